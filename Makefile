@@ -1,0 +1,108 @@
+# mmstorm build.  `make` builds build/mmstorm; `make check` runs the suite;
+# `make asan check` runs it under AddressSanitizer/UBSan; `make deps`
+# installs the Debian packages; `make demo` is the README's first command.
+
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+DESTDIR   ?=
+BUILD     ?= build
+
+PKGS      := sqlite3 jansson libevent libcurl numa zlib
+CC        ?= cc
+CFLAGS    ?= -O2 -g
+WARN      := -Wall -Wextra -Wshadow -Wformat=2 -Wno-unused-parameter \
+             -Wmissing-prototypes -Wstrict-prototypes
+ifneq ($(CI)$(WERROR),)
+WARN      += -Werror
+endif
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CPPFLAGS  += -D_GNU_SOURCE -Ilib -Iworkloads -Icli -I$(BUILD) $(PKG_CFLAGS)
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -pthread -MMD -MP
+LDLIBS    += $(PKG_LIBS) -pthread -lm
+
+ifeq ($(SAN),1)
+CFLAGS    := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+             -fno-sanitize-recover=undefined
+LDFLAGS   += -fsanitize=address,undefined
+endif
+
+LIB_SRC   := $(wildcard lib/*.c) $(wildcard workloads/*.c)
+CLI_SRC   := $(wildcard cli/*.c)
+UNIT_SRC  := $(wildcard tests/unit/*.c)
+SCHEMA    := $(sort $(wildcard schema/*.sql))
+
+LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/schema.o
+CLI_OBJ   := $(CLI_SRC:%.c=$(BUILD)/%.o)
+UNIT_OBJ  := $(UNIT_SRC:%.c=$(BUILD)/%.o)
+
+PROGRAMS  := $(BUILD)/mmstorm
+TEST_BINS := $(BUILD)/unit-tests
+BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench-%,$(wildcard bench/*.c))
+
+all: $(PROGRAMS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+# The migrations are compiled into the binary so an installed mmstorm
+# needs no data files; scripts/embed-schema.sh writes one C array per file.
+$(BUILD)/schema.c: $(SCHEMA) scripts/embed-schema.sh
+	@mkdir -p $(BUILD)
+	sh scripts/embed-schema.sh $(SCHEMA) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/schema.o: $(BUILD)/schema.c
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/libmmstorm.a: $(LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/mmstorm: $(CLI_OBJ) $(BUILD)/libmmstorm.a
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libmmstorm.a $(LDLIBS)
+
+$(BUILD)/unit-tests: $(UNIT_OBJ) $(BUILD)/libmmstorm.a
+	$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(BUILD)/libmmstorm.a $(LDLIBS)
+
+$(BUILD)/bench-%: $(BUILD)/bench/%.o $(BUILD)/libmmstorm.a
+	$(CC) $(LDFLAGS) -o $@ $< $(BUILD)/libmmstorm.a $(LDLIBS)
+
+bench: $(BENCH_BINS) $(PROGRAMS)
+
+check: $(PROGRAMS) $(TEST_BINS)
+	BUILD=$(BUILD) sh tests/run-tests.sh
+
+# A second tree so the sanitizer objects never mix with the normal ones.
+asan:
+	$(MAKE) BUILD=build-asan SAN=1 all $(if $(filter check,$(MAKECMDGOALS)),check-asan)
+
+check-asan: $(BUILD)/mmstorm $(BUILD)/unit-tests
+	BUILD=$(BUILD) sh tests/run-tests.sh
+
+deps:
+	sh scripts/install-deps.sh
+
+demo: deps
+	$(MAKE) all
+	sh scripts/demo.sh
+
+# What CI and the README's second command run: packages, a -Werror build,
+# the whole suite, then the same suite under the sanitizers.
+test: deps
+	$(MAKE) WERROR=1 check
+	$(MAKE) WERROR=1 BUILD=build-asan SAN=1 check
+
+install: $(PROGRAMS)
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 0755 $(PROGRAMS) $(DESTDIR)$(BINDIR)/
+
+format:
+	clang-format -i lib/*.[ch] cli/*.[ch] workloads/*.[ch] tests/unit/*.[ch] bench/*.c
+
+clean:
+	rm -rf build build-asan
+
+.PHONY: all check asan check-asan deps demo test install format clean bench
+.DELETE_ON_ERROR:
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

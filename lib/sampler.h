@@ -1,0 +1,69 @@
+/*
+ * sampler.h - one pass over the kernel's counters.
+ *
+ * sampler_init() opens every source once, learns which counters exist
+ * (the dictionary) and keeps the files open; sampler_read() re-reads them
+ * with pread() into a fixed buffer and parses into a caller-provided
+ * int64_t array of sampler_count() values.  No allocation per sample.
+ * A source that is missing or unreadable is noted once in the
+ * unavailable list and skipped; it is never fatal.
+ *
+ * Counter names (all values int64):
+ *   vmstat.<key>                 /proc/vmstat
+ *   meminfo.<Key>                /proc/meminfo, in kB (Percpu, MemAvailable ...)
+ *   irq.<NAME>                   /proc/interrupts row summed over all CPUs
+ *                                (CAL, TLB, RES, LOC, NMI, ...)
+ *   irq.<NAME>.cpu<N>            per CPU, for every possible CPU
+ *   irq.dev / irq.dev.cpu<N>     all numbered (device) lines summed
+ *   psi.memory.{some,full}.total microseconds
+ *   psi.memory.{some,full}.avg10 x100 (2.50 % -> 250)
+ *   percpu.<field>               percpu_stats Global Stats
+ *   percpu.chunks.{first,reserved,sidelined,to_depopulate,plain,total}
+ *   cpu.online                   number of online CPUs
+ *   cpu.online_mask              bit N = CPU N online (CPUs 0-62)
+ *   node<N>.<key>                /sys/devices/system/node/node<N>/vmstat
+ *
+ * Interrupt columns of an offline CPU are absent from /proc/interrupts;
+ * the sampler keeps that CPU's last value so sums never go backwards.
+ */
+#ifndef MMSTORM_SAMPLER_H
+#define MMSTORM_SAMPLER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum counter_kind {
+	COUNTER_EVENT = 0,  /* monotonic: deltas and rates are meaningful */
+	COUNTER_GAUGE,      /* a level: min/max/mean are meaningful */
+};
+
+struct counter_desc {
+	const char *name;
+	enum counter_kind kind;
+	const char *unit;   /* "pages", "kB", "us", "count", "pct_x100" ... */
+};
+
+struct sampler;
+
+/*
+ * root: NULL or "/" for the live system, else a directory laid out like
+ * one (root/proc/vmstat, root/sys/kernel/debug/percpu_stats, ...), which
+ * tests use with captured files.
+ */
+int sampler_init(struct sampler **, const char *root, char **cause);
+void sampler_free(struct sampler *);
+
+size_t sampler_count(const struct sampler *);
+const struct counter_desc *sampler_counter(const struct sampler *, size_t);
+/* Index of a counter by name, or -1. */
+long sampler_index(const struct sampler *, const char *name);
+
+/* One full pass: values[sampler_count()].  Returns 0 or negative errno
+ * only for a failure of the whole pass (never for one missing source). */
+int sampler_read(struct sampler *, int64_t *values);
+
+/* Sources that could not be read: "<path>: <reason>" strings, stable for
+ * the life of the sampler.  Returns how many; *list points inside. */
+size_t sampler_unavailable(const struct sampler *, const char *const **list);
+
+#endif
