@@ -1,0 +1,103 @@
+/* main.c - runs the registered unit tests. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "unit.h"
+#include "util.h"
+
+static struct unit_test *tests, **tail = &tests;
+static jmp_buf unit_jmp;
+static char tmpdir[256];
+
+void
+unit_register(struct unit_test *t)
+{
+	*tail = t;
+	tail = &t->next;
+}
+
+void
+unit_fail(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stdout, "#   %s:%d: ", file, line);
+	va_start(ap, fmt);
+	vfprintf(stdout, fmt, ap);
+	va_end(ap);
+	fputc('\n', stdout);
+	longjmp(unit_jmp, 1);
+}
+
+const char *
+fixture(const char *name)
+{
+	static char path[4096];
+	const char *dir = getenv("MMSTORM_FIXTURES");
+
+	snprintf(path, sizeof path, "%s/%s", dir ? dir : "tests/fixtures",
+	    name);
+	return path;
+}
+
+char *
+fixture_read(const char *name)
+{
+	char *data = NULL, *cause = NULL;
+
+	if (read_file(fixture(name), &data, NULL, &cause) != 0)
+		unit_fail(__FILE__, __LINE__, "fixture: %s", cause);
+	return data;
+}
+
+const char *
+unit_tmpdir(void)
+{
+	if (tmpdir[0] == '\0') {
+		snprintf(tmpdir, sizeof tmpdir, "/tmp/mmstorm-unit.XXXXXX");
+		if (mkdtemp(tmpdir) == NULL)
+			unit_fail(__FILE__, __LINE__, "mkdtemp failed");
+	}
+	return tmpdir;
+}
+
+static void
+remove_tmpdir(void)
+{
+	char *cmd;
+
+	if (tmpdir[0] == '\0')
+		return;
+	cmd = xasprintf("rm -rf '%s'", tmpdir);
+	(void)!system(cmd);
+	free(cmd);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct unit_test *t;
+	volatile int passed = 0, failed = 0, n = 0;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	atexit(remove_tmpdir);
+	for (t = tests; t != NULL; t = t->next) {
+		if (argc > 1 && strstr(t->name, argv[1]) == NULL)
+			continue;
+		n++;
+		if (setjmp(unit_jmp) == 0) {
+			t->fn();
+			printf("ok %d - %s\n", n, t->name);
+			passed++;
+		} else {
+			printf("not ok %d - %s (%s)\n", n, t->name, t->file);
+			failed++;
+		}
+	}
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
