@@ -15,7 +15,7 @@
 typedef void (*kv_fn)(void *arg, const char *key, size_t keylen,
     int64_t value);
 
-/* "key value" lines: /proc/vmstat, node*/vmstat. Returns lines parsed. */
+/* "key value" lines: /proc/vmstat, node<N>/vmstat. Returns lines parsed. */
 int procfs_parse_vmstat(const char *buf, kv_fn, void *arg);
 
 /* "Key:   value kB" lines: /proc/meminfo (values as printed, kB). */
@@ -35,7 +35,10 @@ int procfs_parse_interrupts(const char *buf, irq_fn, void *arg);
 /* Sum of row NAME ("CAL", "TLB") over the CPUs shown, or -1 if absent. */
 int64_t procfs_irq_total(const char *buf, const char *name);
 
-/* /proc/pressure/memory: some/full avg10 (x100) and total (us). */
+/*
+ * /proc/pressure/memory: some/full avg10 (x100) and total (us).  Returns
+ * the number of lines parsed (the "full" line may be absent), or -EINVAL.
+ */
 struct psi_line {
 	int present;
 	int64_t avg10_x100, avg60_x100, avg300_x100, total_us;
@@ -43,7 +46,11 @@ struct psi_line {
 int procfs_parse_psi(const char *buf, struct psi_line *some,
     struct psi_line *full);
 
-/* /sys/kernel/debug/percpu_stats */
+/*
+ * /sys/kernel/debug/percpu_stats.  Returns the number of Global Stats
+ * fields, or -EINVAL when there is no "Global Stats:" section.
+ * global_fn and out may be NULL.
+ */
 struct percpu_stats {
 	/* Global Stats, by field name through fn; chunk kinds counted here */
 	int64_t chunks_first, chunks_reserved, chunks_sidelined;

@@ -80,7 +80,7 @@ remove_tmpdir(void)
 int
 main(int argc, char **argv)
 {
-	struct unit_test *t;
+	static struct unit_test *t;
 	volatile int passed = 0, failed = 0, n = 0;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);

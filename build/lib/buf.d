@@ -1,0 +1,3 @@
+build/lib/buf.o: lib/buf.c lib/buf.h lib/util.h
+lib/buf.h:
+lib/util.h:

@@ -1,0 +1,2 @@
+build/schema.o: build/schema.c lib/schema.h
+lib/schema.h:

@@ -1,0 +1,673 @@
+/* db.c - the SQLite store: open, migrate, and the writes a run makes. */
+#include <errno.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "db.h"
+#include "identity.h"
+#include "sampler.h"
+#include "schema.h"
+#include "util.h"
+
+const char *
+db_default_path(void)
+{
+	const char *env = getenv("MMSTORM_DB");
+
+	if (env != NULL && *env != '\0')
+		return env;
+	if (geteuid() == 0)
+		return "/var/lib/mmstorm/mmstorm.db";
+	return "./mmstorm.db";
+}
+
+int
+db_error(struct db *db, char **cause, const char *what)
+{
+	int code = sqlite3_errcode(db->h);
+	int err = (code == SQLITE_BUSY || code == SQLITE_LOCKED) ? EBUSY : EIO;
+
+	if (code == SQLITE_CONSTRAINT)
+		err = EEXIST;
+	return set_cause(cause, err, "%s: %s (database '%s')", what,
+	    sqlite3_errmsg(db->h), db->path);
+}
+
+int
+db_exec(struct db *db, const char *sql, char **cause)
+{
+	char *msg = NULL;
+	int r;
+
+	if (sqlite3_exec(db->h, sql, NULL, NULL, &msg) == SQLITE_OK)
+		return 0;
+	r = set_cause(cause, EIO, "database '%s': %s", db->path,
+	    msg ? msg : sqlite3_errmsg(db->h));
+	sqlite3_free(msg);
+	return r;
+}
+
+int
+db_begin(struct db *db, char **cause)
+{
+	return db_exec(db, "BEGIN IMMEDIATE", cause);
+}
+
+int
+db_commit(struct db *db, char **cause)
+{
+	return db_exec(db, "COMMIT", cause);
+}
+
+void
+db_rollback(struct db *db)
+{
+	if (!sqlite3_get_autocommit(db->h))
+		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+}
+
+sqlite3_stmt *
+db_prepare(struct db *db, const char *sql, char **cause)
+{
+	sqlite3_stmt *st = NULL;
+
+	if (sqlite3_prepare_v2(db->h, sql, -1, &st, NULL) != SQLITE_OK) {
+		db_error(db, cause, "cannot prepare statement");
+		return NULL;
+	}
+	return st;
+}
+
+static int
+pragma_int(struct db *db, const char *sql)
+{
+	sqlite3_stmt *st = db_prepare(db, sql, NULL);
+	int v = -1;
+
+	if (st != NULL && sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+int
+db_schema_version(struct db *db)
+{
+	return pragma_int(db, "PRAGMA user_version");
+}
+
+int
+db_latest_version(void)
+{
+	return schema_migrations[schema_migrations_count - 1].version;
+}
+
+static int
+db_migrate(struct db *db, int max_version, char **cause)
+{
+	int cur = db_schema_version(db), latest = db_latest_version(), i, r;
+	char *sql;
+
+	if (cur < 0)
+		return db_error(db, cause, "cannot read schema version");
+	if (cur > latest)
+		return set_cause(cause, EPROTO,
+		    "database '%s' has schema version %d, newer than this mmstorm knows (%d): upgrade mmstorm",
+		    db->path, cur, latest);
+	for (i = 0; i < schema_migrations_count; i++) {
+		const struct schema_migration *m = &schema_migrations[i];
+
+		if (m->version != i + 1)
+			return set_cause(cause, EINVAL,
+			    "migration '%s' is out of sequence", m->file);
+		if (m->version <= cur || m->version > max_version)
+			continue;
+		if ((r = db_begin(db, cause)) != 0)
+			return r;
+		sql = xasprintf("%s\nPRAGMA user_version = %d;", m->sql,
+		    m->version);
+		r = db_exec(db, sql, cause);
+		free(sql);
+		if (r == 0)
+			r = db_commit(db, cause);
+		if (r != 0) {
+			db_rollback(db);
+			return r;
+		}
+	}
+	return 0;
+}
+
+static int
+make_parent_dir(const char *path, char **cause)
+{
+	char *copy = xstrdup(path), *dir = dirname(copy);
+	int r = 0;
+
+	if (mkdir(dir, 0755) == -1 && errno != EEXIST)
+		r = set_cause(cause, errno, "cannot create '%s': %s", dir,
+		    strerror(errno));
+	free(copy);
+	return r;
+}
+
+int
+db_open_version(const char *path, int flags, int max_version,
+    struct db **out, char **cause)
+{
+	struct db *db = xcalloc(1, sizeof *db);
+	int oflags, r;
+
+	*out = NULL;
+	db->path = xstrdup(path);
+	if (flags & DB_READONLY)
+		oflags = SQLITE_OPEN_READONLY;
+	else
+		oflags = SQLITE_OPEN_READWRITE;
+	if (flags & DB_CREATE) {
+		oflags |= SQLITE_OPEN_CREATE;
+		if ((r = make_parent_dir(path, cause)) != 0)
+			goto out;
+	} else if (access(path, F_OK) == -1) {
+		r = set_cause(cause, ENOENT,
+		    "no database at '%s' (set --db or $MMSTORM_DB)", path);
+		goto out;
+	}
+	if (sqlite3_open_v2(path, &db->h, oflags | SQLITE_OPEN_NOMUTEX,
+	    NULL) != SQLITE_OK) {
+		r = set_cause(cause, EIO, "cannot open database '%s': %s",
+		    path, db->h ? sqlite3_errmsg(db->h) : "out of memory");
+		goto out;
+	}
+	sqlite3_busy_timeout(db->h, 10000);
+	sqlite3_extended_result_codes(db->h, 0);
+	/* A file that is not a database fails on the first read. */
+	if (pragma_int(db, "PRAGMA user_version") < 0) {
+		r = set_cause(cause, EINVAL, "'%s' is not an mmstorm database: %s",
+		    path, sqlite3_errmsg(db->h));
+		goto out;
+	}
+	if (!(flags & DB_READONLY) &&
+	    (r = db_exec(db, "PRAGMA journal_mode=WAL", cause)) != 0)
+		goto out;
+	if ((r = db_exec(db, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON",
+	    cause)) != 0)
+		goto out;
+	if (flags & DB_READONLY) {
+		if (db_schema_version(db) > db_latest_version()) {
+			r = set_cause(cause, EPROTO,
+			    "database '%s' has schema version %d, newer than this mmstorm knows (%d): upgrade mmstorm",
+			    path, db_schema_version(db), db_latest_version());
+			goto out;
+		}
+	} else if ((r = db_migrate(db, max_version, cause)) != 0)
+		goto out;
+	*out = db;
+	db = NULL;
+	r = 0;
+out:
+	db_close(db);
+	return r;
+}
+
+int
+db_open(const char *path, int flags, struct db **out, char **cause)
+{
+	return db_open_version(path, flags, db_latest_version(), out, cause);
+}
+
+void
+db_close(struct db *db)
+{
+	if (db == NULL)
+		return;
+	if (db->h != NULL)
+		sqlite3_close_v2(db->h);
+	free(db->path);
+	free(db);
+}
+
+static void
+bind_text_or_null(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s != NULL)
+		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+/* Run a statement to completion; optionally hand back the rowid. */
+static int
+step_done(struct db *db, sqlite3_stmt *st, int64_t *rowid, char **cause,
+    const char *what)
+{
+	int rc = sqlite3_step(st), r = 0;
+
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		r = db_error(db, cause, what);
+	else if (rowid != NULL)
+		*rowid = sqlite3_last_insert_rowid(db->h);
+	sqlite3_finalize(st);
+	return r;
+}
+
+/* SELECT id ... with bound text args; 0 found, -ENOENT none. */
+static int
+select_id(struct db *db, sqlite3_stmt *st, int64_t *id, char **cause)
+{
+	int rc = sqlite3_step(st), r;
+
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		r = 0;
+	} else if (rc == SQLITE_DONE)
+		r = -ENOENT;
+	else
+		r = db_error(db, cause, "cannot look up id");
+	sqlite3_finalize(st);
+	return r;
+}
+
+int
+db_host_id(struct db *db, const struct host_identity *h, int64_t *id,
+    char **cause)
+{
+	const char *mid = h->machine_id ? h->machine_id : "";
+	sqlite3_stmt *st;
+	int r;
+
+	st = db_prepare(db, "SELECT id FROM hosts WHERE machine_id = ?1 AND "
+	    "hostname = ?2 AND cpus_possible = ?3 AND numa_nodes = ?4 AND "
+	    "mem_total_kb = ?5", cause);
+	if (st == NULL)
+		return -EIO;
+	sqlite3_bind_text(st, 1, mid, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, h->hostname, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 3, h->cpus_possible);
+	sqlite3_bind_int(st, 4, h->numa_nodes);
+	sqlite3_bind_int64(st, 5, h->mem_total_kb);
+	if ((r = select_id(db, st, id, cause)) != -ENOENT)
+		return r;
+	st = db_prepare(db, "INSERT INTO hosts (machine_id, hostname, "
+	    "cpus_possible, numa_nodes, nodes, mem_total_kb, first_seen_ns) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", cause);
+	if (st == NULL)
+		return -EIO;
+	sqlite3_bind_text(st, 1, mid, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, h->hostname, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 3, h->cpus_possible);
+	sqlite3_bind_int(st, 4, h->numa_nodes);
+	bind_text_or_null(st, 5, h->nodes_json ? h->nodes_json : "[]");
+	sqlite3_bind_int64(st, 6, h->mem_total_kb);
+	sqlite3_bind_int64(st, 7, now_real_ns());
+	return step_done(db, st, id, cause, "cannot record host");
+}
+
+int
+db_kernel_id(struct db *db, const struct kernel_identity *k, int64_t *id,
+    char **cause)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	st = db_prepare(db, "SELECT id FROM kernels WHERE build_key = ?1",
+	    cause);
+	if (st == NULL)
+		return -EIO;
+	sqlite3_bind_text(st, 1, k->build_key, -1, SQLITE_TRANSIENT);
+	if ((r = select_id(db, st, id, cause)) != -ENOENT)
+		return r;
+	st = db_prepare(db, "INSERT INTO kernels (build_key, release, version, "
+	    "build_id, cmdline, config_hash, config_source, first_seen_ns) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", cause);
+	if (st == NULL)
+		return -EIO;
+	sqlite3_bind_text(st, 1, k->build_key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, k->release, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, k->version, -1, SQLITE_TRANSIENT);
+	bind_text_or_null(st, 4, k->build_id);
+	sqlite3_bind_text(st, 5, k->cmdline ? k->cmdline : "", -1,
+	    SQLITE_TRANSIENT);
+	bind_text_or_null(st, 6, k->config_hash);
+	bind_text_or_null(st, 7, k->config_source);
+	sqlite3_bind_int64(st, 8, now_real_ns());
+	return step_done(db, st, id, cause, "cannot record kernel build");
+}
+
+int
+db_run_insert(struct db *db, const struct run_new *rn, int64_t *id,
+    char **cause)
+{
+	sqlite3_stmt *st;
+
+	st = db_prepare(db, "INSERT INTO runs (uuid, workload, params, state, "
+	    "reason, kernel_id, host_id, label, boot_id, host_state, "
+	    "created_ns, started_ns) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+	    "?9, ?10, ?11, ?12)", cause);
+	if (st == NULL)
+		return -EIO;
+	sqlite3_bind_text(st, 1, rn->uuid, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, rn->workload, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, rn->params_json, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, rn->state, -1, SQLITE_TRANSIENT);
+	bind_text_or_null(st, 5, rn->reason);
+	sqlite3_bind_int64(st, 6, rn->kernel_id);
+	sqlite3_bind_int64(st, 7, rn->host_id);
+	bind_text_or_null(st, 8, rn->label);
+	sqlite3_bind_text(st, 9, rn->boot_id ? rn->boot_id : "", -1,
+	    SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 10, rn->host_state_json ? rn->host_state_json :
+	    "{}", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 11, rn->created_ns);
+	if (rn->started_ns != 0)
+		sqlite3_bind_int64(st, 12, rn->started_ns);
+	else
+		sqlite3_bind_null(st, 12);
+	return step_done(db, st, id, cause, "cannot record run");
+}
+
+int
+db_run_finish(struct db *db, int64_t run_id, const char *state,
+    const char *reason, const char *exit_status, int64_t ended_ns,
+    char **cause)
+{
+	sqlite3_stmt *st;
+
+	st = db_prepare(db, "UPDATE runs SET state = ?2, reason = ?3, "
+	    "exit_status = ?4, ended_ns = ?5 WHERE id = ?1", cause);
+	if (st == NULL)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, run_id);
+	sqlite3_bind_text(st, 2, state, -1, SQLITE_TRANSIENT);
+	bind_text_or_null(st, 3, reason);
+	bind_text_or_null(st, 4, exit_status);
+	sqlite3_bind_int64(st, 5, ended_ns);
+	return step_done(db, st, NULL, cause, "cannot update run");
+}
+
+int
+db_run_lookup(struct db *db, const char *key, int64_t *id, char **cause)
+{
+	sqlite3_stmt *st;
+	char *pattern;
+	int rc, r, n = 0;
+
+	if (strlen(key) < 4 || strspn(key, "0123456789abcdef-") != strlen(key))
+		return set_cause(cause, EINVAL,
+		    "'%s' is not a run uuid (or a prefix of 4+ hex digits)",
+		    key);
+	st = db_prepare(db, "SELECT id FROM runs WHERE uuid >= ?1 AND "
+	    "uuid < ?2 LIMIT 2", cause);
+	if (st == NULL)
+		return -EIO;
+	pattern = xasprintf("%s\x7f", key);
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, pattern, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		n++;
+	}
+	free(pattern);
+	if (rc != SQLITE_DONE)
+		r = db_error(db, cause, "cannot look up run");
+	else if (n == 0)
+		r = set_cause(cause, ENOENT, "no run '%s'", key);
+	else if (n > 1)
+		r = set_cause(cause, EEXIST,
+		    "run prefix '%s' is ambiguous: give more of the uuid",
+		    key);
+	else
+		r = 0;
+	sqlite3_finalize(st);
+	return r;
+}
+
+static const char *
+kind_name(enum counter_kind k)
+{
+	return k == COUNTER_EVENT ? "event" : "gauge";
+}
+
+int
+db_run_counters(struct db *db, int64_t run_id,
+    const struct counter_desc *const *descs, size_t n, char **cause)
+{
+	sqlite3_stmt *ins = NULL, *sel = NULL, *map = NULL;
+	int64_t cid;
+	size_t i;
+	int r = -EIO;
+
+	ins = db_prepare(db, "INSERT OR IGNORE INTO counters (name, kind, unit) "
+	    "VALUES (?1, ?2, ?3)", cause);
+	sel = db_prepare(db, "SELECT id FROM counters WHERE name = ?1", cause);
+	map = db_prepare(db, "INSERT INTO run_counters (run_id, idx, "
+	    "counter_id) VALUES (?1, ?2, ?3)", cause);
+	if (ins == NULL || sel == NULL || map == NULL)
+		goto out;
+	for (i = 0; i < n; i++) {
+		sqlite3_bind_text(ins, 1, descs[i]->name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ins, 2, kind_name(descs[i]->kind), -1,
+		    SQLITE_STATIC);
+		sqlite3_bind_text(ins, 3, descs[i]->unit ? descs[i]->unit : "",
+		    -1, SQLITE_STATIC);
+		if (sqlite3_step(ins) != SQLITE_DONE) {
+			r = db_error(db, cause, "cannot record counter");
+			goto out;
+		}
+		sqlite3_reset(ins);
+		sqlite3_bind_text(sel, 1, descs[i]->name, -1, SQLITE_STATIC);
+		if (sqlite3_step(sel) != SQLITE_ROW) {
+			r = db_error(db, cause, "cannot look up counter");
+			goto out;
+		}
+		cid = sqlite3_column_int64(sel, 0);
+		sqlite3_reset(sel);
+		sqlite3_bind_int64(map, 1, run_id);
+		sqlite3_bind_int64(map, 2, (int64_t)i);
+		sqlite3_bind_int64(map, 3, cid);
+		if (sqlite3_step(map) != SQLITE_DONE) {
+			r = db_error(db, cause, "cannot record run counter");
+			goto out;
+		}
+		sqlite3_reset(map);
+	}
+	r = 0;
+out:
+	sqlite3_finalize(ins);
+	sqlite3_finalize(sel);
+	sqlite3_finalize(map);
+	return r;
+}
+
+void
+sample_encode(struct buf *b, const int64_t *values, size_t n)
+{
+	unsigned char tmp[10];
+	uint64_t z;
+	size_t i;
+	int k;
+
+	for (i = 0; i < n; i++) {
+		z = ((uint64_t)values[i] << 1) ^ (uint64_t)(values[i] >> 63);
+		k = 0;
+		do {
+			tmp[k] = z & 0x7f;
+			z >>= 7;
+			if (z != 0)
+				tmp[k] |= 0x80;
+			k++;
+		} while (z != 0);
+		buf_add(b, tmp, (size_t)k);
+	}
+}
+
+long
+sample_decode(const void *blob, size_t len, int64_t *values, size_t n)
+{
+	const unsigned char *p = blob, *end = p + len;
+	uint64_t z;
+	size_t i;
+	int shift;
+
+	for (i = 0; i < n && p < end; i++) {
+		z = 0;
+		shift = 0;
+		for (;;) {
+			if (p >= end || shift > 63)
+				return -EINVAL;
+			z |= (uint64_t)(*p & 0x7f) << shift;
+			shift += 7;
+			if (!(*p++ & 0x80))
+				break;
+		}
+		values[i] = (int64_t)(z >> 1) ^ -(int64_t)(z & 1);
+	}
+	if (p != end)
+		return -EINVAL;
+	return (long)i;
+}
+
+int
+db_sample_insert(struct db *db, int64_t run_id, int64_t seq, int64_t t_ns,
+    const char *label, const int64_t *values, size_t n, char **cause)
+{
+	static __thread struct buf b;
+	sqlite3_stmt *st;
+
+	st = db_prepare(db, "INSERT INTO samples (run_id, seq, t_ns, label, "
+	    "data) VALUES (?1, ?2, ?3, ?4, ?5)", cause);
+	if (st == NULL)
+		return -EIO;
+	buf_reset(&b);
+	sample_encode(&b, values, n);
+	sqlite3_bind_int64(st, 1, run_id);
+	sqlite3_bind_int64(st, 2, seq);
+	sqlite3_bind_int64(st, 3, t_ns);
+	bind_text_or_null(st, 4, label);
+	sqlite3_bind_blob(st, 5, b.s ? b.s : "", (int)b.len, SQLITE_STATIC);
+	return step_done(db, st, NULL, cause, "cannot store sample");
+}
+
+int
+db_metric_set(struct db *db, int64_t run_id, const char *name, double value,
+    const char *unit, const char *better, char **cause)
+{
+	sqlite3_stmt *st;
+
+	st = db_prepare(db, "INSERT OR REPLACE INTO metrics (run_id, name, "
+	    "value, unit, better) VALUES (?1, ?2, ?3, ?4, ?5)", cause);
+	if (st == NULL)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, run_id);
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_double(st, 3, value);
+	sqlite3_bind_text(st, 4, unit ? unit : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 5, better, -1, SQLITE_TRANSIENT);
+	return step_done(db, st, NULL, cause, "cannot store metric");
+}
+
+int
+db_value_add(struct db *db, int64_t run_id, const char *series, int64_t seq,
+    int64_t t_ns, double value, char **cause)
+{
+	sqlite3_stmt *st;
+
+	st = db_prepare(db, "INSERT INTO run_values (run_id, series, seq, "
+	    "t_ns, value) VALUES (?1, ?2, ?3, ?4, ?5)", cause);
+	if (st == NULL)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, run_id);
+	sqlite3_bind_text(st, 2, series, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, seq);
+	sqlite3_bind_int64(st, 4, t_ns);
+	sqlite3_bind_double(st, 5, value);
+	return step_done(db, st, NULL, cause, "cannot store value");
+}
+
+int
+db_unavailable_add(struct db *db, int64_t run_id, const char *source,
+    char **cause)
+{
+	sqlite3_stmt *st;
+
+	st = db_prepare(db, "INSERT OR IGNORE INTO run_unavailable (run_id, "
+	    "source) VALUES (?1, ?2)", cause);
+	if (st == NULL)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, run_id);
+	sqlite3_bind_text(st, 2, source, -1, SQLITE_TRANSIENT);
+	return step_done(db, st, NULL, cause, "cannot store source state");
+}
+
+int
+db_event_add(struct db *db, const struct event_new *ev, int64_t *id,
+    char **cause)
+{
+	sqlite3_stmt *st;
+
+	st = db_prepare(db, "INSERT INTO events (run_id, kernel_id, host_id, "
+	    "boot_id, kind, title, signature, t_ns, source, text) VALUES "
+	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", cause);
+	if (st == NULL)
+		return -EIO;
+	if (ev->run_id != 0)
+		sqlite3_bind_int64(st, 1, ev->run_id);
+	else
+		sqlite3_bind_null(st, 1);
+	sqlite3_bind_int64(st, 2, ev->kernel_id);
+	sqlite3_bind_int64(st, 3, ev->host_id);
+	sqlite3_bind_text(st, 4, ev->boot_id ? ev->boot_id : "", -1,
+	    SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 5, ev->kind, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 6, ev->title, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 7, ev->signature ? ev->signature : ev->title, -1,
+	    SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 8, ev->t_ns);
+	sqlite3_bind_text(st, 9, ev->source, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 10, ev->text ? ev->text : "", -1,
+	    SQLITE_TRANSIENT);
+	return step_done(db, st, id, cause, "cannot store event");
+}
+
+int
+db_knob_record(struct db *db, int64_t run_id, const char *path,
+    const char *original, const char *value, int64_t *knob_id, char **cause)
+{
+	sqlite3_stmt *st;
+
+	st = db_prepare(db, "INSERT INTO knobs (run_id, path, original, value, "
+	    "state, changed_ns) VALUES (?1, ?2, ?3, ?4, 'changed', ?5)", cause);
+	if (st == NULL)
+		return -EIO;
+	if (run_id != 0)
+		sqlite3_bind_int64(st, 1, run_id);
+	else
+		sqlite3_bind_null(st, 1);
+	sqlite3_bind_text(st, 2, path, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, original, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, value, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 5, now_real_ns());
+	return step_done(db, st, knob_id, cause, "cannot record knob");
+}
+
+int
+db_knob_done(struct db *db, int64_t knob_id, const char *state,
+    const char *error, char **cause)
+{
+	sqlite3_stmt *st;
+
+	st = db_prepare(db, "UPDATE knobs SET state = ?2, error = ?3, "
+	    "restored_ns = ?4 WHERE id = ?1", cause);
+	if (st == NULL)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, knob_id);
+	sqlite3_bind_text(st, 2, state, -1, SQLITE_TRANSIENT);
+	bind_text_or_null(st, 3, error);
+	sqlite3_bind_int64(st, 4, now_real_ns());
+	return step_done(db, st, NULL, cause, "cannot update knob");
+}

@@ -1,0 +1,111 @@
+/*
+ * db.h - the SQLite store.
+ *
+ * db_open() applies the numbered migrations in schema/ (compiled in) and
+ * tracks them with PRAGMA user_version; a database newer than this
+ * binary is refused.  WAL, synchronous=FULL and foreign keys are on for
+ * every connection: a run's state is durable before the risky step.
+ */
+#ifndef MMSTORM_DB_H
+#define MMSTORM_DB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+struct buf;
+struct counter_desc;
+struct host_identity;
+struct kernel_identity;
+
+struct db {
+	sqlite3 *h;
+	char *path;
+};
+
+enum {
+	DB_CREATE = 1,   /* create the file (and its directory) if missing */
+	DB_READONLY = 2,
+};
+
+/* $MMSTORM_DB, else /var/lib/mmstorm/mmstorm.db as root, else ./mmstorm.db */
+const char *db_default_path(void);
+
+int db_open(const char *path, int flags, struct db **, char **cause);
+/* As db_open, migrating no further than max_version (tests of upgrades). */
+int db_open_version(const char *path, int flags, int max_version,
+    struct db **, char **cause);
+void db_close(struct db *);
+int db_schema_version(struct db *);
+int db_latest_version(void);
+
+int db_exec(struct db *, const char *sql, char **cause);
+int db_begin(struct db *, char **cause);       /* BEGIN IMMEDIATE */
+int db_commit(struct db *, char **cause);
+void db_rollback(struct db *);
+/* Prepared statement or NULL with *cause. */
+sqlite3_stmt *db_prepare(struct db *, const char *sql, char **cause);
+/* Error text for the last failure on this connection. */
+int db_error(struct db *, char **cause, const char *what);
+
+int db_host_id(struct db *, const struct host_identity *, int64_t *id,
+    char **cause);
+int db_kernel_id(struct db *, const struct kernel_identity *, int64_t *id,
+    char **cause);
+
+struct run_new {
+	const char *uuid;
+	const char *workload;
+	const char *params_json;
+	const char *state;
+	const char *reason;
+	int64_t kernel_id, host_id;
+	const char *label;
+	const char *boot_id;
+	const char *host_state_json;
+	int64_t created_ns, started_ns;
+};
+int db_run_insert(struct db *, const struct run_new *, int64_t *id,
+    char **cause);
+int db_run_finish(struct db *, int64_t run_id, const char *state,
+    const char *reason, const char *exit_status, int64_t ended_ns,
+    char **cause);
+/* Run id of a uuid or unique uuid prefix (>= 4 chars); -ENOENT/-EEXIST */
+int db_run_lookup(struct db *, const char *uuid_or_prefix, int64_t *id,
+    char **cause);
+
+int db_run_counters(struct db *, int64_t run_id,
+    const struct counter_desc *const *descs, size_t n, char **cause);
+int db_sample_insert(struct db *, int64_t run_id, int64_t seq, int64_t t_ns,
+    const char *label, const int64_t *values, size_t n, char **cause);
+int db_metric_set(struct db *, int64_t run_id, const char *name,
+    double value, const char *unit, const char *better, char **cause);
+int db_value_add(struct db *, int64_t run_id, const char *series,
+    int64_t seq, int64_t t_ns, double value, char **cause);
+int db_unavailable_add(struct db *, int64_t run_id, const char *source,
+    char **cause);
+
+struct event_new {
+	int64_t run_id;       /* 0: none */
+	int64_t kernel_id, host_id;
+	const char *boot_id;
+	const char *kind, *title, *signature, *source, *text;
+	int64_t t_ns;
+};
+int db_event_add(struct db *, const struct event_new *, int64_t *id,
+    char **cause);
+
+/* Knobs: the original is committed before the caller changes anything. */
+int db_knob_record(struct db *, int64_t run_id, const char *path,
+    const char *original, const char *value, int64_t *knob_id,
+    char **cause);
+int db_knob_done(struct db *, int64_t knob_id, const char *state,
+    const char *error, char **cause);
+
+/* Sample blobs: zigzag varints, one per counter in run_counters order. */
+void sample_encode(struct buf *, const int64_t *values, size_t n);
+/* Decodes up to n values; returns how many, or -EINVAL if malformed. */
+long sample_decode(const void *blob, size_t len, int64_t *values, size_t n);
+
+#endif

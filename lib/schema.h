@@ -1,0 +1,14 @@
+/* schema.h - the SQL migrations compiled in from the schema directory. */
+#ifndef MMSTORM_SCHEMA_H
+#define MMSTORM_SCHEMA_H
+
+struct schema_migration {
+	int version;
+	const char *file;
+	const char *sql;
+};
+
+extern const struct schema_migration schema_migrations[];
+extern const int schema_migrations_count;
+
+#endif

@@ -1,0 +1,27 @@
+#!/bin/sh
+# Install the Debian packages mmstorm builds, runs and tests with.
+# Only what is missing is installed; apt-get update runs only then.
+set -eu
+
+PKGS="build-essential pkg-config libsqlite3-dev sqlite3 libjansson-dev
+libevent-dev libcurl4-openssl-dev curl libnuma-dev zlib1g-dev stress-ng
+python3 xxd"
+
+missing=""
+for p in $PKGS; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+	    grep -q "install ok installed"; then
+		missing="$missing $p"
+	fi
+done
+if [ -z "$missing" ]; then
+	echo "deps: all packages present"
+	exit 0
+fi
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+echo "deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing

@@ -1,0 +1,866 @@
+/*
+ * thp-munmap.c - time munmap() of a large THP region held by many threads.
+ *
+ * Seed 004 (2019): a qemu process with 128 vCPU threads took 275 s to
+ * munmap 496 GB of THP on powerpc, because serialize_against_pte_lookup()
+ * ran smp_call_function_many() over mm_cpumask once per huge page.  The
+ * cost is one IPI broadcast per THP times the number of CPUs the mm is
+ * live on, so this workload keeps T pinned threads running in the mm
+ * while the main thread times the munmap, and sweeps T to get the slope.
+ * mmtests' time_unmap does the same without MADV_HUGEPAGE.
+ *
+ * One iteration:
+ *   1. mmap size + 2 MiB, trim it to a 2 MiB-aligned region, MADV_HUGEPAGE
+ *      (and mbind to node= when asked);
+ *   2. T threads pinned round-robin over the CPUs (alternating NUMA
+ *      nodes) populate their slices with MADV_POPULATE_WRITE: fault_ms;
+ *   3. with touch=1 they then write one byte per huge page in a loop, so
+ *      the mm stays live and its TLB entries warm on every CPU;
+ *   4. AnonHugePages in /proc/self/smaps_rollup proves THP coverage;
+ *   5. the threads stop touching memory and spin in sched_yield() (the mm
+ *      stays loaded on their CPUs: x86 skips lazy-TLB CPUs in
+ *      native_flush_tlb_multi(), so sleeping threads would hide the IPIs);
+ *   6. with split=1 every PMD is split by MADV_DONTNEED of 2 MiB - 4 KiB,
+ *      as tools/testing/selftests/mm/transhuge-stress.c does;
+ *   7. the munmap is timed, with CAL/TLB interrupt counts around it;
+ *   8. the threads are released and joined.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <numa.h>
+#include <numaif.h>
+
+#include "identity.h"
+#include "options.h"
+#include "procfs.h"
+#include "util.h"
+#include "workload.h"
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23  /* Linux 5.14 */
+#endif
+
+#define HPAGE_SIZE     ((size_t)2 << 20)
+#define BASE_PAGE      ((size_t)4096)
+#define GIB            ((double)(1 << 30))
+#define SIZE_CAP       (INT64_C(64) << 30)
+#define POPULATE_CHUNK ((size_t)64 << 20)   /* stop checks between chunks */
+#define THREAD_STACK   ((size_t)256 << 10)
+#define POLL_NS        (INT64_C(200) * 1000)
+
+#define THP_ENABLED "/sys/kernel/mm/transparent_hugepage/enabled"
+
+static const struct opt_spec thp_munmap_opts[] = {
+	{ "threads", OPT_INT, 1, 4096, NULL, NULL,
+	    "threads in the mm, pinned round-robin over the allowed CPUs "
+	    "(default: one per CPU)" },
+	{ "size", OPT_SIZE, INT64_C(2) << 20, SIZE_CAP, NULL, NULL,
+	    "THP region, rounded down to 2M (default: a quarter of "
+	    "MemAvailable, at most 64G)" },
+	{ "node", OPT_INT, -1, 1023, "-1", NULL,
+	    "NUMA node to bind the region to; -1: each thread faults on its "
+	    "own node, threads alternate between nodes" },
+	{ "thp", OPT_ENUM, 0, 0, "madvise", "madvise|always",
+	    "madvise: MADV_HUGEPAGE on the region; always: also set "
+	    "transparent_hugepage/enabled to always (restored after)" },
+	{ "split", OPT_BOOL, 0, 1, "0", NULL,
+	    "split every PMD (MADV_DONTNEED of 2M-4K) before the munmap" },
+	{ "sweep", OPT_INTLIST, 1, 4096, NULL, NULL,
+	    "thread counts to run in turn, e.g. 1,2,4 (overrides threads)" },
+	{ "repeat", OPT_INT, 1, 1000, "1", NULL,
+	    "iterations per thread count; metrics are medians" },
+	{ "min_coverage", OPT_PERCENT, 0, 100, "90", NULL,
+	    "fail when less of the region than this is backed by THP" },
+	{ "touch", OPT_BOOL, 0, 1, "1", NULL,
+	    "threads keep writing their slice until just before the munmap" },
+	{ NULL, 0, 0, 0, NULL, NULL, NULL },
+};
+
+/* What the main thread and the pinned threads share in one iteration. */
+struct shared {
+	char *base;
+	int nthreads;
+	int touch;
+	atomic_int go;           /* start faulting */
+	atomic_int abort;        /* give up: error or the run is stopping */
+	atomic_int faulted;      /* threads whose slice is populated */
+	atomic_int touched;      /* threads that made one touch pass */
+	atomic_int stop_touch;   /* no more memory access from here on */
+	atomic_int parked;       /* threads that stopped touching memory */
+	atomic_int release;      /* munmap done: exit */
+	atomic_int error;        /* first errno of a thread */
+	_Atomic int64_t fault_end_ns;
+};
+
+struct thread {
+	struct shared *sh;
+	pthread_t tid;
+	int cpu;
+	char *start;
+	size_t len;
+};
+
+/* One iteration's measurements. */
+struct iteration {
+	double fault_ms;
+	double munmap_ms;
+	double coverage_pct;
+	int64_t anon_huge_kb;
+	int64_t tlb_irqs;        /* -1: no TLB row (not x86) */
+	int64_t cal_irqs;
+	int64_t split_pmds;      /* vmstat thp_split_pmd delta, -1 unknown */
+};
+
+/* Settings of the whole run. */
+struct config {
+	size_t size;
+	int node;
+	int split;
+	int touch;
+	int repeat;
+	double min_coverage;
+	int *cpus;               /* pinning order */
+	int ncpus;
+};
+
+/*
+ * "Key: value" or "key value" at the start of a line, as in meminfo,
+ * smaps_rollup and vmstat; -ENOENT when absent.
+ */
+static int
+text_field(const char *text, const char *key, int64_t *out)
+{
+	size_t klen = strlen(key);
+	const char *p = text;
+	char *end;
+
+	while (p != NULL && *p != '\0') {
+		if (strncmp(p, key, klen) == 0 &&
+		    (p[klen] == ':' || p[klen] == ' ')) {
+			p += klen + (p[klen] == ':');
+			*out = strtoll(p, &end, 10);
+			return end == p ? -EINVAL : 0;
+		}
+		if ((p = strchr(p, '\n')) != NULL)
+			p++;
+	}
+	return -ENOENT;
+}
+
+static int
+file_field(const char *path, const char *key, int64_t *out, char **cause)
+{
+	char *text = NULL;
+	int r;
+
+	if ((r = read_file(path, &text, NULL, cause)) != 0)
+		return r;
+	if ((r = text_field(text, key, out)) != 0)
+		r = set_cause(cause, -r, "no '%s' in '%s'", key, path);
+	free(text);
+	return r;
+}
+
+/* Sum over CPUs of the CAL and TLB rows of /proc/interrupts, -1 if absent. */
+static int
+read_irqs(int64_t *cal, int64_t *tlb, char **cause)
+{
+	char *text = NULL;
+	int r;
+
+	if ((r = read_file("/proc/interrupts", &text, NULL, cause)) != 0)
+		return r;
+	*cal = procfs_irq_total(text, "CAL");
+	*tlb = procfs_irq_total(text, "TLB");
+	free(text);
+	return 0;
+}
+
+/* The bracketed mode of transparent_hugepage/enabled, NULL without THP. */
+static int
+thp_mode(char **mode, char **cause)
+{
+	char *text = NULL;
+	int r;
+
+	*mode = NULL;
+	if ((r = read_file(THP_ENABLED, &text, NULL, cause)) != 0)
+		return r;
+	if ((*mode = sysfs_bracketed(text)) == NULL)
+		r = set_cause(cause, EINVAL, "cannot parse '%s': '%s'",
+		    THP_ENABLED, trim(text));
+	free(text);
+	return r;
+}
+
+/* A quarter of MemAvailable, at most 64 GiB, whole huge pages. */
+static int
+region_size(const struct params *ps, int64_t avail_kb, size_t *size)
+{
+	int64_t want;
+
+	if (params_isset(ps, "size"))
+		want = params_int(ps, "size");
+	else {
+		want = avail_kb * 1024 / 4;
+		if (want > SIZE_CAP)
+			want = SIZE_CAP;
+	}
+	want -= want % (int64_t)HPAGE_SIZE;
+	if (want < (int64_t)HPAGE_SIZE)
+		return -ENOMEM;
+	*size = (size_t)want;
+	return 0;
+}
+
+static int
+thp_munmap_supported(const struct params *ps, char **reason)
+{
+	const char *thp = params_str(ps, "thp");
+	char *mode = NULL, *why = NULL;
+	int64_t avail_kb, node = params_int(ps, "node");
+	long long node_bytes;
+	size_t size;
+	int r;
+
+	if (thp_mode(&mode, &why) != 0) {
+		r = set_cause(reason, ENOTSUP, "THP is not available: %s", why);
+		goto out;
+	}
+	if (strcmp(thp, "always") != 0 && strcmp(mode, "never") == 0) {
+		r = set_cause(reason, ENOTSUP,
+		    "THP is disabled: transparent_hugepage=never "
+		    "(thp=always would enable it for the run)");
+		goto out;
+	}
+	if (strcmp(thp, "always") == 0 && strcmp(mode, "always") != 0 &&
+	    access(THP_ENABLED, W_OK) != 0) {
+		r = set_cause(reason, errno,
+		    "thp=always needs to write '%s': %s", THP_ENABLED,
+		    strerror(errno));
+		goto out;
+	}
+	if ((r = file_field("/proc/meminfo", "MemAvailable", &avail_kb,
+	    reason)) != 0)
+		goto out;
+	if (region_size(ps, avail_kb, &size) != 0) {
+		r = set_cause(reason, ENOMEM,
+		    "MemAvailable is %.1f MiB: no room for a 2 MiB huge page",
+		    (double)avail_kb / 1024);
+		goto out;
+	}
+	if ((double)size > (double)avail_kb * 1024) {
+		r = set_cause(reason, ENOMEM,
+		    "size %.2f GiB is more than MemAvailable (%.2f GiB)",
+		    (double)size / GIB, (double)avail_kb * 1024 / GIB);
+		goto out;
+	}
+	if (node >= 0) {
+		if (numa_available() < 0 || node > numa_max_node() ||
+		    (node_bytes = numa_node_size64((int)node, NULL)) < 0) {
+			r = set_cause(reason, ENODEV, "NUMA node %" PRId64
+			    " does not exist here", node);
+			goto out;
+		}
+		if ((double)size > (double)node_bytes) {
+			r = set_cause(reason, ENOMEM,
+			    "size %.2f GiB is more than node %" PRId64
+			    " has (%.2f GiB)", (double)size / GIB, node,
+			    (double)node_bytes / GIB);
+			goto out;
+		}
+	}
+	r = 0;
+out:
+	free(why);
+	free(mode);
+	return r;
+}
+
+/*
+ * The CPUs this process may run on, ordered so that consecutive threads
+ * land on different NUMA nodes (node0 cpu, node1 cpu, node0 cpu, ...):
+ * with node=-1 each thread's slice is then faulted on its own node.
+ */
+static int
+cpu_order(int interleave_nodes, int **out, int *n, char **cause)
+{
+	cpu_set_t set;
+	int *cpus = NULL, *nodes = NULL, *order = NULL, *rank = NULL;
+	int ncpus = 0, cpu, i, j, round, placed;
+
+	if (sched_getaffinity(0, sizeof set, &set) != 0)
+		return set_cause(cause, errno, "sched_getaffinity: %s",
+		    strerror(errno));
+	cpus = xcalloc(CPU_SETSIZE, sizeof *cpus);
+	nodes = xcalloc(CPU_SETSIZE, sizeof *nodes);
+	for (cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+		if (!CPU_ISSET(cpu, &set))
+			continue;
+		nodes[ncpus] = 0;
+		if (interleave_nodes && numa_available() >= 0 &&
+		    (nodes[ncpus] = numa_node_of_cpu(cpu)) < 0)
+			nodes[ncpus] = 0;
+		cpus[ncpus++] = cpu;
+	}
+	order = xcalloc((size_t)ncpus, sizeof *order);
+	/* rank[i]: position of cpus[i] among the CPUs of its node */
+	rank = xcalloc((size_t)ncpus, sizeof *rank);
+	for (i = 0; i < ncpus; i++)
+		for (j = 0; j < i; j++)
+			rank[i] += nodes[j] == nodes[i];
+	placed = 0;
+	for (round = 0; placed < ncpus; round++) {
+		for (i = 0; i < ncpus; i++)
+			if (rank[i] == round)
+				order[placed++] = cpus[i];
+	}
+	*out = order;
+	*n = ncpus;
+	free(rank);
+	free(nodes);
+	free(cpus);
+	return 0;
+}
+
+static void
+spin_until(atomic_int *flag)
+{
+	/* sched_yield(): the main thread shares a CPU with one of us and
+	 * must not be time-sliced against a spinner while it is timed. */
+	while (!atomic_load_explicit(flag, memory_order_acquire))
+		sched_yield();
+}
+
+static int
+populate(struct thread *t)
+{
+	struct shared *sh = t->sh;
+	size_t off, n, i;
+
+	for (off = 0; off < t->len; off += n) {
+		if (atomic_load_explicit(&sh->abort, memory_order_relaxed))
+			return 0;
+		n = t->len - off < POPULATE_CHUNK ? t->len - off :
+		    POPULATE_CHUNK;
+		if (madvise(t->start + off, n, MADV_POPULATE_WRITE) == 0)
+			continue;
+		if (errno != EINVAL)
+			return errno;
+		/* Before 5.14: fault every base page by hand, so a THP
+		 * fallback shows in the coverage, not as holes. */
+		for (i = 0; i < n; i += BASE_PAGE)
+			((volatile char *)t->start)[off + i] = 1;
+	}
+	return 0;
+}
+
+static void *
+thread_main(void *arg)
+{
+	struct thread *t = arg;
+	struct shared *sh = t->sh;
+	size_t off;
+	int err, passes = 0;
+	char v = 0;
+
+	while (!atomic_load_explicit(&sh->go, memory_order_acquire))
+		sched_yield();
+	if ((err = populate(t)) != 0) {
+		atomic_compare_exchange_strong(&sh->error, &(int){ 0 }, err);
+		atomic_store(&sh->abort, 1);
+	}
+	if (atomic_fetch_add(&sh->faulted, 1) + 1 == sh->nthreads)
+		atomic_store(&sh->fault_end_ns, now_mono_ns());
+
+	/* One byte per huge page keeps this CPU in mm_cpumask and the
+	 * translations live, as the vCPU threads of seed 004 did. */
+	while (sh->touch &&
+	    !atomic_load_explicit(&sh->stop_touch, memory_order_acquire) &&
+	    !atomic_load_explicit(&sh->abort, memory_order_relaxed)) {
+		for (off = 0; off < t->len; off += HPAGE_SIZE) {
+			if (atomic_load_explicit(&sh->stop_touch,
+			    memory_order_acquire))
+				break;
+			((volatile char *)t->start)[off] = v;
+		}
+		v++;
+		if (passes++ == 0)
+			atomic_fetch_add(&sh->touched, 1);
+		if (t->len == 0)
+			sched_yield();
+	}
+	atomic_fetch_add(&sh->parked, 1);
+	spin_until(&sh->release);
+	return NULL;
+}
+
+/*
+ * Wait until *counter reaches want; 1 when the run is stopping (abort is
+ * set then), 0 when reached or a thread failed (abort set by it).
+ */
+static int
+wait_count(struct wl_ctx *ctx, struct shared *sh, atomic_int *counter,
+    int want)
+{
+	while (atomic_load(counter) < want) {
+		if (atomic_load(&sh->abort))
+			return 0;
+		if (wl_stopping(ctx)) {
+			atomic_store(&sh->abort, 1);
+			return 1;
+		}
+		sleep_ns(POLL_NS);
+	}
+	return 0;
+}
+
+/* mmap size + 2 MiB and keep the 2 MiB-aligned middle: huge pages need
+ * an aligned PMD range (thp_get_unmapped_area() only helps files). */
+static int
+map_aligned(size_t size, char **out, char **cause)
+{
+	char *raw, *base;
+	size_t head, tail;
+
+	raw = mmap(NULL, size + HPAGE_SIZE, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (raw == MAP_FAILED)
+		return set_cause(cause, errno, "cannot map %.2f GiB: %s",
+		    (double)size / GIB, strerror(errno));
+	base = (char *)(((uintptr_t)raw + HPAGE_SIZE - 1) &
+	    ~(uintptr_t)(HPAGE_SIZE - 1));
+	head = (size_t)(base - raw);
+	tail = HPAGE_SIZE - head;
+	if (head > 0)
+		munmap(raw, head);
+	if (tail > 0)
+		munmap(base + size, tail);
+	*out = base;
+	return 0;
+}
+
+static int
+bind_to_node(char *base, size_t size, int node, char **cause)
+{
+	unsigned long mask[1024 / (8 * sizeof(unsigned long))];
+	size_t bits = 8 * sizeof(unsigned long);
+
+	/* mbind(2) rather than numa_tonode_memory(): libnuma reports
+	 * failure by printing, and we need the errno. */
+	memset(mask, 0, sizeof mask);
+	mask[(size_t)node / bits] |= 1UL << ((size_t)node % bits);
+	/* The kernel reads maxnode - 1 bits (get_nodes()). */
+	if (mbind(base, size, MPOL_BIND, mask, 8 * sizeof mask + 1, 0) != 0)
+		return set_cause(cause, errno, "mbind to node %d: %s", node,
+		    strerror(errno));
+	return 0;
+}
+
+/*
+ * One iteration with nthreads threads.  0 with *it filled, 1 when the run
+ * is stopping (nothing measured), negative with *cause on error.
+ */
+static int
+run_iteration(struct wl_ctx *ctx, const struct config *cf, int nthreads,
+    struct iteration *it, char **cause)
+{
+	struct shared sh;
+	struct thread *threads = NULL;
+	pthread_attr_t attr;
+	cpu_set_t set;
+	char *base = NULL;
+	size_t nhuge = cf->size / HPAGE_SIZE, per, extra, first, i;
+	int64_t t0, t1, cal0, tlb0, cal1, tlb1, split0 = -1, split1 = -1;
+	int started = 0, attr_ok = 0, err, r;
+
+	memset(it, 0, sizeof *it);
+	memset(&sh, 0, sizeof sh);
+	it->split_pmds = -1;
+
+	if ((r = map_aligned(cf->size, &base, cause)) != 0)
+		goto out;
+	if (madvise(base, cf->size, MADV_HUGEPAGE) != 0) {
+		r = set_cause(cause, errno, "madvise(MADV_HUGEPAGE): %s",
+		    strerror(errno));
+		goto out;
+	}
+	if (cf->node >= 0 &&
+	    (r = bind_to_node(base, cf->size, cf->node, cause)) != 0)
+		goto out;
+
+	sh.base = base;
+	sh.nthreads = nthreads;
+	sh.touch = cf->touch;
+	threads = xcalloc((size_t)nthreads, sizeof *threads);
+	per = nhuge / (size_t)nthreads;
+	extra = nhuge % (size_t)nthreads;
+	if ((err = pthread_attr_init(&attr)) != 0) {
+		r = set_cause(cause, err, "pthread_attr_init: %s",
+		    strerror(err));
+		goto out;
+	}
+	attr_ok = 1;
+	pthread_attr_setstacksize(&attr, THREAD_STACK);
+	for (i = 0, first = 0; i < (size_t)nthreads; i++) {
+		threads[i].sh = &sh;
+		threads[i].cpu = cf->cpus[i % (size_t)cf->ncpus];
+		threads[i].start = base + first * HPAGE_SIZE;
+		threads[i].len = (per + (i < extra)) * HPAGE_SIZE;
+		first += per + (i < extra);
+		/* Pinned from birth, so the first fault is already on the
+		 * right CPU (and node). */
+		CPU_ZERO(&set);
+		CPU_SET(threads[i].cpu, &set);
+		pthread_attr_setaffinity_np(&attr, sizeof set, &set);
+		if ((err = pthread_create(&threads[i].tid, &attr, thread_main,
+		    &threads[i])) != 0) {
+			r = set_cause(cause, err,
+			    "cannot start thread %zu of %d on cpu %d: %s",
+			    i + 1, nthreads, threads[i].cpu, strerror(err));
+			goto out;
+		}
+		started++;
+	}
+
+	wl_progress(ctx, "faulting %.1f GiB with %d threads",
+	    (double)cf->size / GIB, nthreads);
+	t0 = now_mono_ns();
+	atomic_store(&sh.go, 1);
+	if (wait_count(ctx, &sh, &sh.faulted, nthreads) == 1) {
+		r = 1;
+		goto out;
+	}
+	if ((err = atomic_load(&sh.error)) != 0) {
+		r = set_cause(cause, err, "cannot populate the region: %s",
+		    strerror(err));
+		goto out;
+	}
+	it->fault_ms = (double)(atomic_load(&sh.fault_end_ns) - t0) / 1e6;
+
+	if (cf->touch) {
+		wl_progress(ctx, "touching with %d threads", nthreads);
+		if (wait_count(ctx, &sh, &sh.touched, nthreads) == 1) {
+			r = 1;
+			goto out;
+		}
+	}
+	if ((r = file_field("/proc/self/smaps_rollup", "AnonHugePages",
+	    &it->anon_huge_kb, cause)) != 0)
+		goto out;
+	it->coverage_pct = (double)it->anon_huge_kb * 1024 /
+	    (double)cf->size * 100;
+
+	/* From here on the threads must not touch the region: it goes. */
+	atomic_store(&sh.stop_touch, 1);
+	if (wait_count(ctx, &sh, &sh.parked, nthreads) == 1) {
+		r = 1;
+		goto out;
+	}
+
+	if (cf->split) {
+		wl_progress(ctx, "splitting %zu huge pages", nhuge);
+		if (file_field("/proc/vmstat", "thp_split_pmd", &split0,
+		    NULL) != 0)
+			split0 = -1;
+		for (i = 0; i < nhuge; i++) {
+			if (madvise(base + i * HPAGE_SIZE,
+			    HPAGE_SIZE - BASE_PAGE, MADV_DONTNEED) != 0) {
+				r = set_cause(cause, errno,
+				    "madvise(MADV_DONTNEED): %s",
+				    strerror(errno));
+				goto out;
+			}
+		}
+		if (split0 >= 0 && file_field("/proc/vmstat", "thp_split_pmd",
+		    &split1, NULL) == 0)
+			it->split_pmds = split1 - split0;
+	}
+
+	wl_progress(ctx, "munmap %.1f GiB with %d threads",
+	    (double)cf->size / GIB, nthreads);
+	wl_sample(ctx, "munmap-start");
+	/* The interrupt reads sit inside the samples so the supervisor's
+	 * own work for a sample does not land in the deltas. */
+	if ((r = read_irqs(&cal0, &tlb0, cause)) != 0)
+		goto out;
+	t0 = now_mono_ns();
+	if (munmap(base, cf->size) != 0) {
+		r = set_cause(cause, errno, "munmap: %s", strerror(errno));
+		goto out;
+	}
+	t1 = now_mono_ns();
+	base = NULL;
+	r = read_irqs(&cal1, &tlb1, cause);
+	wl_sample(ctx, "munmap-end");
+	if (r != 0)
+		goto out;
+	it->munmap_ms = (double)(t1 - t0) / 1e6;
+	it->cal_irqs = cal0 >= 0 && cal1 >= 0 ? cal1 - cal0 : -1;
+	it->tlb_irqs = tlb0 >= 0 && tlb1 >= 0 ? tlb1 - tlb0 : -1;
+	r = 0;
+out:
+	/* Threads first: the region must outlive every access to it. */
+	atomic_store(&sh.abort, 1);
+	atomic_store(&sh.stop_touch, 1);
+	atomic_store(&sh.go, 1);
+	atomic_store(&sh.release, 1);
+	for (i = 0; i < (size_t)started; i++)
+		pthread_join(threads[i].tid, NULL);
+	if (attr_ok)
+		pthread_attr_destroy(&attr);
+	if (base != NULL)
+		munmap(base, cf->size);
+	free(threads);
+	return r;
+}
+
+static int
+double_compare(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Median of n values taken with get(); the array is not modified. */
+static double
+median(const struct iteration *its, size_t n,
+    double (*get)(const struct iteration *))
+{
+	double *v = xcalloc(n, sizeof *v), m;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		v[i] = get(&its[i]);
+	qsort(v, n, sizeof *v, double_compare);
+	m = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+	free(v);
+	return m;
+}
+
+static double get_munmap_ms(const struct iteration *it) { return it->munmap_ms; }
+static double get_fault_ms(const struct iteration *it) { return it->fault_ms; }
+static double get_tlb(const struct iteration *it) { return (double)it->tlb_irqs; }
+static double get_cal(const struct iteration *it) { return (double)it->cal_irqs; }
+static double get_split(const struct iteration *it) { return (double)it->split_pmds; }
+
+/* Metrics of one thread count; suffix "" or "_t4" (sweeps). */
+static void
+report(struct wl_ctx *ctx, const struct config *cf, int nthreads,
+    const struct iteration *its, size_t n, const char *suffix, int headline)
+{
+	double gib = (double)cf->size / GIB, ms, tlb, minimum;
+	size_t nhuge = cf->size / HPAGE_SIZE, i;
+	char name[64];
+
+	ms = median(its, n, get_munmap_ms);
+	snprintf(name, sizeof name, "munmap_ms%s", suffix);
+	wl_metric(ctx, name, ms, "ms", BETTER_LOWER);
+	snprintf(name, sizeof name, "fault_ms%s", suffix);
+	wl_metric(ctx, name, median(its, n, get_fault_ms), "ms",
+	    BETTER_LOWER);
+	if (its[0].tlb_irqs >= 0) {
+		snprintf(name, sizeof name, "munmap_tlb_irqs%s", suffix);
+		wl_metric(ctx, name, median(its, n, get_tlb), "count",
+		    BETTER_LOWER);
+	}
+	if (!headline)
+		return;
+
+	wl_metric(ctx, "munmap_ms_per_gib", ms / gib, "ms/GiB", BETTER_LOWER);
+	wl_metric(ctx, "us_per_hugepage", ms * 1000 / (double)nhuge, "us",
+	    BETTER_LOWER);
+	/* The worst repeat: each one had to reach min_coverage. */
+	for (i = 0, minimum = its[0].coverage_pct; i < n; i++)
+		if (its[i].coverage_pct < minimum)
+			minimum = its[i].coverage_pct;
+	wl_metric(ctx, "thp_coverage_pct", minimum, "%", BETTER_HIGHER);
+	if (its[0].tlb_irqs >= 0) {
+		tlb = median(its, n, get_tlb);
+		wl_metric(ctx, "tlb_irqs_per_gib", tlb / gib, "count/GiB",
+		    BETTER_LOWER);
+	}
+	if (its[0].cal_irqs >= 0)
+		wl_metric(ctx, "munmap_cal_irqs", median(its, n, get_cal),
+		    "count", BETTER_LOWER);
+	if (cf->split && its[0].split_pmds >= 0)
+		wl_metric(ctx, "thp_split_pmd", median(its, n, get_split),
+		    "count", BETTER_HIGHER);
+	/* Parameters, so a table of metrics says what was measured. */
+	wl_metric(ctx, "threads", nthreads, "threads", BETTER_HIGHER);
+	wl_metric(ctx, "size_gib", gib, "GiB", BETTER_HIGHER);
+}
+
+/* Least-squares slope of y on x; 0 with fewer than two distinct x. */
+static int
+slope(const double *x, const double *y, size_t n, double *out)
+{
+	double mx = 0, my = 0, sxy = 0, sxx = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		mx += x[i];
+		my += y[i];
+	}
+	mx /= (double)n;
+	my /= (double)n;
+	for (i = 0; i < n; i++) {
+		sxy += (x[i] - mx) * (y[i] - my);
+		sxx += (x[i] - mx) * (x[i] - mx);
+	}
+	if (sxx == 0)
+		return -EINVAL;
+	*out = sxy / sxx;
+	return 0;
+}
+
+static int
+thp_munmap_run(struct wl_ctx *ctx)
+{
+	struct config cf;
+	struct iteration *its = NULL;
+	const int64_t *sweep;
+	int64_t one, avail_kb;
+	char *cause = NULL, *mode = NULL, suffix[32];
+	double *xs = NULL, *ys = NULL, per_thread;
+	size_t ncounts, c, done = 0, npoints = 0;
+	int result, r, nthreads, k, failed_coverage = 0;
+
+	memset(&cf, 0, sizeof cf);
+	cf.node = (int)wl_int(ctx, "node");
+	cf.split = (int)wl_int(ctx, "split");
+	cf.touch = (int)wl_int(ctx, "touch");
+	cf.repeat = (int)wl_int(ctx, "repeat");
+	cf.min_coverage = wl_double(ctx, "min_coverage");
+
+	/* supported() ran in the supervisor; the machine may have changed
+	 * since, and the default size is decided here. */
+	if (thp_mode(&mode, &cause) != 0) {
+		result = wl_skip(ctx, "THP is not available: %s", cause);
+		goto out;
+	}
+	if (strcmp(wl_str(ctx, "thp"), "always") == 0 &&
+	    strcmp(mode, "always") != 0 &&
+	    wl_knob_set(ctx, THP_ENABLED, "always", &cause) != 0) {
+		result = wl_fail(ctx, "%s", cause);
+		goto out;
+	}
+	if (strcmp(wl_str(ctx, "thp"), "always") != 0 &&
+	    strcmp(mode, "never") == 0) {
+		result = wl_skip(ctx, "THP is disabled: "
+		    "transparent_hugepage=never");
+		goto out;
+	}
+	if (file_field("/proc/meminfo", "MemAvailable", &avail_kb,
+	    &cause) != 0) {
+		result = wl_fail(ctx, "%s", cause);
+		goto out;
+	}
+	if (region_size(wl_params(ctx), avail_kb, &cf.size) != 0 ||
+	    (double)cf.size > (double)avail_kb * 1024) {
+		result = wl_skip(ctx, "size does not fit in MemAvailable "
+		    "(%.2f GiB)", (double)avail_kb * 1024 / GIB);
+		goto out;
+	}
+	if (cpu_order(cf.node < 0, &cf.cpus, &cf.ncpus, &cause) != 0) {
+		result = wl_fail(ctx, "%s", cause);
+		goto out;
+	}
+
+	sweep = wl_list(ctx, "sweep", &ncounts);
+	if (sweep == NULL || ncounts == 0) {
+		one = wl_isset(ctx, "threads") ? wl_int(ctx, "threads") :
+		    cf.ncpus;
+		sweep = &one;
+		ncounts = 1;
+	}
+	its = xcalloc((size_t)cf.repeat, sizeof *its);
+	xs = xcalloc(ncounts, sizeof *xs);
+	ys = xcalloc(ncounts, sizeof *ys);
+
+	for (c = 0; c < ncounts && !failed_coverage; c++) {
+		nthreads = (int)sweep[c];
+		for (k = 0, done = 0; k < cf.repeat; k++) {
+			if (wl_stopping(ctx))
+				break;
+			if (cf.repeat > 1)
+				wl_progress(ctx, "%d threads: repeat %d/%d",
+				    nthreads, k + 1, cf.repeat);
+			r = run_iteration(ctx, &cf, nthreads, &its[done],
+			    &cause);
+			if (r == 1)
+				break;
+			if (r < 0) {
+				result = wl_fail(ctx, "%s", cause);
+				goto out;
+			}
+			wl_value(ctx, "fault_ms", its[done].fault_ms);
+			wl_value(ctx, "munmap_ms", its[done].munmap_ms);
+			wl_value(ctx, "thp_coverage_pct",
+			    its[done].coverage_pct);
+			done++;
+			if (its[done - 1].coverage_pct < cf.min_coverage) {
+				failed_coverage = 1;
+				break;
+			}
+		}
+		if (done == 0)
+			break;
+		if (ncounts > 1) {
+			snprintf(suffix, sizeof suffix, "_t%d", nthreads);
+			report(ctx, &cf, nthreads, its, done, suffix, 0);
+			xs[npoints] = nthreads;
+			ys[npoints++] = median(its, done, get_munmap_ms);
+			wl_value(ctx, "sweep_threads", nthreads);
+			wl_value(ctx, "sweep_munmap_ms", ys[npoints - 1]);
+		}
+		/* Headline metrics: the last (in a sweep, usually the
+		 * largest) thread count measured. */
+		report(ctx, &cf, nthreads, its, done, "", 1);
+	}
+	/* Seed 004's signature: munmap time growing with the threads. */
+	if (npoints > 1 && slope(xs, ys, npoints, &per_thread) == 0)
+		wl_metric(ctx, "munmap_ms_slope_per_thread", per_thread,
+		    "ms/thread", BETTER_LOWER);
+	if (failed_coverage) {
+		result = wl_fail(ctx, "THP coverage %.1f%% is below "
+		    "min_coverage %.0f%%: AnonHugePages %.2f GiB of %.2f GiB",
+		    its[done - 1].coverage_pct, cf.min_coverage,
+		    (double)its[done - 1].anon_huge_kb * 1024 / GIB,
+		    (double)cf.size / GIB);
+		goto out;
+	}
+	if (npoints == 0 && done == 0) {
+		result = wl_skip(ctx, "stopped before a munmap was timed");
+		goto out;
+	}
+	result = WL_PASSED;
+out:
+	free(ys);
+	free(xs);
+	free(its);
+	free(cf.cpus);
+	free(mode);
+	free(cause);
+	return result;
+}
+
+const struct workload wl_thp_munmap = {
+	.name = "thp-munmap",
+	.summary = "time munmap of a large THP region while pinned threads "
+	    "keep the mm live on every CPU",
+	.seeds = "004",
+	.options = thp_munmap_opts,
+	.supported = thp_munmap_supported,
+	.run = thp_munmap_run,
+};
