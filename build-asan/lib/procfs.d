@@ -1,0 +1,2 @@
+build-asan/lib/procfs.o: lib/procfs.c lib/procfs.h
+lib/procfs.h:

@@ -1,0 +1,2 @@
+build-asan/lib/sha256.o: lib/sha256.c lib/sha256.h
+lib/sha256.h:
