@@ -155,5 +155,15 @@ const struct schema_migration schema_migrations[] = {
 	  "-- whose supervisor died (interrupted) from one still going.\n"
 	  "ALTER TABLE runs ADD COLUMN pid INTEGER;\n"
 	},
+	{ 3, "0003-artifacts.sql",
+	  "-- mmstorm schema v3: texts kept with a run (stress-ng's YAML report, a\n"
+	  "-- pstore log), too large or too free-form for metrics and events.\n"
+	  "CREATE TABLE run_artifacts (\n"
+	  "	run_id  INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,\n"
+	  "	name    TEXT NOT NULL,\n"
+	  "	content TEXT NOT NULL,\n"
+	  "	PRIMARY KEY (run_id, name)\n"
+	  ") WITHOUT ROWID;\n"
+	},
 };
-const int schema_migrations_count = 2;
+const int schema_migrations_count = 3;

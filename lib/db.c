@@ -590,6 +590,22 @@ db_value_add(struct db *db, int64_t run_id, const char *series, int64_t seq,
 }
 
 int
+db_artifact_set(struct db *db, int64_t run_id, const char *name,
+    const char *content, char **cause)
+{
+	sqlite3_stmt *st;
+
+	st = db_prepare(db, "INSERT OR REPLACE INTO run_artifacts (run_id, "
+	    "name, content) VALUES (?1, ?2, ?3)", cause);
+	if (st == NULL)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, run_id);
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, content, -1, SQLITE_TRANSIENT);
+	return step_done(db, st, NULL, cause, "cannot store attachment");
+}
+
+int
 db_unavailable_add(struct db *db, int64_t run_id, const char *source,
     char **cause)
 {

@@ -83,6 +83,8 @@ int db_metric_set(struct db *, int64_t run_id, const char *name,
     double value, const char *unit, const char *better, char **cause);
 int db_value_add(struct db *, int64_t run_id, const char *series,
     int64_t seq, int64_t t_ns, double value, char **cause);
+int db_artifact_set(struct db *, int64_t run_id, const char *name,
+    const char *content, char **cause);
 int db_unavailable_add(struct db *, int64_t run_id, const char *source,
     char **cause);
 

@@ -11,7 +11,8 @@
  *   K path value                 about to change a knob (waits for "A rc
  *                                [message]"; the original is committed
  *                                before the ack, the worker then writes)
- *   R result reason              the worker's verdict, last message
+ *   F name text                  a text kept with the run (attachment)
+ *   R result reason              the worker's verdict; the first one counts
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -41,6 +42,11 @@
 #define MSG_MAX       65536
 #define STOP_GRACE_NS (INT64_C(10) * 1000000000)
 #define COMMIT_NS     (INT64_C(1000) * 1000000)
+/* After the worker's verdict: time to exit by itself, then after SIGKILL
+ * time to be reaped.  A task stuck in the kernel (a hung hotplug write)
+ * may never be; the run is recorded anyway. */
+#define VERDICT_GRACE_NS (INT64_C(10) * 1000000000)
+#define REAP_GRACE_NS    (INT64_C(5) * 1000000000)
 
 static const char *const result_names[] = {
 	[WL_PASSED] = "passed",
@@ -209,7 +215,7 @@ wl_sample(struct wl_ctx *ctx, const char *label)
 }
 
 int
-wl_knob_set(struct wl_ctx *ctx, const char *path, const char *value,
+wl_knob_record(struct wl_ctx *ctx, const char *path, const char *value,
     char **cause)
 {
 	char reply[1024], *msg;
@@ -231,7 +237,44 @@ wl_knob_set(struct wl_ctx *ctx, const char *path, const char *value,
 	if (rc != 0)
 		return set_cause(cause, (int)-rc, "%s",
 		    msg ? msg : "cannot record knob");
+	return 0;
+}
+
+int
+wl_knob_set(struct wl_ctx *ctx, const char *path, const char *value,
+    char **cause)
+{
+	int r;
+
+	if ((r = wl_knob_record(ctx, path, value, cause)) != 0)
+		return r;
 	return write_file_str(path, value, cause);
+}
+
+void
+wl_attach(struct wl_ctx *ctx, const char *name, const char *text)
+{
+	char *n = xstrdup(name);
+
+	clean_field(n);
+	ctx_sendf(ctx, "F\t%s\t%s", n, text);
+	free(n);
+}
+
+void
+wl_abort(struct wl_ctx *ctx, int result, const char *fmt, ...)
+{
+	va_list ap;
+	char *why;
+
+	if (result < WL_PASSED || result > WL_LOCKUP)
+		result = WL_FAILED;
+	va_start(ap, fmt);
+	why = xvasprintf(fmt, ap);
+	va_end(ap);
+	clean_field(why);
+	ctx_sendf(ctx, "R\t%s\t%s", result_names[result], why);
+	free(why);
 }
 
 int
@@ -324,7 +367,8 @@ struct supervisor {
 	int64_t tx_since;
 	struct { char *name; int64_t seq; } *series;
 	size_t nseries;
-	char *result;            /* from R */
+	char *result;            /* from R, or "interrupted" */
+	int64_t verdict_mono;    /* when the first R arrived */
 	char *reason;
 	char *error;             /* first storage error */
 	int64_t kernel_id, host_id;
@@ -472,6 +516,7 @@ sup_message(struct supervisor *s, int sock, char *msg)
 	/* The last field of each type may hold tabs (event text). */
 	switch (msg[0]) {
 	case 'M': want = 5; break;
+	case 'F': want = 3; break;
 	case 'V': want = 4; break;
 	case 'E': want = 4; break;
 	case 'K': want = 3; break;
@@ -529,8 +574,20 @@ sup_message(struct supervisor *s, int sock, char *msg)
 		if (n == 3)
 			sup_knob(s, sock, f[1], f[2]);
 		break;
+	case 'F':
+		if (n < 3)
+			break;
+		sup_tx(s);
+		r = db_artifact_set(s->db, s->run_id, f[1], f[2], &cause);
+		break;
 	case 'R':
-		free(s->result);
+		/* The first verdict counts: a watchdog's lockup is not
+		 * overwritten by what the stuck thread says later. */
+		if (s->verdict_mono != 0)
+			break;
+		s->verdict_mono = now_mono_ns();
+		if (s->result != NULL)  /* a stop request came first */
+			break;
 		free(s->reason);
 		s->result = xstrdup(n > 1 ? f[1] : "failed");
 		s->reason = n > 2 && *f[2] ? xstrdup(f[2]) : NULL;
@@ -769,7 +826,7 @@ runner_run(struct db *db, const struct run_request *req,
 	char *reason = NULL, *msg = NULL, *status_text = NULL, *err = NULL;
 	const char *state;
 	int sv[2] = { -1, -1 }, sfd = -1, status = 0, r, exited = 0;
-	int64_t period, next, stop_at = 0;
+	int64_t period, next, stop_at = 0, killed_at = 0;
 	pid_t pid = -1;
 	ssize_t n;
 
@@ -835,6 +892,16 @@ runner_run(struct db *db, const struct run_request *req,
 		if (stop_at != 0 && now >= stop_at) {
 			kill(-pid, SIGKILL);
 			stop_at = 0;
+			killed_at = now;
+		}
+		if (s.verdict_mono != 0 && killed_at == 0 &&
+		    now - s.verdict_mono >= VERDICT_GRACE_NS) {
+			kill(-pid, SIGKILL);
+			killed_at = now;
+		}
+		if (killed_at != 0 && now - killed_at >= REAP_GRACE_NS) {
+			status_text = xstrdup("not reaped: stuck in the kernel");
+			break;
 		}
 		if (s.in_tx && now - s.tx_since >= COMMIT_NS)
 			sup_commit(&s);
@@ -846,6 +913,8 @@ runner_run(struct db *db, const struct run_request *req,
 			continue;
 		}
 		timeout = (int)((wait + 999999) / 1000000);
+		if (timeout > 1000)
+			timeout = 1000;
 		pfd[0].fd = sv[0];
 		pfd[0].events = POLLIN;
 		pfd[1].fd = sfd;
@@ -886,7 +955,8 @@ runner_run(struct db *db, const struct run_request *req,
 	/* Kill whatever the worker left behind in its group. */
 	kill(-pid, SIGKILL);
 	sup_sample(&s, "end");
-	status_text = describe_status(status);
+	if (status_text == NULL)
+		status_text = describe_status(status);
 
 	if (s.result != NULL)
 		state = s.result;

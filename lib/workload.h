@@ -75,6 +75,19 @@ void wl_sample(struct wl_ctx *, const char *label);
  */
 int wl_knob_set(struct wl_ctx *, const char *path, const char *value,
     char **cause);
+/* Only the recording half of wl_knob_set: for writes the workload times
+ * itself (a CPU's online file).  Recording a path twice is cheap. */
+int wl_knob_record(struct wl_ctx *, const char *path, const char *value,
+    char **cause);
+/* Keep a text with the run (stress-ng's YAML, a log excerpt). */
+void wl_attach(struct wl_ctx *, const char *name, const char *text);
+/*
+ * End the run now with this result, from any thread (a watchdog that saw
+ * a sysfs write hang): the supervisor records it and kills the worker if
+ * it does not exit by itself.
+ */
+void wl_abort(struct wl_ctx *, int result, const char *fmt, ...)
+    PRINTFLIKE(3, 4);
 /* True once the run should wind down: duration= elapsed or a stop was
  * requested (SIGTERM).  Long loops poll it. */
 int wl_stopping(struct wl_ctx *);

@@ -10,17 +10,20 @@
  * mmtests' time_unmap does the same without MADV_HUGEPAGE.
  *
  * One iteration:
- *   1. mmap size + 2 MiB, trim it to a 2 MiB-aligned region, MADV_HUGEPAGE
- *      (and mbind to node= when asked);
+ *   1. mmap size + one huge page, trim it to an aligned region,
+ *      MADV_HUGEPAGE (and mbind to node= when asked); the huge page is
+ *      the PMD size, hpage_pmd_size: 2 MiB on x86, 16 MiB on ppc64 hash;
  *   2. T threads pinned round-robin over the CPUs (alternating NUMA
  *      nodes) populate their slices with MADV_POPULATE_WRITE: fault_ms;
  *   3. with touch=1 they then write one byte per huge page in a loop, so
  *      the mm stays live and its TLB entries warm on every CPU;
- *   4. AnonHugePages in /proc/self/smaps_rollup proves THP coverage;
+ *   4. AnonHugePages of the region in /proc/self/smaps proves THP
+ *      coverage;
  *   5. the threads stop touching memory and spin in sched_yield() (the mm
  *      stays loaded on their CPUs: x86 skips lazy-TLB CPUs in
  *      native_flush_tlb_multi(), so sleeping threads would hide the IPIs);
- *   6. with split=1 every PMD is split by MADV_DONTNEED of 2 MiB - 4 KiB,
+ *   6. with split=1 every PMD is split by MADV_DONTNEED of 2 MiB - 4 KiB
+ *      (huge page minus one base page),
  *      as tools/testing/selftests/mm/transhuge-stress.c does;
  *   7. the munmap is timed, with CAL/TLB interrupt counts around it;
  *   8. the threads are released and joined.
@@ -49,23 +52,23 @@
 #define MADV_POPULATE_WRITE 23  /* Linux 5.14 */
 #endif
 
-#define HPAGE_SIZE     ((size_t)2 << 20)
-#define BASE_PAGE      ((size_t)4096)
+#define HPAGE_DEFAULT  ((size_t)2 << 20)
 #define GIB            ((double)(1 << 30))
 #define SIZE_CAP       (INT64_C(64) << 30)
 #define POPULATE_CHUNK ((size_t)64 << 20)   /* stop checks between chunks */
 #define THREAD_STACK   ((size_t)256 << 10)
 #define POLL_NS        (INT64_C(200) * 1000)
 
-#define THP_ENABLED "/sys/kernel/mm/transparent_hugepage/enabled"
+#define THP_DIR     "/sys/kernel/mm/transparent_hugepage"
+#define THP_ENABLED THP_DIR "/enabled"
 
 static const struct opt_spec thp_munmap_opts[] = {
 	{ "threads", OPT_INT, 1, 4096, NULL, NULL,
 	    "threads in the mm, pinned round-robin over the allowed CPUs "
 	    "(default: one per CPU)" },
 	{ "size", OPT_SIZE, INT64_C(2) << 20, SIZE_CAP, NULL, NULL,
-	    "THP region, rounded down to 2M (default: a quarter of "
-	    "MemAvailable, at most 64G)" },
+	    "THP region, rounded down to whole huge pages (default: a "
+	    "quarter of MemAvailable, at most 64G)" },
 	{ "node", OPT_INT, -1, 1023, "-1", NULL,
 	    "NUMA node to bind the region to; -1: each thread faults on its "
 	    "own node, threads alternate between nodes" },
@@ -73,7 +76,8 @@ static const struct opt_spec thp_munmap_opts[] = {
 	    "madvise: MADV_HUGEPAGE on the region; always: also set "
 	    "transparent_hugepage/enabled to always (restored after)" },
 	{ "split", OPT_BOOL, 0, 1, "0", NULL,
-	    "split every PMD (MADV_DONTNEED of 2M-4K) before the munmap" },
+	    "split every PMD (MADV_DONTNEED of all but 4K of each huge "
+	    "page) before the munmap" },
 	{ "sweep", OPT_INTLIST, 1, 4096, NULL, NULL,
 	    "thread counts to run in turn, e.g. 1,2,4 (overrides threads)" },
 	{ "repeat", OPT_INT, 1, 1000, "1", NULL,
@@ -88,6 +92,8 @@ static const struct opt_spec thp_munmap_opts[] = {
 /* What the main thread and the pinned threads share in one iteration. */
 struct shared {
 	char *base;
+	size_t hpage;            /* PMD size: 2M on x86, 16M on ppc64 hash */
+	size_t page;
 	int nthreads;
 	int touch;
 	atomic_int go;           /* start faulting */
@@ -123,6 +129,8 @@ struct iteration {
 /* Settings of the whole run. */
 struct config {
 	size_t size;
+	size_t hpage;
+	size_t page;
 	int node;
 	int split;
 	int touch;
@@ -170,6 +178,46 @@ file_field(const char *path, const char *key, int64_t *out, char **cause)
 	return r;
 }
 
+/*
+ * AnonHugePages of the mappings inside [base, base + size), from
+ * /proc/self/smaps.  Not smaps_rollup: the worker is forked from the
+ * supervisor and, with THP always, inherits huge pages of its own that
+ * would pass for coverage of the region.
+ */
+static int
+region_anon_huge_kb(const char *base, size_t size, int64_t *out,
+    char **cause)
+{
+	const char *path = "/proc/self/smaps";
+	char *text = NULL, *line, *next, *end;
+	uintptr_t lo, hi, start = (uintptr_t)base, stop = start + size;
+	int64_t kb;
+	int r, inside = 0, seen = 0;
+
+	if ((r = read_file(path, &text, NULL, cause)) != 0)
+		return r;
+	*out = 0;
+	for (line = text; line != NULL && *line != '\0'; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		/* A mapping starts "lo-hi perms ..."; fields "Name: value". */
+		lo = (uintptr_t)strtoull(line, &end, 16);
+		if (end != line && *end == '-') {
+			hi = (uintptr_t)strtoull(end + 1, &end, 16);
+			inside = lo >= start && hi <= stop;
+			seen += inside;
+			continue;
+		}
+		if (inside && text_field(line, "AnonHugePages", &kb) == 0)
+			*out += kb;
+	}
+	free(text);
+	if (seen == 0)
+		return set_cause(cause, ENOENT,
+		    "the region is not in '%s'", path);
+	return 0;
+}
+
 /* Sum over CPUs of the CAL and TLB rows of /proc/interrupts, -1 if absent. */
 static int
 read_irqs(int64_t *cal, int64_t *tlb, char **cause)
@@ -202,9 +250,48 @@ thp_mode(char **mode, char **cause)
 	return r;
 }
 
+/* The PMD size THP uses here (hpage_pmd_size, Linux 4.6+), else 2 MiB. */
+static size_t
+pmd_size(void)
+{
+	int64_t v;
+	char *text = NULL;
+	size_t size = HPAGE_DEFAULT;
+
+	if (read_file_line(THP_DIR "/hpage_pmd_size", &text, NULL) == 0 &&
+	    parse_int64(text, &v) == 0 && v > 0)
+		size = (size_t)v;
+	free(text);
+	return size;
+}
+
+/*
+ * Since 6.8 each THP size has its own switch (mTHP); PMD-sized THP can be
+ * off while the top-level knob says madvise.  0 when PMD THP may be used
+ * (or the kernel has no per-size switch), -ENOTSUP with *cause if not.
+ */
+static int
+pmd_thp_allowed(size_t hpage, char **cause)
+{
+	char *path, *text = NULL, *mode = NULL;
+	int r = 0;
+
+	path = xasprintf(THP_DIR "/hugepages-%zukB/enabled", hpage >> 10);
+	if (read_file(path, &text, NULL, NULL) == 0 &&
+	    (mode = sysfs_bracketed(text)) != NULL &&
+	    strcmp(mode, "never") == 0)
+		r = set_cause(cause, ENOTSUP,
+		    "PMD-sized THP is disabled: '%s' is never", path);
+	free(mode);
+	free(text);
+	free(path);
+	return r;
+}
+
 /* A quarter of MemAvailable, at most 64 GiB, whole huge pages. */
 static int
-region_size(const struct params *ps, int64_t avail_kb, size_t *size)
+region_size(const struct params *ps, int64_t avail_kb, size_t hpage,
+    size_t *size)
 {
 	int64_t want;
 
@@ -215,8 +302,8 @@ region_size(const struct params *ps, int64_t avail_kb, size_t *size)
 		if (want > SIZE_CAP)
 			want = SIZE_CAP;
 	}
-	want -= want % (int64_t)HPAGE_SIZE;
-	if (want < (int64_t)HPAGE_SIZE)
+	want -= want % (int64_t)hpage;
+	if (want < (int64_t)hpage)
 		return -ENOMEM;
 	*size = (size_t)want;
 	return 0;
@@ -229,7 +316,7 @@ thp_munmap_supported(const struct params *ps, char **reason)
 	char *mode = NULL, *why = NULL;
 	int64_t avail_kb, node = params_int(ps, "node");
 	long long node_bytes;
-	size_t size;
+	size_t size, hpage;
 	int r;
 
 	if (thp_mode(&mode, &why) != 0) {
@@ -249,13 +336,16 @@ thp_munmap_supported(const struct params *ps, char **reason)
 		    strerror(errno));
 		goto out;
 	}
+	hpage = pmd_size();
+	if ((r = pmd_thp_allowed(hpage, reason)) != 0)
+		goto out;
 	if ((r = file_field("/proc/meminfo", "MemAvailable", &avail_kb,
 	    reason)) != 0)
 		goto out;
-	if (region_size(ps, avail_kb, &size) != 0) {
-		r = set_cause(reason, ENOMEM,
-		    "MemAvailable is %.1f MiB: no room for a 2 MiB huge page",
-		    (double)avail_kb / 1024);
+	if (region_size(ps, avail_kb, hpage, &size) != 0) {
+		r = set_cause(reason, ENOMEM, "size is less than one huge "
+		    "page (%zu KiB) or MemAvailable is too small (%.1f MiB)",
+		    hpage >> 10, (double)avail_kb / 1024);
 		goto out;
 	}
 	if ((double)size > (double)avail_kb * 1024) {
@@ -358,7 +448,7 @@ populate(struct thread *t)
 			return errno;
 		/* Before 5.14: fault every base page by hand, so a THP
 		 * fallback shows in the coverage, not as holes. */
-		for (i = 0; i < n; i += BASE_PAGE)
+		for (i = 0; i < n; i += sh->page)
 			((volatile char *)t->start)[off + i] = 1;
 	}
 	return 0;
@@ -387,7 +477,7 @@ thread_main(void *arg)
 	while (sh->touch &&
 	    !atomic_load_explicit(&sh->stop_touch, memory_order_acquire) &&
 	    !atomic_load_explicit(&sh->abort, memory_order_relaxed)) {
-		for (off = 0; off < t->len; off += HPAGE_SIZE) {
+		for (off = 0; off < t->len; off += sh->hpage) {
 			if (atomic_load_explicit(&sh->stop_touch,
 			    memory_order_acquire))
 				break;
@@ -424,23 +514,23 @@ wait_count(struct wl_ctx *ctx, struct shared *sh, atomic_int *counter,
 	return 0;
 }
 
-/* mmap size + 2 MiB and keep the 2 MiB-aligned middle: huge pages need
- * an aligned PMD range (thp_get_unmapped_area() only helps files). */
+/* mmap size + one huge page and keep the aligned middle: THP needs an
+ * aligned PMD range (thp_get_unmapped_area() only helps files). */
 static int
-map_aligned(size_t size, char **out, char **cause)
+map_aligned(size_t size, size_t hpage, char **out, char **cause)
 {
 	char *raw, *base;
 	size_t head, tail;
 
-	raw = mmap(NULL, size + HPAGE_SIZE, PROT_READ | PROT_WRITE,
+	raw = mmap(NULL, size + hpage, PROT_READ | PROT_WRITE,
 	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (raw == MAP_FAILED)
 		return set_cause(cause, errno, "cannot map %.2f GiB: %s",
 		    (double)size / GIB, strerror(errno));
-	base = (char *)(((uintptr_t)raw + HPAGE_SIZE - 1) &
-	    ~(uintptr_t)(HPAGE_SIZE - 1));
+	base = (char *)(((uintptr_t)raw + hpage - 1) &
+	    ~(uintptr_t)(hpage - 1));
 	head = (size_t)(base - raw);
-	tail = HPAGE_SIZE - head;
+	tail = hpage - head;
 	if (head > 0)
 		munmap(raw, head);
 	if (tail > 0)
@@ -479,7 +569,7 @@ run_iteration(struct wl_ctx *ctx, const struct config *cf, int nthreads,
 	pthread_attr_t attr;
 	cpu_set_t set;
 	char *base = NULL;
-	size_t nhuge = cf->size / HPAGE_SIZE, per, extra, first, i;
+	size_t nhuge = cf->size / cf->hpage, per, extra, first, i;
 	int64_t t0, t1, cal0, tlb0, cal1, tlb1, split0 = -1, split1 = -1;
 	int started = 0, attr_ok = 0, err, r;
 
@@ -487,7 +577,7 @@ run_iteration(struct wl_ctx *ctx, const struct config *cf, int nthreads,
 	memset(&sh, 0, sizeof sh);
 	it->split_pmds = -1;
 
-	if ((r = map_aligned(cf->size, &base, cause)) != 0)
+	if ((r = map_aligned(cf->size, cf->hpage, &base, cause)) != 0)
 		goto out;
 	if (madvise(base, cf->size, MADV_HUGEPAGE) != 0) {
 		r = set_cause(cause, errno, "madvise(MADV_HUGEPAGE): %s",
@@ -499,6 +589,8 @@ run_iteration(struct wl_ctx *ctx, const struct config *cf, int nthreads,
 		goto out;
 
 	sh.base = base;
+	sh.hpage = cf->hpage;
+	sh.page = cf->page;
 	sh.nthreads = nthreads;
 	sh.touch = cf->touch;
 	threads = xcalloc((size_t)nthreads, sizeof *threads);
@@ -514,8 +606,8 @@ run_iteration(struct wl_ctx *ctx, const struct config *cf, int nthreads,
 	for (i = 0, first = 0; i < (size_t)nthreads; i++) {
 		threads[i].sh = &sh;
 		threads[i].cpu = cf->cpus[i % (size_t)cf->ncpus];
-		threads[i].start = base + first * HPAGE_SIZE;
-		threads[i].len = (per + (i < extra)) * HPAGE_SIZE;
+		threads[i].start = base + first * cf->hpage;
+		threads[i].len = (per + (i < extra)) * cf->hpage;
 		first += per + (i < extra);
 		/* Pinned from birth, so the first fault is already on the
 		 * right CPU (and node). */
@@ -554,8 +646,8 @@ run_iteration(struct wl_ctx *ctx, const struct config *cf, int nthreads,
 			goto out;
 		}
 	}
-	if ((r = file_field("/proc/self/smaps_rollup", "AnonHugePages",
-	    &it->anon_huge_kb, cause)) != 0)
+	if ((r = region_anon_huge_kb(base, cf->size, &it->anon_huge_kb,
+	    cause)) != 0)
 		goto out;
 	it->coverage_pct = (double)it->anon_huge_kb * 1024 /
 	    (double)cf->size * 100;
@@ -573,8 +665,8 @@ run_iteration(struct wl_ctx *ctx, const struct config *cf, int nthreads,
 		    NULL) != 0)
 			split0 = -1;
 		for (i = 0; i < nhuge; i++) {
-			if (madvise(base + i * HPAGE_SIZE,
-			    HPAGE_SIZE - BASE_PAGE, MADV_DONTNEED) != 0) {
+			if (madvise(base + i * cf->hpage,
+			    cf->hpage - cf->page, MADV_DONTNEED) != 0) {
 				r = set_cause(cause, errno,
 				    "madvise(MADV_DONTNEED): %s",
 				    strerror(errno));
@@ -660,7 +752,7 @@ report(struct wl_ctx *ctx, const struct config *cf, int nthreads,
     const struct iteration *its, size_t n, const char *suffix, int headline)
 {
 	double gib = (double)cf->size / GIB, ms, tlb, minimum;
-	size_t nhuge = cf->size / HPAGE_SIZE, i;
+	size_t nhuge = cf->size / cf->hpage, i;
 	char name[64];
 
 	ms = median(its, n, get_munmap_ms);
@@ -761,12 +853,18 @@ thp_munmap_run(struct wl_ctx *ctx)
 		    "transparent_hugepage=never");
 		goto out;
 	}
+	cf.hpage = pmd_size();
+	cf.page = (size_t)sysconf(_SC_PAGESIZE);
+	if (pmd_thp_allowed(cf.hpage, &cause) != 0) {
+		result = wl_skip(ctx, "%s", cause);
+		goto out;
+	}
 	if (file_field("/proc/meminfo", "MemAvailable", &avail_kb,
 	    &cause) != 0) {
 		result = wl_fail(ctx, "%s", cause);
 		goto out;
 	}
-	if (region_size(wl_params(ctx), avail_kb, &cf.size) != 0 ||
+	if (region_size(wl_params(ctx), avail_kb, cf.hpage, &cf.size) != 0 ||
 	    (double)cf.size > (double)avail_kb * 1024) {
 		result = wl_skip(ctx, "size does not fit in MemAvailable "
 		    "(%.2f GiB)", (double)avail_kb * 1024 / GIB);

@@ -10,6 +10,7 @@
 #include "workload.h"
 
 #define WORKLOAD_LIST(X) \
+	X(hotplug) \
 	X(thp_munmap)
 
 #define DECLARE(n) extern const struct workload wl_##n;

@@ -1,0 +1,3 @@
+build/bench/sampler.o: bench/sampler.c lib/sampler.h lib/util.h
+lib/sampler.h:
+lib/util.h:

@@ -1,0 +1,596 @@
+/*
+ * hotplug.c - cycle CPUs offline and online while the whole machine is in
+ * direct reclaim.
+ *
+ * Seed 003 (2012): drain_all_pages() sent IPIs with on_each_cpu() from
+ * __alloc_pages_direct_reclaim() while CPUs were going offline, and
+ * machines halted silently.  So this workload needs three things at once:
+ * a hotplug loop writing cpuN/online, global memory pressure that keeps
+ * allocations in direct reclaim (lib/pressure.c), and a thread that
+ * keeps migrating onto the CPU being taken down (as stress-ng's
+ * cpu-online stressor does), so the CPU has work to push away.
+ *
+ * Every transition is timed; every online file is recorded through the
+ * supervisor before the first write (wl_knob_record), so a killed worker
+ * still gets its CPUs back.  A watchdog thread turns one write that takes
+ * longer than hang_s into a 'lockup' verdict with what is known.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "pressure.h"
+#include "procfs.h"
+#include "sampler.h"
+#include "stats.h"
+#include "util.h"
+#include "workload.h"
+
+#define MAX_CPUS      4096
+#define CHASE_NS      (INT64_C(5) * 1000000)  /* 200 Hz, stress-ng: 20 Hz */
+#define WATCH_NS      (INT64_C(100) * 1000000)
+
+static const struct opt_spec hotplug_opts[] = {
+	{ "cpus", OPT_INTLIST, 0, MAX_CPUS - 1, NULL, NULL,
+	    "CPUs to cycle (default: every hot-pluggable online CPU but CPU0)" },
+	{ "order", OPT_ENUM, 0, 0, "seq", "seq|random",
+	    "order of the CPUs within a cycle" },
+	{ "cycles", OPT_INT, 0, 100000000, "10", NULL,
+	    "offline+online rounds over the CPUs; 0: until duration=" },
+	{ "pressure", OPT_ENUM, 0, 0, "builtin", "builtin|stress-ng|none",
+	    "memory pressure engine (global, not a memcg limit)" },
+	{ "floor", OPT_PERCENT, 0, 100, "3", NULL,
+	    "MemAvailable floor, % of MemTotal, that pressure never crosses" },
+	{ "workers", OPT_INT, 1, 1024, NULL, NULL,
+	    "pressure allocator processes (default: one per online CPU)" },
+	{ "pressure_size", OPT_SIZE, 0, INT64_C(1) << 50, "0", NULL,
+	    "allocate at most this much (0: fill down to the floor)" },
+	{ "cache_size", OPT_SIZE, 0, INT64_C(1) << 40, NULL, NULL,
+	    "builtin: page-cache file read in a loop (default MemTotal/16, "
+	    "at most 1G)" },
+	{ "thp", OPT_BOOL, 0, 1, "1", NULL,
+	    "builtin: half of the chunks MADV_HUGEPAGE (THP faults, compaction)" },
+	{ "ramp", OPT_DURATION, 0, INT64_C(3600) * 1000, "120s", NULL,
+	    "wait at most this long for pressure to reach the floor" },
+	{ "chase", OPT_BOOL, 0, 1, "1", NULL,
+	    "a thread keeps migrating onto the CPU being taken down" },
+	{ "hang_s", OPT_DURATION, 1000, INT64_C(3600) * 1000, "30s", NULL,
+	    "one online/offline write longer than this ends the run as lockup" },
+	{ NULL, 0, 0, 0, NULL, NULL, NULL },
+};
+
+struct hotplug {
+	struct wl_ctx *ctx;
+	int cpus[MAX_CPUS];
+	int ncpus;
+	/* shared with the chase and watchdog threads */
+	atomic_int target;           /* CPU being taken down, -1 none */
+	atomic_llong op_start_ns;    /* monotonic start of a write, 0 none */
+	atomic_int op_cpu, op_online;
+	atomic_int done;
+	int64_t hang_ns;
+	/* results */
+	double *offline_ms, *online_ms;
+	size_t noffline, nonline, cap_offline, cap_online;
+	int64_t skipped, cycles;
+};
+
+static char *
+online_path(int cpu)
+{
+	return xasprintf("/sys/devices/system/cpu/cpu%d/online", cpu);
+}
+
+static int
+cpu_online(int cpu)
+{
+	char *path = online_path(cpu), *s = NULL;
+	int on = -1;
+
+	if (read_file_line(path, &s, NULL) == 0)
+		on = strcmp(s, "1") == 0;
+	free(s);
+	free(path);
+	return on;
+}
+
+/* Default set: online CPUs that have an online file, CPU0 excluded (it
+ * usually cannot go offline, and stress-ng skips it too). */
+static int
+default_cpus(struct hotplug *h)
+{
+	long n = sysconf(_SC_NPROCESSORS_CONF), i;
+
+	for (i = 1; i < n && i < MAX_CPUS; i++) {
+		if (cpu_online((int)i) == 1)
+			h->cpus[h->ncpus++] = (int)i;
+	}
+	return h->ncpus;
+}
+
+static int
+hotplug_supported(const struct params *p, char **reason)
+{
+	size_t n, i;
+	const int64_t *list = params_list(p, "cpus", &n);
+	long online = sysconf(_SC_NPROCESSORS_ONLN);
+	char *path;
+
+	if (geteuid() != 0)
+		return set_cause(reason, EPERM, "CPU hotplug needs root");
+	if (list == NULL) {
+		if (online < 2)
+			return set_cause(reason, ENODEV,
+			    "only one CPU is online: nothing to take down");
+		path = online_path(1);
+		i = access(path, W_OK) == 0;
+		free(path);
+		if (!i && cpu_online(1) == -1)
+			return set_cause(reason, ENODEV,
+			    "no hot-pluggable CPU (no cpuN/online files)");
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		if (cpu_online((int)list[i]) != 1)
+			return set_cause(reason, ENODEV,
+			    "CPU %lld is not an online hot-pluggable CPU",
+			    (long long)list[i]);
+	}
+	if ((long)n >= online)
+		return set_cause(reason, EINVAL,
+		    "cpus= names every online CPU: one must stay up");
+	return 0;
+}
+
+static void
+push(double **v, size_t *n, size_t *cap, double x)
+{
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 1024;
+		*v = xreallocarray(*v, *cap, sizeof **v);
+	}
+	(*v)[(*n)++] = x;
+}
+
+/* Keep landing on the CPU being taken down, then anywhere again. */
+static void *
+chase_main(void *arg)
+{
+	struct hotplug *h = arg;
+	cpu_set_t one, all;
+	int i, t;
+
+	CPU_ZERO(&all);
+	for (i = 0; i < CPU_SETSIZE; i++)
+		CPU_SET(i, &all);
+	while (!atomic_load(&h->done)) {
+		t = atomic_load(&h->target);
+		if (t >= 0) {
+			CPU_ZERO(&one);
+			CPU_SET(t, &one);
+			sched_setaffinity(0, sizeof one, &one);
+		}
+		sleep_ns(CHASE_NS);
+		sched_setaffinity(0, sizeof all, &all);
+	}
+	return NULL;
+}
+
+static void *
+watchdog_main(void *arg)
+{
+	struct hotplug *h = arg;
+	int64_t start, stuck;
+
+	while (!atomic_load(&h->done)) {
+		sleep_ns(WATCH_NS);
+		start = atomic_load(&h->op_start_ns);
+		if (start == 0)
+			continue;
+		stuck = now_mono_ns() - start;
+		if (stuck < h->hang_ns)
+			continue;
+		{
+			char *text = xasprintf("writing %d to "
+			    "/sys/devices/system/cpu/cpu%d/online has not "
+			    "returned after %.1f s (hang_s=%.1f); %lld cycles "
+			    "done, %zu offline and %zu online transitions",
+			    atomic_load(&h->op_online), atomic_load(&h->op_cpu),
+			    (double)stuck / 1e9, (double)h->hang_ns / 1e9,
+			    (long long)h->cycles, h->noffline, h->nonline);
+
+			wl_event(h->ctx, "stall", atomic_load(&h->op_online) ?
+			    "hotplug: cpu online write hung" :
+			    "hotplug: cpu offline write hung", text);
+			wl_abort(h->ctx, WL_LOCKUP, "%s", text);
+			free(text);
+		}
+		return NULL;
+	}
+	return NULL;
+}
+
+/*
+ * One timed write.  Returns 0, 1 for a transition the kernel refused for
+ * now (EBUSY/EAGAIN: counted as skipped, as stress-ng does), or -errno.
+ */
+static int
+transition(struct hotplug *h, int cpu, int online, double *ms,
+    char **cause)
+{
+	char *path = online_path(cpu);
+	int64_t t0;
+	int r;
+
+	atomic_store(&h->op_cpu, cpu);
+	atomic_store(&h->op_online, online);
+	if (!online)
+		atomic_store(&h->target, cpu);
+	t0 = now_mono_ns();
+	atomic_store(&h->op_start_ns, t0);
+	r = write_file_str(path, online ? "1" : "0", cause);
+	*ms = (double)(now_mono_ns() - t0) / 1e6;
+	atomic_store(&h->op_start_ns, 0);
+	atomic_store(&h->target, -1);
+	free(path);
+	if (r == -EBUSY || r == -EAGAIN)
+		return 1;
+	if (r == 0 && cpu_online(cpu) != online)
+		return set_cause(cause, EIO, "cpu%d/online does not read back "
+		    "%d after the write", cpu, online);
+	return r;
+}
+
+static void
+shuffle(int *v, int n)
+{
+	unsigned int rnd;
+	int i, j, t;
+
+	for (i = n - 1; i > 0; i--) {
+		if (getrandom(&rnd, sizeof rnd, 0) != sizeof rnd)
+			rnd = (unsigned int)now_mono_ns();
+		j = (int)(rnd % (unsigned int)(i + 1));
+		t = v[i];
+		v[i] = v[j];
+		v[j] = t;
+	}
+}
+
+static void
+percentiles(struct wl_ctx *ctx, const char *name, double *v, size_t n)
+{
+	char *m;
+
+	if (n == 0)
+		return;
+	m = xasprintf("%s_p50", name);
+	wl_metric(ctx, m, stats_percentile(v, n, 50), "ms", BETTER_LOWER);
+	free(m);
+	m = xasprintf("%s_p99", name);
+	wl_metric(ctx, m, stats_percentile(v, n, 99), "ms", BETTER_LOWER);
+	free(m);
+	m = xasprintf("%s_max", name);
+	wl_metric(ctx, m, stats_max(v, n), "ms", BETTER_LOWER);
+	free(m);
+}
+
+/* Counter deltas over the cycling phase, per cycle, from the worker's own
+ * sampler (the supervisor's samples carry the full per-cycle detail). */
+struct reclaim_counters {
+	const char *counter, *metric, *unit;
+};
+
+static const struct reclaim_counters reclaim[] = {
+	{ "vmstat.allocstall_normal", "allocstall_normal", "count" },
+	{ "vmstat.allocstall_movable", "allocstall_movable", "count" },
+	{ "vmstat.allocstall_dma32", "allocstall_dma32", "count" },
+	{ "vmstat.pgscan_direct", "pgscan_direct", "pages" },
+	{ "vmstat.pgsteal_direct", "pgsteal_direct", "pages" },
+	{ "vmstat.compact_stall", "compact_stall", "count" },
+	{ "vmstat.oom_kill", "oom_kill", "count" },
+	{ "irq.CAL", "cal_irqs", "count" },
+	{ "irq.TLB", "tlb_irqs", "count" },
+	{ "irq.RES", "res_irqs", "count" },
+	{ "psi.memory.some.total", "psi_memory_some_us", "us" },
+	{ "psi.memory.full.total", "psi_memory_full_us", "us" },
+};
+
+static void
+report_counters(struct wl_ctx *ctx, struct sampler *s, const int64_t *a,
+    const int64_t *b, int64_t cycles)
+{
+	char *name;
+	size_t i;
+	long k;
+
+	for (i = 0; i < ARRAY_SIZE(reclaim); i++) {
+		if ((k = sampler_index(s, reclaim[i].counter)) < 0)
+			continue;
+		wl_metric(ctx, reclaim[i].metric, (double)(b[k] - a[k]),
+		    reclaim[i].unit, BETTER_LOWER);
+		if (cycles > 0) {
+			name = xasprintf("%s_per_cycle", reclaim[i].metric);
+			wl_metric(ctx, name, (double)(b[k] - a[k]) /
+			    (double)cycles, reclaim[i].unit, BETTER_LOWER);
+			free(name);
+		}
+	}
+}
+
+/*
+ * stress-ng's --yaml: "metrics:" then "    - stressor: vm" entries whose
+ * "key: number" lines become stressng_<stressor>_<key> metrics.
+ */
+static void
+report_stress_ng_yaml(struct wl_ctx *ctx, const char *yaml)
+{
+	char *copy = xstrdup(yaml), *line, *save = NULL, *colon, *key, *val;
+	char stressor[64] = "", *name, *p;
+	int in_metrics = 0;
+	double v;
+
+	for (line = strtok_r(copy, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		if (line[0] != ' ' && line[0] != '-') {
+			in_metrics = strncmp(line, "metrics:", 8) == 0;
+			continue;
+		}
+		if (!in_metrics || (colon = strchr(line, ':')) == NULL)
+			continue;
+		*colon = '\0';
+		key = trim(line);
+		val = trim(colon + 1);
+		if (starts_with(key, "- "))
+			key = trim(key + 2);
+		if (strcmp(key, "stressor") == 0) {
+			snprintf(stressor, sizeof stressor, "%s", val);
+			continue;
+		}
+		if (stressor[0] == '\0' || parse_double(val, &v) != 0)
+			continue;
+		name = xasprintf("stressng_%s_%s", stressor, key);
+		for (p = name; *p != '\0'; p++)
+			if (*p == '-')
+				*p = '_';
+		wl_metric(ctx, name, v, "", strstr(key, "per-second") ||
+		    strstr(key, "bogo-ops") ? BETTER_HIGHER : BETTER_LOWER);
+		free(name);
+	}
+	free(copy);
+}
+
+static enum pressure_engine
+engine_of(const char *name)
+{
+	if (strcmp(name, "builtin") == 0)
+		return PRESSURE_BUILTIN;
+	if (strcmp(name, "stress-ng") == 0)
+		return PRESSURE_STRESS_NG;
+	return PRESSURE_NONE;
+}
+
+/* Bring back every CPU of the set the worker itself took down; the
+ * supervisor does the same from the knob records if this never runs. */
+static void
+all_online(struct hotplug *h)
+{
+	char *path;
+	int i;
+
+	for (i = 0; i < h->ncpus; i++) {
+		if (cpu_online(h->cpus[i]) == 0) {
+			path = online_path(h->cpus[i]);
+			write_file_str(path, "1", NULL);
+			free(path);
+		}
+	}
+}
+
+static int
+stop_cb(void *arg)
+{
+	return wl_stopping(arg);
+}
+
+static int
+cycle_loop(struct hotplug *h, struct pressure *pr, int64_t cycles,
+    int random_order, char **cause)
+{
+	int order[MAX_CPUS], i, r, cpu, failed_offline;
+	double ms;
+	char *path;
+
+	for (h->cycles = 0; cycles == 0 || h->cycles < cycles; h->cycles++) {
+		if (wl_stopping(h->ctx))
+			break;
+		memcpy(order, h->cpus, sizeof(int) * (size_t)h->ncpus);
+		if (random_order)
+			shuffle(order, h->ncpus);
+		for (i = 0; i < h->ncpus; i++) {
+			cpu = order[i];
+			path = online_path(cpu);
+			r = wl_knob_record(h->ctx, path, "0", cause);
+			free(path);
+			if (r != 0)
+				return r;
+			pressure_poll(pr);
+			r = transition(h, cpu, 0, &ms, cause);
+			if (r < 0)
+				return r;
+			failed_offline = r == 1;
+			if (failed_offline) {
+				h->skipped++;
+				continue;
+			}
+			push(&h->offline_ms, &h->noffline, &h->cap_offline, ms);
+			wl_value(h->ctx, "offline_ms", ms);
+			r = transition(h, cpu, 1, &ms, cause);
+			if (r < 0)
+				return r;
+			if (r == 1) {
+				/* The CPU stays down for now: retry until it
+				 * comes back, it must not be left offline. */
+				h->skipped++;
+				while ((r = transition(h, cpu, 1, &ms,
+				    cause)) == 1)
+					sleep_ns(10000000);
+				if (r < 0)
+					return r;
+			}
+			push(&h->online_ms, &h->nonline, &h->cap_online, ms);
+			wl_value(h->ctx, "online_ms", ms);
+		}
+		/* One sample per cycle: exact per-cycle counter deltas. */
+		wl_sample(h->ctx, "cycle");
+		wl_progress(h->ctx, "cycle %lld: %zu transitions, %lld skipped",
+		    (long long)h->cycles + 1, h->noffline + h->nonline,
+		    (long long)h->skipped);
+	}
+	return 0;
+}
+
+static int
+hotplug_run(struct wl_ctx *ctx)
+{
+	struct hotplug *h = xcalloc(1, sizeof *h);
+	struct pressure_config pc;
+	struct pressure_stats ps;
+	struct pressure *pr = NULL;
+	struct sampler *smp = NULL;
+	int64_t *before = NULL, *after = NULL, t0, t1, total_kb;
+	pthread_t chase, watch;
+	int have_chase = 0, have_watch = 0, result = WL_PASSED, r, i;
+	const int64_t *list;
+	size_t n;
+	char *cause = NULL;
+
+	memset(&ps, 0, sizeof ps);
+	h->ctx = ctx;
+	atomic_init(&h->target, -1);
+	atomic_init(&h->op_start_ns, 0);
+	atomic_init(&h->done, 0);
+	h->hang_ns = wl_int(ctx, "hang_s") * 1000000;
+	if ((list = wl_list(ctx, "cpus", &n)) != NULL) {
+		for (i = 0; i < (int)n; i++)
+			h->cpus[h->ncpus++] = (int)list[i];
+	} else if (default_cpus(h) == 0) {
+		result = wl_skip(ctx, "no hot-pluggable CPU is online");
+		goto out;
+	}
+
+	total_kb = meminfo_kb("MemTotal");
+	memset(&pc, 0, sizeof pc);
+	pc.engine = engine_of(wl_str(ctx, "pressure"));
+	pc.floor_pct = wl_double(ctx, "floor");
+	pc.workers = wl_isset(ctx, "workers") ? (int)wl_int(ctx, "workers") :
+	    (int)sysconf(_SC_NPROCESSORS_ONLN);
+	pc.thp = (int)wl_int(ctx, "thp");
+	pc.limit_bytes = wl_int(ctx, "pressure_size");
+	pc.cache_bytes = wl_isset(ctx, "cache_size") ?
+	    wl_int(ctx, "cache_size") : total_kb * 1024 / 16;
+	if (!wl_isset(ctx, "cache_size") && pc.cache_bytes > (INT64_C(1) << 30))
+		pc.cache_bytes = INT64_C(1) << 30;
+	pc.timeout_s = wl_int(ctx, "duration") > 0 ?
+	    wl_int(ctx, "duration") / 1000 + 60 : 0;
+	pc.tmpdir = "/var/tmp";
+	if (pc.engine != PRESSURE_NONE) {
+		wl_progress(ctx, "starting %s pressure (floor %.1f%%)",
+		    wl_str(ctx, "pressure"), pc.floor_pct);
+		if ((r = pressure_start(&pr, &pc, &cause)) != 0) {
+			result = r == -ENOENT || r == -ENOMEM ?
+			    wl_skip(ctx, "%s", cause) : wl_fail(ctx, "%s", cause);
+			goto out;
+		}
+		wl_progress(ctx, "waiting for MemAvailable to reach the floor");
+		r = pressure_wait_ready(pr, wl_int(ctx, "ramp") * 1000000,
+		    stop_cb, ctx);
+		wl_sample(ctx, r == 0 ? "pressure-ready" : "pressure-ramp-end");
+	}
+
+	if (sampler_init(&smp, NULL, &cause) == 0) {
+		before = xcalloc(sampler_count(smp), sizeof *before);
+		after = xcalloc(sampler_count(smp), sizeof *after);
+		sampler_read(smp, before);
+	}
+	if (wl_int(ctx, "chase") &&
+	    pthread_create(&chase, NULL, chase_main, h) == 0)
+		have_chase = 1;
+	if (pthread_create(&watch, NULL, watchdog_main, h) == 0)
+		have_watch = 1;
+
+	t0 = now_mono_ns();
+	r = cycle_loop(h, pr, wl_int(ctx, "cycles"),
+	    strcmp(wl_str(ctx, "order"), "random") == 0, &cause);
+	t1 = now_mono_ns();
+	atomic_store(&h->done, 1);
+	if (r != 0)
+		result = wl_fail(ctx, "%s", cause);
+	if (smp != NULL) {
+		sampler_read(smp, after);
+		report_counters(ctx, smp, before, after, h->cycles);
+	}
+
+	wl_metric(ctx, "cycles", (double)h->cycles, "count", BETTER_HIGHER);
+	wl_metric(ctx, "transitions", (double)(h->noffline + h->nonline),
+	    "count", BETTER_HIGHER);
+	wl_metric(ctx, "skipped_transitions", (double)h->skipped, "count",
+	    BETTER_LOWER);
+	if (t1 > t0)
+		wl_metric(ctx, "transitions_per_s", (double)(h->noffline +
+		    h->nonline) / ((double)(t1 - t0) / 1e9), "1/s",
+		    BETTER_HIGHER);
+	percentiles(ctx, "offline_ms", h->offline_ms, h->noffline);
+	percentiles(ctx, "online_ms", h->online_ms, h->nonline);
+	if (result == WL_PASSED && h->noffline == 0 && h->skipped > 0)
+		result = wl_fail(ctx, "every offline attempt was refused "
+		    "(EBUSY/EAGAIN %lld times)", (long long)h->skipped);
+out:
+	atomic_store(&h->done, 1);
+	all_online(h);
+	if (have_chase)
+		pthread_join(chase, NULL);
+	if (have_watch)
+		pthread_join(watch, NULL);
+	if (pr != NULL) {
+		pressure_stop(pr, &ps);
+		wl_metric(ctx, "floor_hits", (double)ps.floor_hits, "count",
+		    BETTER_LOWER);
+		wl_metric(ctx, "min_mem_available_kb", (double)ps.min_avail_kb,
+		    "kB", BETTER_HIGHER);
+		if (ps.ramp_ms >= 0)
+			wl_metric(ctx, "pressure_ramp_ms", (double)ps.ramp_ms,
+			    "ms", BETTER_LOWER);
+		if (ps.yaml != NULL) {
+			wl_attach(ctx, "stress-ng.yaml", ps.yaml);
+			report_stress_ng_yaml(ctx, ps.yaml);
+		}
+		pressure_stats_release(&ps);
+	}
+	sampler_free(smp);
+	free(before);
+	free(after);
+	free(h->offline_ms);
+	free(h->online_ms);
+	free(h);
+	free(cause);
+	return result;
+}
+
+const struct workload wl_hotplug = {
+	.name = "hotplug",
+	.summary = "cycle CPUs offline/online while global memory pressure "
+	    "keeps allocations in direct reclaim",
+	.seeds = "003",
+	.options = hotplug_opts,
+	.supported = hotplug_supported,
+	.run = hotplug_run,
+};
