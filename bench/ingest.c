@@ -16,6 +16,10 @@
  *               statement reused with sqlite3_reset()
  *   blob-delta  as blob-cached, but each blob holds the difference from
  *               the previous pass (a full pass every -k passes)
+ *   blob-rowid  as blob-cached, but samples is an ordinary rowid table
+ *               (PRIMARY KEY (run_id, seq) becomes a separate index), so a
+ *               blob up to ~4 kB stays in its leaf cell; a WITHOUT ROWID
+ *               row spills to an overflow page beyond ~1 kB
  *
  * Transactions hold -b passes (BEGIN IMMEDIATE ... COMMIT, as the runner
  * does once a second).  For each layout it reports the ingest rate
@@ -29,7 +33,11 @@
  *
  *   build/bench-ingest [-n passes] [-R runs] [-r reps] [-b batch[,batch]]
  *       [-c captures] [-i capture_ms] [-k keyframe] [-C counter] [-q]
- *       [-d dir]
+ *       [-F] [-x factor] [-d dir]
+ *
+ * -q captures without the mmap/munmap churn thread (idle counters); -F
+ * turns foreign keys off; -x repeats the counter set (as on a machine
+ * with more CPUs and so more irq.*.cpuN counters).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -58,10 +66,12 @@
 #define MAX_BATCHES 4
 #define READ_TRIES  5
 
-enum layout { L_NARROW, L_BLOB, L_BLOB_CACHED, L_BLOB_DELTA, L_COUNT };
+enum layout {
+	L_NARROW, L_BLOB, L_BLOB_CACHED, L_BLOB_DELTA, L_BLOB_ROWID, L_COUNT
+};
 
 static const char *const layout_name[L_COUNT] = {
-	"narrow", "blob", "blob-cached", "blob-delta",
+	"narrow", "blob", "blob-cached", "blob-delta", "blob-rowid",
 };
 
 /* Parameters. */
@@ -71,7 +81,8 @@ static int opt_nbatches = 2;
 static long opt_captures = 200, opt_capture_ms = 10, opt_keyframe = 100;
 static const char *opt_counter = "vmstat.pgfault";
 static const char *opt_dir;
-static int opt_churn = 1;
+static int opt_churn = 1, opt_fk = 1;
+static long opt_widen = 1;
 
 /* The data set: passes x counters, row-major. */
 static size_t nc;
@@ -234,11 +245,13 @@ db_bytes(struct db *db)
 	    query_int(db, "PRAGMA page_size");
 }
 
-/* Bytes in use in all b-trees (dbstat), for the per-run overhead. */
+/* Bytes in use in the b-trees of runs and run_counters (dbstat). */
 static int64_t
 db_used_bytes(struct db *db)
 {
-	return query_int(db, "SELECT sum(pgsize - unused) FROM dbstat");
+	return query_int(db, "SELECT coalesce(sum(pgsize - unused), 0) FROM "
+	    "dbstat WHERE name IN (SELECT name FROM sqlite_master WHERE "
+	    "tbl_name IN ('runs', 'run_counters'))");
 }
 
 static void
@@ -300,21 +313,27 @@ make_data(void)
 	char *cause = NULL;
 	int64_t *cap, *maxstep, t0, t1, prev_t;
 	long c, k;
-	size_t j;
+	size_t j, nc0;
 
 	if (sampler_init(&s, NULL, &cause) != 0)
 		die("%s", cause);
-	nc = sampler_count(s);
+	nc0 = sampler_count(s);
+	nc = nc0 * (size_t)opt_widen;
 	descs = xcalloc(nc, sizeof *descs);
 	for (j = 0; j < nc; j++)
-		descs[j] = sampler_counter(s, j);
+		descs[j] = sampler_counter(s, j % nc0);
 	cap = xcalloc((size_t)opt_captures * nc, sizeof *cap);
 	if (opt_churn && pthread_create(&th, NULL, churn, NULL) != 0)
 		die("cannot start the churn thread");
 	t0 = now_mono_ns();
 	for (c = 0; c < opt_captures; c++) {
-		if (sampler_read(s, &cap[(size_t)c * nc]) != 0)
+		int64_t *row = &cap[(size_t)c * nc];
+
+		if (sampler_read(s, row) != 0)
 			die("sampler_read failed");
+		/* -x: more counters, as on a machine with more CPUs */
+		for (j = nc0; j < nc; j++)
+			row[j] = row[j % nc0];
 		sleep_ns(opt_capture_ms * 1000000);
 	}
 	t1 = now_mono_ns();
@@ -398,6 +417,19 @@ static const char narrow_sql[] =
     "	PRIMARY KEY (run_id, seq)\n"
     ") WITHOUT ROWID;\n";
 
+/* The production samples table, but with a rowid (PRIMARY KEY becomes a
+ * separate index): blobs up to ~4 kB stay on the leaf page. */
+static const char rowid_sql[] =
+    "DROP TABLE samples;\n"
+    "CREATE TABLE samples (\n"
+    "	run_id  INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,\n"
+    "	seq     INTEGER NOT NULL,\n"
+    "	t_ns    INTEGER NOT NULL,\n"
+    "	label   TEXT,\n"
+    "	data    BLOB NOT NULL,\n"
+    "	PRIMARY KEY (run_id, seq)\n"
+    ");\n";
+
 static void
 setup(struct ctx *x, const char *path, enum layout l, int64_t *base)
 {
@@ -413,6 +445,8 @@ setup(struct ctx *x, const char *path, enum layout l, int64_t *base)
 		die("%s", cause);
 	if (l == L_NARROW)
 		xexec(x->db, narrow_sql);
+	if (l == L_BLOB_ROWID)
+		xexec(x->db, rowid_sql);
 	checkpoint(x->db);
 	used0 = db_used_bytes(x->db);
 	h.hostname = "bench";
@@ -446,6 +480,8 @@ setup(struct ctx *x, const char *path, enum layout l, int64_t *base)
 		run_overhead_bytes = (double)(db_used_bytes(x->db) - used0) /
 		    (double)opt_runs;
 	*base = db_bytes(x->db);
+	if (!opt_fk)
+		xexec(x->db, "PRAGMA foreign_keys=OFF");
 
 	switch (l) {
 	case L_NARROW:
@@ -459,6 +495,7 @@ setup(struct ctx *x, const char *path, enum layout l, int64_t *base)
 		break;
 	case L_BLOB_CACHED:
 	case L_BLOB_DELTA:
+	case L_BLOB_ROWID:
 		x->ins = db_prepare(x->db, "INSERT INTO samples (run_id, seq, "
 		    "t_ns, label, data) VALUES (?1, ?2, ?3, ?4, ?5)", &cause);
 		if (x->ins == NULL)
@@ -530,6 +567,7 @@ insert_pass(struct ctx *x, enum layout l, int64_t run_id, long k, long seq,
 		break;
 	case L_BLOB_CACHED:
 	case L_BLOB_DELTA:
+	case L_BLOB_ROWID:
 		buf_reset(&x->b);
 		if (l == L_BLOB_DELTA && seq % opt_keyframe != 0) {
 			for (j = 0; j < nc; j++)
@@ -586,7 +624,7 @@ read_run(struct db *db, enum layout l, int64_t run_id, long first,
 	size_t j;
 	int rc;
 
-	if (l == L_BLOB || l == L_BLOB_CACHED) {
+	if (l == L_BLOB || l == L_BLOB_CACHED || l == L_BLOB_ROWID) {
 		if (series_load(db, run_id, &s, &cause) != 0)
 			die("%s", cause);
 		if ((long)s.nsamples != per_run || s.ncounters != nc)
@@ -904,7 +942,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: bench-ingest [-n passes] [-R runs] [-r reps] "
 	    "[-b batch[,batch...]] [-c captures] [-i capture_ms] "
-	    "[-k keyframe] [-C counter] [-q] [-d dir]\n");
+	    "[-k keyframe] [-C counter] [-q] [-F] [-x factor] [-d dir]\n");
 	exit(2);
 }
 
@@ -918,7 +956,7 @@ main(int argc, char **argv)
 	int c, l;
 	double plain_bytes = 0, delta_bytes = 0;
 
-	while ((c = getopt(argc, argv, "n:R:r:b:c:i:k:C:qd:h")) != -1) {
+	while ((c = getopt(argc, argv, "n:R:r:b:c:i:k:C:qFx:d:h")) != -1) {
 		switch (c) {
 		case 'n': opt_passes = atol(optarg); break;
 		case 'R': opt_runs = atol(optarg); break;
@@ -929,13 +967,15 @@ main(int argc, char **argv)
 		case 'k': opt_keyframe = atol(optarg); break;
 		case 'C': opt_counter = optarg; break;
 		case 'q': opt_churn = 0; break;
+		case 'F': opt_fk = 0; break;
+		case 'x': opt_widen = atol(optarg); break;
 		case 'd': opt_dir = optarg; break;
 		default: usage();
 		}
 	}
 	if (optind != argc || opt_runs < 1 || opt_runs > 64 || opt_reps < 1 ||
 	    opt_reps > 64 || opt_passes < opt_runs * 2 || opt_captures < 2 ||
-	    opt_capture_ms < 0 || opt_keyframe < 1)
+	    opt_capture_ms < 0 || opt_keyframe < 1 || opt_widen < 1)
 		usage();
 	per_run = opt_passes / opt_runs;
 	opt_passes = per_run * opt_runs;
@@ -984,9 +1024,10 @@ main(int argc, char **argv)
 	printf("kernel %s, %ld CPUs online, SQLite %s, temp dir %s (%s)\n",
 	    u.release, sysconf(_SC_NPROCESSORS_ONLN), sqlite3_libversion(),
 	    dir, fs_type(tmpdir));
-	printf("data: %zu counters per pass; %ld real passes %.1f ms apart "
+	printf("data: %zu counters per pass%s; %ld real passes %.1f ms apart "
 	    "(%s), replayed to %ld passes = %ld runs x %ld; %.0f values\n",
-	    nc, opt_captures, capture_interval_ms,
+	    nc, opt_widen > 1 ? " (sampler's set repeated, -x)" : "",
+	    opt_captures, capture_interval_ms,
 	    opt_churn ? "with mmap/munmap churn" : "idle", opt_passes,
 	    opt_runs, per_run, (double)opt_passes * (double)nc);
 	printf("encoded blob: %.1f B/pass plain varints, %.1f B/pass delta "
@@ -994,8 +1035,8 @@ main(int argc, char **argv)
 	printf("read-back: run %ld of %ld (%ld passes), counter %s "
 	    "(index %zu of %zu), median of %d reads each\n", opt_runs / 2 + 1,
 	    opt_runs, per_run, descs[counter]->name, counter, nc, READ_TRIES);
-	printf("WAL, synchronous=FULL, foreign keys on; medians of %ld "
-	    "repetitions\n\n", opt_reps);
+	printf("WAL, synchronous=FULL, foreign keys %s; medians of %ld "
+	    "repetitions\n\n", opt_fk ? "on" : "off", opt_reps);
 	fflush(stdout);
 
 	for (rep = 0; rep < opt_reps; rep++) {
@@ -1016,8 +1057,8 @@ main(int argc, char **argv)
 
 	for (bi = 0; bi < opt_nbatches; bi++) {
 		printf("## %ld passes per transaction\n\n", opt_batches[bi]);
-		printf("| layout | ingest s | CPU %% | values/s | passes/s | "
-		    "B/pass | B/value | B/pass vacuum | read run ms | "
+		printf("| layout | ingest s | CPU us/pass | values/s | passes/s "
+		    "| B/pass | B/value | B/pass vacuum | read run ms | "
 		    "read 1 counter ms |\n");
 		printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
 		for (l = 0; l < L_COUNT; l++) {
@@ -1027,7 +1068,8 @@ main(int argc, char **argv)
 
 			printf("| %s | %.2f | %.0f | %.0f | %.0f | %.1f | "
 			    "%.2f | %.1f | %.1f | %.1f |\n", layout_name[l], s,
-			    100 * cpu / s, (double)opt_passes * (double)nc / s,
+			    1e6 * cpu / (double)opt_passes,
+			    (double)opt_passes * (double)nc / s,
 			    (double)opt_passes / s, by / (double)opt_passes,
 			    by / (double)opt_passes / (double)nc,
 			    MED(bi, l, bytes_vacuum) / (double)opt_passes,

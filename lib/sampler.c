@@ -58,7 +58,6 @@ struct source {
 	enum source_kind kind;
 	char *path;
 	int fd;
-	int node;
 	struct keymap map;
 };
 
@@ -373,7 +372,7 @@ root_path(const struct sampler *s, const char *path)
 
 /* Opens and reads a source once; on failure notes it and returns NULL. */
 static struct source *
-source_open(struct sampler *s, enum source_kind kind, char *path, int node)
+source_open(struct sampler *s, enum source_kind kind, char *path)
 {
 	struct source *src;
 	int fd, r;
@@ -390,7 +389,6 @@ source_open(struct sampler *s, enum source_kind kind, char *path, int node)
 	src->kind = kind;
 	src->path = path;
 	src->fd = fd;
-	src->node = node;
 	if ((r = source_fill(s, src, NULL)) != 0) {
 		note_unavailable(s, path, strerror(-r));
 		close(fd);
@@ -433,7 +431,19 @@ learn_kv(struct sampler *s, struct source *src, const char *prefix,
 	}
 }
 
-/* Possible CPUs: the kernel's cpu_possible_mask, as sysfs shows it. */
+static int
+bit_test(const uint64_t *bits, int n)
+{
+	return (bits[n / 64] >> (n % 64)) & 1;
+}
+
+static void
+bit_set(uint64_t *bits, int n)
+{
+	bits[n / 64] |= UINT64_C(1) << (n % 64);
+}
+
+/* A CPU list file under root ("0-1,3"): CPUs set, or -1. */
 static int
 read_cpulist(const struct sampler *s, const char *file, uint64_t *bits)
 {
@@ -447,74 +457,63 @@ read_cpulist(const struct sampler *s, const char *file, uint64_t *bits)
 	return n;
 }
 
-struct header_cpus {
-	uint64_t *bits;
-};
-
 static void
 collect_cpu(void *arg, const char *name, size_t namelen, int cpu,
     int64_t value)
 {
-	struct header_cpus *h = arg;
-
 	if (cpu >= 0 && cpu < CPUS_MAX)
-		h->bits[cpu / 64] |= UINT64_C(1) << (cpu % 64);
+		bit_set(arg, cpu);
 }
 
 /*
+ * The CPUs that get interrupt columns: cpu_possible_mask from
  * cpu/possible, else cpu/present; else (a captured tree without them)
- * CPUs 0 to the highest one seen in the interrupts header or the online
- * list, since possible masks are dense in practice.  The CPUs shown in
- * the header are always included.
+ * CPUs 0 to the highest one in the interrupts header or the online
+ * list, as possible masks are dense in practice.  CPUs shown in the
+ * header are always included.
  */
 static void
 setup_cpus(struct sampler *s, const char *interrupts)
 {
-	uint64_t *bits, *seen;
-	struct header_cpus h;
+	uint64_t *bits, *shown;
 	int cpu, max = -1, i;
 
 	bits = xcalloc(CPUS_MAX / 64, sizeof *bits);
-	seen = xcalloc(CPUS_MAX / 64, sizeof *seen);
-	h.bits = seen;
+	shown = xcalloc(CPUS_MAX / 64, sizeof *shown);
 	if (interrupts != NULL)
-		procfs_parse_interrupts(interrupts, collect_cpu, &h);
+		procfs_parse_interrupts(interrupts, collect_cpu, shown);
 	if (read_cpulist(s, "/sys/devices/system/cpu/possible", bits) <= 0 &&
 	    read_cpulist(s, "/sys/devices/system/cpu/present", bits) <= 0) {
 		if (read_cpulist(s, "/sys/devices/system/cpu/online", bits) < 0)
 			memset(bits, 0, CPUS_MAX / 8);
-		for (i = 0; i < CPUS_MAX / 64; i++)
-			bits[i] |= seen[i];
 		for (cpu = 0; cpu < CPUS_MAX; cpu++)
-			if (bits[cpu / 64] & (UINT64_C(1) << (cpu % 64)))
+			if (bit_test(bits, cpu) || bit_test(shown, cpu))
 				max = cpu;
 		for (cpu = 0; cpu <= max; cpu++)
-			bits[cpu / 64] |= UINT64_C(1) << (cpu % 64);
+			bit_set(bits, cpu);
 	}
 	for (i = 0; i < CPUS_MAX / 64; i++)
-		bits[i] |= seen[i];
-
+		bits[i] |= shown[i];
 	for (cpu = 0; cpu < CPUS_MAX; cpu++)
-		if (bits[cpu / 64] & (UINT64_C(1) << (cpu % 64)))
+		if (bit_test(bits, cpu))
 			max = cpu;
+
 	s->ncpu_ids = max + 1;
 	s->cpu_index = xcalloc((size_t)s->ncpu_ids + 1, sizeof *s->cpu_index);
 	s->cpu_ids = xcalloc((size_t)s->ncpu_ids + 1, sizeof *s->cpu_ids);
 	for (cpu = 0; cpu < s->ncpu_ids; cpu++) {
 		s->cpu_index[cpu] = -1;
-		if (bits[cpu / 64] & (UINT64_C(1) << (cpu % 64))) {
+		if (bit_test(bits, cpu)) {
 			s->cpu_index[cpu] = s->npossible;
 			s->cpu_ids[s->npossible++] = cpu;
 		}
 	}
 	s->dev_pass = xcalloc((size_t)s->npossible + 1, sizeof *s->dev_pass);
 	s->seen = xcalloc((size_t)s->npossible + 1, sizeof *s->seen);
-	s->online_nbits = (s->ncpu_ids + 63) / 64 * 64;
-	if (s->online_nbits == 0)
-		s->online_nbits = 64;
+	s->online_nbits = s->ncpu_ids > 0 ? (s->ncpu_ids + 63) / 64 * 64 : 64;
 	s->online_bits = xcalloc((size_t)s->online_nbits / 64,
 	    sizeof *s->online_bits);
-	free(seen);
+	free(shown);
 	free(bits);
 }
 
@@ -618,7 +617,9 @@ pass_interrupts(struct sampler *s)
 	/*
 	 * Columns of CPUs that are not shown (offline: show_interrupts()
 	 * walks for_each_online_cpu) keep their last value, and the sums
-	 * run over every possible CPU, so they never go backwards.
+	 * run over every possible CPU, so they never go backwards.  The one
+	 * exception is irq.dev: a device interrupt that is freed takes its
+	 * line, and its counts, out of the file.
 	 */
 	for (i = 0; i < s->nrows; i++) {
 		row = &s->rows[i];
@@ -714,20 +715,67 @@ static void
 open_interrupts(struct sampler *s)
 {
 	struct source *src;
-	char *text = NULL;
 
 	src = source_open(s, SOURCE_INTERRUPTS,
-	    root_path(s, "/proc/interrupts"), -1);
-	if (src != NULL)
-		text = xstrdup(s->buf);
-	setup_cpus(s, text);
+	    root_path(s, "/proc/interrupts"));
+	setup_cpus(s, src != NULL ? s->buf : NULL);
 	if (src == NULL)
-		goto out;
+		return;
 	s->row_next = 0;
-	if (procfs_parse_interrupts(text, learn_irq, s) < 0)
+	if (procfs_parse_interrupts(s->buf, learn_irq, s) < 0)
 		source_drop_last(s, "no CPU header line");
-out:
-	free(text);
+}
+
+/*
+ * Absent without CONFIG_PSI; with CONFIG_PSI_DEFAULT_DISABLED and no
+ * psi=1 the file is absent or its read fails (EOPNOTSUPP), noted either
+ * way by source_open().
+ */
+static void
+open_psi(struct sampler *s)
+{
+	struct psi_line some, full;
+
+	if (source_open(s, SOURCE_PSI,
+	    root_path(s, "/proc/pressure/memory")) == NULL)
+		return;
+	if (procfs_parse_psi(s->buf, &some, &full) < 0) {
+		source_drop_last(s, "not in PSI format");
+		return;
+	}
+	if (some.present)
+		s->psi_some = learn_psi_line(s, "some");
+	if (full.present)
+		s->psi_full = learn_psi_line(s, "full");
+}
+
+/*
+ * Needs CONFIG_PERCPU_STATS (off in Debian's kernels), debugfs mounted
+ * and root; otherwise the file is absent or refused, noted once.
+ */
+static void
+open_percpu(struct sampler *s)
+{
+	static const char *const chunks[] = {
+		/* The order of the slots pass_source() fills. */
+		"first", "reserved", "sidelined", "to_depopulate", "plain",
+		"total",
+	};
+	struct source *src;
+	size_t i;
+
+	if ((src = source_open(s, SOURCE_PERCPU,
+	    root_path(s, "/sys/kernel/debug/percpu_stats"))) == NULL)
+		return;
+	if (procfs_parse_percpu_stats(s->buf, NULL, NULL, NULL) < 0) {
+		source_drop_last(s, "not in percpu_stats format");
+		return;
+	}
+	learn_kv(s, src, "percpu.", percpu_kind);
+	s->percpu_chunks = s->ndesc;
+	for (i = 0; i < ARRAY_SIZE(chunks); i++)
+		add_counter(s, xasprintf("percpu.chunks.%s", chunks[i]),
+		    COUNTER_GAUGE, "count");
 }
 
 static void
@@ -760,8 +808,8 @@ open_nodes(struct sampler *s)
 	}
 	closedir(d);
 	for (j = 0; j < nnodes; j++) {
-		src = source_open(s, SOURCE_NODE_VMSTAT, xasprintf(
-		    "%s/node%ld/vmstat", dir, nodes[j]), (int)nodes[j]);
+		src = source_open(s, SOURCE_NODE_VMSTAT,
+		    xasprintf("%s/node%ld/vmstat", dir, nodes[j]));
 		if (src == NULL)
 			continue;
 		prefix = xasprintf("node%ld.", nodes[j]);
@@ -814,53 +862,16 @@ sampler_init(struct sampler **sp, const char *root, char **cause)
 	s->cpu_online = NO_SLOT;
 
 	if ((src = source_open(s, SOURCE_VMSTAT,
-	    root_path(s, "/proc/vmstat"), -1)) != NULL)
+	    root_path(s, "/proc/vmstat"))) != NULL)
 		learn_kv(s, src, "vmstat.", vmstat_kind);
 	if ((src = source_open(s, SOURCE_MEMINFO,
-	    root_path(s, "/proc/meminfo"), -1)) != NULL)
+	    root_path(s, "/proc/meminfo"))) != NULL)
 		learn_kv(s, src, "meminfo.", meminfo_kind);
 	open_interrupts(s);
-	if ((src = source_open(s, SOURCE_PSI,
-	    root_path(s, "/proc/pressure/memory"), -1)) != NULL) {
-		struct psi_line some, full;
-
-		/* CONFIG_PSI=y but psi=0 on the command line: EOPNOTSUPP. */
-		if (procfs_parse_psi(s->buf, &some, &full) < 0)
-			source_drop_last(s, "not in PSI format");
-		else {
-			if (some.present)
-				s->psi_some = learn_psi_line(s, "some");
-			if (full.present)
-				s->psi_full = learn_psi_line(s, "full");
-		}
-	}
-	/*
-	 * Needs CONFIG_PERCPU_STATS (off in Debian's kernels) and debugfs
-	 * mounted; without either the file is absent and this is noted once.
-	 */
-	if ((src = source_open(s, SOURCE_PERCPU,
-	    root_path(s, "/sys/kernel/debug/percpu_stats"), -1)) != NULL) {
-		if (procfs_parse_percpu_stats(s->buf, NULL, NULL, NULL) < 0)
-			source_drop_last(s, "not in percpu_stats format");
-		else {
-			learn_kv(s, src, "percpu.", percpu_kind);
-			s->percpu_chunks = s->ndesc;
-			add_counter(s, xstrdup("percpu.chunks.first"),
-			    COUNTER_GAUGE, "count");
-			add_counter(s, xstrdup("percpu.chunks.reserved"),
-			    COUNTER_GAUGE, "count");
-			add_counter(s, xstrdup("percpu.chunks.sidelined"),
-			    COUNTER_GAUGE, "count");
-			add_counter(s, xstrdup("percpu.chunks.to_depopulate"),
-			    COUNTER_GAUGE, "count");
-			add_counter(s, xstrdup("percpu.chunks.plain"),
-			    COUNTER_GAUGE, "count");
-			add_counter(s, xstrdup("percpu.chunks.total"),
-			    COUNTER_GAUGE, "count");
-		}
-	}
+	open_psi(s);
+	open_percpu(s);
 	if ((src = source_open(s, SOURCE_CPU_ONLINE,
-	    root_path(s, "/sys/devices/system/cpu/online"), -1)) != NULL) {
+	    root_path(s, "/sys/devices/system/cpu/online"))) != NULL) {
 		s->cpu_online = add_counter(s, xstrdup("cpu.online"),
 		    COUNTER_GAUGE, "count");
 		add_counter(s, xstrdup("cpu.online_mask"), COUNTER_GAUGE,
@@ -969,19 +980,23 @@ sampler_index(const struct sampler *s, const char *name)
 int
 sampler_read(struct sampler *s, int64_t *values)
 {
-	size_t i;
+	size_t i, failed = 0;
+	int r, last = 0;
 
 	if (s == NULL || values == NULL)
 		return -EINVAL;
 	for (i = 0; i < s->nsources; i++) {
 		/* A failed read keeps the source's last values. */
-		if (source_fill(s, &s->sources[i], NULL) != 0)
+		if ((r = source_fill(s, &s->sources[i], NULL)) != 0) {
+			failed++;
+			last = r;
 			continue;
+		}
 		pass_source(s, &s->sources[i]);
 	}
 	if (values != s->cur)
 		memcpy(values, s->cur, s->ndesc * sizeof *values);
-	return 0;
+	return failed > 0 && failed == s->nsources ? last : 0;
 }
 
 size_t

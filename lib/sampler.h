@@ -25,6 +25,18 @@
  *
  * Interrupt columns of an offline CPU are absent from /proc/interrupts;
  * the sampler keeps that CPU's last value so sums never go backwards.
+ * More generally a counter that a pass does not see (a key gone from its
+ * file, a source whose read failed) keeps its last value.  Keys that
+ * appear only after sampler_init() are ignored.
+ *
+ * Possible CPUs come from /sys/devices/system/cpu/possible, else
+ * present, else (a captured tree) 0 .. the highest CPU seen in the
+ * interrupts header or the online list.
+ *
+ * The read buffer is sized at init: twice the largest source, at least
+ * 64 KiB.  A source that outgrows it (percpu_stats grows with the number
+ * of chunks) doubles it inside sampler_read(), the only allocation a
+ * read can make; past 64 MiB the text is cut at its last full line.
  */
 #ifndef MMSTORM_SAMPLER_H
 #define MMSTORM_SAMPLER_H
@@ -59,7 +71,8 @@ const struct counter_desc *sampler_counter(const struct sampler *, size_t);
 long sampler_index(const struct sampler *, const char *name);
 
 /* One full pass: values[sampler_count()].  Returns 0 or negative errno
- * only for a failure of the whole pass (never for one missing source). */
+ * only for a failure of the whole pass (every source failed to read),
+ * never for one missing source. */
 int sampler_read(struct sampler *, int64_t *values);
 
 /* Sources that could not be read: "<path>: <reason>" strings, stable for

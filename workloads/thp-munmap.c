@@ -740,11 +740,35 @@ median(const struct iteration *its, size_t n,
 	return m;
 }
 
-static double get_munmap_ms(const struct iteration *it) { return it->munmap_ms; }
-static double get_fault_ms(const struct iteration *it) { return it->fault_ms; }
-static double get_tlb(const struct iteration *it) { return (double)it->tlb_irqs; }
-static double get_cal(const struct iteration *it) { return (double)it->cal_irqs; }
-static double get_split(const struct iteration *it) { return (double)it->split_pmds; }
+static double
+get_munmap_ms(const struct iteration *it)
+{
+	return it->munmap_ms;
+}
+
+static double
+get_fault_ms(const struct iteration *it)
+{
+	return it->fault_ms;
+}
+
+static double
+get_tlb(const struct iteration *it)
+{
+	return (double)it->tlb_irqs;
+}
+
+static double
+get_cal(const struct iteration *it)
+{
+	return (double)it->cal_irqs;
+}
+
+static double
+get_split(const struct iteration *it)
+{
+	return (double)it->split_pmds;
+}
 
 /* Metrics of one thread count; suffix "" or "_t4" (sweeps). */
 static void

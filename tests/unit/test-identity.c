@@ -22,6 +22,9 @@
 /* Offset of the GNU note in debian-6.1-notes.bin: 15 Xen notes first. */
 #define DEBIAN_GNU_NOTE_OFFSET 384
 
+/* Fixture of the Debian capture: DEB("proc-version"). */
+#define DEB(name) "identity/debian-6.1-" name
+
 static unsigned char *
 fixture_bytes(const char *name, size_t *len)
 {
@@ -98,10 +101,10 @@ debian_kernel_root(const char *name)
 {
 	char *root = fresh_root(name);
 
-	put_fixture(root, "/proc/sys/kernel/osrelease", "identity/debian-6.1-osrelease");
-	put_fixture(root, "/proc/version", "identity/debian-6.1-proc-version");
-	put_fixture(root, "/proc/cmdline", "identity/debian-6.1-proc-cmdline");
-	put_fixture(root, "/sys/kernel/notes", "identity/debian-6.1-notes.bin");
+	put_fixture(root, "/proc/sys/kernel/osrelease", DEB("osrelease"));
+	put_fixture(root, "/proc/version", DEB("proc-version"));
+	put_fixture(root, "/proc/cmdline", DEB("proc-cmdline"));
+	put_fixture(root, "/sys/kernel/notes", DEB("notes.bin"));
 	return root;
 }
 
@@ -111,7 +114,7 @@ TEST(identity_build_id_debian_notes)
 	char id[41];
 	size_t len;
 
-	notes = fixture_bytes("identity/debian-6.1-notes.bin", &len);
+	notes = fixture_bytes(DEB("notes.bin"), &len);
 	CHECK_INT_EQ(len, 512);
 	/* The Xen type-3 note (XEN_ELFNOTE_VIRT_BASE) comes first and must
 	 * not be taken for NT_GNU_BUILD_ID. */
@@ -138,7 +141,7 @@ TEST(identity_build_id_missing)
 	char id[41];
 	size_t len;
 
-	notes = fixture_bytes("identity/debian-6.1-notes.bin", &len);
+	notes = fixture_bytes(DEB("notes.bin"), &len);
 	/* Only the Xen notes. */
 	CHECK_INT_EQ(elf_notes_build_id(notes, DEBIAN_GNU_NOTE_OFFSET, id,
 	    sizeof id), -ENOENT);
@@ -168,7 +171,7 @@ TEST(identity_sysfs_bracketed)
 	s = sysfs_bracketed("always defer defer+madvise [madvise] never\n");
 	CHECK_STR_EQ(s, "madvise");
 	free(s);
-	text = fixture_read("identity/debian-6.1-thp-enabled");
+	text = fixture_read(DEB("thp-enabled"));
 	s = sysfs_bracketed(text);
 	free(text);
 	CHECK_STR_EQ(s, "always");
@@ -186,7 +189,7 @@ TEST(identity_kernel_root_dir)
 	gzFile gz;
 
 	root = debian_kernel_root("kernel");
-	version = fixture_read("identity/debian-6.1-proc-version");
+	version = fixture_read(DEB("proc-version"));
 	trim(version);
 
 	/* No config anywhere: the key is build-id, empty, cmdline. */
@@ -204,7 +207,7 @@ TEST(identity_kernel_root_dir)
 	kernel_identity_release(&k);
 
 	/* /boot/config-<release>. */
-	config = fixture_read("identity/debian-6.1-config");
+	config = fixture_read(DEB("config"));
 	sha256_hex(config, strlen(config), config_hash);
 	put_text(root, "/boot/config-" DEBIAN_RELEASE, config);
 	CHECK_INT_EQ(kernel_identity_read(&k, root, &cause), 0);
@@ -289,17 +292,23 @@ TEST(identity_host_root_dir)
 	root = fresh_root("host");
 	put_text(root, "/proc/sys/kernel/hostname", "debian-guest\n");
 	put_text(root, "/etc/machine-id", "0123456789abcdef0123456789abcdef\n");
-	put_fixture(root, "/sys/devices/system/cpu/online", "identity/debian-6.1-cpu-online");
-	put_fixture(root, "/sys/devices/system/cpu/possible", "identity/debian-6.1-cpu-possible");
-	put_fixture(root, "/proc/meminfo", "identity/debian-6.1-proc-meminfo");
-	put_fixture(root, "/sys/devices/system/node/node0/meminfo", "identity/debian-6.1-node0-meminfo");
-	put_fixture(root, "/sys/devices/system/node/node0/cpulist", "identity/debian-6.1-node0-cpulist");
-	put_fixture(root, "/sys/devices/system/node/node1/meminfo", "identity/debian-6.1-node1-meminfo");
-	put_fixture(root, "/sys/devices/system/node/node1/cpulist", "identity/debian-6.1-node1-cpulist");
+	put_fixture(root, "/sys/devices/system/cpu/online", DEB("cpu-online"));
+	put_fixture(root, "/sys/devices/system/cpu/possible",
+	    DEB("cpu-possible"));
+	put_fixture(root, "/proc/meminfo", DEB("proc-meminfo"));
+	put_fixture(root, "/sys/devices/system/node/node0/meminfo",
+	    DEB("node0-meminfo"));
+	put_fixture(root, "/sys/devices/system/node/node0/cpulist",
+	    DEB("node0-cpulist"));
+	put_fixture(root, "/sys/devices/system/node/node1/meminfo",
+	    DEB("node1-meminfo"));
+	put_fixture(root, "/sys/devices/system/node/node1/cpulist",
+	    DEB("node1-cpulist"));
 	/* Files in the node directory that are not nodes. */
 	put_text(root, "/sys/devices/system/node/online", "0-1\n");
 	put_text(root, "/sys/devices/system/node/possible", "0-1\n");
-	put_fixture(root, "/sys/kernel/mm/transparent_hugepage/enabled", "identity/debian-6.1-thp-enabled");
+	put_fixture(root, "/sys/kernel/mm/transparent_hugepage/enabled",
+	    DEB("thp-enabled"));
 
 	if (host_identity_read(&h, root, &cause) != 0)
 		unit_fail(__FILE__, __LINE__, "%s", cause);
@@ -337,7 +346,8 @@ TEST(identity_host_root_dir_single_node)
 	put_text(root, "/sys/devices/system/cpu/possible", "0-1\n");
 	put_text(root, "/proc/meminfo", "MemTotal:       24684084 kB\n"
 	    "MemFree:        24468280 kB\n");
-	put_fixture(root, "/sys/devices/system/node/node0/meminfo", "identity/host-node0-meminfo");
+	put_fixture(root, "/sys/devices/system/node/node0/meminfo",
+	    "identity/host-node0-meminfo");
 	put_text(root, "/sys/devices/system/node/node0/cpulist", "0-1\n");
 	if (host_identity_read(&h, root, &cause) != 0)
 		unit_fail(__FILE__, __LINE__, "%s", cause);

@@ -243,6 +243,7 @@ TEST(procfs_interrupts_malformed)
 	CHECK(procfs_parse_interrupts("\n  0: 1 2\n", collect_cell, NULL) < 0);
 	CHECK(procfs_parse_interrupts("CPU0 CPUx\n", collect_cell, NULL) < 0);
 	CHECK(procfs_parse_interrupts("CPU0 eth0\n", collect_cell, NULL) < 0);
+	CHECK(procfs_parse_interrupts("CPU0 CPU1x\n", collect_cell, NULL) < 0);
 }
 
 TEST(procfs_interrupts_one_cpu)
@@ -262,6 +263,21 @@ TEST(procfs_interrupts_one_cpu)
 	CHECK_INT_EQ(cell(&cells, "CAL", 0), 7);
 	CHECK_INT_EQ(cell(&cells, "ERR", -1), 3);
 	CHECK_INT_EQ(cells.n, 3);
+}
+
+TEST(procfs_interrupts_short_row)
+{
+	/* A row with fewer counts than CPUs: a number that runs into its
+	 * description ("2-edge") is not a count for the next CPU. */
+	static const char text[] =
+	    "           CPU0       CPU1\n"
+	    " 11:          5   2-edge      thing\n";
+	static struct cells cells;
+
+	memset(&cells, 0, sizeof cells);
+	CHECK_INT_EQ(procfs_parse_interrupts(text, collect_cell, &cells), 2);
+	CHECK_INT_EQ(cells.n, 1);
+	CHECK_INT_EQ(cell(&cells, "dev", -1), 5);
 }
 
 TEST(procfs_psi)

@@ -1,0 +1,115 @@
+#!/bin/sh
+# hotplug: real CPU offline/online cycles on this machine; CPUs always
+# come back, whoever dies.
+. "$(dirname "$0")/lib.sh"
+
+present=$(cat /sys/devices/system/cpu/present)
+all_online() {
+	test "$(cat /sys/devices/system/cpu/online)" = "$present"
+}
+# Whatever happens in here, leave the machine as it was found.
+restore_cpus() {
+	for f in /sys/devices/system/cpu/cpu[0-9]*/online; do
+		[ "$(cat "$f")" = 1 ] || echo 1 > "$f"
+	done 2>/dev/null
+	cleanup_scratch
+}
+trap restore_cpus EXIT
+
+if [ "$(id -u)" -ne 0 ] || [ ! -w /sys/devices/system/cpu/cpu1/online ]; then
+	test_expect 'without hotplug the run is skipped with a reason' '
+		mmstorm run hotplug --pressure=none --json > run.json &&
+		test "$(json_get run.json "j[\"state\"]")" = skipped &&
+		json_get run.json "j[\"reason\"]" | grep -q .
+	'
+	test_done
+	exit $?
+fi
+
+test_expect 'hotplug --pressure=none cycles CPUs and passes' '
+	mmstorm run hotplug --pressure=none --cycles=4 --json > run.json &&
+	test "$(json_get run.json "j[\"state\"]")" = passed &&
+	json_get run.json "j[\"metrics\"][\"cycles\"]" | grep -qx 4.0 &&
+	json_get run.json "j[\"metrics\"][\"offline_ms_p99\"] > 0" | grep -q True &&
+	json_get run.json "j[\"run\"]" > uuid
+'
+
+test_expect 'every CPU is online afterwards' '
+	all_online
+'
+
+test_expect 'IPIs really happened: CAL delta > 0, one sample per cycle' '
+	mmstorm show $(cat uuid) --json > show.json &&
+	json_get show.json "j[\"deltas\"][\"irq.CAL\"] > 0" | grep -q True &&
+	test $(mmstorm samples $(cat uuid) --counter irq.CAL --json | grep -c "\"cycle\"") -eq 4
+'
+
+test_expect 'each transition is stored, and the knobs were restored' '
+	json_get show.json "len(j[\"values\"][\"offline_ms\"])" > n &&
+	test "$(cat n)" -ge 4 &&
+	json_get show.json "all(k[\"state\"] == \"restored\" for k in j[\"knobs\"]) and len(j[\"knobs\"]) > 0" | grep -q True
+'
+
+test_expect 'kill -9 of the worker: run interrupted, CPUs back online' '
+	mmstorm run hotplug --pressure=none --cycles=0 --duration=60s --json > killed.json &
+	sup=$!
+	i=0
+	until test "$(sqlite3 "$MMSTORM_DB" "SELECT count(*) FROM knobs k JOIN runs r ON r.id = k.run_id WHERE r.state = '"'"'running'"'"'" 2>/dev/null)" -gt 0; do
+		i=$((i + 1)); test $i -lt 100; sleep 0.1
+	done
+	worker=$(pgrep -P $sup | head -n 1)
+	test -n "$worker"
+	kill -9 $worker
+	wait $sup || true
+	test "$(json_get killed.json "j[\"state\"]")" = interrupted &&
+	all_online &&
+	test "$(sqlite3 "$MMSTORM_DB" "SELECT count(*) FROM knobs WHERE state <> '"'"'restored'"'"'")" = 0
+'
+
+test_expect 'kill -9 of the supervisor: the next start settles the run and the CPUs' '
+	mmstorm run hotplug --pressure=none --cycles=0 --duration=60s > /dev/null 2>&1 &
+	sup=$!
+	i=0
+	until test "$(sqlite3 "$MMSTORM_DB" "SELECT count(*) FROM knobs k JOIN runs r ON r.id = k.run_id WHERE r.state = '"'"'running'"'"'" 2>/dev/null)" -gt 0; do
+		i=$((i + 1)); test $i -lt 100; sleep 0.1
+	done
+	kill -9 $sup
+	wait $sup || true
+	sleep 0.5
+	mmstorm run hotplug --pressure=none --cycles=1 > next.txt 2> next.err &&
+	grep -q "settled" next.err &&
+	test "$(sqlite3 "$MMSTORM_DB" "SELECT count(*) FROM runs WHERE state = '"'"'running'"'"'")" = 0 &&
+	test "$(sqlite3 "$MMSTORM_DB" "SELECT count(*) FROM runs WHERE state = '"'"'interrupted'"'"' AND reason LIKE '"'"'%supervisor%'"'"'")" = 1 &&
+	all_online
+'
+
+test_expect 'builtin pressure: allocators and page cache, cleaned up after' '
+	mmstorm run hotplug --pressure=builtin --pressure_size=512M --cache_size=128M --cycles=2 --ramp=30s --json > p.json &&
+	test "$(json_get p.json "j[\"state\"]")" = passed &&
+	json_get p.json "j[\"metrics\"][\"floor_hits\"]" | grep -qx 0.0 &&
+	! pgrep -f "mmstorm run hotplug" &&
+	all_online
+'
+
+if [ -x /usr/bin/stress-ng ]; then
+	test_expect 'stress-ng pressure: its YAML is parsed and kept with the run' '
+		mmstorm run hotplug --pressure=stress-ng --pressure_size=256M --workers=1 --cycles=2 --ramp=20s --json > s.json &&
+		test "$(json_get s.json "j[\"state\"]")" = passed &&
+		json_get s.json "\"stressng_vm_wall_clock_time\" in j[\"metrics\"]" | grep -q True &&
+		uuid=$(json_get s.json "j[\"run\"]") &&
+		sqlite3 "$MMSTORM_DB" "SELECT content FROM run_artifacts a JOIN runs r ON r.id = a.run_id WHERE r.uuid = '"'"'$uuid'"'"' AND a.name = '"'"'stress-ng.yaml'"'"'" | grep -q "stressor: vm" &&
+		! pgrep -x stress-ng &&
+		all_online
+	'
+else
+	test_skip "stress-ng pressure" "stress-ng is not installed"
+fi
+
+test_expect 'cpus= out of range is a usage error, nothing stored' '
+	before=$(db_fingerprint) &&
+	expect_exit 2 mmstorm run hotplug --cpus=99999 &&
+	grep -q "option .cpus. must be between" "$SCRATCH/err" &&
+	test "$before" = "$(db_fingerprint)"
+'
+
+test_done
