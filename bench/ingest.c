@@ -356,6 +356,9 @@ make_data(void)
 		}
 	}
 
+	if ((double)opt_passes * (double)nc * 8 > 2e9)
+		die("%ld passes x %zu counters is more than 2 GB of data: "
+		    "lower -n or -x", opt_passes, nc);
 	data = xcalloc((size_t)opt_passes * nc, sizeof *data);
 	t_ns = xcalloc((size_t)opt_passes, sizeof *t_ns);
 	prev_t = now_real_ns();

@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "db.h"
+#include "jobfile.h"
 #include "options.h"
 #include "runner.h"
 #include "workload.h"
@@ -17,8 +18,8 @@ static int cmd_run_exec(int, char **);
 
 const struct cli_cmd cmd_run = {
 	.name = "run",
-	.usage = "run WORKLOAD [--OPTION=VALUE ...] [--repeat N] [--label L] "
-	    "[--json] [--db PATH]",
+	.usage = "run (WORKLOAD [--OPTION=VALUE ...] [--repeat N] | --job FILE) "
+	    "[--label L] [--json] [--db PATH]",
 	.summary = "run a workload and store what it measured",
 	.exec = cmd_run_exec,
 };
@@ -150,27 +151,81 @@ arg_value(int argc, char **argv, int *i, const char *name, const char **out)
 	return 0;
 }
 
+/* Run every job in turn; the exit code is 1 if any run did not pass
+ * (skipped runs count as done: they say why). */
+static int
+run_jobs(struct db *db, const struct jobfile *jf, const char *label, int json)
+{
+	struct run_request req;
+	struct run_outcome out;
+	struct progress prog;
+	char *cause = NULL;
+	size_t j;
+	int64_t k;
+	int r = EXIT_OK;
+
+	memset(&prog, 0, sizeof prog);
+	prog.tty = !json && isatty(STDOUT_FILENO);
+	for (j = 0; j < jf->njobs; j++) {
+		const struct job *job = &jf->jobs[j];
+
+		memset(&req, 0, sizeof req);
+		req.wl = job->wl;
+		req.params = job->params;
+		req.label = label ? label : job->label;
+		req.progress = on_progress;
+		req.progress_arg = &prog;
+		for (k = 0; k < job->repeat; k++) {
+			if (runner_run(db, &req, &out, &cause) != 0) {
+				if (prog.shown)
+					printf("\r\033[K");
+				prog.shown = 0;
+				cli_error("%s", cause ? cause : "run failed");
+				r = EXIT_FAIL;
+				if (out.run_id == 0)
+					goto out;
+			}
+			if (prog.shown) {
+				printf("\r\033[K");
+				prog.shown = 0;
+			}
+			if (json)
+				cli_print_json(run_json(db, &out));
+			else
+				print_run(db, &out);
+			fflush(stdout);
+			if (strcmp(out.state, "passed") != 0 &&
+			    strcmp(out.state, "skipped") != 0)
+				r = EXIT_FAIL;
+			/* A stop request ends the whole job, not one run. */
+			if (strcmp(out.state, "interrupted") == 0)
+				goto out;
+		}
+	}
+out:
+	free(cause);
+	return r;
+}
+
 static int
 cmd_run_exec(int argc, char **argv)
 {
 	static const struct opt_spec repeat_spec = { "repeat", OPT_INT, 1,
 	    100000, "1", NULL, NULL };
-	const struct workload *wl = NULL;
-	struct params *params = NULL;
+	struct jobfile jf;
+	struct job *job = NULL;
 	struct db *db = NULL;
-	struct run_request req;
-	struct run_outcome out;
-	struct progress prog;
 	struct param rep;
-	const char *label = NULL, *v;
+	const char *label = NULL, *jobpath = NULL, *v;
 	char *cause = NULL;
 	int json = 0, i, r = EXIT_OK, fixed = 0;
-	int64_t repeat = 1, k;
 
 	memset(&rep, 0, sizeof rep);
+	memset(&jf, 0, sizeof jf);
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			printf("usage: mmstorm %s\n"
+			    "       mmstorm run --job FILE [--label L] [--json]\n"
 			    "'mmstorm workloads NAME' lists a workload's options.\n",
 			    cmd_run.usage);
 			goto out;
@@ -180,23 +235,30 @@ cmd_run_exec(int argc, char **argv)
 			continue;
 		else if (arg_value(argc, argv, &i, "--db", &v))
 			cli_db_path = v;
+		else if (arg_value(argc, argv, &i, "--job", &jobpath))
+			continue;
 		else if (arg_value(argc, argv, &i, "--repeat", &v)) {
 			if (opt_parse_value(&repeat_spec, v, &rep, &cause) != 0) {
 				cli_error("%s", cause);
 				r = EXIT_USAGE;
 				goto out;
 			}
-			repeat = rep.i;
-		} else if (argv[i][0] != '-' && wl == NULL) {
-			if ((wl = workload_find(argv[i])) == NULL) {
+		} else if (argv[i][0] != '-' && job == NULL) {
+			const struct workload *wl = workload_find(argv[i]);
+
+			if (wl == NULL) {
 				cli_error("unknown workload '%s' (see 'mmstorm "
 				    "workloads')", argv[i]);
 				r = EXIT_USAGE;
 				goto out;
 			}
-			params = params_new(wl->name, wl->options);
-		} else if (params != NULL && strncmp(argv[i], "--", 2) == 0) {
-			if (params_set_arg(params, argv[i], &cause) != 0) {
+			jf.jobs = job = xcalloc(1, sizeof *job);
+			jf.njobs = 1;
+			job->wl = wl;
+			job->section = xstrdup(wl->name);
+			job->params = params_new(wl->name, wl->options);
+		} else if (job != NULL && strncmp(argv[i], "--", 2) == 0) {
+			if (params_set_arg(job->params, argv[i], &cause) != 0) {
 				cli_error("%s", cause);
 				r = EXIT_USAGE;
 				goto out;
@@ -207,10 +269,26 @@ cmd_run_exec(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (wl == NULL) {
+	if ((job == NULL) == (jobpath == NULL)) {
+		if (job != NULL)
+			cli_error("give a workload or --job FILE, not both");
 		r = cli_usage(&cmd_run);
 		goto out;
 	}
+	if (jobpath != NULL) {
+		if (rep.set) {
+			cli_error("--repeat does not apply to --job: use "
+			    "repeat= in the file");
+			r = EXIT_USAGE;
+			goto out;
+		}
+		if (jobfile_load(jobpath, &jf, &cause) != 0) {
+			cli_error("%s", cause);
+			r = EXIT_USAGE;
+			goto out;
+		}
+	} else
+		job->repeat = rep.set ? rep.i : 1;
 	if (label != NULL && (strlen(label) == 0 || strchr(label, '\n'))) {
 		cli_error("a label must be one non-empty line");
 		r = EXIT_USAGE;
@@ -227,46 +305,15 @@ cmd_run_exec(int argc, char **argv)
 		r = EXIT_FAIL;
 		goto out;
 	}
-	if (fixed > 0 && !json)
+	if (fixed > 0)
 		fprintf(stderr, "mmstorm: settled %d run(s)/knob(s) left by an "
 		    "earlier supervisor\n", fixed);
 	mount_debugfs();
-
-	memset(&prog, 0, sizeof prog);
-	prog.tty = !json && isatty(STDOUT_FILENO);
-	memset(&req, 0, sizeof req);
-	req.wl = wl;
-	req.params = params;
-	req.label = label;
-	req.progress = on_progress;
-	req.progress_arg = &prog;
-	for (k = 0; k < repeat; k++) {
-		if (runner_run(db, &req, &out, &cause) != 0) {
-			if (prog.shown)
-				printf("\r\033[K");
-			cli_error("%s", cause ? cause : "run failed");
-			r = EXIT_FAIL;
-			if (out.run_id == 0)
-				goto out;
-		}
-		if (prog.shown) {
-			printf("\r\033[K");
-			prog.shown = 0;
-		}
-		if (json)
-			cli_print_json(run_json(db, &out));
-		else
-			print_run(db, &out);
-		if (strcmp(out.state, "passed") != 0 &&
-		    strcmp(out.state, "skipped") != 0)
-			r = EXIT_FAIL;
-		if (strcmp(out.state, "interrupted") == 0)
-			break;
-	}
+	r = run_jobs(db, &jf, label, json);
 out:
 	free(rep.s);
 	free(cause);
-	params_free(params);
+	jobfile_release(&jf);
 	db_close(db);
 	return r;
 }

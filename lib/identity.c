@@ -645,3 +645,24 @@ host_identity_release(struct host_identity *h)
 	free(h->thp_defrag);
 	memset(h, 0, sizeof *h);
 }
+
+/*
+ * libnuma reports errors by printing to stderr unless the program defines
+ * these (numa(3)); library code here never prints, and every caller
+ * checks the return values instead.
+ */
+void numa_error(char *where);
+void numa_warn(int number, char *where, ...);
+
+void
+numa_error(char *where)
+{
+	(void)where;
+}
+
+void
+numa_warn(int number, char *where, ...)
+{
+	(void)number;
+	(void)where;
+}

@@ -80,7 +80,7 @@ static const struct opt_spec thp_munmap_opts[] = {
 	    "page) before the munmap" },
 	{ "sweep", OPT_INTLIST, 1, 4096, NULL, NULL,
 	    "thread counts to run in turn, e.g. 1,2,4 (overrides threads)" },
-	{ "repeat", OPT_INT, 1, 1000, "1", NULL,
+	{ "iterations", OPT_INT, 1, 1000, "1", NULL,
 	    "iterations per thread count; metrics are medians" },
 	{ "min_coverage", OPT_PERCENT, 0, 100, "90", NULL,
 	    "fail when less of the region than this is backed by THP" },
@@ -856,7 +856,7 @@ thp_munmap_run(struct wl_ctx *ctx)
 	cf.node = (int)wl_int(ctx, "node");
 	cf.split = (int)wl_int(ctx, "split");
 	cf.touch = (int)wl_int(ctx, "touch");
-	cf.repeat = (int)wl_int(ctx, "repeat");
+	cf.repeat = (int)wl_int(ctx, "iterations");
 	cf.min_coverage = wl_double(ctx, "min_coverage");
 
 	/* supported() ran in the supervisor; the machine may have changed

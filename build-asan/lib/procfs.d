@@ -1,2 +1,0 @@
-build-asan/lib/procfs.o: lib/procfs.c lib/procfs.h
-lib/procfs.h:

@@ -1,2 +1,0 @@
-build-asan/schema.o: build-asan/schema.c lib/schema.h
-lib/schema.h:

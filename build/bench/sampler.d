@@ -1,3 +1,0 @@
-build/bench/sampler.o: bench/sampler.c lib/sampler.h lib/util.h
-lib/sampler.h:
-lib/util.h:

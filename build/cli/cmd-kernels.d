@@ -1,4 +1,0 @@
-build/cli/cmd-kernels.o: cli/cmd-kernels.c cli/cli.h lib/util.h lib/db.h
-cli/cli.h:
-lib/util.h:
-lib/db.h:

@@ -1,3 +1,0 @@
-build/lib/buf.o: lib/buf.c lib/buf.h lib/util.h
-lib/buf.h:
-lib/util.h:

@@ -1,4 +1,0 @@
-build/lib/sampler.o: lib/sampler.c lib/procfs.h lib/sampler.h lib/util.h
-lib/procfs.h:
-lib/sampler.h:
-lib/util.h:

@@ -1,2 +1,0 @@
-build/lib/stats.o: lib/stats.c lib/stats.h
-lib/stats.h:

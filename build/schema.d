@@ -1,2 +1,0 @@
-build/schema.o: build/schema.c lib/schema.h
-lib/schema.h:

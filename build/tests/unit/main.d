@@ -1,3 +1,0 @@
-build/tests/unit/main.o: tests/unit/main.c tests/unit/unit.h lib/util.h
-tests/unit/unit.h:
-lib/util.h:

@@ -1,0 +1,1165 @@
+/*
+ * mmap-churn.c - LTP mmap1's pattern: map, write, unmap one fixed address
+ * while another thread reads it.
+ *
+ * Seed 001 (2023): with page tables freed by RCU on s390, LTP's mtest06
+ * mmap1 (one thread maps/writes/unmaps, another reads the same address
+ * and takes SIGSEGV when it loses the race) deadlocked with "rcu_sched
+ * self-detected stall" in __tlb_flush_mm_lazy() under tlb_finish_mmu().
+ * The test's value is that every munmap frees the page tables under the
+ * area while a reader in the same mm is faulting on it.
+ *
+ * Each pair of threads owns one area:
+ *   - the area sits in the middle of a 1 GiB aligned slot that nothing
+ *     else uses, so munmap leaves its PTE table (and PMD table) empty and
+ *     free_pgtables() frees them every time;
+ *   - the writer maps it with MAP_FIXED_NOREPLACE (never clobbering a
+ *     mapping that took the hole), publishes mapped_seq = n, writes the
+ *     marker of map n over it, publishes unmap_seq = n, then munmaps;
+ *   - the reader snapshots both counters, reads the area (one byte per
+ *     cache line) and reads unmap_seq again.  mapped_seq == unmap_seq + 1
+ *     at the snapshot means map n was live; if unmap_seq has not moved by
+ *     the end of the read, or by the time a fault is handled, munmap had
+ *     not begun: such a fault is a kernel bug, and the bytes must be those
+ *     of map n.  Anything else raced an unmap and is tolerated.
+ * The marker cycles 'b'..'y' with n, so a read through a stale
+ * translation to the previous map's freed page shows up as wrong data on
+ * anonymous backings; file pages may still hold map n-1's marker (or the
+ * file's initial 'a') until map n overwrites them.
+ *
+ * backing=file: a temporary file of size= bytes (1K), unlinked at once,
+ * MAP_SHARED, as mmap1 does.  backing=anon: private anonymous memory, new
+ * zero pages each map.  backing=thp: private anonymous, huge-page
+ * aligned, MADV_HUGEPAGE, written fully so a PMD-mapped THP is faulted
+ * and munmap tears down a huge PMD and its deposited page table.
+ *
+ * Faults are caught by a SIGSEGV/SIGBUS handler that only notes what
+ * happened and siglongjmps back; incidents are recorded as "corruption"
+ * events by the main thread, which also watches for pairs that stop
+ * making progress (the seed's stall) and ends such a run as a lockup.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "identity.h"
+#include "options.h"
+#include "procfs.h"
+#include "util.h"
+#include "workload.h"
+
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0x100000    /* Linux 4.17 */
+#endif
+
+#define SLOT            ((size_t)1 << 30)  /* one PUD entry on x86-64 */
+#define SIZE_MAX_OPT    (INT64_C(256) << 20)
+#define FILE_SIZE       1024               /* mmap1's file */
+#define DEFAULT_MAPS    5000               /* mmap1's loop count */
+#define READ_STRIDE     64                 /* one byte per cache line */
+#define THREAD_STACK    ((size_t)256 << 10)
+#define POLL_NS         (INT64_C(100) * 1000000)
+#define PROGRESS_NS     (INT64_C(1000) * 1000000)
+#define JOIN_GRACE_NS   (INT64_C(5) * 1000000000)
+#define PENDING_MAX     4     /* incidents a pair keeps between two polls */
+#define EVENTS_MAX      16    /* events per run; the counts go on */
+#define HPAGE_DEFAULT   ((size_t)2 << 20)
+
+#define THP_DIR     "/sys/kernel/mm/transparent_hugepage"
+#define THP_ENABLED THP_DIR "/enabled"
+
+static const struct opt_spec mmap_churn_opts[] = {
+	{ "pairs", OPT_INT, 1, 64, "1", NULL,
+	    "writer/reader thread pairs, each on its own area and slot" },
+	{ "iterations", OPT_INT, 1, INT32_MAX, NULL, NULL,
+	    "maps per pair (default 5000; with duration= and no "
+	    "iterations=, until the duration ends)" },
+	{ "backing", OPT_ENUM, 0, 0, "file", "file|anon|thp",
+	    "file: shared map of a temporary file, as mmap1; anon: private "
+	    "anonymous; thp: private anonymous, huge-page aligned, "
+	    "MADV_HUGEPAGE, fully written" },
+	{ "size", OPT_SIZE, 1, SIZE_MAX_OPT, NULL, NULL,
+	    "bytes mapped per pair (default: 1K file, one page anon, one "
+	    "huge page thp; anon and thp round up to whole pages)" },
+	{ "dir", OPT_STRING, 0, 0, NULL, NULL,
+	    "directory of the backing=file files (default: $TMPDIR or /tmp)" },
+	{ "stall", OPT_DURATION, 0, INT64_C(3600) * 1000, "60s", NULL,
+	    "a thread that makes no progress this long ends the run as a "
+	    "lockup with a 'stall' event (0: no watchdog)" },
+	{ NULL, 0, 0, 0, NULL, NULL, NULL },
+};
+
+enum backing {
+	BACKING_FILE,
+	BACKING_ANON,
+	BACKING_THP,
+};
+
+static const char *const backing_names[] = { "file", "anon", "thp" };
+
+enum incident_kind {
+	INCIDENT_FAULT,         /* SIGSEGV/SIGBUS that no unmap explains */
+	INCIDENT_DATA,          /* a byte no writer wrote */
+};
+
+/* What a thread saw, kept until the main thread records it. */
+struct incident {
+	enum incident_kind kind;
+	const char *role;       /* "reader", "writer" */
+	int signo, code;
+	uintptr_t addr;
+	size_t offset;
+	unsigned value, expect_old, expect_new;
+	uint64_t mapped_seq, unmap_seq, unmap_seq_after;
+};
+
+struct shared {
+	enum backing backing;
+	uint64_t iterations;    /* 0: until stopped */
+	pthread_mutex_t gate;
+	pthread_cond_t opened;
+	int go;
+	atomic_int stop;
+};
+
+struct pair {
+	struct shared *sh;
+	int index;
+	char *addr;             /* fixed address of the area */
+	size_t len;             /* mapped length, whole pages */
+	size_t size;            /* bytes written and read */
+	int fd;                 /* backing=file, else -1 */
+
+	_Atomic uint64_t mapped_seq;    /* maps whose mmap has returned */
+	_Atomic uint64_t unmap_seq;     /* unmaps announced (before munmap) */
+	/* Written by one thread each, read by the main thread. */
+	_Atomic uint64_t reads, checked_reads, tolerated;
+	_Atomic uint64_t unexpected, wrong_data;
+	atomic_int writer_done, reader_done;
+	_Atomic int64_t writer_end_ns;
+	int error;              /* the writer's errno, before writer_done */
+	const char *error_what;
+
+	pthread_mutex_t lock;   /* pending, npending, dropped */
+	struct incident pending[PENDING_MAX];
+	int npending;
+	uint64_t dropped;
+
+	pthread_t writer, reader;
+	int writer_started, reader_started;
+	/* Watchdog, main thread only. */
+	uint64_t seen_writer, seen_reader;
+	int64_t writer_moved_ns, reader_moved_ns;
+};
+
+/*
+ * One thread's guarded access, found by the signal handler through
+ * thread_guard.  Only the handler writes the fault_* fields.
+ */
+struct guard {
+	sigjmp_buf env;
+	volatile sig_atomic_t armed;
+	struct pair *pair;
+	uint64_t m0, u0;                /* snapshot before the access */
+	volatile int fault_signo, fault_code;
+	volatile uintptr_t fault_addr;
+	volatile uint64_t fault_unmap_seq;
+};
+
+static __thread struct guard *thread_guard;
+
+/* The byte map n writes: never 0 or 'a', and never that of map n - 1. */
+static unsigned char
+marker(uint64_t seq)
+{
+	return (unsigned char)('b' + seq % 24);
+}
+
+/* What map n may show before its writer got there. */
+static unsigned char
+before_write(const struct pair *p, uint64_t seq)
+{
+	if (p->sh->backing != BACKING_FILE)
+		return 0;
+	return seq <= 1 ? 'a' : marker(seq - 1);
+}
+
+static const char *
+signal_code_name(int signo, int code)
+{
+	if (signo == SIGSEGV) {
+		switch (code) {
+		case SEGV_MAPERR: return "SEGV_MAPERR";
+		case SEGV_ACCERR: return "SEGV_ACCERR";
+		}
+	} else if (signo == SIGBUS) {
+		switch (code) {
+		case BUS_ADRALN: return "BUS_ADRALN";
+		case BUS_ADRERR: return "BUS_ADRERR";
+		case BUS_OBJERR: return "BUS_OBJERR";
+		}
+	}
+	return "code";
+}
+
+/*
+ * Async-signal-safe: note the fault and jump back into the access.  A
+ * fault outside a guarded access is a bug of ours, and a signal sent by
+ * kill() is not a fault: both get the default action.
+ */
+static void
+on_fault(int signo, siginfo_t *si, void *uc)
+{
+	struct guard *g = thread_guard;
+	struct sigaction dfl;
+
+	(void)uc;
+	if (g == NULL || !g->armed || si->si_code <= 0) {
+		memset(&dfl, 0, sizeof dfl);
+		dfl.sa_handler = SIG_DFL;
+		sigaction(signo, &dfl, NULL);
+		if (si->si_code <= 0)
+			raise(signo);
+		return;         /* the access faults again, fatally */
+	}
+	g->armed = 0;
+	g->fault_signo = signo;
+	g->fault_code = si->si_code;
+	g->fault_addr = (uintptr_t)si->si_addr;
+	g->fault_unmap_seq = atomic_load_explicit(&g->pair->unmap_seq,
+	    memory_order_acquire);
+	siglongjmp(g->env, 1);
+}
+
+static int
+install_handlers(struct sigaction *old_segv, struct sigaction *old_bus,
+    char **cause)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = on_fault;
+	/* SA_NODEFER: siglongjmp(env, 0-mask) leaves the signal unblocked,
+	 * so no sigprocmask() per access. */
+	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGSEGV, &sa, old_segv) != 0 ||
+	    sigaction(SIGBUS, &sa, old_bus) != 0)
+		return set_cause(cause, errno, "sigaction: %s",
+		    strerror(errno));
+	return 0;
+}
+
+static void
+incident_add(struct pair *p, const struct incident *in)
+{
+	pthread_mutex_lock(&p->lock);
+	if (p->npending < PENDING_MAX)
+		p->pending[p->npending++] = *in;
+	else
+		p->dropped++;
+	pthread_mutex_unlock(&p->lock);
+}
+
+static void
+fault_incident(struct pair *p, const struct guard *g, const char *role)
+{
+	struct incident in;
+
+	memset(&in, 0, sizeof in);
+	in.kind = INCIDENT_FAULT;
+	in.role = role;
+	in.signo = g->fault_signo;
+	in.code = g->fault_code;
+	in.addr = g->fault_addr;
+	in.mapped_seq = g->m0;
+	in.unmap_seq = g->u0;
+	in.unmap_seq_after = g->fault_unmap_seq;
+	incident_add(p, &in);
+}
+
+static void
+writer_error(struct pair *p, int err, const char *what)
+{
+	p->error = err;
+	p->error_what = what;
+}
+
+/* Write map seq's marker; 1 when the write faulted (always a bug: the
+ * writer is the one that unmaps). */
+static int
+write_marker(struct pair *p, struct guard *g, uint64_t seq)
+{
+	g->m0 = seq;
+	g->u0 = seq - 1;
+	if (sigsetjmp(g->env, 0) != 0) {
+		fault_incident(p, g, "writer");
+		return 1;
+	}
+	g->armed = 1;
+	memset(p->addr, marker(seq), p->size);
+	g->armed = 0;
+	return 0;
+}
+
+static void
+wait_gate(struct shared *sh)
+{
+	pthread_mutex_lock(&sh->gate);
+	while (!sh->go)
+		pthread_cond_wait(&sh->opened, &sh->gate);
+	pthread_mutex_unlock(&sh->gate);
+}
+
+static void *
+writer_main(void *arg)
+{
+	struct pair *p = arg;
+	struct shared *sh = p->sh;
+	struct guard g;
+	uint64_t seq, faults = 0;
+	int prot = PROT_READ | PROT_WRITE, flags;
+	void *m;
+
+	memset(&g, 0, sizeof g);
+	g.pair = p;
+	thread_guard = &g;
+	flags = MAP_FIXED_NOREPLACE | (sh->backing == BACKING_FILE ?
+	    MAP_SHARED : MAP_PRIVATE | MAP_ANONYMOUS);
+	wait_gate(sh);
+
+	for (seq = 1; sh->iterations == 0 || seq <= sh->iterations; seq++) {
+		if (atomic_load_explicit(&sh->stop, memory_order_relaxed))
+			break;
+		m = mmap(p->addr, p->len, prot, flags, p->fd, 0);
+		if (m == MAP_FAILED) {
+			writer_error(p, errno, "mmap");
+			break;
+		}
+		if (m != p->addr) {
+			/* A kernel without MAP_FIXED_NOREPLACE took it as
+			 * a hint: the area is not ours. */
+			munmap(m, p->len);
+			writer_error(p, EEXIST, "mmap");
+			break;
+		}
+		if (sh->backing == BACKING_THP &&
+		    madvise(p->addr, p->len, MADV_HUGEPAGE) != 0) {
+			writer_error(p, errno, "madvise(MADV_HUGEPAGE)");
+			munmap(p->addr, p->len);
+			break;
+		}
+		atomic_store_explicit(&p->mapped_seq, seq,
+		    memory_order_release);
+		if (write_marker(p, &g, seq))
+			atomic_store_explicit(&p->unexpected, ++faults,
+			    memory_order_relaxed);
+		/* Before munmap: a fault the reader takes from here on may
+		 * be this unmap's doing. */
+		atomic_store_explicit(&p->unmap_seq, seq,
+		    memory_order_release);
+		if (munmap(p->addr, p->len) != 0) {
+			writer_error(p, errno, "munmap");
+			break;
+		}
+	}
+	thread_guard = NULL;
+	atomic_store(&p->writer_end_ns, now_mono_ns());
+	atomic_store_explicit(&p->writer_done, 1, memory_order_release);
+	return NULL;
+}
+
+/*
+ * One pass over the area.  Returns 0 for a read that completed, 1 for a
+ * tolerated fault, 2 for an incident (already queued).  *checked is set
+ * when the whole read fell inside one live map, so its data was judged.
+ */
+static int
+read_pass(struct pair *p, struct guard *g, int *checked)
+{
+	const volatile unsigned char *base;
+	struct incident in;
+	uint64_t u1;
+	size_t off, bad_off = 0;
+	unsigned char v, old, cur, bad_v = 0;
+	int live, bad = 0;
+
+	*checked = 0;
+	/* mapped_seq first: u0 == m0 - 1 then proves map m0 was live when
+	 * u0 was read (unmap_seq never passes mapped_seq). */
+	g->m0 = atomic_load_explicit(&p->mapped_seq, memory_order_acquire);
+	g->u0 = atomic_load_explicit(&p->unmap_seq, memory_order_acquire);
+	if (sigsetjmp(g->env, 0) != 0) {
+		if (g->fault_signo == SIGSEGV &&
+		    g->fault_addr >= (uintptr_t)p->addr &&
+		    g->fault_addr < (uintptr_t)p->addr + p->len &&
+		    !(g->u0 + 1 == g->m0 && g->fault_unmap_seq == g->u0))
+			return 1;
+		fault_incident(p, g, "reader");
+		return 2;
+	}
+	base = (const volatile unsigned char *)p->addr;
+	old = before_write(p, g->m0);
+	cur = marker(g->m0);
+	g->armed = 1;
+	for (off = 0; off < p->size; off += READ_STRIDE) {
+		v = base[off];
+		if (v != old && v != cur && !bad) {
+			bad = 1;
+			bad_off = off;
+			bad_v = v;
+		}
+	}
+	g->armed = 0;
+	/* The reads above happen before this load (seqlock reader). */
+	atomic_thread_fence(memory_order_acquire);
+	u1 = atomic_load_explicit(&p->unmap_seq, memory_order_relaxed);
+	live = g->u0 + 1 == g->m0 && u1 == g->u0;
+	if (!live)
+		return 0;
+	*checked = 1;
+	if (!bad)
+		return 0;
+	memset(&in, 0, sizeof in);
+	in.kind = INCIDENT_DATA;
+	in.role = "reader";
+	in.addr = (uintptr_t)p->addr + bad_off;
+	in.offset = bad_off;
+	in.value = bad_v;
+	in.expect_old = old;
+	in.expect_new = cur;
+	in.mapped_seq = g->m0;
+	in.unmap_seq = g->u0;
+	in.unmap_seq_after = u1;
+	incident_add(p, &in);
+	return 2;
+}
+
+static void *
+reader_main(void *arg)
+{
+	struct pair *p = arg;
+	struct shared *sh = p->sh;
+	struct guard g;
+	uint64_t reads = 0, checked_reads = 0, tolerated = 0;
+	uint64_t unexpected = 0, wrong = 0;
+	int r, checked;
+
+	memset(&g, 0, sizeof g);
+	g.pair = p;
+	thread_guard = &g;
+	wait_gate(sh);
+
+	while (!atomic_load_explicit(&p->writer_done, memory_order_acquire) &&
+	    !atomic_load_explicit(&sh->stop, memory_order_relaxed)) {
+		r = read_pass(p, &g, &checked);
+		if (r == 1) {
+			atomic_store_explicit(&p->tolerated, ++tolerated,
+			    memory_order_relaxed);
+			continue;
+		}
+		if (r == 2 && !checked) {
+			/* A fault: the writer counts its own in the same
+			 * counter, so add rather than store. */
+			atomic_fetch_add(&p->unexpected, 1);
+			unexpected++;
+			continue;
+		}
+		atomic_store_explicit(&p->reads, ++reads,
+		    memory_order_relaxed);
+		if (checked)
+			atomic_store_explicit(&p->checked_reads,
+			    ++checked_reads, memory_order_relaxed);
+		if (r == 2)
+			atomic_store_explicit(&p->wrong_data, ++wrong,
+			    memory_order_relaxed);
+	}
+	(void)unexpected;
+	thread_guard = NULL;
+	atomic_store_explicit(&p->reader_done, 1, memory_order_release);
+	return NULL;
+}
+
+/* The PMD size THP uses here (hpage_pmd_size, Linux 4.6+), else 2 MiB. */
+static size_t
+pmd_size(void)
+{
+	char *text = NULL;
+	size_t size = HPAGE_DEFAULT;
+	int64_t v;
+
+	if (read_file_line(THP_DIR "/hpage_pmd_size", &text, NULL) == 0 &&
+	    parse_int64(text, &v) == 0 && v > 0)
+		size = (size_t)v;
+	free(text);
+	return size;
+}
+
+/* 0 when PMD-sized THP may be used with MADV_HUGEPAGE, else -ENOTSUP. */
+static int
+thp_usable(char **reason)
+{
+	char *text = NULL, *mode = NULL, *path = NULL;
+	int r = 0;
+
+	if (read_file(THP_ENABLED, &text, NULL, NULL) != 0 ||
+	    (mode = sysfs_bracketed(text)) == NULL) {
+		r = set_cause(reason, ENOTSUP, "THP is not available: "
+		    "cannot read '%s'", THP_ENABLED);
+		goto out;
+	}
+	if (strcmp(mode, "never") == 0) {
+		r = set_cause(reason, ENOTSUP,
+		    "THP is disabled: transparent_hugepage=never");
+		goto out;
+	}
+	/* Since 6.8 each size has its own switch (mTHP). */
+	free(text);
+	free(mode);
+	text = mode = NULL;
+	path = xasprintf(THP_DIR "/hugepages-%zukB/enabled", pmd_size() >> 10);
+	if (read_file(path, &text, NULL, NULL) == 0 &&
+	    (mode = sysfs_bracketed(text)) != NULL &&
+	    strcmp(mode, "never") == 0)
+		r = set_cause(reason, ENOTSUP,
+		    "PMD-sized THP is disabled: '%s' is never", path);
+out:
+	free(path);
+	free(mode);
+	free(text);
+	return r;
+}
+
+static const char *
+file_dir(const struct params *ps)
+{
+	const char *dir;
+
+	if (params_isset(ps, "dir"))
+		return params_str(ps, "dir");
+	if ((dir = getenv("TMPDIR")) != NULL && *dir != '\0')
+		return dir;
+	return "/tmp";
+}
+
+static enum backing
+backing_of(const char *name)
+{
+	if (strcmp(name, "anon") == 0)
+		return BACKING_ANON;
+	if (strcmp(name, "thp") == 0)
+		return BACKING_THP;
+	return BACKING_FILE;
+}
+
+static int
+mmap_churn_supported(const struct params *ps, char **reason)
+{
+	enum backing b = backing_of(params_str(ps, "backing"));
+	const char *dir;
+
+	if (b == BACKING_THP)
+		return thp_usable(reason);
+	if (b == BACKING_FILE) {
+		dir = file_dir(ps);
+		if (access(dir, W_OK | X_OK) != 0)
+			return set_cause(reason, errno,
+			    "cannot create files in '%s': %s", dir,
+			    strerror(errno));
+	}
+	return 0;
+}
+
+/*
+ * Find n + 2 free 1 GiB aligned slots and give them back: pair i uses the
+ * middle of slot i + 1.  The spare slots above and below take whatever
+ * else the process maps meanwhile (thread stacks land at the top of the
+ * highest free gap), so each area stays alone in its page tables.
+ */
+static int
+find_slots(int n, char **first, char **cause)
+{
+	size_t span = ((size_t)n + 3) * SLOT;
+	uintptr_t raw, aligned;
+	void *m;
+
+	m = mmap(NULL, span, PROT_NONE,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (m == MAP_FAILED)
+		return set_cause(cause, errno,
+		    "cannot reserve %zu GiB of address space: %s",
+		    span / SLOT, strerror(errno));
+	raw = (uintptr_t)m;
+	aligned = (raw + SLOT - 1) & ~(uintptr_t)(SLOT - 1);
+	munmap(m, span);
+	*first = (char *)(aligned + SLOT);
+	return 0;
+}
+
+/* A temporary file of size bytes of 'a', already unlinked. */
+static int
+make_file(const char *dir, size_t size, int *out, char **cause)
+{
+	char *path, *buf = NULL;
+	size_t done = 0;
+	ssize_t n;
+	int fd, r = 0;
+
+	path = xasprintf("%s/mmstorm-mmap-churn.XXXXXX", dir);
+	if ((fd = mkostemp(path, O_CLOEXEC)) == -1) {
+		r = set_cause(cause, errno, "cannot create a file in '%s': %s",
+		    dir, strerror(errno));
+		goto out;
+	}
+	/* Unlinked now, so no path of ours, not even SIGKILL, leaves it. */
+	unlink(path);
+	buf = xmalloc(size < 65536 ? size : 65536);
+	memset(buf, 'a', size < 65536 ? size : 65536);
+	while (done < size) {
+		n = pwrite(fd, buf, size - done < 65536 ? size - done : 65536,
+		    (off_t)done);
+		if (n <= 0) {
+			r = set_cause(cause, n == 0 ? ENOSPC : errno,
+			    "cannot write '%s': %s", path,
+			    strerror(n == 0 ? ENOSPC : errno));
+			close(fd);
+			goto out;
+		}
+		done += (size_t)n;
+	}
+	*out = fd;
+out:
+	free(buf);
+	free(path);
+	return r;
+}
+
+static uint64_t
+load64(_Atomic uint64_t *v)
+{
+	return atomic_load_explicit(v, memory_order_relaxed);
+}
+
+static void
+vmstat_cb(void *arg, const char *key, size_t keylen, int64_t value)
+{
+	int64_t *v = arg;
+
+	if (keylen == strlen("thp_fault_alloc") &&
+	    strncmp(key, "thp_fault_alloc", keylen) == 0)
+		*v = value;
+}
+
+/* vmstat thp_fault_alloc (system-wide), -1 when unknown. */
+static int64_t
+thp_fault_alloc(void)
+{
+	char *text = NULL;
+	int64_t v = -1;
+
+	if (read_file("/proc/vmstat", &text, NULL, NULL) == 0)
+		procfs_parse_vmstat(text, vmstat_cb, &v);
+	free(text);
+	return v;
+}
+
+static void
+record_incident(struct wl_ctx *ctx, const struct pair *p,
+    const struct incident *in)
+{
+	const char *b = backing_names[p->sh->backing];
+	char *title, *text;
+
+	if (in->kind == INCIDENT_DATA) {
+		title = xstrdup("mmap-churn: wrong data read while mapped");
+		text = xasprintf("pair %d reader, backing=%s: byte %zu of "
+		    "the area at %p read 0x%02x, expected 0x%02x (before "
+		    "the write) or 0x%02x (map %" PRIu64 "'s marker); "
+		    "unmap_seq %" PRIu64 " before and %" PRIu64 " after the "
+		    "read with mapped_seq %" PRIu64 ": no munmap had begun",
+		    p->index, b, in->offset, (void *)p->addr, in->value,
+		    in->expect_old, in->expect_new, in->mapped_seq,
+		    in->unmap_seq, in->unmap_seq_after, in->mapped_seq);
+	} else {
+		int inside = in->addr >= (uintptr_t)p->addr &&
+		    in->addr < (uintptr_t)p->addr + p->len;
+
+		if (in->signo != SIGSEGV)
+			title = xasprintf("mmap-churn: unexpected %s in the "
+			    "%s", in->signo == SIGBUS ? "SIGBUS" : "signal",
+			    in->role);
+		else if (!inside)
+			title = xasprintf("mmap-churn: SIGSEGV outside the "
+			    "area in the %s", in->role);
+		else
+			title = xasprintf("mmap-churn: SIGSEGV while mapped "
+			    "in the %s", in->role);
+		text = xasprintf("pair %d %s, backing=%s: signal %d (%s %d) "
+		    "at %p, area %p-%p; mapped_seq %" PRIu64 ", unmap_seq %"
+		    PRIu64 " before the access, unmap_seq %" PRIu64 " in the "
+		    "handler%s", p->index, in->role, b, in->signo,
+		    signal_code_name(in->signo, in->code), in->code,
+		    (void *)in->addr, (void *)p->addr,
+		    (void *)(p->addr + p->len), in->mapped_seq, in->unmap_seq,
+		    in->unmap_seq_after,
+		    in->mapped_seq == in->unmap_seq + 1 &&
+		    in->unmap_seq_after == in->unmap_seq ?
+		    ": the area was mapped and no munmap had begun" : "");
+	}
+	wl_event(ctx, "corruption", title, text);
+	free(title);
+	free(text);
+}
+
+/* Record what the threads queued, up to EVENTS_MAX events a run. */
+static void
+drain_incidents(struct wl_ctx *ctx, struct pair *pairs, int n,
+    int *events, uint64_t *dropped)
+{
+	struct incident batch[PENDING_MAX];
+	int i, j, k;
+
+	for (i = 0; i < n; i++) {
+		pthread_mutex_lock(&pairs[i].lock);
+		k = pairs[i].npending;
+		memcpy(batch, pairs[i].pending, (size_t)k * sizeof *batch);
+		pairs[i].npending = 0;
+		*dropped += pairs[i].dropped;
+		pairs[i].dropped = 0;
+		pthread_mutex_unlock(&pairs[i].lock);
+		for (j = 0; j < k; j++) {
+			if (*events >= EVENTS_MAX) {
+				(*dropped)++;
+				continue;
+			}
+			record_incident(ctx, &pairs[i], &batch[j]);
+			(*events)++;
+		}
+	}
+}
+
+/* Totals over the pairs. */
+struct totals {
+	uint64_t maps, reads, checked_reads, tolerated, unexpected, wrong;
+};
+
+static void
+sum_pairs(struct pair *pairs, int n, struct totals *t)
+{
+	int i;
+
+	memset(t, 0, sizeof *t);
+	for (i = 0; i < n; i++) {
+		t->maps += load64(&pairs[i].unmap_seq);
+		t->reads += load64(&pairs[i].reads);
+		t->checked_reads += load64(&pairs[i].checked_reads);
+		t->tolerated += load64(&pairs[i].tolerated);
+		t->unexpected += load64(&pairs[i].unexpected);
+		t->wrong += load64(&pairs[i].wrong_data);
+	}
+}
+
+/*
+ * The seed's failure was a stall, not a crash: a pair whose writer or
+ * reader has not moved for stall_ns.  Returns the pair's index and sets
+ * *role, or -1.
+ */
+static int
+find_stall(struct pair *pairs, int n, int64_t now, int64_t stall_ns,
+    const char **role, int64_t *since)
+{
+	struct pair *p;
+	uint64_t w, r;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		p = &pairs[i];
+		w = load64(&p->mapped_seq) + load64(&p->unmap_seq);
+		r = load64(&p->reads) + load64(&p->tolerated) +
+		    load64(&p->unexpected);
+		if (w != p->seen_writer || p->writer_moved_ns == 0) {
+			p->seen_writer = w;
+			p->writer_moved_ns = now;
+		}
+		if (r != p->seen_reader || p->reader_moved_ns == 0) {
+			p->seen_reader = r;
+			p->reader_moved_ns = now;
+		}
+		if (stall_ns == 0)
+			continue;
+		if (!atomic_load(&p->writer_done) &&
+		    now - p->writer_moved_ns >= stall_ns) {
+			*role = "writer";
+			*since = p->writer_moved_ns;
+			return i;
+		}
+		if (!atomic_load(&p->reader_done) &&
+		    now - p->reader_moved_ns >= stall_ns) {
+			*role = "reader";
+			*since = p->reader_moved_ns;
+			return i;
+		}
+	}
+	return -1;
+}
+
+static void
+open_gate(struct shared *sh)
+{
+	pthread_mutex_lock(&sh->gate);
+	sh->go = 1;
+	pthread_cond_broadcast(&sh->opened);
+	pthread_mutex_unlock(&sh->gate);
+}
+
+/* Join every started thread; with a deadline, 0 only if all were. */
+static int
+join_all(struct pair *pairs, int n, int64_t deadline_ns)
+{
+	struct timespec ts;
+	int64_t real;
+	int i, all = 1;
+
+	real = now_real_ns() + (deadline_ns - now_mono_ns());
+	ts.tv_sec = (time_t)(real / 1000000000);
+	ts.tv_nsec = (long)(real % 1000000000);
+	for (i = 0; i < n; i++) {
+		if (pairs[i].writer_started) {
+			if (deadline_ns == 0)
+				pthread_join(pairs[i].writer, NULL);
+			else if (pthread_timedjoin_np(pairs[i].writer, NULL,
+			    &ts) != 0)
+				all = 0;
+			else
+				pairs[i].writer_started = 0;
+		}
+		if (pairs[i].reader_started) {
+			if (deadline_ns == 0)
+				pthread_join(pairs[i].reader, NULL);
+			else if (pthread_timedjoin_np(pairs[i].reader, NULL,
+			    &ts) != 0)
+				all = 0;
+			else
+				pairs[i].reader_started = 0;
+		}
+	}
+	return all ? 0 : -ETIMEDOUT;
+}
+
+/* Start the writer and reader of every pair, held at the gate. */
+static int
+start_threads(struct pair *pairs, int n, char **cause)
+{
+	pthread_attr_t attr;
+	int i, err = 0;
+
+	if ((err = pthread_attr_init(&attr)) != 0)
+		return set_cause(cause, err, "pthread_attr_init: %s",
+		    strerror(err));
+	pthread_attr_setstacksize(&attr, THREAD_STACK);
+	for (i = 0; i < n && err == 0; i++) {
+		if ((err = pthread_create(&pairs[i].writer, &attr,
+		    writer_main, &pairs[i])) != 0)
+			break;
+		pairs[i].writer_started = 1;
+		if ((err = pthread_create(&pairs[i].reader, &attr,
+		    reader_main, &pairs[i])) != 0)
+			break;
+		pairs[i].reader_started = 1;
+	}
+	pthread_attr_destroy(&attr);
+	if (err != 0)
+		return set_cause(cause, err, "cannot start the threads of "
+		    "pair %d of %d: %s", i + 1, n, strerror(err));
+	return 0;
+}
+
+static void
+report(struct wl_ctx *ctx, const struct totals *t, double secs,
+    int64_t thp0, int64_t thp1, enum backing b)
+{
+	if (secs <= 0)
+		secs = 1e-9;
+	wl_metric(ctx, "maps_per_s", (double)t->maps / secs, "maps/s",
+	    BETTER_HIGHER);
+	wl_metric(ctx, "maps", (double)t->maps, "count", BETTER_HIGHER);
+	wl_metric(ctx, "reads_per_s", (double)t->reads / secs, "reads/s",
+	    BETTER_HIGHER);
+	wl_metric(ctx, "checked_reads", (double)t->checked_reads, "count",
+	    BETTER_HIGHER);
+	/* More races hit means more of the unmap window was exercised. */
+	wl_metric(ctx, "sigsegv_tolerated", (double)t->tolerated, "count",
+	    BETTER_HIGHER);
+	wl_metric(ctx, "unexpected_faults", (double)t->unexpected, "count",
+	    BETTER_LOWER);
+	wl_metric(ctx, "wrong_data", (double)t->wrong, "count",
+	    BETTER_LOWER);
+	wl_metric(ctx, "elapsed_s", secs, "s", BETTER_LOWER);
+	/* System-wide counter: other processes' THP faults count too. */
+	if (b == BACKING_THP && thp0 >= 0 && thp1 >= thp0 && t->maps > 0) {
+		double pct = (double)(thp1 - thp0) * 100 / (double)t->maps;
+
+		wl_metric(ctx, "thp_maps_pct", pct > 100 ? 100 : pct, "%",
+		    BETTER_HIGHER);
+	}
+}
+
+static int
+mmap_churn_run(struct wl_ctx *ctx)
+{
+	struct shared sh;
+	struct pair *pairs = NULL;
+	struct sigaction old_segv, old_bus;
+	struct totals t;
+	char *first = NULL, *cause = NULL;
+	const char *role = NULL;
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), hpage = pmd_size();
+	size_t size, len;
+	int64_t t0 = 0, t_end, now, next_progress, stall_ns, since = 0;
+	int64_t thp0 = -1, thp1 = -1;
+	uint64_t last_maps = 0, dropped = 0;
+	int npairs, i, result, events = 0, handlers = 0, stuck = 0;
+	int stalled = -1, error_pair = -1, started = 0, inited = 0, done;
+	double secs;
+
+	memset(&sh, 0, sizeof sh);
+	sh.backing = backing_of(wl_str(ctx, "backing"));
+	npairs = (int)wl_int(ctx, "pairs");
+	stall_ns = wl_int(ctx, "stall") * 1000000;
+	if (wl_isset(ctx, "iterations"))
+		sh.iterations = (uint64_t)wl_int(ctx, "iterations");
+	else if (wl_int(ctx, "duration") > 0)
+		sh.iterations = 0;
+	else
+		sh.iterations = DEFAULT_MAPS;
+	switch (sh.backing) {
+	case BACKING_FILE:
+		size = wl_isset(ctx, "size") ? (size_t)wl_int(ctx, "size") :
+		    FILE_SIZE;
+		len = (size + page - 1) / page * page;
+		break;
+	case BACKING_ANON:
+		size = wl_isset(ctx, "size") ? (size_t)wl_int(ctx, "size") :
+		    page;
+		len = size = (size + page - 1) / page * page;
+		break;
+	default:
+		size = wl_isset(ctx, "size") ? (size_t)wl_int(ctx, "size") :
+		    hpage;
+		len = size = (size + hpage - 1) / hpage * hpage;
+		break;
+	}
+	if (len > SLOT / 2) {
+		result = wl_fail(ctx, "size %zu does not fit in a %zu MiB "
+		    "half slot", len, SLOT / 2 >> 20);
+		goto out;
+	}
+
+	pthread_mutex_init(&sh.gate, NULL);
+	pthread_cond_init(&sh.opened, NULL);
+	pairs = xcalloc((size_t)npairs, sizeof *pairs);
+	for (i = 0; i < npairs; i++) {
+		pairs[i].fd = -1;
+		pthread_mutex_init(&pairs[i].lock, NULL);
+	}
+	inited = 1;
+	if (find_slots(npairs, &first, &cause) != 0) {
+		result = wl_fail(ctx, "%s", cause);
+		goto out;
+	}
+	for (i = 0; i < npairs; i++) {
+		pairs[i].sh = &sh;
+		pairs[i].index = i;
+		pairs[i].addr = first + (size_t)i * SLOT + SLOT / 2;
+		pairs[i].len = len;
+		pairs[i].size = size;
+		if (sh.backing == BACKING_FILE &&
+		    make_file(file_dir(wl_params(ctx)), size, &pairs[i].fd,
+		    &cause) != 0) {
+			result = wl_fail(ctx, "%s", cause);
+			goto out;
+		}
+	}
+	if (install_handlers(&old_segv, &old_bus, &cause) != 0) {
+		result = wl_fail(ctx, "%s", cause);
+		goto out;
+	}
+	handlers = 1;
+	started = 1;
+	if (start_threads(pairs, npairs, &cause) != 0) {
+		result = wl_fail(ctx, "%s", cause);
+		goto out;
+	}
+
+	if (sh.backing == BACKING_THP)
+		thp0 = thp_fault_alloc();
+	wl_progress(ctx, "%d pair%s, backing=%s, %zu bytes at %p", npairs,
+	    npairs == 1 ? "" : "s", backing_names[sh.backing], size,
+	    (void *)first);
+	t0 = now_mono_ns();
+	next_progress = t0 + PROGRESS_NS;
+	open_gate(&sh);
+
+	for (;;) {
+		sleep_ns(POLL_NS);
+		now = now_mono_ns();
+		if (wl_stopping(ctx))
+			atomic_store(&sh.stop, 1);
+		drain_incidents(ctx, pairs, npairs, &events, &dropped);
+		for (i = 0, done = 0; i < npairs; i++) {
+			if (atomic_load(&pairs[i].writer_done) &&
+			    pairs[i].error != 0 && error_pair < 0) {
+				error_pair = i;
+				atomic_store(&sh.stop, 1);
+			}
+			done += atomic_load(&pairs[i].writer_done) &&
+			    atomic_load(&pairs[i].reader_done);
+		}
+		if (done == npairs)
+			break;
+		if ((stalled = find_stall(pairs, npairs, now, stall_ns, &role,
+		    &since)) >= 0)
+			break;
+		if (now >= next_progress) {
+			sum_pairs(pairs, npairs, &t);
+			wl_value(ctx, "maps_per_s", (double)(t.maps -
+			    last_maps) * 1e9 / (double)(now - next_progress +
+			    PROGRESS_NS));
+			last_maps = t.maps;
+			next_progress = now + PROGRESS_NS;
+			wl_progress(ctx, "maps %" PRIu64 " (%.0f/s), reads %"
+			    PRIu64 ", sigsegv tolerated %" PRIu64
+			    ", unexpected %" PRIu64 ", wrong data %" PRIu64,
+			    t.maps, (double)t.maps * 1e9 / (double)(now - t0),
+			    t.reads, t.tolerated, t.unexpected, t.wrong);
+		}
+	}
+	atomic_store(&sh.stop, 1);
+
+	if (stalled >= 0) {
+		char *text;
+
+		sum_pairs(pairs, npairs, &t);
+		text = xasprintf("pair %d %s made no progress for %.1f s "
+		    "(stall=%.1f s): mapped_seq %" PRIu64 ", unmap_seq %"
+		    PRIu64 ", reads %" PRIu64 ", sigsegv tolerated %" PRIu64
+		    "; %" PRIu64 " maps in all", stalled, role,
+		    (double)(now_mono_ns() - since) / 1e9,
+		    (double)stall_ns / 1e9,
+		    load64(&pairs[stalled].mapped_seq),
+		    load64(&pairs[stalled].unmap_seq),
+		    load64(&pairs[stalled].reads),
+		    load64(&pairs[stalled].tolerated), t.maps);
+		wl_event(ctx, "stall", "mmap-churn: a thread stopped making "
+		    "progress", text);
+		free(text);
+		/* A thread stuck in the kernel cannot be joined: then its
+		 * area, file and handlers are left to the process's exit. */
+		if (join_all(pairs, npairs, now_mono_ns() + JOIN_GRACE_NS) !=
+		    0)
+			stuck = 1;
+	} else
+		join_all(pairs, npairs, 0);
+	started = 0;
+	t_end = now_mono_ns();
+	if (sh.backing == BACKING_THP)
+		thp1 = thp_fault_alloc();
+	drain_incidents(ctx, pairs, npairs, &events, &dropped);
+
+	sum_pairs(pairs, npairs, &t);
+	/* The rate is over the time the writers ran. */
+	for (i = 0; i < npairs && !stuck && stalled < 0; i++) {
+		if (atomic_load(&pairs[i].writer_end_ns) > 0 &&
+		    atomic_load(&pairs[i].writer_end_ns) < t_end)
+			t_end = atomic_load(&pairs[i].writer_end_ns);
+	}
+	for (i = 0, t_end = t0; i < npairs; i++) {
+		if (atomic_load(&pairs[i].writer_end_ns) > t_end)
+			t_end = atomic_load(&pairs[i].writer_end_ns);
+	}
+	if (t_end == t0)
+		t_end = now_mono_ns();
+	secs = (double)(t_end - t0) / 1e9;
+	report(ctx, &t, secs, thp0, thp1, sh.backing);
+
+	if (stalled >= 0) {
+		/* Sets the reason; the result is a lockup, not a failure. */
+		wl_fail(ctx, "pair %d %s made no progress for %.0f s%s",
+		    stalled, role, (double)stall_ns / 1e9,
+		    stuck ? "; its thread could not be joined" : "");
+		result = WL_LOCKUP;
+		goto out;
+	}
+	if (error_pair >= 0) {
+		result = wl_fail(ctx, "pair %d: %s at %p: %s", error_pair,
+		    pairs[error_pair].error_what,
+		    (void *)pairs[error_pair].addr,
+		    pairs[error_pair].error == EEXIST ?
+		    "the area was taken by another mapping" :
+		    strerror(pairs[error_pair].error));
+		goto out;
+	}
+	if (t.unexpected > 0 || t.wrong > 0) {
+		result = wl_fail(ctx, "%" PRIu64 " unexpected fault%s and %"
+		    PRIu64 " wrong read%s in %" PRIu64 " maps (%d recorded "
+		    "as corruption events%s)", t.unexpected,
+		    t.unexpected == 1 ? "" : "s", t.wrong,
+		    t.wrong == 1 ? "" : "s", t.maps, events,
+		    dropped ? ", more not recorded" : "");
+		goto out;
+	}
+	if (t.maps == 0) {
+		result = wl_skip(ctx, "stopped before the first map");
+		goto out;
+	}
+	result = WL_PASSED;
+out:
+	if (started) {
+		/* Error path: the threads wait at the gate or run. */
+		atomic_store(&sh.stop, 1);
+		open_gate(&sh);
+		join_all(pairs, npairs, 0);
+	}
+	if (!stuck) {
+		if (handlers) {
+			sigaction(SIGSEGV, &old_segv, NULL);
+			sigaction(SIGBUS, &old_bus, NULL);
+		}
+		for (i = 0; pairs != NULL && i < npairs; i++) {
+			/* A writer that failed in munmap left its map. */
+			if (pairs[i].addr != NULL)
+				munmap(pairs[i].addr, pairs[i].len);
+			if (pairs[i].fd != -1)
+				close(pairs[i].fd);
+			if (inited)
+				pthread_mutex_destroy(&pairs[i].lock);
+		}
+		if (inited) {
+			pthread_mutex_destroy(&sh.gate);
+			pthread_cond_destroy(&sh.opened);
+		}
+		free(pairs);
+	}
+	free(cause);
+	return result;
+}
+
+const struct workload wl_mmap_churn = {
+	.name = "mmap-churn",
+	.summary = "LTP mmap1: map, write and unmap a fixed address while "
+	    "another thread reads it, telling faults that raced an unmap "
+	    "from faults on a mapped area",
+	.seeds = "001",
+	.options = mmap_churn_opts,
+	.supported = mmap_churn_supported,
+	.run = mmap_churn_run,
+};
