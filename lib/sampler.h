@@ -16,7 +16,8 @@
  *   irq.<NAME>.cpu<N>            per CPU, for every possible CPU
  *   irq.dev / irq.dev.cpu<N>     all numbered (device) lines summed
  *   psi.memory.{some,full}.total microseconds
- *   psi.memory.{some,full}.avg10 x100 (2.50 % -> 250)
+ *   psi.memory.{some,full}.avg10 x100 (2.50 % -> 250); also avg60, avg300
+ *   irq.<ERR|MIS>                single-value rows: no per-CPU counters
  *   percpu.<field>               percpu_stats Global Stats
  *   percpu.chunks.{first,reserved,sidelined,to_depopulate,plain,total}
  *   cpu.online                   number of online CPUs

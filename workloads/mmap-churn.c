@@ -31,7 +31,11 @@
  * MAP_SHARED, as mmap1 does.  backing=anon: private anonymous memory, new
  * zero pages each map.  backing=thp: private anonymous, huge-page
  * aligned, MADV_HUGEPAGE, written fully so a PMD-mapped THP is faulted
- * and munmap tears down a huge PMD and its deposited page table.
+ * and munmap tears down a huge PMD and its deposited page table.  The
+ * reader usually touches a new map before the writer does; with the
+ * huge zero page that read maps it and the write then splits the PMD
+ * (do_huge_pmd_wp_page() falls back), so by default the run turns
+ * use_zero_page off and the read fault allocates the THP itself.
  *
  * Faults are caught by a SIGSEGV/SIGBUS handler that only notes what
  * happened and siglongjmps back; incidents are recorded as "corruption"
@@ -39,6 +43,7 @@
  * making progress (the seed's stall) and ends such a run as a lockup.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -76,6 +81,7 @@
 
 #define THP_DIR     "/sys/kernel/mm/transparent_hugepage"
 #define THP_ENABLED THP_DIR "/enabled"
+#define THP_ZERO    THP_DIR "/use_zero_page"
 
 static const struct opt_spec mmap_churn_opts[] = {
 	{ "pairs", OPT_INT, 1, 64, "1", NULL,
@@ -92,6 +98,11 @@ static const struct opt_spec mmap_churn_opts[] = {
 	    "huge page thp; anon and thp round up to whole pages)" },
 	{ "dir", OPT_STRING, 0, 0, NULL, NULL,
 	    "directory of the backing=file files (default: $TMPDIR or /tmp)" },
+	{ "huge_zero_page", OPT_BOOL, 0, 1, "0", NULL,
+	    "backing=thp: 0 turns transparent_hugepage/use_zero_page off "
+	    "for the run (restored after) so every map gets a THP; 1 keeps "
+	    "it, and a reader that faults first maps the huge zero page, "
+	    "which the writer's write splits into base pages" },
 	{ "stall", OPT_DURATION, 0, INT64_C(3600) * 1000, "60s", NULL,
 	    "a thread that makes no progress this long ends the run as a "
 	    "lockup with a 'stall' event (0: no watchdog)" },
@@ -148,6 +159,7 @@ struct pair {
 	_Atomic int64_t writer_end_ns;
 	int error;              /* the writer's errno, before writer_done */
 	const char *error_what;
+	int left_mapped;        /* munmap failed: the area is still ours */
 
 	pthread_mutex_t lock;   /* pending, npending, dropped */
 	struct incident pending[PENDING_MAX];
@@ -306,7 +318,10 @@ write_marker(struct pair *p, struct guard *g, uint64_t seq)
 		return 1;
 	}
 	g->armed = 1;
+	/* Keep the stores between arming and disarming. */
+	atomic_signal_fence(memory_order_seq_cst);
 	memset(p->addr, marker(seq), p->size);
+	atomic_signal_fence(memory_order_seq_cst);
 	g->armed = 0;
 	return 0;
 }
@@ -326,7 +341,7 @@ writer_main(void *arg)
 	struct pair *p = arg;
 	struct shared *sh = p->sh;
 	struct guard g;
-	uint64_t seq, faults = 0;
+	uint64_t seq;
 	int prot = PROT_READ | PROT_WRITE, flags;
 	void *m;
 
@@ -361,14 +376,14 @@ writer_main(void *arg)
 		atomic_store_explicit(&p->mapped_seq, seq,
 		    memory_order_release);
 		if (write_marker(p, &g, seq))
-			atomic_store_explicit(&p->unexpected, ++faults,
-			    memory_order_relaxed);
+			atomic_fetch_add(&p->unexpected, 1);
 		/* Before munmap: a fault the reader takes from here on may
 		 * be this unmap's doing. */
 		atomic_store_explicit(&p->unmap_seq, seq,
 		    memory_order_release);
 		if (munmap(p->addr, p->len) != 0) {
 			writer_error(p, errno, "munmap");
+			p->left_mapped = 1;
 			break;
 		}
 	}
@@ -378,22 +393,49 @@ writer_main(void *arg)
 	return NULL;
 }
 
-/*
- * One pass over the area.  Returns 0 for a read that completed, 1 for a
- * tolerated fault, 2 for an incident (already queued).  *checked is set
- * when the whole read fell inside one live map, so its data was judged.
- */
-static int
-read_pass(struct pair *p, struct guard *g, int *checked)
-{
-	const volatile unsigned char *base;
-	struct incident in;
-	uint64_t u1;
-	size_t off, bad_off = 0;
-	unsigned char v, old, cur, bad_v = 0;
-	int live, bad = 0;
+/* How one pass over the area ended. */
+enum pass {
+	PASS_READ,              /* read, but a map or unmap overlapped it */
+	PASS_CHECKED,           /* read entirely within one live map: judged */
+	PASS_TOLERATED,         /* faulted racing an unmap */
+	PASS_FAULT,             /* faulted, and no unmap explains it */
+	PASS_WRONG,             /* judged, and a byte was wrong */
+};
 
-	*checked = 0;
+/* The first byte of a scan that no writer of the map could have left. */
+struct scan {
+	int bad;
+	size_t offset;
+	unsigned char value;
+};
+
+/* Guarded by the caller: may fault and never return. */
+static void
+scan_area(const struct pair *p, unsigned char old, unsigned char cur,
+    struct scan *s)
+{
+	const volatile unsigned char *base = (const void *)p->addr;
+	unsigned char v;
+	size_t off;
+
+	for (off = 0; off < p->size; off += READ_STRIDE) {
+		v = base[off];
+		if (v != old && v != cur && !s->bad) {
+			s->bad = 1;
+			s->offset = off;
+			s->value = v;
+		}
+	}
+}
+
+/* One pass; incidents are queued for the main thread. */
+static enum pass
+read_pass(struct pair *p, struct guard *g)
+{
+	struct incident in;
+	struct scan s;
+	uint64_t u1;
+
 	/* mapped_seq first: u0 == m0 - 1 then proves map m0 was live when
 	 * u0 was read (unmap_seq never passes mapped_seq). */
 	g->m0 = atomic_load_explicit(&p->mapped_seq, memory_order_acquire);
@@ -403,45 +445,36 @@ read_pass(struct pair *p, struct guard *g, int *checked)
 		    g->fault_addr >= (uintptr_t)p->addr &&
 		    g->fault_addr < (uintptr_t)p->addr + p->len &&
 		    !(g->u0 + 1 == g->m0 && g->fault_unmap_seq == g->u0))
-			return 1;
+			return PASS_TOLERATED;
 		fault_incident(p, g, "reader");
-		return 2;
+		return PASS_FAULT;
 	}
-	base = (const volatile unsigned char *)p->addr;
-	old = before_write(p, g->m0);
-	cur = marker(g->m0);
+	memset(&s, 0, sizeof s);
 	g->armed = 1;
-	for (off = 0; off < p->size; off += READ_STRIDE) {
-		v = base[off];
-		if (v != old && v != cur && !bad) {
-			bad = 1;
-			bad_off = off;
-			bad_v = v;
-		}
-	}
+	atomic_signal_fence(memory_order_seq_cst);
+	scan_area(p, before_write(p, g->m0), marker(g->m0), &s);
+	atomic_signal_fence(memory_order_seq_cst);
 	g->armed = 0;
 	/* The reads above happen before this load (seqlock reader). */
 	atomic_thread_fence(memory_order_acquire);
 	u1 = atomic_load_explicit(&p->unmap_seq, memory_order_relaxed);
-	live = g->u0 + 1 == g->m0 && u1 == g->u0;
-	if (!live)
-		return 0;
-	*checked = 1;
-	if (!bad)
-		return 0;
+	if (g->u0 + 1 != g->m0 || u1 != g->u0)
+		return PASS_READ;
+	if (!s.bad)
+		return PASS_CHECKED;
 	memset(&in, 0, sizeof in);
 	in.kind = INCIDENT_DATA;
 	in.role = "reader";
-	in.addr = (uintptr_t)p->addr + bad_off;
-	in.offset = bad_off;
-	in.value = bad_v;
-	in.expect_old = old;
-	in.expect_new = cur;
+	in.addr = (uintptr_t)p->addr + s.offset;
+	in.offset = s.offset;
+	in.value = s.value;
+	in.expect_old = before_write(p, g->m0);
+	in.expect_new = marker(g->m0);
 	in.mapped_seq = g->m0;
 	in.unmap_seq = g->u0;
 	in.unmap_seq_after = u1;
 	incident_add(p, &in);
-	return 2;
+	return PASS_WRONG;
 }
 
 static void *
@@ -450,9 +483,8 @@ reader_main(void *arg)
 	struct pair *p = arg;
 	struct shared *sh = p->sh;
 	struct guard g;
-	uint64_t reads = 0, checked_reads = 0, tolerated = 0;
-	uint64_t unexpected = 0, wrong = 0;
-	int r, checked;
+	uint64_t reads = 0, checked_reads = 0, tolerated = 0, wrong = 0;
+	enum pass r;
 
 	memset(&g, 0, sizeof g);
 	g.pair = p;
@@ -461,29 +493,27 @@ reader_main(void *arg)
 
 	while (!atomic_load_explicit(&p->writer_done, memory_order_acquire) &&
 	    !atomic_load_explicit(&sh->stop, memory_order_relaxed)) {
-		r = read_pass(p, &g, &checked);
-		if (r == 1) {
+		r = read_pass(p, &g);
+		if (r == PASS_TOLERATED) {
 			atomic_store_explicit(&p->tolerated, ++tolerated,
 			    memory_order_relaxed);
 			continue;
 		}
-		if (r == 2 && !checked) {
-			/* A fault: the writer counts its own in the same
-			 * counter, so add rather than store. */
+		if (r == PASS_FAULT) {
+			/* The writer counts its faults here too. */
 			atomic_fetch_add(&p->unexpected, 1);
-			unexpected++;
 			continue;
 		}
 		atomic_store_explicit(&p->reads, ++reads,
 		    memory_order_relaxed);
-		if (checked)
-			atomic_store_explicit(&p->checked_reads,
-			    ++checked_reads, memory_order_relaxed);
-		if (r == 2)
+		if (r == PASS_READ)
+			continue;
+		atomic_store_explicit(&p->checked_reads, ++checked_reads,
+		    memory_order_relaxed);
+		if (r == PASS_WRONG)
 			atomic_store_explicit(&p->wrong_data, ++wrong,
 			    memory_order_relaxed);
 	}
-	(void)unexpected;
 	thread_guard = NULL;
 	atomic_store_explicit(&p->reader_done, 1, memory_order_release);
 	return NULL;
@@ -539,6 +569,20 @@ out:
 	return r;
 }
 
+/* transparent_hugepage/use_zero_page is 1 (absent: no huge zero page). */
+static int
+zero_page_on(void)
+{
+	char *text = NULL;
+	int on;
+
+	if (read_file_line(THP_ZERO, &text, NULL) != 0)
+		return 0;
+	on = strcmp(text, "0") != 0;
+	free(text);
+	return on;
+}
+
 static const char *
 file_dir(const struct params *ps)
 {
@@ -567,8 +611,15 @@ mmap_churn_supported(const struct params *ps, char **reason)
 	enum backing b = backing_of(params_str(ps, "backing"));
 	const char *dir;
 
-	if (b == BACKING_THP)
-		return thp_usable(reason);
+	if (b == BACKING_THP) {
+		if (thp_usable(reason) != 0)
+			return -ENOTSUP;
+		if (!params_int(ps, "huge_zero_page") &&
+		    zero_page_on() && access(THP_ZERO, W_OK) != 0)
+			return set_cause(reason, errno, "huge_zero_page=0 "
+			    "needs to write '%s': %s", THP_ZERO,
+			    strerror(errno));
+	}
 	if (b == BACKING_FILE) {
 		dir = file_dir(ps);
 		if (access(dir, W_OK | X_OK) != 0)
@@ -924,7 +975,7 @@ mmap_churn_run(struct wl_ctx *ctx)
 	const char *role = NULL;
 	size_t page = (size_t)sysconf(_SC_PAGESIZE), hpage = pmd_size();
 	size_t size, len;
-	int64_t t0 = 0, t_end, now, next_progress, stall_ns, since = 0;
+	int64_t t0 = 0, t_end, now, last_tick, stall_ns, since = 0;
 	int64_t thp0 = -1, thp1 = -1;
 	uint64_t last_maps = 0, dropped = 0;
 	int npairs, i, result, events = 0, handlers = 0, stuck = 0;
@@ -961,6 +1012,12 @@ mmap_churn_run(struct wl_ctx *ctx)
 	if (len > SLOT / 2) {
 		result = wl_fail(ctx, "size %zu does not fit in a %zu MiB "
 		    "half slot", len, SLOT / 2 >> 20);
+		goto out;
+	}
+
+	if (sh.backing == BACKING_THP && !wl_int(ctx, "huge_zero_page") &&
+	    zero_page_on() && wl_knob_set(ctx, THP_ZERO, "0", &cause) != 0) {
+		result = wl_fail(ctx, "%s", cause);
 		goto out;
 	}
 
@@ -1006,7 +1063,7 @@ mmap_churn_run(struct wl_ctx *ctx)
 	    npairs == 1 ? "" : "s", backing_names[sh.backing], size,
 	    (void *)first);
 	t0 = now_mono_ns();
-	next_progress = t0 + PROGRESS_NS;
+	last_tick = t0;
 	open_gate(&sh);
 
 	for (;;) {
@@ -1029,13 +1086,12 @@ mmap_churn_run(struct wl_ctx *ctx)
 		if ((stalled = find_stall(pairs, npairs, now, stall_ns, &role,
 		    &since)) >= 0)
 			break;
-		if (now >= next_progress) {
+		if (now - last_tick >= PROGRESS_NS) {
 			sum_pairs(pairs, npairs, &t);
 			wl_value(ctx, "maps_per_s", (double)(t.maps -
-			    last_maps) * 1e9 / (double)(now - next_progress +
-			    PROGRESS_NS));
+			    last_maps) * 1e9 / (double)(now - last_tick));
 			last_maps = t.maps;
-			next_progress = now + PROGRESS_NS;
+			last_tick = now;
 			wl_progress(ctx, "maps %" PRIu64 " (%.0f/s), reads %"
 			    PRIu64 ", sigsegv tolerated %" PRIu64
 			    ", unexpected %" PRIu64 ", wrong data %" PRIu64,
@@ -1070,24 +1126,21 @@ mmap_churn_run(struct wl_ctx *ctx)
 	} else
 		join_all(pairs, npairs, 0);
 	started = 0;
-	t_end = now_mono_ns();
 	if (sh.backing == BACKING_THP)
 		thp1 = thp_fault_alloc();
 	drain_incidents(ctx, pairs, npairs, &events, &dropped);
 
 	sum_pairs(pairs, npairs, &t);
-	/* The rate is over the time the writers ran. */
-	for (i = 0; i < npairs && !stuck && stalled < 0; i++) {
-		if (atomic_load(&pairs[i].writer_end_ns) > 0 &&
-		    atomic_load(&pairs[i].writer_end_ns) < t_end)
-			t_end = atomic_load(&pairs[i].writer_end_ns);
-	}
+	/* The rates are over the time the writers ran: until the last one
+	 * ended, or until now if one never did. */
 	for (i = 0, t_end = t0; i < npairs; i++) {
+		if (!atomic_load(&pairs[i].writer_done)) {
+			t_end = now_mono_ns();
+			break;
+		}
 		if (atomic_load(&pairs[i].writer_end_ns) > t_end)
 			t_end = atomic_load(&pairs[i].writer_end_ns);
 	}
-	if (t_end == t0)
-		t_end = now_mono_ns();
 	secs = (double)(t_end - t0) / 1e9;
 	report(ctx, &t, secs, thp0, thp1, sh.backing);
 
@@ -1135,8 +1188,9 @@ out:
 			sigaction(SIGBUS, &old_bus, NULL);
 		}
 		for (i = 0; pairs != NULL && i < npairs; i++) {
-			/* A writer that failed in munmap left its map. */
-			if (pairs[i].addr != NULL)
+			/* Never blindly: after EEXIST the hole holds a
+			 * mapping that is not ours. */
+			if (pairs[i].left_mapped)
 				munmap(pairs[i].addr, pairs[i].len);
 			if (pairs[i].fd != -1)
 				close(pairs[i].fd);

@@ -268,10 +268,14 @@ TEST(sampler_fixture_6_18_percpu)
  * capture's so that every counter moves forward. */
 static const char interrupts_4cpu[] =
     "           CPU0       CPU1       CPU2       CPU3       \n"
-    "  0:         70          0          0          0   IO-APIC   2-edge      timer\n"
-    "  4:          0        800         40          0   IO-APIC   4-edge      ttyS0\n"
-    "LOC:        300        200        500        150   Local timer interrupts\n"
-    "CAL:        100        150        400        200   Function call interrupts\n"
+    "  0:         70          0          0          0"
+    "   IO-APIC   2-edge      timer\n"
+    "  4:          0        800         40          0"
+    "   IO-APIC   4-edge      ttyS0\n"
+    "LOC:        300        200        500        150"
+    "   Local timer interrupts\n"
+    "CAL:        100        150        400        200"
+    "   Function call interrupts\n"
     "ERR:          0\n";
 
 TEST(sampler_offline_cpu_keeps_sums)
@@ -314,7 +318,8 @@ TEST(sampler_offline_cpu_keeps_sums)
 	/* Back online: its column returns with the kernel's count. */
 	put(root, "proc/interrupts",
 	    "           CPU0       CPU1       CPU2       CPU3       \n"
-	    "CAL:        130        160        410        260   Function call interrupts\n");
+	    "CAL:        130        160        410        260"
+	    "   Function call interrupts\n");
 	CHECK_INT_EQ(sampler_read(s, v), 0);
 	CHECK_INT_EQ(value_of(s, v, "irq.CAL.cpu2"), 410);
 	CHECK_INT_EQ(value_of(s, v, "irq.CAL"), 960);
