@@ -11,6 +11,7 @@
 #include "db.h"
 #include "jobfile.h"
 #include "options.h"
+#include "runjson.h"
 #include "runner.h"
 #include "workload.h"
 
@@ -60,48 +61,10 @@ mount_debugfs(void)
 	mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
 }
 
-static json_t *
-run_json(struct db *db, const struct run_outcome *o)
-{
-	sqlite3_stmt *st;
-	json_t *obj, *metrics = json_object();
-	const char *reason = NULL;
-	char *cause = NULL;
-
-	st = db_prepare(db, "SELECT reason FROM runs WHERE id = ?1", &cause);
-	if (st != NULL) {
-		sqlite3_bind_int64(st, 1, o->run_id);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			reason = (const char *)sqlite3_column_text(st, 0);
-	}
-	obj = json_pack("{s:s, s:s, s:s, s:o}", "run", o->uuid, "workload", "",
-	    "state", o->state, "reason", reason ? json_string(reason) :
-	    json_null());
-	sqlite3_finalize(st);
-	st = db_prepare(db, "SELECT r.workload, m.name, m.value FROM runs r "
-	    "LEFT JOIN metrics m ON m.run_id = r.id WHERE r.id = ?1 ORDER BY "
-	    "m.name", &cause);
-	if (st != NULL) {
-		sqlite3_bind_int64(st, 1, o->run_id);
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			json_object_set_new(obj, "workload", json_string(
-			    (const char *)sqlite3_column_text(st, 0)));
-			if (sqlite3_column_type(st, 1) != SQLITE_NULL)
-				json_object_set_new(metrics,
-				    (const char *)sqlite3_column_text(st, 1),
-				    json_real(sqlite3_column_double(st, 2)));
-		}
-	}
-	sqlite3_finalize(st);
-	free(cause);
-	json_object_set_new(obj, "metrics", metrics);
-	return obj;
-}
-
 static void
 print_run(struct db *db, const struct run_outcome *o)
 {
-	json_t *j = run_json(db, o), *m = json_object_get(j, "metrics");
+	json_t *j = run_summary_json(db, o->run_id), *m = json_object_get(j, "metrics");
 	const char *reason = json_string_value(json_object_get(j, "reason"));
 	sqlite3_stmt *st;
 	struct table *t;
@@ -190,7 +153,7 @@ run_jobs(struct db *db, const struct jobfile *jf, const char *label, int json)
 				prog.shown = 0;
 			}
 			if (json)
-				cli_print_json(run_json(db, &out));
+				cli_print_json(run_summary_json(db, out.run_id));
 			else
 				print_run(db, &out);
 			fflush(stdout);

@@ -1,0 +1,103 @@
+#!/bin/sh
+# fetch-kernel.sh - download and unpack a Debian 6.1 cloud kernel for the VM lab.
+#
+# Usage: tests/vm/fetch-kernel.sh [-n N] [-p]
+#   -n N   use linux-image-6.1.0-N-cloud-amd64-unsigned (default: newest in apt)
+#   -p     only print the kernel release that would be used, then exit
+#
+# Cache: $MMSTORM_VM_CACHE (default /var/cache/mmstorm-vm), never the repo:
+#   debs/*.deb                         the downloaded packages
+#   <rel>/root/                        everything dpkg -x'd, one tree per release:
+#     boot/vmlinuz-<rel>               kernel image
+#     lib/modules/<rel>/               modules tree
+#     usr/src/linux-headers-<rel>/     kbuild dir (make -C here M=...)
+#     usr/src/linux-headers-6.1.0-N-common/, usr/lib/linux-kbuild-6.1/
+#   <rel>/.done                        stamp: extraction complete
+# Prints the release (e.g. 6.1.0-56-cloud-amd64) as its last stdout line.
+# Idempotent: packages already downloaded and trees already extracted are kept.
+set -eu
+
+CACHE=${MMSTORM_VM_CACHE:-/var/cache/mmstorm-vm}
+N=
+PRINT=0
+while getopts n:p opt; do
+	case $opt in
+	n) N=$OPTARG ;;
+	p) PRINT=1 ;;
+	*) echo "usage: $0 [-n N] [-p]" >&2; exit 2 ;;
+	esac
+done
+
+case $N in
+'') ;;
+*[!0-9]*) echo "fetch-kernel: -n wants a number, got '$N'" >&2; exit 2 ;;
+esac
+
+log() { echo "fetch-kernel: $*" >&2; }
+
+if [ -z "$N" ]; then
+	# Newest ABI number that apt knows; fall back to what is cached.
+	N=$(apt-cache search --names-only '^linux-image-6\.1\.0-[0-9]+-cloud-amd64-unsigned$' 2>/dev/null |
+		sed -n 's/^linux-image-6\.1\.0-\([0-9]*\)-cloud-amd64-unsigned .*/\1/p' | sort -n | tail -1)
+	if [ -z "$N" ]; then
+		N=$(ls -d "$CACHE"/6.1.0-*-cloud-amd64 2>/dev/null |
+			sed -n 's/.*6\.1\.0-\([0-9]*\)-cloud-amd64$/\1/p' | sort -n | tail -1)
+	fi
+	if [ -z "$N" ]; then
+		log "no linux-image-6.1.0-N-cloud-amd64-unsigned in apt (run apt-get update?)"
+		exit 1
+	fi
+fi
+
+REL=6.1.0-$N-cloud-amd64
+if [ "$PRINT" = 1 ]; then
+	echo "$REL"
+	exit 0
+fi
+
+DIR=$CACHE/$REL
+ROOT=$DIR/root
+if [ -f "$DIR/.done" ] && [ -f "$ROOT/boot/vmlinuz-$REL" ]; then
+	log "cached: $ROOT"
+	echo "$REL"
+	exit 0
+fi
+
+PKGS="linux-image-$REL-unsigned linux-headers-$REL linux-headers-6.1.0-$N-common linux-kbuild-6.1"
+mkdir -p "$CACHE/debs" "$ROOT"
+
+for p in $PKGS; do
+	# A cached .deb for this package name (any version) is good enough.
+	if ls "$CACHE/debs/${p}_"*.deb >/dev/null 2>&1; then
+		log "have $p"
+		continue
+	fi
+	log "downloading $p"
+	# apt-get download writes into the cwd; the _apt sandbox user may not
+	# be able to write there, which apt only warns about when root.
+	(cd "$CACHE/debs" && apt-get download -q "$p" 2>&1 |
+		grep -v 'Download is performed unsandboxed' >&2) || true
+	if ! ls "$CACHE/debs/${p}_"*.deb >/dev/null 2>&1; then
+		log "apt-get download $p failed (apt-get update? is N=$N in the archive?)"
+		exit 1
+	fi
+done
+
+for p in $PKGS; do
+	deb=$(ls "$CACHE/debs/${p}_"*.deb | sort -V | tail -1)
+	log "extracting $(basename "$deb")"
+	dpkg -x "$deb" "$ROOT"
+done
+
+# The kbuild dir's links (scripts, tools, common Makefile) are relative and
+# resolve inside $ROOT; lib/modules/<rel>/build points to an absolute
+# /usr/src path, so repoint it into the cache.
+if [ -e "$ROOT/lib/modules/$REL" ]; then
+	ln -sfn "../../../usr/src/linux-headers-$REL" "$ROOT/lib/modules/$REL/build"
+fi
+
+[ -f "$ROOT/boot/vmlinuz-$REL" ] || { log "no vmlinuz after extraction"; exit 1; }
+[ -f "$ROOT/usr/src/linux-headers-$REL/Makefile" ] || { log "no kbuild dir after extraction"; exit 1; }
+touch "$DIR/.done"
+log "ready: $ROOT"
+echo "$REL"
