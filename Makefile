@@ -17,7 +17,7 @@ WARN      += -Werror
 endif
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-CPPFLAGS  += -D_GNU_SOURCE -Ilib -Iworkloads -Icli -I$(BUILD) $(PKG_CFLAGS)
+CPPFLAGS  += -D_GNU_SOURCE -Ilib -Iworkloads -Icli -Idaemon -I$(BUILD) $(PKG_CFLAGS)
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -pthread -MMD -MP
 LDLIBS    += $(PKG_LIBS) -pthread -lm
 
@@ -29,14 +29,16 @@ endif
 
 LIB_SRC   := $(wildcard lib/*.c) $(wildcard workloads/*.c)
 CLI_SRC   := $(wildcard cli/*.c)
+DAEMON_SRC := $(wildcard daemon/*.c)
 UNIT_SRC  := $(wildcard tests/unit/*.c)
 SCHEMA    := $(sort $(wildcard schema/*.sql))
 
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/schema.o
 CLI_OBJ   := $(CLI_SRC:%.c=$(BUILD)/%.o)
+DAEMON_OBJ := $(DAEMON_SRC:%.c=$(BUILD)/%.o)
 UNIT_OBJ  := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 
-PROGRAMS  := $(BUILD)/mmstorm
+PROGRAMS  := $(BUILD)/mmstorm $(BUILD)/mmstormd
 TEST_BINS := $(BUILD)/unit-tests
 BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench-%,$(wildcard bench/*.c))
 
@@ -60,6 +62,9 @@ $(BUILD)/libmmstorm.a: $(LIB_OBJ)
 
 $(BUILD)/mmstorm: $(CLI_OBJ) $(BUILD)/libmmstorm.a
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libmmstorm.a $(LDLIBS)
+
+$(BUILD)/mmstormd: $(DAEMON_OBJ) $(BUILD)/libmmstorm.a
+	$(CC) $(LDFLAGS) -o $@ $(DAEMON_OBJ) $(BUILD)/libmmstorm.a $(LDLIBS)
 
 $(BUILD)/unit-tests: $(UNIT_OBJ) $(BUILD)/libmmstorm.a
 	$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(BUILD)/libmmstorm.a $(LDLIBS)
@@ -92,12 +97,19 @@ test: deps
 	$(MAKE) WERROR=1 check
 	$(MAKE) WERROR=1 BUILD=build-asan SAN=1 check
 
+UNITDIR   ?= $(PREFIX)/lib/systemd/system
+
 install: $(PROGRAMS)
-	install -d $(DESTDIR)$(BINDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR)
 	install -m 0755 $(PROGRAMS) $(DESTDIR)$(BINDIR)/
+	sed 's|@BINDIR@|$(BINDIR)|g' systemd/mmstormd.service.in > \
+	    $(DESTDIR)$(UNITDIR)/mmstormd.service
+	install -d $(DESTDIR)$(PREFIX)/lib/sysusers.d
+	install -m 0644 systemd/mmstorm.sysusers.conf \
+	    $(DESTDIR)$(PREFIX)/lib/sysusers.d/mmstorm.conf
 
 format:
-	clang-format -i lib/*.[ch] cli/*.[ch] workloads/*.[ch] tests/unit/*.[ch] bench/*.c
+	clang-format -i lib/*.[ch] cli/*.[ch] daemon/*.[ch] workloads/*.[ch] tests/unit/*.[ch] bench/*.c
 
 clean:
 	rm -rf build build-asan

@@ -33,11 +33,13 @@
  *
  *   build/bench-ingest [-n passes] [-R runs] [-r reps] [-b batch[,batch]]
  *       [-c captures] [-i capture_ms] [-k keyframe] [-C counter] [-q]
- *       [-F] [-x factor] [-d dir]
+ *       [-F] [-x factor] [-P page_size] [-L layout,...] [-d dir]
  *
  * -q captures without the mmap/munmap churn thread (idle counters); -F
  * turns foreign keys off; -x repeats the counter set (as on a machine
- * with more CPUs and so more irq.*.cpuN counters).
+ * with more CPUs and so more irq.*.cpuN counters); -P creates the
+ * databases with another page size (default SQLite's 4096); -L runs only
+ * the named layouts.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -82,7 +84,8 @@ static long opt_captures = 200, opt_capture_ms = 10, opt_keyframe = 100;
 static const char *opt_counter = "vmstat.pgfault";
 static const char *opt_dir;
 static int opt_churn = 1, opt_fk = 1;
-static long opt_widen = 1;
+static long opt_widen = 1, opt_page_size;
+static unsigned opt_layouts = (1u << L_COUNT) - 1;
 
 /* The data set: passes x counters, row-major. */
 static size_t nc;
@@ -245,13 +248,15 @@ db_bytes(struct db *db)
 	    query_int(db, "PRAGMA page_size");
 }
 
-/* Bytes in use in the b-trees of runs and run_counters (dbstat). */
+/* Bytes in use in the b-trees of runs and run_counters (dbstat; pages
+ * without cells left out: SQLite 3.40 reports unused = -8 for an empty
+ * 64 kB page). */
 static int64_t
 db_used_bytes(struct db *db)
 {
 	return query_int(db, "SELECT coalesce(sum(pgsize - unused), 0) FROM "
-	    "dbstat WHERE name IN (SELECT name FROM sqlite_master WHERE "
-	    "tbl_name IN ('runs', 'run_counters'))");
+	    "dbstat WHERE ncell > 0 AND name IN (SELECT name FROM "
+	    "sqlite_master WHERE tbl_name IN ('runs', 'run_counters'))");
 }
 
 static void
@@ -444,8 +449,24 @@ setup(struct ctx *x, const char *path, enum layout l, int64_t *base)
 	long r;
 
 	memset(x, 0, sizeof *x);
+	if (opt_page_size != 0) {
+		/* The page size is fixed when the file gets its header. */
+		sqlite3 *raw = NULL;
+		char sql[80];
+
+		snprintf(sql, sizeof sql, "PRAGMA page_size=%ld; "
+		    "PRAGMA journal_mode=WAL", opt_page_size);
+		if (sqlite3_open(path, &raw) != SQLITE_OK ||
+		    sqlite3_exec(raw, sql, NULL, NULL, NULL) != SQLITE_OK)
+			die("%s: %s", path,
+			    raw ? sqlite3_errmsg(raw) : "no memory");
+		sqlite3_close(raw);
+	}
 	if (db_open(path, DB_CREATE, &x->db, &cause) != 0)
 		die("%s", cause);
+	if (opt_page_size != 0 &&
+	    query_int(x->db, "PRAGMA page_size") != opt_page_size)
+		die("page size %ld did not take", opt_page_size);
 	if (l == L_NARROW)
 		xexec(x->db, narrow_sql);
 	if (l == L_BLOB_ROWID)
@@ -941,11 +962,33 @@ parse_batches(const char *s)
 }
 
 static void
+parse_layouts(const char *s)
+{
+	char *copy = xstrdup(s), *tok, *save = NULL;
+	int l;
+
+	opt_layouts = 0;
+	for (tok = strtok_r(copy, ",", &save); tok != NULL;
+	    tok = strtok_r(NULL, ",", &save)) {
+		for (l = 0; l < L_COUNT; l++)
+			if (strcmp(tok, layout_name[l]) == 0)
+				break;
+		if (l == L_COUNT)
+			die("unknown layout '%s'", tok);
+		opt_layouts |= 1u << l;
+	}
+	free(copy);
+	if (opt_layouts == 0)
+		die("no layout");
+}
+
+static void
 usage(void)
 {
 	fprintf(stderr, "usage: bench-ingest [-n passes] [-R runs] [-r reps] "
 	    "[-b batch[,batch...]] [-c captures] [-i capture_ms] "
-	    "[-k keyframe] [-C counter] [-q] [-F] [-x factor] [-d dir]\n");
+	    "[-k keyframe] [-C counter] [-q] [-F] [-x factor] "
+	    "[-P page_size] [-L layout[,layout...]] [-d dir]\n");
 	exit(2);
 }
 
@@ -959,7 +1002,7 @@ main(int argc, char **argv)
 	int c, l;
 	double plain_bytes = 0, delta_bytes = 0;
 
-	while ((c = getopt(argc, argv, "n:R:r:b:c:i:k:C:qFx:d:h")) != -1) {
+	while ((c = getopt(argc, argv, "n:R:r:b:c:i:k:C:qFx:P:L:d:h")) != -1) {
 		switch (c) {
 		case 'n': opt_passes = atol(optarg); break;
 		case 'R': opt_runs = atol(optarg); break;
@@ -972,6 +1015,8 @@ main(int argc, char **argv)
 		case 'q': opt_churn = 0; break;
 		case 'F': opt_fk = 0; break;
 		case 'x': opt_widen = atol(optarg); break;
+		case 'P': opt_page_size = atol(optarg); break;
+		case 'L': parse_layouts(optarg); break;
 		case 'd': opt_dir = optarg; break;
 		default: usage();
 		}
@@ -1038,8 +1083,9 @@ main(int argc, char **argv)
 	printf("read-back: run %ld of %ld (%ld passes), counter %s "
 	    "(index %zu of %zu), median of %d reads each\n", opt_runs / 2 + 1,
 	    opt_runs, per_run, descs[counter]->name, counter, nc, READ_TRIES);
-	printf("WAL, synchronous=FULL, foreign keys %s; medians of %ld "
-	    "repetitions\n\n", opt_fk ? "on" : "off", opt_reps);
+	printf("WAL, synchronous=FULL, foreign keys %s, page size %ld; "
+	    "medians of %ld repetitions\n\n", opt_fk ? "on" : "off",
+	    opt_page_size ? opt_page_size : 4096L, opt_reps);
 	fflush(stdout);
 
 	for (rep = 0; rep < opt_reps; rep++) {
@@ -1047,6 +1093,8 @@ main(int argc, char **argv)
 			for (l = 0; l < L_COUNT; l++) {
 				struct result *res = &results[bi][l][rep];
 
+				if (!(opt_layouts & (1u << l)))
+					continue;
 				measure((enum layout)l, opt_batches[bi],
 				    counter, res);
 				fprintf(stderr, "rep %ld batch %ld %-11s "
@@ -1066,6 +1114,9 @@ main(int argc, char **argv)
 		printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
 		for (l = 0; l < L_COUNT; l++) {
 			double s = MED(bi, l, ingest_s);
+
+			if (!(opt_layouts & (1u << l)))
+				continue;
 			double cpu = MED(bi, l, cpu_s);
 			double by = MED(bi, l, bytes);
 
@@ -1091,8 +1142,12 @@ main(int argc, char **argv)
 	    "(%.0f passes): GB | ingest s |\n", 1e8 / (double)nc);
 	printf("|---|---:|---:|---:|---:|\n");
 	for (l = 0; l < L_COUNT; l++) {
-		double bpp = MED(0, l, bytes) / (double)opt_passes;
-		double pps = (double)opt_passes / MED(0, l, ingest_s);
+		double bpp, pps;
+
+		if (!(opt_layouts & (1u << l)))
+			continue;
+		bpp = MED(0, l, bytes) / (double)opt_passes;
+		pps = (double)opt_passes / MED(0, l, ingest_s);
 
 		printf("| %s | %.1f | %.2f | %.2f | %.0f |\n", layout_name[l],
 		    (bpp * 1e8 + run_overhead_bytes * 1e4) / 1e9,

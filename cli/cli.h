@@ -25,6 +25,8 @@ struct cli_cmd {
 
 /* --db given before the command, or NULL for the default rules. */
 extern const char *cli_db_path;
+/* --socket given before the command (or to it), else NULL. */
+extern const char *cli_socket_path;
 
 /* "mmstorm: <message>" on stderr. */
 void cli_error(const char *fmt, ...) PRINTFLIKE(1, 2);
@@ -43,6 +45,9 @@ void table_add(struct table *, ...);       /* ncols strings (copied) */
 void table_addv(struct table *, char **cells);
 void table_print(struct table *, FILE *);
 void table_free(struct table *);
+
+/* METRIC VALUE UNIT BETTER from the "metric_info" array of a run. */
+void print_metric_table(json_t *info);
 
 /* Human formatting helpers (allocated). */
 char *fmt_time_ns(int64_t t_ns);           /* 2026-11-21 21:39:48 */

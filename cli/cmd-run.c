@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "client.h"
+#include "jobs.h"
 #include "db.h"
 #include "jobfile.h"
 #include "options.h"
@@ -20,7 +22,8 @@ static int cmd_run_exec(int, char **);
 const struct cli_cmd cmd_run = {
 	.name = "run",
 	.usage = "run (WORKLOAD [--OPTION=VALUE ...] [--repeat N] | --job FILE) "
-	    "[--label L] [--json] [--db PATH]",
+	    "[--label L] [--json] [--wait] [--local] [--db PATH] "
+	    "[--socket PATH]",
 	.summary = "run a workload and store what it measured",
 	.exec = cmd_run_exec,
 };
@@ -61,38 +64,32 @@ mount_debugfs(void)
 	mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
 }
 
+/* "run UUID WORKLOAD STATE[: reason]" and the metrics table, from the
+ * JSON of a stored run (local database or the daemon's API). */
 static void
-print_run(struct db *db, const struct run_outcome *o)
+print_run(json_t *run)
 {
-	json_t *j = run_summary_json(db, o->run_id), *m = json_object_get(j, "metrics");
-	const char *reason = json_string_value(json_object_get(j, "reason"));
-	sqlite3_stmt *st;
-	struct table *t;
-	char *cause = NULL;
+	const char *reason = json_string_value(json_object_get(run, "reason"));
 
-	printf("run %s  %s  %s%s%s\n", o->uuid,
-	    json_string_value(json_object_get(j, "workload")), o->state,
+	printf("run %s  %s  %s%s%s\n",
+	    json_string_value(json_object_get(run, "run")),
+	    json_string_value(json_object_get(run, "workload")),
+	    json_string_value(json_object_get(run, "state")),
 	    reason ? ": " : "", reason ? reason : "");
-	if (json_object_size(m) > 0) {
-		t = table_new(4, "METRIC", "VALUE", "UNIT", "BETTER");
-		st = db_prepare(db, "SELECT name, value, unit, better FROM "
-		    "metrics WHERE run_id = ?1 ORDER BY name", &cause);
-		if (st != NULL) {
-			sqlite3_bind_int64(st, 1, o->run_id);
-			while (sqlite3_step(st) == SQLITE_ROW) {
-				char *val = fmt_num(sqlite3_column_double(st, 1));
+	print_metric_table(json_object_get(run, "metric_info"));
+}
 
-				table_add(t, sqlite3_column_text(st, 0), val,
-				    sqlite3_column_text(st, 2),
-				    sqlite3_column_text(st, 3));
-				free(val);
-			}
-		}
-		sqlite3_finalize(st);
-		table_print(t, stdout);
-		table_free(t);
+static void
+report_run(struct db *db, int64_t run_id, int json)
+{
+	json_t *j;
+
+	if (json) {
+		cli_print_json(run_summary_json(db, run_id));
+		return;
 	}
-	free(cause);
+	if ((j = run_show_json(db, run_id, 0, NULL)) != NULL)
+		print_run(j);
 	json_decref(j);
 }
 
@@ -152,10 +149,7 @@ run_jobs(struct db *db, const struct jobfile *jf, const char *label, int json)
 				printf("\r\033[K");
 				prog.shown = 0;
 			}
-			if (json)
-				cli_print_json(run_summary_json(db, out.run_id));
-			else
-				print_run(db, &out);
+			report_run(db, out.run_id, json);
 			fflush(stdout);
 			if (strcmp(out.state, "passed") != 0 &&
 			    strcmp(out.state, "skipped") != 0)
@@ -170,6 +164,143 @@ out:
 	return r;
 }
 
+/* The daemon's view of a job: state and runs; NULL when unreachable. */
+static json_t *
+get_json(const char *sock, const char *path)
+{
+	json_t *reply = NULL;
+	long code;
+
+	if (client_request(sock, "GET", path, NULL, &code, &reply, NULL) != 0 ||
+	    code != 200) {
+		json_decref(reply);
+		return NULL;
+	}
+	return reply;
+}
+
+/* Follow a job until it ends, with a progress line on a terminal. */
+static int
+wait_job(const char *sock, const char *uuid, int json, int tty)
+{
+	char *path = xasprintf("/v1/jobs/%s", uuid), *rpath;
+	json_t *job = NULL, *st, *runs, *run, *r;
+	const char *state = "queued", *phase;
+	size_t i;
+	int rc = EXIT_OK;
+
+	for (;;) {
+		json_decref(job);
+		if ((job = get_json(sock, path)) == NULL) {
+			cli_error("lost the daemon while waiting for job %s",
+			    uuid);
+			free(path);
+			return EXIT_FAIL;
+		}
+		state = json_string_value(json_object_get(job, "state"));
+		if (strcmp(state, "done") == 0 || strcmp(state, "cancelled") == 0)
+			break;
+		if (tty && (st = get_json(sock, "/v1/status")) != NULL) {
+			phase = json_string_value(json_object_get(
+			    json_object_get(st, "current"), "phase"));
+			printf("\r\033[Kjob %.8s  %s  run %lld/%lld  %s", uuid,
+			    state, (long long)json_array_size(json_object_get(
+			    job, "runs")), (long long)json_integer_value(
+			    json_object_get(job, "repeat")), phase ? phase : "");
+			fflush(stdout);
+			json_decref(st);
+		}
+		sleep_ns(300000000);
+	}
+	if (tty)
+		printf("\r\033[K");
+	runs = json_object_get(job, "runs");
+	json_array_foreach(runs, i, run) {
+		rpath = xasprintf("/v1/runs/%s", json_string_value(
+		    json_object_get(run, "run")));
+		r = get_json(sock, rpath);
+		free(rpath);
+		if (r == NULL)
+			continue;
+		if (strcmp(json_string_value(json_object_get(r, "state")),
+		    "passed") != 0 && strcmp(json_string_value(
+		    json_object_get(r, "state")), "skipped") != 0)
+			rc = EXIT_FAIL;
+		if (json)
+			cli_print_json(json_pack("{s:O, s:O, s:O, s:O, s:O}",
+			    "run", json_object_get(r, "run"),
+			    "workload", json_object_get(r, "workload"),
+			    "state", json_object_get(r, "state"),
+			    "reason", json_object_get(r, "reason"),
+			    "metrics", json_object_get(r, "metrics")));
+		else
+			print_run(r);
+		json_decref(r);
+	}
+	if (strcmp(state, "cancelled") == 0)
+		rc = EXIT_FAIL;
+	json_decref(job);
+	free(path);
+	return rc;
+}
+
+/* Submit every job to the daemon in one request (all or nothing). */
+static int
+submit_jobs(const char *sock, const struct jobfile *jf, const char *label,
+    int json, int wait)
+{
+	json_t *body = json_array(), *reply = NULL, *e;
+	struct job_spec js;
+	char *cause = NULL;
+	long code;
+	size_t i;
+	int r = EXIT_OK, rr;
+
+	for (i = 0; i < jf->njobs; i++) {
+		memset(&js, 0, sizeof js);
+		js.wl = jf->jobs[i].wl;
+		js.params = jf->jobs[i].params;
+		js.repeat = jf->jobs[i].repeat;
+		js.label = (char *)(label ? label : jf->jobs[i].label);
+		json_array_append_new(body, job_spec_to_json(&js));
+	}
+	if (client_request(sock, "POST", "/v1/jobs", body, &code, &reply,
+	    &cause) != 0) {
+		cli_error("%s", cause);
+		r = EXIT_FAIL;
+		goto out;
+	}
+	if (code != 201) {
+		cli_error("daemon refused the job: %s", json_string_value(
+		    json_object_get(reply, "error")) ? json_string_value(
+		    json_object_get(reply, "error")) : "unknown error");
+		r = code >= 400 && code < 500 ? EXIT_USAGE : EXIT_FAIL;
+		goto out;
+	}
+	json_array_foreach(reply, i, e) {
+		if (!wait) {
+			if (json)
+				cli_print_json(json_incref(e));
+			else
+				printf("job %s queued: %s, %lld run(s)\n",
+				    json_string_value(json_object_get(e, "job")),
+				    json_string_value(json_object_get(e,
+				    "workload")), (long long)json_integer_value(
+				    json_object_get(e, "repeat")));
+			continue;
+		}
+		rr = wait_job(sock, json_string_value(json_object_get(e, "job")),
+		    json, !json && isatty(STDOUT_FILENO));
+		if (rr != EXIT_OK)
+			r = rr;
+	}
+out:
+	free(cause);
+	json_decref(body);
+	json_decref(reply);
+	return r;
+}
+
 static int
 cmd_run_exec(int argc, char **argv)
 {
@@ -181,7 +312,8 @@ cmd_run_exec(int argc, char **argv)
 	struct param rep;
 	const char *label = NULL, *jobpath = NULL, *v;
 	char *cause = NULL;
-	int json = 0, i, r = EXIT_OK, fixed = 0;
+	int json = 0, i, r = EXIT_OK, fixed = 0, wait = 0, local = 0;
+	const char *sock;
 
 	memset(&rep, 0, sizeof rep);
 	memset(&jf, 0, sizeof jf);
@@ -194,6 +326,12 @@ cmd_run_exec(int argc, char **argv)
 			goto out;
 		} else if (strcmp(argv[i], "--json") == 0)
 			json = 1;
+		else if (strcmp(argv[i], "--wait") == 0)
+			wait = 1;
+		else if (strcmp(argv[i], "--local") == 0)
+			local = 1;
+		else if (arg_value(argc, argv, &i, "--socket", &v))
+			cli_socket_path = v;
 		else if (arg_value(argc, argv, &i, "--label", &label))
 			continue;
 		else if (arg_value(argc, argv, &i, "--db", &v))
@@ -255,6 +393,12 @@ cmd_run_exec(int argc, char **argv)
 	if (label != NULL && (strlen(label) == 0 || strchr(label, '\n'))) {
 		cli_error("a label must be one non-empty line");
 		r = EXIT_USAGE;
+		goto out;
+	}
+	/* A listening daemon runs it; otherwise the same code runs here. */
+	sock = client_socket_path(cli_socket_path);
+	if (!local && client_daemon_listening(sock)) {
+		r = submit_jobs(sock, &jf, label, json, wait);
 		goto out;
 	}
 	if (cli_open_db(DB_CREATE, &db) != 0) {

@@ -67,19 +67,9 @@ show_human(json_t *run)
 	    (long long)json_integer_value(json_object_get(run, "samples")));
 
 	o = json_object_get(run, "metric_info");
-	if (json_array_size(o) > 0) {
+	if (json_array_size(o) > 0)
 		printf("\n");
-		t = table_new(4, "METRIC", "VALUE", "UNIT", "BETTER");
-		json_array_foreach(o, i, v) {
-			a = fmt_num(json_number_value(json_object_get(v,
-			    "value")));
-			table_add(t, str(v, "name"), a, str(v, "unit"),
-			    str(v, "better"));
-			free(a);
-		}
-		table_print(t, stdout);
-		table_free(t);
-	}
+	print_metric_table(o);
 	o = json_object_get(run, "deltas");
 	if (json_object_size(o) > 0) {
 		printf("\n");

@@ -13,11 +13,14 @@
 #include "cli.h"
 
 #define COMMAND_LIST(X) \
+	X(cancel)       \
 	X(kernels)      \
+	X(parse_log)    \
 	X(run)          \
 	X(runs)         \
 	X(samples)      \
 	X(show)         \
+	X(status)       \
 	X(workloads)
 
 #define DECLARE(n) extern const struct cli_cmd cmd_##n;
@@ -32,13 +35,15 @@ usage(FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "usage: mmstorm [--db PATH] COMMAND [ARGS]\n\n");
+	fprintf(f, "usage: mmstorm [--db PATH] [--socket PATH] COMMAND [ARGS]\n\n");
 	for (i = 0; commands[i] != NULL; i++)
 		fprintf(f, "  %-10s %s\n", commands[i]->name,
 		    commands[i]->summary);
 	fprintf(f, "\n'mmstorm COMMAND --help' for a command's options.\n"
 	    "The database is --db, else $MMSTORM_DB, else "
-	    "/var/lib/mmstorm/mmstorm.db as root, else ./mmstorm.db.\n");
+	    "/var/lib/mmstorm/mmstorm.db as root, else ./mmstorm.db.\n"
+	    "The daemon is --socket, else $MMSTORM_SOCKET, else "
+	    "/run/mmstorm/mmstormd.sock.\n");
 }
 
 /* Exact name, else a unique prefix (as tmux does). */
@@ -82,6 +87,10 @@ main(int argc, char **argv)
 			cli_db_path = argv[++i];
 		} else if (strncmp(argv[i], "--db=", 5) == 0) {
 			cli_db_path = argv[i] + 5;
+		} else if (strcmp(argv[i], "--socket") == 0 && i + 1 < argc) {
+			cli_socket_path = argv[++i];
+		} else if (strncmp(argv[i], "--socket=", 9) == 0) {
+			cli_socket_path = argv[i] + 9;
 		} else {
 			cli_error("unknown option '%s'", argv[i]);
 			usage(stderr);

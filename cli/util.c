@@ -10,6 +10,7 @@
 #include "db.h"
 
 const char *cli_db_path;
+const char *cli_socket_path;
 
 void
 cli_error(const char *fmt, ...)
@@ -221,4 +222,26 @@ fmt_num(double v)
 	if (a >= 0.01)
 		return xasprintf("%.3f", v);
 	return xasprintf("%.3g", v);
+}
+
+void
+print_metric_table(json_t *info)
+{
+	struct table *t;
+	json_t *v;
+	size_t i;
+	char *val;
+
+	if (json_array_size(info) == 0)
+		return;
+	t = table_new(4, "METRIC", "VALUE", "UNIT", "BETTER");
+	json_array_foreach(info, i, v) {
+		val = fmt_num(json_number_value(json_object_get(v, "value")));
+		table_add(t, json_string_value(json_object_get(v, "name")), val,
+		    json_string_value(json_object_get(v, "unit")),
+		    json_string_value(json_object_get(v, "better")));
+		free(val);
+	}
+	table_print(t, stdout);
+	table_free(t);
 }

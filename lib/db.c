@@ -391,40 +391,50 @@ db_run_finish(struct db *db, int64_t run_id, const char *state,
 }
 
 int
-db_run_lookup(struct db *db, const char *key, int64_t *id, char **cause)
+db_uuid_lookup(struct db *db, const char *table, const char *what,
+    const char *key, int64_t *id, char **cause)
 {
 	sqlite3_stmt *st;
-	char *pattern;
+	char *sql, *hi;
 	int rc, r, n = 0;
 
 	if (strlen(key) < 4 || strspn(key, "0123456789abcdef-") != strlen(key))
 		return set_cause(cause, EINVAL,
-		    "'%s' is not a run uuid (or a prefix of 4+ hex digits)",
-		    key);
-	st = db_prepare(db, "SELECT id FROM runs WHERE uuid >= ?1 AND "
-	    "uuid < ?2 LIMIT 2", cause);
+		    "'%s' is not a %s uuid (or a prefix of 4+ hex digits)",
+		    key, what);
+	/* A range scan on the unique uuid index: prefix matching. */
+	sql = xasprintf("SELECT id FROM %s WHERE uuid >= ?1 AND uuid < ?2 "
+	    "LIMIT 2", table);
+	st = db_prepare(db, sql, cause);
+	free(sql);
 	if (st == NULL)
 		return -EIO;
-	pattern = xasprintf("%s\x7f", key);
+	hi = xasprintf("%s\x7f", key);
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, pattern, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, hi, -1, SQLITE_TRANSIENT);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		*id = sqlite3_column_int64(st, 0);
 		n++;
 	}
-	free(pattern);
+	free(hi);
 	if (rc != SQLITE_DONE)
-		r = db_error(db, cause, "cannot look up run");
+		r = db_error(db, cause, "cannot look up uuid");
 	else if (n == 0)
-		r = set_cause(cause, ENOENT, "no run '%s'", key);
+		r = set_cause(cause, ENOENT, "no %s '%s'", what, key);
 	else if (n > 1)
 		r = set_cause(cause, EEXIST,
-		    "run prefix '%s' is ambiguous: give more of the uuid",
-		    key);
+		    "%s prefix '%s' is ambiguous: give more of the uuid",
+		    what, key);
 	else
 		r = 0;
 	sqlite3_finalize(st);
 	return r;
+}
+
+int
+db_run_lookup(struct db *db, const char *key, int64_t *id, char **cause)
+{
+	return db_uuid_lookup(db, "runs", "run", key, id, cause);
 }
 
 static const char *

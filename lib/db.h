@@ -72,6 +72,9 @@ int db_run_finish(struct db *, int64_t run_id, const char *state,
     const char *reason, const char *exit_status, int64_t ended_ns,
     char **cause);
 /* Run id of a uuid or unique uuid prefix (>= 4 chars); -ENOENT/-EEXIST */
+/* id of a uuid or unique prefix in table (runs, jobs); what names it. */
+int db_uuid_lookup(struct db *, const char *table, const char *what,
+    const char *key, int64_t *id, char **cause);
 int db_run_lookup(struct db *, const char *uuid_or_prefix, int64_t *id,
     char **cause);
 

@@ -696,15 +696,19 @@ host_state_json(const struct host_identity *h)
 }
 
 static int
-set_pid(struct db *db, int64_t run_id, char **cause)
+set_owner(struct db *db, int64_t run_id, int64_t job_id, char **cause)
 {
-	sqlite3_stmt *st = db_prepare(db, "UPDATE runs SET pid = ?2 WHERE "
-	    "id = ?1", cause);
+	sqlite3_stmt *st = db_prepare(db, "UPDATE runs SET pid = ?2, job_id = "
+	    "?3 WHERE id = ?1", cause);
 
 	if (st == NULL)
 		return -EIO;
 	sqlite3_bind_int64(st, 1, run_id);
 	sqlite3_bind_int64(st, 2, getpid());
+	if (job_id != 0)
+		sqlite3_bind_int64(st, 3, job_id);
+	else
+		sqlite3_bind_null(st, 3);
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		sqlite3_finalize(st);
 		return db_error(db, cause, "cannot record run");
@@ -752,8 +756,7 @@ record_run(struct supervisor *s, const char *state, const char *reason,
 	rn.started_ns = strcmp(state, "running") == 0 ? rn.created_ns : 0;
 	if ((r = db_run_insert(s->db, &rn, &s->run_id, cause)) != 0)
 		goto fail;
-	if (strcmp(state, "running") == 0 &&
-	    (r = set_pid(s->db, s->run_id, cause)) != 0)
+	if ((r = set_owner(s->db, s->run_id, s->req->job_id, cause)) != 0)
 		goto fail;
 	else if (strcmp(state, "running") != 0 &&
 	    (r = db_run_finish(s->db, s->run_id, state, reason, NULL,
@@ -860,6 +863,7 @@ runner_run(struct db *db, const struct run_request *req,
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &mask, &old);
 	if ((sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK)) == -1 ||
 	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1) {
@@ -942,8 +946,11 @@ runner_run(struct db *db, const struct run_request *req,
 			/* A stop request: SIGTERM to the worker's group,
 			 * SIGKILL after the grace period. */
 			if (s.result == NULL && s.reason == NULL)
-				s.reason = xasprintf("stopped by signal %d",
-				    (int)si.ssi_signo);
+				s.reason = si.ssi_signo == SIGUSR1 ?
+				    xstrdup("time limit reached") :
+				    xasprintf("stopped by signal %d (%s)",
+				    (int)si.ssi_signo,
+				    sigabbrev_np((int)si.ssi_signo));
 			free(s.result);
 			s.result = xstrdup("interrupted");
 			kill(-pid, SIGTERM);

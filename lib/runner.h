@@ -20,6 +20,7 @@ struct run_request {
 	const struct workload *wl;
 	const struct params *params;
 	const char *label;
+	int64_t job_id;        /* the daemon's job, 0 for none */
 	/* Called on the supervisor side for each progress message. */
 	void (*progress)(void *arg, const char *text, double elapsed_s);
 	void *progress_arg;
@@ -34,8 +35,10 @@ struct run_outcome {
 /*
  * Returns 0 when the run was carried out and recorded, whatever its
  * state (passed, failed, skipped, ...); negative when it could not be
- * recorded at all.  SIGINT/SIGTERM to the caller end the run as
- * 'interrupted' (the worker gets SIGTERM, then SIGKILL after a grace).
+ * recorded at all.  SIGINT/SIGTERM/SIGHUP to the caller end the run as
+ * 'interrupted' (the worker gets SIGTERM, then SIGKILL after a grace);
+ * SIGUSR1 does the same with the reason "time limit reached" (the
+ * daemon's per-job timeout).
  */
 int runner_run(struct db *, const struct run_request *, struct run_outcome *,
     char **cause);

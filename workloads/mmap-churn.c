@@ -17,11 +17,13 @@
  *     mapping that took the hole), publishes mapped_seq = n, writes the
  *     marker of map n over it, publishes unmap_seq = n, then munmaps;
  *   - the reader snapshots both counters, reads the area (one byte per
- *     cache line) and reads unmap_seq again.  mapped_seq == unmap_seq + 1
- *     at the snapshot means map n was live; if unmap_seq has not moved by
- *     the end of the read, or by the time a fault is handled, munmap had
- *     not begun: such a fault is a kernel bug, and the bytes must be those
- *     of map n.  Anything else raced an unmap and is tolerated.
+ *     cache line of a one-page area, one per page of a larger one, at an
+ *     offset that moves each pass) and reads unmap_seq again.
+ *     mapped_seq == unmap_seq + 1 at the snapshot means map n was live;
+ *     if unmap_seq has not moved by the end of the read, or by the time a
+ *     fault is handled, munmap had not begun: such a fault is a kernel
+ *     bug, and the bytes must be those of map n.  Anything else raced an
+ *     unmap and is tolerated.
  * The marker cycles 'b'..'y' with n, so a read through a stale
  * translation to the previous map's freed page shows up as wrong data on
  * anonymous backings; file pages may still hold map n-1's marker (or the
@@ -32,10 +34,11 @@
  * zero pages each map.  backing=thp: private anonymous, huge-page
  * aligned, MADV_HUGEPAGE, written fully so a PMD-mapped THP is faulted
  * and munmap tears down a huge PMD and its deposited page table.  The
- * reader usually touches a new map before the writer does; with the
- * huge zero page that read maps it and the write then splits the PMD
- * (do_huge_pmd_wp_page() falls back), so by default the run turns
- * use_zero_page off and the read fault allocates the THP itself.
+ * reader often touches a new map before the writer does (up to 1 map in
+ * 6 here); with the huge zero page that read maps it and the write then
+ * splits the PMD (do_huge_pmd_wp_page() falls back to base pages, one
+ * TLB flush each), so by default the run turns use_zero_page off and the
+ * read fault allocates the THP itself.
  *
  * Faults are caught by a SIGSEGV/SIGBUS handler that only notes what
  * happened and siglongjmps back; incidents are recorded as "corruption"
@@ -70,12 +73,12 @@
 #define SIZE_MAX_OPT    (INT64_C(256) << 20)
 #define FILE_SIZE       1024               /* mmap1's file */
 #define DEFAULT_MAPS    5000               /* mmap1's loop count */
-#define READ_STRIDE     64                 /* one byte per cache line */
+#define CACHE_LINE      64
 #define THREAD_STACK    ((size_t)256 << 10)
 #define POLL_NS         (INT64_C(100) * 1000000)
 #define PROGRESS_NS     (INT64_C(1000) * 1000000)
 #define JOIN_GRACE_NS   (INT64_C(5) * 1000000000)
-#define PENDING_MAX     4     /* incidents a pair keeps between two polls */
+#define PENDING_MAX     16    /* incidents a pair keeps between two polls */
 #define EVENTS_MAX      16    /* events per run; the counts go on */
 #define HPAGE_DEFAULT   ((size_t)2 << 20)
 
@@ -86,9 +89,9 @@
 static const struct opt_spec mmap_churn_opts[] = {
 	{ "pairs", OPT_INT, 1, 64, "1", NULL,
 	    "writer/reader thread pairs, each on its own area and slot" },
-	{ "iterations", OPT_INT, 1, INT32_MAX, NULL, NULL,
-	    "maps per pair (default 5000; with duration= and no "
-	    "iterations=, until the duration ends)" },
+	{ "iterations", OPT_INT, 0, INT32_MAX, NULL, NULL,
+	    "maps per pair; 0: until duration= ends or the run is stopped "
+	    "(default: 5000, or 0 when duration= is given)" },
 	{ "backing", OPT_ENUM, 0, 0, "file", "file|anon|thp",
 	    "file: shared map of a temporary file, as mmap1; anon: private "
 	    "anonymous; thp: private anonymous, huge-page aligned, "
@@ -148,6 +151,7 @@ struct pair {
 	char *addr;             /* fixed address of the area */
 	size_t len;             /* mapped length, whole pages */
 	size_t size;            /* bytes written and read */
+	size_t stride;          /* the reader's step */
 	int fd;                 /* backing=file, else -1 */
 
 	_Atomic uint64_t mapped_seq;    /* maps whose mmap has returned */
@@ -161,10 +165,11 @@ struct pair {
 	const char *error_what;
 	int left_mapped;        /* munmap failed: the area is still ours */
 
-	pthread_mutex_t lock;   /* pending, npending, dropped */
+	pthread_mutex_t lock;   /* pending, npending, dropped, last */
 	struct incident pending[PENDING_MAX];
 	int npending;
 	uint64_t dropped;
+	struct incident last;   /* the latest queued, to skip repeats */
 
 	pthread_t writer, reader;
 	int writer_started, reader_started;
@@ -271,14 +276,25 @@ install_handlers(struct sigaction *old_segv, struct sigaction *old_bus,
 	return 0;
 }
 
+/*
+ * Queue one incident for the main thread.  A reader retries at once, so
+ * one bad map can fault thousands of times: the counters count them all,
+ * only the first of a kind per map and thread becomes an event.
+ */
 static void
 incident_add(struct pair *p, const struct incident *in)
 {
 	pthread_mutex_lock(&p->lock);
+	if (p->last.role == in->role && p->last.kind == in->kind &&
+	    p->last.mapped_seq == in->mapped_seq &&
+	    p->last.signo == in->signo)
+		goto out;
+	p->last = *in;
 	if (p->npending < PENDING_MAX)
 		p->pending[p->npending++] = *in;
 	else
 		p->dropped++;
+out:
 	pthread_mutex_unlock(&p->lock);
 }
 
@@ -411,14 +427,14 @@ struct scan {
 
 /* Guarded by the caller: may fault and never return. */
 static void
-scan_area(const struct pair *p, unsigned char old, unsigned char cur,
-    struct scan *s)
+scan_area(const struct pair *p, size_t start, unsigned char old,
+    unsigned char cur, struct scan *s)
 {
 	const volatile unsigned char *base = (const void *)p->addr;
 	unsigned char v;
 	size_t off;
 
-	for (off = 0; off < p->size; off += READ_STRIDE) {
+	for (off = start; off < p->size; off += p->stride) {
 		v = base[off];
 		if (v != old && v != cur && !s->bad) {
 			s->bad = 1;
@@ -428,9 +444,9 @@ scan_area(const struct pair *p, unsigned char old, unsigned char cur,
 	}
 }
 
-/* One pass; incidents are queued for the main thread. */
+/* One pass from byte start; incidents are queued for the main thread. */
 static enum pass
-read_pass(struct pair *p, struct guard *g)
+read_pass(struct pair *p, struct guard *g, size_t start)
 {
 	struct incident in;
 	struct scan s;
@@ -452,7 +468,7 @@ read_pass(struct pair *p, struct guard *g)
 	memset(&s, 0, sizeof s);
 	g->armed = 1;
 	atomic_signal_fence(memory_order_seq_cst);
-	scan_area(p, before_write(p, g->m0), marker(g->m0), &s);
+	scan_area(p, start, before_write(p, g->m0), marker(g->m0), &s);
 	atomic_signal_fence(memory_order_seq_cst);
 	g->armed = 0;
 	/* The reads above happen before this load (seqlock reader). */
@@ -484,6 +500,7 @@ reader_main(void *arg)
 	struct shared *sh = p->sh;
 	struct guard g;
 	uint64_t reads = 0, checked_reads = 0, tolerated = 0, wrong = 0;
+	uint64_t passes = 0;
 	enum pass r;
 
 	memset(&g, 0, sizeof g);
@@ -493,7 +510,10 @@ reader_main(void *arg)
 
 	while (!atomic_load_explicit(&p->writer_done, memory_order_acquire) &&
 	    !atomic_load_explicit(&sh->stop, memory_order_relaxed)) {
-		r = read_pass(p, &g);
+		/* MM bugs are page-grained: a large area is read one byte
+		 * per page, a different cache line of each page per pass. */
+		r = read_pass(p, &g, p->stride == CACHE_LINE ? 0 :
+		    (size_t)(passes++ * CACHE_LINE) % p->stride);
 		if (r == PASS_TOLERATED) {
 			atomic_store_explicit(&p->tolerated, ++tolerated,
 			    memory_order_relaxed);
@@ -631,10 +651,11 @@ mmap_churn_supported(const struct params *ps, char **reason)
 }
 
 /*
- * Find n + 2 free 1 GiB aligned slots and give them back: pair i uses the
- * middle of slot i + 1.  The spare slots above and below take whatever
- * else the process maps meanwhile (thread stacks land at the top of the
- * highest free gap), so each area stays alone in its page tables.
+ * Find n free 1 GiB aligned slots, with at least one more free slot on
+ * each side, and give them back: pair i uses the middle of slot i.  The
+ * spare space above and below takes whatever else the process maps
+ * meanwhile (thread stacks land at the top of the highest free gap), so
+ * each area stays alone in its page tables.
  */
 static int
 find_slots(int n, char **first, char **cause)
@@ -967,7 +988,7 @@ report(struct wl_ctx *ctx, const struct totals *t, double secs,
 static int
 mmap_churn_run(struct wl_ctx *ctx)
 {
-	struct shared sh;
+	struct shared *sh;
 	struct pair *pairs = NULL;
 	struct sigaction old_segv, old_bus;
 	struct totals t;
@@ -982,17 +1003,19 @@ mmap_churn_run(struct wl_ctx *ctx)
 	int stalled = -1, error_pair = -1, started = 0, inited = 0, done;
 	double secs;
 
-	memset(&sh, 0, sizeof sh);
-	sh.backing = backing_of(wl_str(ctx, "backing"));
+	/* On the heap: a thread stuck in the kernel may outlive this call
+	 * (see below) and still look at it. */
+	sh = xcalloc(1, sizeof *sh);
+	sh->backing = backing_of(wl_str(ctx, "backing"));
 	npairs = (int)wl_int(ctx, "pairs");
 	stall_ns = wl_int(ctx, "stall") * 1000000;
 	if (wl_isset(ctx, "iterations"))
-		sh.iterations = (uint64_t)wl_int(ctx, "iterations");
+		sh->iterations = (uint64_t)wl_int(ctx, "iterations");
 	else if (wl_int(ctx, "duration") > 0)
-		sh.iterations = 0;
+		sh->iterations = 0;
 	else
-		sh.iterations = DEFAULT_MAPS;
-	switch (sh.backing) {
+		sh->iterations = DEFAULT_MAPS;
+	switch (sh->backing) {
 	case BACKING_FILE:
 		size = wl_isset(ctx, "size") ? (size_t)wl_int(ctx, "size") :
 		    FILE_SIZE;
@@ -1015,14 +1038,14 @@ mmap_churn_run(struct wl_ctx *ctx)
 		goto out;
 	}
 
-	if (sh.backing == BACKING_THP && !wl_int(ctx, "huge_zero_page") &&
+	if (sh->backing == BACKING_THP && !wl_int(ctx, "huge_zero_page") &&
 	    zero_page_on() && wl_knob_set(ctx, THP_ZERO, "0", &cause) != 0) {
 		result = wl_fail(ctx, "%s", cause);
 		goto out;
 	}
 
-	pthread_mutex_init(&sh.gate, NULL);
-	pthread_cond_init(&sh.opened, NULL);
+	pthread_mutex_init(&sh->gate, NULL);
+	pthread_cond_init(&sh->opened, NULL);
 	pairs = xcalloc((size_t)npairs, sizeof *pairs);
 	for (i = 0; i < npairs; i++) {
 		pairs[i].fd = -1;
@@ -1034,12 +1057,13 @@ mmap_churn_run(struct wl_ctx *ctx)
 		goto out;
 	}
 	for (i = 0; i < npairs; i++) {
-		pairs[i].sh = &sh;
+		pairs[i].sh = sh;
 		pairs[i].index = i;
 		pairs[i].addr = first + (size_t)i * SLOT + SLOT / 2;
 		pairs[i].len = len;
 		pairs[i].size = size;
-		if (sh.backing == BACKING_FILE &&
+		pairs[i].stride = size > page ? page : CACHE_LINE;
+		if (sh->backing == BACKING_FILE &&
 		    make_file(file_dir(wl_params(ctx)), size, &pairs[i].fd,
 		    &cause) != 0) {
 			result = wl_fail(ctx, "%s", cause);
@@ -1057,26 +1081,26 @@ mmap_churn_run(struct wl_ctx *ctx)
 		goto out;
 	}
 
-	if (sh.backing == BACKING_THP)
+	if (sh->backing == BACKING_THP)
 		thp0 = thp_fault_alloc();
 	wl_progress(ctx, "%d pair%s, backing=%s, %zu bytes at %p", npairs,
-	    npairs == 1 ? "" : "s", backing_names[sh.backing], size,
+	    npairs == 1 ? "" : "s", backing_names[sh->backing], size,
 	    (void *)first);
 	t0 = now_mono_ns();
 	last_tick = t0;
-	open_gate(&sh);
+	open_gate(sh);
 
 	for (;;) {
 		sleep_ns(POLL_NS);
 		now = now_mono_ns();
 		if (wl_stopping(ctx))
-			atomic_store(&sh.stop, 1);
+			atomic_store(&sh->stop, 1);
 		drain_incidents(ctx, pairs, npairs, &events, &dropped);
 		for (i = 0, done = 0; i < npairs; i++) {
 			if (atomic_load(&pairs[i].writer_done) &&
 			    pairs[i].error != 0 && error_pair < 0) {
 				error_pair = i;
-				atomic_store(&sh.stop, 1);
+				atomic_store(&sh->stop, 1);
 			}
 			done += atomic_load(&pairs[i].writer_done) &&
 			    atomic_load(&pairs[i].reader_done);
@@ -1099,7 +1123,7 @@ mmap_churn_run(struct wl_ctx *ctx)
 			    t.reads, t.tolerated, t.unexpected, t.wrong);
 		}
 	}
-	atomic_store(&sh.stop, 1);
+	atomic_store(&sh->stop, 1);
 
 	if (stalled >= 0) {
 		char *text;
@@ -1126,7 +1150,7 @@ mmap_churn_run(struct wl_ctx *ctx)
 	} else
 		join_all(pairs, npairs, 0);
 	started = 0;
-	if (sh.backing == BACKING_THP)
+	if (sh->backing == BACKING_THP)
 		thp1 = thp_fault_alloc();
 	drain_incidents(ctx, pairs, npairs, &events, &dropped);
 
@@ -1142,7 +1166,7 @@ mmap_churn_run(struct wl_ctx *ctx)
 			t_end = atomic_load(&pairs[i].writer_end_ns);
 	}
 	secs = (double)(t_end - t0) / 1e9;
-	report(ctx, &t, secs, thp0, thp1, sh.backing);
+	report(ctx, &t, secs, thp0, thp1, sh->backing);
 
 	if (stalled >= 0) {
 		/* Sets the reason; the result is a lockup, not a failure. */
@@ -1178,8 +1202,8 @@ mmap_churn_run(struct wl_ctx *ctx)
 out:
 	if (started) {
 		/* Error path: the threads wait at the gate or run. */
-		atomic_store(&sh.stop, 1);
-		open_gate(&sh);
+		atomic_store(&sh->stop, 1);
+		open_gate(sh);
 		join_all(pairs, npairs, 0);
 	}
 	if (!stuck) {
@@ -1198,10 +1222,11 @@ out:
 				pthread_mutex_destroy(&pairs[i].lock);
 		}
 		if (inited) {
-			pthread_mutex_destroy(&sh.gate);
-			pthread_cond_destroy(&sh.opened);
+			pthread_mutex_destroy(&sh->gate);
+			pthread_cond_destroy(&sh->opened);
 		}
 		free(pairs);
+		free(sh);
 	}
 	free(cause);
 	return result;

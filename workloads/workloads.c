@@ -12,6 +12,7 @@
 #define WORKLOAD_LIST(X) \
 	X(hotplug) \
 	X(mmap_churn) \
+	X(percpu_churn) \
 	X(thp_munmap)
 
 #define DECLARE(n) extern const struct workload wl_##n;

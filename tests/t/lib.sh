@@ -15,7 +15,8 @@ case "$BUILD" in /*) ;; *) BUILD="$TOP/$BUILD" ;; esac
 SCRATCH=$(mktemp -d /tmp/mmstorm-t.XXXXXX)
 export MMSTORM_DB="$SCRATCH/mmstorm.db"
 export PATH="$BUILD:$PATH"
-unset MMSTORM_SOCKET
+# No daemon unless a test starts one: runs happen in the foreground.
+export MMSTORM_SOCKET="$SCRATCH/mmstormd.sock"
 t_passed=0
 t_failed=0
 t_n=0

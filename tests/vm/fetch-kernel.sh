@@ -66,34 +66,48 @@ fi
 PKGS="linux-image-$REL-unsigned linux-headers-$REL linux-headers-6.1.0-$N-common linux-kbuild-6.1"
 mkdir -p "$CACHE/debs" "$ROOT"
 
+newest_deb() { ls "$CACHE/debs/${1}_"*.deb 2>/dev/null | sort -V | tail -1; }
+
+IMGVER=
 for p in $PKGS; do
-	# A cached .deb for this package name (any version) is good enough.
-	if ls "$CACHE/debs/${p}_"*.deb >/dev/null 2>&1; then
-		log "have $p"
-		continue
+	have=$(newest_deb "$p")
+	# Per-ABI packages: any cached .deb will do. linux-kbuild-6.1 is shared
+	# by every ABI and must be at least as new as the image (its Depends).
+	if [ -n "$have" ] && { [ "$p" != linux-kbuild-6.1 ] ||
+		dpkg --compare-versions "$(dpkg-deb -f "$have" Version)" ge "$IMGVER"; }; then
+		log "have $(basename "$have")"
+	else
+		log "downloading $p"
+		# apt-get download writes into the cwd; as root apt only warns
+		# that its _apt sandbox user cannot write there.
+		(cd "$CACHE/debs" && apt-get download -q "$p" 2>&1 |
+			grep -v 'Download is performed unsandboxed' >&2) || true
+		have=$(newest_deb "$p")
+		if [ -z "$have" ]; then
+			log "apt-get download $p failed (apt-get update? is N=$N in the archive?)"
+			exit 1
+		fi
 	fi
-	log "downloading $p"
-	# apt-get download writes into the cwd; the _apt sandbox user may not
-	# be able to write there, which apt only warns about when root.
-	(cd "$CACHE/debs" && apt-get download -q "$p" 2>&1 |
-		grep -v 'Download is performed unsandboxed' >&2) || true
-	if ! ls "$CACHE/debs/${p}_"*.deb >/dev/null 2>&1; then
-		log "apt-get download $p failed (apt-get update? is N=$N in the archive?)"
-		exit 1
-	fi
+	case $p in linux-image-*) IMGVER=$(dpkg-deb -f "$have" Version) ;; esac
 done
 
 for p in $PKGS; do
-	deb=$(ls "$CACHE/debs/${p}_"*.deb | sort -V | tail -1)
+	deb=$(newest_deb "$p")
 	log "extracting $(basename "$deb")"
 	dpkg -x "$deb" "$ROOT"
 done
 
-# The kbuild dir's links (scripts, tools, common Makefile) are relative and
-# resolve inside $ROOT; lib/modules/<rel>/build points to an absolute
-# /usr/src path, so repoint it into the cache.
-if [ -e "$ROOT/lib/modules/$REL" ]; then
+# Make the unpacked kbuild dir usable where it lies: the flavour Makefile
+# includes /usr/src/linux-headers-6.1.0-N-common/Makefile by absolute path,
+# so point it at the copy beside it (the scripts/ and tools/ links are
+# relative and already resolve inside $ROOT). lib/modules/<rel>/build and
+# source are absolute links too: repoint them into the cache.
+KB=$ROOT/usr/src/linux-headers-$REL
+sed -i "s|^include /usr/src/linux-headers-6.1.0-$N-common/Makefile\$|include $ROOT/usr/src/linux-headers-6.1.0-$N-common/Makefile|" "$KB/Makefile"
+grep -q "^include $ROOT/" "$KB/Makefile" || { log "unexpected $KB/Makefile"; exit 1; }
+if [ -d "$ROOT/lib/modules/$REL" ]; then
 	ln -sfn "../../../usr/src/linux-headers-$REL" "$ROOT/lib/modules/$REL/build"
+	ln -sfn "../../../usr/src/linux-headers-6.1.0-$N-common" "$ROOT/lib/modules/$REL/source"
 fi
 
 [ -f "$ROOT/boot/vmlinuz-$REL" ] || { log "no vmlinuz after extraction"; exit 1; }

@@ -1,0 +1,166 @@
+/*
+ * cmd-parse-log.c - classify a saved kernel log, one JSON object per event.
+ *
+ *   mmstorm parse-log [--allow-user] FILE|-
+ *
+ * The log may be dmesg output, a serial console capture, journalctl -k,
+ * or raw /dev/kmsg records; the format is told apart line by line
+ * (lib/kmsg.h).  Each report found prints as one line:
+ *
+ *   {"kind":"soft_lockup","title":"BUG: soft lockup in f",
+ *    "signature":"<sha256>","ts_usec":123|null,"cpu":1|null,
+ *    "seq":5|null,"line":42,"panicked":false,"truncated":false,
+ *    "text":"..."}
+ *
+ * "line" is the input line of the report's header.  A log without
+ * reports prints nothing.  Exit 0 when the log was read, 1 when it could
+ * not be, 2 on usage errors.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "cli.h"
+#include "kmsg.h"
+
+static int cmd_parse_log_exec(int, char **);
+
+const struct cli_cmd cmd_parse_log = {
+	.name = "parse-log",
+	.usage = "parse-log [--allow-user] FILE|-",
+	.summary = "classify a saved kernel log, one JSON event per line",
+	.exec = cmd_parse_log_exec,
+};
+
+/*
+ * Console captures can hold any bytes; JSON strings must be UTF-8.  Keep
+ * valid sequences, turn other bytes into U+FFFD.
+ */
+static char *
+utf8_clean(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	struct buf b = BUF_INIT;
+	size_t n, i;
+
+	while (*p != '\0') {
+		if (*p < 0x80) {
+			buf_addc(&b, (char)*p++);
+			continue;
+		}
+		n = (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3 :
+		    (*p & 0xf8) == 0xf0 ? 4 : 0;
+		for (i = 1; n > 0 && i < n; i++)
+			if ((p[i] & 0xc0) != 0x80)
+				n = 0;
+		if (n == 2 && *p < 0xc2)
+			n = 0;  /* overlong */
+		if (n == 0) {
+			buf_adds(&b, "\xef\xbf\xbd");
+			p++;
+			continue;
+		}
+		buf_add(&b, p, n);
+		p += n;
+	}
+	return b.s != NULL ? buf_detach(&b) : xstrdup("");
+}
+
+static void
+print_event(const struct kmsg_event *ev)
+{
+	json_t *o = json_object();
+	char *text = utf8_clean(ev->text);
+
+	json_object_set_new(o, "kind", json_string(ev->kind));
+	json_object_set_new(o, "title", json_string(ev->title));
+	json_object_set_new(o, "signature", json_string(ev->signature));
+	json_object_set_new(o, "ts_usec", ev->ts_usec == KMSG_NO_TS ?
+	    json_null() : json_integer((json_int_t)ev->ts_usec));
+	json_object_set_new(o, "cpu", ev->cpu < 0 ? json_null() :
+	    json_integer(ev->cpu));
+	json_object_set_new(o, "seq", ev->seq < 0 ? json_null() :
+	    json_integer((json_int_t)ev->seq));
+	json_object_set_new(o, "line", json_integer((json_int_t)ev->line));
+	json_object_set_new(o, "panicked", json_boolean(ev->panicked));
+	json_object_set_new(o, "truncated", json_boolean(ev->truncated));
+	json_object_set_new(o, "text", json_string(text));
+	free(text);
+	cli_print_json(o);
+}
+
+static void
+drain(struct kmsg_classifier *c)
+{
+	struct kmsg_event *ev;
+
+	while ((ev = kmsg_classifier_next(c)) != NULL) {
+		print_event(ev);
+		kmsg_event_free(ev);
+	}
+}
+
+static int
+cmd_parse_log_exec(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "allow-user", no_argument, NULL, 'u' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct kmsg_classifier *c = NULL;
+	const char *path;
+	unsigned long lineno = 0;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	FILE *f;
+	int flags = 0, ch, r = EXIT_OK;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'u':
+			flags |= KMSG_ALLOW_USER;
+			break;
+		case 'h':
+			printf("usage: mmstorm %s\n", cmd_parse_log.usage);
+			return EXIT_OK;
+		default:
+			return cli_usage(&cmd_parse_log);
+		}
+	}
+	if (optind + 1 != argc)
+		return cli_usage(&cmd_parse_log);
+	path = argv[optind];
+	if (strcmp(path, "-") == 0)
+		f = stdin;
+	else if ((f = fopen(path, "r")) == NULL) {
+		cli_error("cannot open '%s': %s", path, strerror(errno));
+		return EXIT_FAIL;
+	}
+	c = kmsg_classifier_new(flags);
+	errno = 0;
+	while ((n = getline(&line, &cap, f)) != -1) {
+		kmsg_classifier_feed_line(c, line, (size_t)n, ++lineno);
+		drain(c);
+		errno = 0;
+	}
+	if (ferror(f)) {
+		cli_error("cannot read '%s': %s", path,
+		    strerror(errno != 0 ? errno : EIO));
+		r = EXIT_FAIL;
+		goto out;
+	}
+	kmsg_classifier_flush(c);
+	drain(c);
+out:
+	free(line);
+	kmsg_classifier_free(c);
+	if (f != stdin)
+		fclose(f);
+	return r;
+}

@@ -1,0 +1,83 @@
+/* cmd-status.c - what mmstormd is doing. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "client.h"
+
+static int cmd_status_exec(int, char **);
+
+const struct cli_cmd cmd_status = {
+	.name = "status",
+	.usage = "status [--json] [--socket PATH]",
+	.summary = "the daemon's state: queue, current run, health",
+	.exec = cmd_status_exec,
+};
+
+static int
+cmd_status_exec(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *sock;
+	json_t *st = NULL, *cur;
+	char *cause = NULL;
+	long code;
+	int json = 0, c, r = EXIT_OK;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j': json = 1; break;
+		case 's': cli_socket_path = optarg; break;
+		case 'h':
+			printf("usage: mmstorm %s\n", cmd_status.usage);
+			return EXIT_OK;
+		default:
+			return cli_usage(&cmd_status);
+		}
+	}
+	if (optind != argc)
+		return cli_usage(&cmd_status);
+	sock = client_socket_path(cli_socket_path);
+	if (client_request(sock, "GET", "/v1/status", NULL, &code, &st,
+	    &cause) != 0 || code != 200 || st == NULL) {
+		cli_error("%s", cause ? cause : "the daemon answered with an "
+		    "error");
+		free(cause);
+		json_decref(st);
+		return EXIT_FAIL;
+	}
+	if (json) {
+		cli_print_json(st);
+		return r;
+	}
+	printf("daemon    mmstormd pid %lld, up %.0f s\n",
+	    (long long)json_integer_value(json_object_get(st, "pid")),
+	    json_number_value(json_object_get(st, "uptime_s")));
+	printf("database  %s\n", json_string_value(json_object_get(st, "db")));
+	printf("queue     %lld job(s) waiting\n",
+	    (long long)json_integer_value(json_object_get(st, "queue")));
+	cur = json_object_get(st, "current");
+	if (json_is_object(cur))
+		printf("current   %s  %s  %s\n",
+		    json_string_value(json_object_get(cur, "run")),
+		    json_string_value(json_object_get(cur, "workload")),
+		    json_string_value(json_object_get(cur, "phase")) ?
+		    json_string_value(json_object_get(cur, "phase")) : "");
+	else
+		printf("current   idle\n");
+	printf("health    loop lag %.3f s, %lld stall(s), %lld kernel log "
+	    "records (%lld lost)\n",
+	    json_number_value(json_object_get(st, "loop_lag_s")),
+	    (long long)json_integer_value(json_object_get(st, "stalls")),
+	    (long long)json_integer_value(json_object_get(st, "kmsg_records")),
+	    (long long)json_integer_value(json_object_get(st, "kmsg_lost")));
+	json_decref(st);
+	return r;
+}

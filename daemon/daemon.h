@@ -1,0 +1,96 @@
+/* daemon.h - mmstormd's state and the functions its files share. */
+#ifndef MMSTORM_DAEMON_H
+#define MMSTORM_DAEMON_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <event2/event.h>
+#include <event2/http.h>
+
+#include "util.h"
+
+struct db;
+struct kmsg_watch;
+
+struct daemon {
+	struct event_base *base;
+	struct db *db;
+	char *db_path;
+	char *socket_path;
+	int socket_fd;
+	struct evhttp *http;          /* the unix socket: everything */
+	struct evhttp *http_tcp;      /* optional: /metrics, rest with token */
+	char *token;                  /* bearer token for TCP, or NULL */
+	size_t max_body;
+
+	int64_t started_mono, started_real;
+	int64_t kernel_id, host_id;
+	int stopping;
+
+	/* the run in progress: a supervisor child process */
+	pid_t sup_pid;
+	int64_t job_id;
+	int64_t sup_started_mono;
+	int progress_fd;
+	struct event *progress_ev;
+	struct event *timeout_ev;
+	char phase[256];
+	int cancel_requested;
+
+	/* heartbeat: the loop's own lateness is the machine stalling */
+	struct event *heartbeat_ev;
+	int64_t heartbeat_ns, stall_ns;
+	int64_t hb_last_mono;
+	double loop_lag_s, loop_lag_max_s;
+	int64_t stalls;
+	int64_t watchdog_usec, watchdog_last;
+
+	/* kernel log */
+	struct kmsg_watch *kmsg;
+	int allow_user_kmsg;
+	int64_t taint;
+	char *pstore_dir;
+
+	/* counters for /metrics */
+	int64_t http_requests;
+};
+
+/* log.c: stderr with <N> priorities for journald */
+void log_info(const char *fmt, ...) PRINTFLIKE(1, 2);
+void log_warn(const char *fmt, ...) PRINTFLIKE(1, 2);
+void log_err(const char *fmt, ...) PRINTFLIKE(1, 2);
+void log_debug(const char *fmt, ...) PRINTFLIKE(1, 2);
+extern int log_verbose;
+
+/* notify.c: the sd_notify protocol without libsystemd */
+int notify(const char *state);
+int notify_watchdog_usec(int64_t *usec);
+
+/* queue.c */
+void queue_schedule(struct daemon *);
+void queue_child_exited(struct daemon *, pid_t, int status);
+int queue_cancel(struct daemon *, int64_t job_id, char **cause);
+void queue_stop_current(struct daemon *, int sig);
+int queue_recover(struct daemon *, char **cause);
+int64_t queue_length(struct daemon *);
+/* The run in progress (id, or 0) */
+int64_t current_run_id(struct daemon *);
+
+/* api.c */
+int api_start(struct daemon *, const char *tcp_listen, char **cause);
+void api_stop(struct daemon *);
+
+/* metrics.c: Prometheus text format 0.0.4 */
+char *metrics_render(struct daemon *);
+
+/* events.c: kernel log, pstore, heartbeat, taint */
+int events_start(struct daemon *, char **cause);
+void events_stop(struct daemon *);
+int pstore_harvest(struct daemon *, char **cause);
+void record_event(struct daemon *, const char *kind, const char *title,
+    const char *signature, const char *source, const char *text,
+    int64_t t_ns);
+extern int64_t kmsg_lost, kmsg_records, kmsg_events;
+
+#endif

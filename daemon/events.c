@@ -1,0 +1,374 @@
+/*
+ * events.c - what the daemon learns from the kernel: /dev/kmsg records
+ * classified into events as they arrive, taint changes, and at start the
+ * pstore records a crashed boot left behind.
+ *
+ * /dev/kmsg is read from the start of the boot's buffer; the last record
+ * handled is kept in daemon_state per boot, so a restarted daemon neither
+ * loses nor repeats events.  Only kernel-facility records count unless
+ * --allow-user-kmsg (tests): a user writing to /dev/kmsg cannot forge a
+ * lockup.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "db.h"
+#include "kmsg.h"
+
+#define KMSG_BUF   8192
+#define EXPIRE_MS  1000
+
+int64_t kmsg_lost, kmsg_records, kmsg_events;
+
+struct kmsg_watch {
+	struct daemon *d;
+	int fd;
+	struct event *read_ev, *tick_ev;
+	struct kmsg_classifier *cls;
+	int64_t last_seq;       /* last record handled, -1 none */
+	int64_t saved_seq;      /* what daemon_state holds */
+	char state_key[64];
+};
+
+static int64_t
+state_get(struct daemon *d, const char *key, int64_t dflt)
+{
+	sqlite3_stmt *st = db_prepare(d->db, "SELECT value FROM daemon_state "
+	    "WHERE key = ?1", NULL);
+	int64_t v = dflt;
+
+	if (st == NULL)
+		return dflt;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    parse_int64((const char *)sqlite3_column_text(st, 0), &v) != 0)
+		v = dflt;
+	sqlite3_finalize(st);
+	return v;
+}
+
+static void
+state_set(struct daemon *d, const char *key, int64_t v)
+{
+	sqlite3_stmt *st = db_prepare(d->db, "INSERT OR REPLACE INTO "
+	    "daemon_state (key, value) VALUES (?1, ?2)", NULL);
+	char text[32];
+
+	if (st == NULL)
+		return;
+	snprintf(text, sizeof text, "%" PRId64, v);
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
+	sqlite3_step(st);
+	sqlite3_finalize(st);
+}
+
+/* The run that was in progress at t_ns on this boot, or 0. */
+static int64_t
+run_at(struct daemon *d, int64_t t_ns)
+{
+	sqlite3_stmt *st = db_prepare(d->db, "SELECT id FROM runs WHERE "
+	    "boot_id = ?1 AND started_ns <= ?2 AND (ended_ns IS NULL OR "
+	    "ended_ns >= ?2) ORDER BY id DESC LIMIT 1", NULL);
+	int64_t id = 0;
+
+	if (st == NULL)
+		return 0;
+	sqlite3_bind_text(st, 1, boot_id(), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, t_ns);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return id;
+}
+
+static void
+store_event(struct daemon *d, int64_t run_id, int64_t kernel_id,
+    const char *boot, const char *kind, const char *title,
+    const char *signature, const char *source, const char *text, int64_t t_ns)
+{
+	struct event_new ev;
+	char *cause = NULL, *sig = NULL;
+
+	if (signature == NULL)
+		signature = sig = kmsg_signature(kind, title);
+	memset(&ev, 0, sizeof ev);
+	ev.run_id = run_id;
+	ev.kernel_id = kernel_id;
+	ev.host_id = d->host_id;
+	ev.boot_id = boot;
+	ev.kind = kind;
+	ev.title = title;
+	ev.signature = signature;
+	ev.source = source;
+	ev.text = text ? text : "";
+	ev.t_ns = t_ns;
+	if (db_event_add(d->db, &ev, NULL, &cause) != 0) {
+		log_err("cannot store event '%s': %s", title, cause);
+		free(cause);
+	} else {
+		kmsg_events++;
+		log_info("event %s: %s%s", kind, title,
+		    run_id ? " (during a run)" : "");
+	}
+	free(sig);
+}
+
+void
+record_event(struct daemon *d, const char *kind, const char *title,
+    const char *signature, const char *source, const char *text, int64_t t_ns)
+{
+	store_event(d, run_at(d, t_ns), d->kernel_id, boot_id(), kind, title,
+	    signature, source, text, t_ns);
+}
+
+/* A CLOCK_MONOTONIC printk time as wall-clock nanoseconds. */
+static int64_t
+mono_usec_to_real_ns(uint64_t usec)
+{
+	if (usec == KMSG_NO_TS)
+		return now_real_ns();
+	return now_real_ns() - (now_mono_ns() - (int64_t)usec * 1000);
+}
+
+static void
+drain(struct kmsg_watch *w)
+{
+	struct kmsg_event *ev;
+
+	while ((ev = kmsg_classifier_next(w->cls)) != NULL) {
+		record_event(w->d, ev->kind, ev->title, ev->signature, "kmsg",
+		    ev->text, mono_usec_to_real_ns(ev->ts_usec));
+		kmsg_event_free(ev);
+	}
+}
+
+static void
+kmsg_read(evutil_socket_t fd, short what, void *arg)
+{
+	struct kmsg_watch *w = arg;
+	struct kmsg_record rec;
+	char buf[KMSG_BUF];
+	ssize_t n;
+
+	(void)what;
+	for (;;) {
+		n = read(fd, buf, sizeof buf - 1);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && errno == EPIPE) {
+			/* The ring overwrote records before we read them;
+			 * the next read resumes at the oldest kept one. */
+			kmsg_lost++;
+			continue;
+		}
+		if (n <= 0)
+			break;
+		memset(&rec, 0, sizeof rec);
+		if (kmsg_record_parse(buf, (size_t)n, &rec, NULL) != 0)
+			continue;
+		if (w->last_seq >= 0 && (int64_t)rec.seq <= w->last_seq) {
+			kmsg_record_clear(&rec);
+			continue; /* handled before a restart */
+		}
+		if (w->last_seq >= 0 && (int64_t)rec.seq > w->last_seq + 1)
+			kmsg_lost += (int64_t)rec.seq - w->last_seq - 1;
+		w->last_seq = (int64_t)rec.seq;
+		kmsg_records++;
+		kmsg_classifier_feed_record(w->cls, &rec, 0);
+		kmsg_record_clear(&rec);
+	}
+	drain(w);
+}
+
+static void
+kmsg_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct kmsg_watch *w = arg;
+	struct daemon *d = w->d;
+	char *text = NULL, *msg;
+	int64_t taint;
+
+	(void)fd;
+	(void)what;
+	kmsg_classifier_expire(w->cls, (uint64_t)(now_mono_ns() / 1000));
+	drain(w);
+	if (w->last_seq != w->saved_seq) {
+		state_set(d, w->state_key, w->last_seq);
+		w->saved_seq = w->last_seq;
+	}
+	/* Taint is a bit mask that only grows within a boot. */
+	if (read_file_line("/proc/sys/kernel/tainted", &text, NULL) == 0 &&
+	    parse_int64(text, &taint) == 0 && taint != d->taint) {
+		msg = xasprintf("kernel taint changed from %" PRId64 " to %"
+		    PRId64 " (new bits 0x%" PRIx64 ")", d->taint, taint,
+		    (uint64_t)(taint & ~d->taint));
+		record_event(d, "taint", "kernel tainted", NULL, "daemon", msg,
+		    now_real_ns());
+		free(msg);
+		d->taint = taint;
+	}
+	free(text);
+}
+
+int
+events_start(struct daemon *d, char **cause)
+{
+	struct kmsg_watch *w = xcalloc(1, sizeof *w);
+	struct timeval tv = { EXPIRE_MS / 1000, (EXPIRE_MS % 1000) * 1000 };
+	char *text = NULL;
+
+	if (read_file_line("/proc/sys/kernel/tainted", &text, NULL) == 0)
+		parse_int64(text, &d->taint);
+	free(text);
+	w->d = d;
+	w->cls = kmsg_classifier_new(d->allow_user_kmsg ? KMSG_ALLOW_USER : 0);
+	snprintf(w->state_key, sizeof w->state_key, "kmsg_seq:%s", boot_id());
+	w->last_seq = w->saved_seq = state_get(d, w->state_key, -1);
+	w->fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (w->fd == -1) {
+		int e = errno;
+
+		kmsg_classifier_free(w->cls);
+		free(w);
+		return set_cause(cause, e, "cannot open '/dev/kmsg': %s",
+		    strerror(e));
+	}
+	w->read_ev = event_new(d->base, w->fd, EV_READ | EV_PERSIST, kmsg_read,
+	    w);
+	event_add(w->read_ev, NULL);
+	w->tick_ev = event_new(d->base, -1, EV_PERSIST, kmsg_tick, w);
+	event_add(w->tick_ev, &tv);
+	d->kmsg = w;
+	/* The backlog since boot (or since the last record handled). */
+	kmsg_read(w->fd, EV_READ, w);
+	return 0;
+}
+
+void
+events_stop(struct daemon *d)
+{
+	struct kmsg_watch *w = d->kmsg;
+
+	if (w == NULL)
+		return;
+	kmsg_classifier_flush(w->cls);
+	drain(w);
+	state_set(d, w->state_key, w->last_seq);
+	event_free(w->read_ev);
+	event_free(w->tick_ev);
+	close(w->fd);
+	kmsg_classifier_free(w->cls);
+	free(w);
+	d->kmsg = NULL;
+}
+
+/* The run a crash ended: the newest run the recovery marked 'crashed'. */
+static int
+crashed_run(struct daemon *d, int64_t *run, int64_t *kernel, char **boot)
+{
+	sqlite3_stmt *st = db_prepare(d->db, "SELECT id, kernel_id, boot_id "
+	    "FROM runs WHERE state = 'crashed' AND boot_id <> ?1 AND id NOT IN "
+	    "(SELECT run_id FROM events WHERE source = 'pstore' AND run_id IS "
+	    "NOT NULL) ORDER BY id DESC LIMIT 1", NULL);
+	int found = 0;
+
+	if (st == NULL)
+		return 0;
+	sqlite3_bind_text(st, 1, boot_id(), -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*run = sqlite3_column_int64(st, 0);
+		*kernel = sqlite3_column_int64(st, 1);
+		*boot = xstrdup((const char *)sqlite3_column_text(st, 2));
+		found = 1;
+	}
+	sqlite3_finalize(st);
+	return found;
+}
+
+/*
+ * pstore: the kernel's last words from the previous boot.  Records are
+ * classified and stored as events of the run that crashed (and the raw
+ * text as an attachment), committed, and only then removed.
+ */
+int
+pstore_harvest(struct daemon *d, char **cause)
+{
+	struct kmsg_classifier *cls;
+	struct kmsg_event *ev;
+	struct dirent *de;
+	DIR *dir;
+	char **files = NULL, *text, *line, *rest;
+	size_t nfiles = 0, i;
+	int64_t run = 0, kernel = d->kernel_id;
+	char *boot = NULL, *name;
+	unsigned long lineno;
+	int r = 0, stored = 0;
+
+	if ((dir = opendir(d->pstore_dir)) == NULL)
+		return 0; /* no pstore on this machine */
+	while ((de = readdir(dir)) != NULL) {
+		if (strncmp(de->d_name, "dmesg-", 6) != 0)
+			continue;
+		files = xreallocarray(files, nfiles + 1, sizeof *files);
+		files[nfiles++] = xasprintf("%s/%s", d->pstore_dir, de->d_name);
+	}
+	closedir(dir);
+	if (nfiles == 0) {
+		free(files);
+		return 0;
+	}
+	if (!crashed_run(d, &run, &kernel, &boot))
+		boot = xstrdup("");
+	if ((r = db_begin(d->db, cause)) != 0)
+		goto out;
+	cls = kmsg_classifier_new(0);
+	for (i = 0; i < nfiles; i++) {
+		if (read_file(files[i], &text, NULL, NULL) != 0)
+			continue;
+		if (run != 0) {
+			name = xasprintf("pstore/%s", strrchr(files[i], '/') + 1);
+			db_artifact_set(d->db, run, name, text, NULL);
+			free(name);
+		}
+		rest = text;
+		lineno = 0;
+		while ((line = strsep(&rest, "\n")) != NULL)
+			kmsg_classifier_feed_line(cls, line, strlen(line),
+			    ++lineno);
+		free(text);
+	}
+	kmsg_classifier_flush(cls);
+	while ((ev = kmsg_classifier_next(cls)) != NULL) {
+		store_event(d, run, kernel, boot, ev->kind, ev->title,
+		    ev->signature, "pstore", ev->text, now_real_ns());
+		stored++;
+		kmsg_event_free(ev);
+	}
+	kmsg_classifier_free(cls);
+	if ((r = db_commit(d->db, cause)) != 0) {
+		db_rollback(d->db);
+		goto out;
+	}
+	/* Committed: now the records may go (pstore space is small). */
+	for (i = 0; i < nfiles; i++) {
+		if (unlink(files[i]) == -1)
+			log_warn("cannot remove '%s': %s", files[i],
+			    strerror(errno));
+	}
+	log_info("pstore: %zu record(s), %d event(s)%s", nfiles, stored,
+	    run ? " for the crashed run" : "");
+out:
+	for (i = 0; i < nfiles; i++)
+		free(files[i]);
+	free(files);
+	free(boot);
+	return r;
+}

@@ -1,0 +1,295 @@
+/*
+ * main.c - mmstormd: runs jobs one at a time, watches the kernel log,
+ * serves the API.  See docs/daemon.md.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "daemon.h"
+#include "db.h"
+#include "identity.h"
+
+#define DEFAULT_SOCKET "/run/mmstorm/mmstormd.sock"
+#define STOP_WAIT_S    30
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: mmstormd [--socket PATH] [--db PATH] [--foreground]\n"
+	    "                [--listen HOST:PORT --token-file FILE] "
+	    "[--max-body BYTES]\n"
+	    "                [--heartbeat-ms N] [--stall-ms N] "
+	    "[--allow-user-kmsg] [--pstore DIR] [-v]\n");
+}
+
+static void
+on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct daemon *d = arg;
+	struct timeval tv = { STOP_WAIT_S, 0 };
+	int status;
+	pid_t pid;
+
+	(void)what;
+	if (sig == SIGCHLD) {
+		while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+			queue_child_exited(d, pid, status);
+		if (d->stopping && d->sup_pid == 0)
+			event_base_loopexit(d->base, NULL);
+		return;
+	}
+	if (d->stopping)
+		return;
+	/* SIGTERM/SIGINT: stop taking work, end the run in progress (it is
+	 * recorded 'interrupted' and its job re-queued), then exit. */
+	log_info("stopping (signal %d)", (int)sig);
+	d->stopping = 1;
+	notify("STOPPING=1");
+	if (d->sup_pid > 0) {
+		queue_stop_current(d, SIGTERM);
+		event_base_loopexit(d->base, &tv);
+	} else
+		event_base_loopexit(d->base, NULL);
+}
+
+static void
+on_heartbeat(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+	int64_t now = now_mono_ns(), late;
+	char *text;
+
+	(void)fd;
+	(void)what;
+	late = now - d->hb_last_mono - d->heartbeat_ns;
+	d->hb_last_mono = now;
+	d->loop_lag_s = late > 0 ? (double)late / 1e9 : 0;
+	if (d->loop_lag_s > d->loop_lag_max_s)
+		d->loop_lag_max_s = d->loop_lag_s;
+	/* The timer itself fired late: the whole machine stalled (or this
+	 * process was stopped), which is what a lockup looks like from
+	 * user space. */
+	if (late > d->stall_ns) {
+		d->stalls++;
+		text = xasprintf("mmstormd's %" PRId64 " ms heartbeat fired "
+		    "%.3f s late", d->heartbeat_ns / 1000000,
+		    (double)late / 1e9);
+		log_warn("%s", text);
+		record_event(d, "stall", "mmstormd: heartbeat stalled",
+		    NULL, "daemon", text, now_real_ns());
+		free(text);
+	}
+	if (d->watchdog_usec > 0 &&
+	    now - d->watchdog_last >= d->watchdog_usec * 1000 / 2) {
+		notify("WATCHDOG=1");
+		d->watchdog_last = now;
+	}
+}
+
+static char *
+read_token(const char *path, char **cause)
+{
+	struct stat st;
+	char *t = NULL;
+
+	if (stat(path, &st) == 0 && (st.st_mode & 0077) != 0) {
+		set_cause(cause, EPERM, "token file '%s' must not be readable "
+		    "by group or others", path);
+		return NULL;
+	}
+	if (read_file_line(path, &t, cause) != 0)
+		return NULL;
+	if (strlen(t) < 16) {
+		free(t);
+		set_cause(cause, EINVAL, "token in '%s' is shorter than 16 "
+		    "characters", path);
+		return NULL;
+	}
+	return t;
+}
+
+static int
+make_socket_dir(const char *path)
+{
+	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+
+	if (slash != NULL && slash != dir) {
+		*slash = '\0';
+		mkdir(dir, 0755);
+	}
+	free(dir);
+	return 0;
+}
+
+static int
+identify(struct daemon *d, char **cause)
+{
+	struct kernel_identity k;
+	struct host_identity h;
+	int r;
+
+	memset(&k, 0, sizeof k);
+	memset(&h, 0, sizeof h);
+	if ((r = kernel_identity_read(&k, NULL, cause)) == 0 &&
+	    (r = host_identity_read(&h, NULL, cause)) == 0 &&
+	    (r = db_kernel_id(d->db, &k, &d->kernel_id, cause)) == 0)
+		r = db_host_id(d->db, &h, &d->host_id, cause);
+	kernel_identity_release(&k);
+	host_identity_release(&h);
+	return r;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "db", required_argument, NULL, 'd' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "token-file", required_argument, NULL, 't' },
+		{ "max-body", required_argument, NULL, 'b' },
+		{ "heartbeat-ms", required_argument, NULL, 'H' },
+		{ "stall-ms", required_argument, NULL, 'S' },
+		{ "allow-user-kmsg", no_argument, NULL, 'u' },
+		{ "pstore", required_argument, NULL, 'p' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct daemon d;
+	struct event *sigs[4];
+	struct timeval tv;
+	const char *listen_addr = NULL, *token_file = NULL, *env;
+	char *cause = NULL;
+	int64_t v, hb_ms = 500, stall_ms = 2000, max_body = 1 << 20;
+	int c, i, rc = 1;
+	static const int signos[] = { SIGCHLD, SIGTERM, SIGINT, SIGHUP };
+
+	memset(&d, 0, sizeof d);
+	d.socket_fd = d.progress_fd = -1;
+	d.pstore_dir = "/sys/fs/pstore";
+	env = getenv("MMSTORM_SOCKET");
+	d.socket_path = xstrdup(env && *env ? env : DEFAULT_SOCKET);
+	while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			free(d.socket_path);
+			d.socket_path = xstrdup(optarg);
+			break;
+		case 'd': d.db_path = xstrdup(optarg); break;
+		case 'f': break; /* always: systemd Type=notify supervises */
+		case 'l': listen_addr = optarg; break;
+		case 't': token_file = optarg; break;
+		case 'u': d.allow_user_kmsg = 1; break;
+		case 'p': d.pstore_dir = optarg; break;
+		case 'v': log_verbose = 1; break;
+		case 'b': case 'H': case 'S':
+			if (parse_int64(optarg, &v) != 0 || v < 1 ||
+			    v > INT64_C(1) << 34) {
+				fprintf(stderr, "mmstormd: bad number '%s'\n",
+				    optarg);
+				return 2;
+			}
+			if (c == 'b')
+				max_body = v;
+			else if (c == 'H')
+				hb_ms = v;
+			else
+				stall_ms = v;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc || (listen_addr != NULL) != (token_file != NULL)) {
+		if (optind == argc)
+			fprintf(stderr, "mmstormd: --listen needs --token-file "
+			    "(and the other way round)\n");
+		usage(stderr);
+		return 2;
+	}
+	if (d.db_path == NULL)
+		d.db_path = xstrdup(db_default_path());
+	d.max_body = (size_t)max_body;
+	d.heartbeat_ns = hb_ms * 1000000;
+	d.stall_ns = stall_ms * 1000000;
+	if (token_file != NULL && (d.token = read_token(token_file,
+	    &cause)) == NULL) {
+		log_err("%s", cause);
+		return 1;
+	}
+	/* The daemon is the last thing the OOM killer may take. */
+	write_file_str("/proc/self/oom_score_adj", "-1000", NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (db_open(d.db_path, DB_CREATE, &d.db, &cause) != 0 ||
+	    identify(&d, &cause) != 0) {
+		log_err("%s", cause);
+		goto out;
+	}
+	d.base = event_base_new();
+	d.started_mono = d.hb_last_mono = now_mono_ns();
+	d.started_real = now_real_ns();
+	if (queue_recover(&d, &cause) != 0 || pstore_harvest(&d, &cause) != 0) {
+		log_err("recovery: %s", cause);
+		goto out;
+	}
+	make_socket_dir(d.socket_path);
+	if (api_start(&d, listen_addr, &cause) != 0 ||
+	    events_start(&d, &cause) != 0) {
+		log_err("%s", cause);
+		goto out;
+	}
+	for (i = 0; i < 4; i++) {
+		sigs[i] = evsignal_new(d.base, signos[i], on_signal, &d);
+		evsignal_add(sigs[i], NULL);
+	}
+	d.heartbeat_ev = event_new(d.base, -1, EV_PERSIST, on_heartbeat, &d);
+	tv.tv_sec = (time_t)(hb_ms / 1000);
+	tv.tv_usec = (suseconds_t)(hb_ms % 1000) * 1000;
+	event_add(d.heartbeat_ev, &tv);
+	notify_watchdog_usec(&d.watchdog_usec);
+	d.watchdog_last = now_mono_ns();
+
+	log_info("mmstormd listening on %s, database %s", d.socket_path,
+	    d.db_path);
+	notify("READY=1\nSTATUS=idle");
+	queue_schedule(&d);
+	event_base_dispatch(d.base);
+
+	/* Still running after the wait: the supervisor gets SIGKILL, and
+	 * the next start settles its run. */
+	if (d.sup_pid > 0)
+		queue_stop_current(&d, SIGKILL);
+	for (i = 0; i < 4; i++)
+		event_free(sigs[i]);
+	event_free(d.heartbeat_ev);
+	rc = 0;
+out:
+	events_stop(&d);
+	api_stop(&d);
+	if (d.base != NULL)
+		event_base_free(d.base);
+	db_close(d.db);
+	free(cause);
+	free(d.token);
+	free(d.db_path);
+	free(d.socket_path);
+	log_info("mmstormd stopped");
+	return rc;
+}

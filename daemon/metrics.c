@@ -1,0 +1,136 @@
+/*
+ * metrics.c - /metrics in the Prometheus text exposition format 0.0.4,
+ * names prefixed mmstorm_ (node_exporter owns node_).
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "daemon.h"
+#include "db.h"
+#include "query.h"
+
+/* Label values escape backslash, double quote and newline. */
+static void
+label_value(struct buf *b, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (*s == '\\' || *s == '"')
+			buf_addc(b, '\\');
+		if (*s == '\n') {
+			buf_adds(b, "\\n");
+			continue;
+		}
+		buf_addc(b, *s);
+	}
+}
+
+static void
+header(struct buf *b, const char *name, const char *type, const char *help)
+{
+	buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+/* Rows of (label1, [label2,] value) from a query, as one metric family. */
+static void
+family(struct buf *b, struct daemon *d, const char *name, const char *type,
+    const char *help, const char *sql, const char *l1, const char *l2)
+{
+	sqlite3_stmt *st = db_prepare(d->db, sql, NULL);
+
+	header(b, name, type, help);
+	if (st == NULL)
+		return;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		buf_printf(b, "%s{%s=\"", name, l1);
+		label_value(b, (const char *)sqlite3_column_text(st, 0));
+		if (l2 != NULL) {
+			buf_printf(b, "\",%s=\"", l2);
+			label_value(b, (const char *)sqlite3_column_text(st, 1));
+		}
+		buf_printf(b, "\"} %lld\n", (long long)sqlite3_column_int64(st,
+		    l2 ? 2 : 1));
+	}
+	sqlite3_finalize(st);
+}
+
+static void
+current_counters(struct buf *b, struct daemon *d, int64_t run)
+{
+	struct series s;
+	size_t k, last;
+
+	header(b, "mmstorm_current_counter", "gauge",
+	    "Latest sampled value of each kernel counter of the run in "
+	    "progress (event counters are cumulative).");
+	if (run == 0 || series_load(d->db, run, &s, NULL) != 0)
+		return;
+	if (s.nsamples > 0) {
+		last = s.nsamples - 1;
+		for (k = 0; k < s.ncounters; k++) {
+			buf_adds(b, "mmstorm_current_counter{counter=\"");
+			label_value(b, s.names[k]);
+			buf_printf(b, "\",kind=\"%s\"} %" PRId64 "\n",
+			    s.is_event[k] ? "event" : "gauge",
+			    s.values[last * s.ncounters + k]);
+		}
+		header(b, "mmstorm_last_sample_age_seconds", "gauge",
+		    "Seconds since the run in progress was last sampled.");
+		buf_printf(b, "mmstorm_last_sample_age_seconds %.3f\n",
+		    (double)(now_real_ns() - s.t_ns[last]) / 1e9);
+	}
+	series_release(&s);
+}
+
+char *
+metrics_render(struct daemon *d)
+{
+	struct buf b = BUF_INIT;
+	int64_t run = current_run_id(d);
+
+	header(&b, "mmstorm_up", "gauge", "mmstormd is serving.");
+	buf_adds(&b, "mmstorm_up 1\n");
+	header(&b, "mmstorm_uptime_seconds", "gauge", "Seconds since start.");
+	buf_printf(&b, "mmstorm_uptime_seconds %.3f\n",
+	    (double)(now_mono_ns() - d->started_mono) / 1e9);
+	family(&b, d, "mmstorm_runs", "gauge",
+	    "Stored runs by workload and state.",
+	    "SELECT workload, state, count(*) FROM runs GROUP BY 1, 2 "
+	    "ORDER BY 1, 2", "workload", "state");
+	family(&b, d, "mmstorm_events_total", "counter",
+	    "Kernel-log and workload events recorded, by kind.",
+	    "SELECT kind, count(*) FROM events GROUP BY 1 ORDER BY 1", "kind",
+	    NULL);
+	family(&b, d, "mmstorm_jobs", "gauge", "Jobs by state.",
+	    "SELECT state, count(*) FROM jobs GROUP BY 1 ORDER BY 1", "state",
+	    NULL);
+	header(&b, "mmstorm_queue_length", "gauge", "Jobs waiting to run.");
+	buf_printf(&b, "mmstorm_queue_length %" PRId64 "\n", queue_length(d));
+	header(&b, "mmstorm_run_in_progress", "gauge",
+	    "1 while a run is in progress.");
+	buf_printf(&b, "mmstorm_run_in_progress %d\n", run != 0);
+	current_counters(&b, d, run);
+	header(&b, "mmstorm_loop_lag_seconds", "gauge",
+	    "How late the daemon's last heartbeat timer fired.");
+	buf_printf(&b, "mmstorm_loop_lag_seconds %.6f\n", d->loop_lag_s);
+	header(&b, "mmstorm_loop_lag_max_seconds", "gauge",
+	    "Largest heartbeat lateness since start.");
+	buf_printf(&b, "mmstorm_loop_lag_max_seconds %.6f\n",
+	    d->loop_lag_max_s);
+	header(&b, "mmstorm_stalls_total", "counter",
+	    "Heartbeats late by more than the stall threshold.");
+	buf_printf(&b, "mmstorm_stalls_total %" PRId64 "\n", d->stalls);
+	header(&b, "mmstorm_kmsg_records_total", "counter",
+	    "Kernel log records read.");
+	buf_printf(&b, "mmstorm_kmsg_records_total %" PRId64 "\n",
+	    kmsg_records);
+	header(&b, "mmstorm_kmsg_lost_total", "counter",
+	    "Kernel log records overwritten before they were read (EPIPE).");
+	buf_printf(&b, "mmstorm_kmsg_lost_total %" PRId64 "\n", kmsg_lost);
+	header(&b, "mmstorm_http_requests_total", "counter",
+	    "API requests served.");
+	buf_printf(&b, "mmstorm_http_requests_total %" PRId64 "\n",
+	    d->http_requests);
+	return buf_detach(&b);
+}

@@ -1,0 +1,25 @@
+/*
+ * client.h - the CLI's side of mmstormd's API: HTTP over the unix socket
+ * with libcurl (CURLOPT_UNIX_SOCKET_PATH).  Blocking on purpose: the CLI
+ * has no event loop.
+ */
+#ifndef MMSTORM_CLIENT_H
+#define MMSTORM_CLIENT_H
+
+#include <jansson.h>
+
+/* --socket, else $MMSTORM_SOCKET, else /run/mmstorm/mmstormd.sock */
+const char *client_socket_path(const char *given);
+
+/* 1 when a daemon answers GET /v1/status on the socket. */
+int client_daemon_listening(const char *socket);
+
+/*
+ * method "GET"/"POST"/...; body may be NULL.  On 0, *status is the HTTP
+ * status and *reply the parsed JSON body (or NULL when not JSON).
+ * Negative when the daemon could not be reached.
+ */
+int client_request(const char *socket, const char *method, const char *path,
+    json_t *body, long *status, json_t **reply, char **cause);
+
+#endif

@@ -1,0 +1,312 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mmstorm_inject - provoke kernel-log events on demand, for the VM lab.
+ *
+ * Only for throw-away guests: every trigger damages the running kernel.
+ *
+ *   echo SCENARIO > /sys/kernel/debug/mmstorm_inject/trigger
+ *
+ * Oops-type scenarios run in the writer's context, inside a distinctly named
+ * noinline function. Stall-type scenarios run in kthreads pinned to CPUs,
+ * whose thread function is the named function: syzkaller's stall frame
+ * extractor names a stall after the frame above the first "anchor" (kthread,
+ * vfs_write, ...), and through debugfs that would otherwise be
+ * full_proxy_write. The writer waits (interruptibly) for the kthreads.
+ *
+ *   SCENARIO [SECS [CPULIST]]     e.g. "softlockup 25 1-2"
+ *   (SECS default 25, or the default_secs parameter; CPULIST default "1",
+ *    or the writer's CPU when CPU 1 is offline)
+ *
+ * in kthreads "mmstorm_inject/N" on each CPU of CPULIST:
+ *   softlockup    preempt_disable() + udelay loop   -> mmstorm_inject_softlockup_fn
+ *   rcustall      irqs off + udelay loop, touching the soft-lockup watchdog,
+ *                 so that only RCU notices          -> mmstorm_inject_rcustall_fn
+ *   hardlockup    irqs off + udelay loop, no touching (a hard lockup where an
+ *                 NMI watchdog exists; not under TCG) -> mmstorm_inject_hardlockup_fn
+ *   rcustall-task rcu_read_lock() across a cond_resched() loop
+ *                                                   -> mmstorm_inject_rcustall_task_fn
+ * in the writer:
+ *   hungtask      TASK_UNINTERRUPTIBLE sleep        -> mmstorm_inject_hungtask_fn
+ *   warning       WARN_ON(1)                        -> mmstorm_inject_warning_fn
+ *   bug           BUG(), kills the writer           -> mmstorm_inject_bug_fn
+ *   nullderef     write through NULL, kills writer  -> mmstorm_inject_nullderef_fn
+ *   gpf           read a non-canonical address      -> mmstorm_inject_gpf_fn
+ *   listcorrupt   list_del() of a poisoned entry (DEBUG_LIST + BUG_ON_DATA_CORRUPTION)
+ *                                                   -> mmstorm_inject_listcorrupt_fn
+ *   badpage       free an order-4 block whose head page is still "mapped"
+ *                                                   -> mmstorm_inject_badpage_fn
+ */
+#include <linux/module.h>
+#include <linux/kernel.h>
+#include <linux/debugfs.h>
+#include <linux/delay.h>
+#include <linux/fs.h>
+#include <linux/gfp.h>
+#include <linux/kthread.h>
+#include <linux/cpumask.h>
+#include <linux/wait.h>
+#include <linux/atomic.h>
+#include <linux/list.h>
+#include <linux/mm.h>
+#include <linux/nmi.h>
+#include <linux/preempt.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+static unsigned int default_secs = 25;
+module_param(default_secs, uint, 0644);
+MODULE_PARM_DESC(default_secs, "duration of the lockup/stall/hang scenarios (s)");
+
+static struct dentry *mmstorm_dir;
+
+/* Busy-wait about @secs seconds in 1 ms steps. */
+static noinline void mmstorm_inject_spin(unsigned int secs, bool touch)
+{
+	unsigned long ms;
+
+	for (ms = 0; ms < secs * 1000UL; ms++) {
+		udelay(1000);
+		if (touch)
+			touch_softlockup_watchdog();
+	}
+}
+
+static atomic_t mmstorm_running = ATOMIC_INIT(0);
+static DECLARE_WAIT_QUEUE_HEAD(mmstorm_wq);
+
+static void mmstorm_inject_thread_done(void)
+{
+	if (atomic_dec_and_test(&mmstorm_running))
+		wake_up_all(&mmstorm_wq);
+}
+
+static noinline int mmstorm_inject_softlockup_fn(void *arg)
+{
+	unsigned int secs = (unsigned long)arg;
+
+	pr_info("mmstorm_inject: softlockup for %us on CPU%d\n", secs, raw_smp_processor_id());
+	preempt_disable();
+	mmstorm_inject_spin(secs, false);
+	preempt_enable();
+	pr_info("mmstorm_inject: softlockup done on CPU%d\n", raw_smp_processor_id());
+	mmstorm_inject_thread_done();
+	return 0;
+}
+
+static noinline int mmstorm_inject_rcustall_fn(void *arg)
+{
+	unsigned int secs = (unsigned long)arg;
+	unsigned long flags;
+
+	pr_info("mmstorm_inject: irqs off for %us on CPU%d\n", secs, raw_smp_processor_id());
+	local_irq_save(flags);
+	mmstorm_inject_spin(secs, true);
+	local_irq_restore(flags);
+	pr_info("mmstorm_inject: rcustall done on CPU%d\n", raw_smp_processor_id());
+	mmstorm_inject_thread_done();
+	return 0;
+}
+
+static noinline int mmstorm_inject_hardlockup_fn(void *arg)
+{
+	unsigned int secs = (unsigned long)arg;
+	unsigned long flags;
+
+	pr_info("mmstorm_inject: irqs off (untouched) for %us on CPU%d\n", secs,
+		raw_smp_processor_id());
+	local_irq_save(flags);
+	mmstorm_inject_spin(secs, false);
+	local_irq_restore(flags);
+	pr_info("mmstorm_inject: hardlockup done on CPU%d\n", raw_smp_processor_id());
+	mmstorm_inject_thread_done();
+	return 0;
+}
+
+static noinline int mmstorm_inject_rcustall_task_fn(void *arg)
+{
+	unsigned int secs = (unsigned long)arg;
+	unsigned long ms;
+
+	pr_info("mmstorm_inject: rcu_read_lock held for %us on CPU%d\n", secs,
+		raw_smp_processor_id());
+	rcu_read_lock();
+	for (ms = 0; ms < secs * 1000UL; ms++) {
+		udelay(1000);
+		cond_resched();
+	}
+	rcu_read_unlock();
+	pr_info("mmstorm_inject: rcustall-task done\n");
+	mmstorm_inject_thread_done();
+	return 0;
+}
+
+/* Start @fn in one kthread per CPU of @cpus, then wait for all of them. */
+static int mmstorm_inject_run_threads(int (*fn)(void *), unsigned int secs,
+				      const struct cpumask *cpus)
+{
+	struct task_struct *t[16];
+	unsigned int n = 0, i, cpu;
+
+	if (atomic_read(&mmstorm_running))
+		return -EBUSY;
+	for_each_cpu_and(cpu, cpus, cpu_online_mask) {
+		if (n == ARRAY_SIZE(t))
+			break;
+		t[n] = kthread_create(fn, (void *)(unsigned long)secs, "mmstorm_inject/%u", cpu);
+		if (IS_ERR(t[n]))
+			break;
+		kthread_bind(t[n], cpu);
+		n++;
+	}
+	if (!n)
+		return -EINVAL;
+	/* Wake them together, so that the CPUs lock up at the same time. */
+	atomic_set(&mmstorm_running, n);
+	for (i = 0; i < n; i++)
+		wake_up_process(t[i]);
+	/* Sleep in S, not D: the writer must not itself be a hung task. */
+	return wait_event_interruptible(mmstorm_wq, atomic_read(&mmstorm_running) == 0);
+}
+
+static noinline void mmstorm_inject_hungtask_fn(unsigned int secs)
+{
+	pr_info("mmstorm_inject: uninterruptible sleep for %us\n", secs);
+	schedule_timeout_uninterruptible(secs * HZ);
+	pr_info("mmstorm_inject: hungtask done\n");
+}
+
+static noinline void mmstorm_inject_warning_fn(void)
+{
+	WARN_ON(1);
+}
+
+static noinline void mmstorm_inject_bug_fn(void)
+{
+	BUG();
+}
+
+static int *volatile mmstorm_null_ptr;
+
+static noinline void mmstorm_inject_nullderef_fn(void)
+{
+	*mmstorm_null_ptr = 0x6d6d;
+}
+
+static unsigned long *volatile mmstorm_bad_ptr = (unsigned long *)0xdead000000000100UL;
+
+static noinline unsigned long mmstorm_inject_gpf_fn(void)
+{
+	return READ_ONCE(*mmstorm_bad_ptr);
+}
+
+static noinline void mmstorm_inject_listcorrupt_fn(void)
+{
+	LIST_HEAD(head);
+	struct list_head entry;
+
+	list_add(&entry, &head);
+	entry.next = LIST_POISON1;	/* as if it had been list_del()'d already */
+	list_del(&entry);
+}
+
+static noinline void mmstorm_inject_badpage_fn(void)
+{
+	struct page *page = alloc_pages(GFP_KERNEL, 4);
+
+	if (!page)
+		return;
+	/*
+	 * Order 4 bypasses the per-cpu lists, so the page is checked right now
+	 * in free_pages_prepare(): "nonzero mapcount". The block is leaked.
+	 */
+	atomic_set(&page->_mapcount, 0);
+	__free_pages(page, 4);
+}
+
+static ssize_t mmstorm_inject_write(struct file *file, const char __user *ubuf,
+				    size_t count, loff_t *ppos)
+{
+	char buf[96], *p, *name, *tok;
+	unsigned int secs = default_secs;
+	cpumask_var_t cpus;
+	int (*fn)(void *) = NULL;
+	int ret = 0;
+
+	if (count >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, count))
+		return -EFAULT;
+	buf[count] = '\0';
+	p = strim(buf);
+	name = strsep(&p, " \t");
+	if (!zalloc_cpumask_var(&cpus, GFP_KERNEL))
+		return -ENOMEM;
+	if (cpu_online(1))
+		cpumask_set_cpu(1, cpus);
+	else
+		cpumask_set_cpu(raw_smp_processor_id(), cpus);
+	tok = p ? strsep(&p, " \t") : NULL;
+	if (tok && *tok && (kstrtouint(tok, 0, &secs) || secs == 0 || secs > 600))
+		ret = -EINVAL;
+	tok = p ? strsep(&p, " \t") : NULL;
+	if (!ret && tok && *tok && cpulist_parse(tok, cpus))
+		ret = -EINVAL;
+	if (ret)
+		goto out;
+
+	if (!strcmp(name, "softlockup"))
+		fn = mmstorm_inject_softlockup_fn;
+	else if (!strcmp(name, "rcustall"))
+		fn = mmstorm_inject_rcustall_fn;
+	else if (!strcmp(name, "hardlockup"))
+		fn = mmstorm_inject_hardlockup_fn;
+	else if (!strcmp(name, "rcustall-task"))
+		fn = mmstorm_inject_rcustall_task_fn;
+	else if (!strcmp(name, "hungtask"))
+		mmstorm_inject_hungtask_fn(secs);
+	else if (!strcmp(name, "warning"))
+		mmstorm_inject_warning_fn();
+	else if (!strcmp(name, "bug"))
+		mmstorm_inject_bug_fn();
+	else if (!strcmp(name, "nullderef"))
+		mmstorm_inject_nullderef_fn();
+	else if (!strcmp(name, "gpf"))
+		pr_info("mmstorm_inject: read %lx\n", mmstorm_inject_gpf_fn());
+	else if (!strcmp(name, "listcorrupt"))
+		mmstorm_inject_listcorrupt_fn();
+	else if (!strcmp(name, "badpage"))
+		mmstorm_inject_badpage_fn();
+	else
+		ret = -EINVAL;
+	if (fn)
+		ret = mmstorm_inject_run_threads(fn, secs, cpus);
+out:
+	free_cpumask_var(cpus);
+	return ret ? ret : count;
+}
+
+static const struct file_operations mmstorm_inject_fops = {
+	.owner = THIS_MODULE,
+	.write = mmstorm_inject_write,
+	.llseek = noop_llseek,
+};
+
+static int __init mmstorm_inject_init(void)
+{
+	mmstorm_dir = debugfs_create_dir("mmstorm_inject", NULL);
+	debugfs_create_file("trigger", 0200, mmstorm_dir, NULL, &mmstorm_inject_fops);
+	pr_info("mmstorm_inject: loaded\n");
+	return 0;
+}
+
+static void __exit mmstorm_inject_exit(void)
+{
+	debugfs_remove_recursive(mmstorm_dir);
+}
+
+module_init(mmstorm_inject_init);
+module_exit(mmstorm_inject_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("mmstorm VM lab: provoke lockups, stalls, hangs and oopses on demand");
