@@ -534,11 +534,13 @@ api_start(struct daemon *d, const char *tcp_listen, char **cause)
 void
 api_stop(struct daemon *d)
 {
+	/* Only a socket this daemon bound is its to remove. */
+	if (d->socket_fd != -1 && d->socket_path != NULL)
+		unlink(d->socket_path);
 	if (d->http != NULL)
 		evhttp_free(d->http);
 	if (d->http_tcp != NULL)
 		evhttp_free(d->http_tcp);
 	d->http = d->http_tcp = NULL;
-	if (d->socket_path != NULL)
-		unlink(d->socket_path);
+	d->socket_fd = -1;
 }

@@ -895,7 +895,9 @@ is_regs(const char *t)
 	for (n = 0; isdigit((unsigned char)q[n]) ||
 	    (q[n] >= 'a' && q[n] <= 'f'); n++)
 		;
-	return n >= 4 && (q[n] == '\0' || q[n] == ' ' || q[n] == ':');
+	/* "FS:  0000000000000000(0000) GS:..." */
+	return n >= 4 && (q[n] == '\0' || q[n] == ' ' || q[n] == ':' ||
+	    q[n] == '(');
 }
 
 static enum lclass
@@ -1602,7 +1604,7 @@ struct kmsg_classifier {
 	struct report *reports;         /* newest first */
 	struct report *current;         /* of lines without caller ids */
 	struct queued *head, **tail;    /* finished events */
-	struct prev_line prev[2];       /* last lines outside reports */
+	struct prev_line prev[4];       /* last lines outside reports */
 	unsigned long fed;
 	int blank_run;
 	int seen_prefixed;              /* a line with a recognised prefix */
@@ -2018,7 +2020,8 @@ report_add(struct kmsg_classifier *c, struct report *r,
 	if (l->ts_usec != KMSG_NO_TS) {
 		if (r->ts == KMSG_NO_TS)
 			r->ts = l->ts_usec;
-		r->last_ts = l->ts_usec;
+		if (r->last_ts == KMSG_NO_TS || l->ts_usec > r->last_ts)
+			r->last_ts = l->ts_usec;
 	}
 	if (r->seq < 0)
 		r->seq = l->seq;
@@ -2107,18 +2110,27 @@ report_start(struct kmsg_classifier *c, const struct header *h,
 	r->line = lineno;
 	r->panic_idx = SIZE_MAX;
 	r->any_cpu_ctx = h->type == H_RCU_STALL;
-	/* "[ cut here ]" and "list_del corruption" lines lead into reports. */
-	for (i = 0; i < ARRAY_SIZE(c->prev); i++) {
+	/*
+	 * "[ cut here ]" and what follows it (WARN()'s message), and
+	 * "list_del corruption" before a BUG, lead into the report.
+	 */
+	for (i = 0; i < ARRAY_SIZE(c->prev); i++)
 		if (c->prev[i].text != NULL &&
 		    strcmp(c->prev[i].ctx, r->ctx) == 0 &&
 		    (strstr(c->prev[i].text, "[ cut here ]") != NULL ||
-		    strstr(c->prev[i].text, " corruption") != NULL)) {
-			memset(&pl, 0, sizeof pl);
-			pl.text = c->prev[i].text;
-			pl.ts_usec = KMSG_NO_TS;
-			pl.seq = -1;
-			report_add(c, r, &pl, LC_OTHER);
-		}
+		    strstr(c->prev[i].text, " corruption") != NULL))
+			break;
+	for (; i < ARRAY_SIZE(c->prev); i++) {
+		if (c->prev[i].text == NULL ||
+		    strcmp(c->prev[i].ctx, r->ctx) != 0)
+			continue;
+		memset(&pl, 0, sizeof pl);
+		pl.text = c->prev[i].text;
+		pl.ts_usec = KMSG_NO_TS;
+		pl.seq = -1;
+		report_add(c, r, &pl, LC_OTHER);
+	}
+	for (i = 0; i < ARRAY_SIZE(c->prev); i++) {
 		free(c->prev[i].text);
 		c->prev[i].text = NULL;
 	}
@@ -2238,10 +2250,13 @@ tail_takes(const struct report *r, const struct header *h, enum lclass lc,
 static void
 remember_line(struct kmsg_classifier *c, const struct kmsg_line *l)
 {
+	size_t n = ARRAY_SIZE(c->prev);
+
 	free(c->prev[0].text);
-	c->prev[0] = c->prev[1];
-	snprintf(c->prev[1].ctx, sizeof c->prev[1].ctx, "%s", l->caller);
-	c->prev[1].text = xstrdup(l->text);
+	memmove(&c->prev[0], &c->prev[1], (n - 1) * sizeof c->prev[0]);
+	snprintf(c->prev[n - 1].ctx, sizeof c->prev[n - 1].ctx, "%s",
+	    l->caller);
+	c->prev[n - 1].text = xstrdup(l->text);
 }
 
 static void
@@ -2264,9 +2279,14 @@ expire_reports(struct kmsg_classifier *c, uint64_t ts)
 
 	for (r = c->reports; r != NULL; r = next) {
 		next = r->next;
+		/*
+		 * Only forward gaps: lines printed from NMI or with irqs off
+		 * carry an older local_clock() (a stalled CPU's backtrace
+		 * comes out seconds "before" the stall report that asked for
+		 * it).  Reboots are told by "Linux version".
+		 */
 		if (ts != KMSG_NO_TS && r->last_ts != KMSG_NO_TS &&
-		    (ts > r->last_ts + REPORT_GAP_USEC ||
-		    ts + 1000000 < r->last_ts))
+		    ts > r->last_ts + REPORT_GAP_USEC)
 			report_finish(c, r);
 		else if (r != c->current &&
 		    c->fed - r->last_fed > REPORT_STALE_LINES)
@@ -2338,7 +2358,7 @@ classify(struct kmsg_classifier *c, const struct kmsg_line *l,
 		if (strcmp(r->ctx, l->caller) == 0)
 			report_finish(c, r);
 	}
-	if (h.type == H_PANIC && c->reports != NULL) {
+	if (h.type == H_PANIC && l->caller[0] != '\0' && c->reports != NULL) {
 		/* A panic right after another context's report is its end. */
 		report_take(c, c->reports, l, lc, &h);
 		return;

@@ -1030,12 +1030,32 @@ out:
 	return r;
 }
 
+/*
+ * Is the supervisor that recorded a run still alive?  kill(pid, 0) is not
+ * enough: a killed supervisor may linger as a zombie nobody reaps, and a
+ * pid may have been reused by an unrelated process.
+ */
 static int
 pid_alive(int64_t pid)
 {
+	char *path, *stat = NULL, *comm = NULL, *p;
+	int alive = 0;
+
 	if (pid <= 0)
 		return 0;
-	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
+	path = xasprintf("/proc/%lld/stat", (long long)pid);
+	if (read_file_line(path, &stat, NULL) == 0 &&
+	    (p = strrchr(stat, ')')) != NULL && p[1] == ' ' &&
+	    p[2] != 'Z' && p[2] != 'X') {
+		free(path);
+		path = xasprintf("/proc/%lld/comm", (long long)pid);
+		alive = read_file_line(path, &comm, NULL) == 0 &&
+		    starts_with(comm, "mmstorm");
+	}
+	free(path);
+	free(stat);
+	free(comm);
+	return alive;
 }
 
 int

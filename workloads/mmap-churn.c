@@ -1085,7 +1085,7 @@ mmap_churn_run(struct wl_ctx *ctx)
 		thp0 = thp_fault_alloc();
 	wl_progress(ctx, "%d pair%s, backing=%s, %zu bytes at %p", npairs,
 	    npairs == 1 ? "" : "s", backing_names[sh->backing], size,
-	    (void *)first);
+	    (void *)pairs[0].addr);
 	t0 = now_mono_ns();
 	last_tick = t0;
 	open_gate(sh);

@@ -729,8 +729,8 @@ check_bpf(size_t value_size, char **cause)
 static int
 check_netns(char **cause)
 {
-	pid_t pid;
-	int status, err;
+	pid_t pid, got;
+	int status = 0, err;
 
 	if (access("/proc/self/ns/net", R_OK) != 0)
 		return set_cause(cause, ENOTSUP, "no network namespaces: "
@@ -740,8 +740,12 @@ check_netns(char **cause)
 		    strerror(errno));
 	if (pid == 0)
 		_exit(unshare(CLONE_NEWNET) == 0 ? 0 : errno & 0xff);
-	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+	while ((got = waitpid(pid, &status, 0)) == -1 && errno == EINTR)
 		;
+	/* A daemon that reaps every child may have taken it: the worker
+	 * repeats this check where nobody else reaps. */
+	if (got != pid)
+		return 0;
 	if (!WIFEXITED(status))
 		return set_cause(cause, EIO, "unshare(CLONE_NEWNET) probe "
 		    "died");
@@ -1577,14 +1581,15 @@ struct settled {
  * The frees of BPF maps and netns run later in work items, and a fall
  * cannot be demanded: a fill that went into the first chunk's free
  * pages stays populated (pcpu_reclaim_populated() skips that chunk).
+ * kb0 was read at t0, the end of the free: a fall during the checks
+ * that follow the free counts at the first poll, not as no change.
  * 1 when the run is stopping.
  */
 static int
-settle_wait(struct churn *c, int64_t t0, struct settled *out)
+settle_wait(struct churn *c, int64_t t0, int64_t kb0, struct settled *out)
 {
-	int64_t v, last, last_change = t0, now;
+	int64_t v, last = kb0, last_change = t0, now;
 
-	last = percpu_kb(c);
 	memset(out, 0, sizeof *out);
 	for (;;) {
 		now = now_mono_ns();
@@ -1663,7 +1668,7 @@ run_cycle(struct churn *c, int k, struct cycle *cy, char **cause)
 		return r;
 
 	wl_progress(c->ctx, "cycle %d: waiting for Percpu to settle", k + 1);
-	if (settle_wait(c, t_free, &s) != 0)
+	if (settle_wait(c, t_free, cy->free_kb, &s) != 0)
 		return 1;
 	cy->settled_kb = s.kb;
 	cy->settle_ms = s.ms;
@@ -1917,7 +1922,7 @@ percpu_churn_run(struct wl_ctx *ctx)
 	struct cycle cy;
 	char *cause = NULL, *why = NULL;
 	int result, r, k, i;
-	int64_t t0;
+	int64_t t0, released_kb;
 
 	memset(&c, 0, sizeof c);
 	c.ctx = ctx;
@@ -1965,7 +1970,9 @@ percpu_churn_run(struct wl_ctx *ctx)
 			break;
 		r = run_cycle(&c, k, &cy, &cause);
 		if (r < 0) {
+			/* What the finished cycles measured still counts. */
 			report_corruption(&c);
+			report(&c);
 			result = wl_fail(ctx, "%s", cause);
 			goto out;
 		}
@@ -2001,9 +2008,10 @@ percpu_churn_run(struct wl_ctx *ctx)
 		goto out;
 	}
 	t0 = now_mono_ns();
+	released_kb = percpu_kb(&c);
 	if (c.ncycles > 0 && !wl_stopping(ctx)) {
 		wl_progress(ctx, "waiting for Percpu to settle after release");
-		if (settle_wait(&c, t0, &s) == 0) {
+		if (settle_wait(&c, t0, released_kb, &s) == 0) {
 			c.end_kb = s.kb;
 			c.end_timeout = s.timeout;
 			wl_sample(ctx, "released");

@@ -43,6 +43,7 @@
 #include <linux/fs.h>
 #include <linux/gfp.h>
 #include <linux/kthread.h>
+#include <linux/ktime.h>
 #include <linux/cpumask.h>
 #include <linux/wait.h>
 #include <linux/atomic.h>
@@ -61,12 +62,17 @@ MODULE_PARM_DESC(default_secs, "duration of the lockup/stall/hang scenarios (s)"
 
 static struct dentry *mmstorm_dir;
 
-/* Busy-wait about @secs seconds in 1 ms steps. */
+/*
+ * Busy-wait @secs seconds of guest time in 1 ms steps. The deadline is on
+ * the clocksource, not an iteration count: under TCG several spinning
+ * vCPUs slow each udelay() down several times over. ktime_get_ns() works
+ * with interrupts off.
+ */
 static noinline void mmstorm_inject_spin(unsigned int secs, bool touch)
 {
-	unsigned long ms;
+	u64 end = ktime_get_ns() + (u64)secs * NSEC_PER_SEC;
 
-	for (ms = 0; ms < secs * 1000UL; ms++) {
+	while (ktime_get_ns() < end) {
 		udelay(1000);
 		if (touch)
 			touch_softlockup_watchdog();
@@ -127,12 +133,12 @@ static noinline int mmstorm_inject_hardlockup_fn(void *arg)
 static noinline int mmstorm_inject_rcustall_task_fn(void *arg)
 {
 	unsigned int secs = (unsigned long)arg;
-	unsigned long ms;
+	u64 end = ktime_get_ns() + (u64)secs * NSEC_PER_SEC;
 
 	pr_info("mmstorm_inject: rcu_read_lock held for %us on CPU%d\n", secs,
 		raw_smp_processor_id());
 	rcu_read_lock();
-	for (ms = 0; ms < secs * 1000UL; ms++) {
+	while (ktime_get_ns() < end) {
 		udelay(1000);
 		cond_resched();
 	}
