@@ -229,6 +229,12 @@ start_run(struct daemon *d, int64_t job_id)
 	}
 	log_info("job %" PRId64 ": run started (supervisor pid %d)", job_id,
 	    (int)pid);
+	{
+		char *status = xasprintf("STATUS=running job %" PRId64, job_id);
+
+		notify(status);
+		free(status);
+	}
 	return 0;
 }
 
@@ -257,6 +263,7 @@ queue_child_exited(struct daemon *d, pid_t pid, int status)
 	d->sup_pid = 0;
 	d->job_id = 0;
 	close_progress(d);
+	notify("STATUS=idle");
 	if (WIFSIGNALED(status))
 		log_warn("job %" PRId64 ": supervisor killed by signal %d", job,
 		    WTERMSIG(status));
