@@ -2188,6 +2188,14 @@ pending_ok(const struct report *r, const struct header *h)
 	    h->cpu != r->hdr_cpu;
 }
 
+/* Did r's header name this CPU or PID? */
+static int
+header_names(const struct report *r, int cpu, int pid)
+{
+	return (r->hdr_cpu >= 0 && r->hdr_cpu == cpu) ||
+	    (r->hdr_pid >= 0 && r->hdr_pid == pid);
+}
+
 static struct report *
 find_pending(struct kmsg_classifier *c, int cpu, int pid,
     const struct report *exclude)
@@ -2196,9 +2204,7 @@ find_pending(struct kmsg_classifier *c, int cpu, int pid,
 
 	for (r = c->reports; r != NULL; r = r->next)
 		if (r != exclude && r->ctx[0] == '\0' && r->state == R_OPEN &&
-		    !r->have_cpu_line &&
-		    ((r->hdr_cpu >= 0 && r->hdr_cpu == cpu) ||
-		    (r->hdr_pid >= 0 && r->hdr_pid == pid)))
+		    !r->have_cpu_line && header_names(r, cpu, pid))
 			return r;
 	return NULL;
 }
@@ -2328,7 +2334,8 @@ classify(struct kmsg_classifier *c, const struct kmsg_line *l,
 	if (l->caller[0] == '\0' && lc == LC_CPU &&
 	    parse_cpu_line(t, &cpu, &pid) &&
 	    (p = find_pending(c, cpu, pid, r)) != NULL &&
-	    (r == NULL || r->have_cpu_line || r->state == R_TAIL)) {
+	    (r == NULL || r->have_cpu_line || r->state == R_TAIL ||
+	    !header_names(r, cpu, pid))) {
 		if (r != NULL && r->state == R_TAIL)
 			report_finish(c, r);
 		c->current = p;

@@ -55,6 +55,7 @@ TEST(db_schema_from_empty)
 	CHECK_STR_EQ(pragma_text(db, "PRAGMA synchronous"), "2"); /* FULL */
 	CHECK_STR_EQ(pragma_text(db, "PRAGMA foreign_keys"), "1");
 	CHECK_STR_EQ(pragma_text(db, "PRAGMA integrity_check"), "ok");
+	CHECK_STR_EQ(pragma_text(db, "PRAGMA page_size"), "16384");
 	db_close(db);
 	/* Re-open: nothing to migrate, same version. */
 	CHECK_INT_EQ(db_open(path, 0, &db, &cause), 0);

@@ -8,6 +8,7 @@
  * variant (other PIDs, a caller prefix, a split record) it derives it from
  * a real line in code, so what changed is visible in the test.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -562,4 +563,392 @@ TEST(kmsg_clean_lines_no_events)
 	    "[    0.362284] SGI XFS with ACLs, security attributes, no debug "
 	    "enabled\n", 0, &e);
 	CHECK_INT_EQ(e.n, 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* The Debian 6.1 guest logs (tests/fixtures/kmsg). */
+
+/* Feed n bytes of a saved log (NULs and all) line by line. */
+static void
+run_bytes(const char *data, size_t len, int flags, struct events *e)
+{
+	struct kmsg_classifier *c = kmsg_classifier_new(flags);
+	const char *p = data, *end = data + len, *nl;
+	unsigned long n = 0;
+
+	e->n = 0;
+	while (p < end) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		kmsg_classifier_feed_line(c, p, nl ? (size_t)(nl - p + 1) :
+		    (size_t)(end - p), ++n);
+		collect(c, e);
+		if (nl == NULL)
+			break;
+		p = nl + 1;
+	}
+	kmsg_classifier_flush(c);
+	collect(c, e);
+	kmsg_classifier_free(c);
+}
+
+static char *
+read_fixture(const char *name, size_t *len)
+{
+	char *path = xasprintf("kmsg/%s", name), *data = NULL, *cause = NULL;
+
+	if (read_file(fixture(path), &data, len, &cause) != 0)
+		unit_fail(__FILE__, __LINE__, "fixture: %s", cause);
+	free(path);
+	return data;
+}
+
+static void
+run_fixture(const char *name, struct events *e)
+{
+	size_t len;
+	char *data = read_fixture(name, &len);
+
+	run_bytes(data, len, 0, e);
+	free(data);
+}
+
+/*
+ * expected.tsv: FILE <TAB> KIND <TAB> TITLE, one row per event in log
+ * order; "-" as KIND for a log without events.  Every file listed must
+ * give exactly its rows.
+ */
+struct expected_row {
+	char *file, *kind, *title;
+};
+
+TEST(kmsg_fixtures_expected)
+{
+	struct buf want = BUF_INIT, got = BUF_INIT, bad = BUF_INIT;
+	char *tsv = read_fixture("expected.tsv", NULL), *line, *save = NULL;
+	struct expected_row rows[512];
+	size_t nrows = 0, i, k;
+	struct events e;
+	int j, files = 0;
+
+	for (line = strtok_r(tsv, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		char *s2 = NULL;
+
+		if (line[0] == '#' || nrows == ARRAY_SIZE(rows))
+			continue;
+		rows[nrows].file = strtok_r(line, "\t", &s2);
+		rows[nrows].kind = strtok_r(NULL, "\t", &s2);
+		rows[nrows].title = strtok_r(NULL, "\t", &s2);
+		CHECK(rows[nrows].kind != NULL);
+		nrows++;
+	}
+	for (i = 0; i < nrows; i++) {
+		/* Each file once, at its first row. */
+		for (k = 0; k < i; k++)
+			if (strcmp(rows[k].file, rows[i].file) == 0)
+				break;
+		if (k < i)
+			continue;
+		buf_reset(&want);
+		for (k = i; k < nrows; k++)
+			if (strcmp(rows[k].file, rows[i].file) == 0 &&
+			    strcmp(rows[k].kind, "-") != 0)
+				buf_printf(&want, "%s\t%s\n", rows[k].kind,
+				    rows[k].title ? rows[k].title : "");
+		run_fixture(rows[i].file, &e);
+		buf_reset(&got);
+		for (j = 0; j < e.n; j++)
+			buf_printf(&got, "%s\t%s\n", e.v[j]->kind,
+			    e.v[j]->title);
+		if (strcmp(want.s ? want.s : "", got.s ? got.s : "") != 0)
+			buf_printf(&bad, "\n%s: want\n%sgot\n%s", rows[i].file,
+			    want.s ? want.s : "", got.s ? got.s : "");
+		events_free(&e);
+		files++;
+	}
+	free(tsv);
+	buf_release(&want);
+	buf_release(&got);
+	if (bad.len > 0)
+		unit_fail(__FILE__, __LINE__, "fixtures differ:%s", bad.s);
+	CHECK(files >= 10);
+}
+
+/* A clean boot, from the console and from /dev/kmsg: nothing. */
+TEST(kmsg_fixture_clean_boot)
+{
+	struct events e;
+
+	run_fixture("clean-boot.console.log", &e);
+	CHECK_INT_EQ(e.n, 0);
+	run_fixture("clean-boot.kmsg", &e);
+	CHECK_INT_EQ(e.n, 0);
+}
+
+/* Report boundaries and fields of one report of each family. */
+TEST(kmsg_fixture_soft_lockup)
+{
+	struct events e;
+	const char *t;
+
+	run_fixture("softlockup.console.log", &e);
+	CHECK(e.n >= 1);
+	for (int i = 0; i < e.n; i++) {
+		if (strcmp(e.v[i]->kind, KMSG_SOFT_LOCKUP) != 0)
+			continue;
+		t = e.v[i]->text;
+		CHECK(has_start(t, "watchdog: BUG: soft lockup - CPU#1 stuck"));
+		CHECK_STR_EQ(e.v[i]->title,
+		    "BUG: soft lockup in mmstorm_inject_softlockup_fn");
+		CHECK_INT_EQ(e.v[i]->cpu, 1);
+		CHECK(e.v[i]->ts_usec != KMSG_NO_TS && e.v[i]->ts_usec > 0);
+		CHECK(strlen(t) > 7 &&
+		    strcmp(t + strlen(t) - 7, "</TASK>") == 0);
+		CHECK(strstr(t, "mmstorm-init") == NULL);
+		events_free(&e);
+		return;
+	}
+	unit_fail(__FILE__, __LINE__, "no soft lockup in softlockup.console.log");
+}
+
+/*
+ * A report that differs only in what varies between runs and machines --
+ * PIDs, CPU numbers, addresses, offsets, durations, timestamps -- keeps
+ * its title and signature.  The variant is made here from the real log.
+ */
+static char *
+mutate(const char *s)
+{
+	static const char *const bump[] = {
+		"CPU#", "CPU: ", "PID: ", "pid:", "for ", "cpu ", "CPU",
+	};
+	struct buf b = BUF_INIT;
+	const char *p = s;
+	size_t i, n;
+
+	while (*p != '\0') {
+		/* 64-bit addresses and registers: rotate their digits. */
+		for (n = 0; isxdigit((unsigned char)p[n]); n++)
+			;
+		if (n >= 12 && (p == s || !isalnum((unsigned char)p[-1]))) {
+			for (i = 0; i < n; i++)
+				buf_addc(&b, p[i] == 'f' ? '0' : p[i] == '9' ?
+				    'a' : isdigit((unsigned char)p[i]) ||
+				    (p[i] >= 'a' && p[i] < 'f') ? p[i] + 1 :
+				    p[i]);
+			p += n;
+			continue;
+		}
+		/* func+0x31/0x50: another build, other offsets. */
+		if (p[0] == '+' && p[1] == '0' && p[2] == 'x') {
+			buf_adds(&b, "+0x7");
+			p += 3;
+			continue;
+		}
+		for (i = 0; i < ARRAY_SIZE(bump); i++) {
+			n = strlen(bump[i]);
+			if (strncmp(p, bump[i], n) == 0 &&
+			    isdigit((unsigned char)p[n]))
+				break;
+		}
+		if (i < ARRAY_SIZE(bump)) {
+			buf_add(&b, p, n);
+			p += n;
+			buf_printf(&b, "%ld", strtol(p, (char **)&p, 10) + 2);
+			continue;
+		}
+		buf_addc(&b, *p++);
+	}
+	return buf_detach(&b);
+}
+
+TEST(kmsg_title_stable_across_runs)
+{
+	static const char *const logs[] = {
+		"softlockup.console.log", "rcustall.console.log",
+		"hungtask.kmsg", "warning.console.log", "bug.console.log",
+		"nullderef.console.log", "gpf.kmsg", "badpage.console.log",
+	};
+	struct events a, b;
+	size_t i, len;
+	char *data, *other;
+	int j;
+
+	for (i = 0; i < ARRAY_SIZE(logs); i++) {
+		data = read_fixture(logs[i], &len);
+		other = mutate(data);
+		CHECK(strcmp(data, other) != 0);
+		run_bytes(data, strlen(data), 0, &a);
+		run_bytes(other, strlen(other), 0, &b);
+		CHECK(a.n > 0);
+		CHECK_INT_EQ(a.n, b.n);
+		for (j = 0; j < a.n; j++) {
+			CHECK_STR_EQ(a.v[j]->kind, b.v[j]->kind);
+			CHECK_STR_EQ(a.v[j]->title, b.v[j]->title);
+			CHECK_STR_EQ(a.v[j]->signature, b.v[j]->signature);
+			/* ... while the text still tells the runs apart. */
+			CHECK(strcmp(a.v[j]->text, b.v[j]->text) != 0);
+		}
+		events_free(&a);
+		events_free(&b);
+		free(data);
+		free(other);
+	}
+}
+
+/*
+ * Hard lockups need an NMI watchdog, which a TCG guest lacks, so no
+ * fixture has one.  What the kernel prints for one (watchdog_hld.c:
+ * pr_emerg("Watchdog detected hard LOCKUP on cpu %d\n"), then the regs and
+ * stack of the CPU that spins with irqs off, then with hardlockup_panic
+ * nmi_panic(regs, "Hard LOCKUP")) is made here from the rcustall run: its
+ * NMI backtrace is exactly such a CPU, spinning with irqs off.
+ */
+static char *
+rcustall_backtrace(void)
+{
+	size_t len;
+	char *data = read_fixture("rcustall.console.log", &len);
+	char *from = strstr(data, "NMI backtrace for cpu 1");
+	char *to = from != NULL ? strstr(from, "</TASK>") : NULL;
+	char *nl, *out;
+
+	CHECK(from != NULL && to != NULL);
+	/* Back to the start of the line, forward past its end. */
+	while (from > data && from[-1] != '\n')
+		from--;
+	nl = strchr(to, '\n');
+	out = xstrndup(from, (size_t)((nl != NULL ? nl + 1 : to + 7) - from));
+	free(data);
+	return out;
+}
+
+TEST(kmsg_hard_lockup_derived)
+{
+	char *bt = rcustall_backtrace(), *log;
+	struct events e;
+
+	/* Header instead of "NMI backtrace for cpu 1". */
+	log = xasprintf("[   10.710454] NMI watchdog: Watchdog detected hard "
+	    "LOCKUP on cpu 1\n%s", strchr(bt, '\n') + 1);
+	run_log(log, 0, &e);
+	CHECK_INT_EQ(e.n, 1);
+	CHECK_STR_EQ(e.v[0]->kind, KMSG_HARD_LOCKUP);
+	CHECK_STR_EQ(e.v[0]->title,
+	    "BUG: hard lockup in mmstorm_inject_rcustall_fn");
+	CHECK_INT_EQ(e.v[0]->cpu, 1);
+	CHECK_INT_EQ(e.v[0]->panicked, 0);
+	events_free(&e);
+	free(log);
+
+	/* hardlockup_panic=1: the panic is part of the lockup's event. */
+	log = xasprintf("[   10.710454] NMI watchdog: Watchdog detected hard "
+	    "LOCKUP on cpu 1\n%s[   10.712000] Kernel panic - not syncing: "
+	    "Hard LOCKUP\n", strchr(bt, '\n') + 1);
+	run_log(log, 0, &e);
+	CHECK_INT_EQ(e.n, 1);
+	CHECK_STR_EQ(e.v[0]->kind, KMSG_HARD_LOCKUP);
+	CHECK_INT_EQ(e.v[0]->panicked, 1);
+	CHECK_STR_CONTAINS(e.v[0]->text, "\nKernel panic - not syncing: Hard");
+	events_free(&e);
+	free(log);
+
+	/* Only the panic survived (its header lost): still a hard lockup. */
+	log = xasprintf("[   10.712000] Kernel panic - not syncing: Hard LOCKUP"
+	    "\n%s", strchr(bt, '\n') + 1);
+	run_log(log, 0, &e);
+	CHECK_INT_EQ(e.n, 1);
+	CHECK_STR_EQ(e.v[0]->kind, KMSG_HARD_LOCKUP);
+	CHECK_STR_EQ(e.v[0]->title,
+	    "BUG: hard lockup in mmstorm_inject_rcustall_fn");
+	CHECK_INT_EQ(e.v[0]->panicked, 1);
+	events_free(&e);
+	free(log);
+	free(bt);
+}
+
+/*
+ * No scenario stalls a workqueue pool.  The header is the kernel's
+ * (workqueue.c wq_watchdog_timer_fn(): "BUG: workqueue lockup - pool",
+ * pr_cont_pool_info(), " stuck for %us!"); lines after it are the clean
+ * boot's.  Pools reported by one watchdog pass make one event.
+ */
+TEST(kmsg_workqueue_lockup)
+{
+	struct events e;
+
+	run_log("[   40.000001] BUG: workqueue lockup - pool cpus=1 node=0 "
+	    "flags=0x0 nice=0 stuck for 31s!\n"
+	    "[   40.000002] BUG: workqueue lockup - pool cpus=2 node=1 "
+	    "flags=0x0 nice=0 stuck for 31s!\n"
+	    "[   40.000003] Showing busy workqueues and worker pools:\n"
+	    "[   41.000000] x86/mm: Checked W+X mappings: passed, no W+X pages "
+	    "found.\n", 0, &e);
+	CHECK_INT_EQ(e.n, 1);
+	CHECK_STR_EQ(e.v[0]->kind, KMSG_WORKQUEUE_LOCKUP);
+	CHECK_STR_EQ(e.v[0]->title, "BUG: workqueue lockup");
+	CHECK_STR_CONTAINS(e.v[0]->text, "cpus=2 node=1");
+	CHECK_STR_CONTAINS(e.v[0]->text, "Showing busy workqueues");
+	CHECK(strstr(e.v[0]->text, "W+X") == NULL);
+	events_free(&e);
+}
+
+/*
+ * With CONFIG_PRINTK_CALLER ("[  T123]"/"[    C1]") the lines of two
+ * reports printed at once can alternate; the caller ids keep them apart.
+ * Built from the two soft lockups of the softlockup-2cpu run.
+ */
+TEST(kmsg_interleaved_callers)
+{
+	size_t len;
+	char *data = read_fixture("softlockup-2cpu.console.log", &len);
+	char *a = strstr(data, "BUG: soft lockup - CPU#"), *b, *p, *q;
+	struct buf out = BUF_INIT;
+	const char *ra, *rb;
+	struct events e;
+	char ca[16], cb[16];
+	int i;
+
+	CHECK(a != NULL);
+	b = strstr(a + 1, "BUG: soft lockup - CPU#");
+	CHECK(b != NULL);
+	CHECK(a[23] != b[23]);
+	snprintf(ca, sizeof ca, "[    C%c] ", a[23]);
+	snprintf(cb, sizeof cb, "[    C%c] ", b[23]);
+	while (a > data && a[-1] != '\n')
+		a--;
+	while (b > data && b[-1] != '\n')
+		b--;
+	/* Alternate line by line until each report's </TASK>. */
+	ra = a;
+	rb = b;
+	for (i = 0; ra != NULL || rb != NULL; i++) {
+		const char **r = i % 2 ? &rb : &ra;
+		const char *tag = i % 2 ? cb : ca;
+
+		if (*r == NULL)
+			continue;
+		p = strchr(*r, ']');
+		q = strchr(*r, '\n');
+		CHECK(p != NULL && q != NULL);
+		/* "[   12.3]" + "[    C1]" + " text" */
+		buf_add(&out, *r, (size_t)(p + 1 - *r));
+		buf_add(&out, tag, strlen(tag) - 1);
+		buf_add(&out, p + 1, (size_t)(q + 1 - (p + 1)));
+		*r = memmem(*r, (size_t)(q - *r), "</TASK>", 7) != NULL ?
+		    NULL : q + 1;
+	}
+	run_log(out.s, 0, &e);
+	CHECK_INT_EQ(e.n, 2);
+	for (i = 0; i < 2; i++) {
+		CHECK_STR_EQ(e.v[i]->kind, KMSG_SOFT_LOCKUP);
+		CHECK_STR_EQ(e.v[i]->title,
+		    "BUG: soft lockup in mmstorm_inject_softlockup_fn");
+		CHECK(strstr(strstr(e.v[i]->text, "\n") + 1,
+		    "BUG: soft lockup") == NULL);
+	}
+	CHECK(e.v[0]->cpu != e.v[1]->cpu);
+	events_free(&e);
+	buf_release(&out);
+	free(data);
 }

@@ -229,6 +229,8 @@ static noinline void mmstorm_inject_badpage_fn(void)
 	 */
 	atomic_set(&page->_mapcount, 0);
 	__free_pages(page, 4);
+	/* Not a tail call: keep this function in the reported stack. */
+	pr_info("mmstorm_inject: badpage done\n");
 }
 
 static ssize_t mmstorm_inject_write(struct file *file, const char __user *ubuf,
