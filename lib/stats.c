@@ -1,6 +1,7 @@
 /* stats.c - small statistics over arrays of doubles. */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "stats.h"
 
@@ -105,4 +106,140 @@ stats_slope(const double *x, const double *y, size_t n)
 		sxx += (x[i] - mx) * (x[i] - mx);
 	}
 	return sxx > 0 ? sxy / sxx : 0;
+}
+
+double
+stats_cv_pct(const double *v, size_t n)
+{
+	double m;
+
+	if (n < 2)
+		return 0;
+	m = stats_mean(v, n);
+	if (m == 0)
+		return 0;
+	return stats_stddev(v, n) / fabs(m) * 100.0;
+}
+
+double
+stats_normal_sf(double z)
+{
+	return 0.5 * erfc(z / M_SQRT2);
+}
+
+/*
+ * Number of arrangements of m values of a among m + n with U = u, for all
+ * u, by the recursion c(u; m, n) = c(u - n; m - 1, n) + c(u; m, n - 1)
+ * (the largest value is either an a, beating all n b's, or a b).
+ */
+static double *
+mw_counts(size_t m, size_t n)
+{
+	size_t umax = m * n, i, j, u;
+	double *prev, *cur, *tab;
+
+	/* tab[(j * (umax + 1)) + u] for the current i, j = 0..n */
+	prev = calloc((n + 1) * (umax + 1), sizeof *prev);
+	cur = calloc((n + 1) * (umax + 1), sizeof *cur);
+	if (prev == NULL || cur == NULL) {
+		free(prev);
+		free(cur);
+		return NULL;
+	}
+	for (j = 0; j <= n; j++)
+		prev[j * (umax + 1)] = 1; /* i = 0: only U = 0 */
+	for (i = 1; i <= m; i++) {
+		for (j = 0; j <= n; j++) {
+			for (u = 0; u <= umax; u++) {
+				double c = 0;
+
+				if (u >= j)
+					c += prev[j * (umax + 1) + u - j];
+				if (j > 0)
+					c += cur[(j - 1) * (umax + 1) + u];
+				cur[j * (umax + 1) + u] = c;
+			}
+		}
+		tab = prev;
+		prev = cur;
+		cur = tab;
+	}
+	/* prev holds i = m; keep row j = n */
+	tab = malloc((umax + 1) * sizeof *tab);
+	if (tab != NULL)
+		for (u = 0; u <= umax; u++)
+			tab[u] = prev[n * (umax + 1) + u];
+	free(prev);
+	free(cur);
+	return tab;
+}
+
+void
+stats_mann_whitney(const double *a, size_t na, const double *b, size_t nb,
+    struct mann_whitney *out)
+{
+	double u = 0, mu, sigma2, z, ties = 0, total, le = 0, ge = 0;
+	size_t i, j, n = na + nb, k, t;
+	double *all, *counts;
+	int tied = 0;
+
+	memset(out, 0, sizeof *out);
+	out->p_greater = out->p_less = out->p_two = 1;
+	if (na == 0 || nb == 0)
+		return;
+	for (i = 0; i < na; i++) {
+		for (j = 0; j < nb; j++) {
+			if (a[i] > b[j])
+				u += 1;
+			else if (a[i] == b[j]) {
+				u += 0.5;
+				tied = 1;
+			}
+		}
+	}
+	out->u = u;
+	/* ties within a sample matter too for the variance */
+	all = malloc(n * sizeof *all);
+	if (all == NULL)
+		return;
+	memcpy(all, a, na * sizeof *a);
+	memcpy(all + na, b, nb * sizeof *b);
+	qsort(all, n, sizeof *all, compare_double);
+	for (k = 0; k < n; k = t) {
+		for (t = k + 1; t < n && all[t] == all[k]; t++)
+			;
+		if (t - k > 1) {
+			ties += pow((double)(t - k), 3) - (double)(t - k);
+			tied = 1;
+		}
+	}
+	free(all);
+	if (!tied && n <= 60 && (counts = mw_counts(na, nb)) != NULL) {
+		total = 0;
+		for (k = 0; k <= na * nb; k++) {
+			total += counts[k];
+			if ((double)k <= u)
+				le += counts[k];
+			if ((double)k >= u)
+				ge += counts[k];
+		}
+		free(counts);
+		out->p_less = le / total;
+		out->p_greater = ge / total;
+		out->exact = 1;
+	} else {
+		mu = (double)na * (double)nb / 2.0;
+		sigma2 = (double)na * (double)nb / 12.0 * (((double)n + 1) -
+		    ties / ((double)n * ((double)n - 1)));
+		if (sigma2 <= 0)
+			return;
+		z = (u - mu - 0.5) / sqrt(sigma2);
+		out->p_greater = stats_normal_sf(z);
+		z = (u - mu + 0.5) / sqrt(sigma2);
+		out->p_less = 1 - stats_normal_sf(z);
+	}
+	out->p_two = 2 * (out->p_greater < out->p_less ? out->p_greater :
+	    out->p_less);
+	if (out->p_two > 1)
+		out->p_two = 1;
 }

@@ -14,5 +14,29 @@ double stats_max(const double *v, size_t n);
 double stats_min(const double *v, size_t n);
 /* Least-squares slope of y against x; 0 when undefined. */
 double stats_slope(const double *x, const double *y, size_t n);
+/* Coefficient of variation, stddev/|mean| in percent; 0 for n < 2. */
+double stats_cv_pct(const double *v, size_t n);
+
+/*
+ * Mann-Whitney U test of a against b.  u counts the pairs (a_i, b_j)
+ * with a_i > b_j, ties as one half.  p_greater is the probability of a
+ * U at least this large when both come from one distribution (a tends
+ * to be larger), p_less of one at most this large, p_two the two-sided
+ * value.  Exact (the permutation distribution) when there are no ties
+ * and na + nb <= 60, else the normal approximation with tie and
+ * continuity corrections.
+ */
+struct mann_whitney {
+	double u;
+	double p_greater, p_less, p_two;
+	int exact;
+};
+void stats_mann_whitney(const double *a, size_t na, const double *b,
+    size_t nb, struct mann_whitney *out);
+
+/* The standard normal's 97.5 % quantile: 95 % two-sided intervals. */
+#define STATS_Z975 1.959963984540054
+/* Upper-tail probability of the standard normal at z. */
+double stats_normal_sf(double z);
 
 #endif

@@ -43,3 +43,56 @@ TEST(stats_slope_of_a_line)
 	CHECK_DBL_NEAR(stats_slope(x, y, 4), 2.0, 1e-12);
 	CHECK_DBL_NEAR(stats_slope(x, y, 1), 0.0, 0);
 }
+
+TEST(stats_mann_whitney_exact_small_cases)
+{
+	double a[] = { 1, 2, 3 }, b[] = { 4, 5, 6 };
+	struct mann_whitney mw;
+
+	/* Complete separation with 3 + 3: one arrangement in C(6,3) = 20. */
+	stats_mann_whitney(b, 3, a, 3, &mw);
+	CHECK(mw.exact);
+	CHECK_DBL_NEAR(mw.u, 9, 0);
+	CHECK_DBL_NEAR(mw.p_greater, 1.0 / 20, 1e-12);
+	CHECK_DBL_NEAR(mw.p_two, 0.1, 1e-12);
+	stats_mann_whitney(a, 3, b, 3, &mw);
+	CHECK_DBL_NEAR(mw.u, 0, 0);
+	CHECK_DBL_NEAR(mw.p_less, 1.0 / 20, 1e-12);
+	CHECK_DBL_NEAR(mw.p_greater, 1.0, 1e-12);
+}
+
+TEST(stats_mann_whitney_matches_enumeration)
+{
+	/* x = [1.1, 2.3, 3.5, 4.2, 6.0], y = [2.0, 5.1, 5.5, 7.3, 8.8, 9.0]:
+	 * U = 6; enumerating all C(11,5) = 462 splits gives 29 with U <= 6,
+	 * so p_less = 29/462 and the two-sided p = 58/462 (0.1255). */
+	double x[] = { 1.1, 2.3, 3.5, 4.2, 6.0 };
+	double y[] = { 2.0, 5.1, 5.5, 7.3, 8.8, 9.0 };
+	struct mann_whitney mw;
+
+	stats_mann_whitney(x, 5, y, 6, &mw);
+	CHECK(mw.exact);
+	CHECK_DBL_NEAR(mw.u, 6, 0);
+	CHECK_DBL_NEAR(mw.p_less, 29.0 / 462, 1e-12);
+	CHECK_DBL_NEAR(mw.p_two, 58.0 / 462, 1e-12);
+}
+
+TEST(stats_mann_whitney_ties_use_normal_approximation)
+{
+	double a[] = { 1, 2, 2, 3 }, b[] = { 2, 3, 4, 5 };
+	struct mann_whitney mw;
+
+	stats_mann_whitney(a, 4, b, 4, &mw);
+	CHECK(!mw.exact);
+	CHECK_DBL_NEAR(mw.u, 2.5, 1e-12);
+	CHECK(mw.p_two > 0.05 && mw.p_two < 0.2);
+}
+
+TEST(stats_cv_and_normal_tail)
+{
+	double v[] = { 9, 10, 11 };
+
+	CHECK_DBL_NEAR(stats_cv_pct(v, 3), 10.0, 1e-9);
+	CHECK_DBL_NEAR(stats_normal_sf(STATS_Z975), 0.025, 1e-9);
+	CHECK_DBL_NEAR(stats_normal_sf(0), 0.5, 1e-12);
+}
