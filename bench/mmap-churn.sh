@@ -37,8 +37,10 @@ else
 	echo "database: $tmp/bench.db" >&2
 fi
 
-echo "# $(uname -r), $(nproc) CPUs, THP $(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null)"
-echo "# $MMSTORM run mmap-churn --backing=B --pairs=P --duration=$DURATION --iterations=0 --json, $REPEAT rounds"
+thp=$(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null || true)
+echo "# $(uname -r), $(nproc) CPUs, THP $thp"
+echo "# $MMSTORM run mmap-churn --backing=B --pairs=P" \
+    "--duration=$DURATION --iterations=0 --json, $REPEAT rounds"
 echo "# load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 r=1
 while [ "$r" -le "$REPEAT" ]; do

@@ -35,6 +35,8 @@ struct workload {
 	const char *summary;
 	const char *seeds;                 /* "004", "002,000" ... */
 	const struct opt_spec *options;    /* ends with { NULL } */
+	/* The metric `verdict` judges when no --metric is given. */
+	const char *primary_metric;
 	/*
 	 * May be NULL.  Called in the supervisor before anything is forked:
 	 * 0 when the workload can run here with these params, else negative

@@ -312,6 +312,14 @@ report_counters(struct wl_ctx *ctx, struct sampler *s, const int64_t *a,
 	size_t i;
 	long k;
 
+	long scan = sampler_index(s, "vmstat.pgscan_direct");
+	long steal = sampler_index(s, "vmstat.pgsteal_direct");
+
+	/* mmtests' reclaim efficiency: pages reclaimed per page scanned. */
+	if (scan >= 0 && steal >= 0 && b[scan] > a[scan])
+		wl_metric(ctx, "reclaim_efficiency_pct", 100.0 *
+		    (double)(b[steal] - a[steal]) / (double)(b[scan] - a[scan]),
+		    "%", BETTER_HIGHER);
 	for (i = 0; i < ARRAY_SIZE(reclaim); i++) {
 		if ((k = sampler_index(s, reclaim[i].counter)) < 0)
 			continue;
@@ -591,6 +599,7 @@ const struct workload wl_hotplug = {
 	    "keeps allocations in direct reclaim",
 	.seeds = "003",
 	.options = hotplug_opts,
+	.primary_metric = "transitions_per_s",
 	.supported = hotplug_supported,
 	.run = hotplug_run,
 };

@@ -12,7 +12,7 @@
  * Each pair of threads owns one area:
  *   - the area sits in the middle of a 1 GiB aligned slot that nothing
  *     else uses, so munmap leaves its PTE table (and PMD table) empty and
- *     free_pgtables() frees them every time;
+ *     free_pgtables() can free them every time;
  *   - the writer maps it with MAP_FIXED_NOREPLACE (never clobbering a
  *     mapping that took the hole), publishes mapped_seq = n, writes the
  *     marker of map n over it, publishes unmap_seq = n, then munmaps;
@@ -1239,6 +1239,7 @@ const struct workload wl_mmap_churn = {
 	    "from faults on a mapped area",
 	.seeds = "001",
 	.options = mmap_churn_opts,
+	.primary_metric = "maps_per_s",
 	.supported = mmap_churn_supported,
 	.run = mmap_churn_run,
 };

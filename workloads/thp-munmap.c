@@ -983,6 +983,7 @@ const struct workload wl_thp_munmap = {
 	    "keep the mm live on every CPU",
 	.seeds = "004",
 	.options = thp_munmap_opts,
+	.primary_metric = "munmap_ms_per_gib",
 	.supported = thp_munmap_supported,
 	.run = thp_munmap_run,
 };

@@ -1,0 +1,109 @@
+/*
+ * analysis.h - comparing kernel builds: metrics with statistics, lockup
+ * reproduction rates, regressions across builds, bisect verdicts.
+ *
+ * Statistics (DESIGN.md section 6; ../shared/reference/lkp_mmtests.md):
+ *  - one value per run and metric; only 'passed' runs carry metrics;
+ *  - mean, sample stddev (n-1), CV; the 95 % interval is mmtests'
+ *    mean +- 1.96 sd (sd, not the standard error: it describes where
+ *    runs fall, which is what a noisy machine needs);
+ *  - significant = the two intervals do not overlap AND the one-sided
+ *    Mann-Whitney U p-value in the direction of the change is <= 0.05
+ *    (with 3 runs a side that needs complete separation);
+ *  - change % = 100 (new - base) / base; gain % is the same signed so
+ *    that positive is better for the metric's direction;
+ *  - a regression / improvement is significant and |change| beyond the
+ *    threshold.
+ * Lockups compare by reproduction rate: runs with the signature / runs.
+ */
+#ifndef MMSTORM_ANALYSIS_H
+#define MMSTORM_ANALYSIS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+struct db;
+
+#define ANALYSIS_MIN_RUNS 3
+#define ANALYSIS_MAX_CV   20.0
+
+/*
+ * A kernel build named by: "running" (this machine's kernel), a release
+ * ("6.1.0-54-cloud-amd64"), a build-id or build-key prefix (6+ hex
+ * digits), or a run label.  Several matches are an error listing them.
+ */
+int kernel_resolve(struct db *, const char *name, int64_t *id, char **cause);
+/* "6.1.0-54-cloud-amd64 (bc6a64c9b9d1)", allocated */
+char *kernel_describe(struct db *, int64_t id);
+
+enum cmp_mark {
+	CMP_SAME = 0,        /* no significant change beyond the threshold */
+	CMP_REGRESSION,
+	CMP_IMPROVEMENT,
+};
+
+struct cmp_side {
+	size_t n;
+	double mean, sd, cv_pct, ci_lo, ci_hi, min, max;
+};
+
+struct metric_cmp {
+	char *workload, *metric, *unit;
+	int higher_better;
+	struct cmp_side base, new;
+	double change_pct, gain_pct;
+	double p_value;       /* one-sided MWU in the direction of change */
+	int ci_disjoint;
+	int significant;
+	enum cmp_mark mark;
+};
+
+struct lockup_cmp {
+	char *kind, *title, *signature, *workload;
+	int64_t runs_base, hit_base, runs_new, hit_new;
+	double rate_base, rate_new;
+	int is_new;           /* never seen on the base build */
+};
+
+struct comparison {
+	int64_t base, new;
+	struct metric_cmp *metrics;
+	size_t nmetrics;
+	struct lockup_cmp *lockups;
+	size_t nlockups;
+};
+
+struct compare_opts {
+	const char *workload;   /* NULL: every workload with runs on both */
+	const char *metric;     /* NULL: every metric */
+	double threshold_pct;
+};
+
+int compare_kernels(struct db *, int64_t base, int64_t new,
+    const struct compare_opts *, struct comparison *, char **cause);
+void comparison_release(struct comparison *);
+const char *cmp_mark_name(enum cmp_mark);
+json_t *metric_cmp_json(const struct metric_cmp *);
+json_t *lockup_cmp_json(const struct lockup_cmp *);
+json_t *comparison_json(struct db *, const struct comparison *);
+
+/* Runs-per-state of a workload on a build (for verdicts). */
+struct run_counts {
+	int64_t total, passed, failed, skipped, lockup, crashed, interrupted;
+	int64_t bad_events;   /* runs with a lockup/oops/bug/bad page/panic/
+				 corruption event */
+	char *bad_title;      /* one such title, or NULL */
+	char *skip_reason;    /* one skipped run's reason, or NULL */
+};
+int run_counts(struct db *, int64_t kernel, const char *workload,
+    struct run_counts *, char **cause);
+void run_counts_release(struct run_counts *);
+
+/* Event kinds that make a verdict bad, as an SQL list. */
+#define BAD_EVENT_KINDS "('soft_lockup', 'hard_lockup', 'rcu_stall', " \
+	"'hung_task', 'workqueue_lockup', 'oops', 'bug', 'bad_page', " \
+	"'panic', 'corruption')"
+
+#endif
