@@ -53,6 +53,11 @@ void print_metric_table(json_t *info);
 char *fmt_time_ns(int64_t t_ns);           /* 2026-11-21 21:39:48 */
 char *fmt_num(double v);                   /* 12.3, 1234567, 0.00123 */
 
+/* cmd-compare.c: the human table of a comparison; --threshold parsing. */
+struct comparison;
+void print_comparison(struct db *, const struct comparison *, int all);
+int parse_threshold(const char *text, double *out);
+
 /* Resolve a run uuid/prefix to its id; prints the error. */
 int cli_run_id(struct db *, const char *key, int64_t *id);
 

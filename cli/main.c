@@ -14,13 +14,17 @@
 
 #define COMMAND_LIST(X) \
 	X(cancel)       \
+	X(compare)      \
 	X(kernels)      \
+	X(lockups)      \
 	X(parse_log)    \
+	X(regressions)  \
 	X(run)          \
 	X(runs)         \
 	X(samples)      \
 	X(show)         \
 	X(status)       \
+	X(verdict)      \
 	X(workloads)
 
 #define DECLARE(n) extern const struct cli_cmd cmd_##n;

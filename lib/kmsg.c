@@ -39,7 +39,7 @@
 #define REPORT_GAP_USEC (10ULL * 1000 * 1000)
 /* A pending report nobody has written to for this many lines is done. */
 #define REPORT_STALE_LINES 1000
-#define FRAME_MAX 128
+#define FRAME_MAX 256     /* Rust symbols run long */
 #define FRAMES_MAX 64
 
 /* ------------------------------------------------------------------ */
@@ -2009,7 +2009,12 @@ report_add(struct kmsg_classifier *c, struct report *r,
 	size_t n = strlen(t);
 	int cpu, pid;
 
-	if (r->truncated || r->text.len + n + 1 > KMSG_TEXT_MAX)
+	if (r->nlines == 0 && n >= KMSG_TEXT_MAX) {
+		/* Even a monster header line leaves the report its start. */
+		buf_add(&r->text, t, KMSG_TEXT_MAX - 1);
+		r->nlines++;
+		r->truncated = 1;
+	} else if (r->truncated || r->text.len + n + 1 > KMSG_TEXT_MAX)
 		r->truncated = 1;
 	else {
 		if (r->nlines > 0)

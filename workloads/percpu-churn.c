@@ -1761,11 +1761,35 @@ cycle_median(const struct churn *c, double (*get)(const struct cycle *),
 	return m;
 }
 
-static double get_settled_kb(const struct cycle *cy) { return (double)cy->settled_kb; }
-static double get_settle_ms(const struct cycle *cy) { return cy->settle_ms; }
-static double get_chunks_settled(const struct cycle *cy) { return (double)cy->settled_chunks.chunks_total; }
-static double get_chunks_sidelined(const struct cycle *cy) { return (double)cy->settled_chunks.chunks_sidelined; }
-static double get_chunks_to_depop(const struct cycle *cy) { return (double)cy->settled_chunks.chunks_to_depopulate; }
+static double
+get_settled_kb(const struct cycle *cy)
+{
+	return (double)cy->settled_kb;
+}
+
+static double
+get_settle_ms(const struct cycle *cy)
+{
+	return cy->settle_ms;
+}
+
+static double
+get_chunks_settled(const struct cycle *cy)
+{
+	return (double)cy->settled_chunks.chunks_total;
+}
+
+static double
+get_chunks_sidelined(const struct cycle *cy)
+{
+	return (double)cy->settled_chunks.chunks_sidelined;
+}
+
+static double
+get_chunks_to_depopulate(const struct cycle *cy)
+{
+	return (double)cy->settled_chunks.chunks_to_depopulate;
+}
 
 static double
 get_kb_per_object(const struct cycle *cy)
@@ -1874,7 +1898,7 @@ report(struct churn *c)
 		    cycle_median(c, get_chunks_sidelined, 0), "count",
 		    BETTER_HIGHER);
 		wl_metric(ctx, "chunks_to_depopulate",
-		    cycle_median(c, get_chunks_to_depop, 0), "count",
+		    cycle_median(c, get_chunks_to_depopulate, 0), "count",
 		    BETTER_LOWER);
 		wl_metric(ctx, "percpu_allocs_per_object",
 		    cycle_median(c, get_allocs_per_object, 0), "count",
@@ -1973,7 +1997,11 @@ percpu_churn_run(struct wl_ctx *ctx)
 			/* What the finished cycles measured still counts. */
 			report_corruption(&c);
 			report(&c);
-			result = wl_fail(ctx, "%s", cause);
+			if (c.corrupt)
+				result = wl_fail(ctx, "corruption (see the "
+				    "corruption events), then: %s", cause);
+			else
+				result = wl_fail(ctx, "%s", cause);
 			goto out;
 		}
 		if (r == 1)

@@ -1,0 +1,168 @@
+/* cmd-compare.c - two kernel builds side by side: metrics and lockups. */
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "analysis.h"
+#include "cli.h"
+#include "db.h"
+
+static int cmd_compare_exec(int, char **);
+
+const struct cli_cmd cmd_compare = {
+	.name = "compare",
+	.usage = "compare BASE NEW [--workload W] [--metric M] "
+	    "[--threshold PCT] [--all] [--json] [--db PATH]",
+	.summary = "compare two kernel builds: every metric, lockup rates",
+	.exec = cmd_compare_exec,
+};
+
+void
+print_comparison(struct db *db, const struct comparison *c, int all)
+{
+	char *bd = kernel_describe(db, c->base), *nd = kernel_describe(db,
+	    c->new), *cells[9];
+	int tty = isatty(STDOUT_FILENO);
+	struct table *t;
+	size_t i;
+	int k, shown = 0;
+
+	printf("base  %s\nnew   %s\n\n", bd, nd);
+	free(bd);
+	free(nd);
+	t = table_new(9, "WORKLOAD", "METRIC", "BASE", "NEW", "CV%", "CHANGE",
+	    "P", "SIG", "MARK");
+	for (i = 0; i < c->nmetrics; i++) {
+		const struct metric_cmp *m = &c->metrics[i];
+		char *b = fmt_num(m->base.mean), *bs = fmt_num(m->base.sd);
+		char *n = fmt_num(m->new.mean), *ns = fmt_num(m->new.sd);
+
+		if (!all && m->mark == CMP_SAME && !m->significant &&
+		    fabs(m->change_pct) < 1) {
+			free(b); free(bs); free(n); free(ns);
+			continue;
+		}
+		shown++;
+		cells[0] = m->workload;
+		cells[1] = m->metric;
+		cells[2] = xasprintf("%s +-%s n=%zu", b, bs, m->base.n);
+		cells[3] = xasprintf("%s +-%s n=%zu", n, ns, m->new.n);
+		cells[4] = xasprintf("%.0f/%.0f", m->base.cv_pct,
+		    m->new.cv_pct);
+		cells[5] = xasprintf("%+.1f%%", m->change_pct);
+		cells[6] = xasprintf("%.3f", m->p_value);
+		cells[7] = m->significant ? "yes" : "no";
+		/* Significant rows stand out: colour on a terminal, and the
+		 * mark word in capitals everywhere. */
+		if (m->mark == CMP_REGRESSION)
+			cells[8] = tty ? "\033[1;31mREGRESSION\033[0m" :
+			    "REGRESSION";
+		else if (m->mark == CMP_IMPROVEMENT)
+			cells[8] = tty ? "\033[1;32mIMPROVEMENT\033[0m" :
+			    "IMPROVEMENT";
+		else
+			cells[8] = "-";
+		table_addv(t, cells);
+		for (k = 2; k <= 6; k++)
+			free(cells[k]);
+		free(b); free(bs); free(n); free(ns);
+	}
+	if (shown > 0)
+		table_print(t, stdout);
+	else
+		printf("no metric changed by 1%% or more (--all shows all %zu)\n",
+		    c->nmetrics);
+	table_free(t);
+	if (c->nlockups == 0)
+		return;
+	printf("\n");
+	t = table_new(5, "WORKLOAD", "KIND", "BASE", "NEW", "TITLE");
+	for (i = 0; i < c->nlockups; i++) {
+		const struct lockup_cmp *l = &c->lockups[i];
+		char *a = xasprintf("%lld/%lld", (long long)l->hit_base,
+		    (long long)l->runs_base);
+		char *b = xasprintf("%lld/%lld%s", (long long)l->hit_new,
+		    (long long)l->runs_new, l->is_new && l->hit_new ? " NEW" :
+		    "");
+
+		table_add(t, l->workload, l->kind, a, b, l->title);
+		free(a);
+		free(b);
+	}
+	table_print(t, stdout);
+	table_free(t);
+}
+
+int
+parse_threshold(const char *text, double *out)
+{
+	if (parse_double(text, out) != 0 || *out < 0 || *out > 1000) {
+		cli_error("--threshold expects a percentage 0..1000, got '%s'",
+		    text);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+cmd_compare_exec(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "workload", required_argument, NULL, 'w' },
+		{ "metric", required_argument, NULL, 'm' },
+		{ "threshold", required_argument, NULL, 't' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "db", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct compare_opts o = { NULL, NULL, 5.0 };
+	struct comparison c;
+	struct db *db = NULL;
+	int64_t base, new;
+	char *cause = NULL;
+	int json = 0, all = 0, ch, r = EXIT_OK;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'w': o.workload = optarg; break;
+		case 'm': o.metric = optarg; break;
+		case 't':
+			if (parse_threshold(optarg, &o.threshold_pct) != 0)
+				return EXIT_USAGE;
+			break;
+		case 'a': all = 1; break;
+		case 'j': json = 1; break;
+		case 'd': cli_db_path = optarg; break;
+		case 'h':
+			printf("usage: mmstorm %s\n", cmd_compare.usage);
+			return EXIT_OK;
+		default:
+			return cli_usage(&cmd_compare);
+		}
+	}
+	if (optind != argc - 2)
+		return cli_usage(&cmd_compare);
+	if (cli_open_db(0, &db) != 0)
+		return EXIT_FAIL;
+	if (kernel_resolve(db, argv[optind], &base, &cause) != 0 ||
+	    kernel_resolve(db, argv[optind + 1], &new, &cause) != 0 ||
+	    compare_kernels(db, base, new, &o, &c, &cause) != 0) {
+		cli_error("%s", cause);
+		r = EXIT_FAIL;
+		goto out;
+	}
+	if (json)
+		cli_print_json(comparison_json(db, &c));
+	else
+		print_comparison(db, &c, all);
+	comparison_release(&c);
+out:
+	free(cause);
+	db_close(db);
+	return r;
+}

@@ -1,0 +1,3 @@
+-- mmstorm schema v5: `lockups` groups events by kernel build and
+-- signature; this index answers it without sorting the events table.
+CREATE INDEX events_kernel_signature ON events (kernel_id, signature, kind);
