@@ -2085,6 +2085,7 @@ const struct workload wl_percpu_churn = {
 	    "survivors after partial depopulation",
 	.seeds = "002,000",
 	.options = percpu_churn_opts,
+	.primary_metric = "ops_per_s",
 	.supported = percpu_churn_supported,
 	.run = percpu_churn_run,
 };

@@ -1,0 +1,780 @@
+/*
+ * svg.c - small inline-SVG plotting for the HTML reports: time plots
+ * with marks on the time axis, histograms and CDFs, change bars; the
+ * escaping and number formatting they and the renderers share.
+ *
+ * Output is XML-clean (every element closed, attributes quoted, text
+ * escaped) so that each <svg> block parses as XML on its own, and it
+ * carries no xmlns: inside HTML5 the parser puts <svg> in the SVG
+ * namespace, and the file then names no URL at all.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "buf.h"
+#include "internal.h"
+#include "util.h"
+
+/* ---- escaping --------------------------------------------------------- */
+
+/* Length of the valid UTF-8 sequence at p (RFC 3629: no overlongs, no
+ * surrogates, nothing past U+10FFFF), or 0. */
+static size_t
+utf8_len(const unsigned char *p, const unsigned char *end)
+{
+	size_t n = (size_t)(end - p);
+	unsigned c = p[0];
+
+	if (c >= 0xc2 && c <= 0xdf)
+		return n >= 2 && (p[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (c >= 0xe0 && c <= 0xef) {
+		unsigned lo = c == 0xe0 ? 0xa0 : 0x80;
+		unsigned hi = c == 0xed ? 0x9f : 0xbf;
+
+		if (n < 3 || p[1] < lo || p[1] > hi || (p[2] & 0xc0) != 0x80)
+			return 0;
+		/* U+FFFE and U+FFFF are not characters XML allows */
+		if (c == 0xef && p[1] == 0xbf && p[2] >= 0xbe)
+			return 0;
+		return 3;
+	}
+	if (c >= 0xf0 && c <= 0xf4) {
+		unsigned lo = c == 0xf0 ? 0x90 : 0x80;
+		unsigned hi = c == 0xf4 ? 0x8f : 0xbf;
+
+		if (n < 4 || p[1] < lo || p[1] > hi ||
+		    (p[2] & 0xc0) != 0x80 || (p[3] & 0xc0) != 0x80)
+			return 0;
+		return 4;
+	}
+	return 0;
+}
+
+void
+html_escape_n(struct buf *b, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+	const unsigned char *run = p;
+	static const char fffd[] = "\xef\xbf\xbd";
+
+	while (p < end) {
+		const char *ent = NULL;
+		size_t len = 1;
+		unsigned c = *p;
+
+		if (c >= 0x80) {
+			len = utf8_len(p, end);
+			/* C1 controls (U+0080-U+009F) are not allowed either */
+			if (len == 2 && c == 0xc2 && p[1] < 0xa0)
+				len = 0;
+			if (len != 0) {
+				p += len;
+				continue;
+			}
+			ent = fffd;
+			len = 1;
+		} else if (c == '&')
+			ent = "&amp;";
+		else if (c == '<')
+			ent = "&lt;";
+		else if (c == '>')
+			ent = "&gt;";
+		else if (c == '"')
+			ent = "&quot;";
+		else if (c == '\'')
+			ent = "&#39;";
+		else if (c == '\r')
+			ent = "";
+		else if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7f)
+			ent = fffd;
+		if (ent == NULL) {
+			p++;
+			continue;
+		}
+		buf_add(b, run, (size_t)(p - run));
+		buf_adds(b, ent);
+		p += len;
+		run = p;
+	}
+	buf_add(b, run, (size_t)(p - run));
+}
+
+void
+html_escape(struct buf *b, const char *s)
+{
+	if (s != NULL)
+		html_escape_n(b, s, strlen(s));
+}
+
+/* ---- numbers ----------------------------------------------------------- */
+
+void
+fmt_value(char *out, size_t size, double v)
+{
+	double a = fabs(v);
+
+	if (isnan(v))
+		snprintf(out, size, "-");
+	else if (v == (double)(long long)v && a < 1e15)
+		snprintf(out, size, "%lld", (long long)v);
+	else if (a >= 1000)
+		snprintf(out, size, "%.0f", v);
+	else if (a >= 10)
+		snprintf(out, size, "%.1f", v);
+	else if (a >= 0.01)
+		snprintf(out, size, "%.3f", v);
+	else
+		snprintf(out, size, "%.3g", v);
+}
+
+void
+fmt_short(char *out, size_t size, double v)
+{
+	static const char *const suffix[] = { "", "k", "M", "G", "T", "P" };
+	double a = fabs(v);
+	int i = 0;
+
+	if (isnan(v)) {
+		snprintf(out, size, "-");
+		return;
+	}
+	while (a >= 1000 && i < 5) {
+		a /= 1000;
+		v /= 1000;
+		i++;
+	}
+	snprintf(out, size, "%.3g%s", v, suffix[i]);
+}
+
+void
+fmt_offset(char *out, size_t size, double s)
+{
+	long long whole;
+
+	if (s < 10)
+		snprintf(out, size, "%.3f s", s);
+	else if (s < 600)
+		snprintf(out, size, "%.1f s", s);
+	else {
+		whole = (long long)(s + 0.5);
+		snprintf(out, size, "%lld:%02lld:%02lld", whole / 3600,
+		    whole / 60 % 60, whole % 60);
+	}
+}
+
+void
+fmt_wall(char *out, size_t size, int64_t t_ns)
+{
+	time_t t = (time_t)(t_ns / 1000000000);
+	struct tm tm;
+
+	if (t_ns <= 0 || localtime_r(&t, &tm) == NULL) {
+		snprintf(out, size, "-");
+		return;
+	}
+	strftime(out, size, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
+/* Fewest decimals that print step exactly (2.5 -> 1, 0.25 -> 2). */
+static int
+step_decimals(double step)
+{
+	int d;
+
+	for (d = 0; d < 9; d++) {
+		double x = step * pow(10, d);
+
+		if (fabs(x - round(x)) <= 1e-6 * x)
+			return d;
+	}
+	return d;
+}
+
+/*
+ * A tick label: k/M/G only for large numbers and only when the step
+ * still prints with few decimals (MemAvailable of 23502..23510 MiB
+ * must not print "23.5k" five times).
+ */
+static void
+fmt_tick(char *out, size_t size, double v, double step, double maxabs)
+{
+	static const char *const suffix[] = { "", "k", "M", "G", "T", "P" };
+	double scale = 1;
+	int i = 0, dec;
+
+	if (maxabs >= 1e4) {
+		while (maxabs / scale >= 1000 && i < 5) {
+			scale *= 1000;
+			i++;
+		}
+	}
+	dec = step_decimals(step / scale);
+	if (dec > 2) {
+		scale = 1;
+		i = 0;
+		dec = step_decimals(step);
+	}
+	if (fabs(v) < step * 1e-6)
+		v = 0;
+	snprintf(out, size, "%.*f%s", dec, v / scale, suffix[i]);
+}
+
+int
+nice_ticks(double lo, double hi, int target, double *first, double *last,
+    double *step)
+{
+	double raw, mag, f, nice;
+
+	if (!isfinite(lo) || !isfinite(hi)) {
+		lo = 0;
+		hi = 1;
+	}
+	if (hi < lo) {
+		double x = hi;
+
+		hi = lo;
+		lo = x;
+	}
+	if (hi == lo) {
+		double pad = lo == 0 ? 1 : fabs(lo) * 0.1;
+
+		lo -= pad;
+		hi += pad;
+		if (lo < 0 && hi - 2 * pad >= 0 && lo + pad >= 0)
+			lo = 0;
+	}
+	if (target < 2)
+		target = 2;
+	raw = (hi - lo) / target;
+	mag = pow(10, floor(log10(raw)));
+	f = raw / mag;
+	if (f <= 1)
+		nice = 1;
+	else if (f <= 2)
+		nice = 2;
+	else if (f <= 2.5)
+		nice = 2.5;
+	else if (f <= 5)
+		nice = 5;
+	else
+		nice = 10;
+	*step = nice * mag;
+	*first = floor(lo / *step + 1e-9) * *step;
+	*last = ceil(hi / *step - 1e-9) * *step;
+	if (*last <= *first)
+		*last = *first + *step;
+	return (int)round((*last - *first) / *step) + 1;
+}
+
+size_t
+downsample_minmax(const double *t, const double *v, size_t n, size_t max,
+    double *ot, double *ov)
+{
+	size_t nb, b, i = 0, out = 0;
+	double t0, span;
+
+	if (max < 2)
+		max = 2;
+	if (n <= max) {
+		if (ot != t)
+			memmove(ot, t, n * sizeof *t);
+		if (ov != v)
+			memmove(ov, v, n * sizeof *v);
+		return n;
+	}
+	nb = max / 2;
+	t0 = t[0];
+	span = t[n - 1] - t0;
+	for (b = 0; b < nb && i < n; b++) {
+		double end = t0 + span * (double)(b + 1) / (double)nb;
+		size_t start = i, imin = i, imax = i, lo, hi;
+		double tl, vl, th, vh;
+
+		/* by time; by index when all points share one time */
+		while (i < n && (b == nb - 1 || (span > 0 ? t[i] <= end :
+		    i < (b + 1) * n / nb))) {
+			if (v[i] < v[imin])
+				imin = i;
+			if (v[i] > v[imax])
+				imax = i;
+			i++;
+		}
+		if (i == start)
+			continue;
+		lo = imin < imax ? imin : imax;
+		hi = imin < imax ? imax : imin;
+		tl = t[lo], vl = v[lo], th = t[hi], vh = v[hi];
+		/* out <= start <= lo < hi: nothing unread is overwritten */
+		ot[out] = tl;
+		ov[out++] = vl;
+		if (hi != lo) {
+			ot[out] = th;
+			ov[out++] = vh;
+		}
+	}
+	return out;
+}
+
+/* ---- drawing ----------------------------------------------------------- */
+
+static const char *const palette[] = {
+	"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b",
+};
+
+static const char *const mark_colour[MARK_KINDS] = {
+	[MARK_OFFLINE] = "#e6550d",
+	[MARK_ONLINE] = "#3182bd",
+	[MARK_OP] = "#756bb1",
+	[MARK_LABEL] = "#888888",
+	[MARK_EVENT] = "#d62728",
+};
+
+static const char *const mark_name[MARK_KINDS] = {
+	[MARK_OFFLINE] = "CPU offline",
+	[MARK_ONLINE] = "CPU online",
+	[MARK_OP] = "timed operation",
+	[MARK_LABEL] = "labelled sample",
+	[MARK_EVENT] = "kernel/workload event",
+};
+
+/* A plotting area in SVG coordinates and the data ranges it maps. */
+struct frame {
+	double x, y, w, h;        /* pixels */
+	double xlo, xhi, ylo, yhi;
+};
+
+static double
+px(const struct frame *f, double x)
+{
+	if (f->xhi <= f->xlo)
+		return f->x;
+	return f->x + (x - f->xlo) / (f->xhi - f->xlo) * f->w;
+}
+
+static double
+py(const struct frame *f, double y)
+{
+	if (f->yhi <= f->ylo)
+		return f->y + f->h;
+	return f->y + f->h - (y - f->ylo) / (f->yhi - f->ylo) * f->h;
+}
+
+static void
+svg_open(struct buf *b, int w, int h, const char *title)
+{
+	buf_printf(b, "<svg class=\"plot\" viewBox=\"0 0 %d %d\" width=\"%d\" "
+	    "height=\"%d\" role=\"img\"><title>", w, h, w, h);
+	html_escape(b, title);
+	buf_adds(b, "</title>\n");
+}
+
+static void
+svg_text(struct buf *b, double x, double y, const char *anchor,
+    const char *cls, const char *text)
+{
+	buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\"", x, y);
+	if (anchor != NULL)
+		buf_printf(b, " text-anchor=\"%s\"", anchor);
+	if (cls != NULL)
+		buf_printf(b, " class=\"%s\"", cls);
+	buf_adds(b, ">");
+	html_escape(b, text);
+	buf_adds(b, "</text>\n");
+}
+
+/* Y grid and labels from ylo to yhi (already nice). */
+static void
+y_axis(struct buf *b, const struct frame *f, double step)
+{
+	double maxabs = fmax(fabs(f->ylo), fabs(f->yhi)), y;
+	char s[64];
+	int i, n = (int)round((f->yhi - f->ylo) / step);
+
+	for (i = 0; i <= n; i++) {
+		y = f->ylo + step * i;
+		buf_printf(b, "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" "
+		    "x2=\"%.1f\" y2=\"%.1f\"/>", f->x, py(f, y), f->x + f->w,
+		    py(f, y));
+		fmt_tick(s, sizeof s, y, step, maxabs);
+		svg_text(b, f->x - 5, py(f, y) + 4, "end", NULL, s);
+	}
+}
+
+/* Time ticks inside [xlo, xhi]: seconds, minutes or hours. */
+static void
+time_axis(struct buf *b, const struct frame *f)
+{
+	double span = f->xhi - f->xlo, unit = 1, first, last, step, x;
+	const char *name = "s";
+	char s[64], label[64];
+	int i, n;
+
+	if (span >= 3 * 3600) {
+		unit = 3600;
+		name = "h";
+	} else if (span >= 600) {
+		unit = 60;
+		name = "min";
+	}
+	nice_ticks(f->xlo / unit, f->xhi / unit, 8, &first, &last, &step);
+	n = (int)round((last - first) / step);
+	for (i = 0; i <= n; i++) {
+		x = (first + step * i) * unit;
+		if (x < f->xlo - span * 1e-9 || x > f->xhi + span * 1e-9)
+			continue;
+		buf_printf(b, "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" "
+		    "x2=\"%.1f\" y2=\"%.1f\"/>", px(f, x), f->y, px(f, x),
+		    f->y + f->h);
+		fmt_tick(s, sizeof s, x / unit, step, fabs(last));
+		svg_text(b, px(f, x), f->y + f->h + 14, "middle", NULL, s);
+	}
+	snprintf(label, sizeof label, "time since start (%s)", name);
+	svg_text(b, f->x + f->w, f->y + f->h + 29, "end", "axis", label);
+}
+
+/* A value axis (histogram, CDF): ticks at first..last by step. */
+static void
+x_axis(struct buf *b, const struct frame *f, double step, const char *label)
+{
+	double maxabs = fmax(fabs(f->xlo), fabs(f->xhi)), x;
+	char s[64];
+	int i, n = (int)round((f->xhi - f->xlo) / step);
+
+	for (i = 0; i <= n; i++) {
+		x = f->xlo + step * i;
+		buf_printf(b, "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" "
+		    "x2=\"%.1f\" y2=\"%.1f\"/>", px(f, x), f->y, px(f, x),
+		    f->y + f->h);
+		/* every other label when crowded */
+		if (n > 6 && i % 2 == 1)
+			continue;
+		fmt_tick(s, sizeof s, x, step, maxabs);
+		svg_text(b, px(f, x), f->y + f->h + 14, "middle", NULL, s);
+	}
+	svg_text(b, f->x + f->w, f->y + f->h + 29, "end", "axis", label);
+}
+
+static void
+frame_box(struct buf *b, const struct frame *f)
+{
+	buf_printf(b, "<rect class=\"frame\" x=\"%.1f\" y=\"%.1f\" "
+	    "width=\"%.1f\" height=\"%.1f\"/>\n", f->x, f->y, f->w, f->h);
+}
+
+/* Approximate width of a label at 11px sans-serif. */
+static double
+text_width(const char *s)
+{
+	return 6.2 * (double)strlen(s);
+}
+
+static void
+draw_marks(struct buf *b, const struct frame *f,
+    const struct report_mark *marks, size_t nmarks)
+{
+	size_t i, k, count[MARK_KINDS] = { 0 };
+	double last_text = -1e9, x;
+	int kind;
+
+	for (i = 0; i < nmarks; i++)
+		count[marks[i].kind]++;
+	/*
+	 * Transitions and operations: one path of thin ticks on the time
+	 * axis per kind, so that thousands of hotplug cycles stay small.
+	 */
+	for (kind = MARK_OFFLINE; kind <= MARK_OP; kind++) {
+		if (count[kind] == 0)
+			continue;
+		buf_printf(b, "<path class=\"tick\" stroke=\"%s\" d=\"",
+		    mark_colour[kind]);
+		for (i = 0; i < nmarks; i++) {
+			if ((int)marks[i].kind != kind ||
+			    marks[i].t < f->xlo || marks[i].t > f->xhi)
+				continue;
+			buf_printf(b, "M%.1f %.1fv-9", px(f, marks[i].t),
+			    f->y + f->h + (kind == MARK_ONLINE ? 0 : -1));
+		}
+		buf_printf(b, "\"><title>%s: %zu</title></path>\n",
+		    mark_name[kind], count[kind]);
+	}
+	/* Labelled samples: dashed lines, named where there is room. */
+	for (i = 0, k = 0; i < nmarks; i++) {
+		if (marks[i].kind != MARK_LABEL || marks[i].t < f->xlo ||
+		    marks[i].t > f->xhi)
+			continue;
+		x = px(f, marks[i].t);
+		buf_printf(b, "<g class=\"label\"><title>");
+		html_escape(b, marks[i].text);
+		buf_printf(b, "</title><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
+		    "y2=\"%.1f\"/>", x, f->y, x, f->y + f->h);
+		if (count[MARK_LABEL] <= 40 && x - last_text >
+		    text_width(marks[i].text) + 4 && x + 2 +
+		    text_width(marks[i].text) < f->x + f->w) {
+			svg_text(b, x + 2, f->y + 10, NULL, "mark", marks[i].text);
+			last_text = x;
+		}
+		buf_adds(b, "</g>\n");
+		k++;
+	}
+	/* Events: a red line and a marker, the title as tooltip. */
+	for (i = 0; i < nmarks; i++) {
+		if (marks[i].kind != MARK_EVENT || marks[i].t < f->xlo ||
+		    marks[i].t > f->xhi)
+			continue;
+		x = px(f, marks[i].t);
+		buf_printf(b, "<g class=\"event\"><title>");
+		html_escape(b, marks[i].text);
+		buf_printf(b, "</title><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
+		    "y2=\"%.1f\"/><path d=\"M%.1f %.1fl-5 -8h10z\"/></g>\n",
+		    x, f->y, x, f->y + f->h, x, f->y);
+	}
+}
+
+void
+svg_time_plot(struct buf *b, const struct report_plot *p, double t0,
+    double t1, const struct report_mark *marks, size_t nmarks)
+{
+	struct frame f = { 72, 30, 960 - 72 - 16, 230 - 30 - 38, 0, 0, 0, 0 };
+	double lo = INFINITY, hi = -INFINITY, first, last, step, lx;
+	char title[512], s[64], legend[512];
+	size_t l, i;
+
+	for (l = 0; l < p->nlines; l++) {
+		for (i = 0; i < p->lines[l].npoints; i++) {
+			lo = fmin(lo, p->lines[l].v[i]);
+			hi = fmax(hi, p->lines[l].v[i]);
+		}
+	}
+	if (!isfinite(lo)) {
+		lo = 0;
+		hi = 1;
+	}
+	/* Rates and most levels read best from zero. */
+	if (lo > 0 && (p->rate || lo < 0.3 * hi))
+		lo = 0;
+	nice_ticks(lo, hi, 5, &first, &last, &step);
+	f.xlo = t0;
+	f.xhi = t1 > t0 ? t1 : t0 + 1;
+	f.ylo = first;
+	f.yhi = last;
+	snprintf(title, sizeof title, "%s (%s)", p->title, p->unit);
+	svg_open(b, 960, 230, title);
+	svg_text(b, f.x, 16, NULL, "title", title);
+	y_axis(b, &f, step);
+	time_axis(b, &f);
+	draw_marks(b, &f, marks, nmarks);
+	for (l = 0; l < p->nlines; l++) {
+		const struct report_line *line = &p->lines[l];
+
+		buf_printf(b, "<polyline class=\"line\" stroke=\"%s\" points=\"",
+		    palette[l % ARRAY_SIZE(palette)]);
+		for (i = 0; i < line->npoints; i++)
+			buf_printf(b, "%s%.1f,%.1f", i ? " " : "",
+			    px(&f, line->t[i]), py(&f, line->v[i]));
+		buf_adds(b, "\"><title>");
+		html_escape(b, line->label);
+		buf_adds(b, "</title></polyline>\n");
+		/* one point alone draws nothing as a polyline */
+		if (line->npoints == 1)
+			buf_printf(b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" "
+			    "fill=\"%s\"/>\n", px(&f, line->t[0]),
+			    py(&f, line->v[0]), palette[l % ARRAY_SIZE(palette)]);
+	}
+	/* Legend, right-aligned in the title row. */
+	lx = f.x + f.w;
+	for (l = p->nlines; l-- > 0;) {
+		const struct report_line *line = &p->lines[l];
+
+		fmt_short(s, sizeof s, line->max);
+		snprintf(legend, sizeof legend, "%s (max %s)", line->label, s);
+		svg_text(b, lx, 16, "end", NULL, legend);
+		lx -= text_width(legend) + 6;
+		buf_printf(b, "<rect x=\"%.1f\" y=\"8\" width=\"12\" height=\"3\" "
+		    "fill=\"%s\"/>\n", lx - 12, palette[l % ARRAY_SIZE(palette)]);
+		lx -= 22;
+	}
+	frame_box(b, &f);
+	buf_adds(b, "</svg>\n");
+}
+
+/* A percentile line with its name at the top of a frame. */
+static void
+pct_line(struct buf *b, const struct frame *f, double x, const char *name,
+    const char *cls, int right)
+{
+	if (x < f->xlo || x > f->xhi)
+		return;
+	buf_printf(b, "<line class=\"%s\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
+	    "y2=\"%.1f\"/>", cls, px(f, x), f->y, px(f, x), f->y + f->h);
+	svg_text(b, px(f, x) + (right ? 3 : -3), f->y + 10, right ? "start" :
+	    "end", cls, name);
+}
+
+void
+svg_values_plot(struct buf *b, const struct report_values *v, double t0,
+    double t1)
+{
+	struct frame f;
+	double first, last, step, yfirst, ylast, ystep, bw, x, y;
+	size_t *bins, nbins, i, k, maxcount = 0;
+	char title[512], label[256];
+	double *dt, *dv;
+	size_t nd;
+
+	snprintf(title, sizeof title, "%s: histogram, CDF and values over the "
+	    "run (n=%zu)", v->name, v->n);
+	svg_open(b, 960, 230, title);
+	if (v->n == 0) {
+		buf_adds(b, "</svg>\n");
+		return;
+	}
+	snprintf(label, sizeof label, "%s%s%s", v->name, *v->unit ? " " : "",
+	    *v->unit ? v->unit : "");
+
+	/* Histogram: sqrt(n) bins, 5 to 40, over a nice value range. */
+	nice_ticks(v->min, v->max, 5, &first, &last, &step);
+	nbins = (size_t)ceil(sqrt((double)v->n));
+	nbins = nbins < 5 ? 5 : nbins > 40 ? 40 : nbins;
+	bins = xcalloc(nbins, sizeof *bins);
+	bw = (last - first) / (double)nbins;
+	for (i = 0; i < v->n; i++) {
+		k = (size_t)((v->sorted[i] - first) / bw);
+		if (k >= nbins)
+			k = nbins - 1;
+		bins[k]++;
+	}
+	for (k = 0; k < nbins; k++)
+		if (bins[k] > maxcount)
+			maxcount = bins[k];
+	f = (struct frame){ 48, 26, 250, 230 - 26 - 38, first, last, 0, 0 };
+	nice_ticks(0, (double)maxcount, 4, &yfirst, &ylast, &ystep);
+	if (ystep < 1) {
+		ystep = 1;
+		ylast = ceil(ylast);
+	}
+	f.ylo = 0;
+	f.yhi = ylast;
+	svg_text(b, f.x, 14, NULL, "title", "histogram");
+	y_axis(b, &f, ystep);
+	x_axis(b, &f, step, label);
+	for (k = 0; k < nbins; k++) {
+		if (bins[k] == 0)
+			continue;
+		x = px(&f, first + bw * (double)k);
+		y = py(&f, (double)bins[k]);
+		buf_printf(b, "<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" "
+		    "width=\"%.1f\" height=\"%.1f\"><title>%zu</title></rect>",
+		    x + 0.5, y, fmax(bw / (f.xhi - f.xlo) * f.w - 1, 0.5),
+		    f.y + f.h - y, bins[k]);
+	}
+	free(bins);
+	pct_line(b, &f, v->p50, "p50", "p50", 0);
+	pct_line(b, &f, v->p99, "p99", "p99", 1);
+	frame_box(b, &f);
+
+	/* CDF: the empirical step function, at most 1000 steps drawn. */
+	f = (struct frame){ 366, 26, 250, 230 - 26 - 38, first, last, 0, 1 };
+	svg_text(b, f.x, 14, NULL, "title", "CDF");
+	y_axis(b, &f, 0.25);
+	x_axis(b, &f, step, label);
+	buf_adds(b, "<polyline class=\"line\" stroke=\"#1f77b4\" points=\"");
+	nd = v->n > 1000 ? 1000 : v->n;
+	for (k = 0; k < nd; k++) {
+		/* step k covers ranks i0..i1-1 */
+		size_t i0 = k * v->n / nd, i1 = (k + 1) * v->n / nd;
+
+		buf_printf(b, "%s%.1f,%.1f %.1f,%.1f", k ? " " : "",
+		    px(&f, v->sorted[i0]), py(&f, (double)i0 / (double)v->n),
+		    px(&f, v->sorted[i1 - 1]), py(&f, (double)i1 /
+		    (double)v->n));
+	}
+	buf_adds(b, "\"/>\n");
+	pct_line(b, &f, v->p50, "p50", "p50", 0);
+	pct_line(b, &f, v->p99, "p99", "p99", 1);
+	frame_box(b, &f);
+
+	/* The values in the order they happened. */
+	f = (struct frame){ 684, 26, 260, 230 - 26 - 38, t0, t1 > t0 ? t1 :
+	    t0 + 1, first, last };
+	svg_text(b, f.x, 14, NULL, "title", "over the run");
+	y_axis(b, &f, step);
+	time_axis(b, &f);
+	if (v->n <= 300) {
+		for (i = 0; i < v->n; i++)
+			buf_printf(b, "<circle class=\"dot\" cx=\"%.1f\" "
+			    "cy=\"%.1f\" r=\"2.5\"/>", px(&f, v->t[i]),
+			    py(&f, v->v[i]));
+		buf_adds(b, "\n");
+	} else {
+		dt = xreallocarray(NULL, v->n, sizeof *dt);
+		dv = xreallocarray(NULL, v->n, sizeof *dv);
+		nd = downsample_minmax(v->t, v->v, v->n, 600, dt, dv);
+		buf_adds(b, "<polyline class=\"line\" stroke=\"#1f77b4\" "
+		    "points=\"");
+		for (i = 0; i < nd; i++)
+			buf_printf(b, "%s%.1f,%.1f", i ? " " : "",
+			    px(&f, dt[i]), py(&f, dv[i]));
+		buf_adds(b, "\"/>\n");
+		free(dt);
+		free(dv);
+	}
+	frame_box(b, &f);
+	buf_adds(b, "</svg>\n");
+}
+
+void
+svg_change_bar(struct buf *b, double change_pct, double scale_pct, int mark)
+{
+	static const char *const colour[] = { "#9e9e9e", "#c62828", "#2e7d32" };
+	double c = change_pct, w;
+
+	if (!isfinite(c))
+		c = 0;
+	if (scale_pct <= 0)
+		scale_pct = 10;
+	if (c > scale_pct)
+		c = scale_pct;
+	if (c < -scale_pct)
+		c = -scale_pct;
+	w = c / scale_pct * 70;
+	buf_printf(b, "<svg class=\"bar\" viewBox=\"0 0 150 14\" width=\"150\" "
+	    "height=\"14\" role=\"img\"><title>%+.1f %%</title>"
+	    "<line class=\"zero\" x1=\"75\" y1=\"0\" x2=\"75\" y2=\"14\"/>"
+	    "<rect x=\"%.1f\" y=\"2\" width=\"%.1f\" height=\"10\" "
+	    "fill=\"%s\"/></svg>", isfinite(change_pct) ? change_pct : 0,
+	    w < 0 ? 75 + w : 75, fabs(w) < 0.5 ? 0.5 : fabs(w),
+	    colour[mark >= 0 && mark <= 2 ? mark : 0]);
+}
+
+void
+svg_mark_legend(struct buf *b, const size_t counts[MARK_KINDS])
+{
+	double x = 4;
+	char text[128];
+	int kind;
+
+	buf_adds(b, "<svg class=\"legend\" viewBox=\"0 0 960 20\" width=\"960\" "
+	    "height=\"20\" role=\"img\"><title>marks on the time axis</title>\n");
+	for (kind = 0; kind < MARK_KINDS; kind++) {
+		if (counts[kind] == 0)
+			continue;
+		if (kind == MARK_EVENT)
+			buf_printf(b, "<g class=\"event\"><line x1=\"%.1f\" "
+			    "y1=\"4\" x2=\"%.1f\" y2=\"18\"/><path d=\"M%.1f "
+			    "10l-5 -8h10z\"/></g>", x + 5, x + 5, x + 5);
+		else if (kind == MARK_LABEL)
+			buf_printf(b, "<g class=\"label\"><line x1=\"%.1f\" "
+			    "y1=\"2\" x2=\"%.1f\" y2=\"18\"/></g>", x + 5, x + 5);
+		else
+			buf_printf(b, "<path class=\"tick\" stroke=\"%s\" "
+			    "d=\"M%.1f 18v-9\"/>", mark_colour[kind], x + 5);
+		snprintf(text, sizeof text, "%s (%zu)", mark_name[kind],
+		    counts[kind]);
+		svg_text(b, x + 14, 15, NULL, NULL, text);
+		x += 14 + text_width(text) + 18;
+	}
+	buf_adds(b, "</svg>\n");
+}
