@@ -22,7 +22,7 @@ static int cmd_run_exec(int, char **);
 const struct cli_cmd cmd_run = {
 	.name = "run",
 	.usage = "run (WORKLOAD [--OPTION=VALUE ...] [--repeat N] | --job FILE) "
-	    "[--label L] [--json] [--wait] [--local] [--db PATH] "
+	    "[--label L] [--json] [--wait] [--local] [--check] [--db PATH] "
 	    "[--socket PATH]",
 	.summary = "run a workload and store what it measured",
 	.exec = cmd_run_exec,
@@ -313,6 +313,7 @@ cmd_run_exec(int argc, char **argv)
 	const char *label = NULL, *jobpath = NULL, *v;
 	char *cause = NULL;
 	int json = 0, i, r = EXIT_OK, fixed = 0, wait = 0, local = 0;
+	int check = 0;
 	const char *sock;
 
 	memset(&rep, 0, sizeof rep);
@@ -330,6 +331,8 @@ cmd_run_exec(int argc, char **argv)
 			wait = 1;
 		else if (strcmp(argv[i], "--local") == 0)
 			local = 1;
+		else if (strcmp(argv[i], "--check") == 0)
+			check = 1;
 		else if (arg_value(argc, argv, &i, "--socket", &v))
 			cli_socket_path = v;
 		else if (arg_value(argc, argv, &i, "--label", &label))
@@ -393,6 +396,17 @@ cmd_run_exec(int argc, char **argv)
 	if (label != NULL && (strlen(label) == 0 || strchr(label, '\n'))) {
 		cli_error("a label must be one non-empty line");
 		r = EXIT_USAGE;
+		goto out;
+	}
+	if (check) {
+		/* Validated above; show what would run, run nothing. */
+		for (i = 0; i < (int)jf.njobs; i++) {
+			char *p = params_to_json(jf.jobs[i].params);
+
+			printf("[%s] %s x%lld %s\n", jf.jobs[i].section,
+			    jf.jobs[i].wl->name, (long long)jf.jobs[i].repeat, p);
+			free(p);
+		}
 		goto out;
 	}
 	/* A listening daemon runs it; otherwise the same code runs here. */
