@@ -780,7 +780,8 @@ w_samples(struct writer *w, int64_t run_id, size_t ncounters, char **cause)
 		w_key(w, "seq");
 		buf_printf(&w->line, "%" PRId64, seq);
 		w_key(w, "t_ns");
-		buf_printf(&w->line, "%" PRId64, sqlite3_column_int64(st, 1));
+		buf_printf(&w->line, "%" PRId64,
+		    (int64_t)sqlite3_column_int64(st, 1));
 		w_key(w, "label");
 		if (sqlite3_column_type(st, 2) == SQLITE_TEXT)
 			json_text_add(&w->line,
@@ -1651,9 +1652,12 @@ read_counters(struct reader *rd, json_t *obj, char **cause)
 				goto out;
 			}
 		} else if (rc == SQLITE_DONE) {
-			bind_text_or_null_len(rd->add_counter, 1, &name);
-			bind_text_or_null_len(rd->add_counter, 2, &kind);
-			bind_text_or_null_len(rd->add_counter, 3, &unit);
+			sqlite3_bind_text(rd->add_counter, 1, name.s,
+			    (int)name.len, SQLITE_TRANSIENT);
+			sqlite3_bind_text(rd->add_counter, 2, kind.s,
+			    (int)kind.len, SQLITE_TRANSIENT);
+			sqlite3_bind_text(rd->add_counter, 3, unit.s,
+			    (int)unit.len, SQLITE_TRANSIENT);
 			if (sqlite3_step(rd->add_counter) != SQLITE_DONE) {
 				r = rd_db_fail(rd, cause,
 				    "cannot import counter");
@@ -1868,13 +1872,14 @@ reader_prepare(struct reader *rd, char **cause)
 		    cause)) == NULL)
 			return -EIO;
 	}
-	/* Parameters as in line_types[]: the same binding finds and adds. */
+	/* Parameters numbered as the columns in line_types[], so one
+	 * binding serves the look-up and the insert; a host is found by
+	 * the UNIQUE key of hosts. */
 	rd->find_kernel = db_prepare(rd->db, "SELECT id FROM kernels WHERE "
 	    "build_key = ?1", cause);
 	rd->find_host = db_prepare(rd->db, "SELECT id FROM hosts WHERE "
 	    "machine_id = ?2 AND hostname = ?3 AND cpus_possible = ?4 AND "
-	    "numa_nodes = ?5 AND mem_total_kb = ?7 AND ?1 IS NOT NULL AND "
-	    "?6 IS NOT NULL AND ?8 IS NOT NULL", cause);
+	    "numa_nodes = ?5 AND mem_total_kb = ?7", cause);
 	rd->find_run = db_prepare(rd->db, "SELECT id FROM runs WHERE "
 	    "uuid = ?1", cause);
 	rd->find_counter = db_prepare(rd->db, "SELECT id, kind, unit FROM "
