@@ -15,6 +15,8 @@
 #define COMMAND_LIST(X) \
 	X(cancel)       \
 	X(compare)      \
+	X(export)       \
+	X(import)       \
 	X(kernels)      \
 	X(lockups)      \
 	X(parse_log)    \

@@ -440,12 +440,21 @@ json_real_add(struct buf *b, double d)
 		buf_adds(b, d > 0 ? "\"inf\"" : "\"-inf\"");
 		return;
 	}
+	/* Plain decimals where they stay short (100.0, not 1e+02). */
+	for (p = 0; p <= 20 && fabs(d) < 1e16 && (fabs(d) >= 1e-4 || d == 0);
+	    p++) {
+		snprintf(tmp, sizeof tmp, "%.*f", p, d);
+		back = strtod(tmp, NULL);
+		if (memcmp(&back, &d, sizeof d) == 0)
+			goto done;
+	}
 	for (p = 1; p <= 17; p++) {
 		snprintf(tmp, sizeof tmp, "%.*g", p, d);
 		back = strtod(tmp, NULL);
 		if (memcmp(&back, &d, sizeof d) == 0)
 			break;
 	}
+done:
 	buf_adds(b, tmp);
 	if (strpbrk(tmp, ".e") == NULL)
 		buf_adds(b, ".0");
