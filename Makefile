@@ -17,7 +17,7 @@ WARN      += -Werror
 endif
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-CPPFLAGS  += -D_GNU_SOURCE -Ilib -Iworkloads -Icli -Idaemon -I$(BUILD) $(PKG_CFLAGS)
+CPPFLAGS  += -D_GNU_SOURCE -Ilib -Iworkloads -Ireports -Icli -Idaemon -I$(BUILD) $(PKG_CFLAGS)
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -pthread -MMD -MP
 LDLIBS    += $(PKG_LIBS) -pthread -lm
 
@@ -27,7 +27,7 @@ CFLAGS    := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 LDFLAGS   += -fsanitize=address,undefined
 endif
 
-LIB_SRC   := $(wildcard lib/*.c) $(wildcard workloads/*.c)
+LIB_SRC   := $(wildcard lib/*.c) $(wildcard workloads/*.c) $(wildcard reports/*.c)
 CLI_SRC   := $(wildcard cli/*.c)
 DAEMON_SRC := $(wildcard daemon/*.c)
 UNIT_SRC  := $(wildcard tests/unit/*.c)

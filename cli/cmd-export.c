@@ -31,7 +31,7 @@ export_to_file(struct db *db, char **keys, size_t nkeys, const char *path,
 
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0666)) == -1 ||
 	    (f = fdopen(fd, "w")) == NULL) {
-		r = set_cause(cause, errno, "cannot create '%s': %s", tmp,
+		r = set_cause(cause, errno, "cannot create '%s': %s", path,
 		    strerror(errno));
 		if (fd != -1)
 			close(fd);

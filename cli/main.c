@@ -21,6 +21,7 @@
 	X(lockups)      \
 	X(parse_log)    \
 	X(regressions)  \
+	X(report)       \
 	X(run)          \
 	X(runs)         \
 	X(samples)      \

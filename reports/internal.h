@@ -33,6 +33,7 @@ struct report_plot {
 	char *title;
 	char *unit;             /* of the plotted values: "/s", "MiB", ... */
 	int rate;               /* event counters: per second */
+	int integral;           /* levels that are whole numbers (CPUs) */
 	struct report_line *lines;
 	size_t nlines;
 };

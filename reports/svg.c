@@ -205,20 +205,22 @@ fmt_tick(char *out, size_t size, double v, double step, double maxabs)
 	double scale = 1;
 	int i = 0, dec;
 
-	if (maxabs >= 1e4) {
+	if (maxabs >= 1e5) {
 		while (maxabs / scale >= 1000 && i < 5) {
 			scale *= 1000;
 			i++;
 		}
 	}
 	dec = step_decimals(step / scale);
-	if (dec > 2) {
+	if (dec > 2 && i > 0) {
 		scale = 1;
 		i = 0;
 		dec = step_decimals(step);
 	}
-	if (fabs(v) < step * 1e-6)
-		v = 0;
+	if (fabs(v) < step * 1e-6) {
+		snprintf(out, size, "0");
+		return;
+	}
 	snprintf(out, size, "%.*f%s", dec, v / scale, suffix[i]);
 }
 
@@ -239,12 +241,13 @@ nice_ticks(double lo, double hi, int target, double *first, double *last,
 		lo = x;
 	}
 	if (hi == lo) {
-		double pad = lo == 0 ? 1 : fabs(lo) * 0.1;
-
-		lo -= pad;
-		hi += pad;
-		if (lo < 0 && hi - 2 * pad >= 0 && lo + pad >= 0)
-			lo = 0;
+		/* a flat line: zero gets [0, 1], others +-10 % */
+		if (lo == 0)
+			hi = 1;
+		else {
+			lo -= fabs(lo) * 0.1;
+			hi += fabs(hi) * 0.1;
+		}
 	}
 	if (target < 2)
 		target = 2;
@@ -405,7 +408,7 @@ y_axis(struct buf *b, const struct frame *f, double step)
 
 /* Time ticks inside [xlo, xhi]: seconds, minutes or hours. */
 static void
-time_axis(struct buf *b, const struct frame *f)
+time_axis(struct buf *b, const struct frame *f, int target)
 {
 	double span = f->xhi - f->xlo, unit = 1, first, last, step, x;
 	const char *name = "s";
@@ -419,7 +422,7 @@ time_axis(struct buf *b, const struct frame *f)
 		unit = 60;
 		name = "min";
 	}
-	nice_ticks(f->xlo / unit, f->xhi / unit, 8, &first, &last, &step);
+	nice_ticks(f->xlo / unit, f->xhi / unit, target, &first, &last, &step);
 	n = (int)round((last - first) / step);
 	for (i = 0; i <= n; i++) {
 		x = (first + step * i) * unit;
@@ -475,7 +478,7 @@ static void
 draw_marks(struct buf *b, const struct frame *f,
     const struct report_mark *marks, size_t nmarks)
 {
-	size_t i, k, count[MARK_KINDS] = { 0 };
+	size_t i, count[MARK_KINDS] = { 0 };
 	double last_text = -1e9, x;
 	int kind;
 
@@ -500,8 +503,22 @@ draw_marks(struct buf *b, const struct frame *f,
 		buf_printf(b, "\"><title>%s: %zu</title></path>\n",
 		    mark_name[kind], count[kind]);
 	}
-	/* Labelled samples: dashed lines, named where there is room. */
-	for (i = 0, k = 0; i < nmarks; i++) {
+	/*
+	 * Labelled samples: dashed lines, named where there is room; when
+	 * there are many (hotplug labels one sample per cycle) only short
+	 * ticks under the top edge, so they do not hide the lines.
+	 */
+	if (count[MARK_LABEL] > 20) {
+		buf_adds(b, "<path class=\"tick\" stroke=\"#888888\" d=\"");
+		for (i = 0; i < nmarks; i++)
+			if (marks[i].kind == MARK_LABEL && marks[i].t >= f->xlo &&
+			    marks[i].t <= f->xhi)
+				buf_printf(b, "M%.1f %.1fv6", px(f, marks[i].t),
+				    f->y);
+		buf_printf(b, "\"><title>labelled samples: %zu</title></path>\n",
+		    count[MARK_LABEL]);
+	}
+	for (i = 0; i < nmarks && count[MARK_LABEL] <= 20; i++) {
 		if (marks[i].kind != MARK_LABEL || marks[i].t < f->xlo ||
 		    marks[i].t > f->xhi)
 			continue;
@@ -510,14 +527,12 @@ draw_marks(struct buf *b, const struct frame *f,
 		html_escape(b, marks[i].text);
 		buf_printf(b, "</title><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
 		    "y2=\"%.1f\"/>", x, f->y, x, f->y + f->h);
-		if (count[MARK_LABEL] <= 40 && x - last_text >
-		    text_width(marks[i].text) + 4 && x + 2 +
+		if (x - last_text > text_width(marks[i].text) + 4 && x + 2 +
 		    text_width(marks[i].text) < f->x + f->w) {
 			svg_text(b, x + 2, f->y + 10, NULL, "mark", marks[i].text);
 			last_text = x;
 		}
 		buf_adds(b, "</g>\n");
-		k++;
 	}
 	/* Events: a red line and a marker, the title as tooltip. */
 	for (i = 0; i < nmarks; i++) {
@@ -552,10 +567,16 @@ svg_time_plot(struct buf *b, const struct report_plot *p, double t0,
 		lo = 0;
 		hi = 1;
 	}
-	/* Rates and most levels read best from zero. */
-	if (lo > 0 && (p->rate || lo < 0.3 * hi))
+	/* Rates, most levels and small counts (CPUs) read best from zero. */
+	if (lo > 0 && (p->rate || lo < 0.3 * hi || (p->integral && hi <= 64)))
 		lo = 0;
 	nice_ticks(lo, hi, 5, &first, &last, &step);
+	/* whole numbers get no fractional ticks */
+	if (p->integral && step < 1) {
+		step = 1;
+		first = floor(lo);
+		last = ceil(hi) > first ? ceil(hi) : first + 1;
+	}
 	f.xlo = t0;
 	f.xhi = t1 > t0 ? t1 : t0 + 1;
 	f.ylo = first;
@@ -564,7 +585,7 @@ svg_time_plot(struct buf *b, const struct report_plot *p, double t0,
 	svg_open(b, 960, 230, title);
 	svg_text(b, f.x, 16, NULL, "title", title);
 	y_axis(b, &f, step);
-	time_axis(b, &f);
+	time_axis(b, &f, 8);
 	draw_marks(b, &f, marks, nmarks);
 	for (l = 0; l < p->nlines; l++) {
 		const struct report_line *line = &p->lines[l];
@@ -631,8 +652,7 @@ svg_values_plot(struct buf *b, const struct report_values *v, double t0,
 		buf_adds(b, "</svg>\n");
 		return;
 	}
-	snprintf(label, sizeof label, "%s%s%s", v->name, *v->unit ? " " : "",
-	    *v->unit ? v->unit : "");
+	snprintf(label, sizeof label, "%s", *v->unit ? v->unit : "value");
 
 	/* Histogram: sqrt(n) bins, 5 to 40, over a nice value range. */
 	nice_ticks(v->min, v->max, 5, &first, &last, &step);
@@ -665,7 +685,7 @@ svg_values_plot(struct buf *b, const struct report_values *v, double t0,
 			continue;
 		x = px(&f, first + bw * (double)k);
 		y = py(&f, (double)bins[k]);
-		buf_printf(b, "<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" "
+		buf_printf(b, "<rect class=\"hbar\" x=\"%.1f\" y=\"%.1f\" "
 		    "width=\"%.1f\" height=\"%.1f\"><title>%zu</title></rect>",
 		    x + 0.5, y, fmax(bw / (f.xhi - f.xlo) * f.w - 1, 0.5),
 		    f.y + f.h - y, bins[k]);
@@ -701,7 +721,7 @@ svg_values_plot(struct buf *b, const struct report_values *v, double t0,
 	    t0 + 1, first, last };
 	svg_text(b, f.x, 14, NULL, "title", "over the run");
 	y_axis(b, &f, step);
-	time_axis(b, &f);
+	time_axis(b, &f, 3);
 	if (v->n <= 300) {
 		for (i = 0; i < v->n; i++)
 			buf_printf(b, "<circle class=\"dot\" cx=\"%.1f\" "
@@ -739,13 +759,13 @@ svg_change_bar(struct buf *b, double change_pct, double scale_pct, int mark)
 		c = scale_pct;
 	if (c < -scale_pct)
 		c = -scale_pct;
-	w = c / scale_pct * 70;
-	buf_printf(b, "<svg class=\"bar\" viewBox=\"0 0 150 14\" width=\"150\" "
+	w = c / scale_pct * 56;
+	buf_printf(b, "<svg class=\"bar\" viewBox=\"0 0 120 14\" width=\"120\" "
 	    "height=\"14\" role=\"img\"><title>%+.1f %%</title>"
-	    "<line class=\"zero\" x1=\"75\" y1=\"0\" x2=\"75\" y2=\"14\"/>"
+	    "<line class=\"zero\" x1=\"60\" y1=\"0\" x2=\"60\" y2=\"14\"/>"
 	    "<rect x=\"%.1f\" y=\"2\" width=\"%.1f\" height=\"10\" "
 	    "fill=\"%s\"/></svg>", isfinite(change_pct) ? change_pct : 0,
-	    w < 0 ? 75 + w : 75, fabs(w) < 0.5 ? 0.5 : fabs(w),
+	    w < 0 ? 60 + w : 60, fabs(w) < 0.5 ? 0.5 : fabs(w),
 	    colour[mark >= 0 && mark <= 2 ? mark : 0]);
 }
 

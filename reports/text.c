@@ -252,9 +252,9 @@ text_run(const struct run_report *r, struct buf *b)
 
 	t = text_table_new(4, "TIME", "KIND", "SOURCE", "TITLE");
 	json_array_foreach(json_object_get(run, "events"), i, o) {
-		fmt_offset(v[0], sizeof v[0], (double)(jint(o, "t_ns") -
-		    r->t0_ns) / 1e9);
-		snprintf(v[1], sizeof v[1], "+%s", v[0]);
+		fmt_offset(v[0], 40, (double)(jint(o, "t_ns") - r->t0_ns) /
+		    1e9);
+		snprintf(v[1], sizeof v[1], "+%.40s", v[0]);
 		text_table_add(t, v[1], jstr(o, "kind"), jstr(o, "source"),
 		    jstr(o, "title"));
 	}
@@ -279,7 +279,7 @@ text_run(const struct run_report *r, struct buf *b)
 static void
 mean_sd(char *out, size_t size, const struct cmp_side *s)
 {
-	char m[48], d[48];
+	char m[40], d[40];
 
 	if (s->n == 0) {
 		snprintf(out, size, "-");
@@ -287,7 +287,7 @@ mean_sd(char *out, size_t size, const struct cmp_side *s)
 	}
 	fmt_value(m, sizeof m, s->mean);
 	fmt_value(d, sizeof d, s->sd);
-	snprintf(out, size, "%s±%s", m, d);
+	snprintf(out, size, "%s+-%s", m, d);
 }
 
 void
@@ -373,16 +373,16 @@ text_kernel(const struct kernel_report *k, struct buf *b)
 	}
 	table_out(t, b);
 
-	t = text_table_new(8, "WORKLOAD", "METRIC", "N", "MEAN±SD", "CV",
+	t = text_table_new(8, "WORKLOAD", "METRIC", "N", "MEAN+-SD", "CV",
 	    "MIN", "MAX", "UNIT");
 	for (i = 0; i < k->nmetrics; i++) {
 		const struct kernel_metric *m = &k->metrics[i];
-		char ms[128];
+		char ms[160];
 
 		snprintf(v[0], sizeof v[0], "%zu", m->n);
 		fmt_value(v[1], sizeof v[1], m->mean);
 		fmt_value(v[2], sizeof v[2], m->sd);
-		snprintf(ms, sizeof ms, "%s±%s", v[1], v[2]);
+		snprintf(ms, sizeof ms, "%s+-%s", v[1], v[2]);
 		snprintf(v[3], sizeof v[3], "%.1f%%", m->cv_pct);
 		fmt_value(v[4], sizeof v[4], m->min);
 		fmt_value(v[5], sizeof v[5], m->max);
