@@ -24,6 +24,8 @@
 #   ROUNDS=7 DURATION=20 sh bench/hotplug.sh
 #   CONTENDERS="mmstorm stress-ng" sh bench/hotplug.sh
 #   MMSTORM=build-asan/mmstorm KEEP=1 sh bench/hotplug.sh
+#   ALT="patched=/tmp/x/build/mmstorm" CONTENDERS="mmstorm patched stress-ng" \
+#       sh bench/hotplug.sh    # A/B: another mmstorm binary, same arguments
 #
 # Needs root, a hot-pluggable cpu1, stress-ng, python3.  Every CPU is put
 # back online at the end, on error and on SIGINT/SIGTERM.
@@ -34,6 +36,7 @@ STRESS_NG=${STRESS_NG:-stress-ng}
 ROUNDS=${ROUNDS:-5}
 DURATION=${DURATION:-10}
 CONTENDERS=${CONTENDERS:-"mmstorm mmstorm-chase0 stress-ng bare"}
+ALT=${ALT:-}
 here=$(dirname "$0")
 
 die() { echo "hotplug.sh: $*" >&2; exit 2; }
@@ -42,6 +45,16 @@ die() { echo "hotplug.sh: $*" >&2; exit 2; }
 command -v python3 >/dev/null || die "python3 is needed"
 command -v "$STRESS_NG" >/dev/null || die "no $STRESS_NG"
 [ -w /sys/devices/system/cpu/cpu1/online ] || die "cpu1 is not hot-pluggable"
+
+# alt_of NAME: the binary of an ALT contender, or nothing
+alt_of() {
+	for _a in $ALT; do
+		[ "${_a%%=*}" = "$1" ] && { echo "${_a#*=}"; return; }
+	done
+}
+for a in $ALT; do
+	[ -x "${a#*=}" ] || die "ALT: no '${a#*=}'"
+done
 
 all_online() {
 	for f in /sys/devices/system/cpu/cpu[0-9]*/online; do
@@ -118,7 +131,11 @@ while [ "$r" -le "$ROUNDS" ]; do
 		bare)
 			run "r$r-$c" python3 "$here/hotplug-bare.py" "$DURATION" ;;
 		*)
-			die "unknown contender '$c'" ;;
+			bin=$(alt_of "$c")
+			[ -n "$bin" ] || die "unknown contender '$c'"
+			run "r$r-$c" "$bin" run hotplug --pressure=none \
+			    --duration="${DURATION}s" --cycles=0 \
+			    --json --db "$tmp/bench.db" ;;
 		esac
 	done
 	echo "# round $r done, load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
@@ -219,7 +236,7 @@ for c in names:
         rec = {"round": r, "load": load, "cpu_ns": cpu.get("total_ns"),
                "sup_ns": cpu.get("self_ns"),
                "sup_delay_ns": cpu.get("self_run_delay_ns")}
-        if c.startswith("mmstorm"):
+        if c not in ("stress-ng", "bare"):  # mmstorm or an ALT binary
             o = (objs(base + ".out") or [None])[0]
             if not o or o.get("state") != "passed":
                 rec["bad"] = (o or {}).get("state", "no output"), (o or {}).get("reason")
@@ -317,7 +334,7 @@ for r in range(1, rounds + 1):
                            if "tps" in x else "-")
     print(line)
 
-mm = [c for c in names if c.startswith("mmstorm")]
+mm = [c for c in names if c not in ("stress-ng", "bare")]
 if mm:
     print("\nmmstorm: a cycle's time outside the two writes (medians over runs,"
           " ms; the worker waits for the supervisor's sample every cycle)")

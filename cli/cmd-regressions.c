@@ -55,7 +55,6 @@ cmd_regressions_exec(int argc, char **argv)
 	size_t ncs = 0, nf = 0, i, k;
 	const char *basename = NULL;
 	struct db *db = NULL;
-	sqlite3_stmt *st = NULL;
 	int64_t base;
 	char *cause = NULL;
 	int json = 0, ch, r = EXIT_OK;
@@ -87,23 +86,10 @@ cmd_regressions_exec(int argc, char **argv)
 		r = EXIT_FAIL;
 		goto out;
 	}
-	st = db_prepare(db, "SELECT DISTINCT kernel_id FROM runs WHERE "
-	    "kernel_id <> ?1 ORDER BY kernel_id", &cause);
-	if (st == NULL) {
+	if (compare_against(db, base, &o, &cs, &ncs, &cause) != 0) {
 		cli_error("%s", cause);
 		r = EXIT_FAIL;
 		goto out;
-	}
-	sqlite3_bind_int64(st, 1, base);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		cs = xreallocarray(cs, ncs + 1, sizeof *cs);
-		if (compare_kernels(db, base, sqlite3_column_int64(st, 0), &o,
-		    &cs[ncs], &cause) != 0) {
-			cli_error("%s", cause);
-			r = EXIT_FAIL;
-			goto out;
-		}
-		ncs++;
 	}
 	for (i = 0; i < ncs; i++) {
 		for (k = 0; k < cs[i].nmetrics; k++) {
@@ -185,7 +171,6 @@ out:
 		comparison_release(&cs[i]);
 	free(cs);
 	free(f);
-	sqlite3_finalize(st);
 	free(cause);
 	db_close(db);
 	return r;

@@ -110,28 +110,44 @@ kernel_resolve(struct db *db, const char *name, int64_t *id, char **cause)
 /* ---- metrics --------------------------------------------------------- */
 
 struct values {
+	int64_t kernel;
 	char *workload, *metric, *unit;
 	int higher_better;
 	double *v;
 	size_t n, cap;
 };
 
-/* Every passed run's metric values of one build, grouped by workload and
- * metric (sorted, so two sides can be merged). */
+/*
+ * Every passed run's metric values of one build (kernel > 0), or of every
+ * build but -kernel (kernel < 0), grouped by build, workload and metric
+ * in sorted order, so sides can be merged in one pass.
+ */
+static int
+values_cmp(const void *a, const void *b)
+{
+	const struct values *x = a, *y = b;
+
+	return strcmp(x->metric, y->metric);
+}
+
 static int
 load_values(struct db *db, int64_t kernel, const struct compare_opts *o,
     struct values **out, size_t *nout, char **cause)
 {
 	sqlite3_stmt *st;
-	struct values *vs = NULL, *cur = NULL;
-	size_t n = 0;
+	struct values *vs = NULL, *cur;
+	size_t n = 0, group = 0, i;
 	int rc;
 
-	st = db_prepare(db, "SELECT r.workload, m.name, m.unit, m.better, "
-	    "m.value FROM runs r JOIN metrics m ON m.run_id = r.id WHERE "
-	    "r.kernel_id = ?1 AND r.state = 'passed' AND (?2 IS NULL OR "
+	/* Rows come in index order (build, workload); metrics of a group
+	 * are gathered and sorted here, which beats SQLite sorting every
+	 * row by name. */
+	st = db_prepare(db, "SELECT r.kernel_id, r.workload, m.name, m.unit, "
+	    "m.better, m.value FROM runs r JOIN metrics m ON m.run_id = r.id "
+	    "WHERE (CASE WHEN ?1 > 0 THEN r.kernel_id = ?1 ELSE r.kernel_id "
+	    "<> -?1 END) AND r.state = 'passed' AND (?2 IS NULL OR "
 	    "r.workload = ?2) AND (?3 IS NULL OR m.name = ?3) ORDER BY "
-	    "r.workload, m.name", cause);
+	    "r.kernel_id, r.workload", cause);
 	if (st == NULL)
 		return -EIO;
 	sqlite3_bind_int64(st, 1, kernel);
@@ -140,28 +156,42 @@ load_values(struct db *db, int64_t kernel, const struct compare_opts *o,
 	if (o->metric)
 		sqlite3_bind_text(st, 3, o->metric, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *w = (const char *)sqlite3_column_text(st, 0);
-		const char *m = (const char *)sqlite3_column_text(st, 1);
+		int64_t k = sqlite3_column_int64(st, 0);
+		const char *w = (const char *)sqlite3_column_text(st, 1);
+		const char *m = (const char *)sqlite3_column_text(st, 2);
 
-		if (cur == NULL || strcmp(cur->workload, w) != 0 ||
-		    strcmp(cur->metric, m) != 0) {
+		if (n > group && (vs[group].kernel != k ||
+		    strcmp(vs[group].workload, w) != 0)) {
+			qsort(&vs[group], n - group, sizeof *vs, values_cmp);
+			group = n;
+		}
+		for (cur = NULL, i = group; i < n; i++) {
+			if (strcmp(vs[i].metric, m) == 0) {
+				cur = &vs[i];
+				break;
+			}
+		}
+		if (cur == NULL) {
 			vs = xreallocarray(vs, n + 1, sizeof *vs);
 			cur = &vs[n++];
 			memset(cur, 0, sizeof *cur);
+			cur->kernel = k;
 			cur->workload = xstrdup(w);
 			cur->metric = xstrdup(m);
 			cur->unit = xstrdup((const char *)
-			    sqlite3_column_text(st, 2));
+			    sqlite3_column_text(st, 3));
 			cur->higher_better = strcmp((const char *)
-			    sqlite3_column_text(st, 3), "higher") == 0;
+			    sqlite3_column_text(st, 4), "higher") == 0;
 		}
 		if (cur->n == cur->cap) {
 			cur->cap = cur->cap ? cur->cap * 2 : 8;
 			cur->v = xreallocarray(cur->v, cur->cap,
 			    sizeof *cur->v);
 		}
-		cur->v[cur->n++] = sqlite3_column_double(st, 4);
+		cur->v[cur->n++] = sqlite3_column_double(st, 5);
 	}
+	if (n > group)
+		qsort(&vs[group], n - group, sizeof *vs, values_cmp);
 	sqlite3_finalize(st);
 	*out = vs;
 	*nout = n;
@@ -225,21 +255,24 @@ judge(struct metric_cmp *m, const struct values *a, const struct values *b,
 
 /* ---- lockups ----------------------------------------------------------- */
 
+/* Finished runs of a build and workload; a small query, indexed. */
 static int64_t
-count_runs(struct db *db, int64_t kernel, const char *workload)
+count_runs(struct db *db, sqlite3_stmt **st, int64_t kernel,
+    const char *workload)
 {
-	sqlite3_stmt *st = db_prepare(db, "SELECT count(*) FROM runs WHERE "
-	    "kernel_id = ?1 AND workload = ?2 AND state NOT IN ('skipped', "
-	    "'queued', 'running')", NULL);
 	int64_t n = 0;
 
-	if (st == NULL)
+	if (*st == NULL)
+		*st = db_prepare(db, "SELECT count(*) FROM runs WHERE "
+		    "kernel_id = ?1 AND workload = ?2 AND state NOT IN "
+		    "('skipped', 'queued', 'running')", NULL);
+	if (*st == NULL)
 		return 0;
-	sqlite3_bind_int64(st, 1, kernel);
-	sqlite3_bind_text(st, 2, workload, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	sqlite3_reset(*st);
+	sqlite3_bind_int64(*st, 1, kernel);
+	sqlite3_bind_text(*st, 2, workload, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(*st) == SQLITE_ROW)
+		n = sqlite3_column_int64(*st, 0);
 	return n;
 }
 
@@ -251,13 +284,14 @@ static int
 compare_lockups(struct db *db, struct comparison *c,
     const struct compare_opts *o, char **cause)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st, *cnt = NULL;
 	int rc;
 
+	/* e.kernel_id, not r.kernel_id: the (kernel, signature) index. */
 	st = db_prepare(db, "SELECT e.kind, e.title, e.signature, r.workload, "
-	    "count(DISTINCT CASE WHEN r.kernel_id = ?1 THEN r.id END), "
-	    "count(DISTINCT CASE WHEN r.kernel_id = ?2 THEN r.id END) "
-	    "FROM events e JOIN runs r ON r.id = e.run_id WHERE r.kernel_id "
+	    "count(DISTINCT CASE WHEN e.kernel_id = ?1 THEN r.id END), "
+	    "count(DISTINCT CASE WHEN e.kernel_id = ?2 THEN r.id END) "
+	    "FROM events e JOIN runs r ON r.id = e.run_id WHERE e.kernel_id "
 	    "IN (?1, ?2) AND (?3 IS NULL OR r.workload = ?3) AND e.kind NOT "
 	    "IN ('taint') GROUP BY e.signature, r.workload ORDER BY "
 	    "r.workload, e.kind, e.title", cause);
@@ -281,8 +315,8 @@ compare_lockups(struct db *db, struct comparison *c,
 		l->workload = xstrdup((const char *)sqlite3_column_text(st, 3));
 		l->hit_base = sqlite3_column_int64(st, 4);
 		l->hit_new = sqlite3_column_int64(st, 5);
-		l->runs_base = count_runs(db, c->base, l->workload);
-		l->runs_new = count_runs(db, c->new, l->workload);
+		l->runs_base = count_runs(db, &cnt, c->base, l->workload);
+		l->runs_new = count_runs(db, &cnt, c->new, l->workload);
 		l->rate_base = l->runs_base ? (double)l->hit_base /
 		    (double)l->runs_base : 0;
 		l->rate_new = l->runs_new ? (double)l->hit_new /
@@ -290,26 +324,20 @@ compare_lockups(struct db *db, struct comparison *c,
 		l->is_new = l->hit_base == 0;
 	}
 	sqlite3_finalize(st);
+	sqlite3_finalize(cnt);
 	if (rc != SQLITE_DONE)
 		return db_error(db, cause, "cannot read events");
 	return 0;
 }
 
-int
-compare_kernels(struct db *db, int64_t base, int64_t new,
-    const struct compare_opts *o, struct comparison *c, char **cause)
+/* Metrics measured on both sides: merge two sorted lists. */
+static void
+merge_metrics(struct comparison *c, const struct values *a, size_t na,
+    const struct values *b, size_t nb, double threshold)
 {
-	struct values *a = NULL, *b = NULL;
-	size_t na = 0, nb = 0, i = 0, j = 0;
-	int r, k;
+	size_t i = 0, j = 0;
+	int k;
 
-	memset(c, 0, sizeof *c);
-	c->base = base;
-	c->new = new;
-	if ((r = load_values(db, base, o, &a, &na, cause)) != 0 ||
-	    (r = load_values(db, new, o, &b, &nb, cause)) != 0)
-		goto out;
-	/* Merge the two sorted lists: metrics measured on both sides. */
 	while (i < na && j < nb) {
 		struct metric_cmp *m;
 
@@ -332,16 +360,210 @@ compare_kernels(struct db *db, int64_t base, int64_t new,
 		m->metric = xstrdup(a[i].metric);
 		m->unit = xstrdup(b[j].unit);
 		m->higher_better = b[j].higher_better;
-		judge(m, &a[i], &b[j], o->threshold_pct);
+		judge(m, &a[i], &b[j], threshold);
 		i++;
 		j++;
 	}
+}
+
+int
+compare_kernels(struct db *db, int64_t base, int64_t new,
+    const struct compare_opts *o, struct comparison *c, char **cause)
+{
+	struct values *a = NULL, *b = NULL;
+	size_t na = 0, nb = 0;
+	int r;
+
+	memset(c, 0, sizeof *c);
+	c->base = base;
+	c->new = new;
+	if ((r = load_values(db, base, o, &a, &na, cause)) != 0 ||
+	    (r = load_values(db, new, o, &b, &nb, cause)) != 0)
+		goto out;
+	merge_metrics(c, a, na, b, nb, o->threshold_pct);
 	r = compare_lockups(db, c, o, cause);
 out:
 	values_free(a, na);
 	values_free(b, nb);
 	if (r != 0)
 		comparison_release(c);
+	return r;
+}
+
+struct hit {
+	int64_t kernel;
+	char *kind, *title, *signature, *workload;
+	int64_t runs_hit;
+};
+
+static int
+hit_key_cmp(const struct hit *a, const struct hit *b)
+{
+	int k = strcmp(a->workload, b->workload);
+
+	return k ? k : strcmp(a->signature, b->signature);
+}
+
+/* The base's lockup rates against every build's, from one scan of the
+ * events (grouped by build, workload, signature). */
+static int
+lockups_against(struct db *db, int64_t base, struct comparison *cs, size_t n,
+    const struct compare_opts *o, char **cause)
+{
+	struct hit *h = NULL, *rcs = NULL;
+	size_t nh = 0, nrc = 0, i, j, b0 = 0, b1 = 0;
+	sqlite3_stmt *st;
+	int rc, r = 0;
+
+	/* Finished runs per build and workload: the rates' denominators. */
+	st = db_prepare(db, "SELECT kernel_id, workload, count(*) FROM runs "
+	    "WHERE state NOT IN ('skipped', 'queued', 'running') GROUP BY "
+	    "kernel_id, workload", cause);
+	if (st == NULL)
+		return -EIO;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		rcs = xreallocarray(rcs, nrc + 1, sizeof *rcs);
+		memset(&rcs[nrc], 0, sizeof *rcs);
+		rcs[nrc].kernel = sqlite3_column_int64(st, 0);
+		rcs[nrc].workload = xstrdup((const char *)
+		    sqlite3_column_text(st, 1));
+		rcs[nrc].runs_hit = sqlite3_column_int64(st, 2);
+		nrc++;
+	}
+	sqlite3_finalize(st);
+
+	st = db_prepare(db, "SELECT e.kernel_id, min(e.kind), min(e.title), "
+	    "e.signature, e.workload, count(DISTINCT e.run_id) FROM events e "
+	    "WHERE e.run_id IS NOT NULL AND e.kind <> 'taint' AND (?1 IS NULL "
+	    "OR e.workload = ?1) GROUP BY e.kernel_id, e.workload, "
+	    "e.signature ORDER BY e.kernel_id = ?2 DESC, e.kernel_id, "
+	    "e.workload, e.signature", cause);
+	if (st == NULL)
+		return -EIO;
+	if (o->workload)
+		sqlite3_bind_text(st, 1, o->workload, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, base);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		h = xreallocarray(h, nh + 1, sizeof *h);
+		h[nh].kernel = sqlite3_column_int64(st, 0);
+		h[nh].kind = xstrdup((const char *)sqlite3_column_text(st, 1));
+		h[nh].title = xstrdup((const char *)sqlite3_column_text(st, 2));
+		h[nh].signature = xstrdup((const char *)sqlite3_column_text(st,
+		    3));
+		h[nh].workload = xstrdup((const char *)sqlite3_column_text(st,
+		    4));
+		h[nh].runs_hit = sqlite3_column_int64(st, 5);
+		nh++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		r = db_error(db, cause, "cannot read events");
+		goto out;
+	}
+	/* The base's rows come first, sorted like every other build's. */
+	for (b1 = 0; b1 < nh && h[b1].kernel == base; b1++)
+		;
+	for (i = 0; i < n; i++) {
+		struct comparison *c = &cs[i];
+		size_t s0, s1, x, y;
+
+		for (s0 = b1; s0 < nh && h[s0].kernel != c->new; s0++)
+			;
+		for (s1 = s0; s1 < nh && h[s1].kernel == c->new; s1++)
+			;
+		/* merge base rows [b0, b1) with this build's [s0, s1) */
+		for (x = b0, y = s0; x < b1 || y < s1;) {
+			struct lockup_cmp *l;
+			const struct hit *src;
+			int k;
+
+			if (x < b1 && y < s1)
+				k = hit_key_cmp(&h[x], &h[y]);
+			else
+				k = x < b1 ? -1 : 1;
+			src = k <= 0 ? &h[x] : &h[y];
+			c->lockups = xreallocarray(c->lockups, c->nlockups + 1,
+			    sizeof *c->lockups);
+			l = &c->lockups[c->nlockups++];
+			memset(l, 0, sizeof *l);
+			l->kind = xstrdup(src->kind);
+			l->title = xstrdup(src->title);
+			l->signature = xstrdup(src->signature);
+			l->workload = xstrdup(src->workload);
+			l->hit_base = k <= 0 ? h[x].runs_hit : 0;
+			l->hit_new = k >= 0 ? h[y].runs_hit : 0;
+			for (j = 0; j < nrc; j++) {
+				if (strcmp(rcs[j].workload, l->workload) != 0)
+					continue;
+				if (rcs[j].kernel == base)
+					l->runs_base = rcs[j].runs_hit;
+				if (rcs[j].kernel == c->new)
+					l->runs_new = rcs[j].runs_hit;
+			}
+			l->rate_base = l->runs_base ? (double)l->hit_base /
+			    (double)l->runs_base : 0;
+			l->rate_new = l->runs_new ? (double)l->hit_new /
+			    (double)l->runs_new : 0;
+			l->is_new = l->hit_base == 0;
+			if (k <= 0)
+				x++;
+			if (k >= 0)
+				y++;
+		}
+	}
+out:
+	for (j = 0; j < nrc; j++)
+		free(rcs[j].workload);
+	free(rcs);
+	for (j = 0; j < nh; j++) {
+		free(h[j].kind);
+		free(h[j].title);
+		free(h[j].signature);
+		free(h[j].workload);
+	}
+	free(h);
+	return r;
+}
+
+int
+compare_against(struct db *db, int64_t base, const struct compare_opts *o,
+    struct comparison **out, size_t *nout, char **cause)
+{
+	struct values *a = NULL, *b = NULL;
+	struct comparison *cs = NULL;
+	size_t na = 0, nb = 0, i, start, n = 0;
+	int r;
+
+	*out = NULL;
+	*nout = 0;
+	/* Two queries for every build's metrics, not two per build. */
+	if ((r = load_values(db, base, o, &a, &na, cause)) != 0 ||
+	    (r = load_values(db, -base, o, &b, &nb, cause)) != 0)
+		goto out;
+	for (start = 0; start < nb; start = i) {
+		for (i = start; i < nb && b[i].kernel == b[start].kernel; i++)
+			;
+		cs = xreallocarray(cs, n + 1, sizeof *cs);
+		memset(&cs[n], 0, sizeof *cs);
+		cs[n].base = base;
+		cs[n].new = b[start].kernel;
+		merge_metrics(&cs[n], a, na, &b[start], i - start,
+		    o->threshold_pct);
+		n++;
+	}
+	if (n > 0)
+		r = lockups_against(db, base, cs, n, o, cause);
+	if (r == 0) {
+		*out = cs;
+		*nout = n;
+		cs = NULL;
+	}
+out:
+	for (i = 0; cs != NULL && i < n; i++)
+		comparison_release(&cs[i]);
+	free(cs);
+	values_free(a, na);
+	values_free(b, nb);
 	return r;
 }
 

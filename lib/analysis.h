@@ -83,6 +83,10 @@ struct compare_opts {
 
 int compare_kernels(struct db *, int64_t base, int64_t new,
     const struct compare_opts *, struct comparison *, char **cause);
+/* The base against every other build with passed runs (metrics read in
+ * two queries, not two per build); *out has one comparison per build. */
+int compare_against(struct db *, int64_t base, const struct compare_opts *,
+    struct comparison **out, size_t *nout, char **cause);
 void comparison_release(struct comparison *);
 const char *cmp_mark_name(enum cmp_mark);
 json_t *metric_cmp_json(const struct metric_cmp *);

@@ -790,7 +790,7 @@ static const char *const skip_rcu[] = {
 static const char *const skip_hang[] = {
 	"sched", "_lock", "_slowlock", "down", "rwsem", "completion",
 	"kthread", "wait", "synchronize", "context_switch", "__switch_to",
-	"cancel_delayed_work", "msleep", "ssleep", NULL,
+	"cancel_delayed_work", NULL,
 };
 /* Bad page state: the freeing or allocating path that noticed. */
 static const char *const skip_bad_page[] = {
@@ -915,6 +915,8 @@ line_class(const char *t)
 		"Showing all locks held", "Mem abort info:", "Data abort info:",
 		"ESR = ", "EC = ", "FSC = ", "SET = ", "CM = ", "WnR = ",
 		"user pgtable:", "[0000000000000000] pgd=",
+		/* Printed from the NMI path between two CPUs' backtraces. */
+		"INFO: NMI handler (",
 		NULL,
 	};
 	const char *p = skip_blanks(t);
@@ -1393,23 +1395,45 @@ stack_ends(enum lclass lc, const char *t)
  * frames: they name the function an interrupt or exception stopped).
  */
 static void
-collect_stack(struct rlines *rl, size_t i, size_t end,
-    const char *const *skip, struct frames *f)
+collect_frames(struct rlines *rl, size_t i, size_t end,
+    const char *const *skip, int questionable, struct frames *f)
 {
 	char sym[FRAME_MAX];
 	enum lclass lc;
-	int q;
+	int q, seen = 0;
 
 	for (; i < end; i++) {
 		lc = line_class(rl->v[i]);
-		if (f->n > 0 && stack_ends(lc, rl->v[i]))
+		if (seen && stack_ends(lc, rl->v[i]))
 			break;
-		if (rip_symbol(rl->v[i], sym, sizeof sym))
+		if (rip_symbol(rl->v[i], sym, sizeof sym)) {
 			frames_add(f, sym, skip);
-		else if (lc == LC_FRAME &&
-		    frame_symbol(rl->v[i], sym, sizeof sym, &q) && !q)
-			frames_add(f, sym, skip);
+			seen = 1;
+		} else if (lc == LC_FRAME &&
+		    frame_symbol(rl->v[i], sym, sizeof sym, &q)) {
+			if (!q || questionable)
+				frames_add(f, sym, skip);
+			seen = 1;
+		}
 	}
+}
+
+/*
+ * "? " frames are left out, as syzkaller does: the unwinder found them on
+ * the stack but cannot vouch for them.  Only a stack where every frame is
+ * "? " -- a running task dumped from another CPU, as in an RCU stall on a
+ * preempted reader (rcustall-task) -- is read with them, so that it still
+ * gets the title a reliable dump of the same stall gets.
+ */
+static void
+collect_stack(struct rlines *rl, size_t i, size_t end,
+    const char *const *skip, struct frames *f)
+{
+	size_t n = f->n;
+
+	collect_frames(rl, i, end, skip, 0, f);
+	if (f->n == n)
+		collect_frames(rl, i, end, skip, 1, f);
 }
 
 static size_t
@@ -1463,19 +1487,29 @@ stall_frame(struct rlines *rl, size_t from, size_t end, int after_apic,
 {
 	struct frames *f = xcalloc(1, sizeof *f);
 	char sym[FRAME_MAX];
-	size_t i, start = from;
+	size_t i, start = from, first, first_end;
 
 	out[0] = '\0';
+	/*
+	 * Only the first stack: with several stalled CPUs, the first one
+	 * listed is the one the others wait for, and a later CPU's timer
+	 * interrupt must not move the start past it.
+	 */
+	first = find_line(rl, from, end, LC_CALL_TRACE);
+	for (i = first; i < end; i++)
+		if (line_class(rl->v[i]) == LC_TASK_END)
+			break;
+	first_end = i < end ? i + 1 : end;
 	if (after_apic)
-		for (i = from; i < end; i++)
+		for (i = from; i < first_end; i++)
 			if (strstr(rl->v[i], "apic_timer_interrupt") != NULL) {
 				start = i + 1;
 				break;
 			}
-	for (i = start; i < end; i++)
+	for (i = start; i < first_end; i++)
 		if (rip_symbol(rl->v[i], sym, sizeof sym))
 			break;
-	if (i == end)
+	if (i == first_end)
 		i = find_line(rl, start, end, LC_CALL_TRACE);
 	collect_stack(rl, i, end, skip, f);
 	for (i = 0; i < f->n; i++) {
@@ -1724,15 +1758,15 @@ oom_title(struct rlines *rl)
 			continue;
 		oom_victim(rl->v[i], comm, sizeof comm);
 		prefix = has_prefix(rl->v[i], "Memory cgroup out of memory") ?
-		    "Memory cgroup out of memory" : "Out of memory";
+		    "memory cgroup out of memory" : "out of memory";
 		if (strstr(rl->v[i], "Killed process ") != NULL ||
 		    i + 1 == rl->n)
-			return xasprintf("%s: Killed process %s", prefix, comm);
+			return xasprintf("%s: killed %s", prefix, comm);
 	}
 	for (i = 0; i < rl->n; i++)
 		if (has_prefix(rl->v[i], "Out of memory and no killable"))
-			return xstrdup("Out of memory: no killable processes");
-	return xstrdup("Out of memory");
+			return xstrdup("out of memory: no killable processes");
+	return xstrdup("out of memory");
 }
 
 static char *
@@ -2428,7 +2462,9 @@ feed_parsed(struct kmsg_classifier *c, const struct kmsg_line *l,
 	if (l->format == KMSG_FORMAT_KMSG) {
 		/*
 		 * Older kernels (3.x) store a line printed in pieces as a
-		 * 'c' record followed by '+' records: join them.
+		 * 'c' record followed by '+' records: join them.  A 6.x 'c'
+		 * record (a pr_cont() that could not be appended) has no '+'
+		 * after it and is classified as the line it is.
 		 */
 		if (l->flag == '+' && c->have_cont) {
 			buf_adds(&c->cont, l->text);

@@ -38,8 +38,20 @@
  *  - Consecutive rss-counter lines of one mm, and workqueue lockups of
  *    several pools found by one watchdog pass, make one event each.
  *  - Titles follow syzkaller (google/syzkaller pkg/report/linux.go), see
- *    ../shared/reference/lockups_bisect.md; "hard lockup" and OOM titles
- *    are ours because syzkaller has none.
+ *    ../shared/reference/lockups_bisect.md.  syzkaller has none for hard
+ *    lockups ("BUG: hard lockup in F", like soft lockups) nor OOM kills
+ *    ("out of memory: killed COMM", "memory cgroup out of memory: killed
+ *    COMM", as tests/fixtures/kmsg/EXPECTED.md proposes).
+ *  - Deviations from syzkaller, all for stable titles: "? " frames are
+ *    used when a stack has no other frame (a running task dumped from
+ *    another CPU); RCU's own frames are skipped by the word "rcu", not the
+ *    substring (syzkaller's "rcu" also drops e.g. *_rcustall_fn); with
+ *    several stalled CPUs in one RCU report, the title comes from the
+ *    first CPU's stack, the one the others wait for.
+ *  - Record flags: '+' records (3.x) are joined to the 'c' record before
+ *    them; a 'c' record that nothing joins (6.x stores an unmergeable
+ *    pr_cont() so, e.g. RCU's "	(t=1751 jiffies ...)") is its own line,
+ *    as the console prints it.
  *
  * Library rules: nothing here prints or exits; allocation failure aborts
  * (util.h).

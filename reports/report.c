@@ -173,6 +173,7 @@ plot_spec_add(struct plot_build *pb, size_t *npb, const struct plot_spec *ps,
 	for (l = 0; l < ARRAY_SIZE(ps->lines) && ps->lines[l] != NULL; l++) {
 		struct line_build *lb = &p->lines[p->nlines];
 		char *names = xstrdup(ps->lines[l]), *save = NULL, *name;
+		struct buf present = BUF_INIT;
 
 		memset(lb, 0, sizeof *lb);
 		for (name = strtok_r(names, "+", &save); name != NULL &&
@@ -191,12 +192,16 @@ plot_spec_add(struct plot_build *pb, size_t *npb, const struct plot_spec *ps,
 			    strcmp(c->unit, p->unit) != 0)
 				continue;
 			lb->idx[lb->nidx++] = c->idx;
+			buf_printf(&present, "%s%s", present.len ? "+" : "",
+			    name);
 		}
 		free(names);
+		/* named by the counters the run has, not those it lacks */
 		if (lb->nidx > 0) {
-			lb->label = line_label(ps->lines[l]);
+			lb->label = line_label(present.s);
 			p->nlines++;
 		}
+		buf_release(&present);
 	}
 	if (p->nlines > 0)
 		(*npb)++;

@@ -178,6 +178,49 @@ fmt_wall(char *out, size_t size, int64_t t_ns)
 	strftime(out, size, "%Y-%m-%d %H:%M:%S", &tm);
 }
 
+/*
+ * A coordinate with one decimal, as "%.1f" prints it but without
+ * printf: a 1-hour plot has some 100,000 of them, and vsnprintf was a
+ * third of the report's time.
+ */
+static void
+add_coord(struct buf *b, double v)
+{
+	char tmp[32], *p = tmp + sizeof tmp;
+	long long t;
+	int neg;
+
+	if (!(v > -1e15 && v < 1e15)) {
+		buf_printf(b, "%.1f", v);
+		return;
+	}
+	t = llround(v * 10);
+	neg = t < 0;
+	if (neg)
+		t = -t;
+	*--p = (char)('0' + t % 10);
+	*--p = '.';
+	t /= 10;
+	do {
+		*--p = (char)('0' + t % 10);
+		t /= 10;
+	} while (t > 0);
+	if (neg)
+		*--p = '-';
+	buf_add(b, p, (size_t)(tmp + sizeof tmp - p));
+}
+
+/* "x,y" of a polyline, a space before all but the first. */
+static void
+add_point(struct buf *b, int first, double x, double y)
+{
+	if (!first)
+		buf_addc(b, ' ');
+	add_coord(b, x);
+	buf_addc(b, ',');
+	add_coord(b, y);
+}
+
 /* Fewest decimals that print step exactly (2.5 -> 1, 0.25 -> 2). */
 static int
 step_decimals(double step)
@@ -497,8 +540,11 @@ draw_marks(struct buf *b, const struct frame *f,
 			if ((int)marks[i].kind != kind ||
 			    marks[i].t < f->xlo || marks[i].t > f->xhi)
 				continue;
-			buf_printf(b, "M%.1f %.1fv-9", px(f, marks[i].t),
-			    f->y + f->h + (kind == MARK_ONLINE ? 0 : -1));
+			buf_addc(b, 'M');
+			add_coord(b, px(f, marks[i].t));
+			buf_addc(b, ' ');
+			add_coord(b, f->y + f->h + (kind == MARK_ONLINE ? 0 : -1));
+			buf_adds(b, "v-9");
 		}
 		buf_printf(b, "\"><title>%s: %zu</title></path>\n",
 		    mark_name[kind], count[kind]);
@@ -510,11 +556,16 @@ draw_marks(struct buf *b, const struct frame *f,
 	 */
 	if (count[MARK_LABEL] > 20) {
 		buf_adds(b, "<path class=\"tick\" stroke=\"#888888\" d=\"");
-		for (i = 0; i < nmarks; i++)
-			if (marks[i].kind == MARK_LABEL && marks[i].t >= f->xlo &&
-			    marks[i].t <= f->xhi)
-				buf_printf(b, "M%.1f %.1fv6", px(f, marks[i].t),
-				    f->y);
+		for (i = 0; i < nmarks; i++) {
+			if (marks[i].kind != MARK_LABEL || marks[i].t < f->xlo ||
+			    marks[i].t > f->xhi)
+				continue;
+			buf_addc(b, 'M');
+			add_coord(b, px(f, marks[i].t));
+			buf_addc(b, ' ');
+			add_coord(b, f->y);
+			buf_adds(b, "v6");
+		}
 		buf_printf(b, "\"><title>labelled samples: %zu</title></path>\n",
 		    count[MARK_LABEL]);
 	}
@@ -593,8 +644,8 @@ svg_time_plot(struct buf *b, const struct report_plot *p, double t0,
 		buf_printf(b, "<polyline class=\"line\" stroke=\"%s\" points=\"",
 		    palette[l % ARRAY_SIZE(palette)]);
 		for (i = 0; i < line->npoints; i++)
-			buf_printf(b, "%s%.1f,%.1f", i ? " " : "",
-			    px(&f, line->t[i]), py(&f, line->v[i]));
+			add_point(b, i == 0, px(&f, line->t[i]),
+			    py(&f, line->v[i]));
 		buf_adds(b, "\"><title>");
 		html_escape(b, line->label);
 		buf_adds(b, "</title></polyline>\n");
@@ -706,10 +757,10 @@ svg_values_plot(struct buf *b, const struct report_values *v, double t0,
 		/* step k covers ranks i0..i1-1 */
 		size_t i0 = k * v->n / nd, i1 = (k + 1) * v->n / nd;
 
-		buf_printf(b, "%s%.1f,%.1f %.1f,%.1f", k ? " " : "",
-		    px(&f, v->sorted[i0]), py(&f, (double)i0 / (double)v->n),
-		    px(&f, v->sorted[i1 - 1]), py(&f, (double)i1 /
-		    (double)v->n));
+		add_point(b, k == 0, px(&f, v->sorted[i0]),
+		    py(&f, (double)i0 / (double)v->n));
+		add_point(b, 0, px(&f, v->sorted[i1 - 1]),
+		    py(&f, (double)i1 / (double)v->n));
 	}
 	buf_adds(b, "\"/>\n");
 	pct_line(b, &f, v->p50, "p50", "p50", 0);
@@ -735,8 +786,7 @@ svg_values_plot(struct buf *b, const struct report_values *v, double t0,
 		buf_adds(b, "<polyline class=\"line\" stroke=\"#1f77b4\" "
 		    "points=\"");
 		for (i = 0; i < nd; i++)
-			buf_printf(b, "%s%.1f,%.1f", i ? " " : "",
-			    px(&f, dt[i]), py(&f, dv[i]));
+			add_point(b, i == 0, px(&f, dt[i]), py(&f, dv[i]));
 		buf_adds(b, "\"/>\n");
 		free(dt);
 		free(dv);

@@ -20,7 +20,7 @@ REPO=$(cd "$HERE/../.." && pwd)
 CACHE=${MMSTORM_VM_CACHE:-/var/cache/mmstorm-vm}
 
 ALL="clean-boot boot-topology-warning softlockup softlockup-2cpu rcustall rcustall-2cpu rcustall-task
-hardlockup hungtask warning bug nullderef gpf listcorrupt badpage oom oom-memcg
+hardlockup ipistall hungtask warning bug nullderef gpf listcorrupt badpage oom oom-memcg
 softlockup-panic sysrq-panic"
 
 N=
@@ -70,7 +70,8 @@ trap 'exit 130' INT TERM
 BASE_APPEND="console=ttyS0 watchdog_thresh=5 rcupdate.rcu_cpu_stall_timeout=7 log_buf_len=1M"
 
 run_one() {
-	local s=$1 panic=1 con=$WORK/$s.console kmsg=$WORK/$s.kmsg t0 t1 rc result
+	local s=$1
+	local panic=1 con=$WORK/$s.console kmsg=$WORK/$s.kmsg t0 t1 rc result
 	# One socket per NUMA node. A bare "-smp 4" puts the 4 cores in one
 	# socket (one LLC) split over 2 nodes, and the kernel WARNs at boot in
 	# topology_sane(): that boot is kept as the boot-topology-warning case.

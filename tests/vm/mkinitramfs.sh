@@ -23,15 +23,15 @@ log() { echo "mkinitramfs: $*" >&2; }
 [ -d "$ROOT/lib/modules/$REL" ] || { log "no modules tree for $REL (run fetch-kernel.sh)"; exit 1; }
 
 BB=/bin/busybox
-if ! [ -x "$BB" ] || ! file -L "$BB" 2>/dev/null | grep -q 'statically linked'; then
-	if ! dpkg -s busybox-static >/dev/null 2>&1; then
-		log "installing busybox-static"
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -q busybox-static >&2
-	fi
+if ! dpkg -s busybox-static >/dev/null 2>&1; then
+	log "installing busybox-static"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q busybox-static >&2 || exit 1
 fi
-# busybox-static installs /bin/busybox; check that it really is static.
-command -v file >/dev/null 2>&1 && ! file -L "$BB" | grep -q 'statically linked' && {
-	log "$BB is not statically linked (install busybox-static)"; exit 1; }
+# busybox-static provides /bin/busybox (it conflicts with the dynamic busybox).
+if command -v file >/dev/null 2>&1 && ! file -L "$BB" | grep -q 'statically linked'; then
+	log "$BB is not statically linked"
+	exit 1
+fi
 
 KO=$("$HERE/inject/build.sh" "$REL" | tail -1)
 

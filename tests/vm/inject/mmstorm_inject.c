@@ -25,6 +25,10 @@
  *                 NMI watchdog exists; not under TCG) -> mmstorm_inject_hardlockup_fn
  *   rcustall-task rcu_read_lock() across a cond_resched() loop
  *                                                   -> mmstorm_inject_rcustall_task_fn
+ *   ipistall      first CPU of CPULIST (default "1,2") as rcustall; 1 s later
+ *                 the second CPU calls on_each_cpu() and waits for it, as
+ *                 the page allocator's drain did in seed 003
+ *                                                   -> mmstorm_inject_ipi_fn
  * in the writer:
  *   hungtask      TASK_UNINTERRUPTIBLE sleep        -> mmstorm_inject_hungtask_fn
  *   warning       WARN_ON(1)                        -> mmstorm_inject_warning_fn
@@ -148,9 +152,27 @@ static noinline int mmstorm_inject_rcustall_task_fn(void *arg)
 	return 0;
 }
 
-/* Start @fn in one kthread per CPU of @cpus, then wait for all of them. */
-static int mmstorm_inject_run_threads(int (*fn)(void *), unsigned int secs,
-				      const struct cpumask *cpus)
+static void mmstorm_inject_ipi_noop(void *unused)
+{
+}
+
+static noinline int mmstorm_inject_ipi_fn(void *arg)
+{
+	/* Let the other CPU turn its interrupts off first (sleeping in S). */
+	msleep_interruptible(1000);
+	pr_info("mmstorm_inject: on_each_cpu() from CPU%d\n", raw_smp_processor_id());
+	on_each_cpu(mmstorm_inject_ipi_noop, NULL, 1);
+	pr_info("mmstorm_inject: ipistall done on CPU%d\n", raw_smp_processor_id());
+	mmstorm_inject_thread_done();
+	return 0;
+}
+
+/*
+ * Start @fn in one kthread per CPU of @cpus (@fn2, if set, on every CPU but
+ * the first), then wait for all of them.
+ */
+static int mmstorm_inject_run_threads(int (*fn)(void *), int (*fn2)(void *),
+				      unsigned int secs, const struct cpumask *cpus)
 {
 	struct task_struct *t[16];
 	unsigned int n = 0, i, cpu;
@@ -160,14 +182,18 @@ static int mmstorm_inject_run_threads(int (*fn)(void *), unsigned int secs,
 	for_each_cpu_and(cpu, cpus, cpu_online_mask) {
 		if (n == ARRAY_SIZE(t))
 			break;
-		t[n] = kthread_create(fn, (void *)(unsigned long)secs, "mmstorm_inject/%u", cpu);
+		t[n] = kthread_create(n && fn2 ? fn2 : fn, (void *)(unsigned long)secs,
+				      "mmstorm_inject/%u", cpu);
 		if (IS_ERR(t[n]))
 			break;
 		kthread_bind(t[n], cpu);
 		n++;
 	}
-	if (!n)
+	if (!n || (fn2 && n < 2)) {
+		for (i = 0; i < n; i++)
+			kthread_stop(t[i]);
 		return -EINVAL;
+	}
 	/* Wake them together, so that the CPUs lock up at the same time. */
 	atomic_set(&mmstorm_running, n);
 	for (i = 0; i < n; i++)
@@ -239,7 +265,7 @@ static ssize_t mmstorm_inject_write(struct file *file, const char __user *ubuf,
 	char buf[96], *p, *name, *tok;
 	unsigned int secs = default_secs;
 	cpumask_var_t cpus;
-	int (*fn)(void *) = NULL;
+	int (*fn)(void *) = NULL, (*fn2)(void *) = NULL;
 	int ret = 0;
 
 	if (count >= sizeof(buf))
@@ -272,6 +298,15 @@ static ssize_t mmstorm_inject_write(struct file *file, const char __user *ubuf,
 		fn = mmstorm_inject_hardlockup_fn;
 	else if (!strcmp(name, "rcustall-task"))
 		fn = mmstorm_inject_rcustall_task_fn;
+	else if (!strcmp(name, "ipistall")) {
+		fn = mmstorm_inject_rcustall_fn;
+		fn2 = mmstorm_inject_ipi_fn;
+		if (cpumask_weight(cpus) < 2) {
+			cpumask_clear(cpus);
+			cpumask_set_cpu(1, cpus);
+			cpumask_set_cpu(2, cpus);
+		}
+	}
 	else if (!strcmp(name, "hungtask"))
 		mmstorm_inject_hungtask_fn(secs);
 	else if (!strcmp(name, "warning"))
@@ -289,7 +324,7 @@ static ssize_t mmstorm_inject_write(struct file *file, const char __user *ubuf,
 	else
 		ret = -EINVAL;
 	if (fn)
-		ret = mmstorm_inject_run_threads(fn, secs, cpus);
+		ret = mmstorm_inject_run_threads(fn, fn2, secs, cpus);
 out:
 	free_cpumask_var(cpus);
 	return ret ? ret : count;
