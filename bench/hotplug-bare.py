@@ -40,7 +40,7 @@ def main():
         while time.monotonic_ns() < end:
             try:
                 off.append(write(path, b"0"))
-            except OSError as e:  # EBUSY/EAGAIN: refused for now
+            except OSError:  # EBUSY/EAGAIN: refused for now
                 skipped += 1
                 continue
             while True:

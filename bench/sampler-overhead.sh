@@ -22,6 +22,8 @@
 #   sh bench/sampler-overhead.sh                  # 4 workloads x 3 x 5 rounds
 #   WORKLOADS="mmap-churn percpu-churn" ROUNDS=7 sh bench/sampler-overhead.sh
 #   SAMPLE_MS="60000 100 50" KEEP=1 sh bench/sampler-overhead.sh
+#   SUMMARY_ONLY=/tmp/mmstorm-bench-sampler.XXXXXX sh bench/sampler-overhead.sh
+#                                    # the tables again from a KEEP=1 run
 #
 # Workloads and their arguments:
 #   thp-munmap    --size=1G --iterations=5                 munmap_ms_per_gib
@@ -60,15 +62,26 @@ all_online() {
 	done
 }
 
-tmp=$(mktemp -d /tmp/mmstorm-bench-sampler.XXXXXX)
 child=
+if [ -n "${SUMMARY_ONLY:-}" ]; then
+	# Re-print the tables of a kept run (KEEP=1) with its parameters.
+	tmp=$SUMMARY_ONLY
+	# shellcheck disable=SC1091
+	. "$tmp/params"
+	KEEP=1
+else
+	tmp=$(mktemp -d /tmp/mmstorm-bench-sampler.XXXXXX)
+	printf 'ROUNDS="%s"\nSAMPLE_MS="%s"\nWORKLOADS="%s"\n' \
+	    "$ROUNDS" "$SAMPLE_MS" "$WORKLOADS" > "$tmp/params"
+fi
 cleanup() {
 	if [ -n "$child" ]; then
 		kill -TERM "$child" 2>/dev/null || true
 		wait "$child" 2>/dev/null || true
 	fi
 	all_online
-	if [ -z "${KEEP:-}" ]; then rm -rf "$tmp"; else echo "kept: $tmp" >&2; fi
+	if [ -z "${KEEP:-}" ]; then rm -rf "$tmp"
+	elif [ -z "${SUMMARY_ONLY:-}" ]; then echo "kept: $tmp" >&2; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
@@ -90,8 +103,9 @@ stats=no
 [ -r /sys/kernel/debug/percpu_stats ] && stats=yes
 echo "# $(uname -r), $(nproc) CPUs, percpu_stats readable: $stats"
 echo "# $ROUNDS rounds; per round, per workload: sample_ms in rotating order over: $SAMPLE_MS"
-echo "# load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+[ -n "${SUMMARY_ONLY:-}" ] || echo "# load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 r=1
+[ -z "${SUMMARY_ONLY:-}" ] || r=$((ROUNDS + 1))
 while [ "$r" -le "$ROUNDS" ]; do
 	for w in $WORKLOADS; do
 		# shellcheck disable=SC2086 # word list
@@ -111,7 +125,7 @@ while [ "$r" -le "$ROUNDS" ]; do
 	echo "# round $r done, load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 	r=$((r + 1))
 done
-echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+[ -n "${SUMMARY_ONLY:-}" ] || echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # shellcheck disable=SC2086
 python3 - "$tmp" "$ROUNDS" "$SAMPLE_MS" $WORKLOADS <<'PY'
@@ -220,39 +234,47 @@ for w in wls:
                     if x["worker_ns"]]), "%.0f%%"),
             fmt(mm([x["run_s"] for x in xs]), "%.1f")))
 
-print("\n3. one sample = slope of supervisor CPU over samples between "
-      "sample_ms=%d and the faster settings, paired by round (median, "
-      "min-max); as %% of one CPU and of the worker's own CPU time at "
-      "1 s and 100 ms" % base_ms)
-print("%-13s %7s %16s %18s %9s %9s %12s %12s" % (
-    "workload", "vs", "extra samples", "ms/sample [range]", "1CPU@1s",
+fast = min(periods)
+print("\n3. one sample, from the supervisor's CPU time: paired = per round "
+      "(CPU at sample_ms=%d - at %d) / (samples at %d - at %d), median "
+      "[min..max]; pooled = least-squares slope of CPU over samples across "
+      "every run of the workload.  The sample's cost then as %% of one CPU "
+      "and of the worker's own CPU time, at 1 s and 100 ms periods" % (
+          fast, base_ms, fast, base_ms))
+print("%-13s %6s %22s %9s %9s %10s %10s %11s" % (
+    "workload", "extra", "paired ms/sample", "pooled", "1CPU@1s",
     "1CPU@100ms", "worker@1s", "worker@100ms"))
 for w in wls:
-    for ms in periods:
-        if ms == base_ms:
+    sl, extra, wk = [], [], []
+    for r in range(1, rounds + 1):
+        a, b = runs.get((w, r, fast)), runs.get((w, r, base_ms))
+        if not (a and b and a["sup_ns"] and b["sup_ns"]):
             continue
-        sl, extra, wk = [], [], []
-        for r in range(1, rounds + 1):
-            a, b = runs.get((w, r, ms)), runs.get((w, r, base_ms))
-            if not (a and b and a["sup_ns"] and b["sup_ns"]):
-                continue
-            dn = a["samples"] - b["samples"]
-            if dn <= 0:
-                continue
-            extra.append(dn)
-            sl.append((a["sup_ns"] - b["sup_ns"]) / 1e6 / dn)
-            if b["worker_ns"]:
-                wk.append(b["worker_ns"] / 1e6 / b["run_s"])  # worker ms/s
-        if not sl:
-            print("%-13s %7s  -" % (w, ms))
+        dn = a["samples"] - b["samples"]
+        if dn <= 0:
             continue
-        c = med(sl)
-        wms = med(wk) if wk else None
-        print("%-13s %7s %16.0f %18s %8.3f%% %8.2f%% %12s %12s" % (
-            w, ms, med(extra), "%.3f [%.2f..%.2f]" % (c, min(sl), max(sl)),
-            c / 1000 * 100, c / 100 * 100,
-            fmt(c / wms * 100 if wms else None, "%.3f%%"),
-            fmt(c * 10 / wms * 100 if wms else None, "%.2f%%")))
+        extra.append(dn)
+        sl.append((a["sup_ns"] - b["sup_ns"]) / 1e6 / dn)
+    xs = [x for (ww, _, _), x in runs.items() if ww == w and x["sup_ns"]]
+    wk = [x["worker_ns"] / 1e6 / x["run_s"] for x in xs if x["worker_ns"]]
+    pooled = None
+    if len(xs) > 2:
+        mx = st.mean([x["samples"] for x in xs])
+        my = st.mean([x["sup_ns"] / 1e6 for x in xs])
+        sxx = sum((x["samples"] - mx) ** 2 for x in xs)
+        if sxx > 0:
+            pooled = sum((x["samples"] - mx) * (x["sup_ns"] / 1e6 - my)
+                         for x in xs) / sxx
+    if not sl:
+        print("%-13s  -" % w)
+        continue
+    c = med(sl)
+    wms = med(wk) if wk else None  # worker CPU ms per second of run
+    print("%-13s %6.0f %22s %9s %8.3f%% %9.2f%% %10s %11s" % (
+        w, med(extra), "%.3f [%.2f..%.2f]" % (c, min(sl), max(sl)),
+        fmt(pooled, "%.3f"), c / 1000 * 100, c / 100 * 100,
+        fmt(c / wms * 100 if wms else None, "%.3f%%"),
+        fmt(c * 10 / wms * 100 if wms else None, "%.2f%%")))
 
 print("\nload average before each run (round: sample_ms=load ...)")
 for w in wls:

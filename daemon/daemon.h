@@ -49,6 +49,7 @@ struct daemon {
 	/* kernel log */
 	struct kmsg_watch *kmsg;
 	int allow_user_kmsg;
+	int kmsg_tail;                /* skip the backlog (tests) */
 	int64_t taint;
 	char *pstore_dir;
 

@@ -241,6 +241,10 @@ events_start(struct daemon *d, char **cause)
 		return set_cause(cause, e, "cannot open '/dev/kmsg': %s",
 		    strerror(e));
 	}
+	/* Tests that write to /dev/kmsg start after what earlier tests
+	 * wrote: only records from now on. */
+	if (d->kmsg_tail)
+		lseek(w->fd, 0, SEEK_END);
 	w->read_ev = event_new(d->base, w->fd, EV_READ | EV_PERSIST, kmsg_read,
 	    w);
 	event_add(w->read_ev, NULL);

@@ -29,7 +29,8 @@ usage(FILE *f)
 	    "                [--listen HOST:PORT --token-file FILE] "
 	    "[--max-body BYTES]\n"
 	    "                [--heartbeat-ms N] [--stall-ms N] "
-	    "[--allow-user-kmsg] [--pstore DIR] [-v]\n");
+	    "[--allow-user-kmsg] [--kmsg-tail]\n"
+	    "                [--pstore DIR] [-v]\n");
 }
 
 static void
@@ -162,6 +163,7 @@ main(int argc, char **argv)
 		{ "heartbeat-ms", required_argument, NULL, 'H' },
 		{ "stall-ms", required_argument, NULL, 'S' },
 		{ "allow-user-kmsg", no_argument, NULL, 'u' },
+		{ "kmsg-tail", no_argument, NULL, 'T' },
 		{ "pstore", required_argument, NULL, 'p' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -192,6 +194,7 @@ main(int argc, char **argv)
 		case 'l': listen_addr = optarg; break;
 		case 't': token_file = optarg; break;
 		case 'u': d.allow_user_kmsg = 1; break;
+		case 'T': d.kmsg_tail = 1; break;
 		case 'p': d.pstore_dir = optarg; break;
 		case 'v': log_verbose = 1; break;
 		case 'b': case 'H': case 'S':

@@ -514,7 +514,7 @@ frame_box(struct buf *b, const struct frame *f)
 static double
 text_width(const char *s)
 {
-	return 6.2 * (double)strlen(s);
+	return 6.8 * (double)strlen(s);
 }
 
 static void
@@ -679,6 +679,11 @@ pct_line(struct buf *b, const struct frame *f, double x, const char *name,
 {
 	if (x < f->xlo || x > f->xhi)
 		return;
+	/* the name goes where the frame has room for it */
+	if (!right && px(f, x) - 24 < f->x)
+		right = 1;
+	else if (right && px(f, x) + 24 > f->x + f->w)
+		right = 0;
 	buf_printf(b, "<line class=\"%s\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
 	    "y2=\"%.1f\"/>", cls, px(f, x), f->y, px(f, x), f->y + f->h);
 	svg_text(b, px(f, x) + (right ? 3 : -3), f->y + 10, right ? "start" :

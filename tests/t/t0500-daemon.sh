@@ -13,7 +13,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-start_daemon --allow-user-kmsg
+start_daemon --allow-user-kmsg --kmsg-tail
 test_expect 'the daemon starts on a private socket and database' '
 	test -n "$DAEMON_PID" &&
 	test -S "$MMSTORM_SOCKET" &&
@@ -129,7 +129,7 @@ test_expect 'kill -9 of the daemon mid-run' '
 wait $DAEMON_PID 2>/dev/null
 DAEMON_PID=
 sleep 0.5
-start_daemon --allow-user-kmsg
+start_daemon --allow-user-kmsg --kmsg-tail
 test_expect 'restart marks that run interrupted, loses nothing, CPUs online' '
 	test "$(sqlite3 "$MMSTORM_DB" "SELECT count(*) FROM runs WHERE state = '"'"'running'"'"'")" = 0 &&
 	test "$(sqlite3 "$MMSTORM_DB" "SELECT state FROM runs ORDER BY id DESC LIMIT 1")" = interrupted &&

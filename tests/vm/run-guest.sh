@@ -1,0 +1,161 @@
+#!/bin/bash
+# run-guest.sh - boot one lab guest (mmstorm, mmstormd, stress-ng inside)
+# under qemu TCG, run a job script in it, and bring its results back.
+#
+# Usage: tests/vm/run-guest.sh [-n N] [-a WORDS] [-d DISK] [-j JOB] [-o DIR]
+#                              [-t SECS] [-R] [-b BOOTS]
+#   -n N      kernel 6.1.0-N-cloud-amd64 (default: newest, see fetch-kernel.sh)
+#   -a WORDS  extra kernel command line words, e.g. init_on_free=1. The
+#             command line is part of a build's identity: another WORDS is
+#             another build to mmstorm.
+#   -d DISK   the persistent disk (raw ext4 image, /var/lib/mmstorm in the
+#             guest); made with mkfs.ext4 -d when missing (default:
+#             DIR/disk.img). Keep it between boots to keep the guest's
+#             database, its job queue and its pstore-recovered runs.
+#   -j JOB    shell script the guest's /init sources (see guest/lab-init for
+#             what it may use); passed through fw_cfg, not the command line
+#   -o DIR    output directory (default: a new temporary one, printed):
+#               console.log    ttyS0, the kernel's console and /init's lines
+#               export.jsonl   `mmstorm export` of every ended run in the guest,
+#                              read out of DISK with debugfs
+#   -t SECS   wall-clock bound for the whole qemu process (default 1200)
+#   -R        let the guest reboot: no -no-reboot, so a panic (panic=1) is a
+#             warm reset that keeps guest RAM (ramoops survives) and boots
+#             the same kernel and initramfs again
+#   -b BOOTS  with -R, kill the guest once it starts boot BOOTS+1 (default 3)
+#
+# The guest: 4 vCPUs in 2 sockets, 2 NUMA nodes of 1 GiB (CPUs 0-1, 2-3),
+# 2 GiB, the lab initramfs (mkinitramfs.sh -l), DISK as virtio-blk, ramoops
+# in a memmap= reservation at 1008 MiB (below the initrd that qemu puts at
+# the top of RAM, which a warm reboot reloads).
+# Prints "run-guest: REL WORDS SECONDS RESULT" last; exit 0 when the guest
+# powered off by itself and the export was read back.
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+CACHE=${MMSTORM_VM_CACHE:-/var/cache/mmstorm-vm}
+
+N= WORDS= DISK= JOB= OUT= TMO=1200 REBOOT=0 MAXBOOTS=3
+while getopts n:a:d:j:o:t:Rb: opt; do
+	case $opt in
+	n) N=$OPTARG ;;
+	a) WORDS=$OPTARG ;;
+	d) DISK=$OPTARG ;;
+	j) JOB=$OPTARG ;;
+	o) OUT=$OPTARG ;;
+	t) TMO=$OPTARG ;;
+	R) REBOOT=1 ;;
+	b) MAXBOOTS=$OPTARG ;;
+	*) sed -n '2,32s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# = 0 ] || { echo "run-guest: unexpected argument '$1'" >&2; exit 2; }
+log() { echo "run-guest: $*" >&2; }
+
+if ! command -v qemu-system-x86_64 >/dev/null; then
+	log "installing qemu-system-x86"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends qemu-system-x86 >&2 || exit 1
+fi
+command -v mkfs.ext4 >/dev/null && command -v debugfs >/dev/null || {
+	log "installing e2fsprogs"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q e2fsprogs >&2 || exit 1
+}
+
+REL=$("$HERE/fetch-kernel.sh" ${N:+-n "$N"} | tail -1) || exit 1
+KERNEL=$CACHE/$REL/root/boot/vmlinuz-$REL
+# One lab image per kernel, rebuilt when the programs or the guest files are
+# newer than it.
+INITRD=$CACHE/$REL/initramfs-lab.cpio.gz
+REPO=$(cd "$HERE/../.." && pwd)
+BUILD=${MMSTORM_BUILD:-$REPO/build}
+if [ ! -f "$INITRD" ] || [ -n "$(find "$BUILD/mmstorm" "$BUILD/mmstormd" "$HERE/guest" \
+	"$HERE/mkinitramfs.sh" "$HERE/inject" -newer "$INITRD" 2>/dev/null | head -1)" ]; then
+	INITRD=$("$HERE/mkinitramfs.sh" -l "$REL" | tail -1) || exit 1
+fi
+
+if [ -z "$OUT" ]; then
+	OUT=$(mktemp -d "${TMPDIR:-/tmp}/mmstorm-guest.XXXXXX")
+	log "output in $OUT"
+fi
+mkdir -p "$OUT"
+DISK=${DISK:-$OUT/disk.img}
+if [ ! -f "$DISK" ]; then
+	# An empty ext4 with the lab's directory; sparse, 1 GiB.
+	seed=$(mktemp -d "${TMPDIR:-/tmp}/mmstorm-disk.XXXXXX")
+	mkdir -p "$seed/lab"
+	echo 0 > "$seed/lab/boots"
+	mkfs.ext4 -q -F -L mmstorm -E root_owner=0:0 -d "$seed" "$DISK" 1G || { rm -rf "$seed"; exit 1; }
+	rm -rf "$seed"
+fi
+
+# The command line is one per build: memmap= reserves 1 MiB for ramoops,
+# whose parameters lab-init passes to insmod.
+APPEND="console=ttyS0 watchdog_thresh=5 rcupdate.rcu_cpu_stall_timeout=7 log_buf_len=1M panic=1"
+APPEND="$APPEND memmap=1M\$0x3f000000 ramoops.mem_address=0x3f000000 ramoops.mem_size=0x100000"
+APPEND="$APPEND ramoops.record_size=0x20000 ramoops.ecc=0${WORDS:+ $WORDS}"
+
+CON=$OUT/console.log
+rm -f "$CON" "$OUT/export.jsonl"
+QPID=
+cleanup() {
+	# Only the qemu this script started, by its pid.
+	if [ -n "$QPID" ] && kill -0 "$QPID" 2>/dev/null; then
+		kill -KILL "$QPID" 2>/dev/null
+		wait "$QPID" 2>/dev/null
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+NOREBOOT=-no-reboot
+[ "$REBOOT" = 1 ] && NOREBOOT=
+JOBARG=()
+[ -n "$JOB" ] && JOBARG=(-fw_cfg "name=opt/mmstorm/job,file=$JOB")
+
+t0=$(date +%s.%N)
+# qemu is this shell's own child (not a timeout(1) wrapper) so that QPID is
+# qemu; the loop below enforces the bound.
+qemu-system-x86_64 \
+	-accel tcg,thread=multi -cpu max -smp 4,sockets=2,cores=2,threads=1 -m 2048 \
+	-object memory-backend-ram,id=m0,size=1024M \
+	-object memory-backend-ram,id=m1,size=1024M \
+	-numa node,nodeid=0,cpus=0-1,memdev=m0 \
+	-numa node,nodeid=1,cpus=2-3,memdev=m1 \
+	-display none -monitor none -nodefaults $NOREBOOT \
+	-serial "file:$CON" \
+	-drive "file=$DISK,if=virtio,format=raw,cache=unsafe" \
+	"${JOBARG[@]}" \
+	-kernel "$KERNEL" -initrd "$INITRD" -append "$APPEND" \
+	</dev/null >"$OUT/qemu.out" 2>&1 &
+QPID=$!
+result=
+deadline=$(( $(date +%s) + TMO ))
+while kill -0 "$QPID" 2>/dev/null; do
+	if [ "$(date +%s)" -ge "$deadline" ]; then
+		kill -KILL "$QPID" 2>/dev/null; result=timeout; break
+	fi
+	if [ "$REBOOT" = 1 ] && [ "$(grep -c 'mmstorm-lab: boot=' "$CON" 2>/dev/null)" -gt "$MAXBOOTS" ]; then
+		kill -KILL "$QPID" 2>/dev/null; result=reboot-loop; break
+	fi
+	sleep 1
+done
+wait "$QPID" 2>/dev/null
+rc=$?
+QPID=
+t1=$(date +%s.%N)
+if [ -z "$result" ]; then
+	if grep -q 'mmstorm-lab: done' "$CON" 2>/dev/null; then
+		result=ok
+	elif grep -q 'Kernel panic' "$CON" 2>/dev/null; then
+		result=panic
+	else
+		result="exit$rc"
+	fi
+fi
+# Results come back on the disk: debugfs reads the image without mounting.
+debugfs -R "dump /export.jsonl $OUT/export.jsonl" "$DISK" >/dev/null 2>&1
+[ -s "$OUT/export.jsonl" ] || { rm -f "$OUT/export.jsonl"; [ "$result" = ok ] && result=no-export; }
+secs=$(echo "$t1 - $t0" | bc)
+printf 'run-guest: %s%s %.1fs %s\n' "$REL" "${WORDS:+ [$WORDS]}" "$secs" "$result"
+[ "$result" = ok ] || { log "qemu said: $(tr '\n' ' ' <"$OUT/qemu.out")"; exit 1; }
+exit 0
