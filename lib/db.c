@@ -83,6 +83,34 @@ db_prepare(struct db *db, const char *sql, char **cause)
 	return st;
 }
 
+/* A statement kept prepared on the connection; reset and unbound. */
+static sqlite3_stmt *
+db_cached(struct db *db, enum db_cached_stmt which, const char *sql,
+    char **cause)
+{
+	sqlite3_stmt *st = db->cached[which];
+
+	if (st == NULL)
+		st = db->cached[which] = db_prepare(db, sql, cause);
+	else {
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+	}
+	return st;
+}
+
+/* Step a cached statement to completion (it stays prepared). */
+static int
+step_cached(struct db *db, sqlite3_stmt *st, char **cause, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return db_error(db, cause, what);
+	return 0;
+}
+
 static int
 pragma_int(struct db *db, const char *sql)
 {
@@ -234,8 +262,12 @@ db_open(const char *path, int flags, struct db **out, char **cause)
 void
 db_close(struct db *db)
 {
+	int i;
+
 	if (db == NULL)
 		return;
+	for (i = 0; i < DB_ST_MAX; i++)
+		sqlite3_finalize(db->cached[i]);
 	if (db->h != NULL)
 		sqlite3_close_v2(db->h);
 	free(db->path);
@@ -559,8 +591,8 @@ db_sample_insert(struct db *db, int64_t run_id, int64_t seq, int64_t t_ns,
 	static __thread struct buf b;
 	sqlite3_stmt *st;
 
-	st = db_prepare(db, "INSERT INTO samples (run_id, seq, t_ns, label, "
-	    "data) VALUES (?1, ?2, ?3, ?4, ?5)", cause);
+	st = db_cached(db, DB_ST_SAMPLE, "INSERT INTO samples (run_id, seq, "
+	    "t_ns, label, data) VALUES (?1, ?2, ?3, ?4, ?5)", cause);
 	if (st == NULL)
 		return -EIO;
 	buf_reset(&b);
@@ -570,7 +602,7 @@ db_sample_insert(struct db *db, int64_t run_id, int64_t seq, int64_t t_ns,
 	sqlite3_bind_int64(st, 3, t_ns);
 	bind_text_or_null(st, 4, label);
 	sqlite3_bind_blob(st, 5, b.s ? b.s : "", (int)b.len, SQLITE_STATIC);
-	return step_done(db, st, NULL, cause, "cannot store sample");
+	return step_cached(db, st, cause, "cannot store sample");
 }
 
 int
@@ -597,8 +629,8 @@ db_value_add(struct db *db, int64_t run_id, const char *series, int64_t seq,
 {
 	sqlite3_stmt *st;
 
-	st = db_prepare(db, "INSERT INTO run_values (run_id, series, seq, "
-	    "t_ns, value) VALUES (?1, ?2, ?3, ?4, ?5)", cause);
+	st = db_cached(db, DB_ST_VALUE, "INSERT INTO run_values (run_id, "
+	    "series, seq, t_ns, value) VALUES (?1, ?2, ?3, ?4, ?5)", cause);
 	if (st == NULL)
 		return -EIO;
 	sqlite3_bind_int64(st, 1, run_id);
@@ -606,7 +638,7 @@ db_value_add(struct db *db, int64_t run_id, const char *series, int64_t seq,
 	sqlite3_bind_int64(st, 3, seq);
 	sqlite3_bind_int64(st, 4, t_ns);
 	sqlite3_bind_double(st, 5, value);
-	return step_done(db, st, NULL, cause, "cannot store value");
+	return step_cached(db, st, cause, "cannot store value");
 }
 
 int

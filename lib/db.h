@@ -19,9 +19,18 @@ struct counter_desc;
 struct host_identity;
 struct kernel_identity;
 
+enum db_cached_stmt {
+	DB_ST_SAMPLE = 0,
+	DB_ST_VALUE,
+	DB_ST_METRIC,
+	DB_ST_MAX,
+};
+
 struct db {
 	sqlite3 *h;
 	char *path;
+	/* Statements run once per sample or value: prepared once. */
+	sqlite3_stmt *cached[DB_ST_MAX];
 };
 
 enum {

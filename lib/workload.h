@@ -71,6 +71,8 @@ void wl_event(struct wl_ctx *, const char *kind, const char *title,
     const char *text);
 /* Ask the supervisor for a counter sample now; returns when stored. */
 void wl_sample(struct wl_ctx *, const char *label);
+/* The same without waiting: the sample lands a moment later. */
+void wl_sample_async(struct wl_ctx *, const char *label);
 /*
  * Change a sysfs/procfs knob.  The supervisor records the original value
  * durably first and restores it when the run ends however it ends.

@@ -417,6 +417,15 @@ cycle_loop(struct hotplug *h, struct pressure *pr, int64_t cycles,
 	double ms;
 	char *path;
 
+	/* Every online file is recorded with the supervisor once, before
+	 * the first write: a killed worker's CPUs still come back. */
+	for (i = 0; i < h->ncpus; i++) {
+		path = online_path(h->cpus[i]);
+		r = wl_knob_record(h->ctx, path, "0", cause);
+		free(path);
+		if (r != 0)
+			return r;
+	}
 	for (h->cycles = 0; cycles == 0 || h->cycles < cycles; h->cycles++) {
 		if (wl_stopping(h->ctx))
 			break;
@@ -425,11 +434,6 @@ cycle_loop(struct hotplug *h, struct pressure *pr, int64_t cycles,
 			shuffle(order, h->ncpus);
 		for (i = 0; i < h->ncpus; i++) {
 			cpu = order[i];
-			path = online_path(cpu);
-			r = wl_knob_record(h->ctx, path, "0", cause);
-			free(path);
-			if (r != 0)
-				return r;
 			pressure_poll(pr);
 			r = transition(h, cpu, 0, &ms, cause);
 			if (r < 0)
@@ -457,8 +461,9 @@ cycle_loop(struct hotplug *h, struct pressure *pr, int64_t cycles,
 			push(&h->online_ms, &h->nonline, &h->cap_online, ms);
 			wl_value(h->ctx, "online_ms", ms);
 		}
-		/* One sample per cycle: exact per-cycle counter deltas. */
-		wl_sample(h->ctx, "cycle");
+		/* One sample per cycle for per-cycle counter deltas; not
+		 * waited for, so the next offline is not delayed by it. */
+		wl_sample_async(h->ctx, "cycle");
 		wl_progress(h->ctx, "cycle %lld: %zu transitions, %lld skipped",
 		    (long long)h->cycles + 1, h->noffline + h->nonline,
 		    (long long)h->skipped);

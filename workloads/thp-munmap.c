@@ -637,6 +637,9 @@ run_iteration(struct wl_ctx *ctx, const struct config *cf, int nthreads,
 		    strerror(err));
 		goto out;
 	}
+	/* The last thread bumps `faulted` before it stores the end time. */
+	while (atomic_load(&sh.fault_end_ns) == 0)
+		sched_yield();
 	it->fault_ms = (double)(atomic_load(&sh.fault_end_ns) - t0) / 1e6;
 
 	if (cf->touch) {

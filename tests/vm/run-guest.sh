@@ -23,6 +23,10 @@
 #             warm reset that keeps guest RAM (ramoops survives) and boots
 #             the same kernel and initramfs again
 #   -b BOOTS  with -R, kill the guest once it starts boot BOOTS+1 (default 3)
+#   -I        deterministic guest time: one TCG thread with -icount
+#             shift=0,sleep=off (1 ns of guest time per instruction), so that
+#             times measured in the guest do not depend on the host's load
+#             (what a verdict needs: see README.md, "Noise")
 #
 # The guest: 4 vCPUs in 2 sockets, 2 NUMA nodes of 1 GiB (CPUs 0-1, 2-3),
 # 2 GiB, the lab initramfs (mkinitramfs.sh -l), DISK as virtio-blk, ramoops
@@ -34,8 +38,8 @@ set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 CACHE=${MMSTORM_VM_CACHE:-/var/cache/mmstorm-vm}
 
-N= WORDS= DISK= JOB= OUT= TMO=1200 REBOOT=0 MAXBOOTS=3
-while getopts n:a:d:j:o:t:Rb: opt; do
+N= WORDS= DISK= JOB= OUT= TMO=1200 REBOOT=0 MAXBOOTS=3 ICOUNT=0
+while getopts n:a:d:j:o:t:Rb:I opt; do
 	case $opt in
 	n) N=$OPTARG ;;
 	a) WORDS=$OPTARG ;;
@@ -45,6 +49,7 @@ while getopts n:a:d:j:o:t:Rb: opt; do
 	t) TMO=$OPTARG ;;
 	R) REBOOT=1 ;;
 	b) MAXBOOTS=$OPTARG ;;
+	I) ICOUNT=1 ;;
 	*) sed -n '2,32s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
 	esac
 done
@@ -109,6 +114,8 @@ trap 'exit 130' INT TERM
 
 NOREBOOT=-no-reboot
 [ "$REBOOT" = 1 ] && NOREBOOT=
+ACCEL=(-accel tcg,thread=multi)
+[ "$ICOUNT" = 1 ] && ACCEL=(-accel tcg,thread=single -icount shift=0,sleep=off)
 JOBARG=()
 [ -n "$JOB" ] && JOBARG=(-fw_cfg "name=opt/mmstorm/job,file=$JOB")
 
@@ -116,7 +123,7 @@ t0=$(date +%s.%N)
 # qemu is this shell's own child (not a timeout(1) wrapper) so that QPID is
 # qemu; the loop below enforces the bound.
 qemu-system-x86_64 \
-	-accel tcg,thread=multi -cpu max -smp 4,sockets=2,cores=2,threads=1 -m 2048 \
+	"${ACCEL[@]}" -cpu max -smp 4,sockets=2,cores=2,threads=1 -m 2048 \
 	-object memory-backend-ram,id=m0,size=1024M \
 	-object memory-backend-ram,id=m1,size=1024M \
 	-numa node,nodeid=0,cpus=0-1,memdev=m0 \
