@@ -20,6 +20,9 @@ struct series {
 
 /* All samples of a run, decoded. */
 int series_load(struct db *, int64_t run_id, struct series *, char **cause);
+/* Only the first and the last sample (enough for deltas). */
+int series_load_ends(struct db *, int64_t run_id, struct series *,
+    char **cause);
 void series_release(struct series *);
 long series_index(const struct series *, const char *name);
 /* last - first of a counter, over the run */

@@ -110,7 +110,7 @@ run_show_json(struct db *db, int64_t id, int all, char **cause)
 	json_object_set_new(run, "host", o ? o : json_null());
 
 	deltas = json_object();
-	if (series_load(db, id, &s, cause) == 0) {
+	if (series_load_ends(db, id, &s, cause) == 0) {
 		for (k = 0; k < s.ncounters; k++) {
 			int64_t d = series_delta(&s, k);
 
@@ -118,11 +118,14 @@ run_show_json(struct db *db, int64_t id, int all, char **cause)
 				json_object_set_new(deltas, s.names[k],
 				    json_integer(d));
 		}
-		json_object_set_new(run, "samples",
-		    json_integer((json_int_t)s.nsamples));
 		series_release(&s);
 	}
 	json_object_set_new(run, "deltas", deltas);
+	o = db_query_one(db, "SELECT count(*) AS n FROM samples WHERE "
+	    "run_id = ?1", id, cause);
+	json_object_set_new(run, "samples", json_integer(o ?
+	    json_integer_value(json_object_get(o, "n")) : 0));
+	json_decref(o);
 
 	values = json_object();
 	m = db_query_all(db, "SELECT series, value FROM run_values WHERE "

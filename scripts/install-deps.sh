@@ -3,9 +3,13 @@
 # Only what is missing is installed; apt-get update runs only then.
 set -eu
 
+# Build and run: compiler, libraries, stress-ng.  Tests: sqlite3, curl,
+# python3, Chromium (renders the HTML report), systemd-analyze; the VM
+# lab: qemu, busybox-static, cpio, e2fsprogs.
 PKGS="build-essential pkg-config libsqlite3-dev sqlite3 libjansson-dev
 libevent-dev libcurl4-openssl-dev curl libnuma-dev zlib1g-dev stress-ng
-python3 xxd"
+python3 xxd chromium fonts-dejavu-core systemd qemu-system-x86
+busybox-static cpio e2fsprogs"
 
 missing=""
 for p in $PKGS; do
