@@ -93,7 +93,10 @@ demo: deps
 
 # What CI and the README's second command run: packages, a -Werror build,
 # the whole suite, then the same suite under the sanitizers.
-test: deps
+test-deps:
+	sh scripts/install-deps.sh --test
+
+test: test-deps
 	$(MAKE) WERROR=1 check
 	$(MAKE) WERROR=1 BUILD=build-asan SAN=1 check
 
@@ -114,7 +117,7 @@ format:
 clean:
 	rm -rf build build-asan
 
-.PHONY: all check asan check-asan deps demo test install format clean bench
+.PHONY: all check asan check-asan deps test-deps demo test install format clean bench
 .DELETE_ON_ERROR:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -3,13 +3,15 @@
 # Only what is missing is installed; apt-get update runs only then.
 set -eu
 
-# Build and run: compiler, libraries, stress-ng.  Tests: sqlite3, curl,
-# python3, Chromium (renders the HTML report), systemd-analyze; the VM
-# lab: qemu, busybox-static, cpio, e2fsprogs.
+# Build and run: compiler, libraries, stress-ng.  With --test also what
+# the tests use: sqlite3, curl, python3, Chromium (renders the HTML
+# report), systemd-analyze, and for the VM lab qemu, busybox-static, cpio.
 PKGS="build-essential pkg-config libsqlite3-dev sqlite3 libjansson-dev
-libevent-dev libcurl4-openssl-dev curl libnuma-dev zlib1g-dev stress-ng
-python3 xxd chromium fonts-dejavu-core systemd qemu-system-x86
-busybox-static cpio e2fsprogs"
+libevent-dev libcurl4-openssl-dev libnuma-dev zlib1g-dev stress-ng"
+if [ "${1:-}" = "--test" ]; then
+	PKGS="$PKGS curl python3 xxd chromium fonts-dejavu-core systemd
+qemu-system-x86 busybox-static cpio e2fsprogs"
+fi
 
 missing=""
 for p in $PKGS; do
