@@ -4,7 +4,7 @@
  * Supervisor and worker talk over a SOCK_SEQPACKET socketpair, one
  * tab-separated message per packet:
  *   M name value unit better     metric
- *   V series value t_ns          per-operation value
+ *   B lines of "series value t_ns" per-operation values, batched
  *   P text                       progress
  *   E kind title text            workload event
  *   S label                      sample now (waits for "A")
@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,6 +63,9 @@ struct wl_ctx {
 	const struct workload *wl;
 	const struct params *params;
 	int sock;
+	struct buf values;       /* batched values, see wl_value() */
+	pthread_mutex_t lock;    /* values: watchdog threads send too */
+	int64_t values_flushed;
 	int64_t deadline_ns;     /* 0: none */
 	char *reason;
 };
@@ -102,6 +106,8 @@ ctx_wait_ack(struct wl_ctx *ctx, char *reply, size_t size)
 	return reply[0] == 'A' ? 0 : -EPROTO;
 }
 
+static void ctx_flush_values(struct wl_ctx *);
+
 static void
 ctx_sendf(struct wl_ctx *ctx, const char *fmt, ...)
 {
@@ -109,6 +115,11 @@ ctx_sendf(struct wl_ctx *ctx, const char *fmt, ...)
 	va_list ap;
 	int n;
 
+	/* Keep the order: values batched so far go before anything else. */
+	pthread_mutex_lock(&ctx->lock);
+	if (ctx->values.len > 2)
+		ctx_flush_values(ctx);
+	pthread_mutex_unlock(&ctx->lock);
 	va_start(ap, fmt);
 	n = vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
@@ -171,11 +182,33 @@ wl_metric(struct wl_ctx *ctx, const char *name, double value,
 	    better == BETTER_HIGHER ? "higher" : "lower");
 }
 
+/* Per-operation values go out in batches (once a second, or 32 KiB),
+ * so a fast loop does not wake the supervisor for every operation. */
+static void
+ctx_flush_values(struct wl_ctx *ctx)
+{
+	if (ctx->values.len > 0) {
+		ctx_send(ctx, ctx->values.s, ctx->values.len);
+		buf_reset(&ctx->values);
+		buf_adds(&ctx->values, "B\n");
+	}
+	ctx->values_flushed = now_mono_ns();
+}
+
 void
 wl_value(struct wl_ctx *ctx, const char *series, double value)
 {
-	ctx_sendf(ctx, "V\t%s\t%.17g\t%" PRId64, series, value,
+	int64_t now = now_mono_ns();
+
+	pthread_mutex_lock(&ctx->lock);
+	if (ctx->values.len == 0)
+		buf_adds(&ctx->values, "B\n");
+	buf_printf(&ctx->values, "%s\t%.17g\t%" PRId64 "\n", series, value,
 	    now_real_ns());
+	if (ctx->values.len > 32768 ||
+	    now - ctx->values_flushed >= 1000000000)
+		ctx_flush_values(ctx);
+	pthread_mutex_unlock(&ctx->lock);
 }
 
 void
@@ -350,6 +383,9 @@ worker_main(const struct run_request *req, int sock)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 
 	memset(&ctx, 0, sizeof ctx);
+	buf_init(&ctx.values);
+	pthread_mutex_init(&ctx.lock, NULL);
+	ctx.values_flushed = now_mono_ns();
 	ctx.wl = req->wl;
 	ctx.params = req->params;
 	ctx.sock = sock;
@@ -516,19 +552,46 @@ out:
 	free(cause);
 }
 
+/* A batch of "series\tvalue\tt_ns" lines. */
+static void
+sup_values(struct supervisor *s, char *lines)
+{
+	char *line, *v, *t, *cause = NULL;
+	double value;
+	int64_t t_ns;
+
+	while ((line = strsep(&lines, "\n")) != NULL) {
+		if ((v = strchr(line, '\t')) == NULL)
+			continue;
+		*v++ = '\0';
+		if ((t = strchr(v, '\t')) == NULL)
+			continue;
+		*t++ = '\0';
+		if (parse_double(v, &value) != 0 || parse_int64(t, &t_ns) != 0)
+			continue;
+		sup_tx(s);
+		if (db_value_add(s->db, s->run_id, line, series_next(s, line),
+		    t_ns, value, &cause) != 0)
+			sup_error(s, cause);
+		cause = NULL;
+	}
+}
+
 static void
 sup_message(struct supervisor *s, int sock, char *msg)
 {
 	char *f[6] = { 0 }, *p = msg, *cause = NULL;
 	int n = 0, r = 0, want;
 	double v = 0;
-	int64_t t = 0;
 
+	if (msg[0] == 'B') {
+		sup_values(s, msg + 1);
+		return;
+	}
 	/* The last field of each type may hold tabs (event text). */
 	switch (msg[0]) {
 	case 'M': want = 5; break;
 	case 'F': want = 3; break;
-	case 'V': want = 4; break;
 	case 'E': want = 4; break;
 	case 'K': want = 3; break;
 	case 'R': want = 3; break;
@@ -547,14 +610,6 @@ sup_message(struct supervisor *s, int sock, char *msg)
 		sup_tx(s);
 		r = db_metric_set(s->db, s->run_id, f[1], v, f[3], f[4],
 		    &cause);
-		break;
-	case 'V':
-		if (n < 4 || parse_double(f[2], &v) != 0 ||
-		    parse_int64(f[3], &t) != 0)
-			break;
-		sup_tx(s);
-		r = db_value_add(s->db, s->run_id, f[1], series_next(s, f[1]),
-		    t, v, &cause);
 		break;
 	case 'P':
 		if (n >= 2 && s->req->progress != NULL)
