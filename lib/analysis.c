@@ -46,19 +46,24 @@ running_kernel(struct db *db, int64_t *id, char **cause)
 char *
 kernel_describe(struct db *db, int64_t id)
 {
-	sqlite3_stmt *st = db_prepare(db, "SELECT release, build_id, build_key "
-	    "FROM kernels WHERE id = ?1", NULL);
+	/* Builds may share a build-id and differ by command line: the
+	 * label their runs carry tells them apart for a reader. */
+	sqlite3_stmt *st = db_prepare(db, "SELECT k.release, "
+	    "coalesce(k.build_id, k.build_key), (SELECT label FROM runs WHERE "
+	    "kernel_id = k.id AND label IS NOT NULL GROUP BY label ORDER BY "
+	    "count(*) DESC LIMIT 1) FROM kernels k WHERE k.id = ?1", NULL);
 	char *s = NULL;
 
 	if (st != NULL) {
 		sqlite3_bind_int64(st, 1, id);
 		if (sqlite3_step(st) == SQLITE_ROW) {
-			const char *bid = (const char *)sqlite3_column_text(st,
-			    1);
+			const char *label = (const char *)
+			    sqlite3_column_text(st, 2);
 
-			s = xasprintf("%s (%.12s)", sqlite3_column_text(st, 0),
-			    bid ? bid : (const char *)sqlite3_column_text(st,
-			    2));
+			s = xasprintf("%s (%.12s)%s%s%s",
+			    sqlite3_column_text(st, 0),
+			    sqlite3_column_text(st, 1), label ? " [" : "",
+			    label ? label : "", label ? "]" : "");
 		}
 	}
 	sqlite3_finalize(st);

@@ -1,0 +1,88 @@
+#!/bin/sh
+# compare, regressions, lockups and verdict on real runs from two kernel
+# builds (tests/fixtures/runs: Debian 6.1 guests in the VM lab; one build
+# boots with init_on_free=1, which makes freeing, so munmap, slower).
+. "$(dirname "$0")/lib.sh"
+F="$TOP/tests/fixtures/runs"
+
+test_expect 'import the VM lab runs of two builds' '
+	mmstorm import "$F/two-builds.jsonl" > imp.txt &&
+	grep -q "imported 26 runs" imp.txt &&
+	mmstorm kernels --json > k.json &&
+	test $(wc -l < k.json) -eq 2
+'
+
+test_expect 'an ambiguous kernel name is an error listing the candidates' '
+	expect_exit 1 mmstorm compare 6.1.0-56-cloud-amd64 c56 &&
+	grep -q "ambiguous" "$SCRATCH/err" &&
+	test $(grep -o "6.1.0-56-cloud-amd64 (3b43fad50348)" "$SCRATCH/err" | wc -l) -eq 2
+'
+
+test_expect 'compare: init_on_free=1 makes munmap a significant regression' '
+	mmstorm compare c56 c56-init_on_free --workload thp-munmap > c.txt &&
+	grep -q "^thp-munmap  *munmap_ms_per_gib .* yes  *REGRESSION$" c.txt &&
+	grep -q "^thp-munmap  *fault_ms .* no  *-$" c.txt &&
+	mmstorm compare c56 c56-init_on_free --json > c.json &&
+	python3 -c "
+import json
+c = json.load(open(\"c.json\"))
+m = {(x[\"workload\"], x[\"metric\"]): x for x in c[\"metrics\"]}
+x = m[(\"thp-munmap\", \"munmap_ms_per_gib\")]
+assert x[\"mark\"] == \"regression\" and x[\"significant\"] and x[\"ci_disjoint\"], x
+assert x[\"better\"] == \"lower\" and x[\"change_pct\"] > 100 and x[\"gain_pct\"] < 0, x
+assert x[\"base\"][\"n\"] == 5 and x[\"new\"][\"n\"] == 5, x
+assert 0 < x[\"p_value\"] <= 0.05, x
+l = [y for y in c[\"lockups\"] if y[\"kind\"] == \"soft_lockup\"]
+assert l and l[0][\"new\"] and l[0][\"base_hits\"] == 0 and l[0][\"new_hits\"] == 1, l
+"
+'
+
+test_expect 'regressions: new lockups first, then the munmap regressions' '
+	mmstorm regressions --baseline c56 > r.txt &&
+	head -n 2 r.txt | tail -n 1 | grep -q "NEW LOCKUP" &&
+	grep -q "thp-munmap  *munmap_ms_per_gib .*REGRESSION" r.txt &&
+	mmstorm regressions --baseline c56 --json > r.json &&
+	json_get r.json "sorted(set(f[\"type\"] for f in j[\"findings\"]))" | grep -q "new_lockup.*regression" &&
+	mmstorm regressions --baseline c56 --threshold 1000 --workload thp-munmap --json > r2.json &&
+	json_get r2.json "all(f[\"type\"] == \"regression\" and f[\"change_pct\"] > 1000 for f in j[\"findings\"] if f.get(\"metric\"))" | grep -q True
+'
+
+test_expect 'lockups: the injected soft lockup, per build, with its run' '
+	mmstorm lockups --kind soft_lockup --json > l.json &&
+	test $(wc -l < l.json) -eq 1 &&
+	test "$(json_get l.json "j[\"title\"]")" = "BUG: soft lockup in mmstorm_inject_softlockup_fn" &&
+	test "$(json_get l.json "j[\"runs_hit\"]")" = 1 &&
+	json_get l.json "j[\"workloads\"]" | grep -qx mmap-churn &&
+	mmstorm lockups --kernel c56-init_on_free --baseline c56 > l.txt &&
+	grep -q "NEW BUG: soft lockup in mmstorm_inject_softlockup_fn" l.txt &&
+	test -z "$(mmstorm lockups --kernel c56 --kind soft_lockup --json)" &&
+	expect_exit 2 mmstorm lockups --since yesterday
+'
+
+test_expect 'verdict 1: a lockup on the build judged' '
+	expect_exit 1 mmstorm verdict --baseline c56 --kernel c56-init_on_free --workload mmap-churn &&
+	grep -q "^verdict: bad: mmap-churn on .* with kernel errors" "$SCRATCH/stdout"
+'
+
+test_expect 'verdict 125: too noisy, and too few runs' '
+	expect_exit 125 mmstorm verdict --baseline c56 --kernel c56-init_on_free --workload thp-munmap &&
+	grep -q "^verdict: cannot tell: munmap_ms_per_gib too noisy: CV" "$SCRATCH/stdout" &&
+	expect_exit 125 mmstorm verdict --baseline c56 --kernel c56-init_on_free --workload percpu-churn &&
+	grep -q "too few passed runs of percpu-churn: base 1, new 1" "$SCRATCH/stdout"
+'
+
+test_expect 'verdict 0 between two releases with no change' '
+	mmstorm --db "$SCRATCH/rel.db" import "$F/two-releases.jsonl" > /dev/null &&
+	mmstorm --db "$SCRATCH/rel.db" verdict --baseline c54 --kernel c56 --workload hotplug > v.txt &&
+	grep -q "^verdict: good: transitions_per_s did not change significantly" v.txt
+'
+
+test_expect 'verdict 128: no database, unknown build, bad usage' '
+	expect_exit 128 mmstorm verdict --db "$SCRATCH/none.db" --baseline c56 --workload thp-munmap &&
+	grep -q "^verdict: infrastructure failure: no database" "$SCRATCH/stdout" &&
+	expect_exit 128 mmstorm verdict --baseline nope --workload thp-munmap &&
+	expect_exit 128 mmstorm verdict --workload thp-munmap &&
+	expect_exit 128 mmstorm verdict --baseline c56 --workload thp-munmap --bogus
+'
+
+test_done
