@@ -50,6 +50,7 @@ struct daemon {
 	struct kmsg_watch *kmsg;
 	int allow_user_kmsg;
 	int kmsg_tail;                /* skip the backlog (tests) */
+	int64_t kmsg_quiet_ms;        /* finish a report after this quiet */
 	int64_t taint;
 	char *pstore_dir;
 

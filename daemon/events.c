@@ -30,7 +30,7 @@ int64_t kmsg_lost, kmsg_records, kmsg_events;
 struct kmsg_watch {
 	struct daemon *d;
 	int fd;
-	struct event *read_ev, *tick_ev;
+	struct event *read_ev, *tick_ev, *quiet_ev;
 	struct kmsg_classifier *cls;
 	int64_t last_seq;       /* last record handled, -1 none */
 	int64_t saved_seq;      /* what daemon_state holds */
@@ -186,6 +186,26 @@ kmsg_read(evutil_socket_t fd, short what, void *arg)
 		kmsg_record_clear(&rec);
 	}
 	drain(w);
+	/* A report is printed in one burst; once the log has been quiet
+	 * for quiet_ms, finish it now rather than after syzkaller's 10 s,
+	 * so the event is committed within milliseconds. */
+	if (w->d->kmsg_quiet_ms > 0) {
+		struct timeval tv = { (time_t)(w->d->kmsg_quiet_ms / 1000),
+			(suseconds_t)(w->d->kmsg_quiet_ms % 1000) * 1000 };
+
+		evtimer_add(w->quiet_ev, &tv);
+	}
+}
+
+static void
+kmsg_quiet(evutil_socket_t fd, short what, void *arg)
+{
+	struct kmsg_watch *w = arg;
+
+	(void)fd;
+	(void)what;
+	kmsg_classifier_flush(w->cls);
+	drain(w);
 }
 
 static void
@@ -248,6 +268,7 @@ events_start(struct daemon *d, char **cause)
 	w->read_ev = event_new(d->base, w->fd, EV_READ | EV_PERSIST, kmsg_read,
 	    w);
 	event_add(w->read_ev, NULL);
+	w->quiet_ev = evtimer_new(d->base, kmsg_quiet, w);
 	w->tick_ev = event_new(d->base, -1, EV_PERSIST, kmsg_tick, w);
 	event_add(w->tick_ev, &tv);
 	d->kmsg = w;
@@ -268,6 +289,7 @@ events_stop(struct daemon *d)
 	state_set(d, w->state_key, w->last_seq);
 	event_free(w->read_ev);
 	event_free(w->tick_ev);
+	event_free(w->quiet_ev);
 	close(w->fd);
 	kmsg_classifier_free(w->cls);
 	free(w);

@@ -29,7 +29,7 @@ usage(FILE *f)
 	    "                [--listen HOST:PORT --token-file FILE] "
 	    "[--max-body BYTES]\n"
 	    "                [--heartbeat-ms N] [--stall-ms N] "
-	    "[--allow-user-kmsg] [--kmsg-tail]\n"
+	    "[--allow-user-kmsg] [--kmsg-tail] [--kmsg-quiet-ms N]\n"
 	    "                [--pstore DIR] [-v]\n");
 }
 
@@ -164,6 +164,7 @@ main(int argc, char **argv)
 		{ "stall-ms", required_argument, NULL, 'S' },
 		{ "allow-user-kmsg", no_argument, NULL, 'u' },
 		{ "kmsg-tail", no_argument, NULL, 'T' },
+		{ "kmsg-quiet-ms", required_argument, NULL, 'Q' },
 		{ "pstore", required_argument, NULL, 'p' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -181,6 +182,7 @@ main(int argc, char **argv)
 	memset(&d, 0, sizeof d);
 	d.socket_fd = d.progress_fd = -1;
 	d.pstore_dir = "/sys/fs/pstore";
+	d.kmsg_quiet_ms = 20;
 	env = getenv("MMSTORM_SOCKET");
 	d.socket_path = xstrdup(env && *env ? env : DEFAULT_SOCKET);
 	while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
@@ -197,7 +199,7 @@ main(int argc, char **argv)
 		case 'T': d.kmsg_tail = 1; break;
 		case 'p': d.pstore_dir = optarg; break;
 		case 'v': log_verbose = 1; break;
-		case 'b': case 'H': case 'S':
+		case 'b': case 'H': case 'S': case 'Q':
 			if (parse_int64(optarg, &v) != 0 || v < 1 ||
 			    v > INT64_C(1) << 34) {
 				fprintf(stderr, "mmstormd: bad number '%s'\n",
@@ -208,6 +210,8 @@ main(int argc, char **argv)
 				max_body = v;
 			else if (c == 'H')
 				hb_ms = v;
+			else if (c == 'Q')
+				d.kmsg_quiet_ms = v;
 			else
 				stall_ms = v;
 			break;
