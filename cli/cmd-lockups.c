@@ -115,9 +115,9 @@ cmd_lockups_exec(int argc, char **argv)
 	st = db_prepare(db,
 	    /* one pass over the matching events */
 	    "WITH g AS (SELECT e.kernel_id, e.signature, min(e.kind) AS kind, "
-	    "  min(e.title) AS title, count(*) AS n, "
+	    "  count(*) AS n, "
 	    "  count(DISTINCT e.run_id) AS runs_hit, min(e.t_ns) AS first, "
-	    "  max(e.t_ns) AS last, max(e.id) AS example, "
+	    "  max(e.t_ns) AS last, max(e.rowid) AS example, "
 	    "  group_concat(DISTINCT e.workload) AS workloads, "
 	    "  group_concat(DISTINCT e.host_id) AS host_ids "
 	    "  FROM events e "
@@ -130,7 +130,7 @@ cmd_lockups_exec(int argc, char **argv)
 	    "  (?4 IS NULL OR workload = ?4) AND state NOT IN ('queued', "
 	    "  'running', 'skipped') GROUP BY kernel_id) "
 	    "SELECT k.release, coalesce(k.build_id, k.build_key), g.kind, "
-	    "  g.title, g.n, g.runs_hit, coalesce(rc.runs, 0), g.first, "
+	    "  x.title, g.n, g.runs_hit, coalesce(rc.runs, 0), g.first, "
 	    "  g.last, g.workloads, (SELECT group_concat(hostname) FROM hosts "
 	    "  WHERE instr(',' || g.host_ids || ',', ',' || id || ',') > 0), "
 	    "  xr.uuid, g.example, g.signature, "
@@ -140,7 +140,7 @@ cmd_lockups_exec(int argc, char **argv)
 	    "LEFT JOIN rc ON rc.kernel_id = g.kernel_id "
 	    "LEFT JOIN events x ON x.id = g.example "
 	    "LEFT JOIN runs xr ON xr.id = x.run_id "
-	    "ORDER BY k.first_seen_ns, g.n DESC, g.title", &cause);
+	    "ORDER BY k.first_seen_ns, g.n DESC, x.title", &cause);
 	if (st == NULL) {
 		cli_error("%s", cause);
 		r = EXIT_FAIL;

@@ -404,9 +404,9 @@ struct hit {
 static int
 hit_key_cmp(const struct hit *a, const struct hit *b)
 {
-	int k = strcmp(a->workload, b->workload);
+	int k = strcmp(a->signature, b->signature);
 
-	return k ? k : strcmp(a->signature, b->signature);
+	return k ? k : strcmp(a->workload, b->workload);
 }
 
 /* The base's lockup rates against every build's, from one scan of the
@@ -437,17 +437,20 @@ lockups_against(struct db *db, int64_t base, struct comparison *cs, size_t n,
 	}
 	sqlite3_finalize(st);
 
-	st = db_prepare(db, "SELECT e.kernel_id, min(e.kind), min(e.title), "
-	    "e.signature, e.workload, count(DISTINCT e.run_id) FROM events e "
-	    "WHERE e.run_id IS NOT NULL AND e.kind <> 'taint' AND (?1 IS NULL "
-	    "OR e.workload = ?1) GROUP BY e.kernel_id, e.workload, "
-	    "e.signature ORDER BY e.kernel_id = ?2 DESC, e.kernel_id, "
-	    "e.workload, e.signature", cause);
+	/* Grouped in the order of the events_lockups index, which covers
+	 * the scan; the title is looked up once per group. */
+	st = db_prepare(db, "SELECT g.kernel_id, g.kind, (SELECT title FROM "
+	    "events WHERE kernel_id = g.kernel_id AND signature = g.signature "
+	    "LIMIT 1), g.signature, g.workload, g.hits FROM (SELECT "
+	    "e.kernel_id, min(e.kind) AS kind, e.signature, e.workload, "
+	    "count(DISTINCT e.run_id) AS hits FROM events e WHERE e.run_id IS "
+	    "NOT NULL AND e.kind <> 'taint' AND (?1 IS NULL OR e.workload = ?1) "
+	    "GROUP BY e.kernel_id, e.signature, e.workload) g ORDER BY "
+	    "g.kernel_id, g.signature, g.workload", cause);
 	if (st == NULL)
 		return -EIO;
 	if (o->workload)
 		sqlite3_bind_text(st, 1, o->workload, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, base);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		h = xreallocarray(h, nh + 1, sizeof *h);
 		h[nh].kernel = sqlite3_column_int64(st, 0);
@@ -465,14 +468,16 @@ lockups_against(struct db *db, int64_t base, struct comparison *cs, size_t n,
 		r = db_error(db, cause, "cannot read events");
 		goto out;
 	}
-	/* The base's rows come first, sorted like every other build's. */
-	for (b1 = 0; b1 < nh && h[b1].kernel == base; b1++)
+	/* The base's rows, sorted like every other build's. */
+	for (b0 = 0; b0 < nh && h[b0].kernel != base; b0++)
+		;
+	for (b1 = b0; b1 < nh && h[b1].kernel == base; b1++)
 		;
 	for (i = 0; i < n; i++) {
 		struct comparison *c = &cs[i];
 		size_t s0, s1, x, y;
 
-		for (s0 = b1; s0 < nh && h[s0].kernel != c->new; s0++)
+		for (s0 = 0; s0 < nh && h[s0].kernel != c->new; s0++)
 			;
 		for (s1 = s0; s1 < nh && h[s1].kernel == c->new; s1++)
 			;
