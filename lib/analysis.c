@@ -139,7 +139,7 @@ static int
 load_values(struct db *db, int64_t kernel, const struct compare_opts *o,
     struct values **out, size_t *nout, char **cause)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st, *info;
 	struct values *vs = NULL, *cur;
 	size_t n = 0, group = 0, i;
 	int rc;
@@ -147,14 +147,20 @@ load_values(struct db *db, int64_t kernel, const struct compare_opts *o,
 	/* Rows come in index order (build, workload); metrics of a group
 	 * are gathered and sorted here, which beats SQLite sorting every
 	 * row by name. */
-	st = db_prepare(db, "SELECT r.kernel_id, r.workload, m.name, m.unit, "
-	    "m.better, m.value FROM runs r JOIN metrics m ON m.run_id = r.id "
+	/* unit and better are read once per metric, not per row. */
+	st = db_prepare(db, "SELECT r.kernel_id, r.workload, m.name, m.value, "
+	    "r.id FROM runs r JOIN metrics m ON m.run_id = r.id "
 	    "WHERE (CASE WHEN ?1 > 0 THEN r.kernel_id = ?1 ELSE r.kernel_id "
 	    "<> -?1 END) AND r.state = 'passed' AND (?2 IS NULL OR "
 	    "r.workload = ?2) AND (?3 IS NULL OR m.name = ?3) ORDER BY "
 	    "r.kernel_id, r.workload", cause);
-	if (st == NULL)
+	info = db_prepare(db, "SELECT unit, better FROM metrics WHERE "
+	    "run_id = ?1 AND name = ?2", cause);
+	if (st == NULL || info == NULL) {
+		sqlite3_finalize(st);
+		sqlite3_finalize(info);
 		return -EIO;
+	}
 	sqlite3_bind_int64(st, 1, kernel);
 	if (o->workload)
 		sqlite3_bind_text(st, 2, o->workload, -1, SQLITE_STATIC);
@@ -183,21 +189,29 @@ load_values(struct db *db, int64_t kernel, const struct compare_opts *o,
 			cur->kernel = k;
 			cur->workload = xstrdup(w);
 			cur->metric = xstrdup(m);
-			cur->unit = xstrdup((const char *)
-			    sqlite3_column_text(st, 3));
-			cur->higher_better = strcmp((const char *)
-			    sqlite3_column_text(st, 4), "higher") == 0;
+			sqlite3_reset(info);
+			sqlite3_bind_int64(info, 1, sqlite3_column_int64(st,
+			    4));
+			sqlite3_bind_text(info, 2, m, -1, SQLITE_TRANSIENT);
+			if (sqlite3_step(info) == SQLITE_ROW) {
+				cur->unit = xstrdup((const char *)
+				    sqlite3_column_text(info, 0));
+				cur->higher_better = strcmp((const char *)
+				    sqlite3_column_text(info, 1), "higher") == 0;
+			} else
+				cur->unit = xstrdup("");
 		}
 		if (cur->n == cur->cap) {
 			cur->cap = cur->cap ? cur->cap * 2 : 8;
 			cur->v = xreallocarray(cur->v, cur->cap,
 			    sizeof *cur->v);
 		}
-		cur->v[cur->n++] = sqlite3_column_double(st, 5);
+		cur->v[cur->n++] = sqlite3_column_double(st, 3);
 	}
 	if (n > group)
 		qsort(&vs[group], n - group, sizeof *vs, values_cmp);
 	sqlite3_finalize(st);
+	sqlite3_finalize(info);
 	*out = vs;
 	*nout = n;
 	if (rc != SQLITE_DONE)
