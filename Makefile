@@ -87,6 +87,13 @@ check-asan: $(BUILD)/mmstorm $(BUILD)/unit-tests
 deps:
 	sh scripts/install-deps.sh
 
+# The VM lab (tests/vm/README.md): real Debian kernels under qemu, as root.
+vm-check: $(PROGRAMS)
+	BUILD=$(BUILD) sh tests/vm/check.sh
+
+vm-check-quick: $(PROGRAMS)
+	BUILD=$(BUILD) sh tests/vm/check.sh --quick
+
 demo: deps
 	$(MAKE) all
 	sh scripts/demo.sh

@@ -5,7 +5,7 @@
 #   REL: kernel release (default: what fetch-kernel.sh fetches/has)
 #   -l   the "lab" image (initramfs-lab.cpio.gz) for run-guest.sh: the log
 #        capture image below plus the project's build/mmstorm and
-#        build/mmstormd, stress-ng, every shared library they load (ldd), the
+#        build/mmstormd, stress-ng, sqlite3, every shared library they load (ldd), the
 #        kernel's config as /boot/config-REL (the config hash of a run), and
 #        the modules the lab loads (virtio_pci, virtio_blk, qemu_fw_cfg,
 #        ramoops, with their depends), in load order in /lib/modules/load.order.
@@ -107,6 +107,13 @@ if [ "$LAB" = 1 ]; then
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends stress-ng >&2 || exit 1
 	fi
 	copy_elf "$(command -v stress-ng)" /usr/bin/stress-ng
+	# lab_wait_idle reads the daemon's job table directly (the daemon may
+	# not answer while the kernel stalls)
+	if ! command -v sqlite3 >/dev/null 2>&1; then
+		log "installing sqlite3"
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends sqlite3 >&2 || exit 1
+	fi
+	copy_elf "$(command -v sqlite3)" /usr/bin/sqlite3
 	mkdir -p "$STAGE/boot" "$STAGE/etc" "$STAGE/run" "$STAGE/var/lib/mmstorm" "$STAGE/root"
 	cp "$ROOT/boot/config-$REL" "$STAGE/boot/"
 	# One lab machine: a fixed machine-id and hostname, so that every boot

@@ -25,8 +25,9 @@
 #   -b BOOTS  with -R, kill the guest once it starts boot BOOTS+1 (default 3)
 #   -I        deterministic guest time: one TCG thread with -icount
 #             shift=0,sleep=off (1 ns of guest time per instruction), so that
-#             times measured in the guest do not depend on the host's load
-#             (what a verdict needs: see README.md, "Noise")
+#             times measured in the guest would not depend on the host's
+#             load. EXPERIMENTAL: with 4 vCPUs the 6.1 kernels hang at
+#             "Booting SMP configuration" this way (README.md, "The bisect")
 #
 # The guest: 4 vCPUs in 2 sockets, 2 NUMA nodes of 1 GiB (CPUs 0-1, 2-3),
 # 2 GiB, the lab initramfs (mkinitramfs.sh -l), DISK as virtio-blk, ramoops

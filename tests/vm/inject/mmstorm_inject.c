@@ -39,9 +39,20 @@
  *                                                   -> mmstorm_inject_listcorrupt_fn
  *   badpage       free an order-4 block whose head page is still "mapped"
  *                                                   -> mmstorm_inject_badpage_fn
+ *
+ * and one without the trigger, armed by module parameters (the lab's /init
+ * passes mmstorm_inject.* words of the kernel command line to insmod):
+ *   munmap_stall_secs=N [munmap_stall_mb=M]
+ *                 the first munmap(2) of at least M MiB (default 64) after
+ *                 loading spins N s with preemption off inside the syscall
+ *                 (kprobe on __x64_sys_munmap): a kernel whose munmap locks
+ *                 up, seed 004's shape, for the VM lab's bisect
+ *                                                   -> mmstorm_inject_munmap_stall_fn
  */
 #include <linux/module.h>
 #include <linux/kernel.h>
+#include <linux/kprobes.h>
+#include <linux/ptrace.h>
 #include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/fs.h>
@@ -63,6 +74,13 @@
 static unsigned int default_secs = 25;
 module_param(default_secs, uint, 0644);
 MODULE_PARM_DESC(default_secs, "duration of the lockup/stall/hang scenarios (s)");
+
+static unsigned int munmap_stall_secs;
+module_param(munmap_stall_secs, uint, 0444);
+MODULE_PARM_DESC(munmap_stall_secs, "spin this long in the first large munmap (0: off)");
+static unsigned int munmap_stall_mb = 64;
+module_param(munmap_stall_mb, uint, 0444);
+MODULE_PARM_DESC(munmap_stall_mb, "smallest munmap length (MiB) that munmap_stall_secs stalls");
 
 static struct dentry *mmstorm_dir;
 
@@ -336,16 +354,61 @@ static const struct file_operations mmstorm_inject_fops = {
 	.llseek = noop_llseek,
 };
 
+static atomic_t munmap_stall_fired = ATOMIC_INIT(0);
+
+static noinline void mmstorm_inject_munmap_stall_fn(unsigned long len)
+{
+	pr_info("mmstorm_inject: munmap of %lu MiB stalls %us on CPU%d\n",
+		len >> 20, munmap_stall_secs, raw_smp_processor_id());
+	mmstorm_inject_spin(munmap_stall_secs, false);
+	pr_info("mmstorm_inject: munmap stall done\n");
+}
+
+/*
+ * Runs at the entry of __x64_sys_munmap (an ftrace-based kprobe: preemption
+ * off, interrupts on). Its argument is the syscall's pt_regs: the length is
+ * the second syscall argument, regs->si there.
+ */
+static int mmstorm_inject_munmap_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	const struct pt_regs *uregs = (const struct pt_regs *)regs->di;
+	unsigned long len = uregs->si;
+
+	if (len >= ((unsigned long)munmap_stall_mb << 20) &&
+	    atomic_cmpxchg(&munmap_stall_fired, 0, 1) == 0)
+		mmstorm_inject_munmap_stall_fn(len);
+	return 0;
+}
+
+static struct kprobe mmstorm_munmap_kp = {
+	.symbol_name = "__x64_sys_munmap",
+	.pre_handler = mmstorm_inject_munmap_pre,
+};
+static bool mmstorm_munmap_kp_on;
+
 static int __init mmstorm_inject_init(void)
 {
+	int ret;
+
 	mmstorm_dir = debugfs_create_dir("mmstorm_inject", NULL);
 	debugfs_create_file("trigger", 0200, mmstorm_dir, NULL, &mmstorm_inject_fops);
+	if (munmap_stall_secs) {
+		ret = register_kprobe(&mmstorm_munmap_kp);
+		if (ret)
+			pr_err("mmstorm_inject: kprobe on __x64_sys_munmap: %d\n", ret);
+		else
+			mmstorm_munmap_kp_on = true;
+		pr_info("mmstorm_inject: munmap stall armed: %us at munmap >= %u MiB\n",
+			munmap_stall_secs, munmap_stall_mb);
+	}
 	pr_info("mmstorm_inject: loaded\n");
 	return 0;
 }
 
 static void __exit mmstorm_inject_exit(void)
 {
+	if (mmstorm_munmap_kp_on)
+		unregister_kprobe(&mmstorm_munmap_kp);
 	debugfs_remove_recursive(mmstorm_dir);
 }
 

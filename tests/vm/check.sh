@@ -1,0 +1,93 @@
+#!/bin/sh
+# check.sh - the VM lab's test suite (make vm-check, make vm-check-quick).
+#
+# Usage: tests/vm/check.sh [--quick] [t-NAME ...]
+#   --quick   the CI subset (MMSTORM_VM_QUICK=1): one cross-build compare
+#             (6.1.0-56 vs 6.1.0-54), one lockup, one crash recovery; no
+#             bisect. About 6-9 minutes here; bounded by 20 minutes.
+#   default   every t-*.sh in full: also init_on_free=1, four lockup
+#             scenarios, a soft-lockup panic, and the real git bisect
+#
+# Installs what it lacks through apt (qemu-system-x86, busybox-static,
+# e2fsprogs, stress-ng, jq, bc, binutils, gcc-12, make, libc6-dev, git),
+# fetches the kernels into $MMSTORM_VM_CACHE (never the repo), builds the
+# programs when build/ has none. Prints each test's TAP lines, a timings
+# table, and "N passed, N failed" last. The timings also go to
+# $MMSTORM_VM_WORK/timings when MMSTORM_VM_WORK is set (the work directories
+# are kept there).
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+TOP=$(cd "$HERE/../.." && pwd)
+QUICK=0
+TESTS=
+for a in "$@"; do
+	case $a in
+	--quick) QUICK=1 ;;
+	t-*) TESTS="$TESTS $a" ;;
+	*) echo "usage: $0 [--quick] [t-NAME ...]" >&2; exit 2 ;;
+	esac
+done
+if [ -z "$TESTS" ]; then
+	TESTS="t-cross-build t-lockup t-crash"
+	[ "$QUICK" = 1 ] || TESTS="$TESTS t-bisect"
+fi
+export MMSTORM_VM_QUICK=$QUICK
+
+need=
+for c in qemu-system-x86_64:qemu-system-x86 busybox:busybox-static mkfs.ext4:e2fsprogs \
+	debugfs:e2fsprogs stress-ng:stress-ng jq:jq bc:bc strings:binutils gcc-12:gcc-12 \
+	make:make git:git apt-get:apt; do
+	command -v "${c%%:*}" >/dev/null 2>&1 || need="$need ${c#*:}"
+done
+dpkg -s busybox-static >/dev/null 2>&1 || need="$need busybox-static"
+[ -f /usr/lib/x86_64-linux-gnu/libc.a ] || need="$need libc6-dev"
+if [ -n "$need" ]; then
+	echo "# installing:$need"
+	apt-get update -q >/dev/null
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $need >/dev/null || exit 1
+fi
+BUILD=${BUILD:-build}
+case "$BUILD" in /*) ;; *) BUILD="$TOP/$BUILD" ;; esac
+export BUILD
+if [ ! -x "$BUILD/mmstorm" ] || [ ! -x "$BUILD/mmstormd" ]; then
+	make -C "$TOP" BUILD="$BUILD" all >/dev/null || exit 1
+fi
+# Both kernels up front (each is about 40 MB of .debs, once).
+for n in 56 54; do
+	"$HERE/fetch-kernel.sh" -n $n >/dev/null || exit 1
+done
+
+if [ -n "${MMSTORM_VM_WORK:-}" ]; then
+	mkdir -p "$MMSTORM_VM_WORK"
+	TIMINGS=$MMSTORM_VM_WORK/timings
+	: > "$TIMINGS"
+	LOGS=$MMSTORM_VM_WORK
+else
+	LOGS=$(mktemp -d /tmp/mmstorm-vm-check.XXXXXX)
+	TIMINGS=$LOGS/timings
+	trap 'rm -rf "$LOGS"' EXIT
+fi
+export MMSTORM_VM_TIMINGS=$TIMINGS
+
+passed=0 failed=0 failures=
+T0=$(date +%s)
+for t in $TESTS; do
+	echo "== $t"
+	s=$(date +%s)
+	sh "$HERE/$t.sh" > "$LOGS/$t.log" 2>&1
+	rc=$?
+	grep -E '^(ok|not ok|#)' "$LOGS/$t.log"
+	tail -n 1 "$LOGS/$t.log"
+	echo "$t total $(( $(date +%s) - s )) -" >> "$TIMINGS"
+	p=$(tail -n 1 "$LOGS/$t.log" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*/\1/p')
+	f=$(tail -n 1 "$LOGS/$t.log" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*/\2/p')
+	[ -n "$p" ] || { p=0; f=1; }
+	passed=$((passed + p)); failed=$((failed + f))
+	[ $rc = 0 ] || failures="$failures $t"
+done
+echo "== timings (seconds)"
+awk '{ printf "%-14s %-22s %6s  %s\n", $1, $2, $3, $4 }' "$TIMINGS"
+echo "all: $(( $(date +%s) - T0 )) s"
+[ -z "$failures" ] || echo "failed:$failures"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ -z "$failures" ]

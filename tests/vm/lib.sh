@@ -1,0 +1,105 @@
+# lib.sh - shared by tests/vm/t-*.sh (the VM lab's tests; tests/t/lib.sh's
+# style: TAP lines, "N passed, N failed" last).
+#
+#   . "$(dirname "$0")/lib.sh"
+#   guest boot1 -n 56 -j "$(job boot1 workloads LAB_LABEL=c56)"   # boots, imports
+#   check 'two builds' '[ "$(mmstorm kernels --json | wc -l)" = 2 ]'
+#   vm_done
+#
+# Environment:
+#   MMSTORM_VM_QUICK=1   the CI subset (fewer runs, fewer scenarios)
+#   MMSTORM_VM_WORK=DIR  keep everything here (default: a new /tmp dir,
+#                        removed at the end unless a check failed or
+#                        MMSTORM_VM_KEEP=1)
+#   MMSTORM_VM_TIMINGS=FILE   append "test step seconds result" lines
+#   BUILD                where mmstorm/mmstormd are (default build)
+# The host side uses its own scratch database ($VMWORK/host.db) and no
+# daemon: nothing of the host's own mmstorm state is touched.
+VMDIR=$(cd "$(dirname "$0")" && pwd)
+TOP=$(cd "$VMDIR/../.." && pwd)
+BUILD=${BUILD:-build}
+case "$BUILD" in /*) ;; *) BUILD="$TOP/$BUILD" ;; esac
+export MMSTORM_BUILD=$BUILD PATH="$BUILD:$PATH"
+QUICK=${MMSTORM_VM_QUICK:-0}
+TNAME=$(basename "$0" .sh)
+if [ -n "${MMSTORM_VM_WORK:-}" ]; then
+	VMWORK=$MMSTORM_VM_WORK/$TNAME
+	rm -rf "$VMWORK"
+	mkdir -p "$VMWORK"
+else
+	VMWORK=$(mktemp -d "/tmp/mmstorm-$TNAME.XXXXXX")
+fi
+export MMSTORM_DB="$VMWORK/host.db" MMSTORM_SOCKET="$VMWORK/no-daemon.sock"
+TIMINGS=${MMSTORM_VM_TIMINGS:-$VMWORK/timings}
+t_passed=0 t_failed=0 t_n=0
+
+vm_cleanup() {
+	if [ "$t_failed" = 0 ] && [ "${MMSTORM_VM_KEEP:-0}" != 1 ] && [ -z "${MMSTORM_VM_WORK:-}" ]; then
+		rm -rf "$VMWORK"
+	else
+		echo "# kept: $VMWORK"
+	fi
+}
+trap vm_cleanup EXIT
+
+# job NAME TEMPLATE [VAR=VALUE ...]: $VMWORK/NAME.job = the assignments,
+# then tests/vm/jobs/TEMPLATE.sh. Prints its path.
+job() {
+	local name=$1 tpl=$2 f
+	shift 2
+	f=$VMWORK/$name.job
+	{
+		echo "# $name ($tpl.sh)"
+		for a in "$@"; do printf '%s=%s\n' "${a%%=*}" "'${a#*=}'"; done
+		cat "$VMDIR/jobs/$tpl.sh"
+	} > "$f"
+	echo "$f"
+}
+
+# guest STEP [run-guest.sh options]: boot one guest with output in
+# $VMWORK/STEP, record its time, import its export into the host database.
+# Returns run-guest.sh's status (the import's when that fails).
+guest() {
+	local step=$1 t0 t1 rc line
+	shift
+	t0=$(date +%s.%N)
+	"$VMDIR/run-guest.sh" -o "$VMWORK/$step" "$@" > "$VMWORK/$step.out" 2>&1
+	rc=$?
+	t1=$(date +%s.%N)
+	line=$(grep '^run-guest:' "$VMWORK/$step.out" | tail -1)
+	echo "# $step: ${line#run-guest: }"
+	printf '%s %s %.0f %s\n' "$TNAME" "$step" "$(echo "$t1 - $t0" | bc)" "${line##* }" >> "$TIMINGS"
+	if [ -s "$VMWORK/$step/export.jsonl" ]; then
+		mmstorm import "$VMWORK/$step/export.jsonl" >> "$VMWORK/$step.out" 2>&1 || rc=1
+	fi
+	[ $rc = 0 ] || tail -5 "$VMWORK/$step.out" | sed 's/^/#   /'
+	return $rc
+}
+
+# check DESCRIPTION SCRIPT: one TAP line; SCRIPT runs in a subshell with set -e.
+check() {
+	t_n=$((t_n + 1))
+	(cd "$VMWORK"; set -e; eval "$2") > "$VMWORK/.out" 2>&1
+	if [ $? -eq 0 ]; then
+		echo "ok $t_n - $1"
+		t_passed=$((t_passed + 1))
+	else
+		echo "not ok $t_n - $1"
+		sed 's/^/#   /' "$VMWORK/.out" | tail -20
+		t_failed=$((t_failed + 1))
+	fi
+}
+
+# console STEP: the guest's console, without the CRs of the 8250 driver.
+console() { tr -d '\r' < "$VMWORK/$1/console.log"; }
+
+# uuids LABEL [WORKLOAD]: run uuids of the host database with that label.
+uuids() {
+	mmstorm runs --limit 100000 --json |
+		jq -r --arg l "$1" --arg w "${2:-}" 'select(.label == $l and ($w == "" or .workload == $w)) | .run'
+}
+
+vm_done() {
+	echo "$t_passed passed, $t_failed failed"
+	[ "$t_failed" -eq 0 ]
+}

@@ -1,0 +1,63 @@
+#!/bin/sh
+# t-bisect.sh - a real `git bisect run` through guests.
+#
+# A throwaway git repository whose commits each select a kernel build and a
+# command line (lab.conf, read by tests/vm/bisect-step). One commit in the
+# middle adds mmstorm_inject.munmap_stall_secs=25: with it, the kernel's
+# first large munmap spins 25 s with preemption off (a kprobe of the inject
+# module on __x64_sys_munmap), which the guest's mmstormd records as
+# "BUG: soft lockup in sys_munmap" and an RCU stall. The other commits
+# change harmless things (kernel 54/56, mitigations=off, THP madvise,
+# audit=0). The baseline: 5 runs labelled "good" on the first commit's
+# build. Each step runs thp-munmap 4 times and asks verdict with
+# --metric thp_coverage_pct. (A timing metric cannot judge here: under TCG
+# on a loaded 2-core host munmap_ms has a CV of 23-66 % run to run, so
+# verdict answers 125 for good and bad commits alike; see README.md.)
+# The bisection must name exactly the munmap_stall commit.
+. "$(dirname "$0")/lib.sh"
+REPO=$VMWORK/kernel-lab
+export LAB_DISK=$VMWORK/disk.img BASELINE=good WORKLOAD=thp-munmap RUNS=4
+export METRIC=thp_coverage_pct SET="size=256M iterations=1"
+export BISECT_LOG=$VMWORK/bisect.log BISECT_OUT=$VMWORK/steps
+W="mitigations=off transparent_hugepage=madvise"
+
+mkdir -p "$REPO"
+(
+	cd "$REPO" && git init -q && git config user.email lab@mmstorm && git config user.name "mmstorm lab"
+	c() { printf 'KERNEL=%s\nAPPEND="%s"\n' "$1" "$2" > lab.conf; git add lab.conf; git commit -q -m "$3"; }
+	c 54 "" "lab: 6.1.0-54, stock command line"
+	c 56 "" "lab: move to 6.1.0-56"
+	c 56 "mitigations=off" "lab: mitigations=off"
+	c 56 "$W" "lab: THP only where asked"
+	c 56 "$W mmstorm_inject.munmap_stall_secs=25" "lab: instrument munmap (stalls it)"
+	c 56 "$W mmstorm_inject.munmap_stall_secs=25 audit=0" "lab: audit off"
+	c 54 "$W mmstorm_inject.munmap_stall_secs=25 audit=0" "lab: back to 6.1.0-54"
+	c 56 "$W mmstorm_inject.munmap_stall_secs=25 audit=0" "lab: 6.1.0-56 again"
+)
+GOOD=$(git -C "$REPO" rev-list --max-parents=0 HEAD)
+BAD=$(git -C "$REPO" rev-parse HEAD)
+CULPRIT=$(git -C "$REPO" log --format=%H --grep='instrument munmap')
+
+guest baseline -n 54 -d "$LAB_DISK" -t 1200 \
+	-j "$(job baseline baseline LAB_LABEL=good LAB_RUNS=5 "LAB_SET=$SET")"
+check 'baseline: 5 runs labelled good on the first commit'"'"'s build' '
+	[ "$(uuids good thp-munmap | wc -l)" = 5 ]'
+
+t0=$(date +%s)
+(
+	cd "$REPO" && git bisect start "$BAD" "$GOOD" > /dev/null &&
+	git bisect run "$VMDIR/bisect-step"
+) > "$VMWORK/bisect.out" 2>&1
+t1=$(date +%s)
+echo "$TNAME bisect $((t1 - t0)) $(cat "$BISECT_LOG" 2>/dev/null | wc -l)-steps" >> "$TIMINGS"
+sed 's/^/# /' "$BISECT_LOG" 2>/dev/null
+check 'git bisect run names exactly the munmap_stall commit' '
+	grep -E "is the first bad commit|bisect-step .*: exit|^verdict:" bisect.out
+	grep -q "^$CULPRIT is the first bad commit" bisect.out'
+check 'no step was skipped or aborted' '
+	[ -s bisect.log ]
+	! grep -Eq " (125|128)$" bisect.log'
+check 'the bad steps were bad because of the munmap lockup' '
+	grep "^verdict: bad" bisect.out | grep -q "sys_munmap"'
+(cd "$REPO" && git bisect reset > /dev/null 2>&1)
+vm_done

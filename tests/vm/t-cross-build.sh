@@ -1,0 +1,77 @@
+#!/bin/sh
+# t-cross-build.sh - the same workloads on two (full: three) real kernel
+# builds, one guest boot per build on one persistent disk; compare,
+# regressions, hotplug over every hot-pluggable vCPU, NUMA placement.
+#
+#   quick: 6.1.0-56 and 6.1.0-54 (two build-ids), 4 runs of thp-munmap and
+#          hotplug each
+#   full:  5 runs each, plus 6.1.0-56 with init_on_free=1 (munmap must be
+#          marked a regression)
+. "$(dirname "$0")/lib.sh"
+RUNS=5
+[ "$QUICK" = 1 ] && RUNS=4	# one THP-coverage failure still leaves 3
+D=$VMWORK/disk.img
+
+guest c56 -n 56 -d "$D" -t 1500 -j "$(job c56 workloads LAB_LABEL=c56 LAB_RUNS=$RUNS)"
+check 'guest on 6.1.0-56 ran and exported' '[ -n "$(uuids c56)" ]'
+guest c54 -n 54 -d "$D" -t 1500 -j "$(job c54 workloads LAB_LABEL=c54 LAB_RUNS=$RUNS)"
+check 'guest on 6.1.0-54 ran and exported' '[ -n "$(uuids c54)" ]'
+if [ "$QUICK" != 1 ]; then
+	guest iof -n 56 -a init_on_free=1 -d "$D" -t 2400 \
+		-j "$(job iof workloads LAB_LABEL=c56-init_on_free LAB_RUNS=$RUNS)"
+	check 'guest on 6.1.0-56 init_on_free=1 ran and exported' '[ -n "$(uuids c56-init_on_free)" ]'
+fi
+
+check 'mmstorm kernels: distinct builds with distinct build-ids' '
+	mmstorm kernels
+	mmstorm kernels --json > k.json
+	[ "$(jq -r "select(.release == \"6.1.0-56-cloud-amd64\") | .build_id" k.json | sort -u | wc -l)" = 1 ]
+	[ "$(jq -r "select(.release == \"6.1.0-54-cloud-amd64\") | .build_id" k.json | sort -u | wc -l)" = 1 ]
+	[ "$(jq -r .build_id k.json | sort -u | wc -l)" = 2 ]
+	[ "$(jq -r .build_key k.json | sort -u | wc -l)" = "$(wc -l < k.json)" ]
+'
+check 'every run of the workloads job passed or failed cleanly (none crashed, locked up)' '
+	mmstorm runs --limit 1000 --json | jq -r .state | sort | uniq -c
+	[ -z "$(mmstorm runs --limit 1000 --json | jq -r "select(.state != \"passed\" and .state != \"failed\") | .run")" ]
+'
+check 'compare c56 c54: thp-munmap and hotplug metrics, n >= 3 a side' '
+	mmstorm compare c56 c54
+	mmstorm compare c56 c54 --json > c.json
+	jq -e "[.metrics[] | select(.workload == \"thp-munmap\" and .metric == \"munmap_ms\" and .base.n >= 3 and .new.n >= 3)] | length == 1" c.json
+	jq -e "[.metrics[] | select(.workload == \"hotplug\" and .metric == \"offline_ms_p50\" and .base.n >= 3 and .new.n >= 3)] | length == 1" c.json
+'
+check 'regressions --baseline c56 answers for c54' '
+	mmstorm regressions --baseline c56
+	mmstorm regressions --baseline c56 --json | jq -e .findings
+'
+check 'hotplug cycled all three hot-pluggable vCPUs (1, 2, 3), 3 cycles, every run' '
+	[ "$(uuids c56 hotplug | wc -l)" = '$RUNS' ] && [ "$(uuids c54 hotplug | wc -l)" = '$RUNS' ]
+	for r in $(uuids c56 hotplug) $(uuids c54 hotplug); do
+		mmstorm show "$r" --json > h.json
+		jq -e ".state == \"passed\" and .metrics.transitions == 18 and .metrics.skipped_transitions == 0" h.json
+		jq -e "(.values.offline_ms | length) == 9 and (.values.online_ms | length) == 9" h.json
+		# the CPU online files it changed, and restored
+		[ "$(jq -r ".knobs[] | select(.state == \"restored\") | .path" h.json | sort | tr "\n" " ")" = \
+		  "/sys/devices/system/cpu/cpu1/online /sys/devices/system/cpu/cpu2/online /sys/devices/system/cpu/cpu3/online " ]
+	done
+'
+check 'thp-munmap: THPs on both NUMA nodes at munmap (per-node counters)' '
+	n=0
+	for r in $(uuids c56 thp-munmap) $(uuids c54 thp-munmap); do
+		mmstorm show "$r" --json | jq -e "select(.state == \"passed\")" > /dev/null || continue
+		mmstorm samples "$r" --counter node0.nr_anon_transparent_hugepages --counter node1.nr_anon_transparent_hugepages --json > s.json
+		# at "munmap-start", half of the 128 huge pages on each node
+		jq -se "[.[] | select(.label == \"munmap-start\")] | length > 0 and all(.[\"node0.nr_anon_transparent_hugepages\"] >= 32 and .[\"node1.nr_anon_transparent_hugepages\"] >= 32)" s.json
+		mmstorm show "$r" --json | jq -e ".deltas[\"node0.numa_hit\"] > 0 and .deltas[\"node1.numa_hit\"] > 0"
+		n=$((n + 1))
+	done
+	[ $n -ge 6 ]
+'
+if [ "$QUICK" != 1 ]; then
+	check 'init_on_free=1: munmap_ms marked a regression against c56' '
+		mmstorm compare c56 c56-init_on_free --workload thp-munmap
+		mmstorm compare c56 c56-init_on_free --workload thp-munmap --json |
+			jq -e ".metrics[] | select(.metric == \"munmap_ms\") | .mark == \"regression\""
+	'
+fi
+vm_done
