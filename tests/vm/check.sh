@@ -76,11 +76,12 @@ for t in $TESTS; do
 	s=$(date +%s)
 	sh "$HERE/$t.sh" > "$LOGS/$t.log" 2>&1
 	rc=$?
-	grep -E '^(ok|not ok|#)' "$LOGS/$t.log"
-	tail -n 1 "$LOGS/$t.log"
+	grep -E '^(ok|not ok|#)' "$LOGS/$t.log" | uniq
+	res=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$LOGS/$t.log" | tail -n 1)
+	echo "${res:-no result}"
 	echo "$t total $(( $(date +%s) - s )) -" >> "$TIMINGS"
-	p=$(tail -n 1 "$LOGS/$t.log" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*/\1/p')
-	f=$(tail -n 1 "$LOGS/$t.log" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*/\2/p')
+	p=$(echo "$res" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*/\1/p')
+	f=$(echo "$res" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*/\2/p')
 	[ -n "$p" ] || { p=0; f=1; }
 	passed=$((passed + p)); failed=$((failed + f))
 	[ $rc = 0 ] || failures="$failures $t"
