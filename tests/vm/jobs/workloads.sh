@@ -8,7 +8,7 @@ mmstorm run hotplug --pressure=none --cycles=3 --repeat="$R" --label="$L" --wait
 mmstorm run percpu-churn --count=500 --cycles=2 --label="$L" --wait --json
 mmstorm run mmap-churn --iterations=2000 --label="$L" --wait --json
 if [ "${LAB_LOCKUP:-0}" = 1 ]; then
-	# A real soft lockup inside a run: mmap-churn runs 45 s under mmstormd,
+	# A real soft lockup inside a run: mmap-churn runs 50 s under mmstormd,
 	# a kthread spins 25 s with preemption off on CPU 1 (the RCU stall
 	# report at 7 s touches the soft-lockup watchdog: 15 s gives no soft lockup).
 	mmstorm run mmap-churn --duration=50s --label="$L" --json
