@@ -7,7 +7,9 @@
 #include <time.h>
 
 #include "cli.h"
+#include "buf.h"
 #include "db.h"
+#include "table.h"
 
 const char *cli_db_path;
 const char *cli_socket_path;
@@ -71,36 +73,42 @@ cli_run_id(struct db *db, const char *key, int64_t *id)
 	return 0;
 }
 
-struct table {
-	int ncols;
-	char **cells;       /* rows * ncols, row 0 the header */
-	size_t rows;
-};
+/* The CLI's tables are the shared aligned tables (lib/table.c) printed
+ * to a stream; cells may be NULL ("-"). */
+static const char **
+cells_or_dash(int n, char **cells)
+{
+	const char **row = xcalloc((size_t)n, sizeof *row);
+	int i;
+
+	for (i = 0; i < n; i++)
+		row[i] = cells[i] ? cells[i] : "-";
+	return row;
+}
 
 struct table *
 table_new_cols(int ncols, char **headers)
 {
-	struct table *t = xcalloc(1, sizeof *t);
+	const char **row = cells_or_dash(ncols, headers);
+	struct table *t = (struct table *)text_table_newv(ncols, row);
 
-	t->ncols = ncols;
-	table_addv(t, headers);
+	free(row);
 	return t;
 }
 
 struct table *
 table_new(int ncols, ...)
 {
-	struct table *t = xcalloc(1, sizeof *t);
 	char **row = xcalloc((size_t)ncols, sizeof *row);
+	struct table *t;
 	va_list ap;
 	int i;
 
-	t->ncols = ncols;
 	va_start(ap, ncols);
 	for (i = 0; i < ncols; i++)
 		row[i] = va_arg(ap, char *);
 	va_end(ap);
-	table_addv(t, row);
+	t = table_new_cols(ncols, row);
 	free(row);
 	return t;
 }
@@ -108,90 +116,43 @@ table_new(int ncols, ...)
 void
 table_addv(struct table *t, char **cells)
 {
-	int i;
+	int n = text_table_cols((struct text_table *)t);
+	const char **row = cells_or_dash(n, cells);
 
-	t->cells = xreallocarray(t->cells, (t->rows + 1) * (size_t)t->ncols,
-	    sizeof *t->cells);
-	for (i = 0; i < t->ncols; i++)
-		t->cells[t->rows * (size_t)t->ncols + (size_t)i] =
-		    xstrdup(cells[i] ? cells[i] : "-");
-	t->rows++;
+	text_table_addv((struct text_table *)t, row);
+	free(row);
 }
 
 void
 table_add(struct table *t, ...)
 {
-	char **row = xcalloc((size_t)t->ncols, sizeof *row);
+	int n = text_table_cols((struct text_table *)t), i;
+	char **row = xcalloc((size_t)n, sizeof *row);
 	va_list ap;
-	int i;
 
 	va_start(ap, t);
-	for (i = 0; i < t->ncols; i++)
+	for (i = 0; i < n; i++)
 		row[i] = va_arg(ap, char *);
 	va_end(ap);
 	table_addv(t, row);
 	free(row);
 }
 
-/* Columns whose cells all look numeric are right-aligned. */
-static int
-numeric(const char *s)
-{
-	if (*s == '-' || *s == '+')
-		s++;
-	if (*s == '\0')
-		return 0;
-	return strspn(s, "0123456789.e+-%") == strlen(s);
-}
-
 void
 table_print(struct table *t, FILE *f)
 {
-	size_t *w = xcalloc((size_t)t->ncols, sizeof *w), r;
-	int *right = xcalloc((size_t)t->ncols, sizeof *right), c;
+	struct buf b = BUF_INIT;
 
-	for (c = 0; c < t->ncols; c++) {
-		right[c] = t->rows > 1;
-		for (r = 0; r < t->rows; r++) {
-			const char *s = t->cells[r * (size_t)t->ncols +
-			    (size_t)c];
-
-			if (strlen(s) > w[c])
-				w[c] = strlen(s);
-			if (r > 0 && strcmp(s, "-") != 0 && !numeric(s))
-				right[c] = 0;
-		}
-	}
-	for (r = 0; r < t->rows; r++) {
-		for (c = 0; c < t->ncols; c++) {
-			const char *s = t->cells[r * (size_t)t->ncols +
-			    (size_t)c];
-			int last = c == t->ncols - 1;
-
-			if (right[c])
-				fprintf(f, "%*s", (int)w[c], s);
-			else if (last)
-				fputs(s, f);
-			else
-				fprintf(f, "%-*s", (int)w[c], s);
-			fputs(last ? "\n" : "  ", f);
-		}
-	}
-	free(w);
-	free(right);
+	text_table_print((struct text_table *)t, &b);
+	if (b.s != NULL)
+		fputs(b.s, f);
+	buf_release(&b);
 }
 
 void
 table_free(struct table *t)
 {
-	size_t i;
-
-	if (t == NULL)
-		return;
-	for (i = 0; i < t->rows * (size_t)t->ncols; i++)
-		free(t->cells[i]);
-	free(t->cells);
-	free(t);
+	text_table_free((struct text_table *)t);
 }
 
 char *

@@ -164,10 +164,6 @@ void svg_mark_legend(struct buf *, const size_t counts[MARK_KINDS]);
 
 /* ---- text tables (text.c) -------------------------------------------- */
 
-struct text_table;
-struct text_table *text_table_new(int ncols, ...);
-void text_table_add(struct text_table *, ...);     /* ncols strings */
-void text_table_print(struct text_table *, struct buf *);
-void text_table_free(struct text_table *);
+#include "table.h"
 
 #endif
