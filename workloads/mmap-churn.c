@@ -721,27 +721,36 @@ load64(_Atomic uint64_t *v)
 	return atomic_load_explicit(v, memory_order_relaxed);
 }
 
+/* System-wide THP fault counters: faults that got a THP, and faults
+ * that wanted one and fell back to base pages (no free or compactable
+ * order-9 block).  -1 when unknown. */
+struct thp_faults {
+	int64_t	alloc;
+	int64_t	fallback;
+};
+
 static void
 vmstat_cb(void *arg, const char *key, size_t keylen, int64_t value)
 {
-	int64_t *v = arg;
+	struct thp_faults *f = arg;
 
 	if (keylen == strlen("thp_fault_alloc") &&
 	    strncmp(key, "thp_fault_alloc", keylen) == 0)
-		*v = value;
+		f->alloc = value;
+	else if (keylen == strlen("thp_fault_fallback") &&
+	    strncmp(key, "thp_fault_fallback", keylen) == 0)
+		f->fallback = value;
 }
 
-/* vmstat thp_fault_alloc (system-wide), -1 when unknown. */
-static int64_t
-thp_fault_alloc(void)
+static void
+thp_faults_read(struct thp_faults *f)
 {
 	char *text = NULL;
-	int64_t v = -1;
 
+	f->alloc = f->fallback = -1;
 	if (read_file("/proc/vmstat", &text, NULL, NULL) == 0)
-		procfs_parse_vmstat(text, vmstat_cb, &v);
+		procfs_parse_vmstat(text, vmstat_cb, f);
 	free(text);
-	return v;
 }
 
 static void
@@ -957,7 +966,7 @@ start_threads(struct pair *pairs, int n, char **cause)
 
 static void
 report(struct wl_ctx *ctx, const struct totals *t, double secs,
-    int64_t thp0, int64_t thp1, enum backing b)
+    const struct thp_faults *f0, const struct thp_faults *f1, enum backing b)
 {
 	if (secs <= 0)
 		secs = 1e-9;
@@ -977,11 +986,22 @@ report(struct wl_ctx *ctx, const struct totals *t, double secs,
 	    BETTER_LOWER);
 	wl_metric(ctx, "elapsed_s", secs, "s", BETTER_LOWER);
 	/* System-wide counter: other processes' THP faults count too. */
-	if (b == BACKING_THP && thp0 >= 0 && thp1 >= thp0 && t->maps > 0) {
-		double pct = (double)(thp1 - thp0) * 100 / (double)t->maps;
+	if (b != BACKING_THP || t->maps == 0)
+		return;
+	if (f0->alloc >= 0 && f1->alloc >= f0->alloc) {
+		double pct = (double)(f1->alloc - f0->alloc) * 100 /
+		    (double)t->maps;
 
 		wl_metric(ctx, "thp_maps_pct", pct > 100 ? 100 : pct, "%",
 		    BETTER_HIGHER);
+	}
+	/* Why a map got no THP: memory too fragmented to give one. */
+	if (f0->fallback >= 0 && f1->fallback >= f0->fallback) {
+		double pct = (double)(f1->fallback - f0->fallback) * 100 /
+		    (double)t->maps;
+
+		wl_metric(ctx, "thp_fallback_pct", pct > 100 ? 100 : pct,
+		    "%", BETTER_LOWER);
 	}
 }
 
@@ -997,7 +1017,7 @@ mmap_churn_run(struct wl_ctx *ctx)
 	size_t page = (size_t)sysconf(_SC_PAGESIZE), hpage = pmd_size();
 	size_t size, len;
 	int64_t t0 = 0, t_end, now, last_tick, stall_ns, since = 0;
-	int64_t thp0 = -1, thp1 = -1;
+	struct thp_faults thp0 = { -1, -1 }, thp1 = { -1, -1 };
 	uint64_t last_maps = 0, dropped = 0;
 	int npairs, i, result, events = 0, handlers = 0, stuck = 0;
 	int stalled = -1, error_pair = -1, started = 0, inited = 0, done;
@@ -1082,7 +1102,7 @@ mmap_churn_run(struct wl_ctx *ctx)
 	}
 
 	if (sh->backing == BACKING_THP)
-		thp0 = thp_fault_alloc();
+		thp_faults_read(&thp0);
 	wl_progress(ctx, "%d pair%s, backing=%s, %zu bytes at %p", npairs,
 	    npairs == 1 ? "" : "s", backing_names[sh->backing], size,
 	    (void *)pairs[0].addr);
@@ -1151,7 +1171,7 @@ mmap_churn_run(struct wl_ctx *ctx)
 		join_all(pairs, npairs, 0);
 	started = 0;
 	if (sh->backing == BACKING_THP)
-		thp1 = thp_fault_alloc();
+		thp_faults_read(&thp1);
 	drain_incidents(ctx, pairs, npairs, &events, &dropped);
 
 	sum_pairs(pairs, npairs, &t);
@@ -1166,7 +1186,7 @@ mmap_churn_run(struct wl_ctx *ctx)
 			t_end = atomic_load(&pairs[i].writer_end_ns);
 	}
 	secs = (double)(t_end - t0) / 1e9;
-	report(ctx, &t, secs, thp0, thp1, sh->backing);
+	report(ctx, &t, secs, &thp0, &thp1, sh->backing);
 
 	if (stalled >= 0) {
 		/* Sets the reason; the result is a lockup, not a failure. */
