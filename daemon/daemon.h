@@ -93,6 +93,6 @@ int pstore_harvest(struct daemon *, char **cause);
 void record_event(struct daemon *, const char *kind, const char *title,
     const char *signature, const char *source, const char *text,
     int64_t t_ns);
-extern int64_t kmsg_lost, kmsg_records, kmsg_events;
+extern int64_t kmsg_lost, kmsg_records, kmsg_events, events_held;
 
 #endif

@@ -24,6 +24,11 @@
 
 #define KMSG_BUF   8192
 #define EXPIRE_MS  1000
+/* How long storing an event may wait for the database's write lock
+ * before the event is held for the next tick, and db_open()'s wait for
+ * everything else. */
+#define EVENT_BUSY_MS 100
+#define DB_BUSY_MS    10000
 
 int64_t kmsg_lost, kmsg_records, kmsg_events;
 
@@ -54,20 +59,26 @@ state_get(struct daemon *d, const char *key, int64_t dflt)
 	return v;
 }
 
-static void
+/* 0 when stored.  Waits for the write lock no longer than an event may:
+ * the tick tries again a second later. */
+static int
 state_set(struct daemon *d, const char *key, int64_t v)
 {
 	sqlite3_stmt *st = db_prepare(d->db, "INSERT OR REPLACE INTO "
 	    "daemon_state (key, value) VALUES (?1, ?2)", NULL);
 	char text[32];
+	int r;
 
 	if (st == NULL)
-		return;
+		return -1;
 	snprintf(text, sizeof text, "%" PRId64, v);
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
-	sqlite3_step(st);
+	sqlite3_busy_timeout(d->db->h, EVENT_BUSY_MS);
+	r = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	sqlite3_busy_timeout(d->db->h, DB_BUSY_MS);
 	sqlite3_finalize(st);
+	return r;
 }
 
 /* The run that was in progress at t_ns on this boot, or 0. */
@@ -87,6 +98,88 @@ run_at(struct daemon *d, int64_t t_ns)
 		id = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	return id;
+}
+
+/* An event the database would not take (locked past the busy timeout,
+ * disk full): kept and retried every tick, never dropped. */
+struct held {
+	struct event_new ev;
+	char *boot, *kind, *title, *sig, *source, *text;
+	struct held *next;
+};
+
+static struct held *held_head, **held_tail = &held_head;
+int64_t events_held;
+
+static void
+hold_event(const struct event_new *ev)
+{
+	struct held *h = xcalloc(1, sizeof *h);
+
+	h->ev = *ev;
+	h->ev.boot_id = h->boot = xstrdup(ev->boot_id);
+	h->ev.kind = h->kind = xstrdup(ev->kind);
+	h->ev.title = h->title = xstrdup(ev->title);
+	h->ev.signature = h->sig = xstrdup(ev->signature);
+	h->ev.source = h->source = xstrdup(ev->source);
+	h->ev.text = h->text = xstrdup(ev->text);
+	*held_tail = h;
+	held_tail = &h->next;
+	events_held++;
+}
+
+static void
+held_free(struct held *h)
+{
+	free(h->boot);
+	free(h->kind);
+	free(h->title);
+	free(h->sig);
+	free(h->source);
+	free(h->text);
+	free(h);
+}
+
+/* Store one event without stopping the loop for long: a held event is
+ * retried every tick, while the heartbeat, the kernel log and the API
+ * must go on. */
+static int
+try_store(struct daemon *d, const struct event_new *ev, char **cause)
+{
+	int r;
+
+	sqlite3_busy_timeout(d->db->h, EVENT_BUSY_MS);
+	r = db_event_add(d->db, ev, NULL, cause);
+	sqlite3_busy_timeout(d->db->h, DB_BUSY_MS);
+	return r;
+}
+
+static void
+stored(const struct event_new *ev)
+{
+	kmsg_events++;
+	log_info("event %s: %s%s", ev->kind, ev->title,
+	    ev->run_id ? " (during a run)" : "");
+}
+
+/* Try the held events again, oldest first; stop at the first failure. */
+static void
+retry_held(struct daemon *d)
+{
+	struct held *h;
+	char *cause = NULL;
+
+	while ((h = held_head) != NULL) {
+		if (try_store(d, &h->ev, &cause) != 0) {
+			free(cause);
+			return;
+		}
+		stored(&h->ev);
+		if ((held_head = h->next) == NULL)
+			held_tail = &held_head;
+		events_held--;
+		held_free(h);
+	}
 }
 
 static void
@@ -110,13 +203,14 @@ store_event(struct daemon *d, int64_t run_id, int64_t kernel_id,
 	ev.source = source;
 	ev.text = text ? text : "";
 	ev.t_ns = t_ns;
-	if (db_event_add(d->db, &ev, NULL, &cause) != 0) {
-		log_err("cannot store event '%s': %s", title, cause);
+	/* Behind events already held, to keep their order. */
+	if (held_head == NULL && try_store(d, &ev, &cause) == 0)
+		stored(&ev);
+	else {
+		log_err("cannot store event '%s' now, holding it for retry: "
+		    "%s", title, cause ? cause : "earlier events held");
 		free(cause);
-	} else {
-		kmsg_events++;
-		log_info("event %s: %s%s", kind, title,
-		    run_id ? " (during a run)" : "");
+		hold_event(&ev);
 	}
 	free(sig);
 }
@@ -218,12 +312,12 @@ kmsg_tick(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	retry_held(d);
 	kmsg_classifier_expire(w->cls, (uint64_t)(now_mono_ns() / 1000));
 	drain(w);
-	if (w->last_seq != w->saved_seq) {
-		state_set(d, w->state_key, w->last_seq);
+	if (w->last_seq != w->saved_seq &&
+	    state_set(d, w->state_key, w->last_seq) == 0)
 		w->saved_seq = w->last_seq;
-	}
 	/* Taint is a bit mask that only grows within a boot. */
 	if (read_file_line("/proc/sys/kernel/tainted", &text, NULL) == 0 &&
 	    parse_int64(text, &taint) == 0 && taint != d->taint) {
@@ -286,6 +380,10 @@ events_stop(struct daemon *d)
 		return;
 	kmsg_classifier_flush(w->cls);
 	drain(w);
+	retry_held(d);
+	if (held_head != NULL)
+		log_err("%" PRId64 " event(s) could not be stored and are "
+		    "lost", events_held);
 	state_set(d, w->state_key, w->last_seq);
 	event_free(w->read_ev);
 	event_free(w->tick_ev);

@@ -128,6 +128,9 @@ metrics_render(struct daemon *d)
 	header(&b, "mmstorm_kmsg_lost_total", "counter",
 	    "Kernel log records overwritten before they were read (EPIPE).");
 	buf_printf(&b, "mmstorm_kmsg_lost_total %" PRId64 "\n", kmsg_lost);
+	header(&b, "mmstorm_events_held", "gauge",
+	    "Events the database has not taken yet (retried every second).");
+	buf_printf(&b, "mmstorm_events_held %" PRId64 "\n", events_held);
 	header(&b, "mmstorm_http_requests_total", "counter",
 	    "API requests served.");
 	buf_printf(&b, "mmstorm_http_requests_total %" PRId64 "\n",

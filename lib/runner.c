@@ -402,16 +402,32 @@ worker_main(const struct run_request *req, int sock)
 
 /* ---- supervisor side -------------------------------------------------- */
 
+/* Something the supervisor has yet to store: a worker message (M, E, F
+ * or B) with the time it arrived, or a sample it read.  The loop keeps
+ * them in memory and writes them in one short transaction (sup_flush)
+ * at most COMMIT_NS after the first: a write transaction left open for
+ * the whole second would hold SQLite's one write lock nearly all the
+ * time, and mmstormd's own writes (a kernel-log event) would starve in
+ * SQLite's polling busy wait. */
+struct pending {
+	char *msg;
+	int64_t t_ns;
+	int64_t *values;
+	char *label;
+	int64_t seq;
+};
+
 struct supervisor {
 	struct db *db;
 	const struct run_request *req;
 	int64_t run_id;
 	struct sampler *sampler;
-	int64_t *values;
 	int64_t seq;
 	int64_t start_mono;
 	int in_tx;
-	int64_t tx_since;
+	struct pending *pend;
+	size_t npend, cap_pend;
+	int64_t pend_since;      /* monotonic time of the oldest pending */
 	struct { char *name; int64_t seq; } *series;
 	size_t nseries;
 	char *result;            /* from R, or "interrupted" */
@@ -442,7 +458,6 @@ sup_tx(struct supervisor *s)
 		return;
 	}
 	s->in_tx = 1;
-	s->tx_since = now_mono_ns();
 }
 
 static void
@@ -460,19 +475,41 @@ sup_commit(struct supervisor *s)
 }
 
 static void
+sup_queue(struct supervisor *s, char *msg, int64_t *values,
+    const char *label)
+{
+	struct pending *p;
+
+	if (s->npend == s->cap_pend) {
+		s->cap_pend = s->cap_pend ? s->cap_pend * 2 : 64;
+		s->pend = xreallocarray(s->pend, s->cap_pend, sizeof *s->pend);
+	}
+	if (s->npend == 0)
+		s->pend_since = now_mono_ns();
+	p = &s->pend[s->npend++];
+	p->msg = msg;
+	p->t_ns = now_real_ns();
+	p->values = values;
+	p->label = label && *label ? xstrdup(label) : NULL;
+	p->seq = values != NULL ? s->seq++ : 0;
+}
+
+/* Read the counters now; they are stored with the next flush. */
+static void sup_flush(struct supervisor *);
+
+static void
 sup_sample(struct supervisor *s, const char *label)
 {
-	char *cause = NULL;
+	int64_t *v;
 
 	if (s->sampler == NULL)
 		return;
-	if (sampler_read(s->sampler, s->values) != 0)
+	v = xreallocarray(NULL, sampler_count(s->sampler), sizeof *v);
+	if (sampler_read(s->sampler, v) != 0) {
+		free(v);
 		return;
-	sup_tx(s);
-	if (db_sample_insert(s->db, s->run_id, s->seq++, now_real_ns(),
-	    label && *label ? label : NULL, s->values,
-	    sampler_count(s->sampler), &cause) != 0)
-		sup_error(s, cause);
+	}
+	sup_queue(s, NULL, v, label);
 }
 
 static int64_t
@@ -535,6 +572,7 @@ sup_knob(struct supervisor *s, int sock, const char *path, const char *value)
 		r = -EIO;
 		goto out;
 	}
+	sup_flush(s);
 	sup_tx(s);
 	r = db_knob_record(s->db, s->run_id, path, orig, value, NULL, &cause);
 	/* Durable before the worker may write. */
@@ -569,7 +607,6 @@ sup_values(struct supervisor *s, char *lines)
 		*t++ = '\0';
 		if (parse_double(v, &value) != 0 || parse_int64(t, &t_ns) != 0)
 			continue;
-		sup_tx(s);
 		if (db_value_add(s->db, s->run_id, line, series_next(s, line),
 		    t_ns, value, &cause) != 0)
 			sup_error(s, cause);
@@ -577,44 +614,41 @@ sup_values(struct supervisor *s, char *lines)
 	}
 }
 
-static void
-sup_message(struct supervisor *s, int sock, char *msg)
+/* Split msg into at most want tab-separated fields; the last one keeps
+ * any further tabs (event text). */
+static int
+split_fields(char *msg, char **f, int want)
 {
-	char *f[6] = { 0 }, *p = msg, *cause = NULL;
-	int n = 0, r = 0, want;
-	double v = 0;
+	char *p = msg;
+	int n = 0;
 
-	if (msg[0] == 'B') {
-		sup_values(s, msg + 1);
-		return;
-	}
-	/* The last field of each type may hold tabs (event text). */
-	switch (msg[0]) {
-	case 'M': want = 5; break;
-	case 'F': want = 3; break;
-	case 'E': want = 4; break;
-	case 'K': want = 3; break;
-	case 'R': want = 3; break;
-	default: want = 2; break;
-	}
 	while (n < want && p != NULL) {
 		f[n++] = p;
 		p = n < want ? strchr(p, '\t') : NULL;
 		if (p != NULL)
 			*p++ = '\0';
 	}
+	return n;
+}
+
+/* Store one queued worker message, inside sup_flush's transaction. */
+static void
+sup_store(struct supervisor *s, char *msg, int64_t t_ns)
+{
+	char *f[6] = { 0 }, *cause = NULL;
+	int n, r = 0;
+	double v = 0;
+
 	switch (msg[0]) {
+	case 'B':
+		sup_values(s, msg + 1);
+		return;
 	case 'M':
+		n = split_fields(msg, f, 5);
 		if (n < 5 || parse_double(f[2], &v) != 0)
 			break;
-		sup_tx(s);
 		r = db_metric_set(s->db, s->run_id, f[1], v, f[3], f[4],
 		    &cause);
-		break;
-	case 'P':
-		if (n >= 2 && s->req->progress != NULL)
-			s->req->progress(s->req->progress_arg, f[1],
-			    (double)(now_mono_ns() - s->start_mono) / 1e9);
 		break;
 	case 'E': {
 		struct event_new ev = {
@@ -622,16 +656,88 @@ sup_message(struct supervisor *s, int sock, char *msg)
 			.kernel_id = s->kernel_id,
 			.host_id = s->host_id,
 			.boot_id = boot_id(),
-			.kind = f[1],
-			.title = n > 2 ? f[2] : f[1],
 			.source = "workload",
-			.text = n > 3 ? f[3] : "",
-			.t_ns = now_real_ns(),
+			.t_ns = t_ns,
 		};
-		sup_tx(s);
+
+		n = split_fields(msg, f, 4);
+		ev.kind = f[1];
+		ev.title = n > 2 ? f[2] : f[1];
+		ev.text = n > 3 ? f[3] : "";
+		if (ev.kind == NULL)
+			break;
 		r = db_event_add(s->db, &ev, NULL, &cause);
 		break;
 	}
+	case 'F':
+		n = split_fields(msg, f, 3);
+		if (n < 3)
+			break;
+		r = db_artifact_set(s->db, s->run_id, f[1], f[2], &cause);
+		break;
+	}
+	if (r != 0)
+		sup_error(s, cause);
+}
+
+/* Write everything pending in one transaction. */
+static void
+sup_flush(struct supervisor *s)
+{
+	struct pending *p;
+	char *cause = NULL;
+	size_t i;
+
+	if (s->npend == 0)
+		return;
+	sup_tx(s);
+	for (i = 0; i < s->npend; i++) {
+		p = &s->pend[i];
+		/* Without a transaction (the error is recorded) they go. */
+		if (s->in_tx && p->msg != NULL)
+			sup_store(s, p->msg, p->t_ns);
+		else if (s->in_tx && db_sample_insert(s->db, s->run_id,
+		    p->seq, p->t_ns, p->label, p->values,
+		    sampler_count(s->sampler), &cause) != 0) {
+			sup_error(s, cause);
+			cause = NULL;
+		}
+		free(p->msg);
+		free(p->values);
+		free(p->label);
+	}
+	s->npend = 0;
+	sup_commit(s);
+}
+
+static void
+sup_message(struct supervisor *s, int sock, char *msg)
+{
+	char *f[6] = { 0 };
+	int n;
+
+	/* The last field of each type may hold tabs (event text). */
+	switch (msg[0]) {
+	case 'M':
+	case 'E':
+	case 'F':
+	case 'B':
+		sup_queue(s, xstrdup(msg), NULL, NULL);
+		return;
+	case 'K':
+	case 'R':
+		n = split_fields(msg, f, 3);
+		break;
+	default:
+		n = split_fields(msg, f, 2);
+		break;
+	}
+	switch (msg[0]) {
+	case 'P':
+		if (n >= 2 && s->req->progress != NULL)
+			s->req->progress(s->req->progress_arg, f[1],
+			    (double)(now_mono_ns() - s->start_mono) / 1e9);
+		break;
 	case 'S':
 	case 's':
 		sup_sample(s, n > 1 ? f[1] : NULL);
@@ -641,12 +747,6 @@ sup_message(struct supervisor *s, int sock, char *msg)
 	case 'K':
 		if (n == 3)
 			sup_knob(s, sock, f[1], f[2]);
-		break;
-	case 'F':
-		if (n < 3)
-			break;
-		sup_tx(s);
-		r = db_artifact_set(s->db, s->run_id, f[1], f[2], &cause);
 		break;
 	case 'R':
 		/* The first verdict counts: a watchdog's lockup is not
@@ -661,8 +761,6 @@ sup_message(struct supervisor *s, int sock, char *msg)
 		s->reason = n > 2 && *f[2] ? xstrdup(f[2]) : NULL;
 		break;
 	}
-	if (r != 0)
-		sup_error(s, cause);
 }
 
 static void
@@ -877,7 +975,6 @@ setup_sampler(struct supervisor *s, char **cause)
 	descs = xcalloc(n, sizeof *descs);
 	for (i = 0; i < n; i++)
 		descs[i] = sampler_counter(s->sampler, i);
-	s->values = xcalloc(n, sizeof *s->values);
 	r = db_run_counters(s->db, s->run_id, descs, n, cause);
 	free(descs);
 	for (i = 0, n = sampler_unavailable(s->sampler, &un);
@@ -921,6 +1018,7 @@ runner_run(struct db *db, const struct run_request *req,
 	r = setup_sampler(&s, cause);
 	if (r == 0)
 		sup_sample(&s, "start");
+	sup_flush(&s);
 	sup_commit(&s);
 	if (r != 0 || s.error != NULL)
 		goto fail_early;
@@ -975,8 +1073,8 @@ runner_run(struct db *db, const struct run_request *req,
 			status_text = xstrdup("not reaped: stuck in the kernel");
 			break;
 		}
-		if (s.in_tx && now - s.tx_since >= COMMIT_NS)
-			sup_commit(&s);
+		if (s.npend != 0 && now - s.pend_since >= COMMIT_NS)
+			sup_flush(&s);
 		if (wait <= 0) {
 			sup_sample(&s, NULL);
 			next += period;
@@ -984,6 +1082,10 @@ runner_run(struct db *db, const struct run_request *req,
 				next = now + period;
 			continue;
 		}
+		if (s.npend != 0 && s.pend_since + COMMIT_NS - now < wait)
+			wait = s.pend_since + COMMIT_NS - now;
+		if (wait < 0)
+			wait = 0;
 		timeout = (int)((wait + 999999) / 1000000);
 		if (timeout > 1000)
 			timeout = 1000;
@@ -1042,7 +1144,7 @@ runner_run(struct db *db, const struct run_request *req,
 		s.reason = xasprintf("worker ended without a result (%s)",
 		    status_text);
 	}
-	sup_commit(&s);
+	sup_flush(&s);
 	if (restore_knobs(db, s.run_id, NULL, &err) != 0) {
 		char *why = xasprintf("%s%scannot restore: %s",
 		    s.reason ? s.reason : "", s.reason ? "; " : "", err);
@@ -1063,6 +1165,7 @@ runner_run(struct db *db, const struct run_request *req,
 	goto out;
 
 fail_early:
+	sup_flush(&s);
 	sup_commit(&s);
 	{
 		char *why = *cause ? xstrdup(*cause) :
@@ -1085,10 +1188,10 @@ out:
 	if (sfd != -1)
 		close(sfd);
 	sampler_free(s.sampler);
-	free(s.values);
 	while (s.nseries > 0)
 		free(s.series[--s.nseries].name);
 	free(s.series);
+	free(s.pend);
 	free(s.result);
 	free(s.reason);
 	free(s.error);

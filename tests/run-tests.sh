@@ -31,8 +31,11 @@ count "$log/unit"
 for t in tests/t/t[0-9]*.sh; do
 	name=$(basename "$t" .sh)
 	echo "== $name"
-	sh "$t" > "$log/$name" 2>&1
+	# A hung script must not eat CI's time: timeout signals the
+	# script's whole process group (daemons included) after the limit.
+	timeout -k 10 "${T_TIMEOUT:-900}" sh "$t" > "$log/$name" 2>&1
 	rc=$?
+	[ $rc -ne 124 ] || echo "$name: killed after ${T_TIMEOUT:-900} s" >> "$log/$name"
 	grep -E '^(not ok|#)' "$log/$name"
 	tail -n 1 "$log/$name"
 	count "$log/$name"

@@ -55,7 +55,7 @@ test_expect 'kill -9 of the worker: run interrupted, CPUs back online' '
 	sup=$!
 	i=0
 	until test "$(sqlite3 "$MMSTORM_DB" "SELECT count(*) FROM knobs k JOIN runs r ON r.id = k.run_id WHERE r.state = '"'"'running'"'"'" 2>/dev/null)" -gt 0; do
-		i=$((i + 1)); test $i -lt 100; sleep 0.1
+		i=$((i + 1)); test $i -lt 100 || exit 1; sleep 0.1
 	done
 	worker=$(pgrep -P $sup | head -n 1)
 	test -n "$worker"
@@ -71,7 +71,7 @@ test_expect 'kill -9 of the supervisor: the next start settles the run and the C
 	sup=$!
 	i=0
 	until test "$(sqlite3 "$MMSTORM_DB" "SELECT count(*) FROM knobs k JOIN runs r ON r.id = k.run_id WHERE r.state = '"'"'running'"'"'" 2>/dev/null)" -gt 0; do
-		i=$((i + 1)); test $i -lt 100; sleep 0.1
+		i=$((i + 1)); test $i -lt 100 || exit 1; sleep 0.1
 	done
 	kill -9 $sup
 	wait $sup || true

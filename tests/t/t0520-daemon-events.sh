@@ -45,7 +45,7 @@ test_expect 'a lockup written to /dev/kmsg during a run becomes its event' '
 	while IFS= read -r line; do printf "<4>%s\n" "$line" > /dev/kmsg; done < "$SCRATCH/report.txt" &&
 	i=0 &&
 	until test "$(sqlite3 "$MMSTORM_DB" "SELECT count(*) FROM events WHERE kind = '"'"'soft_lockup'"'"' AND run_id = $run")" = 1; do
-		i=$((i + 1)); test $i -lt 150; sleep 0.2
+		i=$((i + 1)); test $i -lt 150 || exit 1; sleep 0.2
 	done &&
 	test "$(sqlite3 "$MMSTORM_DB" "SELECT title FROM events WHERE run_id = $run AND kind = '"'"'soft_lockup'"'"'")" = "BUG: soft lockup in mmstorm_inject_softlockup_fn" &&
 	test "$(sqlite3 "$MMSTORM_DB" "SELECT source FROM events WHERE run_id = $run AND kind = '"'"'soft_lockup'"'"'")" = kmsg &&
@@ -85,6 +85,39 @@ test_expect 'a daemon without --allow-user-kmsg ignores user records' '
 	n=$(sqlite3 "$other/d.db" "SELECT count(*) FROM events WHERE kind = '"'"'soft_lockup'"'"'") &&
 	rm -rf "$other" &&
 	test "$n" = 0
+'
+
+# The database locked by another writer for longer than an event may
+# wait (100 ms): the event is held, shown in /metrics, retried every
+# second without stopping the loop, and stored once the lock goes.
+test_expect 'an event the locked database refused is held, then stored' '
+	before=$(sqlite3 "$MMSTORM_DB" "SELECT count(*) FROM events WHERE kind = '"'"'soft_lockup'"'"'")
+	python3 -c "
+import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute(\"BEGIN IMMEDIATE\")
+open(sys.argv[2], \"w\").close()
+time.sleep(4)
+c.execute(\"ROLLBACK\")
+" "$MMSTORM_DB" locked &
+	locker=$!
+	i=0
+	until test -e locked; do
+		i=$((i + 1)); test $i -lt 100 || exit 1; sleep 0.1
+	done
+	while IFS= read -r line; do printf "<4>%s\n" "$line" > /dev/kmsg; done < "$SCRATCH/report.txt"
+	i=0
+	until api GET /metrics | grep -qx "mmstorm_events_held 1"; do
+		i=$((i + 1)); test $i -lt 30 || exit 1; sleep 0.1
+	done
+	wait $locker
+	i=0
+	until test "$(sqlite3 "$MMSTORM_DB" "SELECT count(*) FROM events WHERE kind = '"'"'soft_lockup'"'"'")" = $((before + 1)); do
+		i=$((i + 1)); test $i -lt 50 || exit 1; sleep 0.1
+	done
+	api GET /metrics | grep -qx "mmstorm_events_held 0" &&
+	grep -q "holding it for retry" "$DAEMON_LOG" &&
+	! grep -q "heartbeat fired" "$DAEMON_LOG"
 '
 
 stop_daemon
