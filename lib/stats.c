@@ -13,6 +13,25 @@ compare_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+void
+stats_sort(double *v, size_t n)
+{
+	size_t i, j;
+	double x;
+
+	if (n > 64) {
+		qsort(v, n, sizeof *v, compare_double);
+		return;
+	}
+	/* the few runs of one metric: no call per comparison */
+	for (i = 1; i < n; i++) {
+		x = v[i];
+		for (j = i; j > 0 && v[j - 1] > x; j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
+}
+
 double
 stats_percentile(double *v, size_t n, double p)
 {
@@ -178,42 +197,70 @@ void
 stats_mann_whitney(const double *a, size_t na, const double *b, size_t nb,
     struct mann_whitney *out)
 {
-	double u = 0, mu, sigma2, z, ties = 0, total, le = 0, ge = 0;
-	size_t i, j, n = na + nb, k, t;
-	double *all, *counts;
+	double *sa, *sb;
+
+	memset(out, 0, sizeof *out);
+	out->p_greater = out->p_less = out->p_two = 1;
+	if (na == 0 || nb == 0)
+		return;
+	sa = malloc(na * sizeof *sa);
+	sb = malloc(nb * sizeof *sb);
+	if (sa != NULL && sb != NULL) {
+		memcpy(sa, a, na * sizeof *a);
+		memcpy(sb, b, nb * sizeof *b);
+		stats_sort(sa, na);
+		stats_sort(sb, nb);
+		stats_mann_whitney_sorted(sa, na, sb, nb, out);
+	}
+	free(sa);
+	free(sb);
+}
+
+void
+stats_mann_whitney_sorted(const double *a, size_t na, const double *b,
+    size_t nb, struct mann_whitney *out)
+{
+	double u = 0, mu, sigma2, z, ties = 0, total, le = 0, ge = 0, prev = 0;
+	size_t i, j, lt = 0, le_b = 0, n = na + nb, k, run = 0;
+	double *counts;
 	int tied = 0;
 
 	memset(out, 0, sizeof *out);
 	out->p_greater = out->p_less = out->p_two = 1;
 	if (na == 0 || nb == 0)
 		return;
+	/* U: for each a, the b's below it and half the b's equal to it */
 	for (i = 0; i < na; i++) {
-		for (j = 0; j < nb; j++) {
-			if (a[i] > b[j])
-				u += 1;
-			else if (a[i] == b[j]) {
-				u += 0.5;
-				tied = 1;
-			}
-		}
+		while (lt < nb && b[lt] < a[i])
+			lt++;
+		if (le_b < lt)
+			le_b = lt;
+		while (le_b < nb && b[le_b] <= a[i])
+			le_b++;
+		u += (double)lt + 0.5 * (double)(le_b - lt);
 	}
 	out->u = u;
-	/* ties within a sample matter too for the variance */
-	all = malloc(n * sizeof *all);
-	if (all == NULL)
-		return;
-	memcpy(all, a, na * sizeof *a);
-	memcpy(all + na, b, nb * sizeof *b);
-	qsort(all, n, sizeof *all, compare_double);
-	for (k = 0; k < n; k = t) {
-		for (t = k + 1; t < n && all[t] == all[k]; t++)
-			;
-		if (t - k > 1) {
-			ties += pow((double)(t - k), 3) - (double)(t - k);
-			tied = 1;
+	/* Runs of equal values in the merged order: ties within a sample
+	 * matter too for the variance. */
+	for (i = j = k = 0; k < n; k++) {
+		double x = j >= nb || (i < na && a[i] <= b[j]) ? a[i++] :
+		    b[j++];
+
+		if (k > 0 && x == prev)
+			run++;
+		else {
+			if (run > 1) {
+				ties += pow((double)run, 3) - (double)run;
+				tied = 1;
+			}
+			run = 1;
 		}
+		prev = x;
 	}
-	free(all);
+	if (run > 1) {
+		ties += pow((double)run, 3) - (double)run;
+		tied = 1;
+	}
 	if (!tied && n <= 60 && (counts = mw_counts(na, nb)) != NULL) {
 		total = 0;
 		for (k = 0; k <= na * nb; k++) {

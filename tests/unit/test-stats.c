@@ -1,5 +1,6 @@
 /* test-stats.c - percentiles, mean, stddev, slope against known values. */
 #include <math.h>
+#include <stdlib.h>
 
 #include "stats.h"
 #include "unit.h"
@@ -86,6 +87,73 @@ TEST(stats_mann_whitney_ties_use_normal_approximation)
 	CHECK(!mw.exact);
 	CHECK_DBL_NEAR(mw.u, 2.5, 1e-12);
 	CHECK(mw.p_two > 0.05 && mw.p_two < 0.2);
+}
+
+/* U and the tie term counted pair by pair, as the definition reads. */
+static void
+mann_whitney_by_pairs(const double *a, size_t na, const double *b, size_t nb,
+    double *u, double *ties)
+{
+	size_t i, j, eq;
+
+	*u = *ties = 0;
+	for (i = 0; i < na; i++)
+		for (j = 0; j < nb; j++)
+			*u += a[i] > b[j] ? 1 : a[i] == b[j] ? 0.5 : 0;
+	/* t^3 - t per distinct value, t its count in both samples */
+	for (i = 0; i < na + nb; i++) {
+		double x = i < na ? a[i] : b[i - na];
+		int first = 1;
+
+		for (j = 0, eq = 0; j < na + nb; j++) {
+			double y = j < na ? a[j] : b[j - na];
+
+			if (y == x) {
+				eq++;
+				if (j < i)
+					first = 0;
+			}
+		}
+		if (first)
+			*ties += (double)(eq * eq * eq - eq);
+	}
+}
+
+TEST(stats_mann_whitney_merge_matches_pairs)
+{
+	/* Small integers so that ties within and across samples are common;
+	 * sizes on both sides of the exact test's limit of 60. */
+	static const size_t sizes[][2] = { { 3, 3 }, { 5, 7 }, { 30, 31 },
+		{ 50, 50 }, { 1, 9 } };
+	double a[64], b[64], u, ties, mu, sigma2;
+	struct mann_whitney mw;
+	size_t s, i, round;
+
+	srandom(7);
+	for (round = 0; round < 40; round++) {
+		for (s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+			size_t na = sizes[s][0], nb = sizes[s][1], n = na + nb;
+			long range = round % 2 ? 1000000 : 12;
+
+			for (i = 0; i < na; i++)
+				a[i] = (double)(random() % range);
+			for (i = 0; i < nb; i++)
+				b[i] = (double)(random() % range) + 1;
+			mann_whitney_by_pairs(a, na, b, nb, &u, &ties);
+			stats_mann_whitney(a, na, b, nb, &mw);
+			CHECK_DBL_NEAR(mw.u, u, 0);
+			if (mw.exact) {
+				CHECK_DBL_NEAR(ties, 0, 0);
+				continue;
+			}
+			/* the normal approximation with this tie term */
+			mu = (double)na * (double)nb / 2;
+			sigma2 = (double)na * (double)nb / 12 * ((double)n + 1 -
+			    ties / ((double)n * ((double)n - 1)));
+			CHECK_DBL_NEAR(mw.p_greater, stats_normal_sf((u - mu -
+			    0.5) / sqrt(sigma2)), 0);
+		}
+	}
 }
 
 TEST(stats_cv_and_normal_tail)
