@@ -58,8 +58,8 @@ cmd_kernels_exec(int argc, char **argv)
 		goto out;
 	}
 	if (!json)
-		t = table_new(6, "RELEASE", "BUILD-ID", "CONFIG", "RUNS",
-		    "LABELS", "FIRST SEEN");
+		t = table_new(7, "RELEASE", "BUILD-ID", "KEY", "CONFIG",
+		    "RUNS", "LABELS", "FIRST SEEN");
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		const char *bid = (const char *)sqlite3_column_text(st, 1);
 		const char *cfg = (const char *)sqlite3_column_text(st, 3);
@@ -82,14 +82,19 @@ cmd_kernels_exec(int argc, char **argv)
 			    json_null()));
 		} else {
 			char *b = bid ? xstrndup(bid, 12) : xstrdup("-");
+			/* the build key tells apart builds that differ only
+			 * by command line; a prefix of it names one */
+			char *key = xstrndup((const char *)
+			    sqlite3_column_text(st, 2), 12);
 			char *cf = cfg ? xstrndup(cfg, 12) : xstrdup("-");
 			char *n = xasprintf("%lld",
 			    (long long)sqlite3_column_int64(st, 7));
 			char *when = fmt_time_ns(sqlite3_column_int64(st, 6));
 
-			table_add(t, sqlite3_column_text(st, 0), b, cf, n,
-			    labels, when);
+			table_add(t, sqlite3_column_text(st, 0), b, key, cf,
+			    n, labels, when);
 			free(b);
+			free(key);
 			free(cf);
 			free(n);
 			free(when);

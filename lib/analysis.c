@@ -46,13 +46,21 @@ running_kernel(struct db *db, int64_t *id, char **cause)
 char *
 kernel_describe(struct db *db, int64_t id)
 {
-	/* Builds may share a build-id and differ by command line: the
-	 * label their runs carry tells them apart for a reader. */
-	sqlite3_stmt *st = db_prepare(db, "SELECT k.release, "
+	/*
+	 * Builds may share a release and build-id and differ only by
+	 * command line (init_on_free=1) or config: the label their runs
+	 * carry tells them apart for a reader, and then the build key,
+	 * which also names the build on the command line, for certain.
+	 */
+	sqlite3_stmt *st = db_cached(db, DB_ST_KERNEL_NAME, "SELECT k.release, "
 	    "coalesce(k.build_id, k.build_key), (SELECT label FROM runs WHERE "
 	    "kernel_id = k.id AND label IS NOT NULL GROUP BY label ORDER BY "
-	    "count(*) DESC LIMIT 1) FROM kernels k WHERE k.id = ?1", NULL);
-	char *s = NULL;
+	    "count(*) DESC, label LIMIT 1), k.build_key, EXISTS (SELECT 1 "
+	    "FROM kernels o WHERE o.id <> k.id AND o.release = k.release AND "
+	    "substr(coalesce(o.build_id, o.build_key), 1, 12) = "
+	    "substr(coalesce(k.build_id, k.build_key), 1, 12)) FROM kernels k "
+	    "WHERE k.id = ?1", NULL);
+	struct buf b = BUF_INIT;
 
 	if (st != NULL) {
 		sqlite3_bind_int64(st, 1, id);
@@ -60,14 +68,18 @@ kernel_describe(struct db *db, int64_t id)
 			const char *label = (const char *)
 			    sqlite3_column_text(st, 2);
 
-			s = xasprintf("%s (%.12s)%s%s%s",
-			    sqlite3_column_text(st, 0),
-			    sqlite3_column_text(st, 1), label ? " [" : "",
-			    label ? label : "", label ? "]" : "");
+			buf_printf(&b, "%s (%.12s", sqlite3_column_text(st, 0),
+			    sqlite3_column_text(st, 1));
+			if (sqlite3_column_int(st, 4))
+				buf_printf(&b, ", key %.12s",
+				    sqlite3_column_text(st, 3));
+			buf_adds(&b, ")");
+			if (label != NULL)
+				buf_printf(&b, " [%s]", label);
 		}
+		sqlite3_reset(st);
 	}
-	sqlite3_finalize(st);
-	return s ? s : xasprintf("kernel #%" PRId64, id);
+	return b.s ? buf_detach(&b) : xasprintf("kernel #%" PRId64, id);
 }
 
 int
@@ -78,13 +90,13 @@ kernel_resolve(struct db *db, const char *name, int64_t *id, char **cause)
 	int64_t found = 0, n = 0;
 	int hex = strlen(name) >= 6 && strspn(name, "0123456789abcdef") ==
 	    strlen(name);
+	char *d;
 	int r;
 
 	if (strcmp(name, "running") == 0)
 		return running_kernel(db, id, cause);
 	/* Exact release or label first; prefixes of ids only as hex. */
-	st = db_prepare(db, "SELECT DISTINCT k.id, k.release, "
-	    "coalesce(k.build_id, k.build_key) FROM kernels k WHERE "
+	st = db_prepare(db, "SELECT DISTINCT k.id FROM kernels k WHERE "
 	    "k.release = ?1 OR (?2 AND (k.build_id LIKE ?1 || '%' OR "
 	    "k.build_key LIKE ?1 || '%')) OR k.id IN (SELECT kernel_id FROM "
 	    "runs WHERE label = ?1) ORDER BY k.id", cause);
@@ -94,8 +106,9 @@ kernel_resolve(struct db *db, const char *name, int64_t *id, char **cause)
 	sqlite3_bind_int(st, 2, hex);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		found = sqlite3_column_int64(st, 0);
-		buf_printf(&list, "%s%s (%.12s)", n ? ", " : "",
-		    sqlite3_column_text(st, 1), sqlite3_column_text(st, 2));
+		d = kernel_describe(db, found);
+		buf_printf(&list, "%s%s", n ? ", " : "", d);
+		free(d);
 		n++;
 	}
 	sqlite3_finalize(st);
@@ -107,7 +120,8 @@ kernel_resolve(struct db *db, const char *name, int64_t *id, char **cause)
 		    "'mmstorm kernels')", name);
 	else
 		r = set_cause(cause, EEXIST, "kernel name '%s' is ambiguous: "
-		    "%s; give a build-id prefix", name, list.s);
+		    "%s; give a label or a build-id or build-key prefix", name,
+		    list.s);
 	buf_release(&list);
 	return r;
 }

@@ -84,7 +84,7 @@ db_prepare(struct db *db, const char *sql, char **cause)
 }
 
 /* A statement kept prepared on the connection; reset and unbound. */
-static sqlite3_stmt *
+sqlite3_stmt *
 db_cached(struct db *db, enum db_cached_stmt which, const char *sql,
     char **cause)
 {

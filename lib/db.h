@@ -23,13 +23,15 @@ enum db_cached_stmt {
 	DB_ST_SAMPLE = 0,
 	DB_ST_VALUE,
 	DB_ST_METRIC,
+	DB_ST_KERNEL_NAME,
 	DB_ST_MAX,
 };
 
 struct db {
 	sqlite3 *h;
 	char *path;
-	/* Statements run once per sample or value: prepared once. */
+	/* Statements run once per sample, value or kernel name: prepared
+	 * once. */
 	sqlite3_stmt *cached[DB_ST_MAX];
 };
 
@@ -55,6 +57,10 @@ int db_commit(struct db *, char **cause);
 void db_rollback(struct db *);
 /* Prepared statement or NULL with *cause. */
 sqlite3_stmt *db_prepare(struct db *, const char *sql, char **cause);
+/* The connection's statement for this use (always the same sql), reset
+ * and unbound; not finalized by the caller. */
+sqlite3_stmt *db_cached(struct db *, enum db_cached_stmt, const char *sql,
+    char **cause);
 /* Error text for the last failure on this connection. */
 int db_error(struct db *, char **cause, const char *what);
 

@@ -15,7 +15,17 @@ test_expect 'import the VM lab runs of two builds' '
 test_expect 'an ambiguous kernel name is an error listing the candidates' '
 	expect_exit 1 mmstorm compare 6.1.0-56-cloud-amd64 c56 &&
 	grep -q "ambiguous" "$SCRATCH/err" &&
-	test $(grep -o "6.1.0-56-cloud-amd64 (3b43fad50348)" "$SCRATCH/err" | wc -l) -eq 2
+	test $(grep -o "6.1.0-56-cloud-amd64 (3b43fad50348" "$SCRATCH/err" | wc -l) -eq 2 &&
+	# one release and build-id: the build keys tell them apart, and name them
+	grep -q "6.1.0-56-cloud-amd64 (3b43fad50348, key 817e74749ed4) \[c56\], 6.1.0-56-cloud-amd64 (3b43fad50348, key bc0337112a6b) \[c56-init_on_free\];" "$SCRATCH/err" &&
+	mmstorm compare 817e74749ed4 bc0337112a6b --workload thp-munmap > c.txt &&
+	grep -q "^new   .*key bc0337112a6b) \[c56-init_on_free\]$" c.txt
+'
+
+test_expect 'kernels tells apart builds that differ by command line' '
+	mmstorm kernels > k.txt &&
+	grep -q "^6.1.0-56-cloud-amd64  *3b43fad50348  *817e74749ed4  .* c56  " k.txt &&
+	grep -q "^6.1.0-56-cloud-amd64  *3b43fad50348  *bc0337112a6b  .* c56-init_on_free  " k.txt
 '
 
 test_expect 'compare: init_on_free=1 makes munmap a significant regression' '
