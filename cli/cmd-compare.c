@@ -45,8 +45,8 @@ print_comparison(struct db *db, const struct comparison *c, int all)
 			continue;
 		}
 		shown++;
-		cells[0] = m->workload;
-		cells[1] = m->metric;
+		cells[0] = (char *)m->workload;   /* table_addv copies */
+		cells[1] = (char *)m->metric;
 		cells[2] = xasprintf("%s +-%s n=%zu", b, bs, m->base.n);
 		cells[3] = xasprintf("%s +-%s n=%zu", n, ns, m->new.n);
 		cells[4] = xasprintf("%.0f/%.0f", m->base.cv_pct,

@@ -69,23 +69,24 @@ cmd_lockups_exec(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *kname = NULL, *workload = NULL, *kind = NULL, *bname = NULL;
-	int64_t kernel = 0, base = 0, since = 0;
+	const char *kname = NULL, *bname = NULL;
+	struct lockups_query q = { 0, 0, 0, NULL, NULL };
+	struct lockup_row *rows = NULL;
 	struct db *db = NULL;
-	sqlite3_stmt *st = NULL;
 	struct table *t = NULL;
-	char *cause = NULL;
-	int json = 0, ch, r = EXIT_OK, rc;
+	char *cause = NULL, *kern = NULL;
+	size_t n = 0, i;
+	int json = 0, ch, r = EXIT_OK;
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'k': kname = optarg; break;
-		case 'w': workload = optarg; break;
-		case 'K': kind = optarg; break;
+		case 'w': q.workload = optarg; break;
+		case 'K': q.kind = optarg; break;
 		case 'b': bname = optarg; break;
 		case 's':
-			if (parse_since(optarg, &since) != 0) {
+			if (parse_since(optarg, &q.since_ns) != 0) {
 				cli_error("--since expects 7d, 24h, 30m or a "
 				    "date like 2026-11-01, got '%s'", optarg);
 				return EXIT_USAGE;
@@ -104,118 +105,71 @@ cmd_lockups_exec(int argc, char **argv)
 		return cli_usage(&cmd_lockups);
 	if (cli_open_db(0, &db) != 0)
 		return EXIT_FAIL;
-	if ((kname && kernel_resolve(db, kname, &kernel, &cause) != 0) ||
-	    (bname && kernel_resolve(db, bname, &base, &cause) != 0)) {
+	if ((kname && kernel_resolve(db, kname, &q.kernel, &cause) != 0) ||
+	    (bname && kernel_resolve(db, bname, &q.baseline, &cause) != 0) ||
+	    lockups_list(db, &q, &rows, &n, &cause) != 0) {
 		cli_error("%s", cause);
 		r = EXIT_FAIL;
 		goto out;
 	}
-	/* One row per build x signature; the reproduction rate divides by
-	 * the build's runs (of the workload, when one is asked for). */
-	st = db_prepare(db,
-	    /* one pass over the matching events */
-	    "WITH g AS (SELECT e.kernel_id, e.signature, min(e.kind) AS kind, "
-	    "  count(*) AS n, "
-	    "  count(DISTINCT e.run_id) AS runs_hit, min(e.t_ns) AS first, "
-	    "  max(e.t_ns) AS last, max(e.rowid) AS example, "
-	    "  group_concat(DISTINCT e.workload) AS workloads, "
-	    "  group_concat(DISTINCT e.host_id) AS host_ids "
-	    "  FROM events e "
-	    "  WHERE (?1 = 0 OR e.kernel_id = ?1) AND (?2 IS NULL OR "
-	    "  e.kind = ?2) AND (?3 = 0 OR e.t_ns >= ?3) AND (?4 IS NULL OR "
-	    "  e.workload = ?4) AND e.kind <> 'taint' "
-	    "  GROUP BY e.kernel_id, e.signature), "
-	    /* runs per build, the denominator of the reproduction rate */
-	    "rc AS (SELECT kernel_id, count(*) AS runs FROM runs WHERE "
-	    "  (?4 IS NULL OR workload = ?4) AND state NOT IN ('queued', "
-	    "  'running', 'skipped') GROUP BY kernel_id) "
-	    "SELECT k.release, coalesce(k.build_id, k.build_key), g.kind, "
-	    "  x.title, g.n, g.runs_hit, coalesce(rc.runs, 0), g.first, "
-	    "  g.last, g.workloads, (SELECT group_concat(hostname) FROM hosts "
-	    "  WHERE instr(',' || g.host_ids || ',', ',' || id || ',') > 0), "
-	    "  xr.uuid, g.example, g.signature, "
-	    "  (?5 <> 0 AND NOT EXISTS (SELECT 1 FROM events b WHERE "
-	    "   b.kernel_id = ?5 AND b.signature = g.signature)) "
-	    "FROM g JOIN kernels k ON k.id = g.kernel_id "
-	    "LEFT JOIN rc ON rc.kernel_id = g.kernel_id "
-	    "LEFT JOIN events x ON x.id = g.example "
-	    "LEFT JOIN runs xr ON xr.id = x.run_id "
-	    "ORDER BY k.first_seen_ns, g.n DESC, x.title", &cause);
-	if (st == NULL) {
-		cli_error("%s", cause);
-		r = EXIT_FAIL;
-		goto out;
-	}
-	sqlite3_bind_int64(st, 1, kernel);
-	if (kind)
-		sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, since);
-	if (workload)
-		sqlite3_bind_text(st, 4, workload, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 5, base);
 	if (!json)
 		t = table_new(7, "KERNEL", "KIND", "COUNT", "RUNS", "LAST SEEN",
 		    "EXAMPLE", "TITLE");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *title = (const char *)sqlite3_column_text(st, 3);
-		int64_t hit = sqlite3_column_int64(st, 5);
-		int64_t runs = sqlite3_column_int64(st, 6);
-		const char *ex = (const char *)sqlite3_column_text(st, 11);
-		int is_new = sqlite3_column_int(st, 14);
+	for (i = 0; i < n; i++) {
+		const struct lockup_row *l = &rows[i];
 
 		if (json) {
 			json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, "
 			    "s:I, s:I, s:f, s:I, s:I, s:o, s:o, s:o, s:I}",
-			    "kernel", sqlite3_column_text(st, 0),
-			    "build_id", sqlite3_column_text(st, 1),
-			    "kind", sqlite3_column_text(st, 2),
-			    "title", title,
-			    "signature", sqlite3_column_text(st, 13),
-			    "count", (json_int_t)sqlite3_column_int64(st, 4),
-			    "runs_hit", (json_int_t)hit,
-			    "runs", (json_int_t)runs,
-			    "rate", runs ? (double)hit / (double)runs : 0.0,
-			    "first_ns", (json_int_t)sqlite3_column_int64(st, 7),
-			    "last_ns", (json_int_t)sqlite3_column_int64(st, 8),
-			    "workloads", sqlite3_column_type(st, 9) ==
-			    SQLITE_NULL ? json_null() : json_string((const char *)
-			    sqlite3_column_text(st, 9)),
-			    "hosts", sqlite3_column_type(st, 10) == SQLITE_NULL ?
-			    json_null() : json_string((const char *)
-			    sqlite3_column_text(st, 10)),
-			    "example_run", ex ? json_string(ex) : json_null(),
-			    "example_event",
-			    (json_int_t)sqlite3_column_int64(st, 12));
-			if (base != 0)
+			    "kernel", l->release, "build_id", l->build_id,
+			    "kind", l->kind, "title", l->title,
+			    "signature", l->signature,
+			    "count", (json_int_t)l->count,
+			    "runs_hit", (json_int_t)l->runs_hit,
+			    "runs", (json_int_t)l->runs,
+			    "rate", l->runs ? (double)l->runs_hit /
+			    (double)l->runs : 0.0,
+			    "first_ns", (json_int_t)l->first_ns,
+			    "last_ns", (json_int_t)l->last_ns,
+			    "workloads", l->workloads ?
+			    json_string(l->workloads) : json_null(),
+			    "hosts", l->hosts ? json_string(l->hosts) :
+			    json_null(),
+			    "example_run", l->example_run ?
+			    json_string(l->example_run) : json_null(),
+			    "example_event", (json_int_t)l->example_event);
+			if (q.baseline != 0)
 				json_object_set_new(o, "new",
-				    json_boolean(is_new));
+				    json_boolean(l->is_new));
 			cli_print_json(o);
 		} else {
-			char *count = xasprintf("%lld",
-			    (long long)sqlite3_column_int64(st, 4));
-			char *rate = xasprintf("%lld/%lld", (long long)hit,
-			    (long long)runs);
-			char *last = fmt_time_ns(sqlite3_column_int64(st, 8));
-			char *kern = xasprintf("%s", sqlite3_column_text(st, 0));
-			char *ttl = xasprintf("%s%s", is_new ? "NEW " : "",
-			    title);
-			char *exs = ex ? xstrndup(ex, 8) : xstrdup("-");
+			char *count = xasprintf("%lld", (long long)l->count);
+			char *rate = xasprintf("%lld/%lld",
+			    (long long)l->runs_hit, (long long)l->runs);
+			char *last = fmt_time_ns(l->last_ns);
+			char *ttl = xasprintf("%s%s", l->is_new ? "NEW " : "",
+			    l->title);
+			char *exs = l->example_run ? xstrndup(l->example_run,
+			    8) : xstrdup("-");
 
-			table_add(t, kern, sqlite3_column_text(st, 2), count,
-			    rate, last, exs, ttl);
-			free(count); free(rate); free(last); free(kern);
-			free(ttl); free(exs);
+			/* Builds that differ only by command line share a
+			 * release: name them as compare does. */
+			if (i == 0 || l->kernel != rows[i - 1].kernel) {
+				free(kern);
+				kern = kernel_describe(db, l->kernel);
+			}
+			table_add(t, kern, l->kind, count, rate, last, exs,
+			    ttl);
+			free(count); free(rate); free(last); free(ttl);
+			free(exs);
 		}
 	}
-	if (rc != SQLITE_DONE) {
-		db_error(db, &cause, "cannot list lockups");
-		cli_error("%s", cause);
-		r = EXIT_FAIL;
-	} else if (t != NULL)
+	if (t != NULL)
 		table_print(t, stdout);
 out:
 	table_free(t);
-	sqlite3_finalize(st);
+	lockup_rows_free(rows, n);
+	free(kern);
 	free(cause);
 	db_close(db);
 	return r;

@@ -126,21 +126,74 @@ kernel_resolve(struct db *db, const char *name, int64_t *id, char **cause)
 	return r;
 }
 
-/* ---- metrics --------------------------------------------------------- */
+/* ---- strings --------------------------------------------------------- */
 
-struct values {
-	int64_t kernel;
-	char *workload, *metric, *unit;
-	int higher_better;
-	double *v;
+/*
+ * Every name read for comparisons (workloads, metrics, units, titles) is
+ * copied once into this and the rows of one or many comparisons point
+ * into it: comparing every build with a baseline made 90,000 copies of
+ * the same few names before.  The last comparison released frees it.
+ */
+struct analysis_strings {
+	size_t refs;
+	char **v;
 	size_t n, cap;
 };
 
-/*
- * Every passed run's metric values of one build (kernel > 0), or of every
- * build but -kernel (kernel < 0), grouped by build, workload and metric
- * in sorted order, so sides can be merged in one pass.
- */
+static struct analysis_strings *
+strings_new(void)
+{
+	struct analysis_strings *ss = xcalloc(1, sizeof *ss);
+
+	ss->refs = 1;
+	return ss;
+}
+
+static const char *
+strings_add(struct analysis_strings *ss, const char *s)
+{
+	if (ss->n == ss->cap) {
+		ss->cap = ss->cap ? ss->cap * 2 : 64;
+		ss->v = xreallocarray(ss->v, ss->cap, sizeof *ss->v);
+	}
+	return ss->v[ss->n++] = xstrdup(s != NULL ? s : "");
+}
+
+static void
+strings_unref(struct analysis_strings *ss)
+{
+	size_t i;
+
+	if (ss == NULL || --ss->refs > 0)
+		return;
+	for (i = 0; i < ss->n; i++)
+		free(ss->v[i]);
+	free(ss->v);
+	free(ss);
+}
+
+/* ---- metrics --------------------------------------------------------- */
+
+/* One build x workload x metric: the values of its passed runs. */
+struct values {
+	int64_t kernel, first_run;
+	const char *workload, *metric, *unit;   /* in the strings */
+	int higher_better;
+	double *v;            /* in run order, the order means are summed in */
+	double *sorted;       /* the same ascending, for the rank test */
+	size_t n, cap;
+	struct cmp_side side; /* described once, compared with many */
+};
+
+/* The metrics of one build x workload while rows are read. */
+struct values_group {
+	int64_t kernel;
+	const char *workload;
+	size_t *slots;        /* indexes of its values, first seen first */
+	size_t nslots;
+	size_t runs;          /* its runs: no metric has more values */
+};
+
 static int
 values_cmp(const void *a, const void *b)
 {
@@ -149,88 +202,52 @@ values_cmp(const void *a, const void *b)
 	return strcmp(x->metric, y->metric);
 }
 
-static int
-load_values(struct db *db, int64_t kernel, const struct compare_opts *o,
-    struct values **out, size_t *nout, char **cause)
+/* The group of a build and workload, added in (build, workload) order
+ * when new. */
+static size_t
+values_group_find(struct values_group **gs, size_t *ng, int64_t kernel,
+    const char *workload, struct analysis_strings *ss)
 {
-	sqlite3_stmt *st, *info;
-	struct values *vs = NULL, *cur;
-	size_t n = 0, group = 0, i;
-	int rc;
+	size_t lo = 0, hi = *ng, mid;
+	int k;
 
-	/* Rows come in index order (build, workload); metrics of a group
-	 * are gathered and sorted here, which beats SQLite sorting every
-	 * row by name. */
-	/* unit and better are read once per metric, not per row. */
-	st = db_prepare(db, "SELECT r.kernel_id, r.workload, m.name, m.value, "
-	    "r.id FROM runs r JOIN metrics m ON m.run_id = r.id "
-	    "WHERE (CASE WHEN ?1 > 0 THEN r.kernel_id = ?1 ELSE r.kernel_id "
-	    "<> -?1 END) AND r.state = 'passed' AND (?2 IS NULL OR "
-	    "r.workload = ?2) AND (?3 IS NULL OR m.name = ?3) ORDER BY "
-	    "r.kernel_id, r.workload", cause);
-	info = db_prepare(db, "SELECT unit, better FROM metrics WHERE "
-	    "run_id = ?1 AND name = ?2", cause);
-	if (st == NULL || info == NULL) {
-		sqlite3_finalize(st);
-		sqlite3_finalize(info);
-		return -EIO;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		k = (*gs)[mid].kernel < kernel ? -1 : (*gs)[mid].kernel >
+		    kernel ? 1 : strcmp((*gs)[mid].workload, workload);
+		if (k == 0)
+			return mid;
+		if (k < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	sqlite3_bind_int64(st, 1, kernel);
-	if (o->workload)
-		sqlite3_bind_text(st, 2, o->workload, -1, SQLITE_STATIC);
-	if (o->metric)
-		sqlite3_bind_text(st, 3, o->metric, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t k = sqlite3_column_int64(st, 0);
-		const char *w = (const char *)sqlite3_column_text(st, 1);
-		const char *m = (const char *)sqlite3_column_text(st, 2);
+	*gs = xreallocarray(*gs, *ng + 1, sizeof **gs);
+	memmove(&(*gs)[lo + 1], &(*gs)[lo], (*ng - lo) * sizeof **gs);
+	memset(&(*gs)[lo], 0, sizeof **gs);
+	(*gs)[lo].kernel = kernel;
+	(*gs)[lo].workload = strings_add(ss, workload);
+	(*ng)++;
+	return lo;
+}
 
-		if (n > group && (vs[group].kernel != k ||
-		    strcmp(vs[group].workload, w) != 0)) {
-			qsort(&vs[group], n - group, sizeof *vs, values_cmp);
-			group = n;
-		}
-		for (cur = NULL, i = group; i < n; i++) {
-			if (strcmp(vs[i].metric, m) == 0) {
-				cur = &vs[i];
-				break;
-			}
-		}
-		if (cur == NULL) {
-			vs = xreallocarray(vs, n + 1, sizeof *vs);
-			cur = &vs[n++];
-			memset(cur, 0, sizeof *cur);
-			cur->kernel = k;
-			cur->workload = xstrdup(w);
-			cur->metric = xstrdup(m);
-			sqlite3_reset(info);
-			sqlite3_bind_int64(info, 1, sqlite3_column_int64(st,
-			    4));
-			sqlite3_bind_text(info, 2, m, -1, SQLITE_TRANSIENT);
-			if (sqlite3_step(info) == SQLITE_ROW) {
-				cur->unit = xstrdup((const char *)
-				    sqlite3_column_text(info, 0));
-				cur->higher_better = strcmp((const char *)
-				    sqlite3_column_text(info, 1), "higher") == 0;
-			} else
-				cur->unit = xstrdup("");
-		}
-		if (cur->n == cur->cap) {
-			cur->cap = cur->cap ? cur->cap * 2 : 8;
-			cur->v = xreallocarray(cur->v, cur->cap,
-			    sizeof *cur->v);
-		}
-		cur->v[cur->n++] = sqlite3_column_double(st, 3);
+/*
+ * A metric's slot in its group, or g->nslots.  Runs of a workload record
+ * the same metrics in the same (name) order, so the search starts where
+ * the previous row's metric was and almost always stops there.
+ */
+static size_t
+values_slot_find(const struct values *vs, const struct values_group *g,
+    const char *metric, size_t hint)
+{
+	size_t i, k;
+
+	for (k = 0; k < g->nslots; k++) {
+		i = (hint + k) % g->nslots;
+		if (strcmp(vs[g->slots[i]].metric, metric) == 0)
+			return i;
 	}
-	if (n > group)
-		qsort(&vs[group], n - group, sizeof *vs, values_cmp);
-	sqlite3_finalize(st);
-	sqlite3_finalize(info);
-	*out = vs;
-	*nout = n;
-	if (rc != SQLITE_DONE)
-		return db_error(db, cause, "cannot read metrics");
-	return 0;
+	return g->nslots;
 }
 
 static void
@@ -239,12 +256,80 @@ values_free(struct values *vs, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		free(vs[i].workload);
-		free(vs[i].metric);
-		free(vs[i].unit);
 		free(vs[i].v);
+		free(vs[i].sorted);
 	}
 	free(vs);
+}
+
+/*
+ * Unit and direction of each metric of each group, as its first run
+ * recorded them: one query per such run (about one per group), where
+ * reading them with every value cost more than the rest of the row.
+ */
+static int
+values_units(struct db *db, struct values *vs, const struct values_group *gs,
+    size_t ng, struct analysis_strings *ss, char **cause)
+{
+	sqlite3_stmt *st;
+	const struct values_group *g;
+	struct values *v;
+	size_t i, j, hint;
+	int64_t run;
+	int rc = SQLITE_DONE;
+
+	st = db_prepare(db, "SELECT name, unit, better FROM metrics WHERE "
+	    "run_id = ?1", cause);
+	if (st == NULL)
+		return -EIO;
+	for (g = gs; g < gs + ng && rc == SQLITE_DONE; g++) {
+		for (i = 0; i < g->nslots && rc == SQLITE_DONE; i++) {
+			if (vs[g->slots[i]].unit != NULL)
+				continue;
+			run = vs[g->slots[i]].first_run;
+			sqlite3_reset(st);
+			sqlite3_bind_int64(st, 1, run);
+			hint = i;
+			while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+				const char *m = (const char *)
+				    sqlite3_column_text(st, 0);
+
+				for (j = 0; j < g->nslots; j++) {
+					v = &vs[g->slots[(hint + j) %
+					    g->nslots]];
+					if (v->unit == NULL && v->first_run ==
+					    run && strcmp(v->metric, m) == 0)
+						break;
+				}
+				if (j == g->nslots)
+					continue;
+				hint = (hint + j + 1) % g->nslots;
+				v->unit = strings_add(ss, (const char *)
+				    sqlite3_column_text(st, 1));
+				v->higher_better = strcmp((const char *)
+				    sqlite3_column_text(st, 2), "higher") == 0;
+			}
+			/* a metric deleted since it was read */
+			if (vs[g->slots[i]].unit == NULL)
+				vs[g->slots[i]].unit = "";
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_error(db, cause, "cannot read metric units");
+	return 0;
+}
+
+static int
+count_runs_all(struct db *db, int64_t *n, char **cause)
+{
+	sqlite3_stmt *st = db_prepare(db, "SELECT count(*) FROM runs", cause);
+
+	if (st == NULL)
+		return -EIO;
+	*n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	return 0;
 }
 
 static void
@@ -263,20 +348,198 @@ describe_side(struct cmp_side *s, const double *v, size_t n)
 	s->max = stats_max(v, n);
 }
 
+/* A passed run and the group of its build and workload. */
+struct values_run {
+	int64_t id, kernel;
+	const char *workload;   /* the group's copy */
+	size_t group;
+};
+
+/*
+ * Every passed run's metric values of one build (kernel > 0), or of every
+ * build but -kernel (kernel < 0), as one struct values per build, workload
+ * and metric, sorted in that order so that sides merge in one pass.
+ */
+static int
+load_values(struct db *db, int64_t kernel, const struct compare_opts *o,
+    struct analysis_strings *ss, struct values **out, size_t *nout,
+    char **cause)
+{
+	/*
+	 * The runs first, then their metrics in run order: reading them
+	 * by id walks the metrics table front to back (the build and
+	 * workload index order jumped about in it), and a metric row does
+	 * not carry its run's build and workload again (bench/README.md,
+	 * analysis).
+	 */
+	static const char *runs_sql[] = {
+		"SELECT id, kernel_id, workload FROM runs WHERE kernel_id = ?1 "
+		"AND state = 'passed' AND (?2 IS NULL OR workload = ?2) "
+		"ORDER BY id",
+		"SELECT id, kernel_id, workload FROM runs WHERE kernel_id <> "
+		"?1 AND state = 'passed' AND (?2 IS NULL OR workload = ?2) "
+		"ORDER BY id",
+	};
+	static const char *metrics_sql[] = {
+		"SELECT m.run_id, m.name, m.value FROM runs r JOIN metrics m "
+		"ON m.run_id = r.id WHERE r.kernel_id = ?1 "
+		"AND r.state = 'passed' AND (?2 IS NULL OR r.workload = ?2) "
+		"AND (?3 IS NULL OR m.name = ?3) ORDER BY r.id",
+		"SELECT m.run_id, m.name, m.value FROM runs r JOIN metrics m "
+		"ON m.run_id = r.id WHERE r.kernel_id <> ?1 "
+		"AND r.state = 'passed' AND (?2 IS NULL OR r.workload = ?2) "
+		"AND (?3 IS NULL OR m.name = ?3) ORDER BY r.id",
+		/* most runs: the whole table, skipping the others' rows */
+		"SELECT run_id, name, value FROM metrics WHERE (?3 IS NULL OR "
+		"name = ?3) ORDER BY run_id",
+	};
+	struct values *vs = NULL, *sorted = NULL, *cur;
+	struct values_group *gs = NULL, *g = NULL;
+	struct values_run *runs = NULL;
+	size_t nv = 0, ng = 0, nr = 0, rcap = 0, c = 0, next = 0, i, j, n;
+	int64_t run = 0, k = kernel < 0 ? -kernel : kernel, all = 0;
+	sqlite3_stmt *st;
+	int rc, r, which = 0;
+
+	*out = NULL;
+	*nout = 0;
+	if ((st = db_prepare(db, runs_sql[kernel < 0], cause)) == NULL)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, k);
+	if (o->workload)
+		sqlite3_bind_text(st, 2, o->workload, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (nr == rcap) {
+			rcap = rcap ? rcap * 2 : 64;
+			runs = xreallocarray(runs, rcap, sizeof *runs);
+		}
+		runs[nr].id = sqlite3_column_int64(st, 0);
+		runs[nr].kernel = sqlite3_column_int64(st, 1);
+		i = values_group_find(&gs, &ng, runs[nr].kernel,
+		    (const char *)sqlite3_column_text(st, 2), ss);
+		runs[nr++].workload = gs[i].workload;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		r = db_error(db, cause, "cannot read runs");
+		goto fail;
+	}
+	/* every group is known now: their places no longer move */
+	for (i = 0; i < nr; i++) {
+		runs[i].group = values_group_find(&gs, &ng, runs[i].kernel,
+		    runs[i].workload, ss);
+		gs[runs[i].group].runs++;
+	}
+
+	/* A join looks each run's metrics up; reading the table through is
+	 * cheaper once the runs are most of them (regressions). */
+	if (kernel < 0) {
+		if ((r = count_runs_all(db, &all, cause)) != 0)
+			goto fail;
+		which = (int64_t)nr * 2 >= all ? 2 : 1;
+	}
+	if ((st = db_prepare(db, metrics_sql[which], cause)) == NULL) {
+		r = -EIO;
+		goto fail;
+	}
+	sqlite3_bind_int64(st, 1, k);
+	if (o->workload)
+		sqlite3_bind_text(st, 2, o->workload, -1, SQLITE_STATIC);
+	if (o->metric)
+		sqlite3_bind_text(st, 3, o->metric, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *m = (const char *)sqlite3_column_text(st, 1);
+
+		if (sqlite3_column_int64(st, 0) != run) {
+			run = sqlite3_column_int64(st, 0);
+			while (c < nr && runs[c].id < run)
+				c++;
+			/* a run that passed since runs were read */
+			g = c < nr && runs[c].id == run ?
+			    &gs[runs[c].group] : NULL;
+			next = 0;
+		}
+		if (g == NULL)
+			continue;
+		if ((i = values_slot_find(vs, g, m, next)) == g->nslots) {
+			vs = xreallocarray(vs, nv + 1, sizeof *vs);
+			cur = &vs[nv];
+			memset(cur, 0, sizeof *cur);
+			cur->kernel = g->kernel;
+			cur->first_run = run;
+			cur->workload = g->workload;
+			cur->metric = strings_add(ss, m);
+			cur->cap = g->runs;
+			cur->v = xreallocarray(NULL, cur->cap, sizeof *cur->v);
+			g->slots = xreallocarray(g->slots, g->nslots + 1,
+			    sizeof *g->slots);
+			g->slots[g->nslots++] = nv++;
+		}
+		next = i + 1;
+		cur = &vs[g->slots[i]];
+		if (cur->n == cur->cap) {
+			cur->cap = cur->cap ? cur->cap * 2 : 8;
+			cur->v = xreallocarray(cur->v, cur->cap,
+			    sizeof *cur->v);
+		}
+		cur->v[cur->n++] = sqlite3_column_double(st, 2);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		r = db_error(db, cause, "cannot read metrics");
+		goto fail;
+	}
+	if ((r = values_units(db, vs, gs, ng, ss, cause)) != 0)
+		goto fail;
+	/* In (build, workload, metric) order, each with its values sorted. */
+	sorted = xreallocarray(NULL, nv ? nv : 1, sizeof *sorted);
+	for (i = n = 0; i < ng; i++) {
+		for (j = 0; j < gs[i].nslots; j++)
+			sorted[n + j] = vs[gs[i].slots[j]];
+		for (j = 1; j < gs[i].nslots && values_cmp(&sorted[n + j - 1],
+		    &sorted[n + j]) < 0; j++)
+			;
+		if (j < gs[i].nslots)   /* runs recorded them out of order */
+			qsort(&sorted[n], gs[i].nslots, sizeof *sorted,
+			    values_cmp);
+		n += gs[i].nslots;
+	}
+	for (i = 0; i < nv; i++) {
+		cur = &sorted[i];
+		cur->sorted = xreallocarray(NULL, cur->n, sizeof *cur->sorted);
+		memcpy(cur->sorted, cur->v, cur->n * sizeof *cur->v);
+		stats_sort(cur->sorted, cur->n);
+		describe_side(&cur->side, cur->v, cur->n);
+	}
+	*out = sorted;
+	*nout = nv;
+	free(vs);           /* its members moved to sorted */
+	vs = NULL;
+	nv = 0;
+	r = 0;
+fail:
+	for (i = 0; i < ng; i++)
+		free(gs[i].slots);
+	free(gs);
+	free(runs);
+	values_free(vs, nv);
+	return r;
+}
+
 static void
 judge(struct metric_cmp *m, const struct values *a, const struct values *b,
     double threshold)
 {
 	struct mann_whitney mw;
 
-	describe_side(&m->base, a->v, a->n);
-	describe_side(&m->new, b->v, b->n);
+	m->base = a->side;
+	m->new = b->side;
 	m->change_pct = m->base.mean != 0 ? 100.0 * (m->new.mean -
 	    m->base.mean) / fabs(m->base.mean) : 0;
 	m->gain_pct = m->higher_better ? m->change_pct : -m->change_pct;
 	m->ci_disjoint = m->new.ci_lo > m->base.ci_hi ||
 	    m->new.ci_hi < m->base.ci_lo;
-	stats_mann_whitney(b->v, b->n, a->v, a->n, &mw);
+	stats_mann_whitney_sorted(b->sorted, b->n, a->sorted, a->n, &mw);
 	m->p_value = m->new.mean >= m->base.mean ? mw.p_greater : mw.p_less;
 	m->significant = a->n >= ANALYSIS_MIN_RUNS &&
 	    b->n >= ANALYSIS_MIN_RUNS && m->ci_disjoint &&
@@ -341,11 +604,14 @@ compare_lockups(struct db *db, struct comparison *c,
 		    sizeof *c->lockups);
 		l = &c->lockups[c->nlockups++];
 		memset(l, 0, sizeof *l);
-		l->kind = xstrdup((const char *)sqlite3_column_text(st, 0));
-		l->title = xstrdup((const char *)sqlite3_column_text(st, 1));
-		l->signature = xstrdup((const char *)sqlite3_column_text(st,
-		    2));
-		l->workload = xstrdup((const char *)sqlite3_column_text(st, 3));
+		l->kind = strings_add(c->strings, (const char *)
+		    sqlite3_column_text(st, 0));
+		l->title = strings_add(c->strings, (const char *)
+		    sqlite3_column_text(st, 1));
+		l->signature = strings_add(c->strings, (const char *)
+		    sqlite3_column_text(st, 2));
+		l->workload = strings_add(c->strings, (const char *)
+		    sqlite3_column_text(st, 3));
 		l->hit_base = sqlite3_column_int64(st, 4);
 		l->hit_new = sqlite3_column_int64(st, 5);
 		l->runs_base = count_runs(db, &cnt, c->base, l->workload);
@@ -371,6 +637,8 @@ merge_metrics(struct comparison *c, const struct values *a, size_t na,
 	size_t i = 0, j = 0;
 	int k;
 
+	c->metrics = xreallocarray(c->metrics, c->nmetrics + (na < nb ? na :
+	    nb) + 1, sizeof *c->metrics);
 	while (i < na && j < nb) {
 		struct metric_cmp *m;
 
@@ -385,13 +653,11 @@ merge_metrics(struct comparison *c, const struct values *a, size_t na,
 			j++;
 			continue;
 		}
-		c->metrics = xreallocarray(c->metrics, c->nmetrics + 1,
-		    sizeof *c->metrics);
 		m = &c->metrics[c->nmetrics++];
 		memset(m, 0, sizeof *m);
-		m->workload = xstrdup(a[i].workload);
-		m->metric = xstrdup(a[i].metric);
-		m->unit = xstrdup(b[j].unit);
+		m->workload = a[i].workload;
+		m->metric = a[i].metric;
+		m->unit = b[j].unit;
 		m->higher_better = b[j].higher_better;
 		judge(m, &a[i], &b[j], threshold);
 		i++;
@@ -410,8 +676,9 @@ compare_kernels(struct db *db, int64_t base, int64_t new,
 	memset(c, 0, sizeof *c);
 	c->base = base;
 	c->new = new;
-	if ((r = load_values(db, base, o, &a, &na, cause)) != 0 ||
-	    (r = load_values(db, new, o, &b, &nb, cause)) != 0)
+	c->strings = strings_new();
+	if ((r = load_values(db, base, o, c->strings, &a, &na, cause)) != 0 ||
+	    (r = load_values(db, new, o, c->strings, &b, &nb, cause)) != 0)
 		goto out;
 	merge_metrics(c, a, na, b, nb, o->threshold_pct);
 	r = compare_lockups(db, c, o, cause);
@@ -423,9 +690,11 @@ out:
 	return r;
 }
 
+/* Runs of one build and workload with an event signature, or (in a
+ * denominator list) finished runs of one build and workload. */
 struct hit {
 	int64_t kernel;
-	char *kind, *title, *signature, *workload;
+	const char *kind, *title, *signature, *workload;   /* in the strings */
 	int64_t runs_hit;
 };
 
@@ -437,78 +706,202 @@ hit_key_cmp(const struct hit *a, const struct hit *b)
 	return k ? k : strcmp(a->workload, b->workload);
 }
 
+static int
+int64_cmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Distinct values of v (sorted in place when they are not already). */
+static int64_t
+count_distinct(int64_t *v, size_t n, int sorted)
+{
+	int64_t d = n > 0;
+	size_t i;
+
+	if (!sorted && n > 64)
+		qsort(v, n, sizeof *v, int64_cmp);
+	else if (!sorted) {
+		/* a group's runs: a few sorted stretches, one per kind and
+		 * workload */
+		for (i = 1; i < n; i++) {
+			int64_t x = v[i];
+			size_t j;
+
+			for (j = i; j > 0 && v[j - 1] > x; j--)
+				v[j] = v[j - 1];
+			v[j] = x;
+		}
+	}
+	for (i = 1; i < n; i++)
+		d += v[i] != v[i - 1];
+	return d;
+}
+
+/* The first of h (sorted by build) with this build, or nh. */
+static size_t
+hits_of(const struct hit *h, size_t nh, int64_t kernel)
+{
+	size_t lo = 0, hi = nh, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (h[mid].kernel < kernel)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * Every build's event signatures per workload with the runs they hit,
+ * sorted by build, signature and workload.  One scan of the
+ * events_lockups index in its own order; the groups are formed here,
+ * which saves SQLite a temporary b-tree per group for the distinct runs.
+ */
+static int
+load_hits(struct db *db, const struct compare_opts *o,
+    struct analysis_strings *ss, struct hit **out, size_t *nout, char **cause)
+{
+	sqlite3_stmt *st, *title;
+	struct hit *h = NULL, *cur = NULL;
+	int64_t *runs = NULL;
+	size_t nh = 0, nruns = 0, cap = 0, runs_cap = 0;
+	int sorted = 1, rc;
+
+	st = db_prepare(db, "SELECT kernel_id, signature, workload, kind, "
+	    "run_id FROM events WHERE run_id IS NOT NULL AND kind <> 'taint' "
+	    "AND (?1 IS NULL OR workload = ?1) ORDER BY kernel_id, "
+	    "signature, workload, kind, run_id", cause);
+	/* The title of a signature on a build: looked up once. */
+	title = db_prepare(db, "SELECT title FROM events WHERE kernel_id = ?1 "
+	    "AND signature = ?2 ORDER BY kind, id LIMIT 1", cause);
+	if (st == NULL || title == NULL) {
+		sqlite3_finalize(st);
+		sqlite3_finalize(title);
+		return -EIO;
+	}
+	if (o->workload)
+		sqlite3_bind_text(st, 1, o->workload, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t k = sqlite3_column_int64(st, 0);
+		const char *sig = (const char *)sqlite3_column_text(st, 1);
+		const char *w = (const char *)sqlite3_column_text(st, 2);
+		int64_t run = sqlite3_column_int64(st, 4);
+		int same_sig;
+
+		if (w == NULL)
+			w = "";
+		same_sig = cur != NULL && cur->kernel == k &&
+		    strcmp(cur->signature, sig) == 0;
+		if (!same_sig || strcmp(cur->workload, w) != 0) {
+			if (cur != NULL)
+				cur->runs_hit = count_distinct(runs, nruns,
+				    sorted);
+			if (nh == cap) {
+				cap = cap ? cap * 2 : 64;
+				h = xreallocarray(h, cap, sizeof *h);
+			}
+			cur = &h[nh++];
+			memset(cur, 0, sizeof *cur);
+			cur->kernel = k;
+			cur->signature = strings_add(ss, sig);
+			cur->workload = strings_add(ss, w);
+			/* rows of a group come in kind order: the first is
+			 * min(kind) */
+			cur->kind = strings_add(ss, (const char *)
+			    sqlite3_column_text(st, 3));
+			if (same_sig)
+				cur->title = cur[-1].title;
+			else {
+				sqlite3_reset(title);
+				sqlite3_bind_int64(title, 1, k);
+				sqlite3_bind_text(title, 2, sig, -1,
+				    SQLITE_TRANSIENT);
+				cur->title = strings_add(ss,
+				    sqlite3_step(title) ==
+				    SQLITE_ROW ? (const char *)
+				    sqlite3_column_text(title, 0) : sig);
+			}
+			nruns = 0;
+			sorted = 1;
+		}
+		if (nruns == 0 || run != runs[nruns - 1]) {
+			if (nruns == runs_cap) {
+				runs_cap = runs_cap ? runs_cap * 2 : 64;
+				runs = xreallocarray(runs, runs_cap,
+				    sizeof *runs);
+			}
+			if (nruns > 0 && run < runs[nruns - 1])
+				sorted = 0;
+			runs[nruns++] = run;
+		}
+	}
+	if (cur != NULL)
+		cur->runs_hit = count_distinct(runs, nruns, sorted);
+	sqlite3_finalize(st);
+	sqlite3_finalize(title);
+	free(runs);
+	if (rc != SQLITE_DONE) {
+		free(h);
+		return db_error(db, cause, "cannot read events");
+	}
+	*out = h;
+	*nout = nh;
+	return 0;
+}
+
 /* The base's lockup rates against every build's, from one scan of the
- * events (grouped by build, workload, signature). */
+ * events (grouped by build, signature, workload). */
 static int
 lockups_against(struct db *db, int64_t base, struct comparison *cs, size_t n,
-    const struct compare_opts *o, char **cause)
+    const struct compare_opts *o, struct analysis_strings *ss, char **cause)
 {
 	struct hit *h = NULL, *rcs = NULL;
-	size_t nh = 0, nrc = 0, i, j, b0 = 0, b1 = 0;
+	size_t nh = 0, nrc = 0, i, b0, b1, rb0, rb1;
 	sqlite3_stmt *st;
-	int rc, r = 0;
+	int r;
 
 	/* Finished runs per build and workload: the rates' denominators. */
 	st = db_prepare(db, "SELECT kernel_id, workload, count(*) FROM runs "
 	    "WHERE state NOT IN ('skipped', 'queued', 'running') GROUP BY "
-	    "kernel_id, workload", cause);
+	    "kernel_id, workload ORDER BY kernel_id, workload", cause);
 	if (st == NULL)
 		return -EIO;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		rcs = xreallocarray(rcs, nrc + 1, sizeof *rcs);
 		memset(&rcs[nrc], 0, sizeof *rcs);
 		rcs[nrc].kernel = sqlite3_column_int64(st, 0);
-		rcs[nrc].workload = xstrdup((const char *)
+		rcs[nrc].workload = strings_add(ss, (const char *)
 		    sqlite3_column_text(st, 1));
 		rcs[nrc].runs_hit = sqlite3_column_int64(st, 2);
 		nrc++;
 	}
 	sqlite3_finalize(st);
-
-	/* Grouped in the order of the events_lockups index, which covers
-	 * the scan; the title is looked up once per group. */
-	st = db_prepare(db, "SELECT g.kernel_id, g.kind, (SELECT title FROM "
-	    "events WHERE kernel_id = g.kernel_id AND signature = g.signature "
-	    "LIMIT 1), g.signature, g.workload, g.hits FROM (SELECT "
-	    "e.kernel_id, min(e.kind) AS kind, e.signature, e.workload, "
-	    "count(DISTINCT e.run_id) AS hits FROM events e WHERE e.run_id IS "
-	    "NOT NULL AND e.kind <> 'taint' AND (?1 IS NULL OR e.workload = ?1) "
-	    "GROUP BY e.kernel_id, e.signature, e.workload) g ORDER BY "
-	    "g.kernel_id, g.signature, g.workload", cause);
-	if (st == NULL)
-		return -EIO;
-	if (o->workload)
-		sqlite3_bind_text(st, 1, o->workload, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		h = xreallocarray(h, nh + 1, sizeof *h);
-		h[nh].kernel = sqlite3_column_int64(st, 0);
-		h[nh].kind = xstrdup((const char *)sqlite3_column_text(st, 1));
-		h[nh].title = xstrdup((const char *)sqlite3_column_text(st, 2));
-		h[nh].signature = xstrdup((const char *)sqlite3_column_text(st,
-		    3));
-		h[nh].workload = xstrdup((const char *)sqlite3_column_text(st,
-		    4));
-		h[nh].runs_hit = sqlite3_column_int64(st, 5);
-		nh++;
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		r = db_error(db, cause, "cannot read events");
+	if ((r = load_hits(db, o, ss, &h, &nh, cause)) != 0)
 		goto out;
-	}
 	/* The base's rows, sorted like every other build's. */
-	for (b0 = 0; b0 < nh && h[b0].kernel != base; b0++)
-		;
+	b0 = hits_of(h, nh, base);
 	for (b1 = b0; b1 < nh && h[b1].kernel == base; b1++)
+		;
+	rb0 = hits_of(rcs, nrc, base);
+	for (rb1 = rb0; rb1 < nrc && rcs[rb1].kernel == base; rb1++)
 		;
 	for (i = 0; i < n; i++) {
 		struct comparison *c = &cs[i];
-		size_t s0, s1, x, y;
+		size_t s0, s1, x, y, rs0, rs1, j;
 
-		for (s0 = 0; s0 < nh && h[s0].kernel != c->new; s0++)
-			;
+		s0 = hits_of(h, nh, c->new);
 		for (s1 = s0; s1 < nh && h[s1].kernel == c->new; s1++)
 			;
+		rs0 = hits_of(rcs, nrc, c->new);
+		for (rs1 = rs0; rs1 < nrc && rcs[rs1].kernel == c->new; rs1++)
+			;
+		c->lockups = xreallocarray(c->lockups, (b1 - b0) + (s1 - s0) +
+		    1, sizeof *c->lockups);
 		/* merge base rows [b0, b1) with this build's [s0, s1) */
 		for (x = b0, y = s0; x < b1 || y < s1;) {
 			struct lockup_cmp *l;
@@ -520,24 +913,20 @@ lockups_against(struct db *db, int64_t base, struct comparison *cs, size_t n,
 			else
 				k = x < b1 ? -1 : 1;
 			src = k <= 0 ? &h[x] : &h[y];
-			c->lockups = xreallocarray(c->lockups, c->nlockups + 1,
-			    sizeof *c->lockups);
 			l = &c->lockups[c->nlockups++];
 			memset(l, 0, sizeof *l);
-			l->kind = xstrdup(src->kind);
-			l->title = xstrdup(src->title);
-			l->signature = xstrdup(src->signature);
-			l->workload = xstrdup(src->workload);
+			l->kind = src->kind;
+			l->title = src->title;
+			l->signature = src->signature;
+			l->workload = src->workload;
 			l->hit_base = k <= 0 ? h[x].runs_hit : 0;
 			l->hit_new = k >= 0 ? h[y].runs_hit : 0;
-			for (j = 0; j < nrc; j++) {
-				if (strcmp(rcs[j].workload, l->workload) != 0)
-					continue;
-				if (rcs[j].kernel == base)
+			for (j = rb0; j < rb1; j++)
+				if (strcmp(rcs[j].workload, l->workload) == 0)
 					l->runs_base = rcs[j].runs_hit;
-				if (rcs[j].kernel == c->new)
+			for (j = rs0; j < rs1; j++)
+				if (strcmp(rcs[j].workload, l->workload) == 0)
 					l->runs_new = rcs[j].runs_hit;
-			}
 			l->rate_base = l->runs_base ? (double)l->hit_base /
 			    (double)l->runs_base : 0;
 			l->rate_new = l->runs_new ? (double)l->hit_new /
@@ -550,15 +939,7 @@ lockups_against(struct db *db, int64_t base, struct comparison *cs, size_t n,
 		}
 	}
 out:
-	for (j = 0; j < nrc; j++)
-		free(rcs[j].workload);
 	free(rcs);
-	for (j = 0; j < nh; j++) {
-		free(h[j].kind);
-		free(h[j].title);
-		free(h[j].signature);
-		free(h[j].workload);
-	}
 	free(h);
 	return r;
 }
@@ -567,6 +948,7 @@ int
 compare_against(struct db *db, int64_t base, const struct compare_opts *o,
     struct comparison **out, size_t *nout, char **cause)
 {
+	struct analysis_strings *ss = strings_new();
 	struct values *a = NULL, *b = NULL;
 	struct comparison *cs = NULL;
 	size_t na = 0, nb = 0, i, start, n = 0;
@@ -575,8 +957,8 @@ compare_against(struct db *db, int64_t base, const struct compare_opts *o,
 	*out = NULL;
 	*nout = 0;
 	/* Two queries for every build's metrics, not two per build. */
-	if ((r = load_values(db, base, o, &a, &na, cause)) != 0 ||
-	    (r = load_values(db, -base, o, &b, &nb, cause)) != 0)
+	if ((r = load_values(db, base, o, ss, &a, &na, cause)) != 0 ||
+	    (r = load_values(db, -base, o, ss, &b, &nb, cause)) != 0)
 		goto out;
 	for (start = 0; start < nb; start = i) {
 		for (i = start; i < nb && b[i].kernel == b[start].kernel; i++)
@@ -585,12 +967,14 @@ compare_against(struct db *db, int64_t base, const struct compare_opts *o,
 		memset(&cs[n], 0, sizeof *cs);
 		cs[n].base = base;
 		cs[n].new = b[start].kernel;
+		cs[n].strings = ss;
+		ss->refs++;
 		merge_metrics(&cs[n], a, na, &b[start], i - start,
 		    o->threshold_pct);
 		n++;
 	}
 	if (n > 0)
-		r = lockups_against(db, base, cs, n, o, cause);
+		r = lockups_against(db, base, cs, n, o, ss, cause);
 	if (r == 0) {
 		*out = cs;
 		*nout = n;
@@ -602,27 +986,16 @@ out:
 	free(cs);
 	values_free(a, na);
 	values_free(b, nb);
+	strings_unref(ss);
 	return r;
 }
 
 void
 comparison_release(struct comparison *c)
 {
-	size_t i;
-
-	for (i = 0; i < c->nmetrics; i++) {
-		free(c->metrics[i].workload);
-		free(c->metrics[i].metric);
-		free(c->metrics[i].unit);
-	}
-	for (i = 0; i < c->nlockups; i++) {
-		free(c->lockups[i].kind);
-		free(c->lockups[i].title);
-		free(c->lockups[i].signature);
-		free(c->lockups[i].workload);
-	}
 	free(c->metrics);
 	free(c->lockups);
+	strings_unref(c->strings);
 	memset(c, 0, sizeof *c);
 }
 
@@ -691,6 +1064,386 @@ comparison_json(struct db *db, const struct comparison *c)
 	free(bd);
 	free(nd);
 	return o;
+}
+
+/* ---- lockups listing ------------------------------------------------- */
+
+struct kernel_info {
+	int64_t id, first_seen_ns, runs;
+	char *release, *build_id;
+};
+
+struct host_name {
+	int64_t id;
+	char *name;
+};
+
+/* A group of events while the scan is in it: the distinct values. */
+struct lockup_acc {
+	int64_t *runs, *hosts;
+	size_t nruns, runs_cap, nhosts, hosts_cap;
+	int runs_sorted;
+	char **workloads;       /* in name order */
+	size_t nworkloads, workloads_cap;
+};
+
+static struct kernel_info *
+kernel_info_find(struct kernel_info *ks, size_t n, int64_t id)
+{
+	size_t lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (ks[mid].id == id)
+			return &ks[mid];
+		if (ks[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static void
+lockup_acc_add(struct lockup_acc *a, sqlite3_stmt *st)
+{
+	const char *w = (const char *)sqlite3_column_text(st, 3);
+	int64_t v;
+	size_t i;
+	int k = 1;
+
+	if (sqlite3_column_type(st, 4) != SQLITE_NULL) {
+		v = sqlite3_column_int64(st, 4);
+		if (a->nruns == 0 || v != a->runs[a->nruns - 1]) {
+			if (a->nruns == a->runs_cap) {
+				a->runs_cap = a->runs_cap ? 2 * a->runs_cap :
+				    64;
+				a->runs = xreallocarray(a->runs, a->runs_cap,
+				    sizeof *a->runs);
+			}
+			if (a->nruns > 0 && v < a->runs[a->nruns - 1])
+				a->runs_sorted = 0;
+			a->runs[a->nruns++] = v;
+		}
+	}
+	v = sqlite3_column_int64(st, 5);
+	for (i = 0; i < a->nhosts && a->hosts[i] != v; i++)
+		;
+	if (i == a->nhosts) {
+		if (a->nhosts == a->hosts_cap) {
+			a->hosts_cap = a->hosts_cap ? a->hosts_cap * 2 : 4;
+			a->hosts = xreallocarray(a->hosts, a->hosts_cap,
+			    sizeof *a->hosts);
+		}
+		a->hosts[a->nhosts++] = v;
+	}
+	if (w == NULL)
+		return;
+	/* rows come in workload order: the last one is the likely match */
+	for (i = a->nworkloads; i > 0; i--)
+		if ((k = strcmp(a->workloads[i - 1], w)) <= 0)
+			break;
+	if (i > 0 && k == 0)
+		return;
+	if (a->nworkloads == a->workloads_cap) {
+		a->workloads_cap = a->workloads_cap ? a->workloads_cap * 2 : 4;
+		a->workloads = xreallocarray(a->workloads, a->workloads_cap,
+		    sizeof *a->workloads);
+	}
+	memmove(&a->workloads[i + 1], &a->workloads[i], (a->nworkloads - i) *
+	    sizeof *a->workloads);
+	a->workloads[i] = xstrdup(w);
+	a->nworkloads++;
+}
+
+/* The group's distinct values into its row; the accumulator is emptied. */
+static void
+lockup_acc_finish(struct lockup_acc *a, struct lockup_row *row,
+    const struct host_name *hosts, size_t nhosts)
+{
+	struct buf b = BUF_INIT;
+	size_t i, j;
+
+	row->runs_hit = count_distinct(a->runs, a->nruns, a->runs_sorted);
+	for (i = 0; i < a->nworkloads; i++) {
+		if (i > 0)
+			buf_addc(&b, ',');
+		buf_adds(&b, a->workloads[i]);
+		free(a->workloads[i]);
+	}
+	row->workloads = b.s ? buf_detach(&b) : NULL;
+	for (i = 0; i < nhosts; i++) {
+		for (j = 0; j < a->nhosts && a->hosts[j] != hosts[i].id; j++)
+			;
+		if (j == a->nhosts)
+			continue;
+		if (b.len > 0)
+			buf_addc(&b, ',');
+		buf_adds(&b, hosts[i].name);
+	}
+	row->hosts = b.s ? buf_detach(&b) : NULL;
+	a->nruns = a->nhosts = a->nworkloads = 0;
+	a->runs_sorted = 1;
+}
+
+/* A row and its build's first-seen time, the first sort key. */
+struct lockup_sort {
+	int64_t first_seen_ns;
+	struct lockup_row row;
+};
+
+static int
+lockup_sort_cmp(const void *x, const void *y)
+{
+	const struct lockup_sort *a = x, *b = y;
+	int k;
+
+	if (a->first_seen_ns != b->first_seen_ns)
+		return a->first_seen_ns < b->first_seen_ns ? -1 : 1;
+	if (a->row.count != b->row.count)
+		return a->row.count > b->row.count ? -1 : 1;
+	if ((k = strcmp(a->row.title, b->row.title)) != 0)
+		return k;
+	if (a->row.kernel != b->row.kernel)
+		return a->row.kernel < b->row.kernel ? -1 : 1;
+	return strcmp(a->row.signature, b->row.signature);
+}
+
+static void
+lockup_row_release(struct lockup_row *row)
+{
+	free(row->release);
+	free(row->build_id);
+	free(row->kind);
+	free(row->title);
+	free(row->signature);
+	free(row->workloads);
+	free(row->hosts);
+	free(row->example_run);
+}
+
+void
+lockup_rows_free(struct lockup_row *rows, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		lockup_row_release(&rows[i]);
+	free(rows);
+}
+
+/* Builds with their first-seen times and finished runs, by id. */
+static int
+load_kernel_info(struct db *db, const char *workload, struct kernel_info **out,
+    size_t *nout, char **cause)
+{
+	struct kernel_info *ks = NULL, *k;
+	sqlite3_stmt *st;
+	size_t n = 0;
+	int rc;
+
+	st = db_prepare(db, "SELECT k.id, k.first_seen_ns, k.release, "
+	    "coalesce(k.build_id, k.build_key), (SELECT count(*) FROM runs r "
+	    "WHERE r.kernel_id = k.id AND (?1 IS NULL OR r.workload = ?1) "
+	    "AND r.state NOT IN ('queued', 'running', 'skipped')) FROM "
+	    "kernels k ORDER BY k.id", cause);
+	if (st == NULL)
+		return -EIO;
+	if (workload)
+		sqlite3_bind_text(st, 1, workload, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		ks = xreallocarray(ks, n + 1, sizeof *ks);
+		k = &ks[n++];
+		k->id = sqlite3_column_int64(st, 0);
+		k->first_seen_ns = sqlite3_column_int64(st, 1);
+		k->release = xstrdup((const char *)sqlite3_column_text(st, 2));
+		k->build_id = xstrdup((const char *)sqlite3_column_text(st, 3));
+		k->runs = sqlite3_column_int64(st, 4);
+	}
+	sqlite3_finalize(st);
+	*out = ks;
+	*nout = n;
+	if (rc != SQLITE_DONE)
+		return db_error(db, cause, "cannot read kernel builds");
+	return 0;
+}
+
+/*
+ * One scan of the events in (build, signature) order, the order of the
+ * events_lockups index, which holds every column read: counts, times and
+ * the distinct runs, hosts and workloads are gathered here, where SQLite
+ * kept a temporary b-tree per group for each distinct list (twice the
+ * time, bench/README.md, analysis).  Then one look-up per group for its
+ * latest event (the example and the title shown).
+ */
+int
+lockups_list(struct db *db, const struct lockups_query *q,
+    struct lockup_row **out, size_t *nout, char **cause)
+{
+	struct kernel_info *ks = NULL, *ki;
+	struct host_name *hosts = NULL;
+	struct lockup_sort *rows = NULL, *cur = NULL;
+	struct lockup_acc acc;
+	struct lockup_row *res;
+	struct buf sql = BUF_INIT;
+	sqlite3_stmt *st = NULL, *ex = NULL, *base = NULL;
+	size_t nk = 0, nhosts = 0, n = 0, cap = 0, i;
+	int rc, r;
+
+	*out = NULL;
+	*nout = 0;
+	memset(&acc, 0, sizeof acc);
+	acc.runs_sorted = 1;
+	if ((r = load_kernel_info(db, q->workload, &ks, &nk, cause)) != 0)
+		goto out;
+	/* host names in the order of the hosts' unique index */
+	st = db_prepare(db, "SELECT id, hostname FROM hosts ORDER BY "
+	    "machine_id, hostname, cpus_possible, numa_nodes, mem_total_kb",
+	    cause);
+	if (st == NULL) {
+		r = -EIO;
+		goto out;
+	}
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		hosts = xreallocarray(hosts, nhosts + 1, sizeof *hosts);
+		hosts[nhosts].id = sqlite3_column_int64(st, 0);
+		hosts[nhosts++].name = xstrdup((const char *)
+		    sqlite3_column_text(st, 1));
+	}
+	sqlite3_finalize(st);
+
+	/* Only the filters asked for: the scan tests each on every row. */
+	buf_adds(&sql, "SELECT kernel_id, signature, kind, workload, run_id, "
+	    "host_id, t_ns, id FROM events WHERE kind <> 'taint'");
+	if (q->kernel != 0)
+		buf_adds(&sql, " AND kernel_id = ?1");
+	if (q->kind != NULL)
+		buf_adds(&sql, " AND kind = ?2");
+	if (q->since_ns != 0)
+		buf_adds(&sql, " AND t_ns >= ?3");
+	if (q->workload != NULL)
+		buf_adds(&sql, " AND workload = ?4");
+	buf_adds(&sql, " ORDER BY kernel_id, signature");
+	st = db_prepare(db, sql.s, cause);
+	ex = db_prepare(db, "SELECT e.title, r.uuid FROM events e LEFT JOIN "
+	    "runs r ON r.id = e.run_id WHERE e.id = ?1", cause);
+	base = db_prepare(db, "SELECT 1 FROM events WHERE kernel_id = ?1 AND "
+	    "signature = ?2 LIMIT 1", cause);
+	if (st == NULL || ex == NULL || base == NULL) {
+		r = -EIO;
+		goto out;
+	}
+	if (q->kernel != 0)
+		sqlite3_bind_int64(st, 1, q->kernel);
+	if (q->kind != NULL)
+		sqlite3_bind_text(st, 2, q->kind, -1, SQLITE_STATIC);
+	if (q->since_ns != 0)
+		sqlite3_bind_int64(st, 3, q->since_ns);
+	if (q->workload != NULL)
+		sqlite3_bind_text(st, 4, q->workload, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t k = sqlite3_column_int64(st, 0), t, id;
+		const char *sig = (const char *)sqlite3_column_text(st, 1);
+		const char *kind = (const char *)sqlite3_column_text(st, 2);
+
+		if (cur == NULL || cur->row.kernel != k ||
+		    strcmp(cur->row.signature, sig) != 0) {
+			if (cur != NULL)
+				lockup_acc_finish(&acc, &cur->row, hosts,
+				    nhosts);
+			if ((ki = kernel_info_find(ks, nk, k)) == NULL) {
+				/* a build deleted under us: not listed */
+				cur = NULL;
+				continue;
+			}
+			if (n == cap) {
+				cap = cap ? cap * 2 : 64;
+				rows = xreallocarray(rows, cap, sizeof *rows);
+			}
+			cur = &rows[n++];
+			memset(cur, 0, sizeof *cur);
+			cur->first_seen_ns = ki->first_seen_ns;
+			cur->row.kernel = k;
+			cur->row.release = xstrdup(ki->release);
+			cur->row.build_id = xstrdup(ki->build_id);
+			cur->row.runs = ki->runs;
+			cur->row.signature = xstrdup(sig);
+			cur->row.kind = xstrdup(kind);
+			cur->row.first_ns = INT64_MAX;
+			cur->row.last_ns = INT64_MIN;
+		} else if (strcmp(kind, cur->row.kind) < 0) {
+			free(cur->row.kind);
+			cur->row.kind = xstrdup(kind);
+		}
+		cur->row.count++;
+		t = sqlite3_column_int64(st, 6);
+		id = sqlite3_column_int64(st, 7);
+		if (t < cur->row.first_ns)
+			cur->row.first_ns = t;
+		if (t > cur->row.last_ns)
+			cur->row.last_ns = t;
+		if (id > cur->row.example_event)
+			cur->row.example_event = id;
+		lockup_acc_add(&acc, st);
+	}
+	if (cur != NULL)
+		lockup_acc_finish(&acc, &cur->row, hosts, nhosts);
+	if (rc != SQLITE_DONE) {
+		r = db_error(db, cause, "cannot list lockups");
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		struct lockup_row *l = &rows[i].row;
+
+		sqlite3_reset(ex);
+		sqlite3_bind_int64(ex, 1, l->example_event);
+		if (sqlite3_step(ex) == SQLITE_ROW) {
+			l->title = xstrdup((const char *)
+			    sqlite3_column_text(ex, 0));
+			if (sqlite3_column_type(ex, 1) != SQLITE_NULL)
+				l->example_run = xstrdup((const char *)
+				    sqlite3_column_text(ex, 1));
+		} else
+			l->title = xstrdup(l->signature);
+		if (q->baseline != 0) {
+			sqlite3_reset(base);
+			sqlite3_bind_int64(base, 1, q->baseline);
+			sqlite3_bind_text(base, 2, l->signature, -1,
+			    SQLITE_STATIC);
+			l->is_new = sqlite3_step(base) != SQLITE_ROW;
+		}
+	}
+	if (n > 0)
+		qsort(rows, n, sizeof *rows, lockup_sort_cmp);
+	res = xreallocarray(NULL, n ? n : 1, sizeof *res);
+	for (i = 0; i < n; i++)
+		res[i] = rows[i].row;
+	*out = res;
+	*nout = n;
+	n = 0;
+	r = 0;
+out:
+	buf_release(&sql);
+	sqlite3_finalize(st);
+	sqlite3_finalize(ex);
+	sqlite3_finalize(base);
+	for (i = 0; i < n; i++)
+		lockup_row_release(&rows[i].row);
+	free(rows);
+	for (i = 0; i < nk; i++) {
+		free(ks[i].release);
+		free(ks[i].build_id);
+	}
+	free(ks);
+	for (i = 0; i < nhosts; i++)
+		free(hosts[i].name);
+	free(hosts);
+	free(acc.runs);
+	free(acc.hosts);
+	for (i = 0; i < acc.nworkloads; i++)
+		free(acc.workloads[i]);
+	free(acc.workloads);
+	return r;
 }
 
 /* ---- run counts for verdicts ----------------------------------------- */

@@ -50,7 +50,7 @@ struct cmp_side {
 };
 
 struct metric_cmp {
-	char *workload, *metric, *unit;
+	const char *workload, *metric, *unit;   /* the comparison's strings */
 	int higher_better;
 	struct cmp_side base, new;
 	double change_pct, gain_pct;
@@ -61,11 +61,14 @@ struct metric_cmp {
 };
 
 struct lockup_cmp {
-	char *kind, *title, *signature, *workload;
+	const char *kind, *title, *signature, *workload;
 	int64_t runs_base, hit_base, runs_new, hit_new;
 	double rate_base, rate_new;
 	int is_new;           /* never seen on the base build */
 };
+
+/* The names rows point to, shared by the comparisons of one call. */
+struct analysis_strings;
 
 struct comparison {
 	int64_t base, new;
@@ -73,6 +76,7 @@ struct comparison {
 	size_t nmetrics;
 	struct lockup_cmp *lockups;
 	size_t nlockups;
+	struct analysis_strings *strings;
 };
 
 struct compare_opts {
@@ -92,6 +96,37 @@ const char *cmp_mark_name(enum cmp_mark);
 json_t *metric_cmp_json(const struct metric_cmp *);
 json_t *lockup_cmp_json(const struct lockup_cmp *);
 json_t *comparison_json(struct db *, const struct comparison *);
+
+/*
+ * `mmstorm lockups`: event titles grouped by build and signature, kernel
+ * builds in the order first seen, then the most frequent first.
+ */
+struct lockups_query {
+	int64_t kernel;         /* 0: every build */
+	int64_t baseline;       /* 0: none; else mark titles it never had */
+	int64_t since_ns;       /* 0: all */
+	const char *kind;       /* NULL: every kind but taint */
+	const char *workload;   /* NULL: every workload */
+};
+
+struct lockup_row {
+	int64_t kernel;
+	char *release, *build_id;   /* build_id: the build key without one */
+	char *kind, *title, *signature;
+	int64_t count;          /* events */
+	int64_t runs_hit;       /* runs with it */
+	int64_t runs;           /* finished runs of the build (workload) */
+	int64_t first_ns, last_ns;
+	char *workloads;        /* "a,b" in name order, or NULL */
+	char *hosts;            /* host names, or NULL */
+	int64_t example_event;  /* the latest event */
+	char *example_run;      /* its run's uuid, or NULL */
+	int is_new;             /* a baseline was given and never had it */
+};
+
+int lockups_list(struct db *, const struct lockups_query *,
+    struct lockup_row **, size_t *, char **cause);
+void lockup_rows_free(struct lockup_row *, size_t);
 
 /* Runs-per-state of a workload on a build (for verdicts). */
 struct run_counts {

@@ -88,6 +88,17 @@ width(const char *s)
 	return w;
 }
 
+/* Padding without a printf per cell (lockups prints thousands). */
+static void
+add_spaces(struct buf *b, size_t n)
+{
+	static const char spaces[] = "                                ";
+
+	for (; n >= sizeof spaces - 1; n -= sizeof spaces - 1)
+		buf_add(b, spaces, sizeof spaces - 1);
+	buf_add(b, spaces, n);
+}
+
 void
 text_table_print(struct text_table *t, struct buf *b)
 {
@@ -114,10 +125,10 @@ text_table_print(struct text_table *t, struct buf *b)
 
 			pad = w[c] - width(s);
 			if (right[c])
-				buf_printf(b, "%*s", (int)pad, "");
+				add_spaces(b, pad);
 			buf_adds(b, s);
 			if (!right[c] && !last)
-				buf_printf(b, "%*s", (int)pad, "");
+				add_spaces(b, pad);
 			buf_adds(b, last ? "\n" : "  ");
 		}
 	}

@@ -22,7 +22,9 @@ test_expect 'an ambiguous kernel name is an error listing the candidates' '
 	grep -q "^new   .*key bc0337112a6b) \[c56-init_on_free\]$" c.txt
 '
 
-test_expect 'kernels tells apart builds that differ by command line' '
+test_expect 'lockups and kernels tell apart builds that differ by command line' '
+	mmstorm lockups > l.txt &&
+	grep -q "^6.1.0-56-cloud-amd64 (3b43fad50348, key bc0337112a6b) \[c56-init_on_free\]  *soft_lockup  " l.txt &&
 	mmstorm kernels > k.txt &&
 	grep -q "^6.1.0-56-cloud-amd64  *3b43fad50348  *817e74749ed4  .* c56  " k.txt &&
 	grep -q "^6.1.0-56-cloud-amd64  *3b43fad50348  *bc0337112a6b  .* c56-init_on_free  " k.txt
