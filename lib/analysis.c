@@ -1479,9 +1479,14 @@ run_counts(struct db *db, int64_t kernel, const char *workload,
 			    sqlite3_column_text(st, 7));
 	}
 	sqlite3_finalize(st);
-	st = db_prepare(db, "SELECT count(DISTINCT r.id), max(e.title) FROM "
+	/* The title is the first seen: the one a bisection is chasing; later
+	 * ones (an RCU stall after the soft lockup) often follow from it. */
+	st = db_prepare(db, "SELECT count(DISTINCT r.id), (SELECT e.title FROM "
 	    "events e JOIN runs r ON r.id = e.run_id WHERE r.kernel_id = ?1 "
-	    "AND r.workload = ?2 AND e.kind IN " BAD_EVENT_KINDS, cause);
+	    "AND r.workload = ?2 AND e.kind IN " BAD_EVENT_KINDS " ORDER BY "
+	    "e.t_ns, e.id LIMIT 1) FROM events e JOIN runs r ON r.id = "
+	    "e.run_id WHERE r.kernel_id = ?1 AND r.workload = ?2 AND e.kind IN "
+	    BAD_EVENT_KINDS, cause);
 	if (st == NULL)
 		return -EIO;
 	sqlite3_bind_int64(st, 1, kernel);

@@ -133,7 +133,7 @@ struct run_counts {
 	int64_t total, passed, failed, skipped, lockup, crashed, interrupted;
 	int64_t bad_events;   /* runs with a lockup/oops/bug/bad page/panic/
 				 corruption event */
-	char *bad_title;      /* one such title, or NULL */
+	char *bad_title;      /* the first such title seen, or NULL */
 	char *skip_reason;    /* one skipped run's reason, or NULL */
 };
 int run_counts(struct db *, int64_t kernel, const char *workload,

@@ -1,6 +1,6 @@
 /*
  * test-analysis.c - comparing builds: the fast paths against the plain
- * SQL they replaced, and kernel names.
+ * SQL they replaced, kernel names, and the title a verdict names.
  *
  * The databases here are built through lib/db.c; their numbers come
  * from a seeded generator and only exercise the bookkeeping (grouping,
@@ -421,5 +421,35 @@ TEST(analysis_kernel_names_tell_command_lines_apart)
 	free(da);
 	free(db_);
 	free(dc);
+	db_close(db);
+}
+
+TEST(analysis_verdict_names_the_first_bad_title_seen)
+{
+	struct db *db = fresh_db("first.db");
+	struct run_counts rc;
+	int64_t k, h, r1, r2;
+	char *cause = NULL;
+
+	k = add_kernel(db, "6.1.0-56-cloud-amd64", NULL, "", "k1");
+	h = add_host(db, "lab");
+	r1 = add_run(db, k, h, "mmap-churn", "passed", NULL, 10);
+	r2 = add_run(db, k, h, "mmap-churn", "passed", NULL, 20);
+	/* recorded out of time order (a pstore harvest after the reboot
+	 * comes late); the titles' order is neither the time's nor the
+	 * ids' */
+	add_event(db, r2, k, h, "rcu_stall", "INFO: rcu detected stall in "
+	    "mmstorm_inject_softlockup_fn", NULL, 300);
+	add_event(db, r1, k, h, "soft_lockup", "BUG: soft lockup in "
+	    "mmstorm_inject_softlockup_fn", NULL, 100);
+	add_event(db, r2, k, h, "bad_page", "BUG: Bad page state in process "
+	    "mmap-churn", NULL, 200);
+	add_event(db, r1, k, h, "warning", "WARNING: at mm/page_alloc.c", NULL,
+	    50);
+	CHECK_INT_EQ(run_counts(db, k, "mmap-churn", &rc, &cause), 0);
+	CHECK_INT_EQ(rc.bad_events, 2);
+	CHECK_STR_EQ(rc.bad_title, "BUG: soft lockup in "
+	    "mmstorm_inject_softlockup_fn");
+	run_counts_release(&rc);
 	db_close(db);
 }
