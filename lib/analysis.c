@@ -772,10 +772,13 @@ load_hits(struct db *db, const struct compare_opts *o,
 	size_t nh = 0, nruns = 0, cap = 0, runs_cap = 0;
 	int sorted = 1, rc;
 
-	st = db_prepare(db, "SELECT kernel_id, signature, workload, kind, "
-	    "run_id FROM events WHERE run_id IS NOT NULL AND kind <> 'taint' "
-	    "AND (?1 IS NULL OR workload = ?1) ORDER BY kernel_id, "
-	    "signature, workload, kind, run_id", cause);
+	/* Events outside runs and taints are left out here, not by the
+	 * query: it would test every row for what is read anyway. */
+	st = db_prepare(db, o->workload ? "SELECT kernel_id, signature, "
+	    "workload, kind, run_id FROM events WHERE workload = ?1 ORDER BY "
+	    "kernel_id, signature, workload, kind, run_id" : "SELECT "
+	    "kernel_id, signature, workload, kind, run_id FROM events ORDER "
+	    "BY kernel_id, signature, workload, kind, run_id", cause);
 	/* The title of a signature on a build: looked up once. */
 	title = db_prepare(db, "SELECT title FROM events WHERE kernel_id = ?1 "
 	    "AND signature = ?2 ORDER BY kind, id LIMIT 1", cause);
@@ -787,12 +790,19 @@ load_hits(struct db *db, const struct compare_opts *o,
 	if (o->workload)
 		sqlite3_bind_text(st, 1, o->workload, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t k = sqlite3_column_int64(st, 0);
-		const char *sig = (const char *)sqlite3_column_text(st, 1);
-		const char *w = (const char *)sqlite3_column_text(st, 2);
-		int64_t run = sqlite3_column_int64(st, 4);
+		int64_t k, run;
+		const char *sig, *w, *kind;
 		int same_sig;
 
+		if (sqlite3_column_type(st, 4) == SQLITE_NULL)
+			continue;
+		kind = (const char *)sqlite3_column_text(st, 3);
+		if (strcmp(kind, "taint") == 0)
+			continue;
+		k = sqlite3_column_int64(st, 0);
+		sig = (const char *)sqlite3_column_text(st, 1);
+		w = (const char *)sqlite3_column_text(st, 2);
+		run = sqlite3_column_int64(st, 4);
 		if (w == NULL)
 			w = "";
 		same_sig = cur != NULL && cur->kernel == k &&
@@ -812,8 +822,7 @@ load_hits(struct db *db, const struct compare_opts *o,
 			cur->workload = strings_add(ss, w);
 			/* rows of a group come in kind order: the first is
 			 * min(kind) */
-			cur->kind = strings_add(ss, (const char *)
-			    sqlite3_column_text(st, 3));
+			cur->kind = strings_add(ss, kind);
 			if (same_sig)
 				cur->title = cur[-1].title;
 			else {
@@ -1312,9 +1321,10 @@ lockups_list(struct db *db, const struct lockups_query *q,
 	}
 	sqlite3_finalize(st);
 
-	/* Only the filters asked for: the scan tests each on every row. */
+	/* Only the filters asked for: the scan tests each on every row
+	 * (taints are left out below, from the kind read anyway). */
 	buf_adds(&sql, "SELECT kernel_id, signature, kind, workload, run_id, "
-	    "host_id, t_ns, id FROM events WHERE kind <> 'taint'");
+	    "host_id, t_ns, id FROM events WHERE 1");
 	if (q->kernel != 0)
 		buf_adds(&sql, " AND kernel_id = ?1");
 	if (q->kind != NULL)
@@ -1346,6 +1356,8 @@ lockups_list(struct db *db, const struct lockups_query *q,
 		const char *sig = (const char *)sqlite3_column_text(st, 1);
 		const char *kind = (const char *)sqlite3_column_text(st, 2);
 
+		if (strcmp(kind, "taint") == 0)
+			continue;
 		if (cur == NULL || cur->row.kernel != k ||
 		    strcmp(cur->row.signature, sig) != 0) {
 			if (cur != NULL)
