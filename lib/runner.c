@@ -8,7 +8,6 @@
  *   P text                       progress
  *   E kind title text            workload event
  *   S label                      sample now (waits for "A")
- *   s label                      sample now, no answer
  *   K path value                 about to change a knob (waits for "A rc
  *                                [message]"; the original is committed
  *                                before the ack, the worker then writes)
@@ -246,16 +245,6 @@ wl_sample(struct wl_ctx *ctx, const char *label)
 	ctx_sendf(ctx, "S\t%s", l);
 	free(l);
 	ctx_wait_ack(ctx, reply, sizeof reply);
-}
-
-void
-wl_sample_async(struct wl_ctx *ctx, const char *label)
-{
-	char *l = xstrdup(label ? label : "");
-
-	clean_field(l);
-	ctx_sendf(ctx, "s\t%s", l);
-	free(l);
 }
 
 int
@@ -739,10 +728,8 @@ sup_message(struct supervisor *s, int sock, char *msg)
 			    (double)(now_mono_ns() - s->start_mono) / 1e9);
 		break;
 	case 'S':
-	case 's':
 		sup_sample(s, n > 1 ? f[1] : NULL);
-		if (msg[0] == 'S')
-			send(sock, "A", 1, MSG_NOSIGNAL);
+		send(sock, "A", 1, MSG_NOSIGNAL);
 		break;
 	case 'K':
 		if (n == 3)

@@ -833,6 +833,13 @@ compare_names(const void *a, const void *b, void *arg)
 int
 sampler_init(struct sampler **sp, const char *root, char **cause)
 {
+	return sampler_init_only(sp, root, SAMPLE_ALL, cause);
+}
+
+int
+sampler_init_only(struct sampler **sp, const char *root, unsigned sources,
+    char **cause)
+{
 	struct sampler *s;
 	struct source *src;
 	struct stat st;
@@ -861,23 +868,28 @@ sampler_init(struct sampler **sp, const char *root, char **cause)
 	s->psi_some = s->psi_full = s->percpu_chunks = NO_SLOT;
 	s->cpu_online = NO_SLOT;
 
-	if ((src = source_open(s, SOURCE_VMSTAT,
+	if ((sources & SAMPLE_VMSTAT) && (src = source_open(s, SOURCE_VMSTAT,
 	    root_path(s, "/proc/vmstat"))) != NULL)
 		learn_kv(s, src, "vmstat.", vmstat_kind);
-	if ((src = source_open(s, SOURCE_MEMINFO,
-	    root_path(s, "/proc/meminfo"))) != NULL)
+	if ((sources & SAMPLE_MEMINFO) && (src = source_open(s,
+	    SOURCE_MEMINFO, root_path(s, "/proc/meminfo"))) != NULL)
 		learn_kv(s, src, "meminfo.", meminfo_kind);
-	open_interrupts(s);
-	open_psi(s);
-	open_percpu(s);
-	if ((src = source_open(s, SOURCE_CPU_ONLINE,
+	if (sources & SAMPLE_INTERRUPTS)
+		open_interrupts(s);
+	if (sources & SAMPLE_PSI)
+		open_psi(s);
+	if (sources & SAMPLE_PERCPU)
+		open_percpu(s);
+	if ((sources & SAMPLE_CPU_ONLINE) && (src = source_open(s,
+	    SOURCE_CPU_ONLINE,
 	    root_path(s, "/sys/devices/system/cpu/online"))) != NULL) {
 		s->cpu_online = add_counter(s, xstrdup("cpu.online"),
 		    COUNTER_GAUGE, "count");
 		add_counter(s, xstrdup("cpu.online_mask"), COUNTER_GAUGE,
 		    "mask");
 	}
-	open_nodes(s);
+	if (sources & SAMPLE_NODES)
+		open_nodes(s);
 
 	if (s->nsources == 0) {
 		r = set_cause(cause, ENOENT, "no kernel counters readable "

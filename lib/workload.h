@@ -64,15 +64,15 @@ void wl_metric(struct wl_ctx *, const char *name, double value,
 /* One value of a per-operation series (offline_ms of each transition,
  * munmap_ms of each repeat), stamped with the current time. */
 void wl_value(struct wl_ctx *, const char *series, double value);
-/* What the workload is doing, for the progress line. */
+/* What the workload is doing, for the progress line.  Each call wakes the
+ * supervisor (and mmstormd): a loop that turns faster than a few times a
+ * second reports every so often, not every turn. */
 void wl_progress(struct wl_ctx *, const char *fmt, ...) PRINTFLIKE(2, 3);
 /* An event of the workload's own (kind "corruption", ...). */
 void wl_event(struct wl_ctx *, const char *kind, const char *title,
     const char *text);
 /* Ask the supervisor for a counter sample now; returns when stored. */
 void wl_sample(struct wl_ctx *, const char *label);
-/* The same without waiting: the sample lands a moment later. */
-void wl_sample_async(struct wl_ctx *, const char *label);
 /*
  * Change a sysfs/procfs knob.  The supervisor records the original value
  * durably first and restores it when the run ends however it ends.

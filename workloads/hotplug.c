@@ -37,6 +37,7 @@
 #define MAX_CPUS      4096
 #define CHASE_NS      (INT64_C(5) * 1000000)  /* 200 Hz, stress-ng: 20 Hz */
 #define WATCH_NS      (INT64_C(100) * 1000000)
+#define PROGRESS_NS   (INT64_C(250) * 1000000)  /* a cycle takes ~50 ms */
 
 static const struct opt_spec hotplug_opts[] = {
 	{ "cpus", OPT_INTLIST, 0, MAX_CPUS - 1, NULL, NULL,
@@ -73,6 +74,8 @@ struct hotplug {
 	int ncpus;
 	/* shared with the chase and watchdog threads */
 	atomic_int target;           /* CPU being taken down, -1 none */
+	pthread_mutex_t chase_mu;    /* the chase thread sleeps on chase_cv */
+	pthread_cond_t chase_cv;     /* while no offline is in progress */
 	atomic_llong op_start_ns;    /* monotonic start of a write, 0 none */
 	atomic_int op_cpu, op_online;
 	atomic_int done;
@@ -160,7 +163,9 @@ push(double **v, size_t *n, size_t *cap, double x)
 	(*v)[(*n)++] = x;
 }
 
-/* Keep landing on the CPU being taken down, then anywhere again. */
+/* Keep landing on the CPU being taken down, then anywhere again.  While
+ * no offline is in progress it sleeps on chase_cv, so an online write or
+ * the gap between writes is not interrupted 200 times a second. */
 static void *
 chase_main(void *arg)
 {
@@ -171,17 +176,43 @@ chase_main(void *arg)
 	CPU_ZERO(&all);
 	for (i = 0; i < CPU_SETSIZE; i++)
 		CPU_SET(i, &all);
+	pthread_mutex_lock(&h->chase_mu);
 	while (!atomic_load(&h->done)) {
-		t = atomic_load(&h->target);
-		if (t >= 0) {
-			CPU_ZERO(&one);
-			CPU_SET(t, &one);
-			sched_setaffinity(0, sizeof one, &one);
+		if ((t = atomic_load(&h->target)) < 0) {
+			pthread_cond_wait(&h->chase_cv, &h->chase_mu);
+			continue;
 		}
+		pthread_mutex_unlock(&h->chase_mu);
+		CPU_ZERO(&one);
+		CPU_SET(t, &one);
+		sched_setaffinity(0, sizeof one, &one);
 		sleep_ns(CHASE_NS);
 		sched_setaffinity(0, sizeof all, &all);
+		pthread_mutex_lock(&h->chase_mu);
 	}
+	pthread_mutex_unlock(&h->chase_mu);
 	return NULL;
+}
+
+/* The chase and watchdog threads end (the chase thread may be asleep). */
+static void
+threads_done(struct hotplug *h)
+{
+	pthread_mutex_lock(&h->chase_mu);
+	atomic_store(&h->done, 1);
+	pthread_cond_broadcast(&h->chase_cv);
+	pthread_mutex_unlock(&h->chase_mu);
+}
+
+/* Tell the chase thread which CPU is going down (-1: none). */
+static void
+chase_target(struct hotplug *h, int cpu)
+{
+	pthread_mutex_lock(&h->chase_mu);
+	atomic_store(&h->target, cpu);
+	if (cpu >= 0)
+		pthread_cond_signal(&h->chase_cv);
+	pthread_mutex_unlock(&h->chase_mu);
 }
 
 static void *
@@ -233,13 +264,14 @@ transition(struct hotplug *h, int cpu, int online, double *ms,
 	atomic_store(&h->op_cpu, cpu);
 	atomic_store(&h->op_online, online);
 	if (!online)
-		atomic_store(&h->target, cpu);
+		chase_target(h, cpu);
 	t0 = now_mono_ns();
 	atomic_store(&h->op_start_ns, t0);
 	r = write_file_str(path, online ? "1" : "0", cause);
 	*ms = (double)(now_mono_ns() - t0) / 1e6;
 	atomic_store(&h->op_start_ns, 0);
-	atomic_store(&h->target, -1);
+	if (!online)
+		chase_target(h, -1);
 	free(path);
 	if (r == -EBUSY || r == -EAGAIN)
 		return 1;
@@ -284,7 +316,7 @@ percentiles(struct wl_ctx *ctx, const char *name, double *v, size_t n)
 }
 
 /* Counter deltas over the cycling phase, per cycle, from the worker's own
- * sampler (the supervisor's samples carry the full per-cycle detail). */
+ * sampler; cycle_loop() stores the same counters per cycle. */
 struct reclaim_counters {
 	const char *counter, *metric, *unit;
 };
@@ -409,11 +441,101 @@ stop_cb(void *arg)
 	return wl_stopping(arg);
 }
 
+/*
+ * Counter deltas per cycle, read by the worker between cycles from a
+ * cheap sampler (vmstat, interrupts, PSI: about 0.1 ms) and sent with
+ * the batched values as series "cycle.<metric>" (the reclaim list above,
+ * and cycle.cal_irqs.cpuN for each CPU cycled).  A sample taken by the
+ * supervisor each cycle cost 10 % of the transition rate on a 2-CPU
+ * machine (bench/README.md): it woke the supervisor on the one CPU left
+ * online mid-offline, and percpu_stats alone holds interrupts off for a
+ * third of a millisecond.  The periodic samples keep everything else.
+ */
+struct cycle_deltas {
+	struct sampler *s;
+	int64_t *prev, *cur;
+	long *idx;
+	char **series;
+	size_t n;
+};
+
+static void
+deltas_add(struct cycle_deltas *d, const char *counter, char *series)
+{
+	long k;
+
+	if ((k = sampler_index(d->s, counter)) < 0) {
+		free(series);
+		return;
+	}
+	d->idx[d->n] = k;
+	d->series[d->n++] = series;
+}
+
+static void
+deltas_init(struct cycle_deltas *d, const struct hotplug *h)
+{
+	size_t i, max = ARRAY_SIZE(reclaim) + (size_t)h->ncpus;
+	char *name;
+	int c;
+
+	memset(d, 0, sizeof *d);
+	if (sampler_init_only(&d->s, NULL, SAMPLE_VMSTAT | SAMPLE_INTERRUPTS |
+	    SAMPLE_PSI, NULL) != 0)
+		return;
+	d->idx = xcalloc(max, sizeof *d->idx);
+	d->series = xcalloc(max, sizeof *d->series);
+	for (i = 0; i < ARRAY_SIZE(reclaim); i++)
+		deltas_add(d, reclaim[i].counter,
+		    xasprintf("cycle.%s", reclaim[i].metric));
+	for (c = 0; c < h->ncpus; c++) {
+		name = xasprintf("irq.CAL.cpu%d", h->cpus[c]);
+		deltas_add(d, name,
+		    xasprintf("cycle.cal_irqs.cpu%d", h->cpus[c]));
+		free(name);
+	}
+	d->prev = xcalloc(sampler_count(d->s), sizeof *d->prev);
+	d->cur = xcalloc(sampler_count(d->s), sizeof *d->cur);
+	sampler_read(d->s, d->prev);
+}
+
+static void
+deltas_cycle(struct cycle_deltas *d, struct wl_ctx *ctx)
+{
+	int64_t *t;
+	size_t i;
+
+	if (d->s == NULL || sampler_read(d->s, d->cur) != 0)
+		return;
+	for (i = 0; i < d->n; i++)
+		wl_value(ctx, d->series[i],
+		    (double)(d->cur[d->idx[i]] - d->prev[d->idx[i]]));
+	t = d->prev;
+	d->prev = d->cur;
+	d->cur = t;
+}
+
+static void
+deltas_free(struct cycle_deltas *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++)
+		free(d->series[i]);
+	free(d->series);
+	free(d->idx);
+	free(d->prev);
+	free(d->cur);
+	sampler_free(d->s);
+}
+
 static int
 cycle_loop(struct hotplug *h, struct pressure *pr, int64_t cycles,
     int random_order, char **cause)
 {
-	int order[MAX_CPUS], i, r, cpu, failed_offline;
+	struct cycle_deltas d;
+	int order[MAX_CPUS], i, r, cpu;
+	int64_t shown = 0;
 	double ms;
 	char *path;
 
@@ -426,6 +548,8 @@ cycle_loop(struct hotplug *h, struct pressure *pr, int64_t cycles,
 		if (r != 0)
 			return r;
 	}
+	deltas_init(&d, h);
+	r = 0;
 	for (h->cycles = 0; cycles == 0 || h->cycles < cycles; h->cycles++) {
 		if (wl_stopping(h->ctx))
 			break;
@@ -435,19 +559,16 @@ cycle_loop(struct hotplug *h, struct pressure *pr, int64_t cycles,
 		for (i = 0; i < h->ncpus; i++) {
 			cpu = order[i];
 			pressure_poll(pr);
-			r = transition(h, cpu, 0, &ms, cause);
-			if (r < 0)
-				return r;
-			failed_offline = r == 1;
-			if (failed_offline) {
+			if ((r = transition(h, cpu, 0, &ms, cause)) < 0)
+				goto out;
+			if (r == 1) {
 				h->skipped++;
 				continue;
 			}
 			push(&h->offline_ms, &h->noffline, &h->cap_offline, ms);
 			wl_value(h->ctx, "offline_ms", ms);
-			r = transition(h, cpu, 1, &ms, cause);
-			if (r < 0)
-				return r;
+			if ((r = transition(h, cpu, 1, &ms, cause)) < 0)
+				goto out;
 			if (r == 1) {
 				/* The CPU stays down for now: retry until it
 				 * comes back, it must not be left offline. */
@@ -456,19 +577,23 @@ cycle_loop(struct hotplug *h, struct pressure *pr, int64_t cycles,
 				    cause)) == 1)
 					sleep_ns(10000000);
 				if (r < 0)
-					return r;
+					goto out;
 			}
 			push(&h->online_ms, &h->nonline, &h->cap_online, ms);
 			wl_value(h->ctx, "online_ms", ms);
 		}
-		/* One sample per cycle for per-cycle counter deltas; not
-		 * waited for, so the next offline is not delayed by it. */
-		wl_sample_async(h->ctx, "cycle");
-		wl_progress(h->ctx, "cycle %lld: %zu transitions, %lld skipped",
-		    (long long)h->cycles + 1, h->noffline + h->nonline,
-		    (long long)h->skipped);
+		deltas_cycle(&d, h->ctx);
+		if (now_mono_ns() - shown >= PROGRESS_NS) {
+			wl_progress(h->ctx, "cycle %lld: %zu transitions, "
+			    "%lld skipped", (long long)h->cycles + 1,
+			    h->noffline + h->nonline, (long long)h->skipped);
+			shown = now_mono_ns();
+		}
 	}
-	return 0;
+	r = 0;
+out:
+	deltas_free(&d);
+	return r;
 }
 
 static int
@@ -491,6 +616,8 @@ hotplug_run(struct wl_ctx *ctx)
 	atomic_init(&h->target, -1);
 	atomic_init(&h->op_start_ns, 0);
 	atomic_init(&h->done, 0);
+	pthread_mutex_init(&h->chase_mu, NULL);
+	pthread_cond_init(&h->chase_cv, NULL);
 	h->hang_ns = wl_int(ctx, "hang_s") * 1000000;
 	if ((list = wl_list(ctx, "cpus", &n)) != NULL) {
 		for (i = 0; i < (int)n; i++)
@@ -544,7 +671,7 @@ hotplug_run(struct wl_ctx *ctx)
 	r = cycle_loop(h, pr, wl_int(ctx, "cycles"),
 	    strcmp(wl_str(ctx, "order"), "random") == 0, &cause);
 	t1 = now_mono_ns();
-	atomic_store(&h->done, 1);
+	threads_done(h);
 	if (r != 0)
 		result = wl_fail(ctx, "%s", cause);
 	if (smp != NULL) {
@@ -567,7 +694,7 @@ hotplug_run(struct wl_ctx *ctx)
 		result = wl_fail(ctx, "every offline attempt was refused "
 		    "(EBUSY/EAGAIN %lld times)", (long long)h->skipped);
 out:
-	atomic_store(&h->done, 1);
+	threads_done(h);
 	all_online(h);
 	if (have_chase)
 		pthread_join(chase, NULL);
@@ -593,6 +720,8 @@ out:
 	free(after);
 	free(h->offline_ms);
 	free(h->online_ms);
+	pthread_cond_destroy(&h->chase_cv);
+	pthread_mutex_destroy(&h->chase_mu);
 	free(h);
 	free(cause);
 	return result;

@@ -38,10 +38,13 @@ test_expect 'every CPU is online afterwards' '
 	all_online
 '
 
-test_expect 'IPIs really happened: CAL delta > 0, one sample per cycle' '
+test_expect 'IPIs really happened: CAL delta > 0, per-cycle deltas stored' '
 	mmstorm show $(cat uuid) --json > show.json &&
 	json_get show.json "j[\"deltas\"][\"irq.CAL\"] > 0" | grep -q True &&
-	test $(mmstorm samples $(cat uuid) --counter irq.CAL --json | grep -c "\"cycle\"") -eq 4
+	json_get show.json "len(j[\"values\"][\"cycle.cal_irqs\"])" | grep -qx 4 &&
+	json_get show.json "sum(j[\"values\"][\"cycle.cal_irqs\"]) > 0" | grep -q True &&
+	json_get show.json "len(j[\"values\"][\"cycle.allocstall_normal\"])" | grep -qx 4 &&
+	json_get show.json "len(j[\"values\"][\"cycle.cal_irqs.cpu1\"])" | grep -qx 4
 '
 
 test_expect 'each transition is stored, and the knobs were restored' '
