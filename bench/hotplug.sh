@@ -203,28 +203,15 @@ if os.path.exists(tmp + "/bench.db"):
 
 
 def mm_detail(uuid):
-    """Per-write times and the split of a cycle's non-write time."""
+    """Per-write times and the number of samples the supervisor stored."""
     rid = db.execute("SELECT id FROM runs WHERE uuid = ?", (uuid,)).fetchone()[0]
-    vals = db.execute("SELECT series, t_ns, value FROM run_values WHERE "
-                      "run_id = ? ORDER BY t_ns, series DESC", (rid,)).fetchall()
-    samp = [t for (t,) in db.execute(
-        "SELECT t_ns FROM samples WHERE run_id = ? AND label = 'cycle' "
-        "ORDER BY seq", (rid,))]
+    vals = db.execute("SELECT series, value FROM run_values WHERE "
+                      "run_id = ? ORDER BY t_ns", (rid,)).fetchall()
     nsamp = db.execute("SELECT count(*) FROM samples WHERE run_id = ?",
                        (rid,)).fetchone()[0]
-    off = [v for s, _, v in vals if s == "offline_ms"]
-    on = [v for s, _, v in vals if s == "online_ms"]
-    # online value -> the cycle's sample (the supervisor's sampler_read
-    # done); sample -> start of the next offline write.
-    to_s, from_s, j = [], [], 0
-    for s, t, v in vals:
-        while j < len(samp) and samp[j] < t:
-            j += 1
-        if s == "online_ms" and j < len(samp):
-            to_s.append((samp[j] - t) / 1e6)
-        if s == "offline_ms" and j > 0:
-            from_s.append((t - v * 1e6 - samp[j - 1]) / 1e6)
-    return off, on, to_s, from_s, nsamp
+    off = [v for s, v in vals if s == "offline_ms"]
+    on = [v for s, v in vals if s == "online_ms"]
+    return off, on, nsamp
 
 
 rows = {}
@@ -244,9 +231,8 @@ for c in names:
                 m = o["metrics"]
                 rec.update(tps=m["transitions_per_s"], n=m["transitions"],
                            skipped=m.get("skipped_transitions", 0))
-                off, on, to_s, from_s, nsamp = mm_detail(o["run"])
-                rec.update(off=off, on=on, to_s=to_s, from_s=from_s,
-                           elapsed=m["transitions"] / m["transitions_per_s"],
+                off, on, nsamp = mm_detail(o["run"])
+                rec.update(off=off, on=on, elapsed=m["transitions"] / m["transitions_per_s"],
                            cycles=m["cycles"], nsamp=nsamp)
         elif c == "stress-ng":
             y = yaml_metrics(base + ".yaml")
@@ -336,24 +322,19 @@ for r in range(1, rounds + 1):
 
 mm = [c for c in names if c not in ("stress-ng", "bare")]
 if mm:
-    print("\nmmstorm: a cycle's time outside the two writes (medians over runs,"
-          " ms; the worker waits for the supervisor's sample every cycle)")
-    print("%-15s %20s %12s %12s %12s %12s" % (
-        "contender", "online->sample (p90)", "sample->off", "sup cpu/cyc",
-        "sup wait/cyc", "samples/cyc"))
+    print("\nmmstorm's supervisor per cycle (medians over runs, ms of CPU and"
+          " of run-queue wait; samples stored per run)")
+    print("%-15s %12s %12s %12s" % ("contender", "sup cpu/cyc",
+                                     "sup wait/cyc", "samples"))
     for c in mm:
-        ok = [x for x in rows[c] if x.get("to_s")]
+        ok = [x for x in rows[c] if x.get("cycles")]
         if not ok:
             continue
-        a = med([med(x["to_s"]) for x in ok])
-        a90 = med([pct(x["to_s"], 90) for x in ok])
-        b = [med(x["from_s"]) for x in ok if x["from_s"]]
         cpu = [x["sup_ns"] / 1e6 / x["cycles"] for x in ok if x.get("sup_ns")]
         wait = [x["sup_delay_ns"] / 1e6 / x["cycles"] for x in ok
                 if x.get("sup_delay_ns") is not None]
-        ns = [x["nsamp"] / x["cycles"] for x in ok]
-        print("%-15s %20s %12s %12s %12s %12s" % (
-            c, "%.2f (%.2f)" % (a, a90), fmt(med(b) if b else None, "%.2f"),
-            fmt(med(cpu) if cpu else None, "%.2f"),
-            fmt(med(wait) if wait else None, "%.2f"), "%.2f" % med(ns)))
+        print("%-15s %12s %12s %12s" % (
+            c, fmt(med(cpu) if cpu else None, "%.2f"),
+            fmt(med(wait) if wait else None, "%.2f"),
+            "%.0f" % med([x["nsamp"] for x in ok])))
 PY
