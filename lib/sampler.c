@@ -59,6 +59,8 @@ struct source {
 	char *path;
 	int fd;
 	struct keymap map;
+	int64_t min_gap_ns;     /* sampler_throttle(): 0 every pass */
+	int64_t read_ns;        /* monotonic time of the last read */
 };
 
 struct irq_row {
@@ -989,8 +991,8 @@ sampler_index(const struct sampler *s, const char *name)
 	return -1;
 }
 
-int
-sampler_read(struct sampler *s, int64_t *values)
+static int
+read_pass(struct sampler *s, int64_t *values, int all)
 {
 	size_t i, failed = 0;
 	int r, last = 0;
@@ -998,8 +1000,19 @@ sampler_read(struct sampler *s, int64_t *values)
 	if (s == NULL || values == NULL)
 		return -EINVAL;
 	for (i = 0; i < s->nsources; i++) {
+		struct source *src = &s->sources[i];
+
+		/* A throttled source keeps its values until it is due. */
+		if (src->min_gap_ns > 0) {
+			int64_t now = now_mono_ns();
+
+			if (!all && src->read_ns != 0 &&
+			    now - src->read_ns < src->min_gap_ns)
+				continue;
+			src->read_ns = now;
+		}
 		/* A failed read keeps the source's last values. */
-		if ((r = source_fill(s, &s->sources[i], NULL)) != 0) {
+		if ((r = source_fill(s, src, NULL)) != 0) {
 			failed++;
 			last = r;
 			continue;
@@ -1009,6 +1022,44 @@ sampler_read(struct sampler *s, int64_t *values)
 	if (values != s->cur)
 		memcpy(values, s->cur, s->ndesc * sizeof *values);
 	return failed > 0 && failed == s->nsources ? last : 0;
+}
+
+int
+sampler_read(struct sampler *s, int64_t *values)
+{
+	return read_pass(s, values, 0);
+}
+
+int
+sampler_read_all(struct sampler *s, int64_t *values)
+{
+	return read_pass(s, values, 1);
+}
+
+static unsigned
+source_bit(enum source_kind kind)
+{
+	switch (kind) {
+	case SOURCE_VMSTAT: return SAMPLE_VMSTAT;
+	case SOURCE_MEMINFO: return SAMPLE_MEMINFO;
+	case SOURCE_INTERRUPTS: return SAMPLE_INTERRUPTS;
+	case SOURCE_PSI: return SAMPLE_PSI;
+	case SOURCE_PERCPU: return SAMPLE_PERCPU;
+	case SOURCE_CPU_ONLINE: return SAMPLE_CPU_ONLINE;
+	case SOURCE_NODE_VMSTAT: return SAMPLE_NODES;
+	}
+	return 0;
+}
+
+void
+sampler_throttle(struct sampler *s, unsigned sources, int64_t min_gap_ns)
+{
+	size_t i;
+
+	for (i = 0; i < s->nsources; i++) {
+		if (source_bit(s->sources[i].kind) & sources)
+			s->sources[i].min_gap_ns = min_gap_ns;
+	}
 }
 
 size_t

@@ -89,6 +89,13 @@ long sampler_index(const struct sampler *, const char *name);
  * never for one missing source. */
 int sampler_read(struct sampler *, int64_t *values);
 
+/* Read these sources (an OR of SAMPLE_*) at most once per min_gap_ns in
+ * sampler_read(); the passes in between keep their last values.  For a
+ * short sampling period and a costly source (percpu_stats).
+ * sampler_read_all() reads every source regardless. */
+void sampler_throttle(struct sampler *, unsigned sources, int64_t min_gap_ns);
+int sampler_read_all(struct sampler *, int64_t *values);
+
 /* Sources that could not be read: "<path>: <reason>" strings, stable for
  * the life of the sampler.  Returns how many; *list points inside. */
 size_t sampler_unavailable(const struct sampler *, const char *const **list);

@@ -264,6 +264,52 @@ TEST(sampler_fixture_6_18_percpu)
 	free(cause);
 }
 
+/* Only some sources; a throttled source keeps its values between due
+ * reads, and sampler_read_all() reads it anyway. */
+TEST(sampler_only_and_throttle)
+{
+	struct sampler *s = NULL;
+	char *root = make_root("throttle"), *cause = NULL;
+	int64_t *v;
+
+	put_fixture(root, "proc/vmstat", HOST "proc-vmstat");
+	put_fixture(root, "proc/meminfo", HOST "proc-meminfo");
+	put_fixture(root, "proc/interrupts", HOST "proc-interrupts");
+	put_fixture(root, "sys/kernel/debug/percpu_stats",
+	    HOST "percpu_stats-sidelined");
+
+	CHECK_INT_EQ(sampler_init_only(&s, root, SAMPLE_VMSTAT |
+	    SAMPLE_INTERRUPTS, &cause), 0);
+	CHECK(sampler_index(s, "vmstat.pgfault") >= 0);
+	CHECK(sampler_index(s, "irq.CAL") >= 0);
+	CHECK_INT_EQ(sampler_index(s, "meminfo.Percpu"), -1);
+	CHECK_INT_EQ(sampler_index(s, "percpu.nr_alloc"), -1);
+	sampler_free(s);
+
+	CHECK_INT_EQ(sampler_init(&s, root, &cause), 0);
+	sampler_throttle(s, SAMPLE_PERCPU | SAMPLE_MEMINFO,
+	    INT64_C(3600) * 1000000000);
+	v = xcalloc(sampler_count(s), sizeof *v);
+	CHECK_INT_EQ(sampler_read(s, v), 0);   /* the first read is due */
+	CHECK_INT_EQ(value_of(s, v, "percpu.nr_alloc"), 23327);
+	CHECK_INT_EQ(value_of(s, v, "meminfo.Percpu"), 688);
+	put(root, "sys/kernel/debug/percpu_stats", "Percpu Memory "
+	    "Statistics\nGlobal Stats:\n  nr_alloc : 23400\n");
+	put(root, "proc/meminfo", "Percpu:             700 kB\n");
+	put(root, "proc/vmstat", "pgfault 5\n");
+	CHECK_INT_EQ(sampler_read(s, v), 0);
+	CHECK_INT_EQ(value_of(s, v, "percpu.nr_alloc"), 23327);
+	CHECK_INT_EQ(value_of(s, v, "meminfo.Percpu"), 688);
+	CHECK_INT_EQ(value_of(s, v, "vmstat.pgfault"), 5);
+	CHECK_INT_EQ(sampler_read_all(s, v), 0);
+	CHECK_INT_EQ(value_of(s, v, "percpu.nr_alloc"), 23400);
+	CHECK_INT_EQ(value_of(s, v, "meminfo.Percpu"), 700);
+	free(v);
+	sampler_free(s);
+	free(root);
+	free(cause);
+}
+
 /* Four CPUs online, before CPU2 went offline: values below the 6.1
  * capture's so that every counter moves forward. */
 static const char interrupts_4cpu[] =
