@@ -3,7 +3,7 @@
 #
 # Usage: tests/vm/check.sh [--quick] [t-NAME ...]
 #   --quick   the CI subset (MMSTORM_VM_QUICK=1): one cross-build compare
-#             (6.1.0-56 vs 6.1.0-54), one lockup, one crash recovery; no
+#             (the newest two 6.1 cloud builds), one lockup, one crash recovery; no
 #             bisect. About 3.5 minutes here (8 on a busy host); its bound
 #             is 20 minutes.
 #   default   every t-*.sh in full: also init_on_free=1, four lockup
@@ -54,8 +54,11 @@ export BUILD
 if [ ! -x "$BUILD/mmstorm" ] || [ ! -x "$BUILD/mmstormd" ]; then
 	make -C "$TOP" BUILD="$BUILD" all >/dev/null || exit 1
 fi
-# Both kernels up front (each is about 40 MB of .debs, once).
-for n in 56 54; do
+# Both kernels up front (each is about 40 MB of .debs, once): the newest
+# two ABIs apt offers, or MMSTORM_VM_NEW/MMSTORM_VM_OLD (abis.sh).
+. "$HERE/abis.sh"
+echo "# kernels: 6.1.0-$NEW-cloud-amd64 (new), 6.1.0-$OLD-cloud-amd64 (old)"
+for n in $NEW $OLD; do
 	"$HERE/fetch-kernel.sh" -n $n >/dev/null || exit 1
 done
 

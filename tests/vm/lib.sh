@@ -2,12 +2,14 @@
 # style: TAP lines, "N passed, N failed" last).
 #
 #   . "$(dirname "$0")/lib.sh"
-#   guest boot1 -n 56 -j "$(job boot1 workloads LAB_LABEL=c56)"   # boots, imports
+#   guest boot1 -n $NEW -j "$(job boot1 workloads LAB_LABEL=c$NEW)"   # boots, imports
 #   check 'two builds' '[ "$(mmstorm kernels --json | wc -l)" = 2 ]'
 #   vm_done
 #
 # Environment:
 #   MMSTORM_VM_QUICK=1   the CI subset (fewer runs, fewer scenarios)
+#   MMSTORM_VM_NEW, MMSTORM_VM_OLD   the two kernel ABIs (default: the
+#                        newest two in apt; abis.sh)
 #   MMSTORM_VM_WORK=DIR  keep everything here (default: a new /tmp dir,
 #                        removed at the end unless a check failed or
 #                        MMSTORM_VM_KEEP=1)
@@ -17,6 +19,8 @@
 # daemon: nothing of the host's own mmstorm state is touched.
 VMDIR=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$VMDIR/../.." && pwd)
+# NEW, OLD: the two kernel ABIs the tests boot (abis.sh)
+. "$VMDIR/abis.sh"
 BUILD=${BUILD:-build}
 case "$BUILD" in /*) ;; *) BUILD="$TOP/$BUILD" ;; esac
 export MMSTORM_BUILD=$BUILD PATH="$BUILD:$PATH"

@@ -9,7 +9,7 @@
 # "INFO: rcu detected stall in sys_munmap" and, in most runs, also as
 # "BUG: soft lockup in sys_munmap" (the RCU stall report touches the
 # soft-lockup watchdog; when it comes late the 25 s are over first). The other commits
-# change harmless things (kernel 54/56, mitigations=off, THP madvise,
+# change harmless things (the other kernel, mitigations=off, THP madvise,
 # audit=0). The baseline: 5 runs labelled "good" on the first commit's
 # build. Each step runs thp-munmap 4 times and asks verdict with
 # --metric thp_coverage_pct. (A timing metric cannot judge here: under TCG
@@ -27,20 +27,20 @@ mkdir -p "$REPO"
 (
 	cd "$REPO" && git init -q && git config user.email lab@mmstorm && git config user.name "mmstorm lab"
 	c() { printf 'KERNEL=%s\nAPPEND="%s"\n' "$1" "$2" > lab.conf; git add lab.conf; git commit -q -m "$3"; }
-	c 54 "" "lab: 6.1.0-54, stock command line"
-	c 56 "" "lab: move to 6.1.0-56"
-	c 56 "mitigations=off" "lab: mitigations=off"
-	c 56 "$W" "lab: THP only where asked"
-	c 56 "$W mmstorm_inject.munmap_stall_secs=25" "lab: instrument munmap (stalls it)"
-	c 56 "$W mmstorm_inject.munmap_stall_secs=25 audit=0" "lab: audit off"
-	c 54 "$W mmstorm_inject.munmap_stall_secs=25 audit=0" "lab: back to 6.1.0-54"
-	c 56 "$W mmstorm_inject.munmap_stall_secs=25 audit=0" "lab: 6.1.0-56 again"
+	c $OLD "" "lab: 6.1.0-$OLD, stock command line"
+	c $NEW "" "lab: move to 6.1.0-$NEW"
+	c $NEW "mitigations=off" "lab: mitigations=off"
+	c $NEW "$W" "lab: THP only where asked"
+	c $NEW "$W mmstorm_inject.munmap_stall_secs=25" "lab: instrument munmap (stalls it)"
+	c $NEW "$W mmstorm_inject.munmap_stall_secs=25 audit=0" "lab: audit off"
+	c $OLD "$W mmstorm_inject.munmap_stall_secs=25 audit=0" "lab: back to 6.1.0-$OLD"
+	c $NEW "$W mmstorm_inject.munmap_stall_secs=25 audit=0" "lab: 6.1.0-$NEW again"
 )
 GOOD=$(git -C "$REPO" rev-list --max-parents=0 HEAD)
 BAD=$(git -C "$REPO" rev-parse HEAD)
 CULPRIT=$(git -C "$REPO" log --format=%H --grep='instrument munmap')
 
-guest baseline -n 54 -d "$LAB_DISK" -t 1200 \
+guest baseline -n $OLD -d "$LAB_DISK" -t 1200 \
 	-j "$(job baseline baseline LAB_LABEL=good LAB_RUNS=5 "LAB_SET=$SET")"
 check 'baseline: 5 runs labelled good on the first commit'"'"'s build' '
 	[ "$(uuids good thp-munmap | wc -l)" = 5 ]'

@@ -14,7 +14,7 @@ for m in $MODES; do
 	# A fresh disk (run-guest.sh's default, in the step's directory) and a
 	# host database per mode, so that the labels name one mode's runs.
 	export MMSTORM_DB="$VMWORK/host-$m.db"
-	guest "crash-$m" -n 56 -R -b 3 -t 900 -j "$(job "crash-$m" crash LAB_CRASH=$m)"
+	guest "crash-$m" -n $NEW -R -b 3 -t 900 -j "$(job "crash-$m" crash LAB_CRASH=$m)"
 	check "$m: the guest panicked, reset warm and booted again" '
 		console crash-'$m' | grep -E "Kernel panic - not syncing|mmstorm-lab: (boot=|crashing|after the crash)"
 		[ "$(console crash-'$m' | grep -c "mmstorm-lab: boot=")" = 2 ]

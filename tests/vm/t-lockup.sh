@@ -9,7 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 SCEN="softlockup"
 [ "$QUICK" = 1 ] || SCEN="softlockup rcustall-task hungtask warning"
-guest lockup -n 56 -t 1500 -j "$(job lockup lockup "LAB_SCENARIOS=$SCEN")"
+guest lockup -n $NEW -t 1500 -j "$(job lockup lockup "LAB_SCENARIOS=$SCEN")"
 check 'guest ran the lockup job and exported' '[ -n "$(uuids lockup-softlockup)" ]'
 
 # has_event SCENARIO KIND TITLE: an event of that kind and title in the run
@@ -42,10 +42,10 @@ fi
 check 'mmstorm lockups on the host: per build, with the reproduction rate' '
 	mmstorm lockups
 	mmstorm lockups --json > l.json
-	jq -se "any(.[]; .kind == \"soft_lockup\" and .title == \"BUG: soft lockup in mmstorm_inject_softlockup_fn\" and .kernel == \"6.1.0-56-cloud-amd64\" and .runs_hit == 1)" l.json
-	mmstorm lockups --kernel 6.1.0-56-cloud-amd64 --json | jq -se "any(.[]; .kind == \"soft_lockup\")"
+	jq -se "any(.[]; .kind == \"soft_lockup\" and .title == \"BUG: soft lockup in mmstorm_inject_softlockup_fn\" and .kernel == \"6.1.0-$NEW-cloud-amd64\" and .runs_hit == 1)" l.json
+	mmstorm lockups --kernel 6.1.0-$NEW-cloud-amd64 --json | jq -se "any(.[]; .kind == \"soft_lockup\")"
 '
 check 'a lockup run is not "passed" silently: verdict on this build says bad' '
-	rc=0; mmstorm verdict --baseline 6.1.0-56-cloud-amd64 --kernel 6.1.0-56-cloud-amd64 --workload mmap-churn || rc=$?
+	rc=0; mmstorm verdict --baseline 6.1.0-$NEW-cloud-amd64 --kernel 6.1.0-$NEW-cloud-amd64 --workload mmap-churn || rc=$?
 	[ $rc = 1 ]'
 vm_done
