@@ -189,6 +189,7 @@ judge(struct db *db, int64_t base, int64_t kernel, const struct workload *wl,
 		    "n=%zu, p=%.3f, intervals %s; threshold %.1f%%)", metric,
 		    m->mark == CMP_REGRESSION ? "regressed" :
 		    m->mark == CMP_IMPROVEMENT ? "improved" :
+		    m->significant ? "changed within the threshold:" :
 		    "did not change significantly:", m->change_pct,
 		    m->base.mean, m->base.sd, m->base.n, m->new.mean,
 		    m->new.sd, m->new.n, m->p_value, m->ci_disjoint ?

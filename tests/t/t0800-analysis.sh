@@ -89,6 +89,26 @@ test_expect 'verdict 0 between two releases with no change' '
 	grep -q "^verdict: good: transitions_per_s did not change significantly" v.txt
 '
 
+# init_on_alloc=1 (Debian's default) zeroes a THP when the allocator hands
+# it out and again in the fault (6.1): the fault takes 1.7x as long, with
+# a CV of 6-8 %, low enough for verdict to judge.
+test_expect 'verdict 1: a significant regression beyond the threshold' '
+	mmstorm --db "$SCRATCH/ioa.db" import "$F/init-on-alloc.jsonl" > ioa.txt &&
+	grep -q "imported 12 runs" ioa.txt &&
+	expect_exit 1 mmstorm --db "$SCRATCH/ioa.db" verdict --baseline c56-init_on_alloc0 \
+	    --kernel c56 --workload thp-munmap --metric fault_ms &&
+	grep -q "^verdict: bad: fault_ms regressed +73.8% (base 419.6 +- 23 n=6, new 729.3 +- 57 n=6, p=0.001, intervals disjoint; threshold 5.0%)$" "$SCRATCH/stdout"
+'
+
+test_expect 'verdict 0: the same change within the threshold, or the other way' '
+	mmstorm --db "$SCRATCH/ioa.db" verdict --baseline c56-init_on_alloc0 --kernel c56 \
+	    --workload thp-munmap --metric fault_ms --threshold 100 > v1.txt &&
+	grep -q "^verdict: good: fault_ms changed within the threshold: +73.8%" v1.txt &&
+	mmstorm --db "$SCRATCH/ioa.db" verdict --baseline c56 --kernel c56-init_on_alloc0 \
+	    --workload thp-munmap --metric fault_ms > v2.txt &&
+	grep -q "^verdict: good: fault_ms improved -42.5%" v2.txt
+'
+
 test_expect 'verdict 128: no database, unknown build, bad usage' '
 	expect_exit 128 mmstorm verdict --db "$SCRATCH/none.db" --baseline c56 --workload thp-munmap &&
 	grep -q "^verdict: infrastructure failure: no database" "$SCRATCH/stdout" &&
