@@ -179,49 +179,72 @@ get_json(const char *sock, const char *path)
 	return reply;
 }
 
+/* The progress line on a terminal while a job runs. */
+static void
+show_progress(const json_t *job, void *arg)
+{
+	const char *sock = arg, *phase;
+	json_t *st;
+
+	if ((st = get_json(sock, "/v1/status")) == NULL)
+		return;
+	phase = json_string_value(json_object_get(json_object_get(st,
+	    "current"), "phase"));
+	printf("\r\033[Kjob %.8s  %s  run %lld/%lld  %s",
+	    json_string_value(json_object_get(job, "job")),
+	    json_string_value(json_object_get(job, "state")),
+	    (long long)json_array_size(json_object_get(job, "runs")),
+	    (long long)json_integer_value(json_object_get(job, "repeat")),
+	    phase ? phase : "");
+	fflush(stdout);
+	json_decref(st);
+}
+
+/* GET path, retried while the daemon does not answer (a stalled kernel,
+ * a restart), for as long as client_wait_job() would wait. */
+static json_t *
+get_json_patient(const char *sock, const char *path)
+{
+	int64_t give_up = now_mono_ns() + client_patience_ns();
+	json_t *r;
+
+	while ((r = get_json(sock, path)) == NULL && now_mono_ns() < give_up)
+		sleep_ns(300000000);
+	return r;
+}
+
 /* Follow a job until it ends, with a progress line on a terminal. */
 static int
 wait_job(const char *sock, const char *uuid, int json, int tty)
 {
-	char *path = xasprintf("/v1/jobs/%s", uuid), *rpath;
-	json_t *job = NULL, *st, *runs, *run, *r;
-	const char *state = "queued", *phase;
+	json_t *job, *runs, *run, *r;
+	const char *state;
+	char *rpath, *cause = NULL;
 	size_t i;
 	int rc = EXIT_OK;
 
-	for (;;) {
-		json_decref(job);
-		if ((job = get_json(sock, path)) == NULL) {
-			cli_error("lost the daemon while waiting for job %s",
-			    uuid);
-			free(path);
-			return EXIT_FAIL;
-		}
-		state = json_string_value(json_object_get(job, "state"));
-		if (strcmp(state, "done") == 0 || strcmp(state, "cancelled") == 0)
-			break;
-		if (tty && (st = get_json(sock, "/v1/status")) != NULL) {
-			phase = json_string_value(json_object_get(
-			    json_object_get(st, "current"), "phase"));
-			printf("\r\033[Kjob %.8s  %s  run %lld/%lld  %s", uuid,
-			    state, (long long)json_array_size(json_object_get(
-			    job, "runs")), (long long)json_integer_value(
-			    json_object_get(job, "repeat")), phase ? phase : "");
-			fflush(stdout);
-			json_decref(st);
-		}
-		sleep_ns(300000000);
-	}
+	job = client_wait_job(sock, uuid, 300000000, client_patience_ns(),
+	    tty ? show_progress : NULL, (void *)sock, &cause);
 	if (tty)
 		printf("\r\033[K");
+	if (job == NULL) {
+		cli_error("%s", cause);
+		free(cause);
+		return EXIT_FAIL;
+	}
+	state = json_string_value(json_object_get(job, "state"));
 	runs = json_object_get(job, "runs");
 	json_array_foreach(runs, i, run) {
 		rpath = xasprintf("/v1/runs/%s", json_string_value(
 		    json_object_get(run, "run")));
-		r = get_json(sock, rpath);
+		r = get_json_patient(sock, rpath);
 		free(rpath);
-		if (r == NULL)
+		if (r == NULL) {
+			cli_error("lost the daemon while reading run %s",
+			    json_string_value(json_object_get(run, "run")));
+			rc = EXIT_FAIL;
 			continue;
+		}
 		if (strcmp(json_string_value(json_object_get(r, "state")),
 		    "passed") != 0 && strcmp(json_string_value(
 		    json_object_get(r, "state")), "skipped") != 0)
@@ -240,7 +263,6 @@ wait_job(const char *sock, const char *uuid, int json, int tty)
 	if (strcmp(state, "cancelled") == 0)
 		rc = EXIT_FAIL;
 	json_decref(job);
-	free(path);
 	return rc;
 }
 

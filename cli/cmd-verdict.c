@@ -69,9 +69,8 @@ run_first(struct db *db, const struct workload *wl, struct params *p,
 	if (client_daemon_listening(sock)) {
 		struct job_spec js = { wl, p, n, NULL, 0, 0 };
 		json_t *body = json_pack("[o]", job_spec_to_json(&js));
-		json_t *reply = NULL, *job = NULL;
-		const char *uuid, *state = "queued";
-		char *path;
+		json_t *reply = NULL, *job;
+		const char *uuid;
 		long code;
 
 		if (client_request(sock, "POST", "/v1/jobs", body, &code,
@@ -86,24 +85,15 @@ run_first(struct db *db, const struct workload *wl, struct params *p,
 		json_decref(body);
 		uuid = json_string_value(json_object_get(json_array_get(reply,
 		    0), "job"));
-		path = xasprintf("/v1/jobs/%s", uuid);
-		while (strcmp(state, "done") != 0 &&
-		    strcmp(state, "cancelled") != 0) {
-			sleep_ns(500000000);
-			json_decref(job);
-			if (client_request(sock, "GET", path, NULL, &code, &job,
-			    NULL) != 0 || code != 200) {
-				free(path);
-				json_decref(reply);
-				return say(V_INFRA, "lost the daemon while "
-				    "waiting for job %s", uuid);
-			}
-			state = json_string_value(json_object_get(job,
-			    "state"));
-		}
-		free(path);
-		json_decref(job);
+		job = client_wait_job(sock, uuid, 500000000,
+		    client_patience_ns(), NULL, NULL, &cause);
 		json_decref(reply);
+		if (job == NULL) {
+			say(V_INFRA, "%s", cause);
+			free(cause);
+			return V_INFRA;
+		}
+		json_decref(job);
 		return 0;
 	}
 	if (runner_recover(db, &fixed, &cause) != 0) {

@@ -1,5 +1,6 @@
 /* client.c - HTTP to mmstormd over its unix socket, with libcurl. */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -11,6 +12,12 @@
 #include "util.h"
 
 #define DEFAULT_SOCKET "/run/mmstorm/mmstormd.sock"
+#define TIMEOUT_MS     30000L   /* one request; MMSTORM_HTTP_TIMEOUT_MS */
+/* How long a wait for a job goes on without one answer from the daemon
+ * (MMSTORM_WAIT_PATIENCE_S): a guest kernel spinning with preemption off
+ * keeps mmstormd from answering for tens of seconds, and a bisect must
+ * not take that for a lost daemon. */
+#define PATIENCE_NS    (INT64_C(600) * 1000000000)
 
 const char *
 client_socket_path(const char *given)
@@ -22,6 +29,17 @@ client_socket_path(const char *given)
 	if (env != NULL && *env != '\0')
 		return env;
 	return DEFAULT_SOCKET;
+}
+
+static long
+request_timeout_ms(void)
+{
+	const char *env = getenv("MMSTORM_HTTP_TIMEOUT_MS");
+	int64_t v;
+
+	if (env != NULL && parse_int64(env, &v) == 0 && v > 0 && v < LONG_MAX)
+		return (long)v;
+	return TIMEOUT_MS;
 }
 
 static size_t
@@ -63,7 +81,7 @@ client_request(const char *socket, const char *method, const char *path,
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 2000L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 30000L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, request_timeout_ms());
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	if (body != NULL) {
 		text = json_dumps(body, JSON_COMPACT);
@@ -100,4 +118,57 @@ client_daemon_listening(const char *socket)
 	    NULL) == 0 && status == 200;
 	json_decref(reply);
 	return up;
+}
+
+json_t *
+client_wait_job(const char *socket, const char *uuid, int64_t interval_ns,
+    int64_t patience_ns, void (*tick)(const json_t *, void *), void *arg,
+    char **cause)
+{
+	char *path = xasprintf("/v1/jobs/%s", uuid), *why = NULL;
+	int64_t answered = now_mono_ns();
+	json_t *job = NULL;
+	const char *state;
+	long code;
+
+	for (;;) {
+		if (client_request(socket, "GET", path, NULL, &code, &job,
+		    &why) == 0 && code == 200 && json_is_object(job)) {
+			answered = now_mono_ns();
+			state = json_string_value(json_object_get(job, "state"));
+			if (state != NULL && (strcmp(state, "done") == 0 ||
+			    strcmp(state, "cancelled") == 0))
+				break;
+			if (tick != NULL)
+				tick(job, arg);
+		} else if (now_mono_ns() - answered >= patience_ns) {
+			set_cause(cause, ETIMEDOUT, "lost the daemon while "
+			    "waiting for job %s: no answer for %.0f s (%s)",
+			    uuid, (double)patience_ns / 1e9, why ? why :
+			    code == 404 ? "no such job" : "bad reply");
+			json_decref(job);
+			job = NULL;
+			break;
+		}
+		free(why);
+		why = NULL;
+		json_decref(job);
+		job = NULL;
+		sleep_ns(interval_ns);
+	}
+	free(why);
+	free(path);
+	return job;
+}
+
+int64_t
+client_patience_ns(void)
+{
+	const char *env = getenv("MMSTORM_WAIT_PATIENCE_S");
+	int64_t v;
+
+	if (env != NULL && parse_int64(env, &v) == 0 && v > 0 &&
+	    v < INT64_MAX / 1000000000)
+		return v * 1000000000;
+	return PATIENCE_NS;
 }

@@ -6,6 +6,8 @@
 #ifndef MMSTORM_CLIENT_H
 #define MMSTORM_CLIENT_H
 
+#include <stdint.h>
+
 #include <jansson.h>
 
 /* --socket, else $MMSTORM_SOCKET, else /run/mmstorm/mmstormd.sock */
@@ -21,5 +23,18 @@ int client_daemon_listening(const char *socket);
  */
 int client_request(const char *socket, const char *method, const char *path,
     json_t *body, long *status, json_t **reply, char **cause);
+
+/*
+ * Poll GET /v1/jobs/UUID every interval_ns until the job is done or
+ * cancelled; returns that last job object (the caller decrefs it).  A
+ * request that fails or times out is tried again; only patience_ns
+ * without one good answer gives up (NULL, *cause).  tick, when not NULL,
+ * sees every answer before the job ends.
+ */
+json_t *client_wait_job(const char *socket, const char *uuid,
+    int64_t interval_ns, int64_t patience_ns,
+    void (*tick)(const json_t *job, void *arg), void *arg, char **cause);
+/* $MMSTORM_WAIT_PATIENCE_S seconds, else 600 s. */
+int64_t client_patience_ns(void);
 
 #endif

@@ -99,6 +99,34 @@ test_expect 'hostile requests get 4xx and change nothing' '
 	kill -0 $DAEMON_PID
 '
 
+# A guest kernel spinning with preemption off keeps mmstormd from
+# answering for tens of seconds; run --wait (and verdict --runs) must
+# wait that out, and give up only after MMSTORM_WAIT_PATIENCE_S.
+test_expect 'run --wait rides out a daemon that stops answering for a while' '
+	MMSTORM_HTTP_TIMEOUT_MS=300 mmstorm run mmap-churn --duration=4s \
+	    --wait --json > stall.json 2> stall.err &
+	w=$!
+	wait_running
+	kill -STOP $DAEMON_PID && sleep 2 && kill -CONT $DAEMON_PID
+	wait $w
+	test "$(json_get stall.json "j[\"state\"]")" = passed
+'
+
+test_expect 'and gives up after its patience, naming the job' '
+	MMSTORM_HTTP_TIMEOUT_MS=300 MMSTORM_WAIT_PATIENCE_S=1 \
+	    mmstorm run mmap-churn --duration=3s --wait > gave-up.txt 2> gave-up.err &
+	w=$!
+	wait_running
+	kill -STOP $DAEMON_PID && sleep 3 && kill -CONT $DAEMON_PID
+	rc=0; wait $w || rc=$?
+	test $rc = 1 &&
+	grep -q "lost the daemon while waiting for job .*: no answer for 1 s" gave-up.err &&
+	i=0 &&
+	until test "$(sqlite3 "$MMSTORM_DB" "SELECT count(*) FROM runs WHERE state = '"'"'running'"'"'")" = 0; do
+		i=$((i + 1)); test $i -lt 100 || exit 1; sleep 0.1
+	done
+'
+
 test_expect 'cancel interrupts the running job; CPUs come back' '
 	mmstorm run hotplug --pressure=none --cycles=0 --duration=60s --json > c.json &&
 	job=$(json_get c.json "j[\"job\"]") &&
