@@ -418,6 +418,65 @@ crashed_run(struct daemon *d, int64_t *run, int64_t *kernel, char **boot)
 }
 
 /*
+ * How many events of this kind and title the run already has from the
+ * live kernel log.  A report that reached /dev/kmsg before the panic is
+ * also in the pstore record; it is one event, not two.
+ */
+static int64_t
+live_count(struct daemon *d, int64_t run, const char *kind,
+    const char *title)
+{
+	sqlite3_stmt *st = db_prepare(d->db, "SELECT count(*) FROM events "
+	    "WHERE run_id = ?1 AND source = 'kmsg' AND kind = ?2 AND "
+	    "title = ?3", NULL);
+	int64_t n = 0;
+
+	if (st == NULL)
+		return 0;
+	sqlite3_bind_int64(st, 1, run);
+	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, title, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* One (kind, title) of the pstore record and how many live events of it
+ * are still to be matched. */
+struct seen {
+	char *kind, *title;
+	int64_t live_left;
+};
+
+/* 1 when this pstore event repeats one already stored live. */
+static int
+seen_live(struct daemon *d, int64_t run, struct seen **v, size_t *n,
+    const struct kmsg_event *ev)
+{
+	size_t i;
+
+	if (run == 0)
+		return 0;
+	for (i = 0; i < *n; i++) {
+		if (strcmp((*v)[i].kind, ev->kind) == 0 &&
+		    strcmp((*v)[i].title, ev->title) == 0)
+			break;
+	}
+	if (i == *n) {
+		*v = xreallocarray(*v, *n + 1, sizeof **v);
+		(*v)[i].kind = xstrdup(ev->kind);
+		(*v)[i].title = xstrdup(ev->title);
+		(*v)[i].live_left = live_count(d, run, ev->kind, ev->title);
+		(*n)++;
+	}
+	if ((*v)[i].live_left == 0)
+		return 0;
+	(*v)[i].live_left--;
+	return 1;
+}
+
+/*
  * pstore: the kernel's last words from the previous boot.  Records are
  * classified and stored as events of the run that crashed (and the raw
  * text as an attachment), committed, and only then removed.
@@ -433,8 +492,10 @@ pstore_harvest(struct daemon *d, char **cause)
 	size_t nfiles = 0, i;
 	int64_t run = 0, kernel = d->kernel_id;
 	char *boot = NULL, *name;
+	struct seen *seen = NULL;
+	size_t nseen = 0;
 	unsigned long lineno;
-	int r = 0, stored = 0;
+	int r = 0, stored = 0, repeated = 0;
 
 	if ((dir = opendir(d->pstore_dir)) == NULL)
 		return 0; /* no pstore on this machine */
@@ -471,11 +532,20 @@ pstore_harvest(struct daemon *d, char **cause)
 	}
 	kmsg_classifier_flush(cls);
 	while ((ev = kmsg_classifier_next(cls)) != NULL) {
-		store_event(d, run, kernel, boot, ev->kind, ev->title,
-		    ev->signature, "pstore", ev->text, now_real_ns());
-		stored++;
+		if (seen_live(d, run, &seen, &nseen, ev))
+			repeated++;
+		else {
+			store_event(d, run, kernel, boot, ev->kind, ev->title,
+			    ev->signature, "pstore", ev->text, now_real_ns());
+			stored++;
+		}
 		kmsg_event_free(ev);
 	}
+	for (i = 0; i < nseen; i++) {
+		free(seen[i].kind);
+		free(seen[i].title);
+	}
+	free(seen);
 	kmsg_classifier_free(cls);
 	if ((r = db_commit(d->db, cause)) != 0) {
 		db_rollback(d->db);
@@ -487,8 +557,8 @@ pstore_harvest(struct daemon *d, char **cause)
 			log_warn("cannot remove '%s': %s", files[i],
 			    strerror(errno));
 	}
-	log_info("pstore: %zu record(s), %d event(s)%s", nfiles, stored,
-	    run ? " for the crashed run" : "");
+	log_info("pstore: %zu record(s), %d event(s)%s, %d already seen live",
+	    nfiles, stored, run ? " for the crashed run" : "", repeated);
 out:
 	for (i = 0; i < nfiles; i++)
 		free(files[i]);

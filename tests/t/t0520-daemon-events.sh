@@ -139,4 +139,24 @@ test_expect 'at start: the run of the earlier boot is crashed, with its pstore l
 	grep -q "pstore: 1 record(s), 1 event(s) for the crashed run" "$DAEMON_LOG"
 '
 
+# softlockup_panic: the RCU stall reached /dev/kmsg and was stored live
+# before the panic, and it is in the pstore record too.  One event, not
+# two; the soft lockup, only in pstore, is stored from there.
+stop_daemon
+mmstorm run mmap-churn --iterations=200 --local --json > r2.json
+crashed2=$(sqlite3 "$MMSTORM_DB" "SELECT id FROM runs WHERE uuid = '$(json_get r2.json "j[\"run\"]")'")
+cp "$TOP/tests/fixtures/kmsg/softlockup-panic.console.log" "$SCRATCH/pstore/dmesg-ramoops-0"
+sqlite3 "$MMSTORM_DB" "UPDATE runs SET state = 'running', boot_id = 'boot-two', ended_ns = NULL WHERE id = $crashed2;
+	INSERT INTO events (run_id, kernel_id, host_id, boot_id, kind, title, signature, t_ns, source, text)
+	SELECT id, kernel_id, host_id, 'boot-two', 'rcu_stall', 'INFO: rcu detected stall in mmstorm_inject_softlockup_fn', 'live', started_ns, 'kmsg', 'rcu: INFO: rcu_preempt detected stalls' FROM runs WHERE id = $crashed2"
+start_daemon --allow-user-kmsg --kmsg-tail --pstore "$SCRATCH/pstore"
+
+test_expect 'a report seen live before the crash is not stored again from pstore' '
+	test "$(sqlite3 "$MMSTORM_DB" "SELECT state FROM runs WHERE id = $crashed2")" = crashed &&
+	sqlite3 "$MMSTORM_DB" "SELECT kind || '"'"'|'"'"' || source FROM events WHERE run_id = $crashed2 ORDER BY kind" > ev.txt &&
+	cat ev.txt &&
+	test "$(cat ev.txt | tr "\n" " ")" = "rcu_stall|kmsg soft_lockup|pstore " &&
+	grep -q "pstore: 1 record(s), 1 event(s) for the crashed run, 1 already seen live" "$DAEMON_LOG"
+'
+
 test_done
