@@ -143,8 +143,8 @@ test_expect 'at start: the run of the earlier boot is crashed, with its pstore l
 # before the panic, and it is in the pstore record too.  One event, not
 # two; the soft lockup, only in pstore, is stored from there.
 stop_daemon
-mmstorm run mmap-churn --iterations=200 --local --json > r2.json
-crashed2=$(sqlite3 "$MMSTORM_DB" "SELECT id FROM runs WHERE uuid = '$(json_get r2.json "j[\"run\"]")'")
+mmstorm run mmap-churn --iterations=200 --local --json > "$SCRATCH/r2.json"
+crashed2=$(sqlite3 "$MMSTORM_DB" "SELECT id FROM runs WHERE uuid = '$(json_get "$SCRATCH/r2.json" "j[\"run\"]")'")
 cp "$TOP/tests/fixtures/kmsg/softlockup-panic.console.log" "$SCRATCH/pstore/dmesg-ramoops-0"
 sqlite3 "$MMSTORM_DB" "UPDATE runs SET state = 'running', boot_id = 'boot-two', ended_ns = NULL WHERE id = $crashed2;
 	INSERT INTO events (run_id, kernel_id, host_id, boot_id, kind, title, signature, t_ns, source, text)
