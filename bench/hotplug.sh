@@ -144,8 +144,9 @@ done
 echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # shellcheck disable=SC2086
-python3 - "$tmp" "$ROUNDS" $CONTENDERS <<'PY'
-import json, os, sqlite3, statistics as st, sys
+PYTHONPATH="$(dirname "$0")" python3 - "$tmp" "$ROUNDS" $CONTENDERS <<'PY'
+import os, sqlite3, statistics as st, sys
+from benchjson import objects
 
 tmp, rounds, names = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
 med = st.median
@@ -160,20 +161,6 @@ def pct(v, p):
     i = int(x)
     return v[i] if i + 1 >= len(v) else v[i] + (v[i + 1] - v[i]) * (x - i)
 
-
-def objs(path):
-    try:
-        text = open(path).read()
-    except OSError:
-        return []
-    dec, out, i = json.JSONDecoder(), [], 0
-    while True:
-        while i < len(text) and text[i].isspace():
-            i += 1
-        if i >= len(text):
-            return out
-        o, i = dec.raw_decode(text, i)
-        out.append(o)
 
 
 def yaml_metrics(path, stressor="cpu-online"):
@@ -218,13 +205,13 @@ rows = {}
 for c in names:
     for r in range(1, rounds + 1):
         base = "%s/r%d-%s" % (tmp, r, c)
-        cpu = (objs(base + ".cpu") or [{}])[0]
+        cpu = (objects(base + ".cpu") or [{}])[0]
         load = open(base + ".load").read().split() if os.path.exists(base + ".load") else []
         rec = {"round": r, "load": load, "cpu_ns": cpu.get("total_ns"),
                "sup_ns": cpu.get("self_ns"),
                "sup_delay_ns": cpu.get("self_run_delay_ns")}
         if c not in ("stress-ng", "bare"):  # mmstorm or an ALT binary
-            o = (objs(base + ".out") or [None])[0]
+            o = (objects(base + ".out") or [None])[0]
             if not o or o.get("state") != "passed":
                 rec["bad"] = (o or {}).get("state", "no output"), (o or {}).get("reason")
             else:
@@ -244,7 +231,7 @@ for c in names:
                            off_mean=y.get("millisecs-per-offline-action"),
                            on_mean=y.get("millisecs-per-online-action"))
         elif c == "bare":
-            o = (objs(base + ".out") or [None])[0]
+            o = (objects(base + ".out") or [None])[0]
             if not o:
                 rec["bad"] = ("no output", open(base + ".log").read()[-300:])
             else:

@@ -57,27 +57,14 @@ while [ "$r" -le "$REPEAT" ]; do
 done
 echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-python3 - "$tmp" $BACKINGS -- $PAIRS <<'PY'
-import json, statistics, sys
+PYTHONPATH="$(dirname "$0")" python3 - "$tmp" $BACKINGS -- $PAIRS <<'PY'
+import statistics, sys
+from benchjson import objects
 
 tmp = sys.argv[1]
 sep = sys.argv.index("--")
 backings, pairs = sys.argv[2:sep], sys.argv[sep + 1:]
 
-def runs(path):
-    """Every JSON object in the file, however they are laid out."""
-    try:
-        text = open(path).read()
-    except OSError:
-        return []
-    dec, out, i = json.JSONDecoder(), [], 0
-    while True:
-        while i < len(text) and text[i].isspace():
-            i += 1
-        if i >= len(text):
-            return out
-        obj, i = dec.raw_decode(text, i)
-        out.append(obj)
 
 def per_s(m, key):
     return m[key] / m["elapsed_s"] if m.get("elapsed_s") else 0
@@ -93,7 +80,7 @@ print("%-8s %-5s %-5s" % ("backing", "pairs", "runs") +
       "".join(" %10s" % c[0] for c in cols))
 for b in backings:
     for p in pairs:
-        rs = runs("%s/%s-%s.json" % (tmp, b, p))
+        rs = objects("%s/%s-%s.json" % (tmp, b, p))
         ok = [r for r in rs if r.get("state") == "passed"]
         line = "%-8s %-5s %2d/%-2d" % (b, p, len(ok), len(rs))
         maps = [r["metrics"]["maps_per_s"] for r in ok]

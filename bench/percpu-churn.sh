@@ -55,21 +55,12 @@ while [ "$round" -le "$REPEAT" ]; do
 	round=$((round + 1))
 done
 
-python3 - "$tmp" $SOURCES <<'PY'
-import json, statistics, sys
+PYTHONPATH="$(dirname "$0")" python3 - "$tmp" $SOURCES <<'PY'
+import statistics, sys
+from benchjson import objects
 
 tmp, sources = sys.argv[1], sys.argv[2:]
 
-def runs(path):
-    """Every JSON object in the file, however they are laid out."""
-    text, dec, out, i = open(path).read(), json.JSONDecoder(), [], 0
-    while True:
-        while i < len(text) and text[i].isspace():
-            i += 1
-        if i >= len(text):
-            return out
-        obj, i = dec.raw_decode(text, i)
-        out.append(obj)
 
 def allocs_per_s(m):
     if "percpu_allocs_per_object" not in m:
@@ -91,7 +82,7 @@ cols = [("objects_per_s", "objects/s", "%.0f"),
 print("%-6s %-5s" % ("source", "runs") +
       "".join(" %10s" % c[1] for c in cols))
 for s in sources:
-    rs = runs("%s/%s.json" % (tmp, s))
+    rs = objects("%s/%s.json" % (tmp, s))
     ok = [r for r in rs if r.get("state") == "passed"]
     for r in ok:
         a = allocs_per_s(r["metrics"])

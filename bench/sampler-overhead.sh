@@ -128,8 +128,9 @@ done
 [ -n "${SUMMARY_ONLY:-}" ] || echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # shellcheck disable=SC2086
-python3 - "$tmp" "$ROUNDS" "$SAMPLE_MS" $WORKLOADS <<'PY'
-import json, os, sqlite3, statistics as st, sys
+PYTHONPATH="$(dirname "$0")" python3 - "$tmp" "$ROUNDS" "$SAMPLE_MS" $WORKLOADS <<'PY'
+import os, sqlite3, statistics as st, sys
+from benchjson import objects
 
 tmp, rounds, periods, wls = (sys.argv[1], int(sys.argv[2]),
                              [int(x) for x in sys.argv[3].split()], sys.argv[4:])
@@ -141,20 +142,6 @@ METRIC = {"thp-munmap": ("munmap_ms_per_gib", "lower"),
 base_ms = max(periods)
 
 
-def objs(path):
-    try:
-        text = open(path).read()
-    except OSError:
-        return []
-    dec, out, i = json.JSONDecoder(), [], 0
-    while True:
-        while i < len(text) and text[i].isspace():
-            i += 1
-        if i >= len(text):
-            return out
-        o, i = dec.raw_decode(text, i)
-        out.append(o)
-
 
 db = sqlite3.connect(tmp + "/bench.db")
 runs, bad = {}, []
@@ -162,8 +149,8 @@ for w in wls:
     for r in range(1, rounds + 1):
         for ms in periods:
             b = "%s/r%d-%s-%d" % (tmp, r, w, ms)
-            o = (objs(b + ".out") or [None])[0]
-            cpu = (objs(b + ".cpu") or [{}])[0]
+            o = (objects(b + ".out") or [None])[0]
+            cpu = (objects(b + ".cpu") or [{}])[0]
             if not o or o.get("state") != "passed" or METRIC[w][0] not in o["metrics"]:
                 bad.append((w, r, ms, (o or {}).get("state"), (o or {}).get("reason")))
                 continue

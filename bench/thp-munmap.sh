@@ -47,23 +47,14 @@ for t in $THREADS; do
 	done
 done
 
-python3 - "$tmp" $THREADS -- $SIZES <<'PY'
-import json, statistics, sys
+PYTHONPATH="$(dirname "$0")" python3 - "$tmp" $THREADS -- $SIZES <<'PY'
+import statistics, sys
+from benchjson import objects
 
 tmp = sys.argv[1]
 sep = sys.argv.index("--")
 threads, sizes = sys.argv[2:sep], sys.argv[sep + 1:]
 
-def runs(path):
-    """Every JSON object in the file, however they are laid out."""
-    text, dec, out, i = open(path).read(), json.JSONDecoder(), [], 0
-    while True:
-        while i < len(text) and text[i].isspace():
-            i += 1
-        if i >= len(text):
-            return out
-        obj, i = dec.raw_decode(text, i)
-        out.append(obj)
 
 cols = [("munmap_ms", "munmap ms", "%.2f"),
         ("munmap_ms_per_gib", "ms/GiB", "%.3f"),
@@ -77,7 +68,7 @@ head += "".join(" %10s" % c[1] for c in cols)
 print(head)
 for t in threads:
     for s in sizes:
-        rs = runs("%s/t%s-%s.json" % (tmp, t, s))
+        rs = objects("%s/t%s-%s.json" % (tmp, t, s))
         ok = [r for r in rs if r.get("state") == "passed"]
         line = "%-7s %-5s %2d/%-2d" % (t, s, len(ok), len(rs))
         for key, _, fmt in cols:
