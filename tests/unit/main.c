@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "db.h"
 #include "unit.h"
 #include "util.h"
 
@@ -63,6 +64,22 @@ unit_tmpdir(void)
 			unit_fail(__FILE__, __LINE__, "mkdtemp failed");
 	}
 	return tmpdir;
+}
+
+struct db *
+unit_fresh_db(const char *name)
+{
+	char *path = xasprintf("%s/%s", unit_tmpdir(), name), *cause = NULL;
+	char *wal = xasprintf("%s-wal", path);
+	struct db *db = NULL;
+
+	remove(path);
+	remove(wal);
+	if (db_open(path, DB_CREATE, &db, &cause) != 0)
+		unit_fail(__FILE__, __LINE__, "db_open: %s", cause);
+	free(path);
+	free(wal);
+	return db;
 }
 
 static void

@@ -22,22 +22,6 @@ static const char *workloads[] = { "hotplug", "mmap-churn", "thp-munmap" };
 static const char *kinds[] = { "bad_page", "rcu_stall", "soft_lockup",
 	"taint", "warning" };
 
-static struct db *
-fresh_db(const char *name)
-{
-	char *path = xasprintf("%s/%s", unit_tmpdir(), name), *cause = NULL;
-	char *wal = xasprintf("%s-wal", path);
-	struct db *db = NULL;
-
-	remove(path);
-	remove(wal);
-	if (db_open(path, DB_CREATE, &db, &cause) != 0)
-		unit_fail(__FILE__, __LINE__, "db_open: %s", cause);
-	free(path);
-	free(wal);
-	return db;
-}
-
 static int64_t
 add_host(struct db *db, const char *name)
 {
@@ -251,7 +235,7 @@ check_against_pairs(struct db *db, int64_t base, const char *workload)
 
 TEST(analysis_regressions_agree_with_pairwise_compare)
 {
-	struct db *db = fresh_db("against.db");
+	struct db *db = unit_fresh_db("against.db");
 	int64_t k[6];
 
 	fill(db, k, 6);
@@ -364,7 +348,7 @@ check_lockups(struct db *db, const struct lockups_query *q)
 
 TEST(analysis_lockups_match_the_sql_grouping)
 {
-	struct db *db = fresh_db("lockups.db");
+	struct db *db = unit_fresh_db("lockups.db");
 	struct lockups_query q;
 	int64_t k[6];
 
@@ -387,7 +371,7 @@ TEST(analysis_lockups_match_the_sql_grouping)
 
 TEST(analysis_kernel_names_tell_command_lines_apart)
 {
-	struct db *db = fresh_db("names.db");
+	struct db *db = unit_fresh_db("names.db");
 	int64_t a, b, c, h, id;
 	char *da, *db_, *dc, *cause = NULL;
 
@@ -426,7 +410,7 @@ TEST(analysis_kernel_names_tell_command_lines_apart)
 
 TEST(analysis_verdict_names_the_first_bad_title_seen)
 {
-	struct db *db = fresh_db("first.db");
+	struct db *db = unit_fresh_db("first.db");
 	struct run_counts rc;
 	int64_t k, h, r1, r2;
 	char *cause = NULL;

@@ -17,22 +17,6 @@
 #define U1 "00000000-0000-4000-8000-000000000001"
 #define U2 "00000000-0000-4000-8000-000000000002"
 
-static struct db *
-fresh_db(const char *name)
-{
-	char *path = xasprintf("%s/%s", unit_tmpdir(), name), *cause = NULL;
-	char *wal = xasprintf("%s-wal", path);
-	struct db *db = NULL;
-
-	remove(path);
-	remove(wal);
-	if (db_open(path, DB_CREATE, &db, &cause) != 0)
-		unit_fail(__FILE__, __LINE__, "db_open: %s", cause);
-	free(path);
-	free(wal);
-	return db;
-}
-
 static char *
 query_text(struct db *db, const char *sql)
 {
@@ -265,7 +249,7 @@ import_mem(struct db *db, const char *text, struct import_result *res,
 
 TEST(export_round_trip_is_byte_identical)
 {
-	struct db *a = fresh_db("a.db"), *b = fresh_db("b.db");
+	struct db *a = unit_fresh_db("a.db"), *b = unit_fresh_db("b.db");
 	struct export_result er;
 	struct import_result ir;
 	char *one, *two, *fa, *fb, *cause = NULL;
@@ -333,7 +317,7 @@ TEST(export_round_trip_is_byte_identical)
 
 TEST(export_rows_equal_what_was_stored)
 {
-	struct db *a = fresh_db("c.db"), *b = fresh_db("d.db");
+	struct db *a = unit_fresh_db("c.db"), *b = unit_fresh_db("d.db");
 	struct export_result er;
 	struct import_result ir;
 	char *text, *cause = NULL, *x, *y;
@@ -366,7 +350,7 @@ TEST(export_rows_equal_what_was_stored)
 
 TEST(export_named_runs)
 {
-	struct db *a = fresh_db("e.db");
+	struct db *a = unit_fresh_db("e.db");
 	struct export_result er;
 	char *keys[] = { "0000", U2 },
 	    *text, *cause = NULL;
@@ -523,7 +507,7 @@ static const struct bad_case bad_cases[] = {
 
 TEST(import_rejects_bad_lines_by_number)
 {
-	struct db *db = fresh_db("bad.db");
+	struct db *db = unit_fresh_db("bad.db");
 	struct import_result ir;
 	char *text, *cause = NULL, *before, *after, *want;
 	size_t i;
@@ -575,7 +559,7 @@ TEST(import_rejects_bad_lines_by_number)
 
 TEST(import_good_minimal_file)
 {
-	struct db *db = fresh_db("good.db");
+	struct db *db = unit_fresh_db("good.db");
 	struct import_result ir;
 	char *text = seal(H K O R C S SAMPLE(U1, "1", "[]")), *cause = NULL;
 	char *rows;
@@ -599,7 +583,7 @@ TEST(import_good_minimal_file)
 /* What only the database can refuse still stores nothing. */
 TEST(import_rolls_back_on_a_database_error)
 {
-	struct db *db = fresh_db("rollback.db");
+	struct db *db = unit_fresh_db("rollback.db");
 	struct import_result ir;
 	char *text, *cause = NULL, *before, *after;
 
@@ -640,7 +624,7 @@ TEST(import_rolls_back_on_a_database_error)
  * kernel and host they share are matched, not duplicated. */
 TEST(import_skips_present_runs_and_matches_identity)
 {
-	struct db *db = fresh_db("skip.db");
+	struct db *db = unit_fresh_db("skip.db");
 	struct import_result ir;
 	char *one = seal(H K O R C S), *both, *cause = NULL, *rows;
 

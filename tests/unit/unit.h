@@ -31,6 +31,9 @@ const char *fixture(const char *name);
 char *fixture_read(const char *name);
 /* A fresh temporary directory for this test (removed at exit). */
 const char *unit_tmpdir(void);
+/* A new, empty database NAME in unit_tmpdir(), schema applied. */
+struct db;
+struct db *unit_fresh_db(const char *name);
 
 #define TEST(n)                                                        \
 	static void test_##n(void);                                    \
