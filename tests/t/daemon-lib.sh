@@ -59,3 +59,14 @@ wait_running() {
 		sleep 0.1
 	done
 }
+
+# On exit: the daemon stopped, every CPU online again (a test that failed
+# half way through a hotplug run may have left one down), scratch gone.
+daemon_cleanup() {
+	stop_daemon
+	for f in /sys/devices/system/cpu/cpu[0-9]*/online; do
+		[ "$(cat "$f")" = 1 ] || echo 1 > "$f"
+	done 2>/dev/null
+	cleanup_scratch
+}
+trap daemon_cleanup EXIT

@@ -4,14 +4,6 @@
 . "$(dirname "$0")/daemon-lib.sh"
 
 present=$(cat /sys/devices/system/cpu/present)
-cleanup() {
-	stop_daemon
-	for f in /sys/devices/system/cpu/cpu[0-9]*/online; do
-		[ "$(cat "$f")" = 1 ] || echo 1 > "$f"
-	done 2>/dev/null
-	cleanup_scratch
-}
-trap cleanup EXIT
 
 start_daemon --allow-user-kmsg --kmsg-tail
 test_expect 'the daemon starts on a private socket and database' '

@@ -2,7 +2,6 @@
 # The unit file verifies; the daemon speaks sd_notify without libsystemd.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/daemon-lib.sh"
-trap 'stop_daemon; cleanup_scratch' EXIT
 
 if command -v systemd-analyze > /dev/null; then
 	test_expect 'make install puts a unit that systemd-analyze verify accepts' '

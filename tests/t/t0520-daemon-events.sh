@@ -7,14 +7,6 @@
 . "$(dirname "$0")/daemon-lib.sh"
 
 present=$(cat /sys/devices/system/cpu/present)
-cleanup() {
-	stop_daemon
-	for f in /sys/devices/system/cpu/cpu[0-9]*/online; do
-		[ "$(cat "$f")" = 1 ] || echo 1 > "$f"
-	done 2>/dev/null
-	cleanup_scratch
-}
-trap cleanup EXIT
 
 if [ ! -w /dev/kmsg ]; then
 	test_skip "kernel-log events" "/dev/kmsg is not writable here"
