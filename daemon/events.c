@@ -25,10 +25,8 @@
 #define KMSG_BUF   8192
 #define EXPIRE_MS  1000
 /* How long storing an event may wait for the database's write lock
- * before the event is held for the next tick, and db_open()'s wait for
- * everything else. */
+ * before the event is held for the next tick. */
 #define EVENT_BUSY_MS 100
-#define DB_BUSY_MS    10000
 
 int64_t kmsg_lost, kmsg_records, kmsg_events;
 
@@ -74,9 +72,9 @@ state_set(struct daemon *d, const char *key, int64_t v)
 	snprintf(text, sizeof text, "%" PRId64, v);
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
-	sqlite3_busy_timeout(d->db->h, EVENT_BUSY_MS);
+	db_busy_ms(d->db, EVENT_BUSY_MS);
 	r = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-	sqlite3_busy_timeout(d->db->h, DB_BUSY_MS);
+	db_busy_ms(d->db, DB_BUSY_MS);
 	sqlite3_finalize(st);
 	return r;
 }
@@ -148,9 +146,9 @@ try_store(struct daemon *d, const struct event_new *ev, char **cause)
 {
 	int r;
 
-	sqlite3_busy_timeout(d->db->h, EVENT_BUSY_MS);
+	db_busy_ms(d->db, EVENT_BUSY_MS);
 	r = db_event_add(d->db, ev, NULL, cause);
-	sqlite3_busy_timeout(d->db->h, DB_BUSY_MS);
+	db_busy_ms(d->db, DB_BUSY_MS);
 	return r;
 }
 

@@ -212,7 +212,7 @@ db_open_version(const char *path, int flags, int max_version,
 		    path, db->h ? sqlite3_errmsg(db->h) : "out of memory");
 		goto out;
 	}
-	sqlite3_busy_timeout(db->h, 10000);
+	sqlite3_busy_timeout(db->h, DB_BUSY_MS);
 	sqlite3_extended_result_codes(db->h, 0);
 	/* A file that is not a database fails on the first read. */
 	if (pragma_int(db, "PRAGMA user_version") < 0) {
@@ -257,6 +257,12 @@ int
 db_open(const char *path, int flags, struct db **out, char **cause)
 {
 	return db_open_version(path, flags, db_latest_version(), out, cause);
+}
+
+void
+db_busy_ms(struct db *db, int ms)
+{
+	sqlite3_busy_timeout(db->h, ms);
 }
 
 void

@@ -48,6 +48,11 @@ int db_open(const char *path, int flags, struct db **, char **cause);
 int db_open_version(const char *path, int flags, int max_version,
     struct db **, char **cause);
 void db_close(struct db *);
+/* How long a statement waits for another writer's lock: DB_BUSY_MS after
+ * db_open(); a loop that must not stall (mmstormd) shortens it around a
+ * write it can retry later, then sets it back. */
+#define DB_BUSY_MS 10000
+void db_busy_ms(struct db *, int ms);
 int db_schema_version(struct db *);
 int db_latest_version(void);
 
