@@ -1,11 +1,9 @@
-# abis.sh - which two Debian 6.1 cloud kernel builds the lab boots
-# (sourced by check.sh and lib.sh).
-#
-# NEW and OLD are ABI numbers N of linux-image-6.1.0-N-cloud-amd64:
-# MMSTORM_VM_NEW and MMSTORM_VM_OLD when set, else the newest two that
-# apt offers, else the newest two in the cache.  No number is written
-# into the tests: Debian's archive drops old ABIs as new ones arrive.
-vm_abis_in() {
+# abis.sh - the Debian 6.1 cloud kernel builds the lab can boot (sourced
+# by fetch-kernel.sh, check.sh and lib.sh).
+
+# vm_abis apt|cache: the ABI numbers N of linux-image-6.1.0-N-cloud-amd64
+# that apt offers or that the cache holds, ascending, one a line.
+vm_abis() {
 	if [ "$1" = apt ]; then
 		apt-cache search --names-only \
 		    '^linux-image-6\.1\.0-[0-9]+-cloud-amd64-unsigned$' 2>/dev/null |
@@ -13,17 +11,25 @@ vm_abis_in() {
 	else
 		ls -d "${MMSTORM_VM_CACHE:-/var/cache/mmstorm-vm}"/6.1.0-*-cloud-amd64 \
 		    2>/dev/null | sed -n 's/.*6\.1\.0-\([0-9]*\)-cloud-amd64$/\1/p'
-	fi | sort -un | tail -2 | tr '\n' ' '
+	fi | sort -un
 }
 
-abis=$(vm_abis_in apt)
-[ "$(echo $abis | wc -w)" = 2 ] || abis=$(vm_abis_in cache)
-NEW=${MMSTORM_VM_NEW:-$(echo $abis | cut -d' ' -f2)}
-OLD=${MMSTORM_VM_OLD:-$(echo $abis | cut -d' ' -f1)}
-unset abis
-if [ -z "$NEW" ] || [ -z "$OLD" ] || [ "$NEW" = "$OLD" ]; then
-	echo "tests/vm: need two linux-image-6.1.0-N-cloud-amd64-unsigned builds" \
-	    "in apt or in the cache (apt-get update?), or MMSTORM_VM_NEW/OLD" >&2
-	exit 1
-fi
-export MMSTORM_VM_NEW=$NEW MMSTORM_VM_OLD=$OLD
+# vm_pick_abis: sets and exports NEW and OLD, the two builds the tests
+# boot: MMSTORM_VM_NEW and MMSTORM_VM_OLD when set, else the newest two
+# that apt offers, else the newest two in the cache.  No number is
+# written into the tests: Debian's archive drops old ABIs as new ones
+# arrive.
+vm_pick_abis() {
+	_abis=$(vm_abis apt | tail -2 | tr '\n' ' ')
+	[ "$(echo $_abis | wc -w)" = 2 ] ||
+	    _abis=$(vm_abis cache | tail -2 | tr '\n' ' ')
+	NEW=${MMSTORM_VM_NEW:-$(echo $_abis | cut -d' ' -f2)}
+	OLD=${MMSTORM_VM_OLD:-$(echo $_abis | cut -d' ' -f1)}
+	if [ -z "$NEW" ] || [ -z "$OLD" ] || [ "$NEW" = "$OLD" ]; then
+		echo "tests/vm: need two linux-image-6.1.0-N-cloud-amd64-unsigned" \
+		    "builds in apt or in the cache (apt-get update?), or" \
+		    "MMSTORM_VM_NEW/OLD" >&2
+		return 1
+	fi
+	export MMSTORM_VM_NEW=$NEW MMSTORM_VM_OLD=$OLD
+}

@@ -57,6 +57,7 @@ fi
 # Both kernels up front (each is about 40 MB of .debs, once): the newest
 # two ABIs apt offers, or MMSTORM_VM_NEW/MMSTORM_VM_OLD (abis.sh).
 . "$HERE/abis.sh"
+vm_pick_abis || exit 1
 echo "# kernels: 6.1.0-$NEW-cloud-amd64 (new), 6.1.0-$OLD-cloud-amd64 (old)"
 for n in $NEW $OLD; do
 	"$HERE/fetch-kernel.sh" -n $n >/dev/null || exit 1

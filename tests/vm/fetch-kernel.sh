@@ -37,12 +37,9 @@ log() { echo "fetch-kernel: $*" >&2; }
 
 if [ -z "$N" ]; then
 	# Newest ABI number that apt knows; fall back to what is cached.
-	N=$(apt-cache search --names-only '^linux-image-6\.1\.0-[0-9]+-cloud-amd64-unsigned$' 2>/dev/null |
-		sed -n 's/^linux-image-6\.1\.0-\([0-9]*\)-cloud-amd64-unsigned .*/\1/p' | sort -n | tail -1)
-	if [ -z "$N" ]; then
-		N=$(ls -d "$CACHE"/6.1.0-*-cloud-amd64 2>/dev/null |
-			sed -n 's/.*6\.1\.0-\([0-9]*\)-cloud-amd64$/\1/p' | sort -n | tail -1)
-	fi
+	. "$(dirname "$0")/abis.sh"
+	N=$(vm_abis apt | tail -1)
+	[ -n "$N" ] || N=$(vm_abis cache | tail -1)
 	if [ -z "$N" ]; then
 		log "no linux-image-6.1.0-N-cloud-amd64-unsigned in apt (run apt-get update?)"
 		exit 1

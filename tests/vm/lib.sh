@@ -21,6 +21,7 @@ VMDIR=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$VMDIR/../.." && pwd)
 # NEW, OLD: the two kernel ABIs the tests boot (abis.sh)
 . "$VMDIR/abis.sh"
+vm_pick_abis || exit 1
 BUILD=${BUILD:-build}
 case "$BUILD" in /*) ;; *) BUILD="$TOP/$BUILD" ;; esac
 export MMSTORM_BUILD=$BUILD PATH="$BUILD:$PATH"
