@@ -164,21 +164,6 @@ out:
 	return r;
 }
 
-/* The daemon's view of a job: state and runs; NULL when unreachable. */
-static json_t *
-get_json(const char *sock, const char *path)
-{
-	json_t *reply = NULL;
-	long code;
-
-	if (client_request(sock, "GET", path, NULL, &code, &reply, NULL) != 0 ||
-	    code != 200) {
-		json_decref(reply);
-		return NULL;
-	}
-	return reply;
-}
-
 /* The progress line on a terminal while a job runs. */
 static void
 show_progress(const json_t *job, void *arg)
@@ -186,7 +171,7 @@ show_progress(const json_t *job, void *arg)
 	const char *sock = arg, *phase;
 	json_t *st;
 
-	if ((st = get_json(sock, "/v1/status")) == NULL)
+	if ((st = client_get(sock, "/v1/status", 0, NULL)) == NULL)
 		return;
 	phase = json_string_value(json_object_get(json_object_get(st,
 	    "current"), "phase"));
@@ -198,19 +183,6 @@ show_progress(const json_t *job, void *arg)
 	    phase ? phase : "");
 	fflush(stdout);
 	json_decref(st);
-}
-
-/* GET path, retried while the daemon does not answer (a stalled kernel,
- * a restart), for as long as client_wait_job() would wait. */
-static json_t *
-get_json_patient(const char *sock, const char *path)
-{
-	int64_t give_up = now_mono_ns() + client_patience_ns();
-	json_t *r;
-
-	while ((r = get_json(sock, path)) == NULL && now_mono_ns() < give_up)
-		sleep_ns(300000000);
-	return r;
 }
 
 /* Follow a job until it ends, with a progress line on a terminal. */
@@ -237,7 +209,7 @@ wait_job(const char *sock, const char *uuid, int json, int tty)
 	json_array_foreach(runs, i, run) {
 		rpath = xasprintf("/v1/runs/%s", json_string_value(
 		    json_object_get(run, "run")));
-		r = get_json_patient(sock, rpath);
+		r = client_get(sock, rpath, client_patience_ns(), NULL);
 		free(rpath);
 		if (r == NULL) {
 			cli_error("lost the daemon while reading run %s",

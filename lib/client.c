@@ -18,6 +18,7 @@
  * keeps mmstormd from answering for tens of seconds, and a bisect must
  * not take that for a lost daemon. */
 #define PATIENCE_NS    (INT64_C(600) * 1000000000)
+#define RETRY_NS       (INT64_C(300) * 1000000)
 
 const char *
 client_socket_path(const char *given)
@@ -121,41 +122,55 @@ client_daemon_listening(const char *socket)
 }
 
 json_t *
+client_get(const char *socket, const char *path, int64_t patience_ns,
+    char **cause)
+{
+	int64_t give_up = now_mono_ns() + patience_ns;
+	json_t *reply;
+	char *why;
+	long code;
+
+	for (;;) {
+		why = NULL;
+		if (client_request(socket, "GET", path, NULL, &code, &reply,
+		    &why) == 0 && code == 200 && json_is_object(reply))
+			return reply;
+		json_decref(reply);
+		if (now_mono_ns() >= give_up) {
+			set_cause(cause, why ? ECONNREFUSED : EPROTO, "%s",
+			    why ? why : code == 404 ? "not found" :
+			    "bad reply");
+			free(why);
+			return NULL;
+		}
+		free(why);
+		sleep_ns(RETRY_NS);
+	}
+}
+
+json_t *
 client_wait_job(const char *socket, const char *uuid, int64_t interval_ns,
     int64_t patience_ns, void (*tick)(const json_t *, void *), void *arg,
     char **cause)
 {
 	char *path = xasprintf("/v1/jobs/%s", uuid), *why = NULL;
-	int64_t answered = now_mono_ns();
-	json_t *job = NULL;
+	json_t *job;
 	const char *state;
-	long code;
 
-	for (;;) {
-		if (client_request(socket, "GET", path, NULL, &code, &job,
-		    &why) == 0 && code == 200 && json_is_object(job)) {
-			answered = now_mono_ns();
-			state = json_string_value(json_object_get(job, "state"));
-			if (state != NULL && (strcmp(state, "done") == 0 ||
-			    strcmp(state, "cancelled") == 0))
-				break;
-			if (tick != NULL)
-				tick(job, arg);
-		} else if (now_mono_ns() - answered >= patience_ns) {
-			set_cause(cause, ETIMEDOUT, "lost the daemon while "
-			    "waiting for job %s: no answer for %.0f s (%s)",
-			    uuid, (double)patience_ns / 1e9, why ? why :
-			    code == 404 ? "no such job" : "bad reply");
-			json_decref(job);
-			job = NULL;
+	while ((job = client_get(socket, path, patience_ns, &why)) != NULL) {
+		state = json_string_value(json_object_get(job, "state"));
+		if (state != NULL && (strcmp(state, "done") == 0 ||
+		    strcmp(state, "cancelled") == 0))
 			break;
-		}
-		free(why);
-		why = NULL;
+		if (tick != NULL)
+			tick(job, arg);
 		json_decref(job);
-		job = NULL;
 		sleep_ns(interval_ns);
 	}
+	if (job == NULL)
+		set_cause(cause, ETIMEDOUT, "lost the daemon while waiting for "
+		    "job %s: no answer for %.0f s (%s)", uuid,
+		    (double)patience_ns / 1e9, why);
 	free(why);
 	free(path);
 	return job;

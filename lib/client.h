@@ -25,6 +25,14 @@ int client_request(const char *socket, const char *method, const char *path,
     json_t *body, long *status, json_t **reply, char **cause);
 
 /*
+ * GET path and its JSON object.  A request that fails, times out or
+ * answers anything but 200 is tried again every 0.3 s until patience_ns
+ * has passed (0: one try); then NULL and *cause.
+ */
+json_t *client_get(const char *socket, const char *path, int64_t patience_ns,
+    char **cause);
+
+/*
  * Poll GET /v1/jobs/UUID every interval_ns until the job is done or
  * cancelled; returns that last job object (the caller decrefs it).  A
  * request that fails or times out is tried again; only patience_ns
