@@ -32,14 +32,15 @@
 #define CPUS_MAX 8192           /* x86 NR_CPUS upper bound */
 #define NO_SLOT ((size_t)-1)
 
+/* Each kind is its SAMPLE_* bit, so a mask selects sources directly. */
 enum source_kind {
-	SOURCE_VMSTAT,
-	SOURCE_MEMINFO,
-	SOURCE_INTERRUPTS,
-	SOURCE_PSI,
-	SOURCE_PERCPU,
-	SOURCE_CPU_ONLINE,
-	SOURCE_NODE_VMSTAT,
+	SOURCE_VMSTAT = SAMPLE_VMSTAT,
+	SOURCE_MEMINFO = SAMPLE_MEMINFO,
+	SOURCE_INTERRUPTS = SAMPLE_INTERRUPTS,
+	SOURCE_PSI = SAMPLE_PSI,
+	SOURCE_PERCPU = SAMPLE_PERCPU,
+	SOURCE_CPU_ONLINE = SAMPLE_CPU_ONLINE,
+	SOURCE_NODE_VMSTAT = SAMPLE_NODES,
 };
 
 /* Key -> slot for one "key value" source; its slots are consecutive. */
@@ -1036,28 +1037,13 @@ sampler_read_all(struct sampler *s, int64_t *values)
 	return read_pass(s, values, 1);
 }
 
-static unsigned
-source_bit(enum source_kind kind)
-{
-	switch (kind) {
-	case SOURCE_VMSTAT: return SAMPLE_VMSTAT;
-	case SOURCE_MEMINFO: return SAMPLE_MEMINFO;
-	case SOURCE_INTERRUPTS: return SAMPLE_INTERRUPTS;
-	case SOURCE_PSI: return SAMPLE_PSI;
-	case SOURCE_PERCPU: return SAMPLE_PERCPU;
-	case SOURCE_CPU_ONLINE: return SAMPLE_CPU_ONLINE;
-	case SOURCE_NODE_VMSTAT: return SAMPLE_NODES;
-	}
-	return 0;
-}
-
 void
 sampler_throttle(struct sampler *s, unsigned sources, int64_t min_gap_ns)
 {
 	size_t i;
 
 	for (i = 0; i < s->nsources; i++) {
-		if (source_bit(s->sources[i].kind) & sources)
+		if (s->sources[i].kind & sources)
 			s->sources[i].min_gap_ns = min_gap_ns;
 	}
 }
