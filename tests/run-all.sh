@@ -15,9 +15,8 @@ set -u
 cd "$(dirname "$0")/.."
 log=$(mktemp -d /tmp/mmstorm-run-all.XXXXXX)
 trap 'rm -rf "$log"' EXIT
-passed=0
-failed=0
 failures=
+. tests/tally.sh
 
 # part NAME CMD...: run it, show its output, add up its last line.
 part() {
@@ -26,17 +25,10 @@ part() {
 	echo "=== $name: $*"
 	{ "$@"; echo $? > "$log/$name.rc"; } 2>&1 | tee "$log/$name"
 	rc=$(cat "$log/$name.rc")
-	last=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log/$name" | tail -n 1)
-	p=$(echo "$last" | sed -n 's/^\([0-9]*\) passed.*/\1/p')
-	f=$(echo "$last" | sed -n 's/^[0-9]* passed, \([0-9]*\) failed.*/\1/p')
-	if [ -z "$p" ]; then
-		p=0
-		f=1
-	fi
-	[ "$rc" -eq 0 ] || [ "$f" -gt 0 ] || f=1
-	passed=$((passed + p))
-	failed=$((failed + f))
-	[ "$rc" -eq 0 ] && [ "$f" -eq 0 ] || failures="$failures $name"
+	tally "$log/$name"
+	# A part that failed without counting a failure counts one.
+	[ "$rc" -eq 0 ] || [ "$tally_f" -gt 0 ] || failed=$((failed + 1))
+	[ "$rc" -eq 0 ] && [ "$tally_f" -eq 0 ] || failures="$failures $name"
 }
 
 part check make -s WERROR=1 check

@@ -4,18 +4,9 @@
 BUILD=${BUILD:-build}
 export BUILD
 top=$(pwd)
-passed=0
-failed=0
 failures=""
 
-count() {
-	# $1: output file of a runner that prints "N passed, N failed" last
-	p=$(tail -n 1 "$1" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*/\1/p')
-	f=$(tail -n 1 "$1" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*/\2/p')
-	[ -n "$p" ] || { p=0; f=1; }
-	passed=$((passed + p))
-	failed=$((failed + f))
-}
+. tests/tally.sh
 
 log=$(mktemp -d /tmp/mmstorm-tests.XXXXXX)
 trap 'rm -rf "$log"' EXIT
@@ -25,7 +16,7 @@ MMSTORM_FIXTURES="$top/tests/fixtures" "$BUILD/unit-tests" > "$log/unit" 2>&1
 rc=$?
 grep -E '^(not ok|#)' "$log/unit"
 tail -n 1 "$log/unit"
-count "$log/unit"
+tally "$log/unit"
 [ $rc -eq 0 ] || failures="$failures unit"
 
 for t in tests/t/t[0-9]*.sh; do
@@ -38,7 +29,7 @@ for t in tests/t/t[0-9]*.sh; do
 	[ $rc -ne 124 ] || echo "$name: killed after ${T_TIMEOUT:-900} s" >> "$log/$name"
 	grep -E '^(not ok|#)' "$log/$name"
 	tail -n 1 "$log/$name"
-	count "$log/$name"
+	tally "$log/$name"
 	if [ $rc -ne 0 ]; then
 		failures="$failures $name"
 		sed 's/^/    | /' "$log/$name" | tail -n 40
