@@ -402,7 +402,7 @@ worker_main(const struct run_request *req, int sock)
 struct pending {
 	char *msg;
 	int64_t t_ns;
-	int64_t *values;
+	int64_t *values;        /* a sample's (msg NULL); kept for reuse */
 	char *label;
 	int64_t seq;
 };
@@ -464,24 +464,26 @@ sup_commit(struct supervisor *s)
 	}
 }
 
-static void
-sup_queue(struct supervisor *s, char *msg, int64_t *values,
-    const char *label)
+/* A new pending entry; its values buffer, once allocated, stays with
+ * the slot, so sampling allocates nothing once the queue has grown. */
+static struct pending *
+sup_queue(struct supervisor *s, char *msg, const char *label)
 {
 	struct pending *p;
+	size_t old = s->cap_pend;
 
 	if (s->npend == s->cap_pend) {
 		s->cap_pend = s->cap_pend ? s->cap_pend * 2 : 64;
 		s->pend = xreallocarray(s->pend, s->cap_pend, sizeof *s->pend);
+		memset(s->pend + old, 0, (s->cap_pend - old) * sizeof *s->pend);
 	}
 	if (s->npend == 0)
 		s->pend_since = now_mono_ns();
 	p = &s->pend[s->npend++];
 	p->msg = msg;
 	p->t_ns = now_real_ns();
-	p->values = values;
 	p->label = label && *label ? xstrdup(label) : NULL;
-	p->seq = values != NULL ? s->seq++ : 0;
+	return p;
 }
 
 static void sup_flush(struct supervisor *);
@@ -493,19 +495,23 @@ static void sup_flush(struct supervisor *);
 static void
 sup_sample(struct supervisor *s, const char *label)
 {
-	int64_t *v;
+	struct pending *p;
 	int r;
 
 	if (s->sampler == NULL)
 		return;
-	v = xreallocarray(NULL, sampler_count(s->sampler), sizeof *v);
-	r = label != NULL ? sampler_read_all(s->sampler, v) :
-	    sampler_read(s->sampler, v);
+	p = sup_queue(s, NULL, label);
+	if (p->values == NULL)
+		p->values = xreallocarray(NULL, sampler_count(s->sampler),
+		    sizeof *p->values);
+	r = label != NULL ? sampler_read_all(s->sampler, p->values) :
+	    sampler_read(s->sampler, p->values);
 	if (r != 0) {
-		free(v);
+		free(p->label);
+		s->npend--;
 		return;
 	}
-	sup_queue(s, NULL, v, label);
+	p->seq = s->seq++;
 }
 
 static int64_t
@@ -699,7 +705,6 @@ sup_flush(struct supervisor *s)
 			cause = NULL;
 		}
 		free(p->msg);
-		free(p->values);
 		free(p->label);
 	}
 	s->npend = 0;
@@ -718,7 +723,7 @@ sup_message(struct supervisor *s, int sock, char *msg)
 	case 'E':
 	case 'F':
 	case 'B':
-		sup_queue(s, xstrdup(msg), NULL, NULL);
+		sup_queue(s, xstrdup(msg), NULL);
 		return;
 	case 'K':
 	case 'R':
@@ -1186,6 +1191,8 @@ out:
 	while (s.nseries > 0)
 		free(s.series[--s.nseries].name);
 	free(s.series);
+	while (s.cap_pend > 0)
+		free(s.pend[--s.cap_pend].values);
 	free(s.pend);
 	free(s.result);
 	free(s.reason);
