@@ -7,7 +7,7 @@ BINDIR    ?= $(PREFIX)/bin
 DESTDIR   ?=
 BUILD     ?= build
 
-PKGS      := sqlite3 jansson libevent libcurl numa zlib
+PKGS      := sqlite3 jansson libevent libcurl numa zlib nettle
 CC        ?= cc
 CFLAGS    ?= -O2 -g
 WARN      := -Wall -Wextra -Wshadow -Wformat=2 -Wno-unused-parameter \
@@ -17,7 +17,9 @@ WARN      += -Werror
 endif
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-CPPFLAGS  += -D_GNU_SOURCE -Ilib -Iworkloads -Ireports -Icli -Idaemon -I$(BUILD) $(PKG_CFLAGS)
+# Includes name their folder (#include "store/db.h"), so every include
+# line shows which layer it reaches; only the top and $(BUILD) are on -I.
+CPPFLAGS  += -D_GNU_SOURCE -I. -I$(BUILD) $(PKG_CFLAGS)
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -pthread -MMD -MP
 LDLIBS    += $(PKG_LIBS) -pthread -lm
 
@@ -27,7 +29,9 @@ CFLAGS    := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 LDFLAGS   += -fsanitize=address,undefined
 endif
 
-LIB_SRC   := $(wildcard lib/*.c) $(wildcard workloads/*.c) $(wildcard reports/*.c)
+# Lower layers first (docs/architecture.md).
+LAYERS    := common probe kmsg store run workloads jobs analysis reports
+LIB_SRC   := $(foreach d,$(LAYERS),$(wildcard $(d)/*.c))
 CLI_SRC   := $(wildcard cli/*.c)
 DAEMON_SRC := $(wildcard daemon/*.c)
 UNIT_SRC  := $(wildcard tests/unit/*.c)
@@ -119,7 +123,7 @@ install: $(PROGRAMS)
 	    $(DESTDIR)$(PREFIX)/lib/sysusers.d/mmstorm.conf
 
 format:
-	clang-format -i lib/*.[ch] cli/*.[ch] daemon/*.[ch] workloads/*.[ch] tests/unit/*.[ch] bench/*.c
+	clang-format -i $(foreach d,$(LAYERS) cli daemon tests/unit,$(wildcard $(d)/*.[ch])) bench/*.c
 
 clean:
 	rm -rf build build-asan

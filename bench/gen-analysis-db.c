@@ -16,9 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "db.h"
-#include "identity.h"
-#include "util.h"
+#include "store/db.h"
+#include "probe/identity.h"
+#include "common/util.h"
 
 static const char *workloads[] = { "thp-munmap", "hotplug", "percpu-churn",
 	"mmap-churn" };

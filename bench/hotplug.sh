@@ -153,7 +153,7 @@ med = st.median
 
 
 def pct(v, p):
-    """Linear interpolation between closest ranks, as lib/stats.c."""
+    """Linear interpolation between closest ranks, as common/stats.c."""
     v = sorted(v)
     if not v:
         return None

@@ -13,7 +13,7 @@
  *               synchronous=FULL, foreign keys) and db_sample_insert(),
  *               which prepares its statement on every call
  *   blob-cached the same rows and encoding (sample_encode), one prepared
- *               statement reused with sqlite3_reset()
+ *               statement reused with stmt_reset()
  *   blob-delta  as blob-cached, but each blob holds the difference from
  *               the previous pass (a full pass every -k passes)
  *   blob-rowid  as blob-cached, but samples is an ordinary rowid table
@@ -229,15 +229,15 @@ xexec(struct db *db, const char *sql)
 static int64_t
 query_int(struct db *db, const char *sql)
 {
-	sqlite3_stmt *st;
+	struct stmt *st;
 	char *cause = NULL;
 	int64_t v = -1;
 
 	if ((st = db_prepare(db, sql, &cause)) == NULL)
 		die("%s", cause);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	if (stmt_step(st) == STORE_ROW)
+		v = stmt_int64(st, 0);
+	stmt_finalize(st);
 	return v;
 }
 
@@ -404,7 +404,7 @@ make_data(void)
 struct ctx {
 	struct db *db;
 	int64_t run_ids[64];
-	sqlite3_stmt *ins, *ins_pass;
+	struct stmt *ins, *ins_pass;
 	struct buf b;
 	int64_t *delta;
 };
@@ -532,11 +532,11 @@ setup(struct ctx *x, const char *path, enum layout l, int64_t *base)
 }
 
 static void
-step_reset(struct ctx *x, sqlite3_stmt *st)
+step_reset(struct ctx *x, struct stmt *st)
 {
-	if (sqlite3_step(st) != SQLITE_DONE)
-		die("insert: %s", sqlite3_errmsg(x->db->h));
-	sqlite3_reset(st);
+	if (stmt_step(st) != STORE_DONE)
+		die("insert: %s", db_errmsg(x->db));
+	stmt_reset(st);
 }
 
 static const char *
@@ -550,12 +550,12 @@ label_of(long seq, long per_run)
 }
 
 static void
-bind_label(sqlite3_stmt *st, int i, const char *label)
+bind_label(struct stmt *st, int i, const char *label)
 {
 	if (label != NULL)
-		sqlite3_bind_text(st, i, label, -1, SQLITE_STATIC);
+		stmt_bind_text(st, i, label);
 	else
-		sqlite3_bind_null(st, i);
+		stmt_bind_null(st, i);
 }
 
 /* One pass k (seq within its run) into layout l. */
@@ -570,17 +570,17 @@ insert_pass(struct ctx *x, enum layout l, int64_t run_id, long k, long seq,
 
 	switch (l) {
 	case L_NARROW:
-		sqlite3_bind_int64(x->ins_pass, 1, run_id);
-		sqlite3_bind_int64(x->ins_pass, 2, seq);
-		sqlite3_bind_int64(x->ins_pass, 3, t_ns[k]);
+		stmt_bind_int64(x->ins_pass, 1, run_id);
+		stmt_bind_int64(x->ins_pass, 2, seq);
+		stmt_bind_int64(x->ins_pass, 3, t_ns[k]);
 		bind_label(x->ins_pass, 4, label);
 		step_reset(x, x->ins_pass);
-		sqlite3_bind_int64(x->ins, 1, run_id);
-		sqlite3_bind_int64(x->ins, 2, seq);
+		stmt_bind_int64(x->ins, 1, run_id);
+		stmt_bind_int64(x->ins, 2, seq);
 		for (j = 0; j < nc; j++) {
 			/* counter_id: the dictionary index, as run_counters */
-			sqlite3_bind_int64(x->ins, 3, (int64_t)j);
-			sqlite3_bind_int64(x->ins, 4, v[j]);
+			stmt_bind_int64(x->ins, 3, (int64_t)j);
+			stmt_bind_int64(x->ins, 4, v[j]);
 			step_reset(x, x->ins);
 		}
 		break;
@@ -599,12 +599,12 @@ insert_pass(struct ctx *x, enum layout l, int64_t run_id, long k, long seq,
 			sample_encode(&x->b, x->delta, nc);
 		} else
 			sample_encode(&x->b, v, nc);
-		sqlite3_bind_int64(x->ins, 1, run_id);
-		sqlite3_bind_int64(x->ins, 2, seq);
-		sqlite3_bind_int64(x->ins, 3, t_ns[k]);
+		stmt_bind_int64(x->ins, 1, run_id);
+		stmt_bind_int64(x->ins, 2, seq);
+		stmt_bind_int64(x->ins, 3, t_ns[k]);
 		bind_label(x->ins, 4, label);
-		sqlite3_bind_blob(x->ins, 5, x->b.s ? x->b.s : "",
-		    (int)x->b.len, SQLITE_STATIC);
+		stmt_bind_blob(x->ins, 5, x->b.s ? x->b.s : "",
+		    (int)x->b.len);
 		step_reset(x, x->ins);
 		break;
 	default:
@@ -615,8 +615,8 @@ insert_pass(struct ctx *x, enum layout l, int64_t run_id, long k, long seq,
 static void
 ctx_close(struct ctx *x)
 {
-	sqlite3_finalize(x->ins);
-	sqlite3_finalize(x->ins_pass);
+	stmt_finalize(x->ins);
+	stmt_finalize(x->ins_pass);
 	x->ins = x->ins_pass = NULL;
 	buf_release(&x->b);
 	free(x->delta);
@@ -640,7 +640,7 @@ static void
 read_run(struct db *db, enum layout l, int64_t run_id, long first,
     long per_run)
 {
-	sqlite3_stmt *st;
+	struct stmt *st;
 	struct series s;
 	char *cause = NULL;
 	int64_t *m, *tt;
@@ -668,29 +668,29 @@ read_run(struct db *db, enum layout l, int64_t run_id, long first,
 		    "run_id = ?1 ORDER BY seq", &cause);
 		if (st == NULL)
 			die("%s", cause);
-		sqlite3_bind_int64(st, 1, run_id);
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			seq = (long)sqlite3_column_int64(st, 0);
+		stmt_bind_int64(st, 1, run_id);
+		while ((rc = stmt_step(st)) == STORE_ROW) {
+			seq = (long)stmt_int64(st, 0);
 			if (seq >= 0 && seq < per_run)
-				tt[seq] = sqlite3_column_int64(st, 1);
+				tt[seq] = stmt_int64(st, 1);
 		}
-		sqlite3_finalize(st);
+		stmt_finalize(st);
 		st = db_prepare(db, "SELECT seq, counter_id, value FROM "
 		    "samples_narrow WHERE run_id = ?1 ORDER BY seq, counter_id",
 		    &cause);
 		if (st == NULL)
 			die("%s", cause);
-		sqlite3_bind_int64(st, 1, run_id);
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		stmt_bind_int64(st, 1, run_id);
+		while ((rc = stmt_step(st)) == STORE_ROW) {
 			int64_t cid;
 
-			seq = (long)sqlite3_column_int64(st, 0);
-			cid = sqlite3_column_int64(st, 1);
+			seq = (long)stmt_int64(st, 0);
+			cid = stmt_int64(st, 1);
 			if (seq < 0 || seq >= per_run || cid < 0 ||
 			    (size_t)cid >= nc)
 				die("narrow: bad row");
 			m[(size_t)seq * nc + (size_t)cid] =
-			    sqlite3_column_int64(st, 2);
+			    stmt_int64(st, 2);
 		}
 	} else {
 		/* blob-delta: decode, then sum up from the last keyframe. */
@@ -698,26 +698,26 @@ read_run(struct db *db, enum layout l, int64_t run_id, long first,
 		    "run_id = ?1 ORDER BY seq", &cause);
 		if (st == NULL)
 			die("%s", cause);
-		sqlite3_bind_int64(st, 1, run_id);
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		stmt_bind_int64(st, 1, run_id);
+		while ((rc = stmt_step(st)) == STORE_ROW) {
 			int64_t *row;
 
-			seq = (long)sqlite3_column_int64(st, 0);
+			seq = (long)stmt_int64(st, 0);
 			if (seq < 0 || seq >= per_run)
 				die("delta: bad seq");
 			row = &m[(size_t)seq * nc];
-			tt[seq] = sqlite3_column_int64(st, 1);
-			if (sample_decode(sqlite3_column_blob(st, 2),
-			    (size_t)sqlite3_column_bytes(st, 2), row, nc) < 0)
+			tt[seq] = stmt_int64(st, 1);
+			if (sample_decode(stmt_blob(st, 2),
+			    (size_t)stmt_bytes(st, 2), row, nc) < 0)
 				die("delta: corrupt blob");
 			if (seq % opt_keyframe != 0)
 				for (j = 0; j < nc; j++)
 					row[j] += row[(ssize_t)j - (ssize_t)nc];
 		}
 	}
-	if (rc != SQLITE_DONE)
-		die("read: %s", sqlite3_errmsg(db->h));
-	sqlite3_finalize(st);
+	if (rc != STORE_DONE)
+		die("read: %s", db_errmsg(db));
+	stmt_finalize(st);
 	for (k = 0; k < per_run; k += per_run / 7 + 1) {
 		if (tt[k] != t_ns[first + k])
 			die("%s: t_ns of pass %ld", layout_name[l], k);
@@ -740,7 +740,7 @@ static void
 read_counter(struct db *db, enum layout l, int64_t run_id, long first,
     long per_run, size_t c)
 {
-	sqlite3_stmt *st;
+	struct stmt *st;
 	char *cause = NULL;
 	int64_t *vals = xcalloc(c + 1, sizeof *vals), *out, acc = 0;
 	long seq, n = 0;
@@ -753,23 +753,23 @@ read_counter(struct db *db, enum layout l, int64_t run_id, long first,
 		    &cause);
 		if (st == NULL)
 			die("%s", cause);
-		sqlite3_bind_int64(st, 2, (int64_t)c);
+		stmt_bind_int64(st, 2, (int64_t)c);
 	} else {
 		st = db_prepare(db, "SELECT seq, data FROM samples WHERE "
 		    "run_id = ?1 ORDER BY seq", &cause);
 		if (st == NULL)
 			die("%s", cause);
 	}
-	sqlite3_bind_int64(st, 1, run_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		seq = (long)sqlite3_column_int64(st, 0);
+	stmt_bind_int64(st, 1, run_id);
+	while ((rc = stmt_step(st)) == STORE_ROW) {
+		seq = (long)stmt_int64(st, 0);
 		if (seq < 0 || seq >= per_run)
 			die("counter: bad seq");
 		if (l == L_NARROW)
-			out[seq] = sqlite3_column_int64(st, 1);
+			out[seq] = stmt_int64(st, 1);
 		else {
-			const unsigned char *p = sqlite3_column_blob(st, 1);
-			size_t len = (size_t)sqlite3_column_bytes(st, 1), i;
+			const unsigned char *p = stmt_blob(st, 1);
+			size_t len = (size_t)stmt_bytes(st, 1), i;
 			int64_t z;
 			int shift;
 
@@ -795,9 +795,9 @@ read_counter(struct db *db, enum layout l, int64_t run_id, long first,
 		}
 		n++;
 	}
-	if (rc != SQLITE_DONE)
-		die("read counter: %s", sqlite3_errmsg(db->h));
-	sqlite3_finalize(st);
+	if (rc != STORE_DONE)
+		die("read counter: %s", db_errmsg(db));
+	stmt_finalize(st);
 	if (n != per_run)
 		die("%s: %ld values of counter %zu, wanted %ld",
 		    layout_name[l], n, c, per_run);

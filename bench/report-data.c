@@ -6,7 +6,7 @@
  *
  * What is real: the counter set (names, kinds, units) and the starting
  * values come from this machine's sampler (sampler_init(NULL), one
- * sampler_read()), and everything is written through lib/db.h as the
+ * sampler_read()), and everything is written through store/db.h as the
  * runner writes it (db_run_insert, db_run_counters, db_sample_insert,
  * db_value_add, db_metric_set, db_event_add), one transaction.
  *
@@ -31,10 +31,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "db.h"
-#include "identity.h"
-#include "sampler.h"
-#include "util.h"
+#include "store/db.h"
+#include "probe/identity.h"
+#include "probe/sampler.h"
+#include "common/util.h"
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
 

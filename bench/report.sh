@@ -4,7 +4,7 @@
 #
 # The run is SYNTHETIC bench data, never a result: build/bench-report-data
 # (bench/report-data.c) writes one hotplug run with this machine's real
-# counter set through lib/db.h into a scratch database (kernel
+# counter set through store/db.h into a scratch database (kernel
 # "bench-synthetic"): DURATION s sampled every SAMPLE_MS ms, a hotplug
 # cycle every 10 s (offline_ms/online_ms values, a "cycle" sample), a
 # pressure phase, two events.  Each format is then timed RUNS times:

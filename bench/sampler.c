@@ -22,8 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sampler.h"
-#include "util.h"
+#include "probe/sampler.h"
+#include "common/util.h"
 
 struct series {
 	int64_t *v;

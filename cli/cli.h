@@ -7,7 +7,7 @@
 
 #include <jansson.h>
 
-#include "util.h"
+#include "common/util.h"
 
 struct db;
 

@@ -5,9 +5,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "analysis.h"
-#include "cli.h"
-#include "db.h"
+#include "analysis/analysis.h"
+#include "cli/cli.h"
+#include "store/db.h"
 
 static int cmd_compare_exec(int, char **);
 

@@ -6,9 +6,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "db.h"
-#include "export.h"
+#include "cli/cli.h"
+#include "store/db.h"
+#include "store/export.h"
 
 static int cmd_export_exec(int, char **);
 

@@ -5,9 +5,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "cli.h"
-#include "db.h"
-#include "export.h"
+#include "cli/cli.h"
+#include "store/db.h"
+#include "store/export.h"
 
 static int cmd_import_exec(int, char **);
 

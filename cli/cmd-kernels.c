@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "db.h"
+#include "cli/cli.h"
+#include "store/db.h"
 
 static int cmd_kernels_exec(int, char **);
 
@@ -25,7 +25,7 @@ cmd_kernels_exec(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct db *db = NULL;
-	sqlite3_stmt *st = NULL;
+	struct stmt *st = NULL;
 	struct table *t = NULL;
 	char *cause = NULL;
 	int json = 0, c, r = EXIT_OK;
@@ -60,24 +60,24 @@ cmd_kernels_exec(int argc, char **argv)
 	if (!json)
 		t = table_new(7, "RELEASE", "BUILD-ID", "KEY", "CONFIG",
 		    "RUNS", "LABELS", "FIRST SEEN");
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *bid = (const char *)sqlite3_column_text(st, 1);
-		const char *cfg = (const char *)sqlite3_column_text(st, 3);
-		const char *labels = (const char *)sqlite3_column_text(st, 8);
+	while (stmt_step(st) == STORE_ROW) {
+		const char *bid = (const char *)stmt_text(st, 1);
+		const char *cfg = (const char *)stmt_text(st, 3);
+		const char *labels = (const char *)stmt_text(st, 8);
 
 		if (json) {
 			cli_print_json(json_pack("{s:s, s:o, s:s, s:o, s:s, "
 			    "s:s, s:I, s:I, s:o}",
-			    "release", sqlite3_column_text(st, 0),
+			    "release", stmt_text(st, 0),
 			    "build_id", bid ? json_string(bid) : json_null(),
-			    "build_key", sqlite3_column_text(st, 2),
+			    "build_key", stmt_text(st, 2),
 			    "config_hash", cfg ? json_string(cfg) :
 			    json_null(),
-			    "cmdline", sqlite3_column_text(st, 4),
-			    "version", sqlite3_column_text(st, 5),
+			    "cmdline", stmt_text(st, 4),
+			    "version", stmt_text(st, 5),
 			    "first_seen_ns", (json_int_t)
-			    sqlite3_column_int64(st, 6),
-			    "runs", (json_int_t)sqlite3_column_int64(st, 7),
+			    stmt_int64(st, 6),
+			    "runs", (json_int_t)stmt_int64(st, 7),
 			    "labels", labels ? json_string(labels) :
 			    json_null()));
 		} else {
@@ -85,13 +85,13 @@ cmd_kernels_exec(int argc, char **argv)
 			/* the build key tells apart builds that differ only
 			 * by command line; a prefix of it names one */
 			char *key = xstrndup((const char *)
-			    sqlite3_column_text(st, 2), 12);
+			    stmt_text(st, 2), 12);
 			char *cf = cfg ? xstrndup(cfg, 12) : xstrdup("-");
 			char *n = xasprintf("%lld",
-			    (long long)sqlite3_column_int64(st, 7));
-			char *when = fmt_time_ns(sqlite3_column_int64(st, 6));
+			    (long long)stmt_int64(st, 7));
+			char *when = fmt_time_ns(stmt_int64(st, 6));
 
-			table_add(t, sqlite3_column_text(st, 0), b, key, cf,
+			table_add(t, stmt_text(st, 0), b, key, cf,
 			    n, labels, when);
 			free(b);
 			free(key);
@@ -104,7 +104,7 @@ cmd_kernels_exec(int argc, char **argv)
 		table_print(t, stdout);
 out:
 	table_free(t);
-	sqlite3_finalize(st);
+	stmt_finalize(st);
 	free(cause);
 	db_close(db);
 	return r;

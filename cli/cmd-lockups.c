@@ -4,9 +4,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "analysis.h"
-#include "cli.h"
-#include "db.h"
+#include "analysis/analysis.h"
+#include "cli/cli.h"
+#include "store/db.h"
 
 static int cmd_lockups_exec(int, char **);
 

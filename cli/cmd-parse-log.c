@@ -5,7 +5,7 @@
  *
  * The log may be dmesg output, a serial console capture, journalctl -k,
  * or raw /dev/kmsg records; the format is told apart line by line
- * (lib/kmsg.h).  Each report found prints as one line:
+ * (kmsg/kmsg.h).  Each report found prints as one line:
  *
  *   {"kind":"soft_lockup","title":"BUG: soft lockup in f",
  *    "signature":"<sha256>","ts_usec":123|null,"cpu":1|null,
@@ -22,9 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "cli.h"
-#include "kmsg.h"
+#include "common/buf.h"
+#include "cli/cli.h"
+#include "kmsg/kmsg.h"
 
 static int cmd_parse_log_exec(int, char **);
 

@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis.h"
-#include "cli.h"
-#include "db.h"
+#include "analysis/analysis.h"
+#include "cli/cli.h"
+#include "store/db.h"
 
 static int cmd_regressions_exec(int, char **);
 

@@ -11,11 +11,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "analysis.h"
-#include "buf.h"
-#include "cli.h"
-#include "db.h"
-#include "report.h"
+#include "analysis/analysis.h"
+#include "common/buf.h"
+#include "cli/cli.h"
+#include "store/db.h"
+#include "reports/report.h"
 
 static int cmd_report_exec(int, char **);
 

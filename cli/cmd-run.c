@@ -7,15 +7,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "client.h"
-#include "jobs.h"
-#include "db.h"
-#include "jobfile.h"
-#include "options.h"
-#include "runjson.h"
-#include "runner.h"
-#include "workload.h"
+#include "cli/cli.h"
+#include "cli/client.h"
+#include "jobs/spec.h"
+#include "store/db.h"
+#include "jobs/jobfile.h"
+#include "run/options.h"
+#include "store/run-json.h"
+#include "run/runner.h"
+#include "run/workload.h"
 
 static int cmd_run_exec(int, char **);
 

@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "cli.h"
-#include "db.h"
+#include "common/buf.h"
+#include "cli/cli.h"
+#include "store/db.h"
 
 static int cmd_runs_exec(int, char **);
 
@@ -33,7 +33,7 @@ cmd_runs_exec(int argc, char **argv)
 	const char *workload = NULL, *state = NULL, *kernel = NULL;
 	int64_t limit = 50;
 	struct db *db = NULL;
-	sqlite3_stmt *st = NULL;
+	struct stmt *st = NULL;
 	struct table *t = NULL;
 	char *cause = NULL;
 	int json = 0, c, r = EXIT_OK, rc;
@@ -77,30 +77,30 @@ cmd_runs_exec(int argc, char **argv)
 		goto out;
 	}
 	if (workload)
-		sqlite3_bind_text(st, 1, workload, -1, SQLITE_STATIC);
+		stmt_bind_text(st, 1, workload);
 	if (state)
-		sqlite3_bind_text(st, 2, state, -1, SQLITE_STATIC);
+		stmt_bind_text(st, 2, state);
 	if (kernel)
-		sqlite3_bind_text(st, 3, kernel, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, limit);
+		stmt_bind_text(st, 3, kernel);
+	stmt_bind_int64(st, 4, limit);
 	if (!json)
 		t = table_new(7, "RUN", "WORKLOAD", "STATE", "KERNEL", "LABEL",
 		    "STARTED", "SECONDS");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *uuid = (const char *)sqlite3_column_text(st, 0);
-		int64_t created = sqlite3_column_int64(st, 5);
-		int64_t started = sqlite3_column_int64(st, 6);
-		int64_t ended = sqlite3_column_int64(st, 7);
-		const char *label = (const char *)sqlite3_column_text(st, 4);
-		const char *reason = (const char *)sqlite3_column_text(st, 8);
+	while ((rc = stmt_step(st)) == STORE_ROW) {
+		const char *uuid = (const char *)stmt_text(st, 0);
+		int64_t created = stmt_int64(st, 5);
+		int64_t started = stmt_int64(st, 6);
+		int64_t ended = stmt_int64(st, 7);
+		const char *label = (const char *)stmt_text(st, 4);
+		const char *reason = (const char *)stmt_text(st, 8);
 
 		if (json) {
 			json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:o, s:I, "
 			    "s:o, s:o, s:o}",
 			    "run", uuid,
-			    "workload", sqlite3_column_text(st, 1),
-			    "state", sqlite3_column_text(st, 2),
-			    "kernel", sqlite3_column_text(st, 3),
+			    "workload", stmt_text(st, 1),
+			    "state", stmt_text(st, 2),
+			    "kernel", stmt_text(st, 3),
 			    "label", label ? json_string(label) : json_null(),
 			    "created_ns", (json_int_t)created,
 			    "started_ns", started ? json_integer(started) :
@@ -116,15 +116,15 @@ cmd_runs_exec(int argc, char **argv)
 			    (double)(ended - started) / 1e9) : xstrdup("-");
 			char *shortid = xstrndup(uuid, 8);
 
-			table_add(t, shortid, sqlite3_column_text(st, 1),
-			    sqlite3_column_text(st, 2),
-			    sqlite3_column_text(st, 3), label, when, secs);
+			table_add(t, shortid, stmt_text(st, 1),
+			    stmt_text(st, 2),
+			    stmt_text(st, 3), label, when, secs);
 			free(when);
 			free(secs);
 			free(shortid);
 		}
 	}
-	if (rc != SQLITE_DONE) {
+	if (rc != STORE_DONE) {
 		db_error(db, &cause, "cannot list runs");
 		cli_error("%s", cause);
 		r = EXIT_FAIL;
@@ -132,7 +132,7 @@ cmd_runs_exec(int argc, char **argv)
 		table_print(t, stdout);
 out:
 	table_free(t);
-	sqlite3_finalize(st);
+	stmt_finalize(st);
 	free(cause);
 	db_close(db);
 	return r;

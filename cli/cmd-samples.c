@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "db.h"
-#include "query.h"
+#include "cli/cli.h"
+#include "store/db.h"
+#include "store/series.h"
 
 static int cmd_samples_exec(int, char **);
 

@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "db.h"
-#include "runjson.h"
+#include "cli/cli.h"
+#include "store/db.h"
+#include "store/run-json.h"
 
 static int cmd_show_exec(int, char **);
 

@@ -12,14 +12,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis.h"
-#include "cli.h"
-#include "client.h"
-#include "db.h"
-#include "jobs.h"
-#include "options.h"
-#include "runner.h"
-#include "workload.h"
+#include "analysis/analysis.h"
+#include "cli/cli.h"
+#include "cli/client.h"
+#include "store/db.h"
+#include "jobs/spec.h"
+#include "run/options.h"
+#include "run/runner.h"
+#include "run/workload.h"
 
 #define V_GOOD  0
 #define V_BAD   1

@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "cli.h"
-#include "workload.h"
+#include "common/buf.h"
+#include "cli/cli.h"
+#include "run/workload.h"
 
 static int cmd_workloads_exec(int, char **);
 

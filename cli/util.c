@@ -6,10 +6,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "cli.h"
-#include "buf.h"
-#include "db.h"
-#include "table.h"
+#include "cli/cli.h"
+#include "common/buf.h"
+#include "store/db.h"
+#include "common/table.h"
 
 const char *cli_db_path;
 const char *cli_socket_path;
@@ -73,7 +73,7 @@ cli_run_id(struct db *db, const char *key, int64_t *id)
 	return 0;
 }
 
-/* The CLI's tables are the shared aligned tables (lib/table.c) printed
+/* The CLI's tables are the shared aligned tables (common/table.c) printed
  * to a stream; cells may be NULL ("-"). */
 static const char **
 cells_or_dash(int n, char **cells)

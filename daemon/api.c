@@ -32,14 +32,14 @@
 #include <event2/keyvalq_struct.h>
 #include <jansson.h>
 
-#include "buf.h"
-#include "daemon.h"
-#include "db.h"
-#include "jobs.h"
-#include "options.h"
-#include "query.h"
-#include "runjson.h"
-#include "workload.h"
+#include "common/buf.h"
+#include "daemon/daemon.h"
+#include "store/db.h"
+#include "jobs/spec.h"
+#include "run/options.h"
+#include "store/series.h"
+#include "store/run-json.h"
+#include "run/workload.h"
 
 #define API_VERSION 1
 
@@ -220,18 +220,18 @@ static void
 list_query(struct daemon *d, struct evhttp_request *req, const char *sql,
     int64_t limit)
 {
-	sqlite3_stmt *st = db_prepare(d->db, sql, NULL);
+	struct stmt *st = db_prepare(d->db, sql, NULL);
 	json_t *a = json_array();
 
 	if (st == NULL) {
 		json_decref(a);
-		reply_error(req, 500, "%s", sqlite3_errmsg(d->db->h));
+		reply_error(req, 500, "%s", db_errmsg(d->db));
 		return;
 	}
-	sqlite3_bind_int64(st, 1, limit);
-	while (sqlite3_step(st) == SQLITE_ROW)
+	stmt_bind_int64(st, 1, limit);
+	while (stmt_step(st) == STORE_ROW)
 		json_array_append_new(a, db_row_json(st));
-	sqlite3_finalize(st);
+	stmt_finalize(st);
 	reply_json(req, 200, a);
 }
 

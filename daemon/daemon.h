@@ -8,7 +8,7 @@
 #include <event2/event.h>
 #include <event2/http.h>
 
-#include "util.h"
+#include "common/util.h"
 
 struct db;
 struct kmsg_watch;

@@ -18,9 +18,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "daemon.h"
-#include "db.h"
-#include "kmsg.h"
+#include "daemon/daemon.h"
+#include "store/db.h"
+#include "kmsg/kmsg.h"
 
 #define KMSG_BUF   8192
 #define EXPIRE_MS  1000
@@ -43,17 +43,17 @@ struct kmsg_watch {
 static int64_t
 state_get(struct daemon *d, const char *key, int64_t dflt)
 {
-	sqlite3_stmt *st = db_prepare(d->db, "SELECT value FROM daemon_state "
+	struct stmt *st = db_prepare(d->db, "SELECT value FROM daemon_state "
 	    "WHERE key = ?1", NULL);
 	int64_t v = dflt;
 
 	if (st == NULL)
 		return dflt;
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW &&
-	    parse_int64((const char *)sqlite3_column_text(st, 0), &v) != 0)
+	stmt_bind_text(st, 1, key);
+	if (stmt_step(st) == STORE_ROW &&
+	    parse_int64((const char *)stmt_text(st, 0), &v) != 0)
 		v = dflt;
-	sqlite3_finalize(st);
+	stmt_finalize(st);
 	return v;
 }
 
@@ -62,7 +62,7 @@ state_get(struct daemon *d, const char *key, int64_t dflt)
 static int
 state_set(struct daemon *d, const char *key, int64_t v)
 {
-	sqlite3_stmt *st = db_prepare(d->db, "INSERT OR REPLACE INTO "
+	struct stmt *st = db_prepare(d->db, "INSERT OR REPLACE INTO "
 	    "daemon_state (key, value) VALUES (?1, ?2)", NULL);
 	char text[32];
 	int r;
@@ -70,12 +70,12 @@ state_set(struct daemon *d, const char *key, int64_t v)
 	if (st == NULL)
 		return -1;
 	snprintf(text, sizeof text, "%" PRId64, v);
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
+	stmt_bind_text(st, 1, key);
+	stmt_bind_text(st, 2, text);
 	db_busy_ms(d->db, EVENT_BUSY_MS);
-	r = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	r = stmt_step(st) == STORE_DONE ? 0 : -1;
 	db_busy_ms(d->db, DB_BUSY_MS);
-	sqlite3_finalize(st);
+	stmt_finalize(st);
 	return r;
 }
 
@@ -83,18 +83,18 @@ state_set(struct daemon *d, const char *key, int64_t v)
 static int64_t
 run_at(struct daemon *d, int64_t t_ns)
 {
-	sqlite3_stmt *st = db_prepare(d->db, "SELECT id FROM runs WHERE "
+	struct stmt *st = db_prepare(d->db, "SELECT id FROM runs WHERE "
 	    "boot_id = ?1 AND started_ns <= ?2 AND (ended_ns IS NULL OR "
 	    "ended_ns >= ?2) ORDER BY id DESC LIMIT 1", NULL);
 	int64_t id = 0;
 
 	if (st == NULL)
 		return 0;
-	sqlite3_bind_text(st, 1, boot_id(), -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, t_ns);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		id = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	stmt_bind_text(st, 1, boot_id());
+	stmt_bind_int64(st, 2, t_ns);
+	if (stmt_step(st) == STORE_ROW)
+		id = stmt_int64(st, 0);
+	stmt_finalize(st);
 	return id;
 }
 
@@ -396,7 +396,7 @@ events_stop(struct daemon *d)
 static int
 crashed_run(struct daemon *d, int64_t *run, int64_t *kernel, char **boot)
 {
-	sqlite3_stmt *st = db_prepare(d->db, "SELECT id, kernel_id, boot_id "
+	struct stmt *st = db_prepare(d->db, "SELECT id, kernel_id, boot_id "
 	    "FROM runs WHERE state = 'crashed' AND boot_id <> ?1 AND id NOT IN "
 	    "(SELECT run_id FROM events WHERE source = 'pstore' AND run_id IS "
 	    "NOT NULL) ORDER BY id DESC LIMIT 1", NULL);
@@ -404,14 +404,14 @@ crashed_run(struct daemon *d, int64_t *run, int64_t *kernel, char **boot)
 
 	if (st == NULL)
 		return 0;
-	sqlite3_bind_text(st, 1, boot_id(), -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		*run = sqlite3_column_int64(st, 0);
-		*kernel = sqlite3_column_int64(st, 1);
-		*boot = xstrdup((const char *)sqlite3_column_text(st, 2));
+	stmt_bind_text(st, 1, boot_id());
+	if (stmt_step(st) == STORE_ROW) {
+		*run = stmt_int64(st, 0);
+		*kernel = stmt_int64(st, 1);
+		*boot = xstrdup((const char *)stmt_text(st, 2));
 		found = 1;
 	}
-	sqlite3_finalize(st);
+	stmt_finalize(st);
 	return found;
 }
 
@@ -424,19 +424,19 @@ static int64_t
 live_count(struct daemon *d, int64_t run, const char *kind,
     const char *title)
 {
-	sqlite3_stmt *st = db_prepare(d->db, "SELECT count(*) FROM events "
+	struct stmt *st = db_prepare(d->db, "SELECT count(*) FROM events "
 	    "WHERE run_id = ?1 AND source = 'kmsg' AND kind = ?2 AND "
 	    "title = ?3", NULL);
 	int64_t n = 0;
 
 	if (st == NULL)
 		return 0;
-	sqlite3_bind_int64(st, 1, run);
-	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, title, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	stmt_bind_int64(st, 1, run);
+	stmt_bind_text(st, 2, kind);
+	stmt_bind_text(st, 3, title);
+	if (stmt_step(st) == STORE_ROW)
+		n = stmt_int64(st, 0);
+	stmt_finalize(st);
 	return n;
 }
 

@@ -3,7 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "daemon.h"
+#include "daemon/daemon.h"
 
 int log_verbose;
 

@@ -16,9 +16,9 @@
 
 #include <event2/event.h>
 
-#include "daemon.h"
-#include "db.h"
-#include "identity.h"
+#include "daemon/daemon.h"
+#include "store/db.h"
+#include "probe/identity.h"
 
 #define DEFAULT_SOCKET "/run/mmstorm/mmstormd.sock"
 #define STOP_WAIT_S    30

@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "daemon.h"
-#include "db.h"
-#include "query.h"
+#include "common/buf.h"
+#include "daemon/daemon.h"
+#include "store/db.h"
+#include "store/series.h"
 
 /* Label values escape backslash, double quote and newline. */
 static void
@@ -37,22 +37,22 @@ static void
 family(struct buf *b, struct daemon *d, const char *name, const char *type,
     const char *help, const char *sql, const char *l1, const char *l2)
 {
-	sqlite3_stmt *st = db_prepare(d->db, sql, NULL);
+	struct stmt *st = db_prepare(d->db, sql, NULL);
 
 	header(b, name, type, help);
 	if (st == NULL)
 		return;
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while (stmt_step(st) == STORE_ROW) {
 		buf_printf(b, "%s{%s=\"", name, l1);
-		label_value(b, (const char *)sqlite3_column_text(st, 0));
+		label_value(b, (const char *)stmt_text(st, 0));
 		if (l2 != NULL) {
 			buf_printf(b, "\",%s=\"", l2);
-			label_value(b, (const char *)sqlite3_column_text(st, 1));
+			label_value(b, (const char *)stmt_text(st, 1));
 		}
-		buf_printf(b, "\"} %lld\n", (long long)sqlite3_column_int64(st,
+		buf_printf(b, "\"} %lld\n", (long long)stmt_int64(st,
 		    l2 ? 2 : 1));
 	}
-	sqlite3_finalize(st);
+	stmt_finalize(st);
 }
 
 static void

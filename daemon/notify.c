@@ -11,7 +11,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "daemon.h"
+#include "daemon/daemon.h"
 
 int
 notify(const char *state)

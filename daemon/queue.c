@@ -19,43 +19,43 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "daemon.h"
-#include "db.h"
-#include "jobs.h"
-#include "runner.h"
-#include "workload.h"
+#include "daemon/daemon.h"
+#include "store/db.h"
+#include "jobs/spec.h"
+#include "run/runner.h"
+#include "run/workload.h"
 
 static int64_t
 one_int(struct daemon *d, const char *sql, int64_t arg, int64_t dflt)
 {
-	sqlite3_stmt *st = db_prepare(d->db, sql, NULL);
+	struct stmt *st = db_prepare(d->db, sql, NULL);
 	int64_t v = dflt;
 
 	if (st == NULL)
 		return dflt;
-	if (sqlite3_bind_parameter_count(st) > 0)
-		sqlite3_bind_int64(st, 1, arg);
-	if (sqlite3_step(st) == SQLITE_ROW &&
-	    sqlite3_column_type(st, 0) != SQLITE_NULL)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	if (stmt_param_count(st) > 0)
+		stmt_bind_int64(st, 1, arg);
+	if (stmt_step(st) == STORE_ROW &&
+	    stmt_type(st, 0) != STORE_NULL)
+		v = stmt_int64(st, 0);
+	stmt_finalize(st);
 	return v;
 }
 
 static void
 exec_job_sql(struct daemon *d, const char *sql, int64_t id, const char *text)
 {
-	sqlite3_stmt *st = db_prepare(d->db, sql, NULL);
+	struct stmt *st = db_prepare(d->db, sql, NULL);
 
 	if (st == NULL)
 		return;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, now_real_ns());
+	stmt_bind_int64(st, 1, id);
+	stmt_bind_int64(st, 2, now_real_ns());
 	if (text != NULL)
-		sqlite3_bind_text(st, 3, text, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		log_err("job %" PRId64 ": %s", id, sqlite3_errmsg(d->db->h));
-	sqlite3_finalize(st);
+		stmt_bind_text(st, 3, text);
+	if (stmt_step(st) != STORE_DONE)
+		log_err("job %" PRId64 ": %s", id, db_errmsg(d->db));
+	stmt_finalize(st);
 }
 
 int64_t
@@ -344,7 +344,7 @@ queue_stop_current(struct daemon *d, int sig)
 int
 queue_recover(struct daemon *d, char **cause)
 {
-	sqlite3_stmt *st;
+	struct stmt *st;
 	int fixed = 0, r;
 
 	if ((r = runner_recover(d->db, &fixed, cause)) != 0)
@@ -357,11 +357,11 @@ queue_recover(struct daemon *d, char **cause)
 	    "LIMIT 1) FROM jobs j WHERE j.state = 'running'", cause);
 	if (st == NULL)
 		return -EIO;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(st, 0);
-		int64_t retry = sqlite3_column_int64(st, 1);
-		int64_t used = sqlite3_column_int64(st, 2);
-		const char *last = (const char *)sqlite3_column_text(st, 3);
+	while (stmt_step(st) == STORE_ROW) {
+		int64_t id = stmt_int64(st, 0);
+		int64_t retry = stmt_int64(st, 1);
+		int64_t used = stmt_int64(st, 2);
+		const char *last = (const char *)stmt_text(st, 3);
 		int lost = last != NULL && (strcmp(last, "crashed") == 0 ||
 		    strcmp(last, "interrupted") == 0);
 
@@ -379,6 +379,6 @@ queue_recover(struct daemon *d, char **cause)
 			    "ended_ns = ?2, error = ?3 WHERE id = ?1", id,
 			    "its run did not finish and retry= is used up");
 	}
-	sqlite3_finalize(st);
+	stmt_finalize(st);
 	return 0;
 }

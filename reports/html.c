@@ -9,10 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis.h"
-#include "buf.h"
-#include "internal.h"
-#include "util.h"
+#include "analysis/analysis.h"
+#include "common/buf.h"
+#include "reports/internal.h"
+#include "common/util.h"
 
 static const char css[] =
 	"body{font:14px/1.45 sans-serif;color:#222;background:#fff;"

@@ -164,6 +164,6 @@ void svg_mark_legend(struct buf *, const size_t counts[MARK_KINDS]);
 
 /* ---- text tables (text.c) -------------------------------------------- */
 
-#include "table.h"
+#include "common/table.h"
 
 #endif

@@ -21,8 +21,8 @@
  */
 #include <math.h>
 
-#include "internal.h"
-#include "report.h"
+#include "reports/internal.h"
+#include "reports/report.h"
 
 static const char *const mark_kind_name[MARK_KINDS] = {
 	[MARK_OFFLINE] = "offline",

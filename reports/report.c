@@ -8,14 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis.h"
-#include "buf.h"
-#include "db.h"
-#include "internal.h"
-#include "report.h"
-#include "runjson.h"
-#include "stats.h"
-#include "util.h"
+#include "analysis/analysis.h"
+#include "common/buf.h"
+#include "store/db.h"
+#include "reports/internal.h"
+#include "reports/report.h"
+#include "store/run-json.h"
+#include "common/stats.h"
+#include "common/util.h"
 
 int
 report_format_parse(const char *s, enum report_format *f)
@@ -295,7 +295,7 @@ static int
 load_counters(struct db *db, int64_t run_id, struct counter_info **out,
     size_t *nout, char **cause)
 {
-	sqlite3_stmt *st;
+	struct stmt *st;
 	struct counter_info *c = NULL;
 	size_t n = 0;
 	int rc;
@@ -305,18 +305,18 @@ load_counters(struct db *db, int64_t run_id, struct counter_info **out,
 	    "rc.run_id = ?1 ORDER BY rc.idx", cause);
 	if (st == NULL)
 		return -EIO;
-	sqlite3_bind_int64(st, 1, run_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	stmt_bind_int64(st, 1, run_id);
+	while ((rc = stmt_step(st)) == STORE_ROW) {
 		c = xreallocarray(c, n + 1, sizeof *c);
-		c[n].idx = (long)sqlite3_column_int64(st, 0);
-		c[n].name = xstrdup((const char *)sqlite3_column_text(st, 1));
-		c[n].is_event = strcmp((const char *)sqlite3_column_text(st,
+		c[n].idx = (long)stmt_int64(st, 0);
+		c[n].name = xstrdup((const char *)stmt_text(st, 1));
+		c[n].is_event = strcmp((const char *)stmt_text(st,
 		    2), "event") == 0;
-		c[n].unit = xstrdup((const char *)sqlite3_column_text(st, 3));
+		c[n].unit = xstrdup((const char *)stmt_text(st, 3));
 		n++;
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
+	stmt_finalize(st);
+	if (rc != STORE_DONE) {
 		while (n-- > 0) {
 			free(c[n].name);
 			free(c[n].unit);
@@ -341,7 +341,7 @@ load_samples(struct db *db, int64_t run_id, struct run_report *r,
     struct plot_build *pb, size_t npb, size_t width, int64_t **t_ns,
     size_t *nout, char **cause)
 {
-	sqlite3_stmt *st;
+	struct stmt *st;
 	size_t n = 0, cap = 0, p, l, k;
 	int64_t *vals = NULL, *t = NULL;
 	int rc, err = 0;
@@ -353,11 +353,11 @@ load_samples(struct db *db, int64_t run_id, struct run_report *r,
 		err = -EIO;
 		goto out;
 	}
-	sqlite3_bind_int64(st, 1, run_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *label = (const char *)sqlite3_column_text(st, 1);
-		const void *blob = sqlite3_column_blob(st, 2);
-		int len = sqlite3_column_bytes(st, 2);
+	stmt_bind_int64(st, 1, run_id);
+	while ((rc = stmt_step(st)) == STORE_ROW) {
+		const char *label = (const char *)stmt_text(st, 1);
+		const void *blob = stmt_blob(st, 2);
+		int len = stmt_bytes(st, 2);
 
 		memset(vals, 0, width * sizeof *vals);
 		/* a corrupt sample is left out, not the whole report */
@@ -373,7 +373,7 @@ load_samples(struct db *db, int64_t run_id, struct run_report *r,
 					    pb[p].lines[l].raw, cap,
 					    sizeof *pb[p].lines[l].raw);
 		}
-		t[n] = sqlite3_column_int64(st, 0);
+		t[n] = stmt_int64(st, 0);
 		for (p = 0; p < npb; p++) {
 			for (l = 0; l < pb[p].nlines; l++) {
 				struct line_build *lb = &pb[p].lines[l];
@@ -389,10 +389,10 @@ load_samples(struct db *db, int64_t run_id, struct run_report *r,
 			mark_add(r, (double)t[n], MARK_LABEL, xstrdup(label));
 		n++;
 	}
-	if (rc != SQLITE_DONE)
+	if (rc != STORE_DONE)
 		err = db_error(db, cause, "cannot read samples");
 out:
-	sqlite3_finalize(st);
+	stmt_finalize(st);
 	free(vals);
 	if (err != 0) {
 		free(t);
@@ -489,7 +489,7 @@ static int
 load_values(struct db *db, int64_t run_id, struct run_report *r,
     char **cause)
 {
-	sqlite3_stmt *st;
+	struct stmt *st;
 	struct report_values *v = NULL;
 	json_t *info = json_object_get(r->run, "metric_info");
 	size_t i;
@@ -499,11 +499,11 @@ load_values(struct db *db, int64_t run_id, struct run_report *r,
 	    "WHERE run_id = ?1 ORDER BY series, seq", cause);
 	if (st == NULL)
 		return -EIO;
-	sqlite3_bind_int64(st, 1, run_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *name = (const char *)sqlite3_column_text(st, 0);
-		int64_t t = sqlite3_column_int64(st, 1);
-		double value = sqlite3_column_double(st, 2);
+	stmt_bind_int64(st, 1, run_id);
+	while ((rc = stmt_step(st)) == STORE_ROW) {
+		const char *name = (const char *)stmt_text(st, 0);
+		int64_t t = stmt_int64(st, 1);
+		double value = stmt_double(st, 2);
 
 		if (v == NULL || strcmp(v->name, name) != 0) {
 			r->values = xreallocarray(r->values, r->nvalues + 1,
@@ -528,8 +528,8 @@ load_values(struct db *db, int64_t run_id, struct run_report *r,
 			mark_add(r, (double)t, MARK_OP,
 			    xasprintf("munmap: %.3g ms", value));
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
+	stmt_finalize(st);
+	if (rc != STORE_DONE)
 		return db_error(db, cause, "cannot read run values");
 	for (i = 0; i < r->nvalues; i++) {
 		v = &r->values[i];
@@ -722,7 +722,7 @@ static int
 kernel_report_load(struct db *db, int64_t kernel, struct kernel_report *k,
     char **cause)
 {
-	sqlite3_stmt *st = NULL;
+	struct stmt *st = NULL;
 	struct kernel_metric *m = NULL;
 	double *v = NULL;
 	size_t nv = 0;
@@ -759,10 +759,10 @@ kernel_report_load(struct db *db, int64_t kernel, struct kernel_report *k,
 		err = -EIO;
 		goto out;
 	}
-	sqlite3_bind_int64(st, 1, kernel);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *wl = (const char *)sqlite3_column_text(st, 0);
-		const char *name = (const char *)sqlite3_column_text(st, 1);
+	stmt_bind_int64(st, 1, kernel);
+	while ((rc = stmt_step(st)) == STORE_ROW) {
+		const char *wl = (const char *)stmt_text(st, 0);
+		const char *name = (const char *)stmt_text(st, 1);
 
 		if (m == NULL || strcmp(m->workload, wl) != 0 ||
 		    strcmp(m->metric, name) != 0) {
@@ -774,21 +774,21 @@ kernel_report_load(struct db *db, int64_t kernel, struct kernel_report *k,
 			memset(m, 0, sizeof *m);
 			m->workload = xstrdup(wl);
 			m->metric = xstrdup(name);
-			m->unit = xstrdup((const char *)sqlite3_column_text(st,
+			m->unit = xstrdup((const char *)stmt_text(st,
 			    2));
-			m->better = xstrdup((const char *)sqlite3_column_text(st,
+			m->better = xstrdup((const char *)stmt_text(st,
 			    3));
 			nv = 0;
 		}
 		v = xreallocarray(v, nv + 1, sizeof *v);
-		v[nv++] = sqlite3_column_double(st, 4);
+		v[nv++] = stmt_double(st, 4);
 	}
 	if (m != NULL)
 		kernel_metric_finish(m, v, nv);
-	if (rc != SQLITE_DONE)
+	if (rc != STORE_DONE)
 		err = db_error(db, cause, "cannot read metrics");
 out:
-	sqlite3_finalize(st);
+	stmt_finalize(st);
 	free(v);
 	if (err != 0)
 		kernel_report_release(k);

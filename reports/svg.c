@@ -14,9 +14,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "buf.h"
-#include "internal.h"
-#include "util.h"
+#include "common/buf.h"
+#include "reports/internal.h"
+#include "common/util.h"
 
 /* ---- escaping --------------------------------------------------------- */
 

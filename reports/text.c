@@ -7,10 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis.h"
-#include "buf.h"
-#include "internal.h"
-#include "util.h"
+#include "analysis/analysis.h"
+#include "common/buf.h"
+#include "reports/internal.h"
+#include "common/util.h"
 
 /* ---- tables ------------------------------------------------------------ */
 

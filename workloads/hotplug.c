@@ -6,7 +6,7 @@
  * __alloc_pages_direct_reclaim() while CPUs were going offline, and
  * machines halted silently.  So this workload needs three things at once:
  * a hotplug loop writing cpuN/online, global memory pressure that keeps
- * allocations in direct reclaim (lib/pressure.c), and a thread that
+ * allocations in direct reclaim (workloads/pressure.c), and a thread that
  * keeps migrating onto the CPU being taken down (as stress-ng's
  * cpu-online stressor does), so the CPU has work to push away.
  *
@@ -26,13 +26,13 @@
 #include <sys/random.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "pressure.h"
-#include "procfs.h"
-#include "sampler.h"
-#include "stats.h"
-#include "util.h"
-#include "workload.h"
+#include "common/buf.h"
+#include "workloads/pressure.h"
+#include "probe/procfs.h"
+#include "probe/sampler.h"
+#include "common/stats.h"
+#include "common/util.h"
+#include "run/workload.h"
 
 #define MAX_CPUS      4096
 #define CHASE_NS      (INT64_C(5) * 1000000)  /* 200 Hz, stress-ng: 20 Hz */

@@ -59,11 +59,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "identity.h"
-#include "options.h"
-#include "procfs.h"
-#include "util.h"
-#include "workload.h"
+#include "probe/identity.h"
+#include "run/options.h"
+#include "probe/procfs.h"
+#include "common/util.h"
+#include "run/workload.h"
 
 #ifndef MAP_FIXED_NOREPLACE
 #define MAP_FIXED_NOREPLACE 0x100000    /* Linux 4.17 */

@@ -63,11 +63,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "options.h"
-#include "procfs.h"
-#include "stats.h"
-#include "util.h"
-#include "workload.h"
+#include "run/options.h"
+#include "probe/procfs.h"
+#include "common/stats.h"
+#include "common/util.h"
+#include "run/workload.h"
 
 #define VALUE_MAX        (32 << 10)  /* PCPU_MIN_UNIT_SIZE: bpf's limit */
 #define POSSIBLE_MAX     8192

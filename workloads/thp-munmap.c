@@ -42,11 +42,11 @@
 #include <numa.h>
 #include <numaif.h>
 
-#include "identity.h"
-#include "options.h"
-#include "procfs.h"
-#include "util.h"
-#include "workload.h"
+#include "probe/identity.h"
+#include "run/options.h"
+#include "probe/procfs.h"
+#include "common/util.h"
+#include "run/workload.h"
 
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23  /* Linux 5.14 */

@@ -7,7 +7,7 @@
  */
 #include <string.h>
 
-#include "workload.h"
+#include "run/workload.h"
 
 #define WORKLOAD_LIST(X) \
 	X(hotplug) \

@@ -25,7 +25,7 @@ expected_for() {
 
 # Every log of expected.tsv through `mmstorm parse-log`, both captures.
 # A "Kernel panic" that a report set off belongs to that report's event
-# (lib/kmsg.h), which must then be "panicked" and hold the panic's header.
+# (kmsg/kmsg.h), which must then be "panicked" and hold the panic's header.
 check_fixtures() {
 	python3 - "$FIX" <<-'EOF'
 	import json, os, subprocess, sys

@@ -6,9 +6,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "db.h"
+#include "store/db.h"
 #include "unit.h"
-#include "util.h"
+#include "common/util.h"
 
 static struct unit_test *tests, **tail = &tests;
 static jmp_buf unit_jmp;

@@ -2,7 +2,7 @@
  * test-analysis.c - comparing builds: the fast paths against the plain
  * SQL they replaced, kernel names, and the title a verdict names.
  *
- * The databases here are built through lib/db.c; their numbers come
+ * The databases here are built through store/db.c; their numbers come
  * from a seeded generator and only exercise the bookkeeping (grouping,
  * distinct runs, ordering), never a statistical claim.
  */
@@ -12,10 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis.h"
-#include "buf.h"
-#include "db.h"
-#include "identity.h"
+#include "analysis/analysis.h"
+#include "common/buf.h"
+#include "store/db.h"
+#include "probe/identity.h"
 #include "unit.h"
 
 static const char *workloads[] = { "hotplug", "mmap-churn", "thp-munmap" };
@@ -297,52 +297,52 @@ static void
 check_lockups(struct db *db, const struct lockups_query *q)
 {
 	struct lockup_row *rows = NULL;
-	sqlite3_stmt *st = db_prepare(db, lockups_sql, NULL);
+	struct stmt *st = db_prepare(db, lockups_sql, NULL);
 	size_t n = 0, i = 0;
 	char *cause = NULL, *a, *b;
 
 	CHECK(st != NULL);
 	CHECK_INT_EQ(lockups_list(db, q, &rows, &n, &cause), 0);
-	sqlite3_bind_int64(st, 1, q->kernel);
+	stmt_bind_int64(st, 1, q->kernel);
 	if (q->kind)
-		sqlite3_bind_text(st, 2, q->kind, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, q->since_ns);
+		stmt_bind_text(st, 2, q->kind);
+	stmt_bind_int64(st, 3, q->since_ns);
 	if (q->workload)
-		sqlite3_bind_text(st, 4, q->workload, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 5, q->baseline);
-	for (i = 0; sqlite3_step(st) == SQLITE_ROW; i++) {
+		stmt_bind_text(st, 4, q->workload);
+	stmt_bind_int64(st, 5, q->baseline);
+	for (i = 0; stmt_step(st) == STORE_ROW; i++) {
 		const struct lockup_row *l = &rows[i];
-		const char *ex = (const char *)sqlite3_column_text(st, 10);
+		const char *ex = (const char *)stmt_text(st, 10);
 
 		CHECK(i < n);
-		CHECK_INT_EQ(l->kernel, sqlite3_column_int64(st, 0));
-		CHECK_STR_EQ(l->kind, (const char *)sqlite3_column_text(st, 1));
-		CHECK_STR_EQ(l->title, (const char *)sqlite3_column_text(st,
+		CHECK_INT_EQ(l->kernel, stmt_int64(st, 0));
+		CHECK_STR_EQ(l->kind, (const char *)stmt_text(st, 1));
+		CHECK_STR_EQ(l->title, (const char *)stmt_text(st,
 		    2));
-		CHECK_INT_EQ(l->count, sqlite3_column_int64(st, 3));
-		CHECK_INT_EQ(l->runs_hit, sqlite3_column_int64(st, 4));
-		CHECK_INT_EQ(l->runs, sqlite3_column_int64(st, 5));
-		CHECK_INT_EQ(l->first_ns, sqlite3_column_int64(st, 6));
-		CHECK_INT_EQ(l->last_ns, sqlite3_column_int64(st, 7));
+		CHECK_INT_EQ(l->count, stmt_int64(st, 3));
+		CHECK_INT_EQ(l->runs_hit, stmt_int64(st, 4));
+		CHECK_INT_EQ(l->runs, stmt_int64(st, 5));
+		CHECK_INT_EQ(l->first_ns, stmt_int64(st, 6));
+		CHECK_INT_EQ(l->last_ns, stmt_int64(st, 7));
 		a = sorted_list(l->workloads);
-		b = sorted_list((const char *)sqlite3_column_text(st, 8));
+		b = sorted_list((const char *)stmt_text(st, 8));
 		CHECK_STR_EQ(a, b);
 		/* ours are in name order */
 		CHECK_STR_EQ(a, l->workloads ? l->workloads : "(null)");
 		free(a);
 		free(b);
-		CHECK_STR_EQ(l->hosts, (const char *)sqlite3_column_text(st,
+		CHECK_STR_EQ(l->hosts, (const char *)stmt_text(st,
 		    9));
 		CHECK_STR_EQ(l->example_run ? l->example_run : "-",
 		    ex ? ex : "-");
-		CHECK_INT_EQ(l->example_event, sqlite3_column_int64(st, 11));
-		CHECK_STR_EQ(l->signature, (const char *)sqlite3_column_text(st,
+		CHECK_INT_EQ(l->example_event, stmt_int64(st, 11));
+		CHECK_STR_EQ(l->signature, (const char *)stmt_text(st,
 		    12));
-		CHECK_INT_EQ(l->is_new, sqlite3_column_int(st, 13));
+		CHECK_INT_EQ(l->is_new, stmt_int(st, 13));
 	}
 	CHECK_INT_EQ(i, n);
 	CHECK(n > 0);
-	sqlite3_finalize(st);
+	stmt_finalize(st);
 	lockup_rows_free(rows, n);
 }
 

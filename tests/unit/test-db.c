@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "buf.h"
-#include "db.h"
+#include "common/buf.h"
+#include "store/db.h"
 #include "unit.h"
 
 static char *
@@ -19,13 +19,13 @@ tmp_db(const char *name)
 static int
 table_exists(struct db *db, const char *name)
 {
-	sqlite3_stmt *st = db_prepare(db, "SELECT 1 FROM sqlite_master WHERE "
+	struct stmt *st = db_prepare(db, "SELECT 1 FROM sqlite_master WHERE "
 	    "type = 'table' AND name = ?1", NULL);
 	int found;
 
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	found = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
+	stmt_bind_text(st, 1, name);
+	found = stmt_step(st) == STORE_ROW;
+	stmt_finalize(st);
 	return found;
 }
 
@@ -33,12 +33,12 @@ static const char *
 pragma_text(struct db *db, const char *sql)
 {
 	static char out[64];
-	sqlite3_stmt *st = db_prepare(db, sql, NULL);
+	struct stmt *st = db_prepare(db, sql, NULL);
 
 	out[0] = '\0';
-	if (st != NULL && sqlite3_step(st) == SQLITE_ROW)
-		snprintf(out, sizeof out, "%s", sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
+	if (st != NULL && stmt_step(st) == STORE_ROW)
+		snprintf(out, sizeof out, "%s", stmt_text(st, 0));
+	stmt_finalize(st);
 	return out;
 }
 

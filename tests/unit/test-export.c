@@ -6,12 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "db.h"
-#include "export.h"
-#include "identity.h"
-#include "sampler.h"
-#include "sha256.h"
+#include "common/buf.h"
+#include "store/db.h"
+#include "store/export.h"
+#include "probe/identity.h"
+#include "probe/sampler.h"
+#include "common/sha256.h"
 #include "unit.h"
 
 #define U1 "00000000-0000-4000-8000-000000000001"
@@ -20,13 +20,13 @@
 static char *
 query_text(struct db *db, const char *sql)
 {
-	sqlite3_stmt *st = db_prepare(db, sql, NULL);
+	struct stmt *st = db_prepare(db, sql, NULL);
 	struct buf b = BUF_INIT;
 	int i;
 
-	while (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
-		for (i = 0; i < sqlite3_column_count(st); i++) {
-			const char *s = (const char *)sqlite3_column_text(st,
+	while (st != NULL && stmt_step(st) == STORE_ROW) {
+		for (i = 0; i < stmt_column_count(st); i++) {
+			const char *s = (const char *)stmt_text(st,
 			    i);
 
 			buf_adds(&b, s ? s : "NULL");
@@ -34,7 +34,7 @@ query_text(struct db *db, const char *sql)
 		}
 		buf_addc(&b, '\n');
 	}
-	sqlite3_finalize(st);
+	stmt_finalize(st);
 	return b.s ? buf_detach(&b) : xstrdup("");
 }
 
@@ -112,14 +112,14 @@ static void
 raw_artifact(struct db *db, int64_t run, const char *name, const char *p,
     int len)
 {
-	sqlite3_stmt *st = db_prepare(db, "INSERT INTO run_artifacts (run_id, "
+	struct stmt *st = db_prepare(db, "INSERT INTO run_artifacts (run_id, "
 	    "name, content) VALUES (?1, ?2, ?3)", NULL);
 
-	sqlite3_bind_int64(st, 1, run);
-	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, p, len, SQLITE_STATIC);
-	CHECK_INT_EQ(sqlite3_step(st), SQLITE_DONE);
-	sqlite3_finalize(st);
+	stmt_bind_int64(st, 1, run);
+	stmt_bind_text(st, 2, name);
+	stmt_bind_textn(st, 3, p, len);
+	CHECK_INT_EQ(stmt_step(st), STORE_DONE);
+	stmt_finalize(st);
 }
 
 /* Two finished runs on two kernels and hosts, an event on a third kernel,

@@ -9,10 +9,10 @@
 
 #include <zlib.h>
 
-#include "identity.h"
-#include "sha256.h"
+#include "probe/identity.h"
+#include "common/sha256.h"
 #include "unit.h"
-#include "util.h"
+#include "common/util.h"
 
 #define DEBIAN_BUILD_ID "bc6a64c9b9d16077718a6681f0eb539e2bc860be"
 #define HOST_BUILD_ID   "4a5a9b0affb66c437abcd455d2738af879985fa9"

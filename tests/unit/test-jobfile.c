@@ -2,10 +2,10 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "jobfile.h"
-#include "options.h"
+#include "jobs/jobfile.h"
+#include "run/options.h"
 #include "unit.h"
-#include "workload.h"
+#include "run/workload.h"
 
 TEST(jobfile_global_then_section_values)
 {

@@ -15,10 +15,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "kmsg.h"
+#include "common/buf.h"
+#include "kmsg/kmsg.h"
 #include "unit.h"
-#include "util.h"
+#include "common/util.h"
 
 #define MAX_EVENTS 64
 

@@ -2,8 +2,8 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "buf.h"
-#include "options.h"
+#include "common/buf.h"
+#include "run/options.h"
 #include "unit.h"
 
 static const struct opt_spec specs[] = {

@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "procfs.h"
+#include "probe/procfs.h"
 #include "unit.h"
-#include "util.h"
+#include "common/util.h"
 
 #define DEB "debian-6.1.0-54-cloud-4cpu-2node-cpu2-offline/"
 #define HOST "host-6.18-2cpu/"

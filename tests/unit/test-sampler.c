@@ -11,9 +11,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sampler.h"
+#include "probe/sampler.h"
 #include "unit.h"
-#include "util.h"
+#include "common/util.h"
 
 #define DEB "debian-6.1.0-54-cloud-4cpu-2node-cpu2-offline/"
 #define HOST "host-6.18-2cpu/"

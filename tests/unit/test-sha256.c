@@ -2,9 +2,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sha256.h"
+#include "common/sha256.h"
 #include "unit.h"
-#include "util.h"
+#include "common/util.h"
 
 static void
 digest_hex(const unsigned char d[32], char out[65])

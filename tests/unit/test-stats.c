@@ -2,7 +2,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "stats.h"
+#include "common/stats.h"
 #include "unit.h"
 
 TEST(stats_percentiles_match_numpy_linear)

@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "internal.h"
+#include "common/buf.h"
+#include "reports/internal.h"
 #include "unit.h"
 
 static char *

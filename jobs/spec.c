@@ -1,0 +1,281 @@
+/* jobs.c - job specs and the daemon's durable queue. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/buf.h"
+#include "store/db.h"
+#include "jobs/spec.h"
+#include "run/options.h"
+#include "store/run-json.h"
+#include "common/util.h"
+#include "run/workload.h"
+
+static const struct opt_spec repeat_spec = { "repeat", OPT_INT, 1, 100000,
+	"1", NULL, NULL };
+static const struct opt_spec retry_spec = { "retry", OPT_INT, 0, 100, "0",
+	NULL, NULL };
+static const struct opt_spec timeout_spec = { "timeout", OPT_DURATION, 1000,
+	INT64_C(7) * 24 * 3600 * 1000, NULL, NULL, NULL };
+
+/* A JSON scalar or array as the text the option parser takes. */
+static char *
+json_text(json_t *v)
+{
+	struct buf b = BUF_INIT;
+	size_t i;
+	json_t *e;
+	char *s;
+
+	switch (json_typeof(v)) {
+	case JSON_STRING:
+		return xstrdup(json_string_value(v));
+	case JSON_INTEGER:
+		return xasprintf("%" JSON_INTEGER_FORMAT, json_integer_value(v));
+	case JSON_REAL:
+		return xasprintf("%.17g", json_real_value(v));
+	case JSON_TRUE:
+		return xstrdup("1");
+	case JSON_FALSE:
+		return xstrdup("0");
+	case JSON_ARRAY:
+		json_array_foreach(v, i, e) {
+			if (!json_is_integer(e)) {
+				buf_release(&b);
+				return NULL;
+			}
+			buf_printf(&b, "%s%" JSON_INTEGER_FORMAT, i ? "," : "",
+			    json_integer_value(e));
+		}
+		s = buf_detach(&b);
+		return s;
+	default:
+		return NULL;
+	}
+}
+
+static int
+spec_field(json_t *obj, const char *key, const struct opt_spec *spec,
+    int64_t *out, char **cause)
+{
+	json_t *v = json_object_get(obj, key);
+	struct param p;
+	char *text, *inner = NULL;
+	int r;
+
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if ((text = json_text(v)) == NULL || json_is_array(v))
+		r = set_cause(cause, EINVAL, "'%s' must be a number or string",
+		    key);
+	else {
+		memset(&p, 0, sizeof p);
+		r = opt_parse_value(spec, text, &p, &inner);
+		if (r == 0)
+			*out = p.i;
+		else
+			set_cause(cause, -r, "%s", inner);
+		free(p.s);
+	}
+	free(text);
+	free(inner);
+	return r;
+}
+
+int
+job_spec_from_json(json_t *obj, struct job_spec *js, char **cause)
+{
+	json_t *opts, *v, *w;
+	const char *key, *name;
+	char *text;
+	int r;
+
+	memset(js, 0, sizeof *js);
+	js->repeat = 1;
+	if (!json_is_object(obj))
+		return set_cause(cause, EINVAL, "a job must be a JSON object");
+	json_object_foreach(obj, key, v) {
+		if (strcmp(key, "workload") != 0 && strcmp(key, "options") != 0 &&
+		    strcmp(key, "repeat") != 0 && strcmp(key, "label") != 0 &&
+		    strcmp(key, "retry") != 0 && strcmp(key, "timeout") != 0)
+			return set_cause(cause, EINVAL, "unknown job field '%s'",
+			    key);
+	}
+	w = json_object_get(obj, "workload");
+	if ((name = json_string_value(w)) == NULL)
+		return set_cause(cause, EINVAL, "a job needs \"workload\"");
+	if ((js->wl = workload_find(name)) == NULL)
+		return set_cause(cause, EINVAL, "unknown workload '%s'", name);
+	js->params = params_new(js->wl->name, js->wl->options);
+	opts = json_object_get(obj, "options");
+	if (opts != NULL && !json_is_object(opts) && !json_is_null(opts)) {
+		r = set_cause(cause, EINVAL, "\"options\" must be an object");
+		goto fail;
+	}
+	json_object_foreach(opts, key, v) {
+		if ((text = json_text(v)) == NULL) {
+			r = set_cause(cause, EINVAL, "option '%s' has a value "
+			    "of the wrong JSON type", key);
+			goto fail;
+		}
+		r = params_set(js->params, key, text, cause);
+		free(text);
+		if (r != 0)
+			goto fail;
+	}
+	if ((r = spec_field(obj, "repeat", &repeat_spec, &js->repeat,
+	    cause)) != 0 ||
+	    (r = spec_field(obj, "retry", &retry_spec, &js->retry, cause)) != 0 ||
+	    (r = spec_field(obj, "timeout", &timeout_spec, &js->timeout_ms,
+	    cause)) != 0)
+		goto fail;
+	v = json_object_get(obj, "label");
+	if (v != NULL && !json_is_null(v)) {
+		const char *l = json_string_value(v);
+
+		if (l == NULL || *l == '\0' || strchr(l, '\n') != NULL) {
+			r = set_cause(cause, EINVAL,
+			    "\"label\" must be one non-empty line");
+			goto fail;
+		}
+		js->label = xstrdup(l);
+	}
+	return 0;
+fail:
+	job_spec_release(js);
+	return r;
+}
+
+json_t *
+job_spec_to_json(const struct job_spec *js)
+{
+	json_t *o = json_object(), *opts = json_object();
+	size_t i;
+
+	json_object_set_new(o, "workload", json_string(js->wl->name));
+	for (i = 0; i < js->params->n; i++) {
+		const struct param *p = &js->params->v[i];
+
+		if (p->set)
+			json_object_set_new(opts, p->spec->name,
+			    json_string(p->s));
+	}
+	json_object_set_new(o, "options", opts);
+	json_object_set_new(o, "repeat", json_integer(js->repeat));
+	if (js->label != NULL)
+		json_object_set_new(o, "label", json_string(js->label));
+	if (js->retry != 0)
+		json_object_set_new(o, "retry", json_integer(js->retry));
+	if (js->timeout_ms != 0) {
+		char *t = xasprintf("%" PRId64 "ms", js->timeout_ms);
+
+		json_object_set_new(o, "timeout", json_string(t));
+		free(t);
+	}
+	return o;
+}
+
+void
+job_spec_release(struct job_spec *js)
+{
+	params_free(js->params);
+	free(js->label);
+	memset(js, 0, sizeof *js);
+}
+
+int
+jobs_insert(struct db *db, const struct job_spec *js, char uuid[37],
+    int64_t *id, char **cause)
+{
+	json_t *j = job_spec_to_json(js);
+	char *opts = json_dumps(json_object_get(j, "options"), JSON_COMPACT);
+	struct stmt *st;
+	int r = -EIO;
+
+	uuid_v4(uuid);
+	st = db_prepare(db, "INSERT INTO jobs (uuid, workload, options, repeat, "
+	    "label, retry, timeout_ms, state, created_ns) VALUES (?1, ?2, ?3, "
+	    "?4, ?5, ?6, ?7, 'queued', ?8)", cause);
+	if (st == NULL)
+		goto out;
+	stmt_bind_text(st, 1, uuid);
+	stmt_bind_text(st, 2, js->wl->name);
+	stmt_bind_text(st, 3, opts);
+	stmt_bind_int64(st, 4, js->repeat);
+	if (js->label != NULL)
+		stmt_bind_text(st, 5, js->label);
+	stmt_bind_int64(st, 6, js->retry);
+	if (js->timeout_ms != 0)
+		stmt_bind_int64(st, 7, js->timeout_ms);
+	stmt_bind_int64(st, 8, now_real_ns());
+	if (stmt_step(st) != STORE_DONE) {
+		r = db_error(db, cause, "cannot queue job");
+		goto out;
+	}
+	*id = db_last_insert_id(db);
+	r = 0;
+out:
+	stmt_finalize(st);
+	free(opts);
+	json_decref(j);
+	return r;
+}
+
+int
+jobs_load_spec(struct db *db, int64_t id, struct job_spec *js, char **cause)
+{
+	json_t *row, *spec, *opts;
+	int r;
+
+	row = db_query_one(db, "SELECT workload, options, repeat, label, "
+	    "retry, timeout_ms FROM jobs WHERE id = ?1", id, cause);
+	if (row == NULL)
+		return set_cause(cause, ENOENT, "no job %lld", (long long)id);
+	opts = json_loads(json_string_value(json_object_get(row, "options")),
+	    0, NULL);
+	spec = json_pack("{s:O, s:o, s:O, s:O, s:O}",
+	    "workload", json_object_get(row, "workload"),
+	    "options", opts ? opts : json_object(),
+	    "repeat", json_object_get(row, "repeat"),
+	    "label", json_object_get(row, "label"),
+	    "retry", json_object_get(row, "retry"));
+	r = job_spec_from_json(spec, js, cause);
+	if (r == 0 && json_is_integer(json_object_get(row, "timeout_ms")))
+		js->timeout_ms = json_integer_value(json_object_get(row,
+		    "timeout_ms"));
+	json_decref(spec);
+	json_decref(row);
+	return r;
+}
+
+json_t *
+jobs_json(struct db *db, int64_t id)
+{
+	json_t *o, *runs, *opts;
+	char *cause = NULL;
+
+	o = db_query_one(db, "SELECT uuid AS job, workload, options, repeat, "
+	    "label, retry, retries_used, timeout_ms, state, runs_done, error, "
+	    "created_ns, started_ns, ended_ns FROM jobs WHERE id = ?1", id,
+	    &cause);
+	if (o == NULL) {
+		free(cause);
+		return NULL;
+	}
+	opts = json_loads(json_string_value(json_object_get(o, "options")), 0,
+	    NULL);
+	json_object_set_new(o, "options", opts ? opts : json_object());
+	runs = db_query_all(db, "SELECT uuid AS run, state, reason, "
+	    "started_ns, ended_ns FROM runs WHERE job_id = ?1 ORDER BY id", id,
+	    &cause);
+	json_object_set_new(o, "runs", runs);
+	free(cause);
+	return o;
+}
+
+int
+jobs_lookup(struct db *db, const char *key, int64_t *id, char **cause)
+{
+	return db_uuid_lookup(db, "jobs", "job", key, id, cause);
+}

@@ -1,0 +1,559 @@
+/* options.c - declarative workload options: parse, check, describe. */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "common/buf.h"
+#include "run/options.h"
+#include "common/util.h"
+
+const struct opt_spec common_opts[] = {
+	{ "duration", OPT_DURATION, 0, INT64_C(7) * 24 * 3600 * 1000, NULL,
+	    NULL, "stop the run after this long (besides its own counts)" },
+	{ "sample_ms", OPT_INT, 50, 60000, "1000", NULL,
+	    "period of the counter sampler in milliseconds" },
+	{ NULL, 0, 0, 0, NULL, NULL, NULL },
+};
+
+const char *
+opt_type_name(enum opt_type t)
+{
+	switch (t) {
+	case OPT_INT: return "int";
+	case OPT_SIZE: return "size";
+	case OPT_BOOL: return "bool";
+	case OPT_ENUM: return "enum";
+	case OPT_DURATION: return "duration";
+	case OPT_PERCENT: return "percent";
+	case OPT_INTLIST: return "intlist";
+	case OPT_STRING: return "string";
+	}
+	return "unknown";
+}
+
+static size_t
+spec_count(const struct opt_spec *specs)
+{
+	size_t n = 0;
+
+	while (specs != NULL && specs[n].name != NULL)
+		n++;
+	return n;
+}
+
+static void
+param_clear(struct param *p)
+{
+	free(p->s);
+	free(p->list);
+	p->s = NULL;
+	p->list = NULL;
+	p->nlist = 0;
+	p->i = 0;
+	p->f = 0;
+	p->set = p->has_value = 0;
+}
+
+struct params *
+params_new(const char *owner, const struct opt_spec *specs)
+{
+	struct params *ps = xcalloc(1, sizeof *ps);
+	size_t n = spec_count(specs), m = spec_count(common_opts), i;
+
+	ps->owner = owner;
+	ps->n = n + m;
+	ps->v = xcalloc(ps->n, sizeof *ps->v);
+	for (i = 0; i < n; i++)
+		ps->v[i].spec = &specs[i];
+	for (i = 0; i < m; i++)
+		ps->v[n + i].spec = &common_opts[i];
+	for (i = 0; i < ps->n; i++) {
+		if (ps->v[i].spec->def == NULL)
+			continue;
+		if (opt_parse_value(ps->v[i].spec, ps->v[i].spec->def,
+		    &ps->v[i], NULL) != 0)
+			abort(); /* a default outside its own range is a bug */
+		ps->v[i].set = 0;
+	}
+	return ps;
+}
+
+void
+params_free(struct params *ps)
+{
+	size_t i;
+
+	if (ps == NULL)
+		return;
+	for (i = 0; i < ps->n; i++)
+		param_clear(&ps->v[i]);
+	free(ps->v);
+	free(ps);
+}
+
+/* Binary multipliers, as sizes are given for memory: 1G = 2^30. */
+static int
+parse_size(const char *text, int64_t *out)
+{
+	char *end;
+	double v;
+	int64_t mult = 1;
+
+	errno = 0;
+	v = strtod(text, &end);
+	if (end == text || errno != 0 || v < 0 || !isdigit((unsigned char)*text))
+		return -EINVAL;
+	switch (tolower((unsigned char)*end)) {
+	case '\0': break;
+	case 'k': mult = INT64_C(1) << 10; end++; break;
+	case 'm': mult = INT64_C(1) << 20; end++; break;
+	case 'g': mult = INT64_C(1) << 30; end++; break;
+	case 't': mult = INT64_C(1) << 40; end++; break;
+	default: return -EINVAL;
+	}
+	if (*end == 'i' || *end == 'I')
+		end++;
+	if (*end == 'b' || *end == 'B')
+		end++;
+	if (*end != '\0')
+		return -EINVAL;
+	if (v * (double)mult > 9e18)
+		return -ERANGE;
+	*out = (int64_t)(v * (double)mult);
+	return 0;
+}
+
+static int
+parse_duration(const char *text, int64_t *ms)
+{
+	char *end;
+	double v, mult = 1000;
+
+	errno = 0;
+	v = strtod(text, &end);
+	if (end == text || errno != 0 || v < 0 || !isdigit((unsigned char)*text))
+		return -EINVAL;
+	if (strcmp(end, "ms") == 0)
+		mult = 1;
+	else if (strcmp(end, "") == 0 || strcmp(end, "s") == 0)
+		mult = 1000;
+	else if (strcmp(end, "m") == 0 || strcmp(end, "min") == 0)
+		mult = 60000;
+	else if (strcmp(end, "h") == 0)
+		mult = 3600000;
+	else
+		return -EINVAL;
+	if (v * mult > 9e15)
+		return -ERANGE;
+	*ms = (int64_t)llround(v * mult);
+	return 0;
+}
+
+static int
+parse_bool(const char *text, int64_t *out)
+{
+	static const char *yes[] = { "1", "yes", "true", "on" };
+	static const char *no[] = { "0", "no", "false", "off" };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(yes); i++) {
+		if (strcasecmp(text, yes[i]) == 0) {
+			*out = 1;
+			return 0;
+		}
+		if (strcasecmp(text, no[i]) == 0) {
+			*out = 0;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static int
+enum_has(const char *choices, const char *text)
+{
+	size_t len = strlen(text);
+	const char *p = choices;
+
+	if (len == 0 || strchr(text, '|') != NULL)
+		return 0;
+	while (p != NULL && *p != '\0') {
+		if (strncmp(p, text, len) == 0 && (p[len] == '|' ||
+		    p[len] == '\0'))
+			return 1;
+		p = strchr(p, '|');
+		if (p != NULL)
+			p++;
+	}
+	return 0;
+}
+
+/* "1,2,4" or "0-3,8" */
+static int
+parse_intlist(const char *text, int64_t **out, size_t *n)
+{
+	char *copy = xstrdup(text), *rest = copy, *tok, *dash;
+	int64_t *list = NULL, a, b, k;
+	size_t count = 0;
+	int r = -EINVAL;
+
+	/* strsep, not strtok: "1,,2" is an error, not "1,2". */
+	while ((tok = strsep(&rest, ",")) != NULL) {
+		if (*tok == '\0')
+			goto out;
+		dash = strchr(tok + 1, '-');
+		if (dash != NULL) {
+			*dash = '\0';
+			if (parse_int64(tok, &a) != 0 ||
+			    parse_int64(dash + 1, &b) != 0 || b < a ||
+			    b - a > 65536)
+				goto out;
+		} else {
+			if (parse_int64(tok, &a) != 0)
+				goto out;
+			b = a;
+		}
+		for (k = a; k <= b; k++) {
+			list = xreallocarray(list, count + 1, sizeof *list);
+			list[count++] = k;
+		}
+	}
+	if (count == 0)
+		goto out;
+	*out = list;
+	*n = count;
+	list = NULL;
+	r = 0;
+out:
+	free(list);
+	free(copy);
+	return r;
+}
+
+static char *
+range_text(const struct opt_spec *spec, int64_t v)
+{
+	char *s;
+
+	switch (spec->type) {
+	case OPT_SIZE:
+		return format_size(v);
+	case OPT_DURATION:
+		if (v % 1000 == 0)
+			return xasprintf("%" PRId64 "s", v / 1000);
+		return xasprintf("%" PRId64 "ms", v);
+	case OPT_PERCENT:
+		s = xasprintf("%" PRId64 "%%", v);
+		return s;
+	default:
+		return xasprintf("%" PRId64, v);
+	}
+}
+
+static int
+out_of_range(const struct opt_spec *spec, const char *text, char **cause)
+{
+	char *lo = range_text(spec, spec->min), *hi = range_text(spec,
+	    spec->max);
+	int r;
+
+	r = set_cause(cause, EINVAL,
+	    "option '%s' must be between %s and %s, got '%s'", spec->name, lo,
+	    hi, text);
+	free(lo);
+	free(hi);
+	return r;
+}
+
+int
+opt_parse_value(const struct opt_spec *spec, const char *text,
+    struct param *out, char **cause)
+{
+	struct param p;
+	size_t i;
+	int r;
+
+	memset(&p, 0, sizeof p);
+	p.spec = spec;
+	switch (spec->type) {
+	case OPT_INT:
+		if (parse_int64(text, &p.i) != 0)
+			return set_cause(cause, EINVAL,
+			    "option '%s' expects an integer, got '%s'",
+			    spec->name, text);
+		if (p.i < spec->min || p.i > spec->max)
+			return out_of_range(spec, text, cause);
+		break;
+	case OPT_SIZE:
+		if (parse_size(text, &p.i) != 0)
+			return set_cause(cause, EINVAL,
+			    "option '%s' expects a size like 256M or 4G, got '%s'",
+			    spec->name, text);
+		if (p.i < spec->min || p.i > spec->max)
+			return out_of_range(spec, text, cause);
+		break;
+	case OPT_BOOL:
+		if (parse_bool(text, &p.i) != 0)
+			return set_cause(cause, EINVAL,
+			    "option '%s' expects 0 or 1, got '%s'", spec->name,
+			    text);
+		break;
+	case OPT_DURATION:
+		if (parse_duration(text, &p.i) != 0)
+			return set_cause(cause, EINVAL,
+			    "option '%s' expects a duration like 30s, 500ms or 5m, got '%s'",
+			    spec->name, text);
+		if (p.i < spec->min || p.i > spec->max)
+			return out_of_range(spec, text, cause);
+		break;
+	case OPT_PERCENT: {
+		char *copy = xstrdup(text);
+		size_t len = strlen(copy);
+
+		if (len > 0 && copy[len - 1] == '%')
+			copy[len - 1] = '\0';
+		r = parse_double(copy, &p.f);
+		free(copy);
+		if (r != 0)
+			return set_cause(cause, EINVAL,
+			    "option '%s' expects a percentage, got '%s'",
+			    spec->name, text);
+		if (p.f < (double)spec->min || p.f > (double)spec->max)
+			return out_of_range(spec, text, cause);
+		p.i = (int64_t)p.f;
+		break;
+	}
+	case OPT_ENUM:
+		if (!enum_has(spec->choices, text))
+			return set_cause(cause, EINVAL,
+			    "option '%s' must be one of %s, got '%s'",
+			    spec->name, spec->choices, text);
+		break;
+	case OPT_INTLIST:
+		if (parse_intlist(text, &p.list, &p.nlist) != 0)
+			return set_cause(cause, EINVAL,
+			    "option '%s' expects a list like 1,2,4 or 0-3, got '%s'",
+			    spec->name, text);
+		for (i = 0; i < p.nlist; i++) {
+			if (p.list[i] < spec->min || p.list[i] > spec->max) {
+				free(p.list);
+				return out_of_range(spec, text, cause);
+			}
+		}
+		break;
+	case OPT_STRING:
+		if (strchr(text, '\n') != NULL)
+			return set_cause(cause, EINVAL,
+			    "option '%s' must be one line", spec->name);
+		break;
+	}
+	p.s = xstrdup(text);
+	p.set = p.has_value = 1;
+	param_clear(out);
+	*out = p;
+	return 0;
+}
+
+static struct param *
+params_find(const struct params *ps, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ps->n; i++) {
+		if (strcmp(ps->v[i].spec->name, name) == 0)
+			return &ps->v[i];
+	}
+	return NULL;
+}
+
+int
+params_set(struct params *ps, const char *name, const char *value,
+    char **cause)
+{
+	struct param *p = params_find(ps, name);
+	char *inner = NULL;
+	int r;
+
+	if (p == NULL)
+		return set_cause(cause, EINVAL,
+		    "unknown option '%s' for workload '%s'", name, ps->owner);
+	if ((r = opt_parse_value(p->spec, value, p, &inner)) != 0) {
+		set_cause(cause, -r, "%s (workload '%s')", inner, ps->owner);
+		free(inner);
+	}
+	return r;
+}
+
+int
+params_set_arg(struct params *ps, const char *arg, char **cause)
+{
+	const char *eq;
+	char *name;
+	int r;
+
+	if (starts_with(arg, "--"))
+		arg += 2;
+	eq = strchr(arg, '=');
+	if (eq == NULL || eq == arg)
+		return set_cause(cause, EINVAL,
+		    "expected name=value for workload '%s', got '%s'",
+		    ps->owner, arg);
+	name = xstrndup(arg, (size_t)(eq - arg));
+	r = params_set(ps, name, eq + 1, cause);
+	free(name);
+	return r;
+}
+
+const struct param *
+params_get(const struct params *ps, const char *name)
+{
+	const struct param *p = params_find(ps, name);
+
+	/* Asking for an option the table does not declare is a bug. */
+	if (p == NULL) {
+		fprintf(stderr, "BUG: option '%s' not declared by '%s'\n",
+		    name, ps->owner);
+		abort();
+	}
+	return p;
+}
+
+int
+params_isset(const struct params *ps, const char *name)
+{
+	return params_get(ps, name)->set;
+}
+
+int64_t
+params_int(const struct params *ps, const char *name)
+{
+	return params_get(ps, name)->i;
+}
+
+double
+params_double(const struct params *ps, const char *name)
+{
+	const struct param *p = params_get(ps, name);
+
+	return p->spec->type == OPT_PERCENT ? p->f : (double)p->i;
+}
+
+const char *
+params_str(const struct params *ps, const char *name)
+{
+	return params_get(ps, name)->s;
+}
+
+const int64_t *
+params_list(const struct params *ps, const char *name, size_t *n)
+{
+	const struct param *p = params_get(ps, name);
+
+	*n = p->nlist;
+	return p->list;
+}
+
+static json_t *
+param_json(const struct param *p)
+{
+	json_t *a;
+	size_t i;
+
+	switch (p->spec->type) {
+	case OPT_INT:
+	case OPT_SIZE:
+	case OPT_DURATION:
+		return json_integer(p->i);
+	case OPT_BOOL:
+		return json_boolean(p->i);
+	case OPT_PERCENT:
+		return json_real(p->f);
+	case OPT_INTLIST:
+		a = json_array();
+		for (i = 0; i < p->nlist; i++)
+			json_array_append_new(a, json_integer(p->list[i]));
+		return a;
+	case OPT_ENUM:
+	case OPT_STRING:
+		return json_string(p->s);
+	}
+	return json_null();
+}
+
+char *
+params_to_json(const struct params *ps)
+{
+	json_t *o = json_object();
+	char *s, *out;
+	size_t i;
+
+	for (i = 0; i < ps->n; i++) {
+		if (ps->v[i].has_value)
+			json_object_set_new(o, ps->v[i].spec->name,
+			    param_json(&ps->v[i]));
+	}
+	s = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	out = xstrdup(s);
+	free(s);
+	return out;
+}
+
+static void
+spec_json_one(json_t *a, const struct opt_spec *sp)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "name", json_string(sp->name));
+	json_object_set_new(o, "type", json_string(opt_type_name(sp->type)));
+	if (sp->type != OPT_BOOL && sp->type != OPT_ENUM &&
+	    sp->type != OPT_STRING) {
+		json_object_set_new(o, "min", json_integer(sp->min));
+		json_object_set_new(o, "max", json_integer(sp->max));
+	}
+	json_object_set_new(o, "default",
+	    sp->def ? json_string(sp->def) : json_null());
+	if (sp->choices != NULL)
+		json_object_set_new(o, "choices", json_string(sp->choices));
+	json_object_set_new(o, "help", json_string(sp->help ? sp->help : ""));
+	json_array_append_new(a, o);
+}
+
+void
+opt_spec_to_json(struct buf *b, const struct opt_spec *specs)
+{
+	json_t *a = json_array();
+	char *s;
+	size_t i;
+
+	for (i = 0; specs != NULL && specs[i].name != NULL; i++)
+		spec_json_one(a, &specs[i]);
+	for (i = 0; common_opts[i].name != NULL; i++)
+		spec_json_one(a, &common_opts[i]);
+	s = json_dumps(a, JSON_COMPACT);
+	buf_adds(b, s);
+	free(s);
+	json_decref(a);
+}
+
+char *
+format_size(int64_t bytes)
+{
+	static const char units[] = "KMGT";
+	double v = (double)bytes;
+	int u = -1;
+
+	while (v >= 1024 && u < 3 && (int64_t)v % 1024 == 0) {
+		v /= 1024;
+		u++;
+	}
+	if (u < 0)
+		return xasprintf("%" PRId64, bytes);
+	return xasprintf("%.0f%c", v, units[u]);
+}

@@ -1,0 +1,102 @@
+/*
+ * workload.h - what a workload is and what it may call while it runs.
+ *
+ * A workload is one file in workloads/ ending in
+ *     const struct workload wl_<name> = { ... };
+ * and one line in workloads/workloads.c.  run() executes in a forked
+ * worker process (own process group, oom_score_adj 1000); everything it
+ * reports goes to the supervising process through the wl_* calls below,
+ * which the supervisor stores.  Workloads never print and never exit.
+ */
+#ifndef MMSTORM_WORKLOAD_H
+#define MMSTORM_WORKLOAD_H
+
+#include <stdint.h>
+
+#include "run/options.h"
+#include "common/util.h"
+
+enum wl_result {
+	WL_PASSED = 0,
+	WL_FAILED,
+	WL_SKIPPED,
+	WL_LOCKUP,
+};
+
+enum better {
+	BETTER_LOWER = 0,
+	BETTER_HIGHER,
+};
+
+struct wl_ctx;
+
+struct workload {
+	const char *name;
+	const char *summary;
+	const char *seeds;                 /* "004", "002,000" ... */
+	const struct opt_spec *options;    /* ends with { NULL } */
+	/* The metric `verdict` judges when no --metric is given. */
+	const char *primary_metric;
+	/*
+	 * May be NULL.  Called in the supervisor before anything is forked:
+	 * 0 when the workload can run here with these params, else negative
+	 * and *reason set ("THP is disabled: transparent_hugepage=never").
+	 */
+	int (*supported)(const struct params *, char **reason);
+	/* Returns an enum wl_result. */
+	int (*run)(struct wl_ctx *);
+};
+
+extern const struct workload *const workloads[];   /* NULL-terminated */
+const struct workload *workload_find(const char *name);
+
+/* Parameters of this run (defaults applied). */
+const struct params *wl_params(struct wl_ctx *);
+int64_t wl_int(struct wl_ctx *, const char *name);
+double wl_double(struct wl_ctx *, const char *name);
+const char *wl_str(struct wl_ctx *, const char *name);
+int wl_isset(struct wl_ctx *, const char *name);
+const int64_t *wl_list(struct wl_ctx *, const char *name, size_t *n);
+
+/* A result of the run: one value per name (a later call replaces it). */
+void wl_metric(struct wl_ctx *, const char *name, double value,
+    const char *unit, enum better);
+/* One value of a per-operation series (offline_ms of each transition,
+ * munmap_ms of each repeat), stamped with the current time. */
+void wl_value(struct wl_ctx *, const char *series, double value);
+/* What the workload is doing, for the progress line.  Each call wakes the
+ * supervisor (and mmstormd): a loop that turns faster than a few times a
+ * second reports every so often, not every turn. */
+void wl_progress(struct wl_ctx *, const char *fmt, ...) PRINTFLIKE(2, 3);
+/* An event of the workload's own (kind "corruption", ...). */
+void wl_event(struct wl_ctx *, const char *kind, const char *title,
+    const char *text);
+/* Ask the supervisor for a counter sample now; returns when stored. */
+void wl_sample(struct wl_ctx *, const char *label);
+/*
+ * Change a sysfs/procfs knob.  The supervisor records the original value
+ * durably first and restores it when the run ends however it ends.
+ */
+int wl_knob_set(struct wl_ctx *, const char *path, const char *value,
+    char **cause);
+/* Only the recording half of wl_knob_set: for writes the workload times
+ * itself (a CPU's online file).  Recording a path twice is cheap. */
+int wl_knob_record(struct wl_ctx *, const char *path, const char *value,
+    char **cause);
+/* Keep a text with the run (stress-ng's YAML, a log excerpt). */
+void wl_attach(struct wl_ctx *, const char *name, const char *text);
+/*
+ * End the run now with this result, from any thread (a watchdog that saw
+ * a sysfs write hang): the supervisor records it and kills the worker if
+ * it does not exit by itself.
+ */
+void wl_abort(struct wl_ctx *, int result, const char *fmt, ...)
+    PRINTFLIKE(3, 4);
+/* True once the run should wind down: duration= elapsed or a stop was
+ * requested (SIGTERM).  Long loops poll it. */
+int wl_stopping(struct wl_ctx *);
+/* Set the run's reason and return WL_FAILED / WL_SKIPPED. */
+int wl_fail(struct wl_ctx *, const char *fmt, ...) PRINTFLIKE(2, 3);
+int wl_skip(struct wl_ctx *, const char *fmt, ...) PRINTFLIKE(2, 3);
+
+#endif

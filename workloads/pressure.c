@@ -1,0 +1,413 @@
+/* pressure.c - global memory pressure above a MemAvailable floor. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "workloads/pressure.h"
+#include "common/util.h"
+
+#define CHUNK_BYTES  (INT64_C(64) << 20)
+#define HUGE_BYTES   (INT64_C(2) << 20)
+#define MAX_CHUNKS   65536
+#define MAX_PIDS     1025
+
+struct pressure {
+	struct pressure_config cfg;
+	pid_t pids[MAX_PIDS];
+	int npids;
+	pid_t stress_ng;
+	char *yaml_path;
+	int64_t total_kb, floor_kb, start_avail_kb;
+	int64_t started_ns;
+	struct pressure_stats st;
+};
+
+/* Find "Key:" in a meminfo buffer and return its number, or -1. */
+static int64_t
+meminfo_find(const char *buf, const char *key)
+{
+	size_t len = strlen(key);
+	const char *p = buf;
+	int64_t v;
+
+	while (p != NULL && *p != '\0') {
+		if (strncmp(p, key, len) == 0 && p[len] == ':') {
+			p += len + 1;
+			while (*p == ' ')
+				p++;
+			v = 0;
+			while (*p >= '0' && *p <= '9')
+				v = v * 10 + (*p++ - '0');
+			return v;
+		}
+		p = strchr(p, '\n');
+		if (p != NULL)
+			p++;
+	}
+	return -1;
+}
+
+/* With an open /proc/meminfo: no allocation, for the workers' loops. */
+static int64_t
+meminfo_fd_kb(int fd, const char *key)
+{
+	char buf[8192];
+	ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return meminfo_find(buf, key);
+}
+
+int64_t
+meminfo_kb(const char *key)
+{
+	int fd = open("/proc/meminfo", O_RDONLY | O_CLOEXEC);
+	int64_t v;
+
+	if (fd == -1)
+		return -1;
+	v = meminfo_fd_kb(fd, key);
+	close(fd);
+	return v;
+}
+
+/* Children of the pressure engine are the OOM killer's first choice and
+ * die with the worker that started them. */
+static void
+child_setup(void)
+{
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	write_file_str("/proc/self/oom_score_adj", "1000", NULL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+}
+
+static void
+touch(char *p, int64_t len)
+{
+	int64_t off;
+
+	for (off = 0; off < len; off += 4096)
+		p[off] = (char)off;
+}
+
+/*
+ * One allocator: take 64 MiB chunks while MemAvailable stays above the
+ * floor plus a margin; near it, free the oldest chunk and take a new one,
+ * so allocation keeps entering direct reclaim; below it, give back.
+ */
+static void __attribute__((noreturn))
+allocator_main(const struct pressure *p, int index)
+{
+	static char *chunks[MAX_CHUNKS];
+	int64_t held = 0, avail, limit, margin_kb;
+	size_t head = 0, count = 0;
+	int fd = open("/proc/meminfo", O_RDONLY | O_CLOEXEC);
+	char *c;
+
+	child_setup();
+	limit = p->cfg.limit_bytes ? p->cfg.limit_bytes / p->cfg.workers : 0;
+	margin_kb = (CHUNK_BYTES >> 10) * (p->cfg.workers + 1);
+	for (;;) {
+		avail = meminfo_fd_kb(fd, "MemAvailable");
+		if (avail < 0)
+			_exit(1);
+		if (avail < p->floor_kb || ((limit && held >= limit) ||
+		    avail < p->floor_kb + margin_kb)) {
+			if (count > 0) {
+				munmap(chunks[head], (size_t)CHUNK_BYTES);
+				head = (head + 1) % MAX_CHUNKS;
+				count--;
+				held -= CHUNK_BYTES;
+			}
+			if (avail < p->floor_kb + margin_kb / 2) {
+				usleep(10000);
+				continue;
+			}
+		}
+		if (count == MAX_CHUNKS) {
+			usleep(10000);
+			continue;
+		}
+		c = mmap(NULL, (size_t)CHUNK_BYTES, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (c == MAP_FAILED) {
+			usleep(10000);
+			continue;
+		}
+		/* Every other chunk asks for THP: huge faults, compaction. */
+		if (p->cfg.thp && ((count + (size_t)index) & 1))
+			madvise(c, (size_t)CHUNK_BYTES, MADV_HUGEPAGE);
+		touch(c, CHUNK_BYTES);
+		chunks[(head + count) % MAX_CHUNKS] = c;
+		count++;
+		held += CHUNK_BYTES;
+	}
+}
+
+/* Page cache for reclaim to take: write a file once, read it forever. */
+static void __attribute__((noreturn))
+reader_main(const struct pressure *p)
+{
+	static char block[1 << 20];
+	int64_t off, written = 0;
+	int mfd = open("/proc/meminfo", O_RDONLY | O_CLOEXEC);
+	int fd;
+
+	child_setup();
+	fd = open(p->cfg.tmpdir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd == -1)
+		_exit(1);
+	memset(block, 0x5a, sizeof block);
+	while (written < p->cfg.cache_bytes) {
+		if (meminfo_fd_kb(mfd, "MemAvailable") < p->floor_kb +
+		    (int64_t)(sizeof block >> 10) * 64)
+			break;
+		if (write(fd, block, sizeof block) != (ssize_t)sizeof block)
+			break;
+		written += (int64_t)sizeof block;
+	}
+	for (;;) {
+		for (off = 0; off + (int64_t)sizeof block <= written;
+		    off += (int64_t)sizeof block) {
+			if (pread(fd, block, sizeof block, off) <= 0)
+				break;
+		}
+		if (written == 0)
+			pause();
+	}
+}
+
+static int
+spawn(struct pressure *p, void (*fn)(const struct pressure *, int), int i,
+    char **cause)
+{
+	pid_t pid;
+
+	if (p->npids == MAX_PIDS)
+		return set_cause(cause, E2BIG, "too many pressure workers");
+	if ((pid = fork()) == -1)
+		return set_cause(cause, errno, "cannot fork pressure worker: %s",
+		    strerror(errno));
+	if (pid == 0)
+		fn(p, i);
+	p->pids[p->npids++] = pid;
+	return 0;
+}
+
+static void
+allocator_entry(const struct pressure *p, int i)
+{
+	allocator_main(p, i);
+}
+
+static void
+reader_entry(const struct pressure *p, int i)
+{
+	(void)i;
+	reader_main(p);
+}
+
+static int
+start_stress_ng(struct pressure *p, char **cause)
+{
+	int64_t avail = meminfo_kb("MemAvailable"), per_kb;
+	char workers[32], bytes[32], timeout[32];
+	pid_t pid;
+
+	if (access("/usr/bin/stress-ng", X_OK) == -1)
+		return set_cause(cause, ENOENT,
+		    "pressure=stress-ng needs /usr/bin/stress-ng "
+		    "(apt-get install stress-ng)");
+	per_kb = (avail - p->floor_kb - (CHUNK_BYTES >> 10) *
+	    (p->cfg.workers + 1)) / p->cfg.workers;
+	if (p->cfg.limit_bytes && per_kb > (p->cfg.limit_bytes >> 10) /
+	    p->cfg.workers)
+		per_kb = (p->cfg.limit_bytes >> 10) / p->cfg.workers;
+	if (per_kb < 4096)
+		return set_cause(cause, ENOMEM,
+		    "MemAvailable %lld kB leaves no room above the floor",
+		    (long long)avail);
+	p->yaml_path = xasprintf("%s/mmstorm-stress-ng.%d.yaml",
+	    p->cfg.tmpdir, (int)getpid());
+	snprintf(workers, sizeof workers, "%d", p->cfg.workers);
+	snprintf(bytes, sizeof bytes, "%lldk", (long long)per_kb);
+	snprintf(timeout, sizeof timeout, "%llds",
+	    (long long)(p->cfg.timeout_s > 0 ? p->cfg.timeout_s : 3600));
+	if ((pid = fork()) == -1)
+		return set_cause(cause, errno, "cannot fork stress-ng: %s",
+		    strerror(errno));
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		child_setup();
+		if (null != -1) {
+			dup2(null, STDIN_FILENO);
+			dup2(null, STDOUT_FILENO);
+			dup2(null, STDERR_FILENO);
+		}
+		execl("/usr/bin/stress-ng", "stress-ng", "--vm", workers,
+		    "--vm-bytes", bytes, "--vm-keep", "--oomable", "--timeout",
+		    timeout, "--metrics", "--yaml", p->yaml_path, (char *)NULL);
+		_exit(127);
+	}
+	p->stress_ng = pid;
+	return 0;
+}
+
+int
+pressure_start(struct pressure **out, const struct pressure_config *cfg,
+    char **cause)
+{
+	struct pressure *p;
+	int i, r = 0;
+
+	*out = NULL;
+	if (cfg->engine == PRESSURE_NONE)
+		return 0;
+	p = xcalloc(1, sizeof *p);
+	p->cfg = *cfg;
+	if (p->cfg.workers < 1)
+		p->cfg.workers = 1;
+	if (p->cfg.tmpdir == NULL)
+		p->cfg.tmpdir = "/var/tmp";
+	p->stress_ng = -1;
+	p->st.stress_ng_status = -1;
+	p->st.ramp_ms = -1;
+	p->total_kb = meminfo_kb("MemTotal");
+	p->start_avail_kb = meminfo_kb("MemAvailable");
+	if (p->total_kb <= 0 || p->start_avail_kb < 0) {
+		r = set_cause(cause, EIO, "cannot read /proc/meminfo");
+		goto out;
+	}
+	p->floor_kb = (int64_t)((double)p->total_kb * cfg->floor_pct / 100.0);
+	p->st.min_avail_kb = p->start_avail_kb;
+	p->started_ns = now_mono_ns();
+	if (cfg->engine == PRESSURE_STRESS_NG)
+		r = start_stress_ng(p, cause);
+	else {
+		for (i = 0; r == 0 && i < p->cfg.workers; i++)
+			r = spawn(p, allocator_entry, i, cause);
+		if (r == 0 && cfg->cache_bytes > 0)
+			r = spawn(p, reader_entry, 0, cause);
+	}
+out:
+	if (r != 0) {
+		pressure_stop(p, NULL);
+		return r;
+	}
+	*out = p;
+	return 0;
+}
+
+void
+pressure_poll(struct pressure *p)
+{
+	int64_t avail;
+
+	if (p == NULL)
+		return;
+	avail = meminfo_kb("MemAvailable");
+	if (avail < 0)
+		return;
+	if (avail < p->st.min_avail_kb)
+		p->st.min_avail_kb = avail;
+	if (avail < p->floor_kb) {
+		p->st.floor_hits++;
+		/* stress-ng --vm-keep cannot shrink: end it rather than let
+		 * it push the machine below the floor. */
+		if (p->stress_ng > 0)
+			kill(p->stress_ng, SIGTERM);
+	}
+}
+
+int
+pressure_wait_ready(struct pressure *p, int64_t timeout_ns,
+    int (*stop)(void *), void *arg)
+{
+	int64_t deadline = now_mono_ns() + timeout_ns, avail, near;
+
+	if (p == NULL)
+		return 0;
+	near = p->floor_kb + p->total_kb / 50;
+	while (now_mono_ns() < deadline) {
+		pressure_poll(p);
+		avail = meminfo_kb("MemAvailable");
+		if (avail <= near || (p->cfg.limit_bytes > 0 &&
+		    p->start_avail_kb - avail >= (p->cfg.limit_bytes >> 10) *
+		    9 / 10)) {
+			p->st.ramp_ms = (now_mono_ns() - p->started_ns) /
+			    1000000;
+			return 0;
+		}
+		if (stop != NULL && stop(arg))
+			return -EINTR;
+		usleep(100000);
+	}
+	return -ETIMEDOUT;
+}
+
+static void
+reap(pid_t pid, int sig, int64_t grace_ns, int *status)
+{
+	int64_t deadline = now_mono_ns() + grace_ns;
+	int st = 0;
+
+	kill(pid, sig);
+	while (waitpid(pid, &st, WNOHANG) == 0) {
+		if (now_mono_ns() >= deadline) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &st, 0);
+			break;
+		}
+		usleep(20000);
+	}
+	if (status != NULL)
+		*status = st;
+}
+
+void
+pressure_stop(struct pressure *p, struct pressure_stats *out)
+{
+	int i, status;
+
+	if (out != NULL)
+		memset(out, 0, sizeof *out);
+	if (p == NULL)
+		return;
+	for (i = 0; i < p->npids; i++)
+		reap(p->pids[i], SIGKILL, 0, NULL);
+	if (p->stress_ng > 0) {
+		/* SIGINT lets stress-ng stop its workers and write the YAML. */
+		reap(p->stress_ng, SIGINT, INT64_C(15) * 1000000000, &status);
+		p->st.stress_ng_status = WIFEXITED(status) ?
+		    WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	}
+	if (p->yaml_path != NULL) {
+		if (read_file(p->yaml_path, &p->st.yaml, NULL, NULL) != 0)
+			p->st.yaml = NULL;
+		unlink(p->yaml_path);
+		free(p->yaml_path);
+	}
+	if (out != NULL)
+		*out = p->st;
+	else
+		free(p->st.yaml);
+	free(p);
+}
+
+void
+pressure_stats_release(struct pressure_stats *st)
+{
+	free(st->yaml);
+	st->yaml = NULL;
+}
