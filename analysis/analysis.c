@@ -25,7 +25,7 @@ running_kernel(struct db *db, int64_t *id, char **cause)
 	memset(&k, 0, sizeof k);
 	if ((r = kernel_identity_read(&k, NULL, cause)) != 0)
 		return r;
-	st = db_prepare(db, "SELECT id FROM kernels WHERE build_key = ?1",
+	st = db_prepare(db, "SELECT id FROM kernels WHERE build_key = $1",
 	    cause);
 	if (st == NULL) {
 		kernel_identity_release(&k);
@@ -59,7 +59,7 @@ kernel_describe(struct db *db, int64_t id)
 	    "FROM kernels o WHERE o.id <> k.id AND o.release = k.release AND "
 	    "substr(coalesce(o.build_id, o.build_key), 1, 12) = "
 	    "substr(coalesce(k.build_id, k.build_key), 1, 12)) FROM kernels k "
-	    "WHERE k.id = ?1", NULL);
+	    "WHERE k.id = $1", NULL);
 	struct buf b = BUF_INIT;
 
 	if (st != NULL) {
@@ -97,9 +97,9 @@ kernel_resolve(struct db *db, const char *name, int64_t *id, char **cause)
 		return running_kernel(db, id, cause);
 	/* Exact release or label first; prefixes of ids only as hex. */
 	st = db_prepare(db, "SELECT DISTINCT k.id FROM kernels k WHERE "
-	    "k.release = ?1 OR (?2 AND (k.build_id LIKE ?1 || '%' OR "
-	    "k.build_key LIKE ?1 || '%')) OR k.id IN (SELECT kernel_id FROM "
-	    "runs WHERE label = ?1) ORDER BY k.id", cause);
+	    "k.release = $1 OR ($2 AND (k.build_id LIKE $1 || '%' OR "
+	    "k.build_key LIKE $1 || '%')) OR k.id IN (SELECT kernel_id FROM "
+	    "runs WHERE label = $1) ORDER BY k.id", cause);
 	if (st == NULL)
 		return -EIO;
 	stmt_bind_text(st, 1, name);
@@ -279,7 +279,7 @@ values_units(struct db *db, struct values *vs, const struct values_group *gs,
 	int rc = STORE_DONE;
 
 	st = db_prepare(db, "SELECT name, unit, better FROM metrics WHERE "
-	    "run_id = ?1", cause);
+	    "run_id = $1", cause);
 	if (st == NULL)
 		return -EIO;
 	for (g = gs; g < gs + ng && rc == STORE_DONE; g++) {
@@ -373,25 +373,25 @@ load_values(struct db *db, int64_t kernel, const struct compare_opts *o,
 	 * analysis).
 	 */
 	static const char *runs_sql[] = {
-		"SELECT id, kernel_id, workload FROM runs WHERE kernel_id = ?1 "
-		"AND state = 'passed' AND (?2 IS NULL OR workload = ?2) "
+		"SELECT id, kernel_id, workload FROM runs WHERE kernel_id = $1 "
+		"AND state = 'passed' AND ($2 IS NULL OR workload = $2) "
 		"ORDER BY id",
 		"SELECT id, kernel_id, workload FROM runs WHERE kernel_id <> "
-		"?1 AND state = 'passed' AND (?2 IS NULL OR workload = ?2) "
+		"$1 AND state = 'passed' AND ($2 IS NULL OR workload = $2) "
 		"ORDER BY id",
 	};
 	static const char *metrics_sql[] = {
 		"SELECT m.run_id, m.name, m.value FROM runs r JOIN metrics m "
-		"ON m.run_id = r.id WHERE r.kernel_id = ?1 "
-		"AND r.state = 'passed' AND (?2 IS NULL OR r.workload = ?2) "
-		"AND (?3 IS NULL OR m.name = ?3) ORDER BY r.id",
+		"ON m.run_id = r.id WHERE r.kernel_id = $1 "
+		"AND r.state = 'passed' AND ($2 IS NULL OR r.workload = $2) "
+		"AND ($3 IS NULL OR m.name = $3) ORDER BY r.id",
 		"SELECT m.run_id, m.name, m.value FROM runs r JOIN metrics m "
-		"ON m.run_id = r.id WHERE r.kernel_id <> ?1 "
-		"AND r.state = 'passed' AND (?2 IS NULL OR r.workload = ?2) "
-		"AND (?3 IS NULL OR m.name = ?3) ORDER BY r.id",
+		"ON m.run_id = r.id WHERE r.kernel_id <> $1 "
+		"AND r.state = 'passed' AND ($2 IS NULL OR r.workload = $2) "
+		"AND ($3 IS NULL OR m.name = $3) ORDER BY r.id",
 		/* most runs: the whole table, skipping the others' rows */
-		"SELECT run_id, name, value FROM metrics WHERE (?3 IS NULL OR "
-		"name = ?3) ORDER BY run_id",
+		"SELECT run_id, name, value FROM metrics WHERE ($3 IS NULL OR "
+		"name = $3) ORDER BY run_id",
 	};
 	struct values *vs = NULL, *sorted = NULL, *cur;
 	struct values_group *gs = NULL, *g = NULL;
@@ -560,7 +560,7 @@ count_runs(struct db *db, struct stmt **st, int64_t kernel,
 
 	if (*st == NULL)
 		*st = db_prepare(db, "SELECT count(*) FROM runs WHERE "
-		    "kernel_id = ?1 AND workload = ?2 AND state NOT IN "
+		    "kernel_id = $1 AND workload = $2 AND state NOT IN "
 		    "('skipped', 'queued', 'running')", NULL);
 	if (*st == NULL)
 		return 0;
@@ -585,10 +585,10 @@ compare_lockups(struct db *db, struct comparison *c,
 
 	/* e.kernel_id, not r.kernel_id: the (kernel, signature) index. */
 	st = db_prepare(db, "SELECT e.kind, e.title, e.signature, r.workload, "
-	    "count(DISTINCT CASE WHEN e.kernel_id = ?1 THEN r.id END), "
-	    "count(DISTINCT CASE WHEN e.kernel_id = ?2 THEN r.id END) "
+	    "count(DISTINCT CASE WHEN e.kernel_id = $1 THEN r.id END), "
+	    "count(DISTINCT CASE WHEN e.kernel_id = $2 THEN r.id END) "
 	    "FROM events e JOIN runs r ON r.id = e.run_id WHERE e.kernel_id "
-	    "IN (?1, ?2) AND (?3 IS NULL OR r.workload = ?3) AND e.kind NOT "
+	    "IN ($1, $2) AND ($3 IS NULL OR r.workload = $3) AND e.kind NOT "
 	    "IN ('taint') GROUP BY e.signature, r.workload ORDER BY "
 	    "r.workload, e.kind, e.title", cause);
 	if (st == NULL)
@@ -775,13 +775,13 @@ load_hits(struct db *db, const struct compare_opts *o,
 	/* Events outside runs and taints are left out here, not by the
 	 * query: it would test every row for what is read anyway. */
 	st = db_prepare(db, o->workload ? "SELECT kernel_id, signature, "
-	    "workload, kind, run_id FROM events WHERE workload = ?1 ORDER BY "
+	    "workload, kind, run_id FROM events WHERE workload = $1 ORDER BY "
 	    "kernel_id, signature, workload, kind, run_id" : "SELECT "
 	    "kernel_id, signature, workload, kind, run_id FROM events ORDER "
 	    "BY kernel_id, signature, workload, kind, run_id", cause);
 	/* The title of a signature on a build: looked up once. */
-	title = db_prepare(db, "SELECT title FROM events WHERE kernel_id = ?1 "
-	    "AND signature = ?2 ORDER BY kind, id LIMIT 1", cause);
+	title = db_prepare(db, "SELECT title FROM events WHERE kernel_id = $1 "
+	    "AND signature = $2 ORDER BY kind, id LIMIT 1", cause);
 	if (st == NULL || title == NULL) {
 		stmt_finalize(st);
 		stmt_finalize(title);
@@ -1252,7 +1252,7 @@ load_kernel_info(struct db *db, const char *workload, struct kernel_info **out,
 
 	st = db_prepare(db, "SELECT k.id, k.first_seen_ns, k.release, "
 	    "coalesce(k.build_id, k.build_key), (SELECT count(*) FROM runs r "
-	    "WHERE r.kernel_id = k.id AND (?1 IS NULL OR r.workload = ?1) "
+	    "WHERE r.kernel_id = k.id AND ($1 IS NULL OR r.workload = $1) "
 	    "AND r.state NOT IN ('queued', 'running', 'skipped')) FROM "
 	    "kernels k ORDER BY k.id", cause);
 	if (st == NULL)
@@ -1325,19 +1325,19 @@ lockups_list(struct db *db, const struct lockups_query *q,
 	buf_adds(&sql, "SELECT kernel_id, signature, kind, workload, run_id, "
 	    "host_id, t_ns, id FROM events WHERE 1");
 	if (q->kernel != 0)
-		buf_adds(&sql, " AND kernel_id = ?1");
+		buf_adds(&sql, " AND kernel_id = $1");
 	if (q->kind != NULL)
-		buf_adds(&sql, " AND kind = ?2");
+		buf_adds(&sql, " AND kind = $2");
 	if (q->since_ns != 0)
-		buf_adds(&sql, " AND t_ns >= ?3");
+		buf_adds(&sql, " AND t_ns >= $3");
 	if (q->workload != NULL)
-		buf_adds(&sql, " AND workload = ?4");
+		buf_adds(&sql, " AND workload = $4");
 	buf_adds(&sql, " ORDER BY kernel_id, signature");
 	st = db_prepare(db, sql.s, cause);
 	ex = db_prepare(db, "SELECT e.title, r.uuid FROM events e LEFT JOIN "
-	    "runs r ON r.id = e.run_id WHERE e.id = ?1", cause);
-	base = db_prepare(db, "SELECT 1 FROM events WHERE kernel_id = ?1 AND "
-	    "signature = ?2 LIMIT 1", cause);
+	    "runs r ON r.id = e.run_id WHERE e.id = $1", cause);
+	base = db_prepare(db, "SELECT 1 FROM events WHERE kernel_id = $1 AND "
+	    "signature = $2 LIMIT 1", cause);
 	if (st == NULL || ex == NULL || base == NULL) {
 		r = -EIO;
 		goto out;
@@ -1469,9 +1469,9 @@ run_counts(struct db *db, int64_t kernel, const char *workload,
 	    "sum(state = 'passed'), sum(state = 'failed'), "
 	    "sum(state = 'skipped'), sum(state = 'lockup'), "
 	    "sum(state = 'crashed'), sum(state = 'interrupted'), "
-	    "(SELECT reason FROM runs WHERE kernel_id = ?1 AND workload = ?2 "
+	    "(SELECT reason FROM runs WHERE kernel_id = $1 AND workload = $2 "
 	    "AND state = 'skipped' ORDER BY id DESC LIMIT 1) "
-	    "FROM runs WHERE kernel_id = ?1 AND workload = ?2", cause);
+	    "FROM runs WHERE kernel_id = $1 AND workload = $2", cause);
 	if (st == NULL)
 		return -EIO;
 	stmt_bind_int64(st, 1, kernel);
@@ -1492,10 +1492,10 @@ run_counts(struct db *db, int64_t kernel, const char *workload,
 	/* The title is the first seen: the one a bisection is chasing; later
 	 * ones (an RCU stall after the soft lockup) often follow from it. */
 	st = db_prepare(db, "SELECT count(DISTINCT r.id), (SELECT e.title FROM "
-	    "events e JOIN runs r ON r.id = e.run_id WHERE r.kernel_id = ?1 "
-	    "AND r.workload = ?2 AND e.kind IN " BAD_EVENT_KINDS " ORDER BY "
+	    "events e JOIN runs r ON r.id = e.run_id WHERE r.kernel_id = $1 "
+	    "AND r.workload = $2 AND e.kind IN " BAD_EVENT_KINDS " ORDER BY "
 	    "e.t_ns, e.id LIMIT 1) FROM events e JOIN runs r ON r.id = "
-	    "e.run_id WHERE r.kernel_id = ?1 AND r.workload = ?2 AND e.kind IN "
+	    "e.run_id WHERE r.kernel_id = $1 AND r.workload = $2 AND e.kind IN "
 	    BAD_EVENT_KINDS, cause);
 	if (st == NULL)
 		return -EIO;

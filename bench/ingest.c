@@ -510,9 +510,9 @@ setup(struct ctx *x, const char *path, enum layout l, int64_t *base)
 	switch (l) {
 	case L_NARROW:
 		x->ins = db_prepare(x->db, "INSERT INTO samples_narrow (run_id, "
-		    "seq, counter_id, value) VALUES (?1, ?2, ?3, ?4)", &cause);
+		    "seq, counter_id, value) VALUES ($1, $2, $3, $4)", &cause);
 		x->ins_pass = db_prepare(x->db, "INSERT INTO narrow_passes "
-		    "(run_id, seq, t_ns, label) VALUES (?1, ?2, ?3, ?4)",
+		    "(run_id, seq, t_ns, label) VALUES ($1, $2, $3, $4)",
 		    &cause);
 		if (x->ins == NULL || x->ins_pass == NULL)
 			die("%s", cause);
@@ -521,7 +521,7 @@ setup(struct ctx *x, const char *path, enum layout l, int64_t *base)
 	case L_BLOB_DELTA:
 	case L_BLOB_ROWID:
 		x->ins = db_prepare(x->db, "INSERT INTO samples (run_id, seq, "
-		    "t_ns, label, data) VALUES (?1, ?2, ?3, ?4, ?5)", &cause);
+		    "t_ns, label, data) VALUES ($1, $2, $3, $4, $5)", &cause);
 		if (x->ins == NULL)
 			die("%s", cause);
 		x->delta = xcalloc(nc, sizeof *x->delta);
@@ -665,7 +665,7 @@ read_run(struct db *db, enum layout l, int64_t run_id, long first,
 	tt = xcalloc((size_t)per_run, sizeof *tt);
 	if (l == L_NARROW) {
 		st = db_prepare(db, "SELECT seq, t_ns FROM narrow_passes WHERE "
-		    "run_id = ?1 ORDER BY seq", &cause);
+		    "run_id = $1 ORDER BY seq", &cause);
 		if (st == NULL)
 			die("%s", cause);
 		stmt_bind_int64(st, 1, run_id);
@@ -676,7 +676,7 @@ read_run(struct db *db, enum layout l, int64_t run_id, long first,
 		}
 		stmt_finalize(st);
 		st = db_prepare(db, "SELECT seq, counter_id, value FROM "
-		    "samples_narrow WHERE run_id = ?1 ORDER BY seq, counter_id",
+		    "samples_narrow WHERE run_id = $1 ORDER BY seq, counter_id",
 		    &cause);
 		if (st == NULL)
 			die("%s", cause);
@@ -695,7 +695,7 @@ read_run(struct db *db, enum layout l, int64_t run_id, long first,
 	} else {
 		/* blob-delta: decode, then sum up from the last keyframe. */
 		st = db_prepare(db, "SELECT seq, t_ns, data FROM samples WHERE "
-		    "run_id = ?1 ORDER BY seq", &cause);
+		    "run_id = $1 ORDER BY seq", &cause);
 		if (st == NULL)
 			die("%s", cause);
 		stmt_bind_int64(st, 1, run_id);
@@ -749,14 +749,14 @@ read_counter(struct db *db, enum layout l, int64_t run_id, long first,
 	out = xcalloc((size_t)per_run, sizeof *out);
 	if (l == L_NARROW) {
 		st = db_prepare(db, "SELECT seq, value FROM samples_narrow "
-		    "WHERE run_id = ?1 AND counter_id = ?2 ORDER BY seq",
+		    "WHERE run_id = $1 AND counter_id = $2 ORDER BY seq",
 		    &cause);
 		if (st == NULL)
 			die("%s", cause);
 		stmt_bind_int64(st, 2, (int64_t)c);
 	} else {
 		st = db_prepare(db, "SELECT seq, data FROM samples WHERE "
-		    "run_id = ?1 ORDER BY seq", &cause);
+		    "run_id = $1 ORDER BY seq", &cause);
 		if (st == NULL)
 			die("%s", cause);
 	}

@@ -67,10 +67,10 @@ cmd_runs_exec(int argc, char **argv)
 	st = db_prepare(db, "SELECT r.uuid, r.workload, r.state, k.release, "
 	    "r.label, r.created_ns, r.started_ns, r.ended_ns, r.reason "
 	    "FROM runs r JOIN kernels k ON k.id = r.kernel_id "
-	    "WHERE (?1 IS NULL OR r.workload = ?1) AND (?2 IS NULL OR "
-	    "r.state = ?2) AND (?3 IS NULL OR k.release = ?3 OR "
-	    "k.build_id LIKE ?3 || '%') ORDER BY r.created_ns DESC, r.id DESC "
-	    "LIMIT ?4", &cause);
+	    "WHERE ($1 IS NULL OR r.workload = $1) AND ($2 IS NULL OR "
+	    "r.state = $2) AND ($3 IS NULL OR k.release = $3 OR "
+	    "k.build_id LIKE $3 || '%') ORDER BY r.created_ns DESC, r.id DESC "
+	    "LIMIT $4", &cause);
 	if (st == NULL) {
 		cli_error("%s", cause);
 		r = EXIT_FAIL;

@@ -287,7 +287,7 @@ get_current(struct daemon *d, struct evhttp_request *req)
 	free(cause);
 	json_object_set_new(o, "latest", latest);
 	json_object_set_new(o, "events", db_query_all(d->db, "SELECT kind, "
-	    "title, source, t_ns FROM events WHERE run_id = ?1 ORDER BY id",
+	    "title, source, t_ns FROM events WHERE run_id = $1 ORDER BY id",
 	    run, NULL));
 	reply_json(req, 200, o);
 }
@@ -356,7 +356,7 @@ route(struct daemon *d, struct evhttp_request *req, const char *path)
 				list_query(d, req, "SELECT uuid AS job, "
 				    "workload, state, repeat, runs_done, label, "
 				    "created_ns, error FROM jobs ORDER BY id "
-				    "DESC LIMIT ?1", limit);
+				    "DESC LIMIT $1", limit);
 		}
 	} else if (split_id(path, "/v1/jobs/", id, sizeof id, &tail) == 0) {
 		if (jobs_lookup(d->db, id, &rid, &cause) != 0)
@@ -383,7 +383,7 @@ route(struct daemon *d, struct evhttp_request *req, const char *path)
 			    "r.state, r.reason, k.release AS kernel, r.label, "
 			    "r.started_ns, r.ended_ns FROM runs r JOIN kernels "
 			    "k ON k.id = r.kernel_id ORDER BY r.id DESC LIMIT "
-			    "?1", limit);
+			    "$1", limit);
 	} else if (split_id(path, "/v1/runs/", id, sizeof id, &tail) == 0 &&
 	    *tail == '\0') {
 		if (!method_is(req, EVHTTP_REQ_GET))

@@ -44,7 +44,7 @@ static int64_t
 state_get(struct daemon *d, const char *key, int64_t dflt)
 {
 	struct stmt *st = db_prepare(d->db, "SELECT value FROM daemon_state "
-	    "WHERE key = ?1", NULL);
+	    "WHERE key = $1", NULL);
 	int64_t v = dflt;
 
 	if (st == NULL)
@@ -63,7 +63,7 @@ static int
 state_set(struct daemon *d, const char *key, int64_t v)
 {
 	struct stmt *st = db_prepare(d->db, "INSERT OR REPLACE INTO "
-	    "daemon_state (key, value) VALUES (?1, ?2)", NULL);
+	    "daemon_state (key, value) VALUES ($1, $2)", NULL);
 	char text[32];
 	int r;
 
@@ -84,8 +84,8 @@ static int64_t
 run_at(struct daemon *d, int64_t t_ns)
 {
 	struct stmt *st = db_prepare(d->db, "SELECT id FROM runs WHERE "
-	    "boot_id = ?1 AND started_ns <= ?2 AND (ended_ns IS NULL OR "
-	    "ended_ns >= ?2) ORDER BY id DESC LIMIT 1", NULL);
+	    "boot_id = $1 AND started_ns <= $2 AND (ended_ns IS NULL OR "
+	    "ended_ns >= $2) ORDER BY id DESC LIMIT 1", NULL);
 	int64_t id = 0;
 
 	if (st == NULL)
@@ -397,7 +397,7 @@ static int
 crashed_run(struct daemon *d, int64_t *run, int64_t *kernel, char **boot)
 {
 	struct stmt *st = db_prepare(d->db, "SELECT id, kernel_id, boot_id "
-	    "FROM runs WHERE state = 'crashed' AND boot_id <> ?1 AND id NOT IN "
+	    "FROM runs WHERE state = 'crashed' AND boot_id <> $1 AND id NOT IN "
 	    "(SELECT run_id FROM events WHERE source = 'pstore' AND run_id IS "
 	    "NOT NULL) ORDER BY id DESC LIMIT 1", NULL);
 	int found = 0;
@@ -425,8 +425,8 @@ live_count(struct daemon *d, int64_t run, const char *kind,
     const char *title)
 {
 	struct stmt *st = db_prepare(d->db, "SELECT count(*) FROM events "
-	    "WHERE run_id = ?1 AND source = 'kmsg' AND kind = ?2 AND "
-	    "title = ?3", NULL);
+	    "WHERE run_id = $1 AND source = 'kmsg' AND kind = $2 AND "
+	    "title = $3", NULL);
 	int64_t n = 0;
 
 	if (st == NULL)

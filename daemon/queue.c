@@ -188,7 +188,7 @@ static int
 start_run(struct daemon *d, int64_t job_id)
 {
 	int64_t timeout_ms = one_int(d, "SELECT timeout_ms FROM jobs WHERE "
-	    "id = ?1", job_id, 0);
+	    "id = $1", job_id, 0);
 	int pfd[2];
 	pid_t pid;
 
@@ -198,7 +198,7 @@ start_run(struct daemon *d, int64_t job_id)
 		return -1;
 	}
 	exec_job_sql(d, "UPDATE jobs SET state = 'running', started_ns = "
-	    "coalesce(started_ns, ?2) WHERE id = ?1", job_id, NULL);
+	    "coalesce(started_ns, $2) WHERE id = $1", job_id, NULL);
 	fflush(NULL);
 	if ((pid = fork()) == -1) {
 		log_err("cannot fork for job %" PRId64 ": %s", job_id,
@@ -251,8 +251,8 @@ queue_schedule(struct daemon *d)
 	job = one_int(d, "SELECT id FROM jobs WHERE state IN ('running', "
 	    "'queued') ORDER BY state = 'running' DESC, id LIMIT 1", 0, 0);
 	if (job != 0 && start_run(d, job) != 0)
-		exec_job_sql(d, "UPDATE jobs SET state = 'done', ended_ns = ?2, "
-		    "error = ?3 WHERE id = ?1", job, "could not start a run");
+		exec_job_sql(d, "UPDATE jobs SET state = 'done', ended_ns = $2, "
+		    "error = $3 WHERE id = $1", job, "could not start a run");
 }
 
 void
@@ -282,25 +282,25 @@ queue_child_exited(struct daemon *d, pid_t pid, int status)
 	}
 	/* A run that crashed or was cut short does not count as done. */
 	exec_job_sql(d, "UPDATE jobs SET runs_done = (SELECT count(*) FROM runs "
-	    "WHERE job_id = ?1 AND state NOT IN ('running', 'crashed', "
-	    "'interrupted')) WHERE id = ?1", job, NULL);
-	done = one_int(d, "SELECT runs_done FROM jobs WHERE id = ?1", job, 0);
-	repeat = one_int(d, "SELECT repeat FROM jobs WHERE id = ?1", job, 1);
+	    "WHERE job_id = $1 AND state NOT IN ('running', 'crashed', "
+	    "'interrupted')) WHERE id = $1", job, NULL);
+	done = one_int(d, "SELECT runs_done FROM jobs WHERE id = $1", job, 0);
+	repeat = one_int(d, "SELECT repeat FROM jobs WHERE id = $1", job, 1);
 	last_state_crashed = one_int(d, "SELECT count(*) FROM runs WHERE "
-	    "job_id = ?1 AND state = 'interrupted' AND id = (SELECT max(id) "
-	    "FROM runs WHERE job_id = ?1)", job, 0);
+	    "job_id = $1 AND state = 'interrupted' AND id = (SELECT max(id) "
+	    "FROM runs WHERE job_id = $1)", job, 0);
 	if (d->cancel_requested || d->stopping) {
 		if (d->stopping && !d->cancel_requested)
 			exec_job_sql(d, "UPDATE jobs SET state = 'queued' WHERE "
-			    "id = ?1 AND state = 'running'", job, NULL);
+			    "id = $1 AND state = 'running'", job, NULL);
 		else
 			exec_job_sql(d, "UPDATE jobs SET state = 'cancelled', "
-			    "ended_ns = ?2 WHERE id = ?1", job, NULL);
+			    "ended_ns = $2 WHERE id = $1", job, NULL);
 	} else if (done >= repeat || WIFSIGNALED(status) ||
 	    (WIFEXITED(status) && WEXITSTATUS(status) != 0) ||
 	    last_state_crashed)
-		exec_job_sql(d, "UPDATE jobs SET state = 'done', ended_ns = ?2 "
-		    "WHERE id = ?1", job, NULL);
+		exec_job_sql(d, "UPDATE jobs SET state = 'done', ended_ns = $2 "
+		    "WHERE id = $1", job, NULL);
 	queue_schedule(d);
 }
 
@@ -316,13 +316,13 @@ queue_cancel(struct daemon *d, int64_t job_id, char **cause)
 	state = json_string_value(json_object_get(j, "state"));
 	if (strcmp(state, "queued") == 0)
 		exec_job_sql(d, "UPDATE jobs SET state = 'cancelled', ended_ns "
-		    "= ?2 WHERE id = ?1", job_id, NULL);
+		    "= $2 WHERE id = $1", job_id, NULL);
 	else if (strcmp(state, "running") == 0 && d->job_id == job_id) {
 		d->cancel_requested = 1;
 		kill(d->sup_pid, SIGTERM);
 	} else if (strcmp(state, "running") == 0)
 		exec_job_sql(d, "UPDATE jobs SET state = 'cancelled', ended_ns "
-		    "= ?2 WHERE id = ?1", job_id, NULL);
+		    "= $2 WHERE id = $1", job_id, NULL);
 	else
 		r = set_cause(cause, EALREADY, "job is already %s", state);
 	json_decref(j);
@@ -372,11 +372,11 @@ queue_recover(struct daemon *d, char **cause)
 			    "(retry %" PRId64 " of %" PRId64 ")", id, last,
 			    used + 1, retry);
 			exec_job_sql(d, "UPDATE jobs SET state = 'queued', "
-			    "retries_used = retries_used + 1 WHERE id = ?1", id,
+			    "retries_used = retries_used + 1 WHERE id = $1", id,
 			    NULL);
 		} else
 			exec_job_sql(d, "UPDATE jobs SET state = 'done', "
-			    "ended_ns = ?2, error = ?3 WHERE id = ?1", id,
+			    "ended_ns = $2, error = $3 WHERE id = $1", id,
 			    "its run did not finish and retry= is used up");
 	}
 	stmt_finalize(st);

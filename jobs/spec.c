@@ -195,8 +195,8 @@ jobs_insert(struct db *db, const struct job_spec *js, char uuid[37],
 
 	uuid_v4(uuid);
 	st = db_prepare(db, "INSERT INTO jobs (uuid, workload, options, repeat, "
-	    "label, retry, timeout_ms, state, created_ns) VALUES (?1, ?2, ?3, "
-	    "?4, ?5, ?6, ?7, 'queued', ?8)", cause);
+	    "label, retry, timeout_ms, state, created_ns) VALUES ($1, $2, $3, "
+	    "$4, $5, $6, $7, 'queued', $8)", cause);
 	if (st == NULL)
 		goto out;
 	stmt_bind_text(st, 1, uuid);
@@ -229,7 +229,7 @@ jobs_load_spec(struct db *db, int64_t id, struct job_spec *js, char **cause)
 	int r;
 
 	row = db_query_one(db, "SELECT workload, options, repeat, label, "
-	    "retry, timeout_ms FROM jobs WHERE id = ?1", id, cause);
+	    "retry, timeout_ms FROM jobs WHERE id = $1", id, cause);
 	if (row == NULL)
 		return set_cause(cause, ENOENT, "no job %lld", (long long)id);
 	opts = json_loads(json_string_value(json_object_get(row, "options")),
@@ -257,7 +257,7 @@ jobs_json(struct db *db, int64_t id)
 
 	o = db_query_one(db, "SELECT uuid AS job, workload, options, repeat, "
 	    "label, retry, retries_used, timeout_ms, state, runs_done, error, "
-	    "created_ns, started_ns, ended_ns FROM jobs WHERE id = ?1", id,
+	    "created_ns, started_ns, ended_ns FROM jobs WHERE id = $1", id,
 	    &cause);
 	if (o == NULL) {
 		free(cause);
@@ -267,7 +267,7 @@ jobs_json(struct db *db, int64_t id)
 	    NULL);
 	json_object_set_new(o, "options", opts ? opts : json_object());
 	runs = db_query_all(db, "SELECT uuid AS run, state, reason, "
-	    "started_ns, ended_ns FROM runs WHERE job_id = ?1 ORDER BY id", id,
+	    "started_ns, ended_ns FROM runs WHERE job_id = $1 ORDER BY id", id,
 	    &cause);
 	json_object_set_new(o, "runs", runs);
 	free(cause);

@@ -302,7 +302,7 @@ load_counters(struct db *db, int64_t run_id, struct counter_info **out,
 
 	st = db_prepare(db, "SELECT rc.idx, c.name, c.kind, c.unit FROM "
 	    "run_counters rc JOIN counters c ON c.id = rc.counter_id WHERE "
-	    "rc.run_id = ?1 ORDER BY rc.idx", cause);
+	    "rc.run_id = $1 ORDER BY rc.idx", cause);
 	if (st == NULL)
 		return -EIO;
 	stmt_bind_int64(st, 1, run_id);
@@ -348,7 +348,7 @@ load_samples(struct db *db, int64_t run_id, struct run_report *r,
 
 	vals = xcalloc(width ? width : 1, sizeof *vals);
 	st = db_prepare(db, "SELECT t_ns, label, data FROM samples WHERE "
-	    "run_id = ?1 ORDER BY seq", cause);
+	    "run_id = $1 ORDER BY seq", cause);
 	if (st == NULL) {
 		err = -EIO;
 		goto out;
@@ -496,7 +496,7 @@ load_values(struct db *db, int64_t run_id, struct run_report *r,
 	int rc;
 
 	st = db_prepare(db, "SELECT series, t_ns, value FROM run_values "
-	    "WHERE run_id = ?1 ORDER BY series, seq", cause);
+	    "WHERE run_id = $1 ORDER BY series, seq", cause);
 	if (st == NULL)
 		return -EIO;
 	stmt_bind_int64(st, 1, run_id);
@@ -731,7 +731,7 @@ kernel_report_load(struct db *db, int64_t kernel, struct kernel_report *k,
 	memset(k, 0, sizeof *k);
 	k->kernel = db_query_one(db, "SELECT id, release, version, build_id, "
 	    "build_key, cmdline, config_hash, config_source, first_seen_ns "
-	    "FROM kernels WHERE id = ?1", kernel, cause);
+	    "FROM kernels WHERE id = $1", kernel, cause);
 	if (k->kernel == NULL) {
 		if (cause != NULL && *cause == NULL)
 			set_cause(cause, ENOENT, "unknown kernel build %lld",
@@ -741,19 +741,19 @@ kernel_report_load(struct db *db, int64_t kernel, struct kernel_report *k,
 	k->runs = db_query_all(db, "SELECT r.uuid AS run, r.workload, "
 	    "r.state, r.reason, r.label, r.started_ns, r.ended_ns, "
 	    "h.hostname FROM runs r JOIN hosts h ON h.id = r.host_id WHERE "
-	    "r.kernel_id = ?1 ORDER BY r.created_ns, r.id", kernel, cause);
+	    "r.kernel_id = $1 ORDER BY r.created_ns, r.id", kernel, cause);
 	k->states = db_query_all(db, "SELECT workload, state, count(*) AS "
-	    "runs FROM runs WHERE kernel_id = ?1 GROUP BY workload, state "
+	    "runs FROM runs WHERE kernel_id = $1 GROUP BY workload, state "
 	    "ORDER BY workload, state", kernel, cause);
 	k->events = db_query_all(db, "SELECT kind, title, count(*) AS count, "
 	    "count(DISTINCT run_id) AS runs, min(t_ns) AS first_ns, "
-	    "max(t_ns) AS last_ns FROM events WHERE kernel_id = ?1 GROUP BY "
+	    "max(t_ns) AS last_ns FROM events WHERE kernel_id = $1 GROUP BY "
 	    "kind, title ORDER BY count(*) DESC, kind, title", kernel, cause);
 
 	/* One value per passed run and metric, as compare counts them. */
 	st = db_prepare(db, "SELECT r.workload, m.name, m.unit, m.better, "
 	    "m.value FROM metrics m JOIN runs r ON r.id = m.run_id WHERE "
-	    "r.kernel_id = ?1 AND r.state = 'passed' ORDER BY r.workload, "
+	    "r.kernel_id = $1 AND r.state = 'passed' ORDER BY r.workload, "
 	    "m.name, r.id", cause);
 	if (st == NULL) {
 		err = -EIO;

@@ -556,8 +556,8 @@ sup_knob(struct supervisor *s, int sock, const char *path, const char *value)
 
 	/* A knob already recorded by this run (a CPU cycled many times)
 	 * keeps its first original. */
-	st = db_prepare(s->db, "SELECT 1 FROM knobs WHERE run_id = ?1 AND "
-	    "path = ?2 AND state = 'changed'", &cause);
+	st = db_prepare(s->db, "SELECT 1 FROM knobs WHERE run_id = $1 AND "
+	    "path = $2 AND state = 'changed'", &cause);
 	if (st == NULL) {
 		r = -EIO;
 		goto out;
@@ -811,7 +811,7 @@ restore_knobs(struct db *db, int64_t run_id, int *count, char **cause)
 	/* Newest first: a CPU offlined after a THP change comes back first. */
 	st = db_prepare(db, run_id != 0 ?
 	    "SELECT id, path, original FROM knobs WHERE state = 'changed' "
-	    "AND run_id = ?1 ORDER BY id DESC" :
+	    "AND run_id = $1 ORDER BY id DESC" :
 	    "SELECT k.id, k.path, k.original FROM knobs k LEFT JOIN runs r "
 	    "ON r.id = k.run_id WHERE k.state = 'changed' AND (r.id IS NULL "
 	    "OR r.state <> 'running') ORDER BY k.id DESC", cause);
@@ -863,8 +863,8 @@ host_state_json(const struct host_identity *h)
 static int
 set_owner(struct db *db, int64_t run_id, int64_t job_id, char **cause)
 {
-	struct stmt *st = db_prepare(db, "UPDATE runs SET pid = ?2, job_id = "
-	    "?3 WHERE id = ?1", cause);
+	struct stmt *st = db_prepare(db, "UPDATE runs SET pid = $2, job_id = "
+	    "$3 WHERE id = $1", cause);
 
 	if (st == NULL)
 		return -EIO;

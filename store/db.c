@@ -277,9 +277,9 @@ db_host_id(struct db *db, const struct host_identity *h, int64_t *id,
 	struct stmt *st;
 	int r;
 
-	st = db_prepare(db, "SELECT id FROM hosts WHERE machine_id = ?1 AND "
-	    "hostname = ?2 AND cpus_possible = ?3 AND numa_nodes = ?4 AND "
-	    "mem_total_kb = ?5", cause);
+	st = db_prepare(db, "SELECT id FROM hosts WHERE machine_id = $1 AND "
+	    "hostname = $2 AND cpus_possible = $3 AND numa_nodes = $4 AND "
+	    "mem_total_kb = $5", cause);
 	if (st == NULL)
 		return -EIO;
 	stmt_bind_text(st, 1, mid);
@@ -291,7 +291,7 @@ db_host_id(struct db *db, const struct host_identity *h, int64_t *id,
 		return r;
 	st = db_prepare(db, "INSERT INTO hosts (machine_id, hostname, "
 	    "cpus_possible, numa_nodes, nodes, mem_total_kb, first_seen_ns) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", cause);
+	    "VALUES ($1, $2, $3, $4, $5, $6, $7)", cause);
 	if (st == NULL)
 		return -EIO;
 	stmt_bind_text(st, 1, mid);
@@ -311,7 +311,7 @@ db_kernel_id(struct db *db, const struct kernel_identity *k, int64_t *id,
 	struct stmt *st;
 	int r;
 
-	st = db_prepare(db, "SELECT id FROM kernels WHERE build_key = ?1",
+	st = db_prepare(db, "SELECT id FROM kernels WHERE build_key = $1",
 	    cause);
 	if (st == NULL)
 		return -EIO;
@@ -320,7 +320,7 @@ db_kernel_id(struct db *db, const struct kernel_identity *k, int64_t *id,
 		return r;
 	st = db_prepare(db, "INSERT INTO kernels (build_key, release, version, "
 	    "build_id, cmdline, config_hash, config_source, first_seen_ns) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", cause);
+	    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)", cause);
 	if (st == NULL)
 		return -EIO;
 	stmt_bind_text(st, 1, k->build_key);
@@ -342,8 +342,8 @@ db_run_insert(struct db *db, const struct run_new *rn, int64_t *id,
 
 	st = db_prepare(db, "INSERT INTO runs (uuid, workload, params, state, "
 	    "reason, kernel_id, host_id, label, boot_id, host_state, "
-	    "created_ns, started_ns) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
-	    "?9, ?10, ?11, ?12)", cause);
+	    "created_ns, started_ns) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
+	    "$9, $10, $11, $12)", cause);
 	if (st == NULL)
 		return -EIO;
 	stmt_bind_text(st, 1, rn->uuid);
@@ -372,8 +372,8 @@ db_run_finish(struct db *db, int64_t run_id, const char *state,
 {
 	struct stmt *st;
 
-	st = db_prepare(db, "UPDATE runs SET state = ?2, reason = ?3, "
-	    "exit_status = ?4, ended_ns = ?5 WHERE id = ?1", cause);
+	st = db_prepare(db, "UPDATE runs SET state = $2, reason = $3, "
+	    "exit_status = $4, ended_ns = $5 WHERE id = $1", cause);
 	if (st == NULL)
 		return -EIO;
 	stmt_bind_int64(st, 1, run_id);
@@ -397,7 +397,7 @@ db_uuid_lookup(struct db *db, const char *table, const char *what,
 		    "'%s' is not a %s uuid (or a prefix of 4+ hex digits)",
 		    key, what);
 	/* A range scan on the unique uuid index: prefix matching. */
-	sql = xasprintf("SELECT id FROM %s WHERE uuid >= ?1 AND uuid < ?2 "
+	sql = xasprintf("SELECT id FROM %s WHERE uuid >= $1 AND uuid < $2 "
 	    "LIMIT 2", table);
 	st = db_prepare(db, sql, cause);
 	free(sql);
@@ -447,10 +447,10 @@ db_run_counters(struct db *db, int64_t run_id,
 	int r = -EIO;
 
 	ins = db_prepare(db, "INSERT OR IGNORE INTO counters (name, kind, unit) "
-	    "VALUES (?1, ?2, ?3)", cause);
-	sel = db_prepare(db, "SELECT id FROM counters WHERE name = ?1", cause);
+	    "VALUES ($1, $2, $3)", cause);
+	sel = db_prepare(db, "SELECT id FROM counters WHERE name = $1", cause);
 	map = db_prepare(db, "INSERT INTO run_counters (run_id, idx, "
-	    "counter_id) VALUES (?1, ?2, ?3)", cause);
+	    "counter_id) VALUES ($1, $2, $3)", cause);
 	if (ins == NULL || sel == NULL || map == NULL)
 		goto out;
 	for (i = 0; i < n; i++) {
@@ -542,7 +542,7 @@ db_sample_insert(struct db *db, int64_t run_id, int64_t seq, int64_t t_ns,
 	struct stmt *st;
 
 	st = db_cached(db, DB_ST_SAMPLE, "INSERT INTO samples (run_id, seq, "
-	    "t_ns, label, data) VALUES (?1, ?2, ?3, ?4, ?5)", cause);
+	    "t_ns, label, data) VALUES ($1, $2, $3, $4, $5)", cause);
 	if (st == NULL)
 		return -EIO;
 	buf_reset(&b);
@@ -562,7 +562,7 @@ db_metric_set(struct db *db, int64_t run_id, const char *name, double value,
 	struct stmt *st;
 
 	st = db_prepare(db, "INSERT OR REPLACE INTO metrics (run_id, name, "
-	    "value, unit, better) VALUES (?1, ?2, ?3, ?4, ?5)", cause);
+	    "value, unit, better) VALUES ($1, $2, $3, $4, $5)", cause);
 	if (st == NULL)
 		return -EIO;
 	stmt_bind_int64(st, 1, run_id);
@@ -580,7 +580,7 @@ db_value_add(struct db *db, int64_t run_id, const char *series, int64_t seq,
 	struct stmt *st;
 
 	st = db_cached(db, DB_ST_VALUE, "INSERT INTO run_values (run_id, "
-	    "series, seq, t_ns, value) VALUES (?1, ?2, ?3, ?4, ?5)", cause);
+	    "series, seq, t_ns, value) VALUES ($1, $2, $3, $4, $5)", cause);
 	if (st == NULL)
 		return -EIO;
 	stmt_bind_int64(st, 1, run_id);
@@ -598,7 +598,7 @@ db_artifact_set(struct db *db, int64_t run_id, const char *name,
 	struct stmt *st;
 
 	st = db_prepare(db, "INSERT OR REPLACE INTO run_artifacts (run_id, "
-	    "name, content) VALUES (?1, ?2, ?3)", cause);
+	    "name, content) VALUES ($1, $2, $3)", cause);
 	if (st == NULL)
 		return -EIO;
 	stmt_bind_int64(st, 1, run_id);
@@ -614,7 +614,7 @@ db_unavailable_add(struct db *db, int64_t run_id, const char *source,
 	struct stmt *st;
 
 	st = db_prepare(db, "INSERT OR IGNORE INTO run_unavailable (run_id, "
-	    "source) VALUES (?1, ?2)", cause);
+	    "source) VALUES ($1, $2)", cause);
 	if (st == NULL)
 		return -EIO;
 	stmt_bind_int64(st, 1, run_id);
@@ -630,7 +630,7 @@ db_event_add(struct db *db, const struct event_new *ev, int64_t *id,
 
 	st = db_prepare(db, "INSERT INTO events (run_id, kernel_id, host_id, "
 	    "boot_id, kind, title, signature, t_ns, source, text) VALUES "
-	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", cause);
+	    "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)", cause);
 	if (st == NULL)
 		return -EIO;
 	if (ev->run_id != 0)
@@ -656,7 +656,7 @@ db_knob_record(struct db *db, int64_t run_id, const char *path,
 	struct stmt *st;
 
 	st = db_prepare(db, "INSERT INTO knobs (run_id, path, original, value, "
-	    "state, changed_ns) VALUES (?1, ?2, ?3, ?4, 'changed', ?5)", cause);
+	    "state, changed_ns) VALUES ($1, $2, $3, $4, 'changed', $5)", cause);
 	if (st == NULL)
 		return -EIO;
 	if (run_id != 0)
@@ -676,8 +676,8 @@ db_knob_done(struct db *db, int64_t knob_id, const char *state,
 {
 	struct stmt *st;
 
-	st = db_prepare(db, "UPDATE knobs SET state = ?2, error = ?3, "
-	    "restored_ns = ?4 WHERE id = ?1", cause);
+	st = db_prepare(db, "UPDATE knobs SET state = $2, error = $3, "
+	    "restored_ns = $4 WHERE id = $1", cause);
 	if (st == NULL)
 		return -EIO;
 	stmt_bind_int64(st, 1, knob_id);

@@ -65,7 +65,7 @@ struct line_type {
 	const char *table;
 	const struct column *cols;
 	size_t ncols;
-	/* Export: the rows, ?1 the run id (kernel, host: their own id),
+	/* Export: the rows, $1 the run id (kernel, host: their own id),
 	 * one result column per column above. */
 	const char *select;
 	/* Import: ?N is column N. */
@@ -202,65 +202,65 @@ static const struct line_type line_types[LT_COUNT] = {
 	[LT_KERNEL] = { "kernel", "kernels", COLS(kernel_cols),
 	    "SELECT build_key, release, version, build_id, cmdline, "
 	    "config_hash, config_source, first_seen_ns FROM kernels "
-	    "WHERE id = ?1",
+	    "WHERE id = $1",
 	    "INSERT INTO kernels (build_key, release, version, build_id, "
 	    "cmdline, config_hash, config_source, first_seen_ns) VALUES "
-	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)" },
-	/* ?1, the ref, exists only in the file. */
+	    "($1, $2, $3, $4, $5, $6, $7, $8)" },
+	/* $1, the ref, exists only in the file. */
 	[LT_HOST] = { "host", "hosts", COLS(host_cols),
 	    "SELECT id, machine_id, hostname, cpus_possible, numa_nodes, "
-	    "nodes, mem_total_kb, first_seen_ns FROM hosts WHERE id = ?1",
+	    "nodes, mem_total_kb, first_seen_ns FROM hosts WHERE id = $1",
 	    "INSERT INTO hosts (machine_id, hostname, cpus_possible, "
 	    "numa_nodes, nodes, mem_total_kb, first_seen_ns) VALUES "
-	    "(?2, ?3, ?4, ?5, ?6, ?7, ?8)" },
+	    "($2, $3, $4, $5, $6, $7, $8)" },
 	/* pid and job_id mean something only on the machine of the run. */
 	[LT_RUN] = { "run", "runs", COLS(run_cols),
 	    "SELECT uuid, kernel_id, host_id, workload, params, state, "
 	    "reason, label, boot_id, host_state, created_ns, started_ns, "
-	    "ended_ns, exit_status FROM runs WHERE id = ?1",
+	    "ended_ns, exit_status FROM runs WHERE id = $1",
 	    "INSERT INTO runs (uuid, kernel_id, host_id, workload, params, "
 	    "state, reason, label, boot_id, host_state, created_ns, "
-	    "started_ns, ended_ns, exit_status) VALUES (?1, ?2, ?3, ?4, ?5, "
-	    "?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)" },
+	    "started_ns, ended_ns, exit_status) VALUES ($1, $2, $3, $4, $5, "
+	    "$6, $7, $8, $9, $10, $11, $12, $13, $14)" },
 	[LT_COUNTERS] = { "counters", "run_counters", COLS(counters_cols),
 	    NULL, NULL },
 	[LT_SAMPLE] = { "sample", "samples", COLS(sample_cols), NULL,
 	    "INSERT INTO samples (run_id, seq, t_ns, label, data) VALUES "
-	    "(?1, ?2, ?3, ?4, ?5)" },
+	    "($1, $2, $3, $4, $5)" },
 	[LT_METRIC] = { "metric", "metrics", COLS(metric_cols),
 	    "SELECT run_id, name, value, unit, better FROM metrics WHERE "
-	    "run_id = ?1 ORDER BY name",
+	    "run_id = $1 ORDER BY name",
 	    "INSERT INTO metrics (run_id, name, value, unit, better) VALUES "
-	    "(?1, ?2, ?3, ?4, ?5)" },
+	    "($1, $2, $3, $4, $5)" },
 	[LT_VALUE] = { "value", "run_values", COLS(value_cols),
 	    "SELECT run_id, series, seq, t_ns, value FROM run_values WHERE "
-	    "run_id = ?1 ORDER BY series, seq",
+	    "run_id = $1 ORDER BY series, seq",
 	    "INSERT INTO run_values (run_id, series, seq, t_ns, value) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5)" },
+	    "VALUES ($1, $2, $3, $4, $5)" },
 	/* Inserted in file order, so new ids keep the (t_ns, id) order. */
 	[LT_EVENT] = { "event", "events", COLS(event_cols),
 	    "SELECT run_id, kernel_id, host_id, boot_id, kind, title, "
-	    "signature, t_ns, source, text FROM events WHERE run_id = ?1 "
+	    "signature, t_ns, source, text FROM events WHERE run_id = $1 "
 	    "ORDER BY t_ns, id",
 	    "INSERT INTO events (run_id, kernel_id, host_id, boot_id, kind, "
-	    "title, signature, t_ns, source, text) VALUES (?1, ?2, ?3, ?4, "
-	    "?5, ?6, ?7, ?8, ?9, ?10)" },
+	    "title, signature, t_ns, source, text) VALUES ($1, $2, $3, $4, "
+	    "$5, $6, $7, $8, $9, $10)" },
 	[LT_UNAVAILABLE] = { "unavailable", "run_unavailable",
 	    COLS(unavailable_cols),
-	    "SELECT run_id, source FROM run_unavailable WHERE run_id = ?1 "
+	    "SELECT run_id, source FROM run_unavailable WHERE run_id = $1 "
 	    "ORDER BY source",
-	    "INSERT INTO run_unavailable (run_id, source) VALUES (?1, ?2)" },
+	    "INSERT INTO run_unavailable (run_id, source) VALUES ($1, $2)" },
 	[LT_ARTIFACT] = { "artifact", "run_artifacts", COLS(artifact_cols),
 	    "SELECT run_id, name, content FROM run_artifacts WHERE "
-	    "run_id = ?1 ORDER BY name",
-	    "INSERT INTO run_artifacts (run_id, name, content) VALUES (?1, "
-	    "?2, ?3)" },
+	    "run_id = $1 ORDER BY name",
+	    "INSERT INTO run_artifacts (run_id, name, content) VALUES ($1, "
+	    "$2, $3)" },
 	[LT_KNOB] = { "knob", "knobs", COLS(knob_cols),
 	    "SELECT run_id, path, original, value, state, changed_ns, "
-	    "restored_ns, error FROM knobs WHERE run_id = ?1 ORDER BY id",
+	    "restored_ns, error FROM knobs WHERE run_id = $1 ORDER BY id",
 	    "INSERT INTO knobs (run_id, path, original, value, state, "
-	    "changed_ns, restored_ns, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
-	    "?7, ?8)" },
+	    "changed_ns, restored_ns, error) VALUES ($1, $2, $3, $4, $5, $6, "
+	    "$7, $8)" },
 	[LT_HEADER] = { "mmstorm-export", NULL, COLS(header_cols), NULL,
 	    NULL },
 	[LT_END] = { "end", NULL, COLS(end_cols), NULL, NULL },
@@ -923,7 +923,7 @@ export_pick(struct db *db, char *const *keys, size_t nkeys,
 		goto out;
 	}
 	st = db_prepare(db, "SELECT r.id, r.created_ns, r.uuid, "
-	    UNFINISHED_SQL ", r.state FROM runs r WHERE r.id = ?1", cause);
+	    UNFINISHED_SQL ", r.state FROM runs r WHERE r.id = $1", cause);
 	if (st == NULL)
 		return -EIO;
 	for (i = 0; i < nkeys && r == 0; i++) {
@@ -995,9 +995,9 @@ export_runs(struct db *db, char *const *keys, size_t nkeys, FILE *out,
 	}
 	w.counters = db_prepare(db, "SELECT c.name, c.kind, c.unit FROM "
 	    "run_counters rc JOIN counters c ON c.id = rc.counter_id WHERE "
-	    "rc.run_id = ?1 ORDER BY rc.idx", cause);
+	    "rc.run_id = $1 ORDER BY rc.idx", cause);
 	w.samples = db_prepare(db, "SELECT seq, t_ns, label, data FROM samples "
-	    "WHERE run_id = ?1 ORDER BY seq", cause);
+	    "WHERE run_id = $1 ORDER BY seq", cause);
 	if (w.counters == NULL || w.samples == NULL)
 		goto out;
 	if ((r = export_pick(db, keys, nkeys, &picks, &npicks,
@@ -1898,18 +1898,18 @@ reader_prepare(struct reader *rd, char **cause)
 	 * binding serves the look-up and the insert; a host is found by
 	 * the UNIQUE key of hosts. */
 	rd->find_kernel = db_prepare(rd->db, "SELECT id FROM kernels WHERE "
-	    "build_key = ?1", cause);
+	    "build_key = $1", cause);
 	rd->find_host = db_prepare(rd->db, "SELECT id FROM hosts WHERE "
-	    "machine_id = ?2 AND hostname = ?3 AND cpus_possible = ?4 AND "
-	    "numa_nodes = ?5 AND mem_total_kb = ?7", cause);
+	    "machine_id = $2 AND hostname = $3 AND cpus_possible = $4 AND "
+	    "numa_nodes = $5 AND mem_total_kb = $7", cause);
 	rd->find_run = db_prepare(rd->db, "SELECT id FROM runs WHERE "
-	    "uuid = ?1", cause);
+	    "uuid = $1", cause);
 	rd->find_counter = db_prepare(rd->db, "SELECT id, kind, unit FROM "
-	    "counters WHERE name = ?1", cause);
+	    "counters WHERE name = $1", cause);
 	rd->add_counter = db_prepare(rd->db, "INSERT INTO counters (name, "
-	    "kind, unit) VALUES (?1, ?2, ?3)", cause);
+	    "kind, unit) VALUES ($1, $2, $3)", cause);
 	rd->add_run_counter = db_prepare(rd->db, "INSERT INTO run_counters "
-	    "(run_id, idx, counter_id) VALUES (?1, ?2, ?3)", cause);
+	    "(run_id, idx, counter_id) VALUES ($1, $2, $3)", cause);
 	if (rd->find_kernel == NULL || rd->find_host == NULL ||
 	    rd->find_run == NULL || rd->find_counter == NULL ||
 	    rd->add_counter == NULL || rd->add_run_counter == NULL)

@@ -75,7 +75,7 @@ run_show_json(struct db *db, int64_t id, int all, char **cause)
 	run = db_query_one(db, "SELECT r.uuid AS run, r.workload, r.state, "
 	    "r.reason, r.label, r.boot_id, r.created_ns, r.started_ns, "
 	    "r.ended_ns, r.exit_status, r.params, r.host_state FROM runs r "
-	    "WHERE r.id = ?1", id, cause);
+	    "WHERE r.id = $1", id, cause);
 	if (run == NULL)
 		return NULL;
 	params = json_loads(json_string_value(json_object_get(run, "params")),
@@ -87,7 +87,7 @@ run_show_json(struct db *db, int64_t id, int all, char **cause)
 
 	metrics = json_object();
 	m = db_query_all(db, "SELECT name, value, unit, better FROM metrics "
-	    "WHERE run_id = ?1 ORDER BY name", id, cause);
+	    "WHERE run_id = $1 ORDER BY name", id, cause);
 	json_array_foreach(m, i, o)
 		json_object_set(metrics, json_string_value(json_object_get(o,
 		    "name")), json_object_get(o, "value"));
@@ -96,11 +96,11 @@ run_show_json(struct db *db, int64_t id, int all, char **cause)
 
 	json_object_set_new(run, "kernel", db_query_one(db, "SELECT k.release, "
 	    "k.version, k.build_id, k.cmdline, k.config_hash, k.build_key "
-	    "FROM kernels k JOIN runs r ON r.kernel_id = k.id WHERE r.id = ?1",
+	    "FROM kernels k JOIN runs r ON r.kernel_id = k.id WHERE r.id = $1",
 	    id, cause));
 	o = db_query_one(db, "SELECT h.hostname, h.machine_id, h.cpus_possible, "
 	    "h.numa_nodes, h.nodes, h.mem_total_kb FROM hosts h JOIN runs r "
-	    "ON r.host_id = h.id WHERE r.id = ?1", id, cause);
+	    "ON r.host_id = h.id WHERE r.id = $1", id, cause);
 	if (o != NULL) {
 		json_t *nodes = json_loads(json_string_value(json_object_get(o,
 		    "nodes")), 0, NULL);
@@ -122,14 +122,14 @@ run_show_json(struct db *db, int64_t id, int all, char **cause)
 	}
 	json_object_set_new(run, "deltas", deltas);
 	o = db_query_one(db, "SELECT count(*) AS n FROM samples WHERE "
-	    "run_id = ?1", id, cause);
+	    "run_id = $1", id, cause);
 	json_object_set_new(run, "samples", json_integer(o ?
 	    json_integer_value(json_object_get(o, "n")) : 0));
 	json_decref(o);
 
 	values = json_object();
 	m = db_query_all(db, "SELECT series, value FROM run_values WHERE "
-	    "run_id = ?1 ORDER BY series, seq", id, cause);
+	    "run_id = $1 ORDER BY series, seq", id, cause);
 	json_array_foreach(m, i, o) {
 		const char *name = json_string_value(json_object_get(o,
 		    "series"));
@@ -144,17 +144,17 @@ run_show_json(struct db *db, int64_t id, int all, char **cause)
 	json_object_set_new(run, "values", values);
 
 	json_object_set_new(run, "events", db_query_all(db, "SELECT kind, title, "
-	    "signature, source, t_ns, text FROM events WHERE run_id = ?1 "
+	    "signature, source, t_ns, text FROM events WHERE run_id = $1 "
 	    "ORDER BY t_ns, id", id, cause));
 	m = db_query_all(db, "SELECT source FROM run_unavailable WHERE "
-	    "run_id = ?1 ORDER BY source", id, cause);
+	    "run_id = $1 ORDER BY source", id, cause);
 	v = json_array();
 	json_array_foreach(m, i, o)
 		json_array_append(v, json_object_get(o, "source"));
 	json_decref(m);
 	json_object_set_new(run, "unavailable", v);
 	json_object_set_new(run, "knobs", db_query_all(db, "SELECT path, "
-	    "original, value, state, error FROM knobs WHERE run_id = ?1 "
+	    "original, value, state, error FROM knobs WHERE run_id = $1 "
 	    "ORDER BY id", id, cause));
 	return run;
 }
@@ -168,7 +168,7 @@ run_summary_json(struct db *db, int64_t run_id)
 	char *cause = NULL;
 
 	st = db_prepare(db, "SELECT uuid, workload, state, reason FROM runs "
-	    "WHERE id = ?1", &cause);
+	    "WHERE id = $1", &cause);
 	if (st == NULL || (stmt_bind_int64(st, 1, run_id),
 	    stmt_step(st)) != STORE_ROW) {
 		stmt_finalize(st);
@@ -183,7 +183,7 @@ run_summary_json(struct db *db, int64_t run_id)
 	    "state", stmt_text(st, 2),
 	    "reason", reason ? json_string(reason) : json_null());
 	stmt_finalize(st);
-	st = db_prepare(db, "SELECT name, value FROM metrics WHERE run_id = ?1 "
+	st = db_prepare(db, "SELECT name, value FROM metrics WHERE run_id = $1 "
 	    "ORDER BY name", &cause);
 	if (st != NULL) {
 		stmt_bind_int64(st, 1, run_id);

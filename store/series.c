@@ -17,7 +17,7 @@ series_load_sql(struct db *db, int64_t run_id, const char *samples_sql,
 
 	memset(s, 0, sizeof *s);
 	st = db_prepare(db, "SELECT c.name, c.kind, c.unit FROM run_counters "
-	    "rc JOIN counters c ON c.id = rc.counter_id WHERE rc.run_id = ?1 "
+	    "rc JOIN counters c ON c.id = rc.counter_id WHERE rc.run_id = $1 "
 	    "ORDER BY rc.idx", cause);
 	if (st == NULL)
 		goto out;
@@ -90,7 +90,7 @@ int
 series_load(struct db *db, int64_t run_id, struct series *s, char **cause)
 {
 	return series_load_sql(db, run_id, "SELECT t_ns, label, data FROM "
-	    "samples WHERE run_id = ?1 ORDER BY seq", s, cause);
+	    "samples WHERE run_id = $1 ORDER BY seq", s, cause);
 }
 
 int
@@ -100,9 +100,9 @@ series_load_ends(struct db *db, int64_t run_id, struct series *s,
 	/* Deltas need only the first and the last sample; a 1-hour run at
 	 * 50 ms has 72,000 of them. */
 	return series_load_sql(db, run_id, "SELECT t_ns, label, data FROM "
-	    "samples WHERE run_id = ?1 AND seq IN ((SELECT min(seq) FROM "
-	    "samples WHERE run_id = ?1), (SELECT max(seq) FROM samples WHERE "
-	    "run_id = ?1)) ORDER BY seq", s, cause);
+	    "samples WHERE run_id = $1 AND seq IN ((SELECT min(seq) FROM "
+	    "samples WHERE run_id = $1), (SELECT max(seq) FROM samples WHERE "
+	    "run_id = $1)) ORDER BY seq", s, cause);
 }
 
 void

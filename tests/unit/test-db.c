@@ -20,7 +20,7 @@ static int
 table_exists(struct db *db, const char *name)
 {
 	struct stmt *st = db_prepare(db, "SELECT 1 FROM sqlite_master WHERE "
-	    "type = 'table' AND name = ?1", NULL);
+	    "type = 'table' AND name = $1", NULL);
 	int found;
 
 	stmt_bind_text(st, 1, name);

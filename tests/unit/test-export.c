@@ -113,7 +113,7 @@ raw_artifact(struct db *db, int64_t run, const char *name, const char *p,
     int len)
 {
 	struct stmt *st = db_prepare(db, "INSERT INTO run_artifacts (run_id, "
-	    "name, content) VALUES (?1, ?2, ?3)", NULL);
+	    "name, content) VALUES ($1, $2, $3)", NULL);
 
 	stmt_bind_int64(st, 1, run);
 	stmt_bind_text(st, 2, name);
