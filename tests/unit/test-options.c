@@ -92,6 +92,37 @@ TEST(options_errors_name_the_option)
 	params_free(p);
 }
 
+/* Issue 15: a 75-byte request once made the daemon allocate without end
+ * ("b - a" overflowed and skipped the range check), and 4,000 ranges of
+ * 65,536 values took 2 GB.  Bounds come before expansion; the whole list
+ * is capped. */
+TEST(options_intlist_bounded)
+{
+	struct params *p = params_new("thp-munmap", specs);
+	struct buf b = { 0 };
+	size_t n = 0;
+	char *cause = NULL;
+	int i;
+
+	CHECK_INT_EQ(params_set(p, "sweep", "-1-9223372036854775807", &cause),
+	    -EINVAL);
+	CHECK_STR_CONTAINS(cause, "between 1 and 64");
+	CHECK_INT_EQ(params_set(p, "sweep", "-9223372036854775807-9223372036854775807",
+	    &cause), -EINVAL);
+	CHECK_INT_EQ(params_set(p, "sweep", "64-1", &cause), -EINVAL);
+	for (i = 0; i < 64; i++)
+		buf_printf(&b, "%s1-64", i ? "," : "");
+	CHECK_INT_EQ(params_set(p, "sweep", b.s, &cause), 0);
+	params_list(p, "sweep", &n);
+	CHECK_INT_EQ((long)n, 4096);
+	buf_adds(&b, ",1");
+	CHECK_INT_EQ(params_set(p, "sweep", b.s, &cause), -EINVAL);
+	CHECK_STR_CONTAINS(cause, "more than 4096 values");
+	buf_release(&b);
+	free(cause);
+	params_free(p);
+}
+
 TEST(options_json_round_trip_shapes)
 {
 	struct params *p = params_new("w", specs);
