@@ -16,8 +16,8 @@
  * signature or text that are not UTF-8 (common/text.h: what jansson
  * accepts) are each replaced by U+FFFD, and the event then ends with
  * "invalid_bytes":N, how many were replaced; the key is absent when
- * none were.  A log without reports prints nothing.  Exit 0 when the log was read, 1 when it could
- * not be, 2 on usage errors.
+ * none were.  A log without reports prints nothing.  Exit 0 when the
+ * log was read, 1 when it could not be, 2 on usage errors.
  */
 #include <errno.h>
 #include <getopt.h>
