@@ -2,27 +2,20 @@
  * classifier.c - the report state machine (kmsg.h, part 3).
  *
  * How a report is gathered.  Lines arrive in log order, each with an
- * optional caller context ("T123"/"C1" from CONFIG_PRINTK_CALLER).  A line
- * that starts a report (kmsg_match_header) opens a report for its context; the
- * lines after it go to the open report of their context, or, without
- * caller ids, to the "current" report.  A report is OPEN until its stack
- * ends ("</TASK>"), an "---[ end trace" line, a new report, or a 10 s gap
- * in timestamps; it then waits in TAIL, where only lines that plainly
- * continue a report (registers, "Kernel panic", more NMI backtraces,
- * "---[ end Kernel panic") are taken, and the first other line finishes it.
- * Without caller ids two reports can still be told apart when their
- * headers come first and their "CPU: N PID: N" lines later (as two
- * watchdogs firing together print them): a header whose report has no
- * CPU line yet stays pending, and a "CPU: N PID:" line switches to the
- * pending report whose header named that CPU or PID.
- *
- * How a report is titled: syzkaller's rules (pkg/report/linux.go), see
- * ../shared/reference/lockups_bisect.md section 1: the guilty frame is the
- * first frame that is not a helper (skip lists below); for lockups and RCU
- * stalls the frame just above the first "anchor" (do_syscall_64, kthread,
- * process_one_work, vfs_write, ...) of the interrupted context, so that a
- * loop gets one name wherever the watchdog caught it; for hung tasks the
- * first frame that is not scheduling, locking or waiting.
+ * optional caller context ("T123"/"C1" from CONFIG_PRINTK_CALLER).  A
+ * line that starts a report (kmsg_match_header) opens a report for its
+ * context; the lines after it go to the open report of their context,
+ * or, without caller ids, to the "current" report.  A report is OPEN
+ * until its stack ends ("</TASK>"), an "---[ end trace" line, a new
+ * report, or a 10 s gap in timestamps; it then waits in TAIL, where only
+ * lines that plainly continue a report (registers, "Kernel panic", more
+ * NMI backtraces, "---[ end Kernel panic") are taken, and the first
+ * other line finishes it.  Without caller ids two reports can still be
+ * told apart when their headers come first and their "CPU: N PID: N"
+ * lines later (as two watchdogs firing together print them): a header
+ * whose report has no CPU line yet stays pending, and a "CPU: N PID:"
+ * line switches to the pending report whose header named that CPU or
+ * PID.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -66,8 +59,8 @@ static const char *const htype_kind[] = {
 
 enum rstate { R_OPEN, R_TAIL };
 
-struct report {
-	struct report *next;
+struct kmsg_report {
+	struct kmsg_report *next;
 	enum htype type;
 	enum rstate state;
 	char ctx[16];
@@ -97,8 +90,8 @@ struct queued {
 
 struct kmsg_classifier {
 	int flags;
-	struct report *reports;         /* newest first */
-	struct report *current;         /* of lines without caller ids */
+	struct kmsg_report *reports;         /* newest first */
+	struct kmsg_report *current;         /* of lines without caller ids */
 	struct queued *head, **tail;    /* finished events */
 	struct prev_line prev[4];       /* last lines outside reports */
 	unsigned long fed;
@@ -123,7 +116,7 @@ kmsg_classifier_new(int flags)
 }
 
 static void
-report_free(struct report *r)
+kmsg_report_free(struct kmsg_report *r)
 {
 	if (r == NULL)
 		return;
@@ -145,7 +138,7 @@ kmsg_event_free(struct kmsg_event *ev)
 void
 kmsg_classifier_free(struct kmsg_classifier *c)
 {
-	struct report *r, *rn;
+	struct kmsg_report *r, *rn;
 	struct kmsg_event *ev;
 	size_t i;
 
@@ -153,7 +146,7 @@ kmsg_classifier_free(struct kmsg_classifier *c)
 		return;
 	for (r = c->reports; r != NULL; r = rn) {
 		rn = r->next;
-		report_free(r);
+		kmsg_report_free(r);
 	}
 	while ((ev = kmsg_classifier_next(c)) != NULL)
 		kmsg_event_free(ev);
@@ -189,9 +182,9 @@ kmsg_classifier_stats(const struct kmsg_classifier *c, struct kmsg_stats *st)
 
 
 static void
-report_unlink(struct kmsg_classifier *c, struct report *r)
+kmsg_report_unlink(struct kmsg_classifier *c, struct kmsg_report *r)
 {
-	struct report **pp;
+	struct kmsg_report **pp;
 
 	for (pp = &c->reports; *pp != NULL; pp = &(*pp)->next)
 		if (*pp == r) {
@@ -203,15 +196,15 @@ report_unlink(struct kmsg_classifier *c, struct report *r)
 }
 
 static void
-report_finish(struct kmsg_classifier *c, struct report *r)
+kmsg_report_finish(struct kmsg_classifier *c, struct kmsg_report *r)
 {
 	struct kmsg_event *ev;
 	struct queued *q;
 	struct rlines rl;
 
-	report_unlink(c, r);
+	kmsg_report_unlink(c, r);
 	if (r->text.len == 0) {
-		report_free(r);
+		kmsg_report_free(r);
 		return;
 	}
 	kmsg_rlines_split(&rl, r->text.s);
@@ -229,7 +222,7 @@ report_finish(struct kmsg_classifier *c, struct report *r)
 	ev->panicked = r->panicked;
 	ev->truncated = r->truncated;
 	kmsg_rlines_free(&rl);
-	report_free(r);
+	kmsg_report_free(r);
 	q = xcalloc(1, sizeof *q);
 	q->ev = ev;
 	*c->tail = q;
@@ -261,7 +254,7 @@ rcu_stall_cpu(const char *t)
 }
 
 static void
-report_add(struct kmsg_classifier *c, struct report *r,
+kmsg_report_add(struct kmsg_classifier *c, struct kmsg_report *r,
     const struct kmsg_line *l, enum lclass lc)
 {
 	const char *t = l->text;
@@ -333,7 +326,7 @@ report_add(struct kmsg_classifier *c, struct report *r,
 
 /* Take a line into r, with what it means for r's state. */
 static void
-report_take(struct kmsg_classifier *c, struct report *r,
+kmsg_report_take(struct kmsg_classifier *c, struct kmsg_report *r,
     const struct kmsg_line *l, enum lclass lc, const struct header *h)
 {
 	if (h->type == H_PANIC) {
@@ -349,16 +342,16 @@ report_take(struct kmsg_classifier *c, struct report *r,
 	if ((r->type == H_OOM || r->type == H_OOM_KILL) &&
 	    h->type == H_OOM_KILL && strstr(l->text, "Killed process") != NULL)
 		r->done = 1;
-	report_add(c, r, l, lc);
+	kmsg_report_add(c, r, l, lc);
 	if (r->done)
-		report_finish(c, r);
+		kmsg_report_finish(c, r);
 }
 
-static struct report *
-report_start(struct kmsg_classifier *c, const struct header *h,
+static struct kmsg_report *
+kmsg_report_start(struct kmsg_classifier *c, const struct header *h,
     const struct kmsg_line *l, unsigned long lineno)
 {
-	struct report *r = xcalloc(1, sizeof *r);
+	struct kmsg_report *r = xcalloc(1, sizeof *r);
 	struct kmsg_line pl;
 	const char *reason;
 	size_t i;
@@ -392,7 +385,7 @@ report_start(struct kmsg_classifier *c, const struct header *h,
 		pl.text = c->prev[i].text;
 		pl.ts_usec = KMSG_NO_TS;
 		pl.seq = -1;
-		report_add(c, r, &pl, LC_OTHER);
+		kmsg_report_add(c, r, &pl, LC_OTHER);
 	}
 	for (i = 0; i < ARRAY_SIZE(c->prev); i++) {
 		free(c->prev[i].text);
@@ -416,19 +409,19 @@ report_start(struct kmsg_classifier *c, const struct header *h,
 	c->reports = r;
 	if (r->ctx[0] == '\0')
 		c->current = r;
-	report_add(c, r, l, LC_OTHER);
+	kmsg_report_add(c, r, l, LC_OTHER);
 	/* Reports without a stack wait in TAIL for lines of their own. */
 	if (r->type == H_WQ_LOCKUP || r->type == H_BAD_RSS)
 		r->state = R_TAIL;
 	if (r->type == H_OOM_KILL && strstr(l->text, "Killed process") != NULL)
-		report_finish(c, r);
+		kmsg_report_finish(c, r);
 	return r;
 }
 
-static struct report *
-find_report(struct kmsg_classifier *c, const char *ctx)
+static struct kmsg_report *
+kmsg_report_find(struct kmsg_classifier *c, const char *ctx)
 {
-	struct report *r;
+	struct kmsg_report *r;
 
 	if (ctx[0] == '\0')
 		return c->current;
@@ -445,7 +438,7 @@ find_report(struct kmsg_classifier *c, const char *ctx)
 
 /* Without caller ids: keep r open for its "CPU: N" line to come? */
 static int
-pending_ok(const struct report *r, const struct header *h)
+pending_ok(const struct kmsg_report *r, const struct header *h)
 {
 	return r->ctx[0] == '\0' && r->state == R_OPEN && !r->have_cpu_line &&
 	    !r->in_stack && !r->frames && r->hdr_cpu >= 0 && h->cpu >= 0 &&
@@ -454,17 +447,17 @@ pending_ok(const struct report *r, const struct header *h)
 
 /* Did r's header name this CPU or PID? */
 static int
-header_names(const struct report *r, int cpu, int pid)
+header_names(const struct kmsg_report *r, int cpu, int pid)
 {
 	return (r->hdr_cpu >= 0 && r->hdr_cpu == cpu) ||
 	    (r->hdr_pid >= 0 && r->hdr_pid == pid);
 }
 
-static struct report *
+static struct kmsg_report *
 find_pending(struct kmsg_classifier *c, int cpu, int pid,
-    const struct report *exclude)
+    const struct kmsg_report *exclude)
 {
-	struct report *r;
+	struct kmsg_report *r;
 
 	for (r = c->reports; r != NULL; r = r->next)
 		if (r != exclude && r->ctx[0] == '\0' && r->state == R_OPEN &&
@@ -475,7 +468,7 @@ find_pending(struct kmsg_classifier *c, int cpu, int pid,
 
 /* Does an OPEN report take this header line instead of ending? */
 static int
-open_absorbs(const struct report *r, const struct header *h)
+open_absorbs(const struct kmsg_report *r, const struct header *h)
 {
 	if (h->type == H_PANIC || h->weak)
 		return 1;
@@ -495,7 +488,7 @@ wq_line(const char *t)
 
 /* Does a report in TAIL take this line? */
 static int
-tail_takes(const struct report *r, const struct header *h, enum lclass lc,
+tail_takes(const struct kmsg_report *r, const struct header *h, enum lclass lc,
     const char *t)
 {
 	const char *p = skip_blanks(t);
@@ -532,20 +525,20 @@ remember_line(struct kmsg_classifier *c, const struct kmsg_line *l)
 static void
 finish_all(struct kmsg_classifier *c)
 {
-	struct report *r;
+	struct kmsg_report *r;
 
 	/* Oldest first, so events come out in the order they began. */
 	while (c->reports != NULL) {
 		for (r = c->reports; r->next != NULL; r = r->next)
 			;
-		report_finish(c, r);
+		kmsg_report_finish(c, r);
 	}
 }
 
 static void
 expire_reports(struct kmsg_classifier *c, uint64_t ts)
 {
-	struct report *r, *next;
+	struct kmsg_report *r, *next;
 
 	for (r = c->reports; r != NULL; r = next) {
 		next = r->next;
@@ -557,10 +550,10 @@ expire_reports(struct kmsg_classifier *c, uint64_t ts)
 		 */
 		if (ts != KMSG_NO_TS && r->last_ts != KMSG_NO_TS &&
 		    ts > r->last_ts + REPORT_GAP_USEC)
-			report_finish(c, r);
+			kmsg_report_finish(c, r);
 		else if (r != c->current &&
 		    c->fed - r->last_fed > REPORT_STALE_LINES)
-			report_finish(c, r);
+			kmsg_report_finish(c, r);
 	}
 }
 
@@ -570,7 +563,7 @@ classify(struct kmsg_classifier *c, const struct kmsg_line *l,
     unsigned long lineno)
 {
 	const char *t = l->text;
-	struct report *r, *p;
+	struct kmsg_report *r, *p;
 	struct header h;
 	enum lclass lc;
 	int cpu, pid;
@@ -583,12 +576,12 @@ classify(struct kmsg_classifier *c, const struct kmsg_line *l,
 		finish_all(c);
 	kmsg_match_header(t, &h);
 	lc = kmsg_line_class(t);
-	r = find_report(c, l->caller);
+	r = kmsg_report_find(c, l->caller);
 	if (lc == LC_BLANK) {
 		/* An empty stretch ends a report (serial consoles). */
 		if (++c->blank_run >= 2 && r != NULL &&
 		    strcmp(r->ctx, l->caller) == 0) {
-			report_finish(c, r);
+			kmsg_report_finish(c, r);
 			return;
 		}
 	} else
@@ -601,9 +594,9 @@ classify(struct kmsg_classifier *c, const struct kmsg_line *l,
 	    (r == NULL || r->have_cpu_line || r->state == R_TAIL ||
 	    !header_names(r, cpu, pid))) {
 		if (r != NULL && r->state == R_TAIL)
-			report_finish(c, r);
+			kmsg_report_finish(c, r);
 		c->current = p;
-		report_take(c, p, l, lc, &h);
+		kmsg_report_take(c, p, l, lc, &h);
 		return;
 	}
 	/* A stack printed without <TASK> markers ends at its first non-frame. */
@@ -613,29 +606,29 @@ classify(struct kmsg_classifier *c, const struct kmsg_line *l,
 
 	if (r != NULL && r->state == R_OPEN) {
 		if (h.type == H_NONE || open_absorbs(r, &h)) {
-			report_take(c, r, l, lc, &h);
+			kmsg_report_take(c, r, l, lc, &h);
 			return;
 		}
 		if (strcmp(r->ctx, l->caller) == 0 && !pending_ok(r, &h))
-			report_finish(c, r);
-		report_start(c, &h, l, lineno);
+			kmsg_report_finish(c, r);
+		kmsg_report_start(c, &h, l, lineno);
 		return;
 	}
 	if (r != NULL) {
 		if (tail_takes(r, &h, lc, t)) {
-			report_take(c, r, l, lc, &h);
+			kmsg_report_take(c, r, l, lc, &h);
 			return;
 		}
 		if (strcmp(r->ctx, l->caller) == 0)
-			report_finish(c, r);
+			kmsg_report_finish(c, r);
 	}
 	if (h.type == H_PANIC && l->caller[0] != '\0' && c->reports != NULL) {
 		/* A panic right after another context's report is its end. */
-		report_take(c, c->reports, l, lc, &h);
+		kmsg_report_take(c, c->reports, l, lc, &h);
 		return;
 	}
 	if (h.type != H_NONE) {
-		report_start(c, &h, l, lineno);
+		kmsg_report_start(c, &h, l, lineno);
 		return;
 	}
 	remember_line(c, l);
@@ -776,13 +769,13 @@ kmsg_classifier_feed_line(struct kmsg_classifier *c, const char *line,
 void
 kmsg_classifier_expire(struct kmsg_classifier *c, uint64_t now_usec)
 {
-	struct report *r, *next;
+	struct kmsg_report *r, *next;
 
 	for (r = c->reports; r != NULL; r = next) {
 		next = r->next;
 		if (r->last_ts != KMSG_NO_TS &&
 		    now_usec > r->last_ts + REPORT_GAP_USEC)
-			report_finish(c, r);
+			kmsg_report_finish(c, r);
 	}
 }
 

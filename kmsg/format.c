@@ -1,6 +1,7 @@
 /*
- * format.c - kernel log formats: one /dev/kmsg record (kmsg_record_parse), one line
- * of a saved log with its format told apart (kmsg_line_parse); kmsg.h.
+ * format.c - kernel log formats (kmsg.h, parts 1 and 2): one /dev/kmsg
+ * record (kmsg_record_parse), and one line of a saved log with its
+ * format told apart (kmsg_line_parse).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -362,85 +363,109 @@ clean_line(const char *line, size_t len)
 	return b.s != NULL ? buf_detach(&b) : xstrdup("");
 }
 
-void
-kmsg_line_parse(const char *line, size_t len, struct kmsg_line *l)
+/* A raw /dev/kmsg record line: its header and unescaped text. */
+static int
+record_line(const char *s, struct kmsg_line *l)
 {
-	char *s = clean_line(line, len);
-	const char *p, *t = NULL, *q;
 	struct buf text = BUF_INIT;
 	uint64_t seq, ts;
 	long off;
-	int prio, fac, cpu, pid;
+	int prio;
 	char flag;
 
-	memset(l, 0, sizeof *l);
-	l->format = KMSG_FORMAT_PLAIN;
-	l->ts_usec = KMSG_NO_TS;
-	l->facility = l->level = -1;
-	l->seq = -1;
-	l->flag = '-';
-	l->cpu = l->pid = -1;
-
-	if (isdigit((unsigned char)s[0]) &&
+	if (!isdigit((unsigned char)s[0]) ||
 	    (off = parse_kmsg_header(s, strlen(s), &prio, &seq, &ts, &flag,
-	    l->caller)) >= 0) {
-		l->format = KMSG_FORMAT_KMSG;
-		l->facility = prio >> 3;
-		l->level = prio & 7;
-		l->seq = (int64_t)seq;
-		l->ts_usec = ts;
-		l->flag = flag;
-		unescape_into(&text, s + off, strlen(s + off));
-		l->text = text.s != NULL ? buf_detach(&text) : xstrdup("");
-		goto context;
-	}
-	if (has_prefix(s, "-- ") && strlen(s) >= 6 &&
-	    strcmp(s + strlen(s) - 3, " --") == 0) {
-		/* journalctl's "-- Boot 0123abcd... --" and friends. */
-		l->format = KMSG_FORMAT_JOURNAL;
-		l->boot = has_prefix(s, "-- Boot ") || has_prefix(s, "-- Reboot");
-		l->text = xstrdup("");
-		free(s);
-		return;
-	}
+	    l->caller)) < 0)
+		return 0;
+	l->format = KMSG_FORMAT_KMSG;
+	l->facility = prio >> 3;
+	l->level = prio & 7;
+	l->seq = (int64_t)seq;
+	l->ts_usec = ts;
+	l->flag = flag;
+	unescape_into(&text, s + off, strlen(s + off));
+	l->text = text.s != NULL ? buf_detach(&text) : xstrdup("");
+	return 1;
+}
+
+/* journalctl's "-- Boot 0123abcd... --" and friends. */
+static int
+journal_marker(const char *s, struct kmsg_line *l)
+{
+	if (!has_prefix(s, "-- ") || strlen(s) < 6 ||
+	    strcmp(s + strlen(s) - 3, " --") != 0)
+		return 0;
+	l->format = KMSG_FORMAT_JOURNAL;
+	l->boot = has_prefix(s, "-- Boot ") || has_prefix(s, "-- Reboot");
+	l->text = xstrdup("");
+	return 1;
+}
+
+/* A "[ sec.usec]" at t, as rsyslog and dmesg -x keep it: the text after. */
+static const char *
+after_timestamp(const char *t, struct kmsg_line *l)
+{
+	const char *q;
+	uint64_t ts;
+
+	if (parse_ts_at(t, &ts, &q) != 0)
+		return t;
+	l->ts_usec = ts;
+	return *q == ' ' ? q + 1 : q;
+}
+
+/* journalctl -k, or dmesg -x: the message, or NULL. */
+static const char *
+journal_or_decoded(const char *s, struct kmsg_line *l)
+{
+	const char *t;
+	int fac;
+
 	if ((t = parse_journal(s, &fac)) != NULL) {
 		l->format = KMSG_FORMAT_JOURNAL;
 		l->facility = fac;
-		/* rsyslog-style lines keep the kernel's own timestamp. */
-		if (parse_ts_at(t, &ts, &q) == 0) {
-			l->ts_usec = ts;
-			t = *q == ' ' ? q + 1 : q;
-		}
-		goto done;
+		return after_timestamp(t, l);
 	}
-	if ((fac = parse_dmesg_decode(s, &p)) >= 0) {
+	if ((fac = parse_dmesg_decode(s, &t)) >= 0) {
 		l->format = KMSG_FORMAT_DMESG;
 		l->facility = fac;
-		t = p;
-		if (parse_ts_at(p, &ts, &q) == 0) {
-			l->ts_usec = ts;
-			t = *q == ' ' ? q + 1 : q;
-		}
-		goto done;
+		return after_timestamp(t, l);
 	}
-	/* dmesg/console: the first "[ sec.usec]", after any noise. */
+	return NULL;
+}
+
+/* "<6>[ ..." console levels, "<14>" with dmesg -r, before the '[' at p. */
+static void
+console_level(const char *s, const char *p, struct kmsg_line *l)
+{
+	const char *lt = p - 2;
+	int prio;
+
+	if (p - s < 3 || p[-1] != '>')
+		return;
+	while (lt > s && isdigit((unsigned char)*lt))
+		lt--;
+	if (*lt == '<' && lt + 1 < p - 1) {
+		prio = atoi(lt + 1);
+		l->facility = prio >> 3;
+		l->level = prio & 7;
+	}
+}
+
+/* dmesg/console: the first "[ sec.usec]", after any noise; or NULL. */
+static const char *
+console_text(const char *s, struct kmsg_line *l)
+{
+	const char *p, *q, *t;
+	uint64_t ts;
+	int fac;
+
 	for (p = strchr(s, '['); p != NULL; p = strchr(p + 1, '[')) {
 		if (parse_ts_at(p, &ts, &q) != 0)
 			continue;
 		l->format = KMSG_FORMAT_DMESG;
 		l->ts_usec = ts;
-		/* "<6>[ ..." console levels, "<14>" with dmesg -r. */
-		if (p - s >= 3 && p[-1] == '>') {
-			const char *lt = p - 2;
-
-			while (lt > s && isdigit((unsigned char)*lt))
-				lt--;
-			if (*lt == '<' && lt + 1 < p - 1) {
-				prio = atoi(lt + 1);
-				l->facility = prio >> 3;
-				l->level = prio & 7;
-			}
-		}
+		console_level(s, p, l);
 		if (parse_caller_at(q, l->caller, &q) != 0)
 			l->caller[0] = '\0';
 		t = *q == ' ' ? q + 1 : q;
@@ -450,20 +475,30 @@ kmsg_line_parse(const char *line, size_t len, struct kmsg_line *l)
 			l->facility = 0;
 			t = p;
 		}
-		goto done;
+		return t;
 	}
-	if (s[0] == '[' && isupper((unsigned char)s[1]) &&
-	    (p = strstr(s, "] ")) != NULL && p - s == 25) {
-		/* dmesg -T: "[Fri Nov 21 12:00:00 2025] text" */
-		l->format = KMSG_FORMAT_DMESG;
-		t = p + 2;
-		goto done;
-	}
-	t = s;
-done:
-	l->text = xstrdup(t);
-context:
-	free(s);
+	return NULL;
+}
+
+/* dmesg -T: "[Fri Nov 21 12:00:00 2025] text"; or NULL. */
+static const char *
+ctime_text(const char *s, struct kmsg_line *l)
+{
+	const char *p;
+
+	if (s[0] != '[' || !isupper((unsigned char)s[1]) ||
+	    (p = strstr(s, "] ")) == NULL || p - s != 25)
+		return NULL;
+	l->format = KMSG_FORMAT_DMESG;
+	return p + 2;
+}
+
+/* The CPU or PID a line is about: its caller id, or a "CPU: N" line. */
+static void
+line_context(struct kmsg_line *l)
+{
+	int cpu, pid;
+
 	if (l->caller[0] == 'C')
 		l->cpu = atoi(l->caller + 1);
 	else if (l->caller[0] == 'T')
@@ -472,6 +507,31 @@ context:
 		l->cpu = cpu;
 		l->pid = pid;
 	}
+}
+
+void
+kmsg_line_parse(const char *line, size_t len, struct kmsg_line *l)
+{
+	char *s = clean_line(line, len);
+	const char *t;
+
+	memset(l, 0, sizeof *l);
+	l->format = KMSG_FORMAT_PLAIN;
+	l->ts_usec = KMSG_NO_TS;
+	l->facility = l->level = -1;
+	l->seq = -1;
+	l->flag = '-';
+	l->cpu = l->pid = -1;
+
+	if (!record_line(s, l) && !journal_marker(s, l)) {
+		if ((t = journal_or_decoded(s, l)) == NULL &&
+		    (t = console_text(s, l)) == NULL &&
+		    (t = ctime_text(s, l)) == NULL)
+			t = s;
+		l->text = xstrdup(t);
+	}
+	free(s);
+	line_context(l);
 }
 
 void

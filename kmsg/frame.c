@@ -1,7 +1,14 @@
 /*
  * frame.c - stack frames: what a frame line names, the frames a title
- * skips, and which frame of a report its title names (syzkaller's
- * rules, see the top of classifier.c).
+ * skips, and which frame of a report its title names.
+ *
+ * syzkaller's rules (pkg/report/linux.go), see
+ * ../shared/reference/lockups_bisect.md section 1: the guilty frame is
+ * the first frame that is not a helper (skip lists below); for lockups
+ * and RCU stalls the frame just above the first "anchor" (do_syscall_64,
+ * kthread, process_one_work, vfs_write, ...) of the interrupted context,
+ * so that a loop gets one name wherever the watchdog caught it; for hung
+ * tasks the first frame that is not scheduling, locking or waiting.
  */
 #include <ctype.h>
 #include <errno.h>

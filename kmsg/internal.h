@@ -137,36 +137,53 @@ struct rlines {
 	size_t n;
 };
 
-/* format.c */
+/* format.c: "CPU: 1 PID: 123 Comm: x"; 1 when t is such a line. */
 int kmsg_parse_cpu_line(const char *t, int *cpu, int *pid);
 
-/* frame.c */
+/* frame.c: symbol names in frame and RIP lines (kmsg_frame_parse()). */
 size_t kmsg_copy_symbol(const char *p, char *out, size_t outsz);
 int kmsg_symbol_with_offset(const char *p, char *out, size_t outsz);
+int kmsg_frame_symbol(const char *t, char *out, size_t outsz,
+    int *questionable);
 void kmsg_map_syscall(char *name);
-void kmsg_crash_frame(struct rlines *rl, size_t from, size_t end,
-    const char *const *skip, char *out, size_t outsz);
-void kmsg_hang_frame(struct rlines *rl, size_t from, size_t end, char *out,
-    size_t outsz);
-void kmsg_stall_frame(struct rlines *rl, size_t from, size_t end, int after_apic,
-    const char *const *skip, char *out, size_t outsz);
-int kmsg_frame_symbol(const char *t, char *out, size_t outsz, int *questionable);
+
+/* frame.c: frames a title skips, NULL-terminated patterns. */
+extern const char *const kmsg_skip_rcu[];
 extern const char *const kmsg_skip_bad_page[];
 extern const char *const kmsg_skip_list[];
-extern const char *const kmsg_skip_rcu[];
-extern const char *const kmsg_skip_sched[];
 extern const char *const kmsg_skip_sleep[];
+extern const char *const kmsg_skip_sched[];
 extern const char *const kmsg_skip_spin[];
+
+/*
+ * frame.c: the frame a title names, from lines [from, end) of a report,
+ * into out ("" when none): the crash site (oops, BUG), the frame above
+ * the interrupted context's anchor (lockups, stalls), or where a hung
+ * task waits for something other than scheduling and locks.
+ */
+void kmsg_crash_frame(struct rlines *rl, size_t from, size_t end,
+    const char *const *skip, char *out, size_t outsz);
+void kmsg_stall_frame(struct rlines *rl, size_t from, size_t end,
+    int after_apic, const char *const *skip, char *out, size_t outsz);
+void kmsg_hang_frame(struct rlines *rl, size_t from, size_t end,
+    char *out, size_t outsz);
 
 /* header.c */
 enum lclass kmsg_line_class(const char *t);
+/* Does t start a report?  h->type is H_NONE when it does not. */
 void kmsg_match_header(const char *t, struct header *h);
+/* The lockdep WARNINGs, which carry no "at file:line func". */
 extern const char *const kmsg_warning_lockdep[];
 
 /* title.c */
 void kmsg_rlines_split(struct rlines *rl, const char *text);
 void kmsg_rlines_free(struct rlines *rl);
-
-char *kmsg_title(enum htype, struct rlines *, size_t hdr_idx, size_t end);
+/*
+ * The normalised title of a report of this type whose header is line
+ * hdr_idx of rl; lines from end on (a panic that followed) are not
+ * searched for frames.  Allocated.
+ */
+char *kmsg_title(enum htype type, struct rlines *rl, size_t hdr_idx,
+    size_t end);
 
 #endif
