@@ -85,6 +85,7 @@ take_int(const char **s, int *v)
 	return 0;
 }
 
+/* What a line inside or after a report is (kmsg_line_class()). */
 enum lclass {
 	LC_OTHER,
 	LC_BLANK,
@@ -102,6 +103,7 @@ enum lclass {
 	LC_END_PANIC,   /* ---[ end Kernel panic ... ]--- */
 };
 
+/* What a report header says the report is (kmsg_match_header()). */
 enum htype {
 	H_NONE,
 	H_SOFT_LOCKUP,
