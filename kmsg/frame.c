@@ -11,12 +11,10 @@
  * tasks the first frame that is not scheduling, locking or waiting.
  */
 #include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/buf.h"
 #include "common/util.h"
 #include "kmsg/internal.h"
 #include "kmsg/kmsg.h"

@@ -3,12 +3,9 @@
  * start a report (headers).
  */
 #include <ctype.h>
-#include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/buf.h"
 #include "common/util.h"
 #include "kmsg/internal.h"
 #include "kmsg/kmsg.h"

@@ -4,7 +4,6 @@
  * signature that groups one bug across runs.
  */
 #include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
