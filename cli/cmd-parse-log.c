@@ -12,9 +12,12 @@
  *    "seq":5|null,"line":42,"panicked":false,"truncated":false,
  *    "text":"..."}
  *
- * "line" is the input line of the report's header.  A log without
- * reports prints nothing.  Exit 0 when the log was read, 1 when it could
- * not be, 2 on usage errors.
+ * "line" is the input line of the report's header.  Bytes of title,
+ * signature or text that are not UTF-8 (common/text.h: what jansson
+ * accepts) are each replaced by U+FFFD, and the event then ends with
+ * "invalid_bytes":N, how many were replaced; the key is absent when
+ * none were.  A log without reports prints nothing.  Exit 0 when the
+ * log was read, 1 when it could not be, 2 on usage errors.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -22,7 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/buf.h"
+#include "common/text.h"
 #include "cli/cli.h"
 #include "kmsg/kmsg.h"
 
@@ -36,48 +39,22 @@ const struct cli_cmd cmd_parse_log = {
 };
 
 /*
- * Console captures can hold any bytes; JSON strings must be UTF-8.  Keep
- * valid sequences, turn other bytes into U+FFFD.
+ * Console captures can hold any bytes, and jansson refuses a string that
+ * is not UTF-8 (the field would vanish): repair every text field, and
+ * say how many bytes were replaced.
  */
-static char *
-utf8_clean(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	struct buf b = BUF_INIT;
-	size_t n, i;
-
-	while (*p != '\0') {
-		if (*p < 0x80) {
-			buf_addc(&b, (char)*p++);
-			continue;
-		}
-		n = (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3 :
-		    (*p & 0xf8) == 0xf0 ? 4 : 0;
-		for (i = 1; n > 0 && i < n; i++)
-			if ((p[i] & 0xc0) != 0x80)
-				n = 0;
-		if (n == 2 && *p < 0xc2)
-			n = 0;  /* overlong */
-		if (n == 0) {
-			buf_adds(&b, "\xef\xbf\xbd");
-			p++;
-			continue;
-		}
-		buf_add(&b, p, n);
-		p += n;
-	}
-	return b.s != NULL ? buf_detach(&b) : xstrdup("");
-}
-
 static void
 print_event(const struct kmsg_event *ev)
 {
 	json_t *o = json_object();
-	char *text = utf8_clean(ev->text);
+	size_t replaced = 0;
+	char *title = utf8_repair(ev->title, &replaced);
+	char *signature = utf8_repair(ev->signature, &replaced);
+	char *text = utf8_repair(ev->text, &replaced);
 
 	json_object_set_new(o, "kind", json_string(ev->kind));
-	json_object_set_new(o, "title", json_string(ev->title));
-	json_object_set_new(o, "signature", json_string(ev->signature));
+	json_object_set_new(o, "title", json_string(title));
+	json_object_set_new(o, "signature", json_string(signature));
 	json_object_set_new(o, "ts_usec", ev->ts_usec == KMSG_NO_TS ?
 	    json_null() : json_integer((json_int_t)ev->ts_usec));
 	json_object_set_new(o, "cpu", ev->cpu < 0 ? json_null() :
@@ -88,6 +65,11 @@ print_event(const struct kmsg_event *ev)
 	json_object_set_new(o, "panicked", json_boolean(ev->panicked));
 	json_object_set_new(o, "truncated", json_boolean(ev->truncated));
 	json_object_set_new(o, "text", json_string(text));
+	if (replaced > 0)
+		json_object_set_new(o, "invalid_bytes",
+		    json_integer((json_int_t)replaced));
+	free(title);
+	free(signature);
 	free(text);
 	cli_print_json(o);
 }

@@ -24,7 +24,7 @@
  *     and a signature = sha256(kind "\n" title) that groups the same bug
  *     across runs, machines and kernel builds.
  *
- * Choices (see also kmsg.c):
+ * Choices (see also classifier.c, frame.c and title.c):
  *  - One event per report.  A "Kernel panic - not syncing" that follows a
  *    report (softlockup_panic, hardlockup_panic, panic_on_oops/warn,
  *    hung_task_panic, panic_on_rcu_stall, OOM) belongs to that report and

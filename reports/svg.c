@@ -15,42 +15,22 @@
 #include <time.h>
 
 #include "common/buf.h"
+#include "common/text.h"
 #include "reports/internal.h"
 #include "common/util.h"
 
 /* ---- escaping --------------------------------------------------------- */
 
-/* Length of the valid UTF-8 sequence at p (RFC 3629: no overlongs, no
- * surrogates, nothing past U+10FFFF), or 0. */
+/* Length of the valid UTF-8 sequence at p (common/text.h), or 0. */
 static size_t
 utf8_len(const unsigned char *p, const unsigned char *end)
 {
-	size_t n = (size_t)(end - p);
-	unsigned c = p[0];
+	size_t len = utf8_seq_len(p, (size_t)(end - p));
 
-	if (c >= 0xc2 && c <= 0xdf)
-		return n >= 2 && (p[1] & 0xc0) == 0x80 ? 2 : 0;
-	if (c >= 0xe0 && c <= 0xef) {
-		unsigned lo = c == 0xe0 ? 0xa0 : 0x80;
-		unsigned hi = c == 0xed ? 0x9f : 0xbf;
-
-		if (n < 3 || p[1] < lo || p[1] > hi || (p[2] & 0xc0) != 0x80)
-			return 0;
-		/* U+FFFE and U+FFFF are not characters XML allows */
-		if (c == 0xef && p[1] == 0xbf && p[2] >= 0xbe)
-			return 0;
-		return 3;
-	}
-	if (c >= 0xf0 && c <= 0xf4) {
-		unsigned lo = c == 0xf0 ? 0x90 : 0x80;
-		unsigned hi = c == 0xf4 ? 0x8f : 0xbf;
-
-		if (n < 4 || p[1] < lo || p[1] > hi ||
-		    (p[2] & 0xc0) != 0x80 || (p[3] & 0xc0) != 0x80)
-			return 0;
-		return 4;
-	}
-	return 0;
+	/* U+FFFE and U+FFFF are not characters XML allows */
+	if (len == 3 && p[0] == 0xef && p[1] == 0xbf && p[2] >= 0xbe)
+		return 0;
+	return len;
 }
 
 void

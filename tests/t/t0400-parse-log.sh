@@ -251,4 +251,31 @@ for e in ev:
 "
 '
 
+test_expect 'bytes jansson refuses are replaced and counted, no field dropped' '
+	# ED A0 80 is a surrogate, C0 AF an overlong "/", F5 a lead byte past
+	# U+10FFFF: each byte becomes U+FFFD and counts in "invalid_bytes".
+	printf "[  117.409498] a\355\240\200b invoked oom-killer: gfp_mask=0x140dca(GFP_HIGHUSER_MOVABLE), order=0, oom_score_adj=0\n" > bad.log &&
+	printf "[  117.409500] CPU: 0 PID: 125 Comm: awk Not tainted 6.1.0 #1\n" >> bad.log &&
+	printf "[  117.409501] bytes \300\257 and \365 here\n" >> bad.log &&
+	printf "[  117.428294] Out of memory: Killed process 125 (a\355\240\200b) total-vm:2984152kB, anon-rss:1898492kB, file-rss:0kB, shmem-rss:1104kB, UID:0 pgtables:3764kB oom_score_adj:0\n" >> bad.log &&
+	printf "[  200.000000] Kernel panic - not syncing: x\355\240\200y\300\257z\365w\n" >> bad.log &&
+	mmstorm parse-log bad.log > out.json &&
+	python3 -c "
+import json
+ev = [json.loads(l) for l in open(\"out.json\", \"rb\")]
+assert [e[\"kind\"] for e in ev] == [\"oom_kill\", \"panic\"], ev
+for e in ev:
+    for k in (\"title\", \"signature\", \"text\"):
+        assert k in e and e[k], (k, e)
+r = \"\\ufffd\"
+assert \"a\" + 3 * r + \"b invoked oom-killer\" in ev[0][\"text\"], ev[0][\"text\"]
+assert \"bytes \" + 2 * r + \" and \" + r + \" here\" in ev[0][\"text\"]
+assert ev[0][\"invalid_bytes\"] == 9, ev[0]
+assert ev[1][\"text\"].endswith(\"x\" + 3 * r + \"y\" + 2 * r + \"z\" + r + \"w\")
+assert ev[1][\"invalid_bytes\"] == 6, ev[1]
+" &&
+	mmstorm parse-log "$FIX/bug.console.log" > clean.json &&
+	! grep -q invalid_bytes clean.json
+'
+
 test_done
