@@ -9,13 +9,13 @@
 
 #include "cli/cli.h"
 #include "cli/client.h"
-#include "jobs/spec.h"
-#include "store/db.h"
 #include "jobs/jobfile.h"
+#include "jobs/spec.h"
 #include "run/options.h"
-#include "store/run-json.h"
 #include "run/runner.h"
 #include "run/workload.h"
+#include "store/db.h"
+#include "store/run-json.h"
 
 static int cmd_run_exec(int, char **);
 
@@ -79,8 +79,9 @@ print_run(json_t *run)
 	print_metric_table(json_object_get(run, "metric_info"));
 }
 
+/* A run just stored: its summary JSON, or the line and table. */
 static void
-report_run(struct db *db, int64_t run_id, int json)
+print_stored_run(struct db *db, int64_t run_id, int json)
 {
 	json_t *j;
 
@@ -127,7 +128,7 @@ run_jobs(struct db *db, const struct jobfile *jf, const char *label, int json)
 	memset(&prog, 0, sizeof prog);
 	prog.tty = !json && isatty(STDOUT_FILENO);
 	for (j = 0; j < jf->njobs; j++) {
-		const struct job *job = &jf->jobs[j];
+		const struct job_spec *job = &jf->jobs[j];
 
 		memset(&req, 0, sizeof req);
 		req.wl = job->wl;
@@ -149,7 +150,7 @@ run_jobs(struct db *db, const struct jobfile *jf, const char *label, int json)
 				printf("\r\033[K");
 				prog.shown = 0;
 			}
-			report_run(db, out.run_id, json);
+			print_stored_run(db, out.run_id, json);
 			fflush(stdout);
 			if (strcmp(out.state, "passed") != 0 &&
 			    strcmp(out.state, "skipped") != 0)
@@ -244,19 +245,18 @@ submit_jobs(const char *sock, const struct jobfile *jf, const char *label,
     int json, int wait)
 {
 	json_t *body = json_array(), *reply = NULL, *e;
-	struct job_spec js;
 	char *cause = NULL;
 	long code;
 	size_t i;
 	int r = EXIT_OK, rr;
 
 	for (i = 0; i < jf->njobs; i++) {
-		memset(&js, 0, sizeof js);
-		js.wl = jf->jobs[i].wl;
-		js.params = jf->jobs[i].params;
-		js.repeat = jf->jobs[i].repeat;
-		js.label = (char *)(label ? label : jf->jobs[i].label);
-		json_array_append_new(body, job_spec_to_json(&js));
+		json_t *js = job_spec_to_json(&jf->jobs[i]);
+
+		/* --label applies to every job of the file. */
+		if (label != NULL)
+			json_object_set_new(js, "label", json_string(label));
+		json_array_append_new(body, js);
 	}
 	if (client_request(sock, "POST", "/v1/jobs", body, &code, &reply,
 	    &cause) != 0) {
@@ -295,124 +295,165 @@ out:
 	return r;
 }
 
+/* The command line: one workload and its options, or --job FILE. */
+struct run_args {
+	struct jobfile jf;          /* the workload given, or the file's */
+	struct param repeat;
+	const char *label, *jobpath;
+	int json, wait, local, check;
+};
+
+/* The workload named on the command line, as a one-job file; -1 if
+ * there is none of that name (said). */
 static int
-cmd_run_exec(int argc, char **argv)
+add_workload(struct run_args *a, const char *name)
+{
+	const struct workload *wl = workload_find(name);
+	struct job_spec *job;
+
+	if (wl == NULL) {
+		cli_error("unknown workload '%s' (see 'mmstorm workloads')",
+		    name);
+		return -1;
+	}
+	a->jf.jobs = job = xcalloc(1, sizeof *job);
+	a->jf.njobs = 1;
+	job_spec_init(job, wl);
+	job->section = xstrdup(wl->name);
+	return 0;
+}
+
+/* 1 when argv[*i] is an option of mmstorm run itself (taken), 0 when it
+ * is not, -1 when its value is bad (said). */
+static int
+run_option(int argc, char **argv, int *i, struct run_args *a)
 {
 	static const struct opt_spec repeat_spec = { "repeat", OPT_INT, 1,
 	    100000, "1", NULL, NULL };
-	struct jobfile jf;
-	struct job *job = NULL;
-	struct db *db = NULL;
-	struct param rep;
-	const char *label = NULL, *jobpath = NULL, *v;
+	const char *v;
 	char *cause = NULL;
-	int json = 0, i, r = EXIT_OK, fixed = 0, wait = 0, local = 0;
-	int check = 0;
-	const char *sock;
 
-	memset(&rep, 0, sizeof rep);
-	memset(&jf, 0, sizeof jf);
+	if (strcmp(argv[*i], "--json") == 0)
+		a->json = 1;
+	else if (strcmp(argv[*i], "--wait") == 0)
+		a->wait = 1;
+	else if (strcmp(argv[*i], "--local") == 0)
+		a->local = 1;
+	else if (strcmp(argv[*i], "--check") == 0)
+		a->check = 1;
+	else if (arg_value(argc, argv, i, "--socket", &v))
+		cli_socket_path = v;
+	else if (arg_value(argc, argv, i, "--label", &a->label))
+		;
+	else if (arg_value(argc, argv, i, "--db", &v))
+		cli_db_path = v;
+	else if (arg_value(argc, argv, i, "--job", &a->jobpath))
+		;
+	else if (arg_value(argc, argv, i, "--repeat", &v)) {
+		if (opt_parse_value(&repeat_spec, v, &a->repeat, &cause) != 0) {
+			cli_error("%s", cause);
+			free(cause);
+			return -1;
+		}
+	} else
+		return 0;
+	return 1;
+}
+
+/* -1 to go on, else the exit code (help, usage error). */
+static int
+parse_run_args(int argc, char **argv, struct run_args *a)
+{
+	struct job_spec *job;
+	char *cause = NULL;
+	int i, r;
+
 	for (i = 1; i < argc; i++) {
+		job = a->jf.njobs ? &a->jf.jobs[0] : NULL;
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			printf("usage: mmstorm %s\n"
 			    "       mmstorm run --job FILE [--label L] [--json]\n"
 			    "'mmstorm workloads NAME' lists a workload's options.\n",
 			    cmd_run.usage);
-			goto out;
-		} else if (strcmp(argv[i], "--json") == 0)
-			json = 1;
-		else if (strcmp(argv[i], "--wait") == 0)
-			wait = 1;
-		else if (strcmp(argv[i], "--local") == 0)
-			local = 1;
-		else if (strcmp(argv[i], "--check") == 0)
-			check = 1;
-		else if (arg_value(argc, argv, &i, "--socket", &v))
-			cli_socket_path = v;
-		else if (arg_value(argc, argv, &i, "--label", &label))
-			continue;
-		else if (arg_value(argc, argv, &i, "--db", &v))
-			cli_db_path = v;
-		else if (arg_value(argc, argv, &i, "--job", &jobpath))
-			continue;
-		else if (arg_value(argc, argv, &i, "--repeat", &v)) {
-			if (opt_parse_value(&repeat_spec, v, &rep, &cause) != 0) {
-				cli_error("%s", cause);
-				r = EXIT_USAGE;
-				goto out;
-			}
+			return EXIT_OK;
+		}
+		if ((r = run_option(argc, argv, &i, a)) != 0) {
+			if (r < 0)
+				return EXIT_USAGE;
 		} else if (argv[i][0] != '-' && job == NULL) {
-			const struct workload *wl = workload_find(argv[i]);
-
-			if (wl == NULL) {
-				cli_error("unknown workload '%s' (see 'mmstorm "
-				    "workloads')", argv[i]);
-				r = EXIT_USAGE;
-				goto out;
-			}
-			jf.jobs = job = xcalloc(1, sizeof *job);
-			jf.njobs = 1;
-			job->wl = wl;
-			job->section = xstrdup(wl->name);
-			job->params = params_new(wl->name, wl->options);
+			if (add_workload(a, argv[i]) != 0)
+				return EXIT_USAGE;
 		} else if (job != NULL && strncmp(argv[i], "--", 2) == 0) {
 			if (params_set_arg(job->params, argv[i], &cause) != 0) {
 				cli_error("%s", cause);
-				r = EXIT_USAGE;
-				goto out;
+				free(cause);
+				return EXIT_USAGE;
 			}
 		} else {
 			cli_error("unexpected argument '%s'", argv[i]);
-			r = cli_usage(&cmd_run);
-			goto out;
+			return cli_usage(&cmd_run);
 		}
 	}
-	if ((job == NULL) == (jobpath == NULL)) {
-		if (job != NULL)
+	return -1;
+}
+
+/* The jobs to run: the workload given, or the file's; -1 when valid. */
+static int
+settle_jobs(struct run_args *a)
+{
+	char *cause = NULL;
+
+	if ((a->jf.njobs == 0) == (a->jobpath == NULL)) {
+		if (a->jf.njobs != 0)
 			cli_error("give a workload or --job FILE, not both");
-		r = cli_usage(&cmd_run);
-		goto out;
+		return cli_usage(&cmd_run);
 	}
-	if (jobpath != NULL) {
-		if (rep.set) {
+	if (a->jobpath != NULL) {
+		if (a->repeat.set) {
 			cli_error("--repeat does not apply to --job: use "
 			    "repeat= in the file");
-			r = EXIT_USAGE;
-			goto out;
+			return EXIT_USAGE;
 		}
-		if (jobfile_load(jobpath, &jf, &cause) != 0) {
+		if (jobfile_load(a->jobpath, workloads, &a->jf, &cause) != 0) {
 			cli_error("%s", cause);
-			r = EXIT_USAGE;
-			goto out;
+			free(cause);
+			return EXIT_USAGE;
 		}
 	} else
-		job->repeat = rep.set ? rep.i : 1;
-	if (label != NULL && (strlen(label) == 0 || strchr(label, '\n'))) {
+		a->jf.jobs[0].repeat = a->repeat.set ? a->repeat.i : 1;
+	if (a->label != NULL && (strlen(a->label) == 0 ||
+	    strchr(a->label, '\n'))) {
 		cli_error("a label must be one non-empty line");
-		r = EXIT_USAGE;
-		goto out;
+		return EXIT_USAGE;
 	}
-	if (check) {
-		/* Validated above; show what would run, run nothing. */
-		for (i = 0; i < (int)jf.njobs; i++) {
-			char *p = params_to_json(jf.jobs[i].params);
+	return -1;
+}
 
-			printf("[%s] %s x%lld %s\n", jf.jobs[i].section,
-			    jf.jobs[i].wl->name, (long long)jf.jobs[i].repeat, p);
-			free(p);
-		}
-		goto out;
+/* --check: what would run, validated; nothing runs. */
+static void
+print_plan(const struct jobfile *jf)
+{
+	size_t i;
+
+	for (i = 0; i < jf->njobs; i++) {
+		char *p = params_to_json(jf->jobs[i].params);
+
+		printf("[%s] %s x%lld %s\n", jf->jobs[i].section,
+		    jf->jobs[i].wl->name, (long long)jf->jobs[i].repeat, p);
+		free(p);
 	}
-	/* A listening daemon runs it; otherwise the same code runs here. */
-	sock = client_socket_path(cli_socket_path);
-	if (!local && client_daemon_listening(sock)) {
-		r = submit_jobs(sock, &jf, label, json, wait);
-		goto out;
-	}
-	if (cli_open_db(DB_CREATE, &db) != 0) {
-		r = EXIT_FAIL;
-		goto out;
-	}
+}
+
+/* No daemon (or --local): the same code runs the jobs here. */
+static int
+run_here(const struct run_args *a)
+{
+	struct db *db = NULL;
+	char *cause = NULL;
+	int r, fixed = 0;
+
+	if (cli_open_db(DB_CREATE, &db) != 0)
+		return EXIT_FAIL;
 	/* Whatever an earlier, killed supervisor left changed comes back
 	 * before anything new is changed. */
 	if (runner_recover(db, &fixed, &cause) != 0) {
@@ -424,11 +465,37 @@ cmd_run_exec(int argc, char **argv)
 		fprintf(stderr, "mmstorm: settled %d run(s)/knob(s) left by an "
 		    "earlier supervisor\n", fixed);
 	mount_debugfs();
-	r = run_jobs(db, &jf, label, json);
+	r = run_jobs(db, &a->jf, a->label, a->json);
 out:
-	free(rep.s);
 	free(cause);
-	jobfile_release(&jf);
 	db_close(db);
+	return r;
+}
+
+static int
+cmd_run_exec(int argc, char **argv)
+{
+	struct run_args a;
+	const char *sock;
+	int r;
+
+	memset(&a, 0, sizeof a);
+	if ((r = parse_run_args(argc, argv, &a)) >= 0 ||
+	    (r = settle_jobs(&a)) >= 0)
+		goto out;
+	if (a.check) {
+		print_plan(&a.jf);
+		r = EXIT_OK;
+		goto out;
+	}
+	/* A listening daemon runs it; otherwise the same code runs here. */
+	sock = client_socket_path(cli_socket_path);
+	if (!a.local && client_daemon_listening(sock))
+		r = submit_jobs(sock, &a.jf, a.label, a.json, a.wait);
+	else
+		r = run_here(&a);
+out:
+	free(a.repeat.s);
+	jobfile_release(&a.jf);
 	return r;
 }

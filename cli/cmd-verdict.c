@@ -15,11 +15,11 @@
 #include "analysis/analysis.h"
 #include "cli/cli.h"
 #include "cli/client.h"
-#include "store/db.h"
 #include "jobs/spec.h"
 #include "run/options.h"
 #include "run/runner.h"
 #include "run/workload.h"
+#include "store/db.h"
 
 #define V_GOOD  0
 #define V_BAD   1
@@ -52,50 +52,53 @@ say(int code, const char *fmt, ...)
 	return code;
 }
 
-/* Run the workload N times on this machine before judging. */
+/* The runs as one job of the daemon's, waited for. */
 static int
-run_first(struct db *db, const struct workload *wl, struct params *p,
+run_on_daemon(const char *sock, const struct workload *wl, struct params *p,
     int64_t n)
 {
-	const char *sock = client_socket_path(cli_socket_path);
+	struct job_spec js = { .wl = wl, .params = p, .repeat = n };
+	json_t *body = json_pack("[o]", job_spec_to_json(&js));
+	json_t *reply = NULL, *job;
+	const char *uuid;
+	char *cause = NULL;
+	long code;
+
+	if (client_request(sock, "POST", "/v1/jobs", body, &code, &reply,
+	    &cause) != 0 || code != 201) {
+		json_decref(body);
+		json_decref(reply);
+		say(V_INFRA, "cannot submit to the daemon: %s",
+		    cause ? cause : "refused");
+		free(cause);
+		return V_INFRA;
+	}
+	json_decref(body);
+	uuid = json_string_value(json_object_get(json_array_get(reply, 0),
+	    "job"));
+	job = client_wait_job(sock, uuid, 500000000, client_patience_ns(),
+	    NULL, NULL, &cause);
+	json_decref(reply);
+	if (job == NULL) {
+		say(V_INFRA, "%s", cause);
+		free(cause);
+		return V_INFRA;
+	}
+	json_decref(job);
+	return 0;
+}
+
+/* The runs in the foreground, as `mmstorm run --local` would. */
+static int
+run_here(struct db *db, const struct workload *wl, struct params *p,
+    int64_t n)
+{
 	struct run_request req;
 	struct run_outcome out;
 	char *cause = NULL;
 	int64_t k;
 	int fixed;
 
-	if (cli_socket_path != NULL && !client_daemon_listening(sock))
-		return say(V_INFRA, "daemon at '%s' unreachable", sock);
-	if (client_daemon_listening(sock)) {
-		struct job_spec js = { wl, p, n, NULL, 0, 0 };
-		json_t *body = json_pack("[o]", job_spec_to_json(&js));
-		json_t *reply = NULL, *job;
-		const char *uuid;
-		long code;
-
-		if (client_request(sock, "POST", "/v1/jobs", body, &code,
-		    &reply, &cause) != 0 || code != 201) {
-			json_decref(body);
-			json_decref(reply);
-			say(V_INFRA, "cannot submit to the daemon: %s",
-			    cause ? cause : "refused");
-			free(cause);
-			return V_INFRA;
-		}
-		json_decref(body);
-		uuid = json_string_value(json_object_get(json_array_get(reply,
-		    0), "job"));
-		job = client_wait_job(sock, uuid, 500000000,
-		    client_patience_ns(), NULL, NULL, &cause);
-		json_decref(reply);
-		if (job == NULL) {
-			say(V_INFRA, "%s", cause);
-			free(cause);
-			return V_INFRA;
-		}
-		json_decref(job);
-		return 0;
-	}
 	if (runner_recover(db, &fixed, &cause) != 0) {
 		say(V_INFRA, "%s", cause);
 		free(cause);
@@ -115,6 +118,21 @@ run_first(struct db *db, const struct workload *wl, struct params *p,
 			return say(V_INFRA, "run interrupted");
 	}
 	return 0;
+}
+
+/* Run the workload N times on this machine before judging: through the
+ * daemon when one listens, else here. */
+static int
+run_first(struct db *db, const struct workload *wl, struct params *p,
+    int64_t n)
+{
+	const char *sock = client_socket_path(cli_socket_path);
+
+	if (cli_socket_path != NULL && !client_daemon_listening(sock))
+		return say(V_INFRA, "daemon at '%s' unreachable", sock);
+	if (client_daemon_listening(sock))
+		return run_on_daemon(sock, wl, p, n);
+	return run_here(db, wl, p, n);
 }
 
 static int
@@ -193,8 +211,19 @@ out:
 	return v;
 }
 
+/* The command line. */
+struct verdict_args {
+	const char *baseline, *workload, *metric, *kernel;
+	char **sets;            /* --set OPT=VAL, as given */
+	size_t nsets;
+	double threshold;
+	int64_t runs;           /* 0: judge what is stored */
+};
+
+/* -1 to go on, else the exit code: a usage error is an infrastructure
+ * failure to git bisect (see the top of this file). */
 static int
-cmd_verdict_exec(int argc, char **argv)
+parse_verdict_args(int argc, char **argv, struct verdict_args *a)
 {
 	static const struct option longopts[] = {
 		{ "baseline", required_argument, NULL, 'b' },
@@ -209,96 +238,109 @@ cmd_verdict_exec(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *bname = NULL, *wname = NULL, *metric = NULL;
-	const char *kname = "running";
-	const struct workload *wl = NULL;
-	struct params *p = NULL;
-	char **sets = NULL, *cause = NULL;
-	size_t nsets = 0, i;
-	double threshold = 5.0;
-	int64_t runs = 0, base, kernel;
-	struct db *db = NULL;
-	int ch, v;
+	int ch;
 
 	optind = 1;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (ch) {
-		case 'b': bname = optarg; break;
-		case 'w': wname = optarg; break;
-		case 'm': metric = optarg; break;
-		case 'k': kname = optarg; break;
+		case 'b': a->baseline = optarg; break;
+		case 'w': a->workload = optarg; break;
+		case 'm': a->metric = optarg; break;
+		case 'k': a->kernel = optarg; break;
 		case 'd': cli_db_path = optarg; break;
 		case 's': cli_socket_path = optarg; break;
 		case 'S':
-			sets = xreallocarray(sets, nsets + 1, sizeof *sets);
-			sets[nsets++] = optarg;
+			a->sets = xreallocarray(a->sets, a->nsets + 1,
+			    sizeof *a->sets);
+			a->sets[a->nsets++] = optarg;
 			break;
 		case 't':
-			if (parse_threshold(optarg, &threshold) != 0) {
-				v = say(V_INFRA, "bad --threshold");
-				goto out;
-			}
+			if (parse_threshold(optarg, &a->threshold) != 0)
+				return say(V_INFRA, "bad --threshold");
 			break;
 		case 'n':
-			if (parse_int64(optarg, &runs) != 0 || runs < 1 ||
-			    runs > 1000) {
-				v = say(V_INFRA, "--runs expects 1..1000, got "
-				    "'%s'", optarg);
-				goto out;
-			}
+			if (parse_int64(optarg, &a->runs) != 0 || a->runs < 1 ||
+			    a->runs > 1000)
+				return say(V_INFRA, "--runs expects 1..1000, "
+				    "got '%s'", optarg);
 			break;
 		case 'h':
 			printf("usage: mmstorm %s\n", cmd_verdict.usage);
-			v = EXIT_OK;
-			goto out;
+			return EXIT_OK;
 		default:
-			v = say(V_INFRA, "usage: mmstorm %s", cmd_verdict.usage);
-			goto out;
+			return say(V_INFRA, "usage: mmstorm %s",
+			    cmd_verdict.usage);
 		}
 	}
 	opterr = 1;
-	if (optind != argc || bname == NULL || wname == NULL) {
-		v = say(V_INFRA, "usage: mmstorm %s", cmd_verdict.usage);
-		goto out;
-	}
-	if ((wl = workload_find(wname)) == NULL) {
-		v = say(V_INFRA, "unknown workload '%s'", wname);
-		goto out;
-	}
-	if (metric == NULL && (metric = wl->primary_metric) == NULL) {
-		v = say(V_INFRA, "%s has no primary metric: give --metric",
-		    wname);
-		goto out;
-	}
-	p = params_new(wl->name, wl->options);
-	for (i = 0; i < nsets; i++) {
-		if (params_set_arg(p, sets[i], &cause) != 0) {
-			v = say(V_INFRA, "%s", cause);
-			goto out;
-		}
-	}
-	{
-		const char *path = cli_db_path ? cli_db_path :
-		    db_default_path();
+	if (optind != argc || a->baseline == NULL || a->workload == NULL)
+		return say(V_INFRA, "usage: mmstorm %s", cmd_verdict.usage);
+	return -1;
+}
 
-		if (db_open(path, runs > 0 ? DB_CREATE : 0, &db, &cause) != 0) {
+/* The workload, the metric judged and the options of the runs to make;
+ * -1 when they are good, else the exit code. */
+static int
+verdict_workload(const struct verdict_args *a, const struct workload **wl,
+    const char **metric, struct params **p)
+{
+	char *cause = NULL;
+	size_t i;
+	int v;
+
+	if ((*wl = workload_find(a->workload)) == NULL)
+		return say(V_INFRA, "unknown workload '%s'", a->workload);
+	if ((*metric = a->metric) == NULL &&
+	    (*metric = (*wl)->primary_metric) == NULL)
+		return say(V_INFRA, "%s has no primary metric: give --metric",
+		    a->workload);
+	*p = params_new((*wl)->name, (*wl)->options);
+	for (i = 0; i < a->nsets; i++) {
+		if (params_set_arg(*p, a->sets[i], &cause) != 0) {
 			v = say(V_INFRA, "%s", cause);
-			goto out;
+			free(cause);
+			return v;
 		}
 	}
-	if (runs > 0 && (v = run_first(db, wl, p, runs)) != 0)
+	return -1;
+}
+
+static int
+cmd_verdict_exec(int argc, char **argv)
+{
+	struct verdict_args a;
+	const struct workload *wl = NULL;
+	const char *metric = NULL, *path;
+	struct params *p = NULL;
+	char *cause = NULL;
+	int64_t base, kernel;
+	struct db *db = NULL;
+	int v;
+
+	memset(&a, 0, sizeof a);
+	a.kernel = "running";
+	a.threshold = 5.0;
+	if ((v = parse_verdict_args(argc, argv, &a)) >= 0 ||
+	    (v = verdict_workload(&a, &wl, &metric, &p)) >= 0)
 		goto out;
-	if (kernel_resolve(db, bname, &base, &cause) != 0 ||
-	    kernel_resolve(db, kname, &kernel, &cause) != 0) {
+	path = cli_db_path ? cli_db_path : db_default_path();
+	if (db_open(path, a.runs > 0 ? DB_CREATE : 0, &db, &cause) != 0) {
 		v = say(V_INFRA, "%s", cause);
 		goto out;
 	}
-	v = judge(db, base, kernel, wl, metric, threshold);
+	if (a.runs > 0 && (v = run_first(db, wl, p, a.runs)) != 0)
+		goto out;
+	if (kernel_resolve(db, a.baseline, &base, &cause) != 0 ||
+	    kernel_resolve(db, a.kernel, &kernel, &cause) != 0) {
+		v = say(V_INFRA, "%s", cause);
+		goto out;
+	}
+	v = judge(db, base, kernel, wl, metric, a.threshold);
 out:
 	fflush(stdout);
 	params_free(p);
-	free(sets);
+	free(a.sets);
 	free(cause);
 	db_close(db);
 	return v;

@@ -34,12 +34,15 @@
 
 #include "common/buf.h"
 #include "daemon/daemon.h"
-#include "store/db.h"
+#include "jobs/queue.h"
 #include "jobs/spec.h"
 #include "run/options.h"
-#include "store/series.h"
-#include "store/run-json.h"
 #include "run/workload.h"
+#include "store/db.h"
+#include "store/events.h"
+#include "store/run-json.h"
+#include "store/series.h"
+#include "store/status.h"
 
 #define API_VERSION 1
 
@@ -105,7 +108,7 @@ body_text(struct evhttp_request *req)
 static json_t *
 status_json(struct daemon *d)
 {
-	int64_t run = current_run_id(d);
+	int64_t run = db_running_run_id(d->db);
 	json_t *o = json_object(), *cur = json_null();
 
 	if (run != 0) {
@@ -120,7 +123,7 @@ status_json(struct daemon *d)
 	    d->started_mono) / 1e9));
 	json_object_set_new(o, "db", json_string(d->db_path));
 	json_object_set_new(o, "boot_id", json_string(boot_id()));
-	json_object_set_new(o, "queue", json_integer(queue_length(d)));
+	json_object_set_new(o, "queue", json_integer(queue_length(d->db)));
 	json_object_set_new(o, "current", cur);
 	json_object_set_new(o, "loop_lag_s", json_real(d->loop_lag_s));
 	json_object_set_new(o, "stalls", json_integer(d->stalls));
@@ -182,7 +185,7 @@ post_jobs(struct daemon *d, struct evhttp_request *req)
 	}
 	specs = xcalloc(n, sizeof *specs);
 	json_array_foreach(list, i, e) {
-		if ((r = job_spec_from_json(e, &specs[i], &cause)) != 0) {
+		if ((r = job_spec_from_json(e, workloads, &specs[i], &cause)) != 0) {
 			reply_error(req, 400, "job %zu: %s", i + 1, cause);
 			goto out;
 		}
@@ -192,7 +195,7 @@ post_jobs(struct daemon *d, struct evhttp_request *req)
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
-		if ((r = jobs_insert(d->db, &specs[i], uuid, &id, &cause)) != 0)
+		if ((r = queue_insert(d->db, &specs[i], uuid, &id, &cause)) != 0)
 			break;
 		json_array_append_new(out, json_pack("{s:s, s:s, s:I}", "job",
 		    uuid, "workload", specs[i].wl->name, "repeat",
@@ -205,7 +208,7 @@ post_jobs(struct daemon *d, struct evhttp_request *req)
 	}
 	log_info("queued %zu job(s)", n);
 	reply_json(req, 201, json_incref(out));
-	queue_schedule(d);
+	scheduler_start_next(d);
 out:
 	for (i = 0; specs != NULL && i < n; i++)
 		job_spec_release(&specs[i]);
@@ -216,47 +219,78 @@ out:
 	json_decref(out);
 }
 
+/* The query string's parameters: none when it is absent or malformed
+ * (evhttp leaves the list empty then). */
 static void
-list_query(struct daemon *d, struct evhttp_request *req, const char *sql,
-    int64_t limit)
+query_params(struct evhttp_request *req, struct evkeyvalq *kv)
 {
-	struct stmt *st = db_prepare(d->db, sql, NULL);
-	json_t *a = json_array();
+	const char *q = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
 
-	if (st == NULL) {
-		json_decref(a);
-		reply_error(req, 500, "%s", db_errmsg(d->db));
-		return;
-	}
-	stmt_bind_int64(st, 1, limit);
-	while (stmt_step(st) == STORE_ROW)
-		json_array_append_new(a, db_row_json(st));
-	stmt_finalize(st);
-	reply_json(req, 200, a);
+	evhttp_parse_query_str(q != NULL ? q : "", kv);
 }
 
+/* ?limit=N, 1..100000 (dflt without it); -1 when out of range. */
 static int64_t
-query_limit(struct evhttp_request *req, int64_t dflt)
+query_limit(struct evkeyvalq *kv, int64_t dflt)
 {
-	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
-	const char *q = evhttp_uri_get_query(uri);
-	struct evkeyvalq kv;
-	const char *v;
+	const char *v = evhttp_find_header(kv, "limit");
 	int64_t n = dflt;
 
-	if (q == NULL || evhttp_parse_query_str(q, &kv) != 0)
-		return dflt;
-	if ((v = evhttp_find_header(&kv, "limit")) != NULL &&
-	    (parse_int64(v, &n) != 0 || n < 1 || n > 100000))
+	if (v != NULL && (parse_int64(v, &n) != 0 || n < 1 || n > 100000))
 		n = -1;
-	evhttp_clear_headers(&kv);
 	return n;
+}
+
+static void
+get_jobs(struct daemon *d, struct evhttp_request *req)
+{
+	struct evkeyvalq kv;
+	int64_t limit;
+	char *cause = NULL;
+	json_t *a;
+
+	query_params(req, &kv);
+	if ((limit = query_limit(&kv, 50)) < 0)
+		reply_error(req, 400, "limit must be 1..100000");
+	else if ((a = queue_recent_json(d->db, limit, &cause)) == NULL)
+		reply_error(req, 500, "%s", cause);
+	else
+		reply_json(req, 200, a);
+	evhttp_clear_headers(&kv);
+	free(cause);
+}
+
+/* GET /v1/runs?limit=&workload=&state= */
+static void
+get_runs(struct daemon *d, struct evhttp_request *req)
+{
+	struct db_run_filter f;
+	struct evkeyvalq kv;
+	char *cause = NULL;
+	json_t *a;
+
+	query_params(req, &kv);
+	memset(&f, 0, sizeof f);
+	f.workload = evhttp_find_header(&kv, "workload");
+	f.state = evhttp_find_header(&kv, "state");
+	if ((f.limit = query_limit(&kv, 50)) < 0)
+		reply_error(req, 400, "limit must be 1..100000");
+	else if (f.workload != NULL && workload_find(f.workload) == NULL)
+		reply_error(req, 400, "unknown workload '%s'", f.workload);
+	else if (f.state != NULL && !db_run_state_valid(f.state))
+		reply_error(req, 400, "unknown run state '%s'", f.state);
+	else if ((a = db_runs_recent(d->db, &f, &cause)) == NULL)
+		reply_error(req, 500, "%s", cause);
+	else
+		reply_json(req, 200, a);
+	evhttp_clear_headers(&kv);
+	free(cause);
 }
 
 static void
 get_current(struct daemon *d, struct evhttp_request *req)
 {
-	int64_t run = current_run_id(d);
+	int64_t run = db_running_run_id(d->db);
 	struct series s;
 	json_t *o, *latest;
 	char *cause = NULL;
@@ -286,9 +320,7 @@ get_current(struct daemon *d, struct evhttp_request *req)
 	}
 	free(cause);
 	json_object_set_new(o, "latest", latest);
-	json_object_set_new(o, "events", db_query_all(d->db, "SELECT kind, "
-	    "title, source, t_ns FROM events WHERE run_id = $1 ORDER BY id",
-	    run, NULL));
+	json_object_set_new(o, "events", db_run_events_brief(d->db, run));
 	reply_json(req, 200, o);
 }
 
@@ -331,7 +363,7 @@ route(struct daemon *d, struct evhttp_request *req, const char *path)
 	enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
 	char id[64], *cause = NULL;
 	const char *tail;
-	int64_t rid, limit;
+	int64_t rid;
 	json_t *j;
 
 	if (strcmp(path, "/metrics") == 0) {
@@ -349,41 +381,26 @@ route(struct daemon *d, struct evhttp_request *req, const char *path)
 	} else if (strcmp(path, "/v1/jobs") == 0) {
 		if (cmd == EVHTTP_REQ_POST)
 			post_jobs(d, req);
-		else if (method_is(req, EVHTTP_REQ_GET)) {
-			if ((limit = query_limit(req, 50)) < 0)
-				reply_error(req, 400, "limit must be 1..100000");
-			else
-				list_query(d, req, "SELECT uuid AS job, "
-				    "workload, state, repeat, runs_done, label, "
-				    "created_ns, error FROM jobs ORDER BY id "
-				    "DESC LIMIT $1", limit);
-		}
+		else if (method_is(req, EVHTTP_REQ_GET))
+			get_jobs(d, req);
 	} else if (split_id(path, "/v1/jobs/", id, sizeof id, &tail) == 0) {
-		if (jobs_lookup(d->db, id, &rid, &cause) != 0)
+		if (queue_lookup(d->db, id, &rid, &cause) != 0)
 			reply_error(req, 404, "%s", cause);
 		else if (*tail == '\0' && cmd == EVHTTP_REQ_GET)
-			reply_json(req, 200, jobs_json(d->db, rid));
+			reply_json(req, 200, queue_job_json(d->db, rid));
 		else if ((*tail == '\0' && cmd == EVHTTP_REQ_DELETE) ||
 		    (strcmp(tail, "/cancel") == 0 && cmd == EVHTTP_REQ_POST)) {
-			if (queue_cancel(d, rid, &cause) != 0)
+			if (scheduler_cancel(d, rid, &cause) != 0)
 				reply_error(req, 409, "%s", cause);
 			else
-				reply_json(req, 202, jobs_json(d->db, rid));
+				reply_json(req, 202, queue_job_json(d->db, rid));
 		} else if (*tail == '\0' || strcmp(tail, "/cancel") == 0)
 			reply_error(req, 405, "method not allowed on this path");
 		else
 			reply_error(req, 404, "no such path");
 	} else if (strcmp(path, "/v1/runs") == 0) {
-		if (!method_is(req, EVHTTP_REQ_GET))
-			;
-		else if ((limit = query_limit(req, 50)) < 0)
-			reply_error(req, 400, "limit must be 1..100000");
-		else
-			list_query(d, req, "SELECT r.uuid AS run, r.workload, "
-			    "r.state, r.reason, k.release AS kernel, r.label, "
-			    "r.started_ns, r.ended_ns FROM runs r JOIN kernels "
-			    "k ON k.id = r.kernel_id ORDER BY r.id DESC LIMIT "
-			    "$1", limit);
+		if (method_is(req, EVHTTP_REQ_GET))
+			get_runs(d, req);
 	} else if (split_id(path, "/v1/runs/", id, sizeof id, &tail) == 0 &&
 	    *tail == '\0') {
 		if (!method_is(req, EVHTTP_REQ_GET))

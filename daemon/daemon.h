@@ -69,15 +69,13 @@ extern int log_verbose;
 int notify(const char *state);
 int notify_watchdog_usec(int64_t *usec);
 
-/* queue.c */
-void queue_schedule(struct daemon *);
-void queue_child_exited(struct daemon *, pid_t, int status);
-int queue_cancel(struct daemon *, int64_t job_id, char **cause);
-void queue_stop_current(struct daemon *, int sig);
-int queue_recover(struct daemon *, char **cause);
-int64_t queue_length(struct daemon *);
-/* The run in progress (id, or 0) */
-int64_t current_run_id(struct daemon *);
+/* scheduler.c: one run at a time, each in a supervisor child */
+/* Start the next job's run unless one is in progress or the daemon stops. */
+void scheduler_start_next(struct daemon *);
+void scheduler_child_exited(struct daemon *, pid_t, int status);
+int scheduler_cancel(struct daemon *, int64_t job_id, char **cause);
+void scheduler_stop_current(struct daemon *, int sig);
+int scheduler_recover(struct daemon *, char **cause);
 
 /* api.c */
 int api_start(struct daemon *, const char *tcp_listen, char **cause);

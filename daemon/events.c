@@ -19,8 +19,9 @@
 #include <unistd.h>
 
 #include "daemon/daemon.h"
-#include "store/db.h"
 #include "kmsg/kmsg.h"
+#include "store/db.h"
+#include "store/events.h"
 
 #define KMSG_BUF   8192
 #define EXPIRE_MS  1000
@@ -40,62 +41,17 @@ struct kmsg_watch {
 	char state_key[64];
 };
 
-static int64_t
-state_get(struct daemon *d, const char *key, int64_t dflt)
-{
-	struct stmt *st = db_prepare(d->db, "SELECT value FROM daemon_state "
-	    "WHERE key = $1", NULL);
-	int64_t v = dflt;
-
-	if (st == NULL)
-		return dflt;
-	stmt_bind_text(st, 1, key);
-	if (stmt_step(st) == STORE_ROW &&
-	    parse_int64((const char *)stmt_text(st, 0), &v) != 0)
-		v = dflt;
-	stmt_finalize(st);
-	return v;
-}
-
 /* 0 when stored.  Waits for the write lock no longer than an event may:
  * the tick tries again a second later. */
 static int
-state_set(struct daemon *d, const char *key, int64_t v)
+save_kmsg_seq(struct daemon *d, const char *key, int64_t seq)
 {
-	struct stmt *st = db_prepare(d->db, "INSERT OR REPLACE INTO "
-	    "daemon_state (key, value) VALUES ($1, $2)", NULL);
-	char text[32];
 	int r;
 
-	if (st == NULL)
-		return -1;
-	snprintf(text, sizeof text, "%" PRId64, v);
-	stmt_bind_text(st, 1, key);
-	stmt_bind_text(st, 2, text);
 	db_busy_ms(d->db, EVENT_BUSY_MS);
-	r = stmt_step(st) == STORE_DONE ? 0 : -1;
+	r = db_daemon_state_set(d->db, key, seq, NULL);
 	db_busy_ms(d->db, DB_BUSY_MS);
-	stmt_finalize(st);
 	return r;
-}
-
-/* The run that was in progress at t_ns on this boot, or 0. */
-static int64_t
-run_at(struct daemon *d, int64_t t_ns)
-{
-	struct stmt *st = db_prepare(d->db, "SELECT id FROM runs WHERE "
-	    "boot_id = $1 AND started_ns <= $2 AND (ended_ns IS NULL OR "
-	    "ended_ns >= $2) ORDER BY id DESC LIMIT 1", NULL);
-	int64_t id = 0;
-
-	if (st == NULL)
-		return 0;
-	stmt_bind_text(st, 1, boot_id());
-	stmt_bind_int64(st, 2, t_ns);
-	if (stmt_step(st) == STORE_ROW)
-		id = stmt_int64(st, 0);
-	stmt_finalize(st);
-	return id;
 }
 
 /* An event the database would not take (locked past the busy timeout,
@@ -217,8 +173,8 @@ void
 record_event(struct daemon *d, const char *kind, const char *title,
     const char *signature, const char *source, const char *text, int64_t t_ns)
 {
-	store_event(d, run_at(d, t_ns), d->kernel_id, boot_id(), kind, title,
-	    signature, source, text, t_ns);
+	store_event(d, db_run_at(d->db, boot_id(), t_ns), d->kernel_id,
+	    boot_id(), kind, title, signature, source, text, t_ns);
 }
 
 /* A CLOCK_MONOTONIC printk time as wall-clock nanoseconds. */
@@ -314,7 +270,7 @@ kmsg_tick(evutil_socket_t fd, short what, void *arg)
 	kmsg_classifier_expire(w->cls, (uint64_t)(now_mono_ns() / 1000));
 	drain(w);
 	if (w->last_seq != w->saved_seq &&
-	    state_set(d, w->state_key, w->last_seq) == 0)
+	    save_kmsg_seq(d, w->state_key, w->last_seq) == 0)
 		w->saved_seq = w->last_seq;
 	/* Taint is a bit mask that only grows within a boot. */
 	if (read_file_line("/proc/sys/kernel/tainted", &text, NULL) == 0 &&
@@ -343,7 +299,8 @@ events_start(struct daemon *d, char **cause)
 	w->d = d;
 	w->cls = kmsg_classifier_new(d->allow_user_kmsg ? KMSG_ALLOW_USER : 0);
 	snprintf(w->state_key, sizeof w->state_key, "kmsg_seq:%s", boot_id());
-	w->last_seq = w->saved_seq = state_get(d, w->state_key, -1);
+	w->last_seq = w->saved_seq = db_daemon_state_get(d->db, w->state_key,
+	    -1);
 	w->fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (w->fd == -1) {
 		int e = errno;
@@ -382,7 +339,7 @@ events_stop(struct daemon *d)
 	if (held_head != NULL)
 		log_err("%" PRId64 " event(s) could not be stored and are "
 		    "lost", events_held);
-	state_set(d, w->state_key, w->last_seq);
+	save_kmsg_seq(d, w->state_key, w->last_seq);
 	event_free(w->read_ev);
 	event_free(w->tick_ev);
 	event_free(w->quiet_ev);
@@ -390,54 +347,6 @@ events_stop(struct daemon *d)
 	kmsg_classifier_free(w->cls);
 	free(w);
 	d->kmsg = NULL;
-}
-
-/* The run a crash ended: the newest run the recovery marked 'crashed'. */
-static int
-crashed_run(struct daemon *d, int64_t *run, int64_t *kernel, char **boot)
-{
-	struct stmt *st = db_prepare(d->db, "SELECT id, kernel_id, boot_id "
-	    "FROM runs WHERE state = 'crashed' AND boot_id <> $1 AND id NOT IN "
-	    "(SELECT run_id FROM events WHERE source = 'pstore' AND run_id IS "
-	    "NOT NULL) ORDER BY id DESC LIMIT 1", NULL);
-	int found = 0;
-
-	if (st == NULL)
-		return 0;
-	stmt_bind_text(st, 1, boot_id());
-	if (stmt_step(st) == STORE_ROW) {
-		*run = stmt_int64(st, 0);
-		*kernel = stmt_int64(st, 1);
-		*boot = xstrdup((const char *)stmt_text(st, 2));
-		found = 1;
-	}
-	stmt_finalize(st);
-	return found;
-}
-
-/*
- * How many events of this kind and title the run already has from the
- * live kernel log.  A report that reached /dev/kmsg before the panic is
- * also in the pstore record; it is one event, not two.
- */
-static int64_t
-live_count(struct daemon *d, int64_t run, const char *kind,
-    const char *title)
-{
-	struct stmt *st = db_prepare(d->db, "SELECT count(*) FROM events "
-	    "WHERE run_id = $1 AND source = 'kmsg' AND kind = $2 AND "
-	    "title = $3", NULL);
-	int64_t n = 0;
-
-	if (st == NULL)
-		return 0;
-	stmt_bind_int64(st, 1, run);
-	stmt_bind_text(st, 2, kind);
-	stmt_bind_text(st, 3, title);
-	if (stmt_step(st) == STORE_ROW)
-		n = stmt_int64(st, 0);
-	stmt_finalize(st);
-	return n;
 }
 
 /* One (kind, title) of the pstore record and how many live events of it
@@ -465,7 +374,10 @@ seen_live(struct daemon *d, int64_t run, struct seen **v, size_t *n,
 		*v = xreallocarray(*v, *n + 1, sizeof **v);
 		(*v)[i].kind = xstrdup(ev->kind);
 		(*v)[i].title = xstrdup(ev->title);
-		(*v)[i].live_left = live_count(d, run, ev->kind, ev->title);
+		/* A report that reached /dev/kmsg before the panic is also
+		 * in the pstore record; it is one event, not two. */
+		(*v)[i].live_left = db_run_kmsg_event_count(d->db, run,
+		    ev->kind, ev->title);
 		(*n)++;
 	}
 	if ((*v)[i].live_left == 0)
@@ -508,7 +420,9 @@ pstore_harvest(struct daemon *d, char **cause)
 		free(files);
 		return 0;
 	}
-	if (!crashed_run(d, &run, &kernel, &boot))
+	/* The run a crash ended: the newest run the recovery marked
+	 * 'crashed' on an earlier boot. */
+	if (!db_run_crashed_before(d->db, boot_id(), &run, &kernel, &boot))
 		boot = xstrdup("");
 	if ((r = db_begin(d->db, cause)) != 0)
 		goto out;

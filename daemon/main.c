@@ -45,7 +45,7 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	(void)what;
 	if (sig == SIGCHLD) {
 		while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
-			queue_child_exited(d, pid, status);
+			scheduler_child_exited(d, pid, status);
 		if (d->stopping && d->sup_pid == 0)
 			event_base_loopexit(d->base, NULL);
 		return;
@@ -58,7 +58,7 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	d->stopping = 1;
 	notify("STOPPING=1");
 	if (d->sup_pid > 0) {
-		queue_stop_current(d, SIGTERM);
+		scheduler_stop_current(d, SIGTERM);
 		event_base_loopexit(d->base, &tv);
 	} else
 		event_base_loopexit(d->base, NULL);
@@ -151,8 +151,15 @@ identify(struct daemon *d, char **cause)
 	return r;
 }
 
-int
-main(int argc, char **argv)
+/* What the command line sets beyond struct daemon. */
+struct daemon_args {
+	const char *listen_addr, *token_file;
+	int64_t heartbeat_ms, stall_ms, max_body;
+};
+
+/* -1 to go on, else the exit code (help, usage error). */
+static int
+parse_args(int argc, char **argv, struct daemon *d, struct daemon_args *a)
 {
 	static const struct option longopts[] = {
 		{ "socket", required_argument, NULL, 's' },
@@ -171,34 +178,25 @@ main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct daemon d;
-	struct event *sigs[4];
-	struct timeval tv;
-	const char *listen_addr = NULL, *token_file = NULL, *env;
-	char *cause = NULL;
-	int64_t v, hb_ms = 500, stall_ms = 2000, max_body = 1 << 20;
-	int c, i, rc = 1;
-	static const int signos[] = { SIGCHLD, SIGTERM, SIGINT, SIGHUP };
+	int64_t v;
+	int c;
 
-	memset(&d, 0, sizeof d);
-	d.socket_fd = d.progress_fd = -1;
-	d.pstore_dir = "/sys/fs/pstore";
-	d.kmsg_quiet_ms = 20;
-	env = getenv("MMSTORM_SOCKET");
-	d.socket_path = xstrdup(env && *env ? env : DEFAULT_SOCKET);
 	while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's':
-			free(d.socket_path);
-			d.socket_path = xstrdup(optarg);
+			free(d->socket_path);
+			d->socket_path = xstrdup(optarg);
 			break;
-		case 'd': d.db_path = xstrdup(optarg); break;
+		case 'd':
+			free(d->db_path);
+			d->db_path = xstrdup(optarg);
+			break;
 		case 'f': break; /* always: systemd Type=notify supervises */
-		case 'l': listen_addr = optarg; break;
-		case 't': token_file = optarg; break;
-		case 'u': d.allow_user_kmsg = 1; break;
-		case 'T': d.kmsg_tail = 1; break;
-		case 'p': d.pstore_dir = optarg; break;
+		case 'l': a->listen_addr = optarg; break;
+		case 't': a->token_file = optarg; break;
+		case 'u': d->allow_user_kmsg = 1; break;
+		case 'T': d->kmsg_tail = 1; break;
+		case 'p': d->pstore_dir = optarg; break;
 		case 'v': log_verbose = 1; break;
 		case 'b': case 'H': case 'S': case 'Q':
 			if (parse_int64(optarg, &v) != 0 || v < 1 ||
@@ -208,13 +206,13 @@ main(int argc, char **argv)
 				return 2;
 			}
 			if (c == 'b')
-				max_body = v;
+				a->max_body = v;
 			else if (c == 'H')
-				hb_ms = v;
+				a->heartbeat_ms = v;
 			else if (c == 'Q')
-				d.kmsg_quiet_ms = v;
+				d->kmsg_quiet_ms = v;
 			else
-				stall_ms = v;
+				a->stall_ms = v;
 			break;
 		case 'h':
 			usage(stdout);
@@ -224,22 +222,114 @@ main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind != argc || (listen_addr != NULL) != (token_file != NULL)) {
+	if (optind != argc || (a->listen_addr != NULL) !=
+	    (a->token_file != NULL)) {
 		if (optind == argc)
 			fprintf(stderr, "mmstormd: --listen needs --token-file "
 			    "(and the other way round)\n");
 		usage(stderr);
 		return 2;
 	}
+	return -1;
+}
+
+/*
+ * Everything before the loop: the database, who we are, what an earlier
+ * daemon or boot left, the socket, the kernel log.  Logs what failed.
+ */
+static int
+daemon_setup(struct daemon *d, const struct daemon_args *a)
+{
+	char *cause = NULL;
+	int r = -1;
+
+	if (db_open(d->db_path, DB_CREATE, &d->db, &cause) != 0 ||
+	    identify(d, &cause) != 0) {
+		log_err("%s", cause);
+		goto out;
+	}
+	d->base = event_base_new();
+	d->started_mono = d->hb_last_mono = now_mono_ns();
+	d->started_real = now_real_ns();
+	if (scheduler_recover(d, &cause) != 0 ||
+	    pstore_harvest(d, &cause) != 0) {
+		log_err("recovery: %s", cause);
+		goto out;
+	}
+	make_socket_dir(d->socket_path);
+	if (api_start(d, a->listen_addr, &cause) != 0 ||
+	    events_start(d, &cause) != 0) {
+		log_err("%s", cause);
+		goto out;
+	}
+	r = 0;
+out:
+	free(cause);
+	return r;
+}
+
+/* Signals and the heartbeat on the loop, then the loop until a stop. */
+static void
+daemon_loop(struct daemon *d, int64_t heartbeat_ms)
+{
+	static const int signos[] = { SIGCHLD, SIGTERM, SIGINT, SIGHUP };
+	struct event *sigs[4];
+	struct timeval tv;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		sigs[i] = evsignal_new(d->base, signos[i], on_signal, d);
+		evsignal_add(sigs[i], NULL);
+	}
+	d->heartbeat_ev = event_new(d->base, -1, EV_PERSIST, on_heartbeat, d);
+	tv.tv_sec = (time_t)(heartbeat_ms / 1000);
+	tv.tv_usec = (suseconds_t)(heartbeat_ms % 1000) * 1000;
+	event_add(d->heartbeat_ev, &tv);
+	notify_watchdog_usec(&d->watchdog_usec);
+	d->watchdog_last = now_mono_ns();
+
+	log_info("mmstormd listening on %s, database %s", d->socket_path,
+	    d->db_path);
+	notify("READY=1\nSTATUS=idle");
+	scheduler_start_next(d);
+	event_base_dispatch(d->base);
+
+	/* Still running after the wait: the supervisor gets SIGKILL, and
+	 * the next start settles its run. */
+	if (d->sup_pid > 0)
+		scheduler_stop_current(d, SIGKILL);
+	for (i = 0; i < 4; i++)
+		event_free(sigs[i]);
+	event_free(d->heartbeat_ev);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct daemon_args a = { NULL, NULL, 500, 2000, 1 << 20 };
+	struct daemon d;
+	const char *env;
+	char *cause = NULL;
+	int rc = 1;
+
+	memset(&d, 0, sizeof d);
+	d.socket_fd = d.progress_fd = -1;
+	d.pstore_dir = "/sys/fs/pstore";
+	d.kmsg_quiet_ms = 20;
+	env = getenv("MMSTORM_SOCKET");
+	d.socket_path = xstrdup(env && *env ? env : DEFAULT_SOCKET);
+	if ((rc = parse_args(argc, argv, &d, &a)) >= 0)
+		goto out_args;
+	rc = 1;
 	if (d.db_path == NULL)
 		d.db_path = xstrdup(db_default_path());
-	d.max_body = (size_t)max_body;
-	d.heartbeat_ns = hb_ms * 1000000;
-	d.stall_ns = stall_ms * 1000000;
-	if (token_file != NULL && (d.token = read_token(token_file,
+	d.max_body = (size_t)a.max_body;
+	d.heartbeat_ns = a.heartbeat_ms * 1000000;
+	d.stall_ns = a.stall_ms * 1000000;
+	if (a.token_file != NULL && (d.token = read_token(a.token_file,
 	    &cause)) == NULL) {
 		log_err("%s", cause);
-		return 1;
+		goto out_args;
 	}
 	/* The daemon is the last thing the OOM killer may take, and it
 	 * answers its API ahead of the CPU-bound workloads it runs (their
@@ -248,59 +338,20 @@ main(int argc, char **argv)
 	setpriority(PRIO_PROCESS, 0, -5);
 	signal(SIGPIPE, SIG_IGN);
 
-	if (db_open(d.db_path, DB_CREATE, &d.db, &cause) != 0 ||
-	    identify(&d, &cause) != 0) {
-		log_err("%s", cause);
-		goto out;
+	if (daemon_setup(&d, &a) == 0) {
+		daemon_loop(&d, a.heartbeat_ms);
+		rc = 0;
 	}
-	d.base = event_base_new();
-	d.started_mono = d.hb_last_mono = now_mono_ns();
-	d.started_real = now_real_ns();
-	if (queue_recover(&d, &cause) != 0 || pstore_harvest(&d, &cause) != 0) {
-		log_err("recovery: %s", cause);
-		goto out;
-	}
-	make_socket_dir(d.socket_path);
-	if (api_start(&d, listen_addr, &cause) != 0 ||
-	    events_start(&d, &cause) != 0) {
-		log_err("%s", cause);
-		goto out;
-	}
-	for (i = 0; i < 4; i++) {
-		sigs[i] = evsignal_new(d.base, signos[i], on_signal, &d);
-		evsignal_add(sigs[i], NULL);
-	}
-	d.heartbeat_ev = event_new(d.base, -1, EV_PERSIST, on_heartbeat, &d);
-	tv.tv_sec = (time_t)(hb_ms / 1000);
-	tv.tv_usec = (suseconds_t)(hb_ms % 1000) * 1000;
-	event_add(d.heartbeat_ev, &tv);
-	notify_watchdog_usec(&d.watchdog_usec);
-	d.watchdog_last = now_mono_ns();
-
-	log_info("mmstormd listening on %s, database %s", d.socket_path,
-	    d.db_path);
-	notify("READY=1\nSTATUS=idle");
-	queue_schedule(&d);
-	event_base_dispatch(d.base);
-
-	/* Still running after the wait: the supervisor gets SIGKILL, and
-	 * the next start settles its run. */
-	if (d.sup_pid > 0)
-		queue_stop_current(&d, SIGKILL);
-	for (i = 0; i < 4; i++)
-		event_free(sigs[i]);
-	event_free(d.heartbeat_ev);
-	rc = 0;
-out:
 	events_stop(&d);
 	api_stop(&d);
 	if (d.base != NULL)
 		event_base_free(d.base);
 	db_close(d.db);
+	log_info("mmstormd stopped");
+out_args:
 	free(cause);
 	free(d.token);
 	free(d.db_path);
 	free(d.socket_path);
-	log_info("mmstormd stopped");
 	return rc;
 }

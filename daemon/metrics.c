@@ -8,8 +8,10 @@
 
 #include "common/buf.h"
 #include "daemon/daemon.h"
+#include "jobs/queue.h"
 #include "store/db.h"
 #include "store/series.h"
+#include "store/status.h"
 
 /* Label values escape backslash, double quote and newline. */
 static void
@@ -32,27 +34,29 @@ header(struct buf *b, const char *name, const char *type, const char *help)
 	buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
-/* Rows of (label1, [label2,] value) from a query, as one metric family. */
+/* Counts by one or two labels, as one metric family.  A count the store
+ * cannot give leaves the family empty, as Prometheus expects. */
 static void
-family(struct buf *b, struct daemon *d, const char *name, const char *type,
-    const char *help, const char *sql, const char *l1, const char *l2)
+family(struct buf *b, const char *name, const char *type, const char *help,
+    int (*count)(struct db *, struct db_counts *, char **), struct db *db,
+    const char *l1, const char *l2)
 {
-	struct stmt *st = db_prepare(d->db, sql, NULL);
+	struct db_counts c;
+	size_t i;
 
 	header(b, name, type, help);
-	if (st == NULL)
+	if (count(db, &c, NULL) != 0)
 		return;
-	while (stmt_step(st) == STORE_ROW) {
+	for (i = 0; i < c.n; i++) {
 		buf_printf(b, "%s{%s=\"", name, l1);
-		label_value(b, (const char *)stmt_text(st, 0));
+		label_value(b, c.v[i].label[0]);
 		if (l2 != NULL) {
 			buf_printf(b, "\",%s=\"", l2);
-			label_value(b, (const char *)stmt_text(st, 1));
+			label_value(b, c.v[i].label[1]);
 		}
-		buf_printf(b, "\"} %lld\n", (long long)stmt_int64(st,
-		    l2 ? 2 : 1));
+		buf_printf(b, "\"} %lld\n", (long long)c.v[i].n);
 	}
-	stmt_finalize(st);
+	db_counts_release(&c);
 }
 
 static void
@@ -87,26 +91,22 @@ char *
 metrics_render(struct daemon *d)
 {
 	struct buf b = BUF_INIT;
-	int64_t run = current_run_id(d);
+	int64_t run = db_running_run_id(d->db);
 
 	header(&b, "mmstorm_up", "gauge", "mmstormd is serving.");
 	buf_adds(&b, "mmstorm_up 1\n");
 	header(&b, "mmstorm_uptime_seconds", "gauge", "Seconds since start.");
 	buf_printf(&b, "mmstorm_uptime_seconds %.3f\n",
 	    (double)(now_mono_ns() - d->started_mono) / 1e9);
-	family(&b, d, "mmstorm_runs", "gauge",
-	    "Stored runs by workload and state.",
-	    "SELECT workload, state, count(*) FROM runs GROUP BY 1, 2 "
-	    "ORDER BY 1, 2", "workload", "state");
-	family(&b, d, "mmstorm_events_total", "counter",
+	family(&b, "mmstorm_runs", "gauge", "Stored runs by workload and state.",
+	    db_count_runs, d->db, "workload", "state");
+	family(&b, "mmstorm_events_total", "counter",
 	    "Kernel-log and workload events recorded, by kind.",
-	    "SELECT kind, count(*) FROM events GROUP BY 1 ORDER BY 1", "kind",
-	    NULL);
-	family(&b, d, "mmstorm_jobs", "gauge", "Jobs by state.",
-	    "SELECT state, count(*) FROM jobs GROUP BY 1 ORDER BY 1", "state",
-	    NULL);
+	    db_count_events, d->db, "kind", NULL);
+	family(&b, "mmstorm_jobs", "gauge", "Jobs by state.",
+	    queue_count_by_state, d->db, "state", NULL);
 	header(&b, "mmstorm_queue_length", "gauge", "Jobs waiting to run.");
-	buf_printf(&b, "mmstorm_queue_length %" PRId64 "\n", queue_length(d));
+	buf_printf(&b, "mmstorm_queue_length %" PRId64 "\n", queue_length(d->db));
 	header(&b, "mmstorm_run_in_progress", "gauge",
 	    "1 while a run is in progress.");
 	buf_printf(&b, "mmstorm_run_in_progress %d\n", run != 0);

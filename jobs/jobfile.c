@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/util.h"
 #include "jobs/jobfile.h"
 #include "run/options.h"
-#include "common/util.h"
 #include "run/workload.h"
 
 static const struct opt_spec repeat_spec = { "repeat", OPT_INT, 1, 100000,
@@ -116,7 +116,7 @@ has_option(const struct workload *wl, const char *key)
 
 /* One section's key: run-level (repeat, label) or a workload option. */
 static int
-apply(const char *name, struct job *job, const struct kv *kv, char **cause)
+apply(const char *name, struct job_spec *job, const struct kv *kv, char **cause)
 {
 	struct param p;
 	char *inner = NULL;
@@ -143,11 +143,12 @@ apply(const char *name, struct job *job, const struct kv *kv, char **cause)
 }
 
 int
-jobfile_parse(const char *name, const char *text, struct jobfile *jf,
-    char **cause)
+jobfile_parse(const char *name, const char *text,
+    const struct workload *const *registry, struct jobfile *jf, char **cause)
 {
 	struct section *s = NULL, *global = NULL;
-	struct job *job;
+	const struct workload *wl;
+	struct job_spec *job;
 	size_t n = 0, i, k, j;
 	const char *wname;
 	int r, known;
@@ -175,20 +176,18 @@ jobfile_parse(const char *name, const char *text, struct jobfile *jf,
 			    s[i].name);
 			goto out;
 		}
-		jf->jobs = xreallocarray(jf->jobs, jf->njobs + 1,
-		    sizeof *jf->jobs);
-		job = &jf->jobs[jf->njobs++];
-		memset(job, 0, sizeof *job);
-		job->section = xstrdup(s[i].name);
-		job->line = s[i].line;
-		job->repeat = 1;
-		if ((job->wl = workload_find(wname)) == NULL) {
+		if ((wl = job_workload(registry, wname)) == NULL) {
 			r = set_cause(cause, EINVAL, "'%s' line %d: unknown "
 			    "workload '%s' in section [%s]", name, s[i].line,
 			    wname, s[i].name);
 			goto out;
 		}
-		job->params = params_new(job->wl->name, job->wl->options);
+		jf->jobs = xreallocarray(jf->jobs, jf->njobs + 1,
+		    sizeof *jf->jobs);
+		job = &jf->jobs[jf->njobs++];
+		job_spec_init(job, wl);
+		job->section = xstrdup(s[i].name);
+		job->line = s[i].line;
 		/* [global] first, so the section's own keys win. */
 		for (k = 0; global != NULL && k < global->nkv; k++) {
 			const struct kv *kv = &global->kv[k];
@@ -236,7 +235,8 @@ out:
 }
 
 int
-jobfile_load(const char *path, struct jobfile *jf, char **cause)
+jobfile_load(const char *path, const struct workload *const *registry,
+    struct jobfile *jf, char **cause)
 {
 	char *text = NULL;
 	int r;
@@ -244,7 +244,7 @@ jobfile_load(const char *path, struct jobfile *jf, char **cause)
 	memset(jf, 0, sizeof *jf);
 	if ((r = read_file(path, &text, NULL, cause)) != 0)
 		return r;
-	r = jobfile_parse(path, text, jf, cause);
+	r = jobfile_parse(path, text, registry, jf, cause);
 	free(text);
 	return r;
 }
@@ -254,11 +254,8 @@ jobfile_release(struct jobfile *jf)
 {
 	size_t i;
 
-	for (i = 0; i < jf->njobs; i++) {
-		free(jf->jobs[i].section);
-		free(jf->jobs[i].label);
-		params_free(jf->jobs[i].params);
-	}
+	for (i = 0; i < jf->njobs; i++)
+		job_spec_release(&jf->jobs[i]);
 	free(jf->jobs);
 	memset(jf, 0, sizeof *jf);
 }

@@ -21,27 +21,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct params;
+#include "jobs/spec.h"
+
 struct workload;
 
-struct job {
-	char *section;
-	int line;                   /* of the [section] header */
-	const struct workload *wl;
-	struct params *params;
-	int64_t repeat;
-	char *label;                /* NULL: none */
-};
-
+/* One spec per section, with its section and line set. */
 struct jobfile {
-	struct job *jobs;
+	struct job_spec *jobs;
 	size_t njobs;
 };
 
-/* name is used in messages: "'quick.job' line 7: ..." */
-int jobfile_parse(const char *name, const char *text, struct jobfile *,
-    char **cause);
-int jobfile_load(const char *path, struct jobfile *, char **cause);
+/* name is used in messages: "'quick.job' line 7: ..."; the sections'
+ * workloads are looked up in registry (see spec.h). */
+int jobfile_parse(const char *name, const char *text,
+    const struct workload *const *registry, struct jobfile *, char **cause);
+int jobfile_load(const char *path, const struct workload *const *registry,
+    struct jobfile *, char **cause);
 void jobfile_release(struct jobfile *);
 
 #endif

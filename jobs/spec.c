@@ -1,15 +1,13 @@
-/* jobs.c - job specs and the daemon's durable queue. */
+/* spec.c - job specs: from and to the API's JSON. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/buf.h"
-#include "store/db.h"
+#include "common/util.h"
 #include "jobs/spec.h"
 #include "run/options.h"
-#include "store/run-json.h"
-#include "common/util.h"
 #include "run/workload.h"
 
 static const struct opt_spec repeat_spec = { "repeat", OPT_INT, 1, 100000,
@@ -83,9 +81,32 @@ spec_field(json_t *obj, const char *key, const struct opt_spec *spec,
 	return r;
 }
 
-int
-job_spec_from_json(json_t *obj, struct job_spec *js, char **cause)
+const struct workload *
+job_workload(const struct workload *const *registry, const char *name)
 {
+	size_t i;
+
+	for (i = 0; registry[i] != NULL; i++) {
+		if (strcmp(registry[i]->name, name) == 0)
+			return registry[i];
+	}
+	return NULL;
+}
+
+void
+job_spec_init(struct job_spec *js, const struct workload *wl)
+{
+	memset(js, 0, sizeof *js);
+	js->wl = wl;
+	js->params = params_new(wl->name, wl->options);
+	js->repeat = 1;
+}
+
+int
+job_spec_from_json(json_t *obj, const struct workload *const *registry,
+    struct job_spec *js, char **cause)
+{
+	const struct workload *wl;
 	json_t *opts, *v, *w;
 	const char *key, *name;
 	char *text;
@@ -105,9 +126,9 @@ job_spec_from_json(json_t *obj, struct job_spec *js, char **cause)
 	w = json_object_get(obj, "workload");
 	if ((name = json_string_value(w)) == NULL)
 		return set_cause(cause, EINVAL, "a job needs \"workload\"");
-	if ((js->wl = workload_find(name)) == NULL)
+	if ((wl = job_workload(registry, name)) == NULL)
 		return set_cause(cause, EINVAL, "unknown workload '%s'", name);
-	js->params = params_new(js->wl->name, js->wl->options);
+	job_spec_init(js, wl);
 	opts = json_object_get(obj, "options");
 	if (opts != NULL && !json_is_object(opts) && !json_is_null(opts)) {
 		r = set_cause(cause, EINVAL, "\"options\" must be an object");
@@ -181,101 +202,6 @@ job_spec_release(struct job_spec *js)
 {
 	params_free(js->params);
 	free(js->label);
+	free(js->section);
 	memset(js, 0, sizeof *js);
-}
-
-int
-jobs_insert(struct db *db, const struct job_spec *js, char uuid[37],
-    int64_t *id, char **cause)
-{
-	json_t *j = job_spec_to_json(js);
-	char *opts = json_dumps(json_object_get(j, "options"), JSON_COMPACT);
-	struct stmt *st;
-	int r = -EIO;
-
-	uuid_v4(uuid);
-	st = db_prepare(db, "INSERT INTO jobs (uuid, workload, options, repeat, "
-	    "label, retry, timeout_ms, state, created_ns) VALUES ($1, $2, $3, "
-	    "$4, $5, $6, $7, 'queued', $8)", cause);
-	if (st == NULL)
-		goto out;
-	stmt_bind_text(st, 1, uuid);
-	stmt_bind_text(st, 2, js->wl->name);
-	stmt_bind_text(st, 3, opts);
-	stmt_bind_int64(st, 4, js->repeat);
-	if (js->label != NULL)
-		stmt_bind_text(st, 5, js->label);
-	stmt_bind_int64(st, 6, js->retry);
-	if (js->timeout_ms != 0)
-		stmt_bind_int64(st, 7, js->timeout_ms);
-	stmt_bind_int64(st, 8, now_real_ns());
-	if (stmt_step(st) != STORE_DONE) {
-		r = db_error(db, cause, "cannot queue job");
-		goto out;
-	}
-	*id = db_last_insert_id(db);
-	r = 0;
-out:
-	stmt_finalize(st);
-	free(opts);
-	json_decref(j);
-	return r;
-}
-
-int
-jobs_load_spec(struct db *db, int64_t id, struct job_spec *js, char **cause)
-{
-	json_t *row, *spec, *opts;
-	int r;
-
-	row = db_query_one(db, "SELECT workload, options, repeat, label, "
-	    "retry, timeout_ms FROM jobs WHERE id = $1", id, cause);
-	if (row == NULL)
-		return set_cause(cause, ENOENT, "no job %lld", (long long)id);
-	opts = json_loads(json_string_value(json_object_get(row, "options")),
-	    0, NULL);
-	spec = json_pack("{s:O, s:o, s:O, s:O, s:O}",
-	    "workload", json_object_get(row, "workload"),
-	    "options", opts ? opts : json_object(),
-	    "repeat", json_object_get(row, "repeat"),
-	    "label", json_object_get(row, "label"),
-	    "retry", json_object_get(row, "retry"));
-	r = job_spec_from_json(spec, js, cause);
-	if (r == 0 && json_is_integer(json_object_get(row, "timeout_ms")))
-		js->timeout_ms = json_integer_value(json_object_get(row,
-		    "timeout_ms"));
-	json_decref(spec);
-	json_decref(row);
-	return r;
-}
-
-json_t *
-jobs_json(struct db *db, int64_t id)
-{
-	json_t *o, *runs, *opts;
-	char *cause = NULL;
-
-	o = db_query_one(db, "SELECT uuid AS job, workload, options, repeat, "
-	    "label, retry, retries_used, timeout_ms, state, runs_done, error, "
-	    "created_ns, started_ns, ended_ns FROM jobs WHERE id = $1", id,
-	    &cause);
-	if (o == NULL) {
-		free(cause);
-		return NULL;
-	}
-	opts = json_loads(json_string_value(json_object_get(o, "options")), 0,
-	    NULL);
-	json_object_set_new(o, "options", opts ? opts : json_object());
-	runs = db_query_all(db, "SELECT uuid AS run, state, reason, "
-	    "started_ns, ended_ns FROM runs WHERE job_id = $1 ORDER BY id", id,
-	    &cause);
-	json_object_set_new(o, "runs", runs);
-	free(cause);
-	return o;
-}
-
-int
-jobs_lookup(struct db *db, const char *key, int64_t *id, char **cause)
-{
-	return db_uuid_lookup(db, "jobs", "job", key, id, cause);
 }

@@ -57,6 +57,26 @@ test_expect 'the API lists runs, shows one, lists workloads' '
 	api GET /v1/workloads > w.txt && grep -q "\"hotplug\"" w.txt
 '
 
+test_expect 'GET /v1/runs filters by workload and state' '
+	api GET "/v1/runs?workload=thp-munmap&state=passed&limit=2" > f.txt &&
+	test "$(tail -n 1 f.txt)" = 200 && head -n 1 f.txt > f.json &&
+	test "$(json_get f.json "len(j)")" = 2 &&
+	test "$(json_get f.json "\" \".join(sorted(set(r[\"workload\"] + \"/\" + r[\"state\"] for r in j)))")" = thp-munmap/passed &&
+	api GET "/v1/runs?workload=hotplug" > h.txt &&
+	test "$(tail -n 1 h.txt)" = 200 && test "$(head -n 1 h.txt)" = "[]" &&
+	api GET "/v1/runs?state=failed" > s.txt &&
+	test "$(tail -n 1 s.txt)" = 200 && test "$(head -n 1 s.txt)" = "[]"
+'
+
+test_expect 'a bad filter is a 400 with a one-line error' '
+	api GET "/v1/runs?workload=nope" > bw.txt &&
+	test "$(tail -n 1 bw.txt)" = 400 && head -n 1 bw.txt > bw.json &&
+	test "$(json_get bw.json "j[\"error\"].replace(chr(39), \"\")")" = "unknown workload nope" &&
+	api GET "/v1/runs?state=sleeping" > bs.txt &&
+	test "$(tail -n 1 bs.txt)" = 400 && head -n 1 bs.txt > bs.json &&
+	test "$(json_get bs.json "j[\"error\"].replace(chr(39), \"\")")" = "unknown run state sleeping"
+'
+
 test_expect '/metrics is Prometheus text with mmstorm_ names' '
 	api GET /metrics > m.txt &&
 	test "$(tail -n 1 m.txt)" = 200 &&

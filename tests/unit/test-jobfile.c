@@ -27,7 +27,7 @@ TEST(jobfile_global_then_section_values)
 	    "duration=5s\n"
 	    "label=mine\n";
 
-	CHECK_INT_EQ(jobfile_parse("t.job", text, &jf, &cause), 0);
+	CHECK_INT_EQ(jobfile_parse("t.job", text, workloads, &jf, &cause), 0);
 	CHECK_INT_EQ(jf.njobs, 2);
 	CHECK_STR_EQ(jf.jobs[0].section, "big");
 	CHECK_INT_EQ(jf.jobs[0].line, 6);
@@ -48,7 +48,7 @@ expect_error(const char *text, const char *message)
 	struct jobfile jf;
 	char *cause = NULL;
 
-	CHECK_INT_EQ(jobfile_parse("bad.job", text, &jf, &cause), -EINVAL);
+	CHECK_INT_EQ(jobfile_parse("bad.job", text, workloads, &jf, &cause), -EINVAL);
 	CHECK_STR_EQ(cause, message);
 	CHECK_INT_EQ(jf.njobs, 0);
 	free(cause);
