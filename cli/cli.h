@@ -30,12 +30,12 @@ struct cli_cmd {
 	const char *summary;
 	int flags;            /* CLI_OPT_*: the common options it takes */
 	/* Its own options for getopt_long; 'h', 'j' and values from
-	 * CLI_OPT_FIRST up are the common ones' (a command that lists "j"
-	 * in shortopts takes -j for --json). */
+	 * CLI_OPTVAL_COMMON up are the common ones' (a command that lists
+	 * "j" in shortopts takes -j for --json). */
 	const char *shortopts;
 	const struct option *longopts;    /* NULL-terminated, or NULL */
 	/* Operands after the options: at least args_min, at most args_max
-	 * (-1: any number; the command checks them itself). */
+	 * (-1: no limit). */
 	int args_min, args_max;
 	int (*exec)(int argc, char **argv);
 	/* A usage error other than "usage: mmstorm USAGE" and exit 2, or
@@ -47,8 +47,9 @@ struct cli_cmd {
 #define CLI_OPT_JSON    0x1     /* --json: struct cli_args.json */
 #define CLI_OPT_DB      0x2     /* --db PATH: cli_db_path */
 #define CLI_OPT_SOCKET  0x4     /* --socket PATH: cli_socket_path */
-/* getopt_long values of --db and --socket, past any character. */
-#define CLI_OPT_FIRST   0x100
+/* getopt_long values of the common options without a letter: past any
+ * character, so a command's own options never meet them. */
+#define CLI_OPTVAL_COMMON 0x100
 
 /* What cli_parse_options() hands the command besides its own options. */
 struct cli_args {

@@ -39,7 +39,7 @@ const struct cli_cmd cmd_report = {
 	.flags = CLI_OPT_DB,
 	.shortopts = "o:",
 	.longopts = report_options,
-	.args_max = -1,         /* RUN, NEW or nothing: checked below */
+	.args_max = -1,         /* RUN, NEW or none: check_args() */
 	.exec = cmd_report_exec,
 };
 

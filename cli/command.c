@@ -37,7 +37,7 @@ COMMAND_LIST(DECLARE)
 const struct cli_cmd *const cli_commands[] = { COMMAND_LIST(ENTRY) NULL };
 
 enum {
-	OPT_DB = CLI_OPT_FIRST,
+	OPT_DB = CLI_OPTVAL_COMMON,
 	OPT_SOCKET,
 };
 
