@@ -39,7 +39,8 @@ struct cli_cmd {
 	int args_min, args_max;
 	int (*exec)(int argc, char **argv);
 	/* A usage error other than "usage: mmstorm USAGE" and exit 2, or
-	 * NULL (verdict's exit codes follow git bisect run). */
+	 * NULL (verdict's exit codes follow git bisect run); getopt_long's
+	 * own messages are then left out too. */
 	int (*usage_error)(const struct cli_cmd *);
 };
 
