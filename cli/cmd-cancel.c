@@ -1,5 +1,4 @@
 /* cmd-cancel.c - cancel a queued or running job of the daemon. */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,38 +11,29 @@ const struct cli_cmd cmd_cancel = {
 	.name = "cancel",
 	.usage = "cancel JOB [--json] [--socket PATH]",
 	.summary = "cancel a daemon job (its running run is interrupted)",
+	.flags = CLI_OPT_JSON | CLI_OPT_SOCKET,
+	.args_min = 1,
+	.args_max = 1,
 	.exec = cmd_cancel_exec,
 };
 
 static int
 cmd_cancel_exec(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "socket", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	struct cli_args args;
 	json_t *reply = NULL;
 	char *cause = NULL, *path;
+	const char *job;
 	long code;
-	int json = 0, c, r;
+	int r;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'j': json = 1; break;
-		case 's': cli_socket_path = optarg; break;
-		case 'h':
-			printf("usage: mmstorm %s\n", cmd_cancel.usage);
-			return EXIT_OK;
-		default:
-			return cli_usage(&cmd_cancel);
-		}
-	}
-	if (optind != argc - 1 || strchr(argv[optind], '/') != NULL)
+	if ((r = cli_parse_options(&cmd_cancel, argc, argv, NULL, NULL,
+	    &args)) != CLI_CONTINUE)
+		return r;
+	job = args.argv[0];
+	if (strchr(job, '/') != NULL)
 		return cli_usage(&cmd_cancel);
-	path = xasprintf("/v1/jobs/%s/cancel", argv[optind]);
+	path = xasprintf("/v1/jobs/%s/cancel", job);
 	r = client_request(client_socket_path(cli_socket_path), "POST", path,
 	    NULL, &code, &reply, &cause);
 	free(path);
@@ -59,10 +49,10 @@ cmd_cancel_exec(int argc, char **argv)
 		json_decref(reply);
 		return EXIT_FAIL;
 	}
-	if (json)
+	if (args.json)
 		cli_print_json(reply);
 	else {
-		printf("job %s cancelled\n", argv[optind]);
+		printf("job %s cancelled\n", job);
 		json_decref(reply);
 	}
 	return EXIT_OK;

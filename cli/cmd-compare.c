@@ -1,5 +1,4 @@
 /* cmd-compare.c - two kernel builds side by side: metrics and lockups. */
-#include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,12 +10,29 @@
 
 static int cmd_compare_exec(int, char **);
 
+static const struct option compare_options[] = {
+	{ "workload", required_argument, NULL, 'w' },
+	{ "metric", required_argument, NULL, 'm' },
+	{ "threshold", required_argument, NULL, 't' },
+	{ "all", no_argument, NULL, 'a' },
+	{ NULL, 0, NULL, 0 },
+};
+
 const struct cli_cmd cmd_compare = {
 	.name = "compare",
 	.usage = "compare BASE NEW [--workload W] [--metric M] "
 	    "[--threshold PCT] [--all] [--json] [--db PATH]",
 	.summary = "compare two kernel builds: every metric, lockup rates",
+	.flags = CLI_OPT_JSON | CLI_OPT_DB,
+	.longopts = compare_options,
+	.args_min = 2,
+	.args_max = 2,
 	.exec = cmd_compare_exec,
+};
+
+struct compare_args {
+	struct compare_opts o;
+	int all;              /* every metric, changed or not */
 };
 
 void
@@ -107,59 +123,50 @@ parse_threshold(const char *text, double *out)
 }
 
 static int
+compare_option(int opt, const char *arg, void *ctx)
+{
+	struct compare_args *a = ctx;
+
+	switch (opt) {
+	case 'w': a->o.workload = arg; break;
+	case 'm': a->o.metric = arg; break;
+	case 't':
+		if (parse_threshold(arg, &a->o.threshold_pct) != 0)
+			return EXIT_USAGE;
+		break;
+	case 'a': a->all = 1; break;
+	}
+	return 0;
+}
+
+static int
 cmd_compare_exec(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "workload", required_argument, NULL, 'w' },
-		{ "metric", required_argument, NULL, 'm' },
-		{ "threshold", required_argument, NULL, 't' },
-		{ "all", no_argument, NULL, 'a' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "db", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct compare_opts o = { NULL, NULL, 5.0 };
+	struct compare_args a = { { NULL, NULL, 5.0 }, 0 };
+	struct cli_args args;
 	struct comparison c;
 	struct db *db = NULL;
 	int64_t base, new;
 	char *cause = NULL;
-	int json = 0, all = 0, ch, r = EXIT_OK;
+	int r;
 
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'w': o.workload = optarg; break;
-		case 'm': o.metric = optarg; break;
-		case 't':
-			if (parse_threshold(optarg, &o.threshold_pct) != 0)
-				return EXIT_USAGE;
-			break;
-		case 'a': all = 1; break;
-		case 'j': json = 1; break;
-		case 'd': cli_db_path = optarg; break;
-		case 'h':
-			printf("usage: mmstorm %s\n", cmd_compare.usage);
-			return EXIT_OK;
-		default:
-			return cli_usage(&cmd_compare);
-		}
-	}
-	if (optind != argc - 2)
-		return cli_usage(&cmd_compare);
+	if ((r = cli_parse_options(&cmd_compare, argc, argv, compare_option,
+	    &a, &args)) != CLI_CONTINUE)
+		return r;
+	r = EXIT_OK;
 	if (cli_open_db(0, &db) != 0)
 		return EXIT_FAIL;
-	if (kernel_resolve(db, argv[optind], &base, &cause) != 0 ||
-	    kernel_resolve(db, argv[optind + 1], &new, &cause) != 0 ||
-	    compare_kernels(db, base, new, &o, &c, &cause) != 0) {
+	if (kernel_resolve(db, args.argv[0], &base, &cause) != 0 ||
+	    kernel_resolve(db, args.argv[1], &new, &cause) != 0 ||
+	    compare_kernels(db, base, new, &a.o, &c, &cause) != 0) {
 		cli_error("%s", cause);
 		r = EXIT_FAIL;
 		goto out;
 	}
-	if (json)
+	if (args.json)
 		cli_print_json(comparison_json(db, &c));
 	else
-		print_comparison(db, &c, all);
+		print_comparison(db, &c, a.all);
 	comparison_release(&c);
 out:
 	free(cause);

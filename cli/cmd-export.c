@@ -1,7 +1,6 @@
 /* cmd-export.c - write runs as JSON lines for another machine to import. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -12,10 +11,19 @@
 
 static int cmd_export_exec(int, char **);
 
+static const struct option export_options[] = {
+	{ "output", required_argument, NULL, 'o' },
+	{ NULL, 0, NULL, 0 },
+};
+
 const struct cli_cmd cmd_export = {
 	.name = "export",
 	.usage = "export [RUN...] [-o FILE] [--db PATH]",
 	.summary = "write runs as JSON lines (every ended run without RUN)",
+	.flags = CLI_OPT_DB,
+	.shortopts = "o:",
+	.longopts = export_options,
+	.args_max = -1,
 	.exec = cmd_export_exec,
 };
 
@@ -57,43 +65,39 @@ out:
 	return r;
 }
 
+/* -o FILE */
+static int
+export_option(int opt, const char *arg, void *ctx)
+{
+	const char **output = ctx;
+
+	*output = arg;
+	return 0;
+}
+
 static int
 cmd_export_exec(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "db", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	struct cli_args args;
 	struct export_result res;
 	const char *output = NULL;
 	struct db *db = NULL;
 	char *cause = NULL;
-	int c, r;
+	int r;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'o': output = optarg; break;
-		case 'd': cli_db_path = optarg; break;
-		case 'h':
-			printf("usage: mmstorm %s\n", cmd_export.usage);
-			return EXIT_OK;
-		default:
-			return cli_usage(&cmd_export);
-		}
-	}
+	if ((r = cli_parse_options(&cmd_export, argc, argv, export_option,
+	    &output, &args)) != CLI_CONTINUE)
+		return r;
 	if (output != NULL && (*output == '\0' || strcmp(output, "-") == 0))
 		output = NULL;
 	if (cli_open_db(0, &db) != 0)
 		return EXIT_FAIL;
 	if (output != NULL)
-		r = export_to_file(db, argv + optind, (size_t)(argc - optind),
-		    output, &res, &cause);
+		r = export_to_file(db, args.argv, (size_t)args.argc, output,
+		    &res, &cause);
 	else
-		r = export_runs(db, argv + optind, (size_t)(argc - optind),
-		    stdout, &res, &cause);
+		r = export_runs(db, args.argv, (size_t)args.argc, stdout, &res,
+		    &cause);
 	if (r != 0) {
 		cli_error("%s", cause);
 		r = EXIT_FAIL;

@@ -1,6 +1,5 @@
 /* cmd-import.c - store runs another machine exported (all or nothing). */
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -15,6 +14,9 @@ const struct cli_cmd cmd_import = {
 	.name = "import",
 	.usage = "import FILE|- [--json] [--db PATH]",
 	.summary = "store runs from an export; runs already stored are skipped",
+	.flags = CLI_OPT_JSON | CLI_OPT_DB,
+	.args_min = 1,
+	.args_max = 1,
 	.exec = cmd_import_exec,
 };
 
@@ -63,36 +65,21 @@ print_result(const char *name, const struct import_result *res, int json)
 static int
 cmd_import_exec(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "db", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	struct cli_args args;
 	struct import_result res;
 	struct db *db = NULL;
 	struct stat sb;
 	const char *path, *name;
 	char *cause = NULL;
 	FILE *f = NULL;
-	int json = 0, c, r = EXIT_FAIL;
+	int r;
 
+	if ((r = cli_parse_options(&cmd_import, argc, argv, NULL, NULL,
+	    &args)) != CLI_CONTINUE)
+		return r;
+	r = EXIT_FAIL;
 	memset(&res, 0, sizeof res);
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'j': json = 1; break;
-		case 'd': cli_db_path = optarg; break;
-		case 'h':
-			printf("usage: mmstorm %s\n", cmd_import.usage);
-			return EXIT_OK;
-		default:
-			return cli_usage(&cmd_import);
-		}
-	}
-	if (optind != argc - 1)
-		return cli_usage(&cmd_import);
-	path = argv[optind];
+	path = args.argv[0];
 	if (strcmp(path, "-") == 0) {
 		f = stdin;
 		name = "<stdin>";
@@ -117,7 +104,7 @@ cmd_import_exec(int argc, char **argv)
 		goto out;
 	if (import_stream(db, f, name, &res, &cause) != 0)
 		goto fail;
-	print_result(name, &res, json);
+	print_result(name, &res, args.json);
 	r = EXIT_OK;
 	goto out;
 fail:

@@ -1,5 +1,4 @@
 /* cmd-lockups.c - kernel events grouped by signature and build. */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -10,13 +9,31 @@
 
 static int cmd_lockups_exec(int, char **);
 
+static const struct option lockups_options[] = {
+	{ "kernel", required_argument, NULL, 'k' },
+	{ "workload", required_argument, NULL, 'w' },
+	{ "kind", required_argument, NULL, 'K' },
+	{ "since", required_argument, NULL, 's' },
+	{ "baseline", required_argument, NULL, 'b' },
+	{ NULL, 0, NULL, 0 },
+};
+
 const struct cli_cmd cmd_lockups = {
 	.name = "lockups",
 	.usage = "lockups [--kernel K] [--workload W] [--kind KIND] "
 	    "[--since T] [--baseline K] [--json] [--db PATH]",
 	.summary = "lockups, stalls, oopses... by title and kernel build, "
 	    "with reproduction rates",
+	.flags = CLI_OPT_JSON | CLI_OPT_DB,
+	.longopts = lockups_options,
 	.exec = cmd_lockups_exec,
+};
+
+/* The options: the query, with the builds still as named. */
+struct lockups_args {
+	struct lockups_query q;
+	const char *kernel;      /* --kernel */
+	const char *baseline;    /* --baseline */
 };
 
 /* "7d", "24h", "30m", "90s" ago, or a date "2026-11-01[ 12:00[:00]]". */
@@ -56,120 +73,123 @@ parse_since(const char *text, int64_t *t_ns)
 }
 
 static int
+lockups_option(int opt, const char *arg, void *ctx)
+{
+	struct lockups_args *a = ctx;
+
+	switch (opt) {
+	case 'k': a->kernel = arg; break;
+	case 'w': a->q.workload = arg; break;
+	case 'K': a->q.kind = arg; break;
+	case 'b': a->baseline = arg; break;
+	case 's':
+		if (parse_since(arg, &a->q.since_ns) != 0) {
+			cli_error("--since expects 7d, 24h, 30m or a date like "
+			    "2026-11-01, got '%s'", arg);
+			return EXIT_USAGE;
+		}
+		break;
+	}
+	return 0;
+}
+
+static void
+print_json(const struct lockup_row *rows, size_t n, int with_new)
+{
+	const struct lockup_row *l;
+	json_t *o;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		l = &rows[i];
+		o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:f, "
+		    "s:I, s:I, s:o, s:o, s:o, s:I}",
+		    "kernel", l->release, "build_id", l->build_id,
+		    "kind", l->kind, "title", l->title,
+		    "signature", l->signature,
+		    "count", (json_int_t)l->count,
+		    "runs_hit", (json_int_t)l->runs_hit,
+		    "runs", (json_int_t)l->runs,
+		    "rate", l->runs ? (double)l->runs_hit / (double)l->runs :
+		    0.0,
+		    "first_ns", (json_int_t)l->first_ns,
+		    "last_ns", (json_int_t)l->last_ns,
+		    "workloads", cli_json_string(l->workloads),
+		    "hosts", cli_json_string(l->hosts),
+		    "example_run", cli_json_string(l->example_run),
+		    "example_event", (json_int_t)l->example_event);
+		if (with_new)
+			json_object_set_new(o, "new", json_boolean(l->is_new));
+		cli_print_json(o);
+	}
+}
+
+static void
+print_table(struct db *db, const struct lockup_row *rows, size_t n)
+{
+	struct table *t = table_new(7, "KERNEL", "KIND", "COUNT", "RUNS",
+	    "LAST SEEN", "EXAMPLE", "TITLE");
+	char *kern = NULL;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct lockup_row *l = &rows[i];
+		char *count = xasprintf("%lld", (long long)l->count);
+		char *rate = xasprintf("%lld/%lld", (long long)l->runs_hit,
+		    (long long)l->runs);
+		char *last = fmt_time_ns(l->last_ns);
+		char *ttl = xasprintf("%s%s", l->is_new ? "NEW " : "",
+		    l->title);
+		char *exs = l->example_run ? xstrndup(l->example_run, 8) :
+		    xstrdup("-");
+
+		/* Builds that differ only by command line share a release:
+		 * name them as compare does. */
+		if (i == 0 || l->kernel != rows[i - 1].kernel) {
+			free(kern);
+			kern = kernel_describe(db, l->kernel);
+		}
+		table_add(t, kern, l->kind, count, rate, last, exs, ttl);
+		free(count); free(rate); free(last); free(ttl);
+		free(exs);
+	}
+	table_print(t, stdout);
+	table_free(t);
+	free(kern);
+}
+
+static int
 cmd_lockups_exec(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "kernel", required_argument, NULL, 'k' },
-		{ "workload", required_argument, NULL, 'w' },
-		{ "kind", required_argument, NULL, 'K' },
-		{ "since", required_argument, NULL, 's' },
-		{ "baseline", required_argument, NULL, 'b' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "db", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *kname = NULL, *bname = NULL;
-	struct lockups_query q = { 0, 0, 0, NULL, NULL };
+	struct lockups_args a = { { 0, 0, 0, NULL, NULL }, NULL, NULL };
 	struct lockup_row *rows = NULL;
+	struct cli_args args;
 	struct db *db = NULL;
-	struct table *t = NULL;
-	char *cause = NULL, *kern = NULL;
-	size_t n = 0, i;
-	int json = 0, ch, r = EXIT_OK;
+	char *cause = NULL;
+	size_t n = 0;
+	int r;
 
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'k': kname = optarg; break;
-		case 'w': q.workload = optarg; break;
-		case 'K': q.kind = optarg; break;
-		case 'b': bname = optarg; break;
-		case 's':
-			if (parse_since(optarg, &q.since_ns) != 0) {
-				cli_error("--since expects 7d, 24h, 30m or a "
-				    "date like 2026-11-01, got '%s'", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'j': json = 1; break;
-		case 'd': cli_db_path = optarg; break;
-		case 'h':
-			printf("usage: mmstorm %s\n", cmd_lockups.usage);
-			return EXIT_OK;
-		default:
-			return cli_usage(&cmd_lockups);
-		}
-	}
-	if (optind != argc)
-		return cli_usage(&cmd_lockups);
+	if ((r = cli_parse_options(&cmd_lockups, argc, argv, lockups_option,
+	    &a, &args)) != CLI_CONTINUE)
+		return r;
 	if (cli_open_db(0, &db) != 0)
 		return EXIT_FAIL;
-	if ((kname && kernel_resolve(db, kname, &q.kernel, &cause) != 0) ||
-	    (bname && kernel_resolve(db, bname, &q.baseline, &cause) != 0) ||
-	    lockups_list(db, &q, &rows, &n, &cause) != 0) {
+	if ((a.kernel && kernel_resolve(db, a.kernel, &a.q.kernel,
+	    &cause) != 0) ||
+	    (a.baseline && kernel_resolve(db, a.baseline, &a.q.baseline,
+	    &cause) != 0) ||
+	    lockups_list(db, &a.q, &rows, &n, &cause) != 0) {
 		cli_error("%s", cause);
 		r = EXIT_FAIL;
 		goto out;
 	}
-	if (!json)
-		t = table_new(7, "KERNEL", "KIND", "COUNT", "RUNS", "LAST SEEN",
-		    "EXAMPLE", "TITLE");
-	for (i = 0; i < n; i++) {
-		const struct lockup_row *l = &rows[i];
-
-		if (json) {
-			json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, "
-			    "s:I, s:I, s:f, s:I, s:I, s:o, s:o, s:o, s:I}",
-			    "kernel", l->release, "build_id", l->build_id,
-			    "kind", l->kind, "title", l->title,
-			    "signature", l->signature,
-			    "count", (json_int_t)l->count,
-			    "runs_hit", (json_int_t)l->runs_hit,
-			    "runs", (json_int_t)l->runs,
-			    "rate", l->runs ? (double)l->runs_hit /
-			    (double)l->runs : 0.0,
-			    "first_ns", (json_int_t)l->first_ns,
-			    "last_ns", (json_int_t)l->last_ns,
-			    "workloads", l->workloads ?
-			    json_string(l->workloads) : json_null(),
-			    "hosts", l->hosts ? json_string(l->hosts) :
-			    json_null(),
-			    "example_run", l->example_run ?
-			    json_string(l->example_run) : json_null(),
-			    "example_event", (json_int_t)l->example_event);
-			if (q.baseline != 0)
-				json_object_set_new(o, "new",
-				    json_boolean(l->is_new));
-			cli_print_json(o);
-		} else {
-			char *count = xasprintf("%lld", (long long)l->count);
-			char *rate = xasprintf("%lld/%lld",
-			    (long long)l->runs_hit, (long long)l->runs);
-			char *last = fmt_time_ns(l->last_ns);
-			char *ttl = xasprintf("%s%s", l->is_new ? "NEW " : "",
-			    l->title);
-			char *exs = l->example_run ? xstrndup(l->example_run,
-			    8) : xstrdup("-");
-
-			/* Builds that differ only by command line share a
-			 * release: name them as compare does. */
-			if (i == 0 || l->kernel != rows[i - 1].kernel) {
-				free(kern);
-				kern = kernel_describe(db, l->kernel);
-			}
-			table_add(t, kern, l->kind, count, rate, last, exs,
-			    ttl);
-			free(count); free(rate); free(last); free(ttl);
-			free(exs);
-		}
-	}
-	if (t != NULL)
-		table_print(t, stdout);
+	if (args.json)
+		print_json(rows, n, a.q.baseline != 0);
+	else
+		print_table(db, rows, n);
+	r = EXIT_OK;
 out:
-	table_free(t);
 	lockup_rows_free(rows, n);
-	free(kern);
 	free(cause);
 	db_close(db);
 	return r;

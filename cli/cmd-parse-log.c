@@ -20,7 +20,6 @@
  * log was read, 1 when it could not be, 2 on usage errors.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,10 +30,18 @@
 
 static int cmd_parse_log_exec(int, char **);
 
+static const struct option parse_log_options[] = {
+	{ "allow-user", no_argument, NULL, 'u' },
+	{ NULL, 0, NULL, 0 },
+};
+
 const struct cli_cmd cmd_parse_log = {
 	.name = "parse-log",
 	.usage = "parse-log [--allow-user] FILE|-",
 	.summary = "classify a saved kernel log, one JSON event per line",
+	.longopts = parse_log_options,
+	.args_min = 1,
+	.args_max = 1,
 	.exec = cmd_parse_log_exec,
 };
 
@@ -85,39 +92,34 @@ drain(struct kmsg_classifier *c)
 	}
 }
 
+/* --allow-user */
+static int
+parse_log_option(int opt, const char *arg, void *ctx)
+{
+	int *flags = ctx;
+
+	*flags |= KMSG_ALLOW_USER;
+	return 0;
+}
+
 static int
 cmd_parse_log_exec(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "allow-user", no_argument, NULL, 'u' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct kmsg_classifier *c = NULL;
+	struct cli_args args;
 	const char *path;
 	unsigned long lineno = 0;
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
 	FILE *f;
-	int flags = 0, ch, r = EXIT_OK;
+	int flags = 0, r;
 
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'u':
-			flags |= KMSG_ALLOW_USER;
-			break;
-		case 'h':
-			printf("usage: mmstorm %s\n", cmd_parse_log.usage);
-			return EXIT_OK;
-		default:
-			return cli_usage(&cmd_parse_log);
-		}
-	}
-	if (optind + 1 != argc)
-		return cli_usage(&cmd_parse_log);
-	path = argv[optind];
+	if ((r = cli_parse_options(&cmd_parse_log, argc, argv,
+	    parse_log_option, &flags, &args)) != CLI_CONTINUE)
+		return r;
+	r = EXIT_OK;
+	path = args.argv[0];
 	if (strcmp(path, "-") == 0)
 		f = stdin;
 	else if ((f = fopen(path, "r")) == NULL) {

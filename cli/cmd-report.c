@@ -4,7 +4,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,13 +18,39 @@
 
 static int cmd_report_exec(int, char **);
 
+static const struct option report_options[] = {
+	{ "compare", required_argument, NULL, 'c' },
+	{ "kernel", required_argument, NULL, 'k' },
+	{ "html", required_argument, NULL, 'H' },
+	{ "format", required_argument, NULL, 'f' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "workload", required_argument, NULL, 'w' },
+	{ "metric", required_argument, NULL, 'm' },
+	{ "threshold", required_argument, NULL, 't' },
+	{ NULL, 0, NULL, 0 },
+};
+
 const struct cli_cmd cmd_report = {
 	.name = "report",
 	.usage = "report (RUN | --compare BASE NEW | --kernel K) "
 	    "[--html FILE | --format text|json|html [--output FILE]] "
 	    "[--workload W] [--metric M] [--threshold PCT] [--db PATH]",
 	.summary = "a run, a comparison or a build as text, JSON or HTML",
+	.flags = CLI_OPT_DB,
+	.shortopts = "o:",
+	.longopts = report_options,
+	.args_max = -1,         /* RUN, NEW or none: check_args() */
 	.exec = cmd_report_exec,
+};
+
+struct report_cmd_args {
+	struct compare_opts co;
+	const char *compare;     /* --compare BASE */
+	const char *kernel;      /* --kernel K */
+	const char *html;        /* --html FILE */
+	const char *format;      /* --format, as given */
+	const char *output;      /* --output FILE; NULL or "-": stdout */
+	enum report_format fmt;  /* --format or --html, parsed */
 };
 
 /*
@@ -76,113 +101,121 @@ out:
 }
 
 static int
-cmd_report_exec(int argc, char **argv)
+report_option(int opt, const char *arg, void *ctx)
 {
-	static const struct option longopts[] = {
-		{ "compare", required_argument, NULL, 'c' },
-		{ "kernel", required_argument, NULL, 'k' },
-		{ "html", required_argument, NULL, 'H' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "workload", required_argument, NULL, 'w' },
-		{ "metric", required_argument, NULL, 'm' },
-		{ "threshold", required_argument, NULL, 't' },
-		{ "db", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct compare_opts co = { NULL, NULL, 5.0 };
-	enum report_format fmt = REPORT_TEXT;
-	const char *compare = NULL, *kernel = NULL, *html = NULL;
-	const char *output = NULL, *format = NULL;
-	struct buf out = BUF_INIT;
-	struct db *db = NULL;
-	char *cause = NULL;
-	int64_t id, base, new;
-	int c, err, r = EXIT_OK, nargs;
+	struct report_cmd_args *a = ctx;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'c': compare = optarg; break;
-		case 'k': kernel = optarg; break;
-		case 'H': html = optarg; break;
-		case 'f': format = optarg; break;
-		case 'o': output = optarg; break;
-		case 'w': co.workload = optarg; break;
-		case 'm': co.metric = optarg; break;
-		case 't':
-			if (parse_threshold(optarg, &co.threshold_pct) != 0)
-				return EXIT_USAGE;
-			break;
-		case 'd': cli_db_path = optarg; break;
-		case 'h':
-			printf("usage: mmstorm %s\n", cmd_report.usage);
-			return EXIT_OK;
-		default:
-			return cli_usage(&cmd_report);
-		}
+	switch (opt) {
+	case 'c': a->compare = arg; break;
+	case 'k': a->kernel = arg; break;
+	case 'H': a->html = arg; break;
+	case 'f': a->format = arg; break;
+	case 'o': a->output = arg; break;
+	case 'w': a->co.workload = arg; break;
+	case 'm': a->co.metric = arg; break;
+	case 't':
+		if (parse_threshold(arg, &a->co.threshold_pct) != 0)
+			return EXIT_USAGE;
+		break;
 	}
-	nargs = argc - optind;
-	if (compare != NULL && kernel != NULL) {
+	return 0;
+}
+
+/* What to report and where to: the options that exclude each other, the
+ * operand each form takes, the format.  CLI_CONTINUE or the exit code. */
+static int
+check_args(struct report_cmd_args *a, int nargs)
+{
+	if (a->compare != NULL && a->kernel != NULL) {
 		cli_error("--compare and --kernel exclude each other");
 		return cli_usage(&cmd_report);
 	}
 	/* RUN, or the NEW of --compare BASE NEW; nothing for --kernel */
-	if (nargs != (kernel != NULL ? 0 : 1))
+	if (nargs != (a->kernel != NULL ? 0 : 1))
 		return cli_usage(&cmd_report);
-	if (format != NULL && report_format_parse(format, &fmt) != 0) {
-		cli_error("unknown format '%s' (text, json or html)", format);
+	if (a->format != NULL && report_format_parse(a->format,
+	    &a->fmt) != 0) {
+		cli_error("unknown format '%s' (text, json or html)",
+		    a->format);
 		return EXIT_USAGE;
 	}
-	if (html != NULL) {
-		if ((format != NULL && fmt != REPORT_HTML) || (output != NULL &&
-		    strcmp(output, html) != 0)) {
+	if (a->html != NULL) {
+		if ((a->format != NULL && a->fmt != REPORT_HTML) ||
+		    (a->output != NULL && strcmp(a->output, a->html) != 0)) {
 			cli_error("--html FILE writes HTML to FILE: no other "
 			    "--format or --output");
 			return EXIT_USAGE;
 		}
-		fmt = REPORT_HTML;
-		output = html;
+		a->fmt = REPORT_HTML;
+		a->output = a->html;
 	}
-	if (output != NULL && *output == '\0') {
+	if (a->output != NULL && *a->output == '\0') {
 		cli_error("empty output file name");
 		return EXIT_USAGE;
 	}
+	return CLI_CONTINUE;
+}
 
-	if (cli_open_db(0, &db) != 0)
-		return EXIT_FAIL;
-	if (compare != NULL) {
-		if (kernel_resolve(db, compare, &base, &cause) != 0 ||
-		    kernel_resolve(db, argv[optind], &new, &cause) != 0)
+/* The report the options name, into out; EXIT_OK or EXIT_FAIL (said). */
+static int
+make_report(struct db *db, const struct report_cmd_args *a,
+    const char *operand, struct buf *out)
+{
+	char *cause = NULL;
+	int64_t id, base, new;
+
+	if (a->compare != NULL) {
+		if (kernel_resolve(db, a->compare, &base, &cause) != 0 ||
+		    kernel_resolve(db, operand, &new, &cause) != 0 ||
+		    report_compare(db, base, new, &a->co, a->fmt, out,
+		    &cause) != 0)
 			goto fail;
-		err = report_compare(db, base, new, &co, fmt, &out, &cause);
-	} else if (kernel != NULL) {
-		if (kernel_resolve(db, kernel, &id, &cause) != 0)
+	} else if (a->kernel != NULL) {
+		if (kernel_resolve(db, a->kernel, &id, &cause) != 0 ||
+		    report_kernel(db, id, a->fmt, out, &cause) != 0)
 			goto fail;
-		err = report_kernel(db, id, fmt, &out, &cause);
 	} else {
-		if (cli_run_id(db, argv[optind], &id) != 0) {
-			r = EXIT_FAIL;
-			goto out;
-		}
-		err = report_run(db, id, fmt, &out, &cause);
+		if (cli_run_id(db, operand, &id) != 0)
+			return EXIT_FAIL;
+		if (report_run(db, id, a->fmt, out, &cause) != 0)
+			goto fail;
 	}
-	if (err != 0)
-		goto fail;
-	if (output == NULL || strcmp(output, "-") == 0) {
-		if (out.len > 0)
-			fwrite(out.s, 1, out.len, stdout);
-	}
-	else if (write_report(output, &out) != 0)
-		r = EXIT_FAIL;
-	goto out;
+	return EXIT_OK;
 fail:
 	cli_error("%s", cause ? cause : "cannot make the report");
-	r = EXIT_FAIL;
+	free(cause);
+	return EXIT_FAIL;
+}
+
+static int
+cmd_report_exec(int argc, char **argv)
+{
+	struct report_cmd_args a;
+	struct cli_args args;
+	struct buf out = BUF_INIT;
+	struct db *db = NULL;
+	int r;
+
+	memset(&a, 0, sizeof a);
+	a.co.threshold_pct = 5.0;
+	a.fmt = REPORT_TEXT;
+	if ((r = cli_parse_options(&cmd_report, argc, argv, report_option, &a,
+	    &args)) != CLI_CONTINUE)
+		return r;
+	if ((r = check_args(&a, args.argc)) != CLI_CONTINUE)
+		return r;
+	if (cli_open_db(0, &db) != 0)
+		return EXIT_FAIL;
+	r = make_report(db, &a, args.argc > 0 ? args.argv[0] : NULL, &out);
+	if (r != EXIT_OK)
+		goto out;
+	if (a.output == NULL || strcmp(a.output, "-") == 0) {
+		if (out.len > 0)
+			fwrite(out.s, 1, out.len, stdout);
+	} else if (write_report(a.output, &out) != 0)
+		r = EXIT_FAIL;
 out:
 	buf_release(&out);
-	free(cause);
 	db_close(db);
 	return r;
 }

@@ -1,5 +1,4 @@
 /* cmd-samples.c - the counter time series of a run. */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,11 +8,28 @@
 
 static int cmd_samples_exec(int, char **);
 
+static const struct option samples_options[] = {
+	{ "counter", required_argument, NULL, 'c' },
+	{ NULL, 0, NULL, 0 },
+};
+
 const struct cli_cmd cmd_samples = {
 	.name = "samples",
 	.usage = "samples RUN [--counter NAME ...] [--json] [--db PATH]",
 	.summary = "a run's counter samples (one counter's series, or all)",
+	.flags = CLI_OPT_JSON | CLI_OPT_DB,
+	.shortopts = "c:",
+	.longopts = samples_options,
+	.args_min = 1,
+	.args_max = 1,
 	.exec = cmd_samples_exec,
+};
+
+/* The counters asked for, in order, and where each is in the series. */
+struct counters {
+	const char **names;
+	long *idx;
+	size_t n;
 };
 
 /* Without --counter: one line per counter with first, last and delta. */
@@ -57,120 +73,121 @@ summary(const struct series *s, int json)
 	}
 }
 
+/* --counter NAME, again for each counter */
+static int
+samples_option(int opt, const char *arg, void *ctx)
+{
+	struct counters *c = ctx;
+
+	c->names = xreallocarray(c->names, c->n + 1, sizeof *c->names);
+	c->names[c->n++] = arg;
+	return 0;
+}
+
+/* Each counter asked for by its place in the series; -1 when the run has
+ * no such counter (said). */
+static int
+resolve_counters(const struct series *s, struct counters *c,
+    const char *run)
+{
+	size_t i;
+
+	c->idx = xcalloc(c->n, sizeof *c->idx);
+	for (i = 0; i < c->n; i++) {
+		if ((c->idx[i] = series_index(s, c->names[i])) < 0) {
+			cli_error("run has no counter '%s' (see 'mmstorm "
+			    "samples %s')", c->names[i], run);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void
+print_series_json(const struct series *s, const struct counters *c)
+{
+	size_t i, k;
+
+	for (k = 0; k < s->nsamples; k++) {
+		double ts = (double)(s->t_ns[k] - s->t_ns[0]) / 1e9;
+		json_t *o = json_pack("{s:I, s:I, s:f, s:o}", "seq",
+		    (json_int_t)k, "t_ns", (json_int_t)s->t_ns[k], "t_s", ts,
+		    "label", cli_json_string(s->labels[k]));
+
+		for (i = 0; i < c->n; i++)
+			json_object_set_new(o, c->names[i], json_integer(
+			    s->values[k * s->ncounters + (size_t)c->idx[i]]));
+		cli_print_json(o);
+	}
+}
+
+static void
+print_series_table(const struct series *s, const struct counters *c)
+{
+	char **hdr = xcalloc(c->n + 2, sizeof *hdr), **row;
+	struct table *t;
+	size_t i, k;
+
+	hdr[0] = "T_S";
+	hdr[1] = "LABEL";
+	for (i = 0; i < c->n; i++)
+		hdr[i + 2] = (char *)c->names[i];
+	t = table_new_cols((int)c->n + 2, hdr);
+	free(hdr);
+	for (k = 0; k < s->nsamples; k++) {
+		row = xcalloc(c->n + 2, sizeof *row);
+		row[0] = xasprintf("%.3f", (double)(s->t_ns[k] - s->t_ns[0]) /
+		    1e9);
+		row[1] = xstrdup(s->labels[k] ? s->labels[k] : "-");
+		for (i = 0; i < c->n; i++)
+			row[i + 2] = xasprintf("%lld", (long long)
+			    s->values[k * s->ncounters + (size_t)c->idx[i]]);
+		table_addv(t, row);
+		for (i = 0; i < c->n + 2; i++)
+			free(row[i]);
+		free(row);
+	}
+	table_print(t, stdout);
+	table_free(t);
+}
+
 static int
 cmd_samples_exec(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "counter", required_argument, NULL, 'c' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "db", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char **names = NULL;
-	long *idx = NULL;
-	size_t nnames = 0, i, k;
+	struct counters c = { NULL, NULL, 0 };
+	struct cli_args args;
 	struct series s;
 	struct db *db = NULL;
-	struct table *t = NULL;
 	char *cause = NULL;
 	int64_t id;
-	int json = 0, c, r = EXIT_OK, loaded = 0;
+	int r, loaded = 0;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			names = xreallocarray(names, nnames + 1, sizeof *names);
-			names[nnames++] = optarg;
-			break;
-		case 'j': json = 1; break;
-		case 'd': cli_db_path = optarg; break;
-		case 'h':
-			printf("usage: mmstorm %s\n", cmd_samples.usage);
-			free(names);
-			return EXIT_OK;
-		default:
-			free(names);
-			return cli_usage(&cmd_samples);
-		}
-	}
-	if (optind != argc - 1) {
-		free(names);
-		return cli_usage(&cmd_samples);
-	}
-	if (cli_open_db(0, &db) != 0) {
-		free(names);
-		return EXIT_FAIL;
-	}
-	if (cli_run_id(db, argv[optind], &id) != 0) {
-		r = EXIT_FAIL;
+	if ((r = cli_parse_options(&cmd_samples, argc, argv, samples_option,
+	    &c, &args)) != CLI_CONTINUE)
 		goto out;
-	}
+	r = EXIT_FAIL;
+	if (cli_open_db(0, &db) != 0 || cli_run_id(db, args.argv[0],
+	    &id) != 0)
+		goto out;
 	if (series_load(db, id, &s, &cause) != 0) {
 		cli_error("%s", cause);
-		r = EXIT_FAIL;
 		goto out;
 	}
 	loaded = 1;
-	if (nnames == 0) {
-		summary(&s, json);
+	if (c.n == 0)
+		summary(&s, args.json);
+	else if (resolve_counters(&s, &c, args.argv[0]) != 0)
 		goto out;
-	}
-	idx = xcalloc(nnames, sizeof *idx);
-	for (i = 0; i < nnames; i++) {
-		if ((idx[i] = series_index(&s, names[i])) < 0) {
-			cli_error("run has no counter '%s' (see 'mmstorm "
-			    "samples %s')", names[i], argv[optind]);
-			r = EXIT_FAIL;
-			goto out;
-		}
-	}
-	if (!json) {
-		char **hdr = xcalloc(nnames + 2, sizeof *hdr);
-
-		hdr[0] = "T_S";
-		hdr[1] = "LABEL";
-		for (i = 0; i < nnames; i++)
-			hdr[i + 2] = (char *)names[i];
-		t = table_new_cols((int)nnames + 2, hdr);
-		free(hdr);
-	}
-	for (k = 0; k < s.nsamples; k++) {
-		double ts = (double)(s.t_ns[k] - s.t_ns[0]) / 1e9;
-
-		if (json) {
-			json_t *o = json_pack("{s:I, s:I, s:f, s:o}", "seq",
-			    (json_int_t)k, "t_ns", (json_int_t)s.t_ns[k], "t_s",
-			    ts, "label", s.labels[k] ? json_string(s.labels[k])
-			    : json_null());
-
-			for (i = 0; i < nnames; i++)
-				json_object_set_new(o, names[i], json_integer(
-				    s.values[k * s.ncounters + (size_t)idx[i]]));
-			cli_print_json(o);
-		} else {
-			char **row = xcalloc(nnames + 2, sizeof *row);
-
-			row[0] = xasprintf("%.3f", ts);
-			row[1] = xstrdup(s.labels[k] ? s.labels[k] : "-");
-			for (i = 0; i < nnames; i++)
-				row[i + 2] = xasprintf("%lld", (long long)
-				    s.values[k * s.ncounters + (size_t)idx[i]]);
-			table_addv(t, row);
-			for (i = 0; i < nnames + 2; i++)
-				free(row[i]);
-			free(row);
-		}
-	}
-	if (t != NULL)
-		table_print(t, stdout);
+	else if (args.json)
+		print_series_json(&s, &c);
+	else
+		print_series_table(&s, &c);
+	r = EXIT_OK;
 out:
-	table_free(t);
 	if (loaded)
 		series_release(&s);
-	free(idx);
-	free(names);
+	free(c.idx);
+	free(c.names);
 	free(cause);
 	db_close(db);
 	return r;

@@ -1,5 +1,4 @@
 /* cmd-show.c - everything stored about one run. */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,10 +8,19 @@
 
 static int cmd_show_exec(int, char **);
 
+static const struct option show_options[] = {
+	{ "all", no_argument, NULL, 'a' },
+	{ NULL, 0, NULL, 0 },
+};
+
 const struct cli_cmd cmd_show = {
 	.name = "show",
 	.usage = "show RUN [--json] [--all] [--db PATH]",
 	.summary = "show one run: kernel, params, metrics, deltas, events",
+	.flags = CLI_OPT_JSON | CLI_OPT_DB,
+	.longopts = show_options,
+	.args_min = 1,
+	.args_max = 1,
 	.exec = cmd_show_exec,
 };
 
@@ -109,40 +117,33 @@ show_human(json_t *run)
 	}
 }
 
+/* --all */
+static int
+show_option(int opt, const char *arg, void *ctx)
+{
+	int *all = ctx;
+
+	*all = 1;
+	return 0;
+}
+
 static int
 cmd_show_exec(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "all", no_argument, NULL, 'a' },
-		{ "db", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	struct cli_args args;
 	struct db *db = NULL;
 	json_t *run = NULL;
 	char *cause = NULL;
 	int64_t id;
-	int json = 0, all = 0, c, r = EXIT_OK;
+	int all = 0, r;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'j': json = 1; break;
-		case 'a': all = 1; break;
-		case 'd': cli_db_path = optarg; break;
-		case 'h':
-			printf("usage: mmstorm %s\n", cmd_show.usage);
-			return EXIT_OK;
-		default:
-			return cli_usage(&cmd_show);
-		}
-	}
-	if (optind != argc - 1)
-		return cli_usage(&cmd_show);
+	if ((r = cli_parse_options(&cmd_show, argc, argv, show_option, &all,
+	    &args)) != CLI_CONTINUE)
+		return r;
+	r = EXIT_OK;
 	if (cli_open_db(0, &db) != 0)
 		return EXIT_FAIL;
-	if (cli_run_id(db, argv[optind], &id) != 0) {
+	if (cli_run_id(db, args.argv[0], &id) != 0) {
 		r = EXIT_FAIL;
 		goto out;
 	}
@@ -151,7 +152,7 @@ cmd_show_exec(int argc, char **argv)
 		r = EXIT_FAIL;
 		goto out;
 	}
-	if (json) {
+	if (args.json) {
 		json_object_del(run, "metric_info");
 		json_object_del(run, "host_state");
 		cli_print_json(json_incref(run));

@@ -1,5 +1,4 @@
 /* cmd-status.c - what mmstormd is doing. */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,38 +11,23 @@ const struct cli_cmd cmd_status = {
 	.name = "status",
 	.usage = "status [--json] [--socket PATH]",
 	.summary = "the daemon's state: queue, current run, health",
+	.flags = CLI_OPT_JSON | CLI_OPT_SOCKET,
 	.exec = cmd_status_exec,
 };
 
 static int
 cmd_status_exec(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "socket", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	struct cli_args args;
 	const char *sock;
 	json_t *st = NULL, *cur;
 	char *cause = NULL;
 	long code;
-	int json = 0, c, r = EXIT_OK;
+	int r;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'j': json = 1; break;
-		case 's': cli_socket_path = optarg; break;
-		case 'h':
-			printf("usage: mmstorm %s\n", cmd_status.usage);
-			return EXIT_OK;
-		default:
-			return cli_usage(&cmd_status);
-		}
-	}
-	if (optind != argc)
-		return cli_usage(&cmd_status);
+	if ((r = cli_parse_options(&cmd_status, argc, argv, NULL, NULL,
+	    &args)) != CLI_CONTINUE)
+		return r;
 	sock = client_socket_path(cli_socket_path);
 	if (client_request(sock, "GET", "/v1/status", NULL, &code, &st,
 	    &cause) != 0 || code != 200 || st == NULL) {
@@ -53,9 +37,9 @@ cmd_status_exec(int argc, char **argv)
 		json_decref(st);
 		return EXIT_FAIL;
 	}
-	if (json) {
+	if (args.json) {
 		cli_print_json(st);
-		return r;
+		return EXIT_OK;
 	}
 	printf("daemon    mmstormd pid %lld, up %.0f s\n",
 	    (long long)json_integer_value(json_object_get(st, "pid")),
@@ -79,5 +63,5 @@ cmd_status_exec(int argc, char **argv)
 	    (long long)json_integer_value(json_object_get(st, "kmsg_records")),
 	    (long long)json_integer_value(json_object_get(st, "kmsg_lost")));
 	json_decref(st);
-	return r;
+	return EXIT_OK;
 }

@@ -1,5 +1,4 @@
 /* cmd-workloads.c - list the workloads and their options. */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +12,9 @@ const struct cli_cmd cmd_workloads = {
 	.name = "workloads",
 	.usage = "workloads [--json] [NAME]",
 	.summary = "list workloads and their options",
+	.flags = CLI_OPT_JSON,
+	.shortopts = "j",
+	.args_max = 1,
 	.exec = cmd_workloads_exec,
 };
 
@@ -64,36 +66,23 @@ print_options(const struct opt_spec *specs, struct table *t)
 static int
 cmd_workloads_exec(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	struct cli_args args;
 	const char *only = NULL;
 	struct table *t;
-	int json = 0, c;
 	size_t i;
+	int r;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "jh", longopts, NULL)) != -1) {
-		if (c == 'j')
-			json = 1;
-		else if (c == 'h') {
-			printf("usage: mmstorm %s\n", cmd_workloads.usage);
-			return EXIT_OK;
-		} else
-			return cli_usage(&cmd_workloads);
-	}
-	if (optind < argc - 1)
-		return cli_usage(&cmd_workloads);
-	if (optind == argc - 1) {
-		only = argv[optind];
+	if ((r = cli_parse_options(&cmd_workloads, argc, argv, NULL, NULL,
+	    &args)) != CLI_CONTINUE)
+		return r;
+	if (args.argc == 1) {
+		only = args.argv[0];
 		if (workload_find(only) == NULL) {
 			cli_error("unknown workload '%s'", only);
 			return EXIT_FAIL;
 		}
 	}
-	if (json) {
+	if (args.json) {
 		struct buf b = BUF_INIT;
 
 		for (i = 0; workloads[i] != NULL; i++) {

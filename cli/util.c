@@ -27,13 +27,6 @@ cli_error(const char *fmt, ...)
 }
 
 int
-cli_usage(const struct cli_cmd *cmd)
-{
-	fprintf(stderr, "usage: mmstorm %s\n", cmd->usage);
-	return EXIT_USAGE;
-}
-
-int
 cli_open_db(int flags, struct db **db)
 {
 	const char *path = cli_db_path ? cli_db_path : db_default_path();
@@ -58,6 +51,12 @@ cli_print_json(json_t *v)
 		free(s);
 	}
 	json_decref(v);
+}
+
+json_t *
+cli_json_string(const char *s)
+{
+	return s != NULL ? json_string(s) : json_null();
 }
 
 int

@@ -34,6 +34,79 @@ test_expect 'unknown command is a usage error naming it' '
 	grep -q "unknown command .frobnicate." "$SCRATCH/err"
 '
 
+test_expect 'an ambiguous command prefix lists the candidates (exit 2)' '
+	expect_exit 2 mmstorm re &&
+	grep -qx "mmstorm: ambiguous command: re, could be: regressions, report" "$SCRATCH/err" &&
+	expect_exit 2 mmstorm ru &&
+	grep -qx "mmstorm: ambiguous command: ru, could be: run, runs" "$SCRATCH/err"
+'
+
+test_expect 'a unique prefix runs the command; an exact name beats a prefix' '
+	mmstorm workloads > full &&
+	mmstorm work > short &&
+	cmp full short &&
+	mmstorm run --help > out &&
+	grep -q "^usage: mmstorm run (WORKLOAD" out
+'
+
+test_expect 'every command: --help and -h print its usage on stdout (exit 0)' '
+	mmstorm --help | sed -n "s/^  \([a-z-]*\) .*/\1/p" > commands &&
+	test $(wc -l < commands) -ge 16 &&
+	while read -r c; do
+		mmstorm $c --help > out 2> err &&
+		grep -q "^usage: mmstorm $c" out && test ! -s err &&
+		mmstorm $c -h > out2 && cmp out out2 || { echo "$c"; false; }
+	done < commands
+'
+
+test_expect 'every command: an unknown option is a usage error on stderr (exit 2)' '
+	while read -r c; do
+		case $c in verdict) continue ;; esac   # exits 128 for git bisect
+		expect_exit 2 mmstorm $c --no-such-option &&
+		grep -q "^usage: mmstorm $c" "$SCRATCH/err" &&
+		test ! -s "$SCRATCH/stdout" || { echo "$c"; false; }
+	done < commands &&
+	expect_exit 128 mmstorm verdict --no-such-option &&
+	grep -q "^verdict: infrastructure failure: usage: mmstorm verdict" "$SCRATCH/stdout"
+'
+
+test_expect 'operands are counted: too many or too few is a usage error' '
+	expect_exit 2 mmstorm show &&
+	grep -q "^usage: mmstorm show RUN" "$SCRATCH/err" &&
+	expect_exit 2 mmstorm compare a &&
+	expect_exit 2 mmstorm kernels extra &&
+	expect_exit 2 mmstorm workloads a b &&
+	expect_exit 2 mmstorm regressions &&
+	grep -q "^usage: mmstorm regressions --baseline" "$SCRATCH/err"
+'
+
+test_expect 'a bad option value says what is wrong in one line (exit 2)' '
+	expect_exit 2 mmstorm runs --limit 0 &&
+	test "$(cat "$SCRATCH/err")" = "mmstorm: --limit expects a positive number, got '\''0'\''" &&
+	expect_exit 2 mmstorm lockups --since soon &&
+	grep -q "^mmstorm: --since expects 7d" "$SCRATCH/err" &&
+	expect_exit 2 mmstorm compare --threshold 2000 a b &&
+	grep -q "^mmstorm: --threshold expects a percentage" "$SCRATCH/err"
+'
+
+test_expect 'kernels lists the distinct labels of its runs, sorted' '
+	db="$SCRATCH/labels.db" &&
+	mmstorm --db "$db" import "$TOP/tests/fixtures/runs/two-builds.jsonl" > /dev/null &&
+	sqlite3 "$db" "UPDATE runs SET label = CASE id % 3 WHEN 0 THEN '\''b'\'' WHEN 1 THEN '\''a'\'' ELSE NULL END" &&
+	mmstorm --db "$db" kernels --json > out &&
+	python3 -c "
+import json
+for line in open(\"out\"):
+    k = json.loads(line)
+    assert k[\"labels\"] == \"a,b\", k[\"labels\"]
+" &&
+	sqlite3 "$db" "UPDATE runs SET label = NULL" &&
+	mmstorm --db "$db" kernels --json > out &&
+	test "$(json_get out "j[\"labels\"]")" = None &&
+	mmstorm --db "$db" runs --json --limit 2 > out &&
+	test $(wc -l < out) -eq 2
+'
+
 test_expect 'query without a database says where it looked (exit 1)' '
 	expect_exit 1 mmstorm --db "$SCRATCH/none.db" runs &&
 	grep -q "no database at" "$SCRATCH/err" &&

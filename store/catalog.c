@@ -1,0 +1,238 @@
+/* catalog.c - the kernel builds and the runs a database holds, listed. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/buf.h"
+#include "common/util.h"
+#include "store/catalog.h"
+#include "store/db.h"
+
+static char *
+dup_or_null(const char *s)
+{
+	return s != NULL ? xstrdup(s) : NULL;
+}
+
+/*
+ * Step st to its end, one zeroed element of size bytes per row that
+ * fill() sets from the row.  *rows is the caller's to free, also on
+ * failure (with the *n rows read); what names the rows in the error.
+ */
+static int
+collect_rows(struct db *db, struct stmt *st, size_t size,
+    void (*fill)(struct stmt *, void *row), const char *what, void **rows,
+    size_t *n, char **cause)
+{
+	char *a = NULL;
+	int rc;
+
+	*n = 0;
+	while ((rc = stmt_step(st)) == STORE_ROW) {
+		a = xreallocarray(a, *n + 1, size);
+		memset(a + *n * size, 0, size);
+		fill(st, a + *n * size);
+		(*n)++;
+	}
+	*rows = a;
+	return rc == STORE_DONE ? 0 : db_error(db, cause, what);
+}
+
+struct kernel_label {
+	int64_t kernel_id;
+	char *label;
+};
+
+static void
+fill_kernel_label(struct stmt *st, void *row)
+{
+	struct kernel_label *l = row;
+
+	l->kernel_id = stmt_int64(st, 0);
+	l->label = xstrdup(stmt_text(st, 1));
+}
+
+/* By kernel, then label byte by byte: the order SQLite's index
+ * runs_label (kernel_id, label) gave the group_concat this replaces. */
+static int
+kernel_label_cmp(const void *a, const void *b)
+{
+	const struct kernel_label *x = a, *y = b;
+
+	if (x->kernel_id != y->kernel_id)
+		return x->kernel_id < y->kernel_id ? -1 : 1;
+	return strcmp(x->label, y->label);
+}
+
+/* Each kernel's distinct labels joined with commas.  Joined here, not in
+ * SQL: SQLite's group_concat and PostgreSQL's string_agg differ. */
+static int
+load_labels(struct db *db, struct catalog_kernel *ks, size_t nk,
+    char **cause)
+{
+	struct kernel_label *ls = NULL;
+	struct buf b = BUF_INIT;
+	struct stmt *st;
+	size_t n = 0, i, k, found;
+	void *rows;
+	int r = -EIO;
+
+	st = db_prepare(db, "SELECT DISTINCT kernel_id, label FROM runs "
+	    "WHERE label IS NOT NULL", cause);
+	if (st == NULL)
+		goto out;
+	r = collect_rows(db, st, sizeof *ls, fill_kernel_label,
+	    "cannot list run labels", &rows, &n, cause);
+	ls = rows;
+	if (r != 0)
+		goto out;
+	if (n > 0)
+		qsort(ls, n, sizeof *ls, kernel_label_cmp);
+	for (i = 0; i < nk; i++) {
+		buf_reset(&b);
+		found = 0;
+		for (k = 0; k < n; k++)
+			if (ls[k].kernel_id == ks[i].id)
+				buf_printf(&b, "%s%s", found++ > 0 ? "," : "",
+				    ls[k].label);
+		if (found > 0)
+			ks[i].labels = xstrdup(b.s != NULL ? b.s : "");
+	}
+out:
+	for (i = 0; i < n; i++)
+		free(ls[i].label);
+	free(ls);
+	buf_release(&b);
+	stmt_finalize(st);
+	return r;
+}
+
+static void
+fill_kernel(struct stmt *st, void *row)
+{
+	struct catalog_kernel *k = row;
+
+	k->id = stmt_int64(st, 0);
+	k->release = xstrdup(stmt_text(st, 1));
+	k->build_id = dup_or_null(stmt_text(st, 2));
+	k->build_key = xstrdup(stmt_text(st, 3));
+	k->config_hash = dup_or_null(stmt_text(st, 4));
+	k->cmdline = xstrdup(stmt_text(st, 5));
+	k->version = xstrdup(stmt_text(st, 6));
+	k->first_seen_ns = stmt_int64(st, 7);
+	k->runs = stmt_int64(st, 8);
+}
+
+int
+catalog_kernels(struct db *db, struct catalog_kernel **out, size_t *nout,
+    char **cause)
+{
+	struct stmt *st;
+	void *rows;
+	int r;
+
+	*out = NULL;
+	*nout = 0;
+	st = db_prepare(db, "SELECT k.id, k.release, k.build_id, k.build_key, "
+	    "k.config_hash, k.cmdline, k.version, k.first_seen_ns, "
+	    "(SELECT count(*) FROM runs r WHERE r.kernel_id = k.id) "
+	    "FROM kernels k ORDER BY k.first_seen_ns", cause);
+	if (st == NULL)
+		return -EIO;
+	r = collect_rows(db, st, sizeof **out, fill_kernel,
+	    "cannot list kernels", &rows, nout, cause);
+	stmt_finalize(st);
+	*out = rows;
+	if (r == 0)
+		r = load_labels(db, *out, *nout, cause);
+	if (r != 0) {
+		catalog_kernels_free(*out, *nout);
+		*out = NULL;
+		*nout = 0;
+	}
+	return r;
+}
+
+void
+catalog_kernels_free(struct catalog_kernel *rows, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(rows[i].release);
+		free(rows[i].build_id);
+		free(rows[i].build_key);
+		free(rows[i].config_hash);
+		free(rows[i].cmdline);
+		free(rows[i].version);
+		free(rows[i].labels);
+	}
+	free(rows);
+}
+
+static void
+fill_run(struct stmt *st, void *row)
+{
+	struct catalog_run *run = row;
+
+	run->uuid = xstrdup(stmt_text(st, 0));
+	run->workload = xstrdup(stmt_text(st, 1));
+	run->state = xstrdup(stmt_text(st, 2));
+	run->release = xstrdup(stmt_text(st, 3));
+	run->label = dup_or_null(stmt_text(st, 4));
+	run->created_ns = stmt_int64(st, 5);
+	run->started_ns = stmt_int64(st, 6);
+	run->ended_ns = stmt_int64(st, 7);
+	run->reason = dup_or_null(stmt_text(st, 8));
+}
+
+int
+catalog_runs(struct db *db, const struct catalog_runs_query *q,
+    struct catalog_run **out, size_t *nout, char **cause)
+{
+	struct stmt *st;
+	void *rows;
+	int r;
+
+	*out = NULL;
+	*nout = 0;
+	st = db_prepare(db, "SELECT r.uuid, r.workload, r.state, k.release, "
+	    "r.label, r.created_ns, r.started_ns, r.ended_ns, r.reason "
+	    "FROM runs r JOIN kernels k ON k.id = r.kernel_id "
+	    "WHERE ($1 IS NULL OR r.workload = $1) AND ($2 IS NULL OR "
+	    "r.state = $2) AND ($3 IS NULL OR k.release = $3 OR "
+	    "k.build_id LIKE $3 || '%') ORDER BY r.created_ns DESC, r.id DESC "
+	    "LIMIT $4", cause);
+	if (st == NULL)
+		return -EIO;
+	stmt_bind_text(st, 1, q->workload);
+	stmt_bind_text(st, 2, q->state);
+	stmt_bind_text(st, 3, q->kernel);
+	stmt_bind_int64(st, 4, q->limit);
+	r = collect_rows(db, st, sizeof **out, fill_run, "cannot list runs",
+	    &rows, nout, cause);
+	stmt_finalize(st);
+	*out = rows;
+	if (r != 0) {
+		catalog_runs_free(*out, *nout);
+		*out = NULL;
+		*nout = 0;
+	}
+	return r;
+}
+
+void
+catalog_runs_free(struct catalog_run *rows, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(rows[i].uuid);
+		free(rows[i].workload);
+		free(rows[i].state);
+		free(rows[i].release);
+		free(rows[i].label);
+		free(rows[i].reason);
+	}
+	free(rows);
+}
