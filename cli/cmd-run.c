@@ -24,6 +24,8 @@ const struct cli_cmd cmd_run = {
 	.usage = "run (WORKLOAD [--OPTION=VALUE ...] [--repeat N] | --job FILE) "
 	    "[--label L] [--json] [--wait] [--local] [--check] [--db PATH] "
 	    "[--socket PATH]",
+	.help = "       mmstorm run --job FILE [--label L] [--json]\n"
+	    "'mmstorm workloads NAME' lists a workload's options.\n",
 	.summary = "run a workload and store what it measured",
 	.exec = cmd_run_exec,
 };
@@ -92,24 +94,6 @@ print_stored_run(struct db *db, int64_t run_id, int json)
 	if ((j = run_show_json(db, run_id, 0, NULL)) != NULL)
 		print_run(j);
 	json_decref(j);
-}
-
-static int
-arg_value(int argc, char **argv, int *i, const char *name, const char **out)
-{
-	size_t len = strlen(name);
-
-	if (strncmp(argv[*i], name, len) != 0)
-		return 0;
-	if (argv[*i][len] == '=') {
-		*out = argv[*i] + len + 1;
-		return 1;
-	}
-	if (argv[*i][len] == '\0' && *i + 1 < argc) {
-		*out = argv[++*i];
-		return 1;
-	}
-	return 0;
 }
 
 /* Run every job in turn; the exit code is 1 if any run did not pass
@@ -341,15 +325,15 @@ run_option(int argc, char **argv, int *i, struct run_args *a)
 		a->local = 1;
 	else if (strcmp(argv[*i], "--check") == 0)
 		a->check = 1;
-	else if (arg_value(argc, argv, i, "--socket", &v))
+	else if (cli_arg_value(argc, argv, i, "--socket", &v))
 		cli_socket_path = v;
-	else if (arg_value(argc, argv, i, "--label", &a->label))
+	else if (cli_arg_value(argc, argv, i, "--label", &a->label))
 		;
-	else if (arg_value(argc, argv, i, "--db", &v))
+	else if (cli_arg_value(argc, argv, i, "--db", &v))
 		cli_db_path = v;
-	else if (arg_value(argc, argv, i, "--job", &a->jobpath))
+	else if (cli_arg_value(argc, argv, i, "--job", &a->jobpath))
 		;
-	else if (arg_value(argc, argv, i, "--repeat", &v)) {
+	else if (cli_arg_value(argc, argv, i, "--repeat", &v)) {
 		if (opt_parse_value(&repeat_spec, v, &a->repeat, &cause) != 0) {
 			cli_error("%s", cause);
 			free(cause);
@@ -371,11 +355,7 @@ parse_run_args(int argc, char **argv, struct run_args *a)
 	for (i = 1; i < argc; i++) {
 		job = a->jf.njobs ? &a->jf.jobs[0] : NULL;
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			printf("usage: mmstorm %s\n"
-			    "       mmstorm run --job FILE [--label L] [--json]\n"
-			    "'mmstorm workloads NAME' lists a workload's options.\n",
-			    cmd_run.usage);
-			return EXIT_OK;
+			return cli_help(&cmd_run);
 		}
 		if ((r = run_option(argc, argv, &i, a)) != 0) {
 			if (r < 0)

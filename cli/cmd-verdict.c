@@ -6,7 +6,6 @@
  * usage error is 128 too: exit 2 would mark the commit bad.
  * One line always says which rule decided, with its numbers.
  */
-#include <getopt.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -27,6 +26,18 @@
 #define V_INFRA 128
 
 static int cmd_verdict_exec(int, char **);
+static int verdict_usage(const struct cli_cmd *);
+
+static const struct option verdict_options[] = {
+	{ "baseline", required_argument, NULL, 'b' },
+	{ "workload", required_argument, NULL, 'w' },
+	{ "metric", required_argument, NULL, 'm' },
+	{ "threshold", required_argument, NULL, 't' },
+	{ "kernel", required_argument, NULL, 'k' },
+	{ "runs", required_argument, NULL, 'n' },
+	{ "set", required_argument, NULL, 'S' },
+	{ NULL, 0, NULL, 0 },
+};
 
 const struct cli_cmd cmd_verdict = {
 	.name = "verdict",
@@ -34,7 +45,11 @@ const struct cli_cmd cmd_verdict = {
 	    "[--threshold PCT] [--kernel K] [--runs N [--set OPT=VAL ...]] "
 	    "[--db PATH] [--socket PATH]",
 	.summary = "good (0) / bad (1) / skip (125) for git bisect run",
+	.flags = CLI_OPT_DB | CLI_OPT_SOCKET,
+	.longopts = verdict_options,
+	.args_max = 0,
 	.exec = cmd_verdict_exec,
+	.usage_error = verdict_usage,
 };
 
 static int
@@ -220,62 +235,55 @@ struct verdict_args {
 	int64_t runs;           /* 0: judge what is stored */
 };
 
-/* -1 to go on, else the exit code: a usage error is an infrastructure
- * failure to git bisect (see the top of this file). */
+/* A usage error is an infrastructure failure to git bisect (see the top
+ * of this file), not exit 2. */
+static int
+verdict_usage(const struct cli_cmd *cmd)
+{
+	return say(V_INFRA, "usage: mmstorm %s", cmd->usage);
+}
+
+static int
+verdict_option(int opt, const char *arg, void *ctx)
+{
+	struct verdict_args *a = ctx;
+
+	switch (opt) {
+	case 'b': a->baseline = arg; break;
+	case 'w': a->workload = arg; break;
+	case 'm': a->metric = arg; break;
+	case 'k': a->kernel = arg; break;
+	case 'S':
+		a->sets = xreallocarray(a->sets, a->nsets + 1, sizeof *a->sets);
+		a->sets[a->nsets++] = (char *)arg;
+		break;
+	case 't':
+		if (parse_threshold(arg, &a->threshold) != 0)
+			return say(V_INFRA, "bad --threshold");
+		break;
+	case 'n':
+		if (parse_int64(arg, &a->runs) != 0 || a->runs < 1 ||
+		    a->runs > 1000)
+			return say(V_INFRA, "--runs expects 1..1000, got '%s'",
+			    arg);
+		break;
+	}
+	return 0;
+}
+
+/* -1 when the arguments are good, else the exit code. */
 static int
 parse_verdict_args(int argc, char **argv, struct verdict_args *a)
 {
-	static const struct option longopts[] = {
-		{ "baseline", required_argument, NULL, 'b' },
-		{ "workload", required_argument, NULL, 'w' },
-		{ "metric", required_argument, NULL, 'm' },
-		{ "threshold", required_argument, NULL, 't' },
-		{ "kernel", required_argument, NULL, 'k' },
-		{ "runs", required_argument, NULL, 'n' },
-		{ "set", required_argument, NULL, 'S' },
-		{ "db", required_argument, NULL, 'd' },
-		{ "socket", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int ch;
+	struct cli_args args;
+	int v;
 
-	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'b': a->baseline = optarg; break;
-		case 'w': a->workload = optarg; break;
-		case 'm': a->metric = optarg; break;
-		case 'k': a->kernel = optarg; break;
-		case 'd': cli_db_path = optarg; break;
-		case 's': cli_socket_path = optarg; break;
-		case 'S':
-			a->sets = xreallocarray(a->sets, a->nsets + 1,
-			    sizeof *a->sets);
-			a->sets[a->nsets++] = optarg;
-			break;
-		case 't':
-			if (parse_threshold(optarg, &a->threshold) != 0)
-				return say(V_INFRA, "bad --threshold");
-			break;
-		case 'n':
-			if (parse_int64(optarg, &a->runs) != 0 || a->runs < 1 ||
-			    a->runs > 1000)
-				return say(V_INFRA, "--runs expects 1..1000, "
-				    "got '%s'", optarg);
-			break;
-		case 'h':
-			printf("usage: mmstorm %s\n", cmd_verdict.usage);
-			return EXIT_OK;
-		default:
-			return say(V_INFRA, "usage: mmstorm %s",
-			    cmd_verdict.usage);
-		}
-	}
-	opterr = 1;
-	if (optind != argc || a->baseline == NULL || a->workload == NULL)
-		return say(V_INFRA, "usage: mmstorm %s", cmd_verdict.usage);
+	v = cli_parse_options(&cmd_verdict, argc, argv, verdict_option, a,
+	    &args);
+	if (v != CLI_CONTINUE)
+		return v;
+	if (a->baseline == NULL || a->workload == NULL)
+		return verdict_usage(&cmd_verdict);
 	return -1;
 }
 
