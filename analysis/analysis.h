@@ -140,9 +140,4 @@ int run_counts(struct db *, int64_t kernel, const char *workload,
     struct run_counts *, char **cause);
 void run_counts_release(struct run_counts *);
 
-/* Event kinds that make a verdict bad, as an SQL list. */
-#define BAD_EVENT_KINDS "('soft_lockup', 'hard_lockup', 'rcu_stall', " \
-	"'hung_task', 'workqueue_lockup', 'oops', 'bug', 'bad_page', " \
-	"'panic', 'corruption')"
-
 #endif
