@@ -15,6 +15,14 @@
  *  - a regression / improvement is significant and |change| beyond the
  *    threshold.
  * Lockups compare by reproduction rate: runs with the signature / runs.
+ *
+ * Where each part lives:
+ *   resolve.c      kernel_resolve, kernel_describe: names to builds
+ *   compare.c      compare_kernels and the JSON of a comparison
+ *   regressions.c  compare_against: a baseline against every build
+ *   lockups.c      lockups_list: `mmstorm lockups`
+ *   verdict.c      run_counts: what a bisection verdict counts
+ * (values.c and strings.c are shared inside analysis/: internal.h)
  */
 #ifndef MMSTORM_ANALYSIS_H
 #define MMSTORM_ANALYSIS_H

@@ -105,14 +105,19 @@ compare_lockups(struct db *db, struct comparison *c,
 	struct stmt *st, *finished = NULL;
 	int rc;
 
-	/* e.kernel_id, not r.kernel_id: the (kernel, signature) index. */
-	st = db_prepare(db, "SELECT e.kind, e.title, e.signature, r.workload, "
+	/*
+	 * e.kernel_id, not r.kernel_id: the (kernel, signature) index.  A
+	 * group's kind and title are its least ones: every column outside
+	 * GROUP BY is an aggregate, as PostgreSQL requires.
+	 */
+	st = db_prepare(db, "SELECT min(e.kind) AS kind, min(e.title) AS "
+	    "title, e.signature, r.workload, "
 	    "count(DISTINCT CASE WHEN e.kernel_id = $1 THEN r.id END), "
 	    "count(DISTINCT CASE WHEN e.kernel_id = $2 THEN r.id END) "
 	    "FROM events e JOIN runs r ON r.id = e.run_id WHERE e.kernel_id "
 	    "IN ($1, $2) AND ($3 IS NULL OR r.workload = $3) AND e.kind NOT "
 	    "IN ('taint') GROUP BY e.signature, r.workload ORDER BY "
-	    "r.workload, e.kind, e.title", cause);
+	    "r.workload, kind, title", cause);
 	if (st == NULL)
 		return -EIO;
 	stmt_bind_int64(st, 1, c->base);
