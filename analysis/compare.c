@@ -73,6 +73,16 @@ comparison_add_metrics(struct comparison *c, const struct metric_values *a,
 	}
 }
 
+void
+lockup_cmp_rates(struct lockup_cmp *l)
+{
+	l->rate_base = l->runs_base ? (double)l->hit_base /
+	    (double)l->runs_base : 0;
+	l->rate_new = l->runs_new ? (double)l->hit_new /
+	    (double)l->runs_new : 0;
+	l->is_new = l->hit_base == 0;
+}
+
 /* Finished runs of a build and workload; a small query, indexed. */
 static int64_t
 count_finished_runs(struct db *db, struct stmt **st, int64_t kernel,
@@ -143,11 +153,7 @@ compare_lockups(struct db *db, struct comparison *c,
 		    l->workload);
 		l->runs_new = count_finished_runs(db, &finished, c->new,
 		    l->workload);
-		l->rate_base = l->runs_base ? (double)l->hit_base /
-		    (double)l->runs_base : 0;
-		l->rate_new = l->runs_new ? (double)l->hit_new /
-		    (double)l->runs_new : 0;
-		l->is_new = l->hit_base == 0;
+		lockup_cmp_rates(l);
 	}
 	stmt_finalize(st);
 	stmt_finalize(finished);

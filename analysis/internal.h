@@ -62,4 +62,8 @@ void comparison_add_metrics(struct comparison *c,
     const struct metric_values *base, size_t nbase,
     const struct metric_values *new, size_t nnew, double threshold_pct);
 
+/* A lockup row's reproduction rates and novelty from its hit and run
+ * counts. */
+void lockup_cmp_rates(struct lockup_cmp *);
+
 #endif

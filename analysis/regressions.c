@@ -205,18 +205,17 @@ load_finished_runs(struct db *db, struct analysis_strings *ss,
 	return 0;
 }
 
-/* A workload's finished runs among one build's [from, to), or 0. */
+/* A workload's finished runs among one build's finished[0..n), or 0. */
 static int64_t
-finished_runs_of(const struct hit *finished, size_t from, size_t to,
-    const char *workload)
+finished_runs_of(const struct hit *finished, size_t n, const char *workload)
 {
-	int64_t n = 0;
+	int64_t runs = 0;
 	size_t j;
 
-	for (j = from; j < to; j++)
+	for (j = 0; j < n; j++)
 		if (strcmp(finished[j].workload, workload) == 0)
-			n = finished[j].runs_hit;
-	return n;
+			runs = finished[j].runs_hit;
+	return runs;
 }
 
 /*
@@ -252,15 +251,11 @@ comparison_add_lockups(struct comparison *c, const struct hit *base,
 		l->workload = src->workload;
 		l->hit_base = k <= 0 ? base[x].runs_hit : 0;
 		l->hit_new = k >= 0 ? new[y].runs_hit : 0;
-		l->runs_base = finished_runs_of(finished_base, 0,
-		    nfinished_base, l->workload);
-		l->runs_new = finished_runs_of(finished_new, 0, nfinished_new,
+		l->runs_base = finished_runs_of(finished_base, nfinished_base,
 		    l->workload);
-		l->rate_base = l->runs_base ? (double)l->hit_base /
-		    (double)l->runs_base : 0;
-		l->rate_new = l->runs_new ? (double)l->hit_new /
-		    (double)l->runs_new : 0;
-		l->is_new = l->hit_base == 0;
+		l->runs_new = finished_runs_of(finished_new, nfinished_new,
+		    l->workload);
+		lockup_cmp_rates(l);
 		if (k <= 0)
 			x++;
 		if (k >= 0)
