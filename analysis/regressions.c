@@ -270,21 +270,24 @@ lockups_against(struct db *db, int64_t base, struct comparison *cs, size_t n,
     const struct compare_opts *o, struct analysis_strings *ss, char **cause)
 {
 	struct hit *h = NULL, *finished = NULL;
-	size_t nh = 0, nfinished = 0, i, b0, b1, fb0, fb1, s0, s1, fs0, fs1;
+	size_t nh = 0, nfinished = 0, i;
+	size_t base_from, base_to, fbase_from, fbase_to;
+	size_t new_from, new_to, fnew_from, fnew_to;
 	int r;
 
 	if ((r = load_finished_runs(db, ss, &finished, &nfinished,
 	    cause)) != 0 ||
 	    (r = load_hits(db, o, ss, &h, &nh, cause)) != 0)
 		goto out;
-	hits_of(h, nh, base, &b0, &b1);
-	hits_of(finished, nfinished, base, &fb0, &fb1);
+	hits_of(h, nh, base, &base_from, &base_to);
+	hits_of(finished, nfinished, base, &fbase_from, &fbase_to);
 	for (i = 0; i < n; i++) {
-		hits_of(h, nh, cs[i].new, &s0, &s1);
-		hits_of(finished, nfinished, cs[i].new, &fs0, &fs1);
-		comparison_add_lockups(&cs[i], &h[b0], b1 - b0, &h[s0],
-		    s1 - s0, &finished[fb0], fb1 - fb0, &finished[fs0],
-		    fs1 - fs0);
+		hits_of(h, nh, cs[i].new, &new_from, &new_to);
+		hits_of(finished, nfinished, cs[i].new, &fnew_from, &fnew_to);
+		comparison_add_lockups(&cs[i], &h[base_from],
+		    base_to - base_from, &h[new_from], new_to - new_from,
+		    &finished[fbase_from], fbase_to - fbase_from,
+		    &finished[fnew_from], fnew_to - fnew_from);
 	}
 out:
 	free(finished);

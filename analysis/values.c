@@ -227,7 +227,7 @@ read_metric_values(struct db *db, const char *sql, int64_t kernel,
 	struct metric_values *cur;
 	struct stmt *st;
 	int64_t run = 0;
-	size_t c = 0, next = 0, i;
+	size_t at = 0, slot_hint = 0, i;
 	int rc;
 
 	if ((st = db_prepare(db, sql, cause)) == NULL)
@@ -242,19 +242,19 @@ read_metric_values(struct db *db, const char *sql, int64_t kernel,
 
 		if (stmt_int64(st, 0) != run) {
 			run = stmt_int64(st, 0);
-			while (c < ld->nruns && ld->runs[c].id < run)
-				c++;
+			while (at < ld->nruns && ld->runs[at].id < run)
+				at++;
 			/* a run that passed since runs were read */
-			g = c < ld->nruns && ld->runs[c].id == run ?
-			    &ld->groups[ld->runs[c].group] : NULL;
-			next = 0;
+			g = at < ld->nruns && ld->runs[at].id == run ?
+			    &ld->groups[ld->runs[at].group] : NULL;
+			slot_hint = 0;
 		}
 		if (g == NULL)
 			continue;
-		if ((i = values_slot_find(ld->values, g, m, next)) ==
+		if ((i = values_slot_find(ld->values, g, m, slot_hint)) ==
 		    g->nslots)
 			i = values_slot_add(ld, g, run, m);
-		next = i + 1;
+		slot_hint = i + 1;
 		cur = &ld->values[g->slots[i]];
 		if (cur->n == cur->cap) {
 			cur->cap = cur->cap ? cur->cap * 2 : 8;
