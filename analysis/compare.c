@@ -116,18 +116,20 @@ compare_lockups(struct db *db, struct comparison *c,
 	int rc;
 
 	/*
-	 * e.kernel_id, not r.kernel_id: the (kernel, signature) index.  A
-	 * group's kind and title are its least ones: every column outside
-	 * GROUP BY is an aggregate, as PostgreSQL requires.
+	 * The events' own workload and run id, no join: the schema keeps an
+	 * event's workload its run's (migration 6), and the join cost as
+	 * much as naming each group by aggregates.  A group's kind and
+	 * title are its least ones: every column outside GROUP BY is an
+	 * aggregate, as PostgreSQL requires.
 	 */
-	st = db_prepare(db, "SELECT min(e.kind) AS kind, min(e.title) AS "
-	    "title, e.signature, r.workload, "
-	    "count(DISTINCT CASE WHEN e.kernel_id = $1 THEN r.id END), "
-	    "count(DISTINCT CASE WHEN e.kernel_id = $2 THEN r.id END) "
-	    "FROM events e JOIN runs r ON r.id = e.run_id WHERE e.kernel_id "
-	    "IN ($1, $2) AND ($3 IS NULL OR r.workload = $3) AND e.kind NOT "
-	    "IN ('taint') GROUP BY e.signature, r.workload ORDER BY "
-	    "r.workload, kind, title", cause);
+	st = db_prepare(db, "SELECT min(kind) AS kind, min(title) AS title, "
+	    "signature, workload, "
+	    "count(DISTINCT CASE WHEN kernel_id = $1 THEN run_id END), "
+	    "count(DISTINCT CASE WHEN kernel_id = $2 THEN run_id END) "
+	    "FROM events WHERE kernel_id IN ($1, $2) AND run_id IS NOT NULL "
+	    "AND ($3 IS NULL OR workload = $3) AND kind NOT IN ('taint') "
+	    "GROUP BY signature, workload ORDER BY workload, kind, title",
+	    cause);
 	if (st == NULL)
 		return -EIO;
 	stmt_bind_int64(st, 1, c->base);
