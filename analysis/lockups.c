@@ -140,9 +140,11 @@ static void
 lockup_acc_add(struct lockup_acc *a, struct stmt *st)
 {
 	const char *w = stmt_text(st, EV_WORKLOAD);
+	int64_t run = stmt_int64(st, EV_RUN);
 
-	if (stmt_type(st, EV_RUN) != STORE_NULL)
-		lockup_acc_add_run(a, stmt_int64(st, EV_RUN));
+	/* NULL reads as 0, which no run has: the type is asked only then */
+	if (run != 0 || stmt_type(st, EV_RUN) != STORE_NULL)
+		lockup_acc_add_run(a, run);
 	lockup_acc_add_host(a, stmt_int64(st, EV_HOST));
 	if (w != NULL)
 		lockup_acc_add_workload(a, w);

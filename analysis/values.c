@@ -238,10 +238,11 @@ read_metric_values(struct db *db, const char *sql, int64_t kernel,
 	if (o->metric)
 		stmt_bind_text(st, 3, o->metric);
 	while ((rc = stmt_step(st)) == STORE_ROW) {
-		const char *m = stmt_text(st, 1);
+		int64_t row_run = stmt_int64(st, 0);
+		const char *m;
 
-		if (stmt_int64(st, 0) != run) {
-			run = stmt_int64(st, 0);
+		if (row_run != run) {
+			run = row_run;
 			while (at < ld->nruns && ld->runs[at].id < run)
 				at++;
 			/* a run that passed since runs were read */
@@ -251,6 +252,7 @@ read_metric_values(struct db *db, const char *sql, int64_t kernel,
 		}
 		if (g == NULL)
 			continue;
+		m = stmt_text(st, 1);
 		if ((i = values_slot_find(ld->values, g, m, slot_hint)) ==
 		    g->nslots)
 			i = values_slot_add(ld, g, run, m);
