@@ -15,6 +15,14 @@
  *  - a regression / improvement is significant and |change| beyond the
  *    threshold.
  * Lockups compare by reproduction rate: runs with the signature / runs.
+ *
+ * Where each part lives:
+ *   resolve.c      kernel_resolve, kernel_describe: names to builds
+ *   compare.c      compare_kernels and the JSON of a comparison
+ *   regressions.c  compare_against: a baseline against every build
+ *   lockups.c      lockups_list: `mmstorm lockups`
+ *   verdict.c      run_counts: what a bisection verdict counts
+ * (values.c and strings.c are shared inside analysis/: internal.h)
  */
 #ifndef MMSTORM_ANALYSIS_H
 #define MMSTORM_ANALYSIS_H
@@ -139,10 +147,5 @@ struct run_counts {
 int run_counts(struct db *, int64_t kernel, const char *workload,
     struct run_counts *, char **cause);
 void run_counts_release(struct run_counts *);
-
-/* Event kinds that make a verdict bad, as an SQL list. */
-#define BAD_EVENT_KINDS "('soft_lockup', 'hard_lockup', 'rcu_stall', " \
-	"'hung_task', 'workqueue_lockup', 'oops', 'bug', 'bad_page', " \
-	"'panic', 'corruption')"
 
 #endif

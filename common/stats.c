@@ -1,4 +1,4 @@
-/* stats.c - small statistics over arrays of doubles. */
+/* stats.c - small statistics over arrays of numbers. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,6 +138,38 @@ stats_cv_pct(const double *v, size_t n)
 	if (m == 0)
 		return 0;
 	return stats_stddev(v, n) / fabs(m) * 100.0;
+}
+
+static int
+compare_int64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+size_t
+stats_count_distinct(int64_t *v, size_t n, int sorted)
+{
+	size_t i, distinct = n > 0;
+
+	if (!sorted && n > 64)
+		qsort(v, n, sizeof *v, compare_int64);
+	else if (!sorted) {
+		/* a lockup group's runs: a few sorted stretches, one per
+		 * kind and workload; no call per comparison */
+		for (i = 1; i < n; i++) {
+			int64_t x = v[i];
+			size_t j;
+
+			for (j = i; j > 0 && v[j - 1] > x; j--)
+				v[j] = v[j - 1];
+			v[j] = x;
+		}
+	}
+	for (i = 1; i < n; i++)
+		distinct += v[i] != v[i - 1];
+	return distinct;
 }
 
 double

@@ -1,8 +1,9 @@
-/* stats.h - small statistics over arrays of doubles. */
+/* stats.h - small statistics over arrays of numbers. */
 #ifndef MMSTORM_STATS_H
 #define MMSTORM_STATS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Ascending, in place. */
 void stats_sort(double *v, size_t n);
@@ -18,6 +19,9 @@ double stats_min(const double *v, size_t n);
 double stats_slope(const double *x, const double *y, size_t n);
 /* Coefficient of variation, stddev/|mean| in percent; 0 for n < 2. */
 double stats_cv_pct(const double *v, size_t n);
+/* How many distinct values v holds; sorts v in place unless the caller
+ * says it is sorted (ids gathered from an index scan usually are). */
+size_t stats_count_distinct(int64_t *v, size_t n, int sorted);
 
 /*
  * Mann-Whitney U test of a against b.  u counts the pairs (a_i, b_j)

@@ -1,0 +1,268 @@
+/*
+ * compare.c - two kernel builds side by side: each metric measured on
+ * both judged by the rules in analysis.h, and each event signature seen
+ * on either with its reproduction rate on both.  Also the JSON of a
+ * comparison, which regressions.c's comparisons share.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/internal.h"
+#include "common/stats.h"
+#include "common/util.h"
+#include "store/db.h"
+
+/* Significance and the mark of one metric from its two described sides. */
+static void
+judge(struct metric_cmp *m, const struct metric_values *a,
+    const struct metric_values *b, double threshold)
+{
+	struct mann_whitney mw;
+
+	m->base = a->side;
+	m->new = b->side;
+	m->change_pct = m->base.mean != 0 ? 100.0 * (m->new.mean -
+	    m->base.mean) / fabs(m->base.mean) : 0;
+	m->gain_pct = m->higher_better ? m->change_pct : -m->change_pct;
+	m->ci_disjoint = m->new.ci_lo > m->base.ci_hi ||
+	    m->new.ci_hi < m->base.ci_lo;
+	stats_mann_whitney_sorted(b->sorted, b->n, a->sorted, a->n, &mw);
+	m->p_value = m->new.mean >= m->base.mean ? mw.p_greater : mw.p_less;
+	m->significant = a->n >= ANALYSIS_MIN_RUNS &&
+	    b->n >= ANALYSIS_MIN_RUNS && m->ci_disjoint &&
+	    m->p_value <= 0.05;
+	m->mark = CMP_SAME;
+	if (m->significant && fabs(m->change_pct) > threshold)
+		m->mark = m->gain_pct < 0 ? CMP_REGRESSION : CMP_IMPROVEMENT;
+}
+
+void
+comparison_add_metrics(struct comparison *c, const struct metric_values *a,
+    size_t na, const struct metric_values *b, size_t nb, double threshold)
+{
+	size_t i = 0, j = 0;
+	int k;
+
+	c->metrics = xreallocarray(c->metrics, c->nmetrics + (na < nb ? na :
+	    nb) + 1, sizeof *c->metrics);
+	while (i < na && j < nb) {
+		struct metric_cmp *m;
+
+		k = strcmp(a[i].workload, b[j].workload);
+		if (k == 0)
+			k = strcmp(a[i].metric, b[j].metric);
+		if (k < 0) {
+			i++;
+			continue;
+		}
+		if (k > 0) {
+			j++;
+			continue;
+		}
+		m = &c->metrics[c->nmetrics++];
+		memset(m, 0, sizeof *m);
+		m->workload = a[i].workload;
+		m->metric = a[i].metric;
+		m->unit = b[j].unit;
+		m->higher_better = b[j].higher_better;
+		judge(m, &a[i], &b[j], threshold);
+		i++;
+		j++;
+	}
+}
+
+void
+lockup_cmp_rates(struct lockup_cmp *l)
+{
+	l->rate_base = l->runs_base ? (double)l->hit_base /
+	    (double)l->runs_base : 0;
+	l->rate_new = l->runs_new ? (double)l->hit_new /
+	    (double)l->runs_new : 0;
+	l->is_new = l->hit_base == 0;
+}
+
+/* Finished runs of a build and workload; a small query, indexed. */
+static int64_t
+count_finished_runs(struct db *db, struct stmt **st, int64_t kernel,
+    const char *workload)
+{
+	int64_t n = 0;
+
+	if (*st == NULL)
+		*st = db_prepare(db, "SELECT count(*) FROM runs WHERE "
+		    "kernel_id = $1 AND workload = $2 AND state NOT IN "
+		    "('skipped', 'queued', 'running')", NULL);
+	if (*st == NULL)
+		return 0;
+	stmt_reset(*st);
+	stmt_bind_int64(*st, 1, kernel);
+	stmt_bind_text(*st, 2, workload);
+	if (stmt_step(*st) == STORE_ROW)
+		n = stmt_int64(*st, 0);
+	return n;
+}
+
+/*
+ * Every event signature seen in runs of either build (per workload), with
+ * how many runs of each build had it.
+ */
+static int
+compare_lockups(struct db *db, struct comparison *c,
+    const struct compare_opts *o, char **cause)
+{
+	struct stmt *st, *finished = NULL;
+	int rc;
+
+	/*
+	 * The events' own workload and run id, no join: the schema keeps an
+	 * event's workload its run's (migration 6), and the join cost as
+	 * much as naming each group by aggregates.  A group's kind and
+	 * title are its least ones: every column outside GROUP BY is an
+	 * aggregate, as PostgreSQL requires.
+	 */
+	st = db_prepare(db, "SELECT min(kind) AS kind, min(title) AS title, "
+	    "signature, workload, "
+	    "count(DISTINCT CASE WHEN kernel_id = $1 THEN run_id END), "
+	    "count(DISTINCT CASE WHEN kernel_id = $2 THEN run_id END) "
+	    "FROM events WHERE kernel_id IN ($1, $2) AND run_id IS NOT NULL "
+	    "AND ($3 IS NULL OR workload = $3) AND kind NOT IN ('taint') "
+	    "GROUP BY signature, workload ORDER BY workload, kind, title",
+	    cause);
+	if (st == NULL)
+		return -EIO;
+	stmt_bind_int64(st, 1, c->base);
+	stmt_bind_int64(st, 2, c->new);
+	if (o->workload)
+		stmt_bind_text(st, 3, o->workload);
+	while ((rc = stmt_step(st)) == STORE_ROW) {
+		struct lockup_cmp *l;
+
+		c->lockups = xreallocarray(c->lockups, c->nlockups + 1,
+		    sizeof *c->lockups);
+		l = &c->lockups[c->nlockups++];
+		memset(l, 0, sizeof *l);
+		l->kind = analysis_strings_add(c->strings, stmt_text(st, 0));
+		l->title = analysis_strings_add(c->strings, stmt_text(st, 1));
+		l->signature = analysis_strings_add(c->strings,
+		    stmt_text(st, 2));
+		l->workload = analysis_strings_add(c->strings,
+		    stmt_text(st, 3));
+		l->hit_base = stmt_int64(st, 4);
+		l->hit_new = stmt_int64(st, 5);
+		l->runs_base = count_finished_runs(db, &finished, c->base,
+		    l->workload);
+		l->runs_new = count_finished_runs(db, &finished, c->new,
+		    l->workload);
+		lockup_cmp_rates(l);
+	}
+	stmt_finalize(st);
+	stmt_finalize(finished);
+	if (rc != STORE_DONE)
+		return db_error(db, cause, "cannot read events");
+	return 0;
+}
+
+int
+compare_kernels(struct db *db, int64_t base, int64_t new,
+    const struct compare_opts *o, struct comparison *c, char **cause)
+{
+	struct metric_values *a = NULL, *b = NULL;
+	size_t na = 0, nb = 0;
+	int r;
+
+	memset(c, 0, sizeof *c);
+	c->base = base;
+	c->new = new;
+	c->strings = analysis_strings_new();
+	if ((r = metric_values_load(db, base, o, c->strings, &a, &na,
+	    cause)) != 0 ||
+	    (r = metric_values_load(db, new, o, c->strings, &b, &nb,
+	    cause)) != 0)
+		goto out;
+	comparison_add_metrics(c, a, na, b, nb, o->threshold_pct);
+	r = compare_lockups(db, c, o, cause);
+out:
+	metric_values_free(a, na);
+	metric_values_free(b, nb);
+	if (r != 0)
+		comparison_release(c);
+	return r;
+}
+
+void
+comparison_release(struct comparison *c)
+{
+	free(c->metrics);
+	free(c->lockups);
+	analysis_strings_unref(c->strings);
+	memset(c, 0, sizeof *c);
+}
+
+const char *
+cmp_mark_name(enum cmp_mark m)
+{
+	switch (m) {
+	case CMP_REGRESSION: return "regression";
+	case CMP_IMPROVEMENT: return "improvement";
+	default: return "same";
+	}
+}
+
+static json_t *
+side_json(const struct cmp_side *s)
+{
+	return json_pack("{s:I, s:f, s:f, s:f, s:f, s:f, s:f, s:f}",
+	    "n", (json_int_t)s->n, "mean", s->mean, "stddev", s->sd,
+	    "cv_pct", s->cv_pct, "ci_lo", s->ci_lo, "ci_hi", s->ci_hi,
+	    "min", s->min, "max", s->max);
+}
+
+json_t *
+metric_cmp_json(const struct metric_cmp *m)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:f, s:f, s:f, s:b, "
+	    "s:b, s:s}",
+	    "workload", m->workload, "metric", m->metric, "unit", m->unit,
+	    "better", m->higher_better ? "higher" : "lower",
+	    "base", side_json(&m->base), "new", side_json(&m->new),
+	    "change_pct", m->change_pct, "gain_pct", m->gain_pct,
+	    "p_value", m->p_value, "ci_disjoint", m->ci_disjoint,
+	    "significant", m->significant, "mark", cmp_mark_name(m->mark));
+}
+
+json_t *
+lockup_cmp_json(const struct lockup_cmp *l)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:f, s:I, s:I, s:f, "
+	    "s:b}",
+	    "workload", l->workload, "kind", l->kind, "title", l->title,
+	    "signature", l->signature,
+	    "base_runs", (json_int_t)l->runs_base,
+	    "base_hits", (json_int_t)l->hit_base, "base_rate", l->rate_base,
+	    "new_runs", (json_int_t)l->runs_new,
+	    "new_hits", (json_int_t)l->hit_new, "new_rate", l->rate_new,
+	    "new", l->is_new);
+}
+
+json_t *
+comparison_json(struct db *db, const struct comparison *c)
+{
+	json_t *o = json_object(), *a = json_array(), *l = json_array();
+	char *bd = kernel_describe(db, c->base), *nd = kernel_describe(db,
+	    c->new);
+	size_t i;
+
+	json_object_set_new(o, "base", json_string(bd));
+	json_object_set_new(o, "new", json_string(nd));
+	for (i = 0; i < c->nmetrics; i++)
+		json_array_append_new(a, metric_cmp_json(&c->metrics[i]));
+	for (i = 0; i < c->nlockups; i++)
+		json_array_append_new(l, lockup_cmp_json(&c->lockups[i]));
+	json_object_set_new(o, "metrics", a);
+	json_object_set_new(o, "lockups", l);
+	free(bd);
+	free(nd);
+	return o;
+}

@@ -1,0 +1,69 @@
+/*
+ * internal.h - what the analysis modules share among themselves; callers
+ * outside analysis/ use analysis.h.
+ *
+ *   strings.c      one copy of every name the comparisons point to
+ *   values.c       metric values of passed runs, grouped and described
+ *   compare.c      two builds: metrics judged, lockup rates (uses both)
+ *   regressions.c  one build against every other (uses both)
+ */
+#ifndef MMSTORM_ANALYSIS_INTERNAL_H
+#define MMSTORM_ANALYSIS_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "analysis/analysis.h"
+
+struct db;
+
+/*
+ * Every name read for comparisons (workloads, metrics, units, titles) is
+ * copied once into this and the rows of one or many comparisons point
+ * into it: comparing every build with a baseline made 90,000 copies of
+ * the same few names before.  The last comparison released frees it.
+ */
+struct analysis_strings {
+	size_t refs;
+	char **v;
+	size_t n, cap;
+};
+
+struct analysis_strings *analysis_strings_new(void);
+/* A copy of s ("" for NULL) that lives as long as the set. */
+const char *analysis_strings_add(struct analysis_strings *, const char *s);
+void analysis_strings_unref(struct analysis_strings *);
+
+/* One build x workload x metric: the values of its passed runs. */
+struct metric_values {
+	int64_t kernel, first_run;
+	const char *workload, *metric, *unit;   /* in the strings */
+	int higher_better;
+	double *v;            /* in run order, the order means are summed in */
+	double *sorted;       /* the same ascending, for the rank test */
+	size_t n, cap;
+	struct cmp_side side; /* described once, compared with many */
+};
+
+/*
+ * Every passed run's metric values of one build (kernel > 0), or of every
+ * build but -kernel (kernel < 0), as one struct metric_values per build,
+ * workload and metric, sorted in that order so that sides merge in one
+ * pass.  Names go into ss.
+ */
+int metric_values_load(struct db *, int64_t kernel,
+    const struct compare_opts *, struct analysis_strings *ss,
+    struct metric_values **out, size_t *nout, char **cause);
+void metric_values_free(struct metric_values *, size_t);
+
+/* Appends to c->metrics the metrics of base and new (each as
+ * metric_values_load sorts them) measured on both, judged. */
+void comparison_add_metrics(struct comparison *c,
+    const struct metric_values *base, size_t nbase,
+    const struct metric_values *new, size_t nnew, double threshold_pct);
+
+/* A lockup row's reproduction rates and novelty from its hit and run
+ * counts. */
+void lockup_cmp_rates(struct lockup_cmp *);
+
+#endif
