@@ -1,11 +1,15 @@
 /*
- * runner.h - run one workload: the supervisor side.
+ * runner.h - run one workload, and settle what earlier runs left.
  *
- * The supervisor (the foreground CLI now, mmstormd later) records the run
- * durably as 'running', samples counters on a timer, forks the worker in
- * its own process group (oom_score_adj 1000), stores what the worker
+ * The supervisor (the foreground CLI, or a child of mmstormd) records the
+ * run durably as 'running', samples counters on a timer, forks the worker
+ * in its own process group (oom_score_adj 1000), stores what the worker
  * reports, restores every knob the run changed, and records the end
  * state.  The worker never touches the database.
+ *
+ * run/supervisor.c holds runner_run() (with ingest.c, what it stores,
+ * and knobs.c, the knobs); run/worker.c the worker's side, the wl_* API
+ * of run/workload.h; run/recovery.c runner_recover().
  */
 #ifndef MMSTORM_RUNNER_H
 #define MMSTORM_RUNNER_H
@@ -50,9 +54,5 @@ int runner_run(struct db *, const struct run_request *, struct run_outcome *,
  * *fixed counts runs and knobs settled.
  */
 int runner_recover(struct db *, int *fixed, char **cause);
-
-/* Restore one recorded knob now; 0 or negative with *cause. */
-int knob_restore(struct db *, int64_t knob_id, const char *path,
-    const char *original, char **cause);
 
 #endif
