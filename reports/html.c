@@ -70,18 +70,6 @@ static const char css[] =
 
 /* ---- small helpers ------------------------------------------------------ */
 
-static const char *
-jstr(json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
-}
-
-static int64_t
-jint(json_t *o, const char *key)
-{
-	return (int64_t)json_integer_value(json_object_get(o, key));
-}
-
 /* Escaped text, "-" for none. */
 static void
 esc(struct buf *b, const char *s)

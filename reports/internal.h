@@ -1,6 +1,6 @@
 /*
  * internal.h - what the files of reports/ share: the model of a run
- * report, the SVG plotting primitives, escaping and number formatting.
+ * report, the SVG plotting primitives and escaping.
  * Not for use outside reports/ (tests/unit/test-svg.c excepted).
  */
 #ifndef MMSTORM_REPORT_INTERNAL_H
@@ -10,6 +10,8 @@
 #include <stdint.h>
 
 #include <jansson.h>
+
+#include "common/format.h"
 
 struct buf;
 struct comparison;
@@ -111,7 +113,11 @@ void text_kernel(const struct kernel_report *, struct buf *);
 json_t *json_run(const struct run_report *);
 json_t *json_kernel(const struct kernel_report *);
 
-/* ---- escaping and numbers (svg.c) ------------------------------------ */
+/* Members of the run's JSON (report.c): NULL or 0 when absent. */
+const char *jstr(json_t *, const char *key);
+int64_t jint(json_t *, const char *key);
+
+/* ---- escaping (svg.c) ------------------------------------ */
 
 /*
  * Text for HTML or SVG: & < > " ' as entities; bytes that are not UTF-8
@@ -120,15 +126,6 @@ json_t *json_kernel(const struct kernel_report *);
  */
 void html_escape(struct buf *, const char *);
 void html_escape_n(struct buf *, const char *, size_t);
-
-/* Short numbers for axes and tables: 0.25, 12.3, 1.5k, 2.25M, 3G. */
-void fmt_short(char *out, size_t size, double v);
-/* Table numbers: 12.3, 1234567, 0.00123 (as the CLI's fmt_num). */
-void fmt_value(char *out, size_t size, double v);
-/* A time offset in seconds: "0.250 s", "12.5 s", "1:02:03". */
-void fmt_offset(char *out, size_t size, double s);
-/* Wall time of t_ns in local time, "2026-11-21 21:39:48", or "-". */
-void fmt_wall(char *out, size_t size, int64_t t_ns);
 
 /* ---- plotting (svg.c) ------------------------------------------------ */
 

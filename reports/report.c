@@ -96,13 +96,13 @@ static const struct plot_spec common_plots[] = {
 
 /* ---- helpers ----------------------------------------------------------- */
 
-static const char *
+const char *
 jstr(json_t *o, const char *key)
 {
 	return json_string_value(json_object_get(o, key));
 }
 
-static int64_t
+int64_t
 jint(json_t *o, const char *key)
 {
 	return (int64_t)json_integer_value(json_object_get(o, key));

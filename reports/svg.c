@@ -1,7 +1,7 @@
 /*
  * svg.c - small inline-SVG plotting for the HTML reports: time plots
  * with marks on the time axis, histograms and CDFs, change bars; the
- * escaping and number formatting they and the renderers share.
+ * escaping they and the renderers share.
  *
  * Output is XML-clean (every element closed, attributes quoted, text
  * escaped) so that each <svg> block parses as XML on its own, and it
@@ -12,9 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "common/buf.h"
+#include "common/format.h"
 #include "reports/internal.h"
 #include "common/util.h"
 
@@ -107,75 +107,6 @@ html_escape(struct buf *b, const char *s)
 {
 	if (s != NULL)
 		html_escape_n(b, s, strlen(s));
-}
-
-/* ---- numbers ----------------------------------------------------------- */
-
-void
-fmt_value(char *out, size_t size, double v)
-{
-	double a = fabs(v);
-
-	if (isnan(v))
-		snprintf(out, size, "-");
-	else if (v == (double)(long long)v && a < 1e15)
-		snprintf(out, size, "%lld", (long long)v);
-	else if (a >= 1000)
-		snprintf(out, size, "%.0f", v);
-	else if (a >= 10)
-		snprintf(out, size, "%.1f", v);
-	else if (a >= 0.01)
-		snprintf(out, size, "%.3f", v);
-	else
-		snprintf(out, size, "%.3g", v);
-}
-
-void
-fmt_short(char *out, size_t size, double v)
-{
-	static const char *const suffix[] = { "", "k", "M", "G", "T", "P" };
-	double a = fabs(v);
-	int i = 0;
-
-	if (isnan(v)) {
-		snprintf(out, size, "-");
-		return;
-	}
-	while (a >= 1000 && i < 5) {
-		a /= 1000;
-		v /= 1000;
-		i++;
-	}
-	snprintf(out, size, "%.3g%s", v, suffix[i]);
-}
-
-void
-fmt_offset(char *out, size_t size, double s)
-{
-	long long whole;
-
-	if (s < 10)
-		snprintf(out, size, "%.3f s", s);
-	else if (s < 600)
-		snprintf(out, size, "%.1f s", s);
-	else {
-		whole = (long long)(s + 0.5);
-		snprintf(out, size, "%lld:%02lld:%02lld", whole / 3600,
-		    whole / 60 % 60, whole % 60);
-	}
-}
-
-void
-fmt_wall(char *out, size_t size, int64_t t_ns)
-{
-	time_t t = (time_t)(t_ns / 1000000000);
-	struct tm tm;
-
-	if (t_ns <= 0 || localtime_r(&t, &tm) == NULL) {
-		snprintf(out, size, "-");
-		return;
-	}
-	strftime(out, size, "%Y-%m-%d %H:%M:%S", &tm);
 }
 
 /*
