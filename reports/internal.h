@@ -15,6 +15,7 @@
 
 struct buf;
 struct comparison;
+struct workload;
 
 /* At most this many points per plotted line (min/max bucketing). */
 #define PLOT_MAX_POINTS 2000
@@ -38,6 +39,7 @@ struct report_plot {
 	int integral;           /* levels that are whole numbers (CPUs) */
 	struct report_line *lines;
 	size_t nlines;
+	int headline;           /* the workload draws it first */
 };
 
 /* A per-operation series of run_values (offline_ms, munmap_ms ...). */
@@ -68,6 +70,7 @@ struct report_mark {
 
 struct run_report {
 	json_t *run;            /* run_show_json() */
+	const struct workload *wl;   /* NULL: not built into this binary */
 	int64_t t0_ns, t1_ns;   /* the time axis */
 	size_t nsamples;
 	struct report_plot *plots;
