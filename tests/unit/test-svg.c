@@ -120,7 +120,7 @@ TEST(svg_time_plot_draws_lines_and_marks)
 	double t[] = { 0, 1, 2, 3 }, v[] = { 0, 10, 5, 20 };
 	struct report_line line = { (char *)"irq.CAL", 4, t, v, 4, 0, 20, 8.75 };
 	struct report_plot p = { (char *)"IPIs <CAL>", (char *)"/s", 1, 0,
-		&line, 1 };
+		&line, 1, 0 };
 	struct report_mark marks[] = {
 		{ 0.5, MARK_OFFLINE, (char *)"CPU offline: 30 ms" },
 		{ 1.5, MARK_LABEL, (char *)"munmap-start" },
