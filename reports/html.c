@@ -11,12 +11,13 @@
 
 #include "analysis/analysis.h"
 #include "common/buf.h"
+#include "run/workload.h"
 #include "reports/internal.h"
 #include "common/util.h"
 
 static const char css[] =
 	"body{font:14px/1.45 sans-serif;color:#222;background:#fff;"
-	"max-width:1000px;margin:1.5em auto;padding:0 1em}\n"
+	"max-width:1200px;margin:1.5em auto;padding:0 1em}\n"
 	"h1{font-size:1.45em;margin:.2em 0}\n"
 	"h2{font-size:1.2em;border-bottom:1px solid #ccc;padding-bottom:.15em;"
 	"margin-top:1.8em}\n"
@@ -26,7 +27,7 @@ static const char css[] =
 	"th,td{padding:.15em .6em;text-align:left;vertical-align:top;"
 	"border-bottom:1px solid #eee}\n"
 	"thead th{border-bottom:1px solid #bbb;font-weight:600}\n"
-	"td.name{white-space:nowrap}\n"
+	"td.name{overflow-wrap:anywhere}\n"
 	"td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;"
 	"white-space:nowrap}\n"
 	"table.kv th{color:#555;font-weight:normal;white-space:nowrap}\n"
@@ -34,6 +35,10 @@ static const char css[] =
 	"pre{white-space:pre-wrap;word-break:break-all;background:#f6f6f6;"
 	"padding:.5em;margin:.3em 0}\n"
 	".sub{color:#555;margin:0}\n"
+	".allzero{color:#555;margin:.3em 0}\n"
+	".alert{color:#c62828;font-weight:600}\n"
+	"table.headline td.n{font-size:1.15em;font-weight:600}\n"
+	".row{display:flex;flex-wrap:wrap;gap:0 12px}\n"
 	".muted{color:#777}\n"
 	".state{display:inline-block;padding:0 .45em;border-radius:.3em;"
 	"color:#fff;background:#757575;font-weight:600}\n"
@@ -46,6 +51,7 @@ static const char css[] =
 	"details{margin:.3em 0}\n"
 	"summary{cursor:pointer}\n"
 	"svg.plot{display:block;max-width:100%;height:auto;margin:.3em 0 .8em}\n"
+	"svg.xy{display:block;max-width:100%;height:auto;margin:.3em 0}\n"
 	"svg.legend{display:block;max-width:100%;height:auto}\n"
 	"svg.bar{vertical-align:middle}\n"
 	"svg text{font:11px sans-serif;fill:#333}\n"
@@ -64,7 +70,7 @@ static const char css[] =
 	"svg line.p99{stroke:#d62728;stroke-dasharray:5 3}\n"
 	"svg text.p50{fill:#1f77b4}\n"
 	"svg text.p99{fill:#d62728}\n"
-	"svg .zero{stroke:#666}\n"
+	"svg line.zero{stroke:#666}\n"
 	"footer{margin-top:2em;color:#777;font-size:.9em}\n"
 	"@media print{body{max-width:none}details{display:block}}\n";
 
@@ -250,12 +256,328 @@ run_metrics(const struct run_report *r, struct buf *b)
 	buf_adds(b, "</tbody>\n</table></div>\n</section>\n");
 }
 
+/* ---- zero throughout ----------------------------------------------------- */
+
+static int
+values_zero(const struct report_values *v)
+{
+	return v->n == 0 || (v->min == 0 && v->max == 0);
+}
+
+static int
+plot_zero(const struct report_plot *p)
+{
+	size_t l;
+
+	for (l = 0; l < p->nlines; l++)
+		if (p->lines[l].nfull > 0 && (p->lines[l].min != 0 ||
+		    p->lines[l].max != 0))
+			return 0;
+	return 1;
+}
+
+/* Names of series that are zero throughout, for one line of HTML
+ * (each in <code>: plot titles have commas of their own). */
+static void
+zero_add(struct buf *list, const char *name)
+{
+	buf_adds(list, list->len > 0 ? ", <code>" : "<code>");
+	html_escape(list, name);
+	buf_adds(list, "</code>");
+}
+
+static void
+zero_line(struct buf *b, struct buf *list)
+{
+	if (list->len == 0)
+		return;
+	buf_adds(b, "<p class=\"allzero\">all zero: ");
+	buf_add(b, list->s, list->len);
+	buf_adds(b, "</p>\n");
+	buf_release(list);
+}
+
+static const struct report_values *
+values_find(const struct run_report *r, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < r->nvalues; i++)
+		if (strcmp(r->values[i].name, name) == 0)
+			return &r->values[i];
+	return NULL;
+}
+
+static double
+run_seconds(const struct run_report *r)
+{
+	return (double)(r->t1_ns - r->t0_ns) / 1e9;
+}
+
+/* ---- run: the headline ---------------------------------------------------- */
+
+static json_t *
+metric_find(const struct run_report *r, const char *name)
+{
+	json_t *info = json_object_get(r->run, "metric_info"), *o;
+	size_t i;
+
+	json_array_foreach(info, i, o)
+		if (jstr(o, "name") != NULL && strcmp(jstr(o, "name"), name) == 0)
+			return o;
+	return NULL;
+}
+
+/* The metrics the workload names as its result, those the run has. */
+static void
+headline_metrics(const struct run_report *r, struct buf *b)
+{
+	static const char *const cols[] = { "metric", "#value", "unit" };
+	const char *const *names = r->wl ? r->wl->headline_metrics : NULL;
+	const char *primary[2] = { r->wl ? r->wl->primary_metric : NULL };
+	size_t shown = 0;
+	json_t *o;
+
+	if (names == NULL)
+		names = primary;
+	for (; *names != NULL; names++) {
+		if ((o = metric_find(r, *names)) == NULL)
+			continue;
+		if (shown++ == 0) {
+			buf_adds(b, "<table class=\"headline\">\n");
+			th(b, 3, cols);
+		}
+		buf_adds(b, "<tr>");
+		td(b, *names);
+		tdv(b, json_number_value(json_object_get(o, "value")));
+		td(b, jstr(o, "unit"));
+		buf_adds(b, "</tr>\n");
+	}
+	if (shown > 0)
+		buf_adds(b, "</tbody>\n</table>\n");
+}
+
+/* Kernel and workload events first of all: a lockup is the finding. */
+static void
+headline_events(const struct run_report *r, struct buf *b)
+{
+	json_t *events = json_object_get(r->run, "events"), *o;
+	size_t i, n = json_array_size(events);
+
+	if (n == 0)
+		return;
+	buf_printf(b, "<p class=\"alert\">%zu event%s during the run "
+	    "(<a href=\"#events\">details</a>):", n, n == 1 ? "" : "s");
+	json_array_foreach(events, i, o) {
+		if (i == 3) {
+			buf_adds(b, " …");
+			break;
+		}
+		buf_adds(b, i ? "; " : " ");
+		esc(b, jstr(o, "kind"));
+		buf_adds(b, ": ");
+		esc(b, jstr(o, "title"));
+	}
+	buf_adds(b, "</p>\n");
+}
+
+/*
+ * Value series drawn as lines over the run's time axis, like a counter
+ * plot: the marks of transitions and events fall on the same x.
+ */
+static void
+values_time_plot(const struct run_report *r, const struct
+    workload_values_plot *spec, struct buf *b, struct buf *zero)
+{
+	struct report_line lines[ARRAY_SIZE(spec->series)];
+	struct report_plot p;
+	size_t i, n = 0;
+
+	memset(&p, 0, sizeof p);
+	p.title = (char *)spec->title;
+	p.lines = lines;
+	for (i = 0; i < ARRAY_SIZE(spec->series) && spec->series[i]; i++) {
+		const struct report_values *v = values_find(r, spec->series[i]);
+		struct report_line *l = &lines[n];
+
+		if (v == NULL)
+			continue;
+		if (n == 0)
+			p.unit = (char *)(*v->unit ? v->unit : "value");
+		memset(l, 0, sizeof *l);
+		l->label = v->name;
+		l->t = xreallocarray(NULL, v->n, sizeof *l->t);
+		l->v = xreallocarray(NULL, v->n, sizeof *l->v);
+		l->nfull = v->n;
+		l->min = v->min;
+		l->max = v->max;
+		l->mean = v->mean;
+		l->npoints = downsample_minmax(v->t, v->v, v->n,
+		    PLOT_MAX_POINTS, l->t, l->v);
+		n++;
+	}
+	p.nlines = n;
+	if (n > 0 && plot_zero(&p))
+		zero_add(zero, spec->title);
+	else if (n > 0)
+		svg_time_plot(b, &p, 0, run_seconds(r), r->marks, r->nmarks);
+	for (i = 0; i < n; i++) {
+		free(lines[i].t);
+		free(lines[i].v);
+	}
+}
+
+/* "munmap_ms_t4" -> 4 when it is "<metric><suffix><digits>". */
+static int
+sweep_x(const char *name, const char *metric, const char *suffix,
+    double *x)
+{
+	size_t ml = strlen(metric), sl = strlen(suffix);
+	const char *p = name + ml + sl;
+	char *end;
+
+	if (strncmp(name, metric, ml) != 0 || strncmp(name + ml, suffix,
+	    sl) != 0 || *p < '0' || *p > '9')
+		return 0;
+	*x = strtod(p, &end);
+	return *end == '\0';
+}
+
+/* One sweep plot: the metric family of y against the swept setting. */
+static void
+sweep_plot(const struct run_report *r, const struct workload_sweep *sw,
+    size_t k, struct buf *b)
+{
+	json_t *info = json_object_get(r->run, "metric_info"), *o, *per;
+	double *x = NULL, *y = NULL, div = 1;
+	size_t i, n = 0;
+
+	if (sw->y[k].per != NULL) {
+		if ((per = metric_find(r, sw->y[k].per)) == NULL)
+			return;
+		div = json_number_value(json_object_get(per, "value"));
+		if (!(div > 0))
+			return;
+	}
+	json_array_foreach(info, i, o) {
+		double xv;
+
+		if (jstr(o, "name") == NULL || !sweep_x(jstr(o, "name"),
+		    sw->y[k].metric, sw->suffix, &xv))
+			continue;
+		x = xreallocarray(x, n + 1, sizeof *x);
+		y = xreallocarray(y, n + 1, sizeof *y);
+		x[n] = xv;
+		y[n++] = json_number_value(json_object_get(o, "value")) / div;
+	}
+	/* one setting is no sweep */
+	if (n >= 2)
+		svg_xy_plot(b, sw->y[k].label, sw->x_label, x, y, n);
+	free(x);
+	free(y);
+}
+
+static void
+headline_sweep(const struct run_report *r, struct buf *b)
+{
+	const struct workload_sweep *sw = r->wl ? r->wl->sweep : NULL;
+	struct buf plots = BUF_INIT;
+	size_t k;
+
+	if (sw == NULL)
+		return;
+	for (k = 0; k < ARRAY_SIZE(sw->y) && sw->y[k].metric != NULL; k++)
+		sweep_plot(r, sw, k, &plots);
+	if (plots.len == 0)
+		return;
+	buf_printf(b, "<h3>Against %s</h3>\n<div class=\"row\">\n",
+	    sw->x_label);
+	buf_add(b, plots.s, plots.len);
+	buf_adds(b, "</div>\n");
+	buf_release(&plots);
+}
+
+/* The workload's values and counters over time, on one time axis. */
+static void
+headline_time_plots(const struct run_report *r, struct buf *b,
+    struct buf *zero)
+{
+	const struct workload_values_plot *vp;
+	size_t counts[MARK_KINDS] = { 0 }, i;
+	struct buf plots = BUF_INIT;
+
+	for (vp = r->wl ? r->wl->headline_values : NULL; vp != NULL &&
+	    vp->title != NULL; vp++)
+		values_time_plot(r, vp, &plots, zero);
+	for (i = 0; i < r->nplots; i++) {
+		if (!r->plots[i].headline)
+			continue;
+		if (plot_zero(&r->plots[i]))
+			zero_add(zero, r->plots[i].title);
+		else
+			svg_time_plot(&plots, &r->plots[i], 0, run_seconds(r),
+			    r->marks, r->nmarks);
+	}
+	if (plots.len == 0)
+		return;
+	for (i = 0; i < r->nmarks; i++)
+		counts[r->marks[i].kind]++;
+	buf_adds(b, "<h3>Over the run</h3>\n");
+	svg_mark_legend(b, counts);
+	buf_add(b, plots.s, plots.len);
+	buf_release(&plots);
+}
+
+/* What the workload exists to measure, before any table. */
+static void
+run_headline(const struct run_report *r, struct buf *b)
+{
+	struct buf zero = BUF_INIT;
+
+	buf_adds(b, "<section id=\"headline\">\n<h2>Result</h2>\n");
+	if (r->wl != NULL) {
+		buf_adds(b, "<p class=\"sub\">");
+		html_escape(b, r->wl->summary);
+		if (r->wl->seeds != NULL)
+			buf_printf(b, " (seed %s)", r->wl->seeds);
+		buf_adds(b, ".</p>\n");
+	}
+	headline_events(r, b);
+	headline_metrics(r, b);
+	headline_sweep(r, b);
+	headline_time_plots(r, b, &zero);
+	zero_line(b, &zero);
+	buf_adds(b, "</section>\n");
+}
+
+/* ---- run: the full tables ----------------------------------------------- */
+
+static void
+values_row(struct buf *b, const struct report_values *v)
+{
+	char n[32];
+
+	snprintf(n, sizeof n, "%zu", v->n);
+	buf_adds(b, "<tr>");
+	td(b, v->name);
+	tdn(b, n);
+	tdv(b, v->min);
+	tdv(b, v->p50);
+	tdv(b, v->p90);
+	tdv(b, v->p99);
+	tdv(b, v->max);
+	tdv(b, v->mean);
+	tdv(b, v->sd);
+	td(b, v->unit);
+	buf_adds(b, "</tr>\n");
+}
+
 static void
 run_values(const struct run_report *r, struct buf *b)
 {
 	static const char *const cols[] = { "series", "#n", "#min", "#p50",
 		"#p90", "#p99", "#max", "#mean", "#sd", "unit" };
-	char n[32];
+	struct buf zero = BUF_INIT;
 	size_t i;
 
 	if (r->nvalues == 0)
@@ -263,31 +585,20 @@ run_values(const struct run_report *r, struct buf *b)
 	buf_adds(b, "<section id=\"values\">\n<h2>Per-operation values</h2>\n"
 	    "<div class=\"wide\"><table>\n");
 	th(b, 10, cols);
-	for (i = 0; i < r->nvalues; i++) {
-		const struct report_values *v = &r->values[i];
-
-		snprintf(n, sizeof n, "%zu", v->n);
-		buf_adds(b, "<tr>");
-		td(b, v->name);
-		tdn(b, n);
-		tdv(b, v->min);
-		tdv(b, v->p50);
-		tdv(b, v->p90);
-		tdv(b, v->p99);
-		tdv(b, v->max);
-		tdv(b, v->mean);
-		tdv(b, v->sd);
-		td(b, v->unit);
-		buf_adds(b, "</tr>\n");
-	}
+	for (i = 0; i < r->nvalues; i++)
+		values_row(b, &r->values[i]);
 	buf_adds(b, "</tbody>\n</table></div>\n");
 	for (i = 0; i < r->nvalues; i++) {
+		if (values_zero(&r->values[i])) {
+			zero_add(&zero, r->values[i].name);
+			continue;
+		}
 		buf_adds(b, "<h3>");
 		html_escape(b, r->values[i].name);
 		buf_adds(b, "</h3>\n");
-		svg_values_plot(b, &r->values[i], 0,
-		    (double)(r->t1_ns - r->t0_ns) / 1e9);
+		svg_values_plot(b, &r->values[i], 0, run_seconds(r));
 	}
+	zero_line(b, &zero);
 	buf_adds(b, "</section>\n");
 }
 
@@ -295,7 +606,7 @@ static void
 run_plots(const struct run_report *r, struct buf *b)
 {
 	size_t counts[MARK_KINDS] = { 0 }, i;
-	double t1 = (double)(r->t1_ns - r->t0_ns) / 1e9;
+	struct buf zero = BUF_INIT;
 
 	buf_adds(b, "<section id=\"counters\">\n<h2>Counters over time</h2>\n");
 	if (r->nplots == 0) {
@@ -308,8 +619,17 @@ run_plots(const struct run_report *r, struct buf *b)
 	for (i = 0; i < r->nmarks; i++)
 		counts[r->marks[i].kind]++;
 	svg_mark_legend(b, counts);
-	for (i = 0; i < r->nplots; i++)
-		svg_time_plot(b, &r->plots[i], 0, t1, r->marks, r->nmarks);
+	for (i = 0; i < r->nplots; i++) {
+		/* the headline has them; zero lines say nothing */
+		if (r->plots[i].headline)
+			continue;
+		if (plot_zero(&r->plots[i]))
+			zero_add(&zero, r->plots[i].title);
+		else
+			svg_time_plot(b, &r->plots[i], 0, run_seconds(r),
+			    r->marks, r->nmarks);
+	}
+	zero_line(b, &zero);
 	buf_adds(b, "</section>\n");
 }
 
@@ -422,6 +742,7 @@ html_run(const struct run_report *r, struct buf *b)
 	buf_adds(b, "</code> on ");
 	esc(b, jstr(json_object_get(run, "kernel"), "release"));
 	buf_adds(b, "</p>\n</header>\n");
+	run_headline(r, b);
 	run_summary(r, b);
 	run_metrics(r, b);
 	run_values(r, b);

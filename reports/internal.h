@@ -155,6 +155,9 @@ void svg_time_plot(struct buf *, const struct report_plot *, double t0,
 /* Histogram, CDF and value over time of a per-operation series. */
 void svg_values_plot(struct buf *, const struct report_values *,
     double t0, double t1);
+/* y against x (a sweep: munmap ms/GiB against threads), in x order. */
+void svg_xy_plot(struct buf *, const char *title, const char *x_label,
+    const double *x, const double *y, size_t n);
 /* Change bar: change_pct on a +-scale_pct axis; colour by mark
  * (0 same: grey, 1 regression: red, 2 improvement: green). */
 void svg_change_bar(struct buf *, double change_pct, double scale_pct,

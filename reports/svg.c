@@ -732,6 +732,60 @@ svg_values_plot(struct buf *b, const struct report_values *v, double t0,
 }
 
 void
+svg_xy_plot(struct buf *b, const char *title, const char *x_label,
+    const double *x, const double *y, size_t n)
+{
+	struct frame f = { 56, 26, 380 - 56 - 14, 220 - 26 - 38, 0, 0, 0, 0 };
+	double xlo = INFINITY, xhi = -INFINITY, ylo = 0, yhi = -INFINITY;
+	double first, last, step, yfirst, ylast, ystep;
+	size_t *order, i, j;
+
+	for (i = 0; i < n; i++) {
+		xlo = fmin(xlo, x[i]);
+		xhi = fmax(xhi, x[i]);
+		ylo = fmin(ylo, y[i]);
+		yhi = fmax(yhi, y[i]);
+	}
+	nice_ticks(xlo, xhi, 5, &first, &last, &step);
+	nice_ticks(ylo, yhi, 4, &yfirst, &ylast, &ystep);
+	f.xlo = first;
+	f.xhi = last;
+	f.ylo = yfirst;
+	f.yhi = ylast;
+	buf_printf(b, "<svg class=\"xy\" viewBox=\"0 0 380 220\" width=\"380\" "
+	    "height=\"220\" role=\"img\"><title>");
+	html_escape(b, title);
+	buf_adds(b, "</title>\n");
+	svg_text(b, f.x, 14, NULL, "title", title);
+	y_axis(b, &f, ystep);
+	x_axis(b, &f, step, x_label);
+	/* in order of x, whatever order the metrics came in */
+	order = xreallocarray(NULL, n ? n : 1, sizeof *order);
+	for (i = 0; i < n; i++) {
+		for (j = i; j > 0 && x[order[j - 1]] > x[i]; j--)
+			order[j] = order[j - 1];
+		order[j] = i;
+	}
+	buf_adds(b, "<polyline class=\"line\" stroke=\"#1f77b4\" points=\"");
+	for (i = 0; i < n; i++)
+		add_point(b, i == 0, px(&f, x[order[i]]), py(&f, y[order[i]]));
+	buf_adds(b, "\"/>\n");
+	for (i = 0; i < n; i++) {
+		char s[64];
+
+		fmt_value(s, sizeof s, y[order[i]]);
+		buf_printf(b, "<circle class=\"dot\" cx=\"%.1f\" cy=\"%.1f\" "
+		    "r=\"3\"><title>%g: ", px(&f, x[order[i]]),
+		    py(&f, y[order[i]]), x[order[i]]);
+		html_escape(b, s);
+		buf_adds(b, "</title></circle>");
+	}
+	free(order);
+	frame_box(b, &f);
+	buf_adds(b, "</svg>\n");
+}
+
+void
 svg_change_bar(struct buf *b, double change_pct, double scale_pct, int mark)
 {
 	static const char *const colour[] = { "#9e9e9e", "#c62828", "#2e7d32" };

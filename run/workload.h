@@ -43,6 +43,12 @@ struct workload_plot {
 	int headline;
 };
 
+/* Per-operation value series (wl_value) drawn over time in one plot. */
+struct workload_values_plot {
+	const char *title;
+	const char *series[4];
+};
+
 /*
  * What a sweep measured against the setting it swept: for each y, the
  * metrics "<metric><suffix><x>" ("munmap_ms_t4": x = 4), divided by the
@@ -76,8 +82,8 @@ struct workload {
 	const struct workload_plot *plots;
 	/* Metrics that say how the run went, NULL-terminated. */
 	const char *const *headline_metrics;
-	/* Per-operation value series plotted over time first. */
-	const char *const *headline_values;
+	/* Value series drawn first, over time; ends with { NULL }. */
+	const struct workload_values_plot *headline_values;
 	/* May be NULL. */
 	const struct workload_sweep *sweep;
 };

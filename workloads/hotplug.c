@@ -731,10 +731,10 @@ out:
 static const struct workload_plot hotplug_plots[] = {
 	{ "function-call IPIs", { "irq.CAL" }, 0 },
 	{ "direct reclaim stalls", {
-	    "vmstat.allocstall_normal+vmstat.allocstall_movable" }, 1 },
+	    "vmstat.allocstall_normal+vmstat.allocstall_movable" }, 0 },
 	{ "direct reclaim scan and steal", { "vmstat.pgscan_direct",
-	    "vmstat.pgsteal_direct" }, 1 },
-	{ "memory stall, PSI some", { "psi.memory.some.total" }, 1 },
+	    "vmstat.pgsteal_direct" }, 0 },
+	{ "memory stall, PSI some", { "psi.memory.some.total" }, 0 },
 	{ "online CPUs", { "cpu.online" }, 0 },
 	{ "MemAvailable", { "meminfo.MemAvailable" }, 0 },
 	{ NULL, { NULL }, 0 },
@@ -747,8 +747,15 @@ static const char *const hotplug_headline_metrics[] = {
 	"pgscan_direct", "psi_memory_some_us", "cal_irqs", NULL,
 };
 
-static const char *const hotplug_headline_values[] = {
-	"offline_ms", "online_ms", NULL,
+/* Each transition's latency, and what direct reclaim and memory
+ * stalls did in the same cycle, on one time axis. */
+static const struct workload_values_plot hotplug_headline_values[] = {
+	{ "transition latency", { "offline_ms", "online_ms" } },
+	{ "direct reclaim per cycle", { "cycle.allocstall_normal",
+	    "cycle.allocstall_movable", "cycle.pgscan_direct" } },
+	{ "memory stall per cycle, PSI some", {
+	    "cycle.psi_memory_some_us" } },
+	{ NULL, { NULL } },
 };
 
 const struct workload wl_hotplug = {

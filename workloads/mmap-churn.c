@@ -1264,8 +1264,9 @@ static const char *const mmap_churn_headline_metrics[] = {
 	"sigsegv_tolerated", "thp_maps_pct", NULL,
 };
 
-static const char *const mmap_churn_headline_values[] = {
-	"maps_per_s", NULL,
+static const struct workload_values_plot mmap_churn_headline_values[] = {
+	{ "map/unmap rate", { "maps_per_s" } },
+	{ NULL, { NULL } },
 };
 
 const struct workload wl_mmap_churn = {

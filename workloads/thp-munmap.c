@@ -996,8 +996,9 @@ static const char *const thp_munmap_headline_metrics[] = {
 	"thp_coverage_pct", NULL,
 };
 
-static const char *const thp_munmap_headline_values[] = {
-	"munmap_ms", NULL,
+static const struct workload_values_plot thp_munmap_headline_values[] = {
+	{ "munmap time of each repeat", { "munmap_ms" } },
+	{ NULL, { NULL } },
 };
 
 /* The slope seed 004 is about: munmap time against the threads. */
