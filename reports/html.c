@@ -37,7 +37,11 @@ static const char css[] =
 	".sub{color:#555;margin:0}\n"
 	".allzero{color:#555;margin:.3em 0}\n"
 	".alert{color:#c62828;font-weight:600}\n"
-	"table.headline td.n{font-size:1.15em;font-weight:600}\n"
+	".cards{display:flex;flex-wrap:wrap;gap:6px;margin:.6em 0}\n"
+	".card{border:1px solid #ddd;border-radius:4px;padding:.25em .6em;"
+	"min-width:9em}\n"
+	".card .v{font-size:1.3em;font-weight:600}\n"
+	".card code{color:#555}\n"
 	".row{display:flex;flex-wrap:wrap;gap:0 12px}\n"
 	".muted{color:#777}\n"
 	".state{display:inline-block;padding:0 .45em;border-radius:.3em;"
@@ -168,6 +172,9 @@ tdv(struct buf *b, double v)
 
 /* ---- run ------------------------------------------------------------------ */
 
+static void zero_add(struct buf *, const char *);
+static void zero_line(struct buf *, struct buf *);
+
 static void
 run_summary(const struct run_report *r, struct buf *b)
 {
@@ -239,6 +246,7 @@ run_metrics(const struct run_report *r, struct buf *b)
 	static const char *const cols[] = { "metric", "#value", "unit",
 		"better" };
 	json_t *info = json_object_get(r->run, "metric_info"), *o;
+	struct buf zero = BUF_INIT;
 	size_t i;
 
 	if (json_array_size(info) == 0)
@@ -246,14 +254,22 @@ run_metrics(const struct run_report *r, struct buf *b)
 	buf_adds(b, "<section id=\"metrics\">\n<h2>Metrics</h2>\n<div class=\"wide\"><table>\n");
 	th(b, 4, cols);
 	json_array_foreach(info, i, o) {
+		double v = json_number_value(json_object_get(o, "value"));
+
+		if (v == 0) {
+			zero_add(&zero, jstr(o, "name"));
+			continue;
+		}
 		buf_adds(b, "<tr>");
 		td(b, jstr(o, "name"));
-		tdv(b, json_number_value(json_object_get(o, "value")));
+		tdv(b, v);
 		td(b, jstr(o, "unit"));
 		td(b, jstr(o, "better"));
 		buf_adds(b, "</tr>\n");
 	}
-	buf_adds(b, "</tbody>\n</table></div>\n</section>\n");
+	buf_adds(b, "</tbody>\n</table></div>\n");
+	zero_line(b, &zero);
+	buf_adds(b, "</section>\n");
 }
 
 /* ---- zero throughout ----------------------------------------------------- */
@@ -328,14 +344,15 @@ metric_find(const struct run_report *r, const char *name)
 	return NULL;
 }
 
-/* The metrics the workload names as its result, those the run has. */
+/* The metrics the workload names as its result, those the run has:
+ * one card each, the value large. */
 static void
 headline_metrics(const struct run_report *r, struct buf *b)
 {
-	static const char *const cols[] = { "metric", "#value", "unit" };
 	const char *const *names = r->wl ? r->wl->headline_metrics : NULL;
 	const char *primary[2] = { r->wl ? r->wl->primary_metric : NULL };
 	size_t shown = 0;
+	char v[64];
 	json_t *o;
 
 	if (names == NULL)
@@ -343,18 +360,20 @@ headline_metrics(const struct run_report *r, struct buf *b)
 	for (; *names != NULL; names++) {
 		if ((o = metric_find(r, *names)) == NULL)
 			continue;
-		if (shown++ == 0) {
-			buf_adds(b, "<table class=\"headline\">\n");
-			th(b, 3, cols);
-		}
-		buf_adds(b, "<tr>");
-		td(b, *names);
-		tdv(b, json_number_value(json_object_get(o, "value")));
-		td(b, jstr(o, "unit"));
-		buf_adds(b, "</tr>\n");
+		if (shown++ == 0)
+			buf_adds(b, "<div class=\"cards\">\n");
+		fmt_value(v, sizeof v, json_number_value(json_object_get(o,
+		    "value")));
+		buf_adds(b, "<div class=\"card\"><span class=\"v\">");
+		html_escape(b, v);
+		buf_adds(b, "</span> ");
+		html_escape(b, jstr(o, "unit"));
+		buf_adds(b, "<br><code>");
+		html_escape(b, *names);
+		buf_adds(b, "</code></div>\n");
 	}
 	if (shown > 0)
-		buf_adds(b, "</tbody>\n</table>\n");
+		buf_adds(b, "</div>\n");
 }
 
 /* Kernel and workload events first of all: a lockup is the finding. */
@@ -786,23 +805,104 @@ pct(struct buf *b, double v, int sign)
 	tdn(b, s);
 }
 
-void
-html_compare(const struct compare_report *cr, struct buf *b)
+/* The metric's name, its unit and an arrow for the better direction. */
+static void
+metric_name_cell(struct buf *b, const struct metric_cmp *m)
 {
-	static const char *const cols[] = { "metric", "#n",
-		"#base mean ± sd", "#new mean ± sd", "#CV base/new",
-		"#change", "#p", "mark", "" };
-	static const char *const lcols[] = { "workload", "kind", "title",
-		"#base", "#new", "" };
-	const struct comparison *c = cr->cmp;
-	double scale = 0;
-	size_t i, nreg = 0, nimp = 0, done;
-	char title[512], s[64];
-	char *seen;
+	buf_adds(b, "<td class=\"name\">");
+	esc(b, m->metric);
+	buf_printf(b, " <span class=\"muted\" title=\"%s is better\">",
+	    m->higher_better ? "higher" : "lower");
+	if (m->unit != NULL && *m->unit) {
+		html_escape(b, m->unit);
+		buf_adds(b, " ");
+	}
+	buf_printf(b, "%s</span></td>", m->higher_better ? "↑" : "↓");
+}
 
-	snprintf(title, sizeof title, "mmstorm compare: %s vs %s",
-	    cr->base_desc, cr->new_desc);
-	head(b, title);
+static const char *
+mark_class(enum cmp_mark mark)
+{
+	return mark == CMP_REGRESSION ? "regression" : mark ==
+	    CMP_IMPROVEMENT ? "improvement" : "same";
+}
+
+/* change, p, mark and bar: the cells that say what changed. */
+static void
+change_cells(struct buf *b, const struct metric_cmp *m, double scale)
+{
+	char s[64];
+
+	pct(b, m->change_pct, 1);
+	if (isfinite(m->p_value)) {
+		snprintf(s, sizeof s, "%.3f", m->p_value);
+		tdn(b, s);
+	} else
+		tdn(b, "-");
+	buf_printf(b, "<td class=\"mark-%s\">", mark_class(m->mark));
+	esc(b, cmp_mark_name(m->mark));
+	buf_adds(b, "</td><td>");
+	svg_change_bar(b, m->change_pct, scale, (int)m->mark);
+	buf_adds(b, "</td>");
+}
+
+static void
+compare_row(struct buf *b, const struct metric_cmp *m, double scale)
+{
+	char s[64];
+
+	buf_adds(b, "<tr>");
+	metric_name_cell(b, m);
+	snprintf(s, sizeof s, "%zu/%zu", m->base.n, m->new.n);
+	tdn(b, s);
+	mean_sd(b, &m->base);
+	mean_sd(b, &m->new);
+	if (isfinite(m->base.cv_pct) && isfinite(m->new.cv_pct))
+		snprintf(s, sizeof s, "%.1f/%.1f %%", m->base.cv_pct,
+		    m->new.cv_pct);
+	else
+		snprintf(s, sizeof s, "-");
+	tdn(b, s);
+	change_cells(b, m, scale);
+	buf_adds(b, "</tr>\n");
+}
+
+/* Zero on both builds, every run: nothing to compare. */
+static int
+cmp_zero(const struct metric_cmp *m)
+{
+	return m->base.n > 0 && m->new.n > 0 && m->base.mean == 0 &&
+	    m->new.mean == 0 && m->base.sd == 0 && m->new.sd == 0;
+}
+
+/* One bar scale for the whole report, so that bars compare. */
+static double
+bar_scale(const struct compare_report *cr)
+{
+	double scale = 0, a;
+	size_t i;
+
+	for (i = 0; i < cr->cmp->nmetrics; i++) {
+		a = fabs(cr->cmp->metrics[i].change_pct);
+		if (isfinite(a) && a > scale)
+			scale = a;
+	}
+	if (scale < 2 * cr->threshold_pct)
+		scale = 2 * cr->threshold_pct;
+	if (scale < 10)
+		scale = 10;
+	if (scale > 100)
+		scale = 100;
+	return scale;
+}
+
+static void
+compare_summary(const struct compare_report *cr, struct buf *b)
+{
+	const struct comparison *c = cr->cmp;
+	size_t i, nreg = 0, nimp = 0;
+	char s[128];
+
 	buf_adds(b, "<header>\n<h1>Comparison of two kernel builds</h1>\n"
 	    "</header>\n<section id=\"summary\">\n<h2>Summary</h2>\n"
 	    "<table class=\"kv\">\n");
@@ -815,10 +915,6 @@ html_compare(const struct compare_report *cr, struct buf *b)
 	snprintf(s, sizeof s, "%.1f %%", cr->threshold_pct);
 	kv(b, "threshold", s);
 	for (i = 0; i < c->nmetrics; i++) {
-		double a = fabs(c->metrics[i].change_pct);
-
-		if (isfinite(a) && a > scale)
-			scale = a;
 		nreg += c->metrics[i].mark == CMP_REGRESSION;
 		nimp += c->metrics[i].mark == CMP_IMPROVEMENT;
 	}
@@ -831,106 +927,163 @@ html_compare(const struct compare_report *cr, struct buf *b)
 	    "Mann-Whitney U p ≤ 0.05. Change bars: red regression, green "
 	    "improvement, grey not significant or within the threshold. "
 	    "↓ lower is better, ↑ higher is better.</p>\n</section>\n");
-	/* One bar scale for the whole report, so bars compare. */
-	if (scale < 2 * cr->threshold_pct)
-		scale = 2 * cr->threshold_pct;
-	if (scale < 10)
-		scale = 10;
-	if (scale > 100)
-		scale = 100;
+}
 
-	buf_adds(b, "<section id=\"metrics\">\n<h2>Metrics</h2>\n");
+/* Largest change first. */
+static int
+change_cmp(const void *a, const void *b)
+{
+	const struct metric_cmp *x = *(const struct metric_cmp *const *)a;
+	const struct metric_cmp *y = *(const struct metric_cmp *const *)b;
+	double ax = fabs(x->change_pct), ay = fabs(y->change_pct);
+
+	if (x->mark != y->mark)
+		return (int)x->mark - (int)y->mark;
+	if (!isfinite(ax) || !isfinite(ay))
+		return isfinite(ax) ? -1 : isfinite(ay);
+	return ax > ay ? -1 : ax < ay;
+}
+
+/* Regressions, then improvements, then new lockups: what to read. */
+static void
+compare_changes(const struct compare_report *cr, struct buf *b,
+    double scale)
+{
+	static const char *const cols[] = { "workload", "metric",
+		"#base mean ± sd", "#new mean ± sd", "#change", "#p", "mark",
+		"" };
+	const struct comparison *c = cr->cmp;
+	const struct metric_cmp **rows;
+	size_t i, n = 0, nnew = 0;
+
+	rows = xcalloc(c->nmetrics ? c->nmetrics : 1, sizeof *rows);
+	for (i = 0; i < c->nmetrics; i++)
+		if (c->metrics[i].mark != CMP_SAME)
+			rows[n++] = &c->metrics[i];
+	qsort(rows, n, sizeof *rows, change_cmp);
+	for (i = 0; i < c->nlockups; i++)
+		nnew += c->lockups[i].is_new != 0;
+	buf_adds(b, "<section id=\"changes\">\n<h2>Changes</h2>\n");
+	if (nnew > 0)
+		buf_printf(b, "<p class=\"alert\">%zu lockup or crash title%s "
+		    "new on this build (<a href=\"#lockups\">details</a>)."
+		    "</p>\n", nnew, nnew == 1 ? "" : "s");
+	if (n == 0)
+		buf_adds(b, "<p class=\"muted\">No significant change beyond "
+		    "the threshold.</p>\n");
+	else {
+		buf_adds(b, "<table>\n");
+		th(b, 8, cols);
+		for (i = 0; i < n; i++) {
+			buf_adds(b, "<tr>");
+			td(b, rows[i]->workload);
+			metric_name_cell(b, rows[i]);
+			mean_sd(b, &rows[i]->base);
+			mean_sd(b, &rows[i]->new);
+			change_cells(b, rows[i], scale);
+			buf_adds(b, "</tr>\n");
+		}
+		buf_adds(b, "</tbody>\n</table>\n");
+	}
+	buf_adds(b, "</section>\n");
+	free(rows);
+}
+
+/* A table per workload, in order of first appearance. */
+static void
+compare_metrics(const struct compare_report *cr, struct buf *b,
+    double scale)
+{
+	static const char *const cols[] = { "metric", "#n",
+		"#base mean ± sd", "#new mean ± sd", "#CV base/new",
+		"#change", "#p", "mark", "" };
+	const struct comparison *c = cr->cmp;
+	struct buf zero = BUF_INIT;
+	size_t i, first;
+	char *seen;
+
+	buf_adds(b, "<section id=\"metrics\">\n<h2>All metrics</h2>\n");
 	if (c->nmetrics == 0)
 		buf_adds(b, "<p class=\"muted\">No metric has runs on both "
 		    "builds.</p>\n");
-	/* a table per workload, in order of first appearance */
 	seen = xcalloc(c->nmetrics ? c->nmetrics : 1, 1);
-	for (done = 0; done < c->nmetrics; done++) {
-		const char *wl;
+	for (first = 0; first < c->nmetrics; first++) {
+		const char *wl = c->metrics[first].workload;
 
-		if (seen[done])
+		if (seen[first])
 			continue;
-		wl = c->metrics[done].workload;
 		buf_adds(b, "<h3>");
 		esc(b, wl);
-		buf_adds(b, "</h3>\n<div class=\"wide\"><table>\n");
+		buf_adds(b, "</h3>\n<table>\n");
 		th(b, 9, cols);
-		for (i = done; i < c->nmetrics; i++) {
-			const struct metric_cmp *m = &c->metrics[i];
-			const char *mark = cmp_mark_name(m->mark);
-
-			if (seen[i] || strcmp(m->workload, wl) != 0)
+		for (i = first; i < c->nmetrics; i++) {
+			if (seen[i] || strcmp(c->metrics[i].workload, wl) != 0)
 				continue;
 			seen[i] = 1;
-			buf_adds(b, "<tr><td class=\"name\">");
-			esc(b, m->metric);
-			/* the unit, and an arrow for the better direction */
-			buf_printf(b, " <span class=\"muted\" title=\"%s is "
-			    "better\">", m->higher_better ? "higher" : "lower");
-			if (m->unit != NULL && *m->unit) {
-				html_escape(b, m->unit);
-				buf_adds(b, " ");
-			}
-			buf_printf(b, "%s</span></td>", m->higher_better ?
-			    "↑" : "↓");
-			snprintf(s, sizeof s, "%zu/%zu", m->base.n, m->new.n);
-			tdn(b, s);
-			mean_sd(b, &m->base);
-			mean_sd(b, &m->new);
-			if (isfinite(m->base.cv_pct) && isfinite(m->new.cv_pct))
-				snprintf(s, sizeof s, "%.1f/%.1f %%",
-				    m->base.cv_pct, m->new.cv_pct);
+			if (cmp_zero(&c->metrics[i]))
+				zero_add(&zero, c->metrics[i].metric);
 			else
-				snprintf(s, sizeof s, "-");
-			tdn(b, s);
-			pct(b, m->change_pct, 1);
-			if (isfinite(m->p_value)) {
-				snprintf(s, sizeof s, "%.3f", m->p_value);
-				tdn(b, s);
-			} else
-				tdn(b, "-");
-			buf_printf(b, "<td class=\"mark-%s\">", m->mark ==
-			    CMP_REGRESSION ? "regression" : m->mark ==
-			    CMP_IMPROVEMENT ? "improvement" : "same");
-			esc(b, mark);
-			buf_adds(b, "</td><td>");
-			svg_change_bar(b, m->change_pct, scale, (int)m->mark);
-			buf_adds(b, "</td></tr>\n");
+				compare_row(b, &c->metrics[i], scale);
 		}
-		buf_adds(b, "</tbody>\n</table></div>\n");
+		buf_adds(b, "</tbody>\n</table>\n");
+		zero_line(b, &zero);
 	}
 	free(seen);
 	buf_adds(b, "</section>\n");
+}
+
+static void
+compare_lockups(const struct compare_report *cr, struct buf *b)
+{
+	static const char *const cols[] = { "workload", "kind", "title",
+		"#base", "#new", "" };
+	const struct comparison *c = cr->cmp;
+	size_t i;
+	char s[64];
 
 	buf_adds(b, "<section id=\"lockups\">\n<h2>Lockups and crashes</h2>\n");
 	if (c->nlockups == 0) {
-		buf_adds(b, "<p class=\"muted\">None on either build.</p>\n");
-	} else {
-		buf_adds(b, "<p class=\"sub\">Reproduction rate: runs with the "
-		    "title / runs of the workload.</p>\n<div class=\"wide\"><table>\n");
-		th(b, 6, lcols);
-		for (i = 0; i < c->nlockups; i++) {
-			const struct lockup_cmp *l = &c->lockups[i];
-
-			buf_adds(b, "<tr>");
-			td(b, l->workload);
-			td(b, l->kind);
-			td(b, l->title);
-			snprintf(s, sizeof s, "%lld/%lld (%.0f %%)",
-			    (long long)l->hit_base, (long long)l->runs_base,
-			    100 * l->rate_base);
-			tdn(b, s);
-			snprintf(s, sizeof s, "%lld/%lld (%.0f %%)",
-			    (long long)l->hit_new, (long long)l->runs_new,
-			    100 * l->rate_new);
-			tdn(b, s);
-			buf_printf(b, "<td class=\"mark-%s\">%s</td></tr>\n",
-			    l->is_new ? "regression" : "same",
-			    l->is_new ? "new" : "");
-		}
-		buf_adds(b, "</tbody>\n</table></div>\n");
+		buf_adds(b, "<p class=\"muted\">None on either build.</p>\n"
+		    "</section>\n");
+		return;
 	}
-	buf_adds(b, "</section>\n");
+	buf_adds(b, "<p class=\"sub\">Reproduction rate: runs with the "
+	    "title / runs of the workload.</p>\n<div class=\"wide\"><table>\n");
+	th(b, 6, cols);
+	for (i = 0; i < c->nlockups; i++) {
+		const struct lockup_cmp *l = &c->lockups[i];
+
+		buf_adds(b, "<tr>");
+		td(b, l->workload);
+		td(b, l->kind);
+		td(b, l->title);
+		snprintf(s, sizeof s, "%lld/%lld (%.0f %%)",
+		    (long long)l->hit_base, (long long)l->runs_base,
+		    100 * l->rate_base);
+		tdn(b, s);
+		snprintf(s, sizeof s, "%lld/%lld (%.0f %%)",
+		    (long long)l->hit_new, (long long)l->runs_new,
+		    100 * l->rate_new);
+		tdn(b, s);
+		buf_printf(b, "<td class=\"mark-%s\">%s</td></tr>\n",
+		    l->is_new ? "regression" : "same", l->is_new ? "new" : "");
+	}
+	buf_adds(b, "</tbody>\n</table></div>\n</section>\n");
+}
+
+void
+html_compare(const struct compare_report *cr, struct buf *b)
+{
+	double scale = bar_scale(cr);
+	char title[512];
+
+	snprintf(title, sizeof title, "mmstorm compare: %s vs %s",
+	    cr->base_desc, cr->new_desc);
+	head(b, title);
+	compare_summary(cr, b);
+	compare_changes(cr, b, scale);
+	compare_metrics(cr, b, scale);
+	compare_lockups(cr, b);
 	foot(b);
 }
 

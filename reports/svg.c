@@ -731,6 +731,17 @@ svg_values_plot(struct buf *b, const struct report_values *v, double t0,
 	buf_adds(b, "</svg>\n");
 }
 
+static int
+whole_numbers(const double *x, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (x[i] != floor(x[i]))
+			return 0;
+	return 1;
+}
+
 void
 svg_xy_plot(struct buf *b, const char *title, const char *x_label,
     const double *x, const double *y, size_t n)
@@ -747,6 +758,12 @@ svg_xy_plot(struct buf *b, const char *title, const char *x_label,
 		yhi = fmax(yhi, y[i]);
 	}
 	nice_ticks(xlo, xhi, 5, &first, &last, &step);
+	/* settings are whole numbers (threads): no 1.5 threads */
+	if (step < 1 && whole_numbers(x, n)) {
+		step = 1;
+		first = floor(xlo);
+		last = ceil(xhi) > first ? ceil(xhi) : first + 1;
+	}
 	nice_ticks(ylo, yhi, 4, &yfirst, &ylast, &ystep);
 	f.xlo = first;
 	f.xhi = last;
