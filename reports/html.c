@@ -1089,23 +1089,14 @@ html_compare(const struct compare_report *cr, struct buf *b)
 
 /* ---- kernel ------------------------------------------------------------- */
 
-void
-html_kernel(const struct kernel_report *k, struct buf *b)
+static void
+kernel_summary(const struct kernel_report *k, struct buf *b)
 {
-	static const char *const scols[] = { "workload", "state", "#runs" };
-	static const char *const mcols[] = { "workload", "metric", "#n",
-		"#mean ± sd", "#CV", "#min", "#max", "unit", "better" };
-	static const char *const ecols[] = { "kind", "#count", "#runs",
-		"title", "first seen" };
-	static const char *const rcols[] = { "run", "workload", "state",
-		"started", "#duration", "label", "reason" };
+	static const char *const cols[] = { "workload", "state", "#runs" };
 	json_t *o;
-	char title[512], s[160], m[64], d[64];
+	char s[160];
 	size_t i;
 
-	snprintf(title, sizeof title, "mmstorm kernel %s",
-	    jstr(k->kernel, "release") ? jstr(k->kernel, "release") : "-");
-	head(b, title);
 	buf_adds(b, "<header>\n<h1>Kernel build ");
 	esc(b, jstr(k->kernel, "release"));
 	buf_adds(b, "</h1>\n</header>\n<section id=\"summary\">\n"
@@ -1120,7 +1111,7 @@ html_kernel(const struct kernel_report *k, struct buf *b)
 	snprintf(s, sizeof s, "%zu", json_array_size(k->runs));
 	kv(b, "runs", s);
 	buf_adds(b, "</table>\n<div class=\"wide\"><table>\n");
-	th(b, 3, scols);
+	th(b, 3, cols);
 	json_array_foreach(k->states, i, o) {
 		buf_adds(b, "<tr>");
 		td(b, jstr(o, "workload"));
@@ -1132,70 +1123,102 @@ html_kernel(const struct kernel_report *k, struct buf *b)
 		buf_adds(b, "</tr>\n");
 	}
 	buf_adds(b, "</tbody>\n</table></div>\n</section>\n");
+}
+
+static void
+kernel_metric_row(struct buf *b, const struct kernel_metric *km,
+    int first_of_workload)
+{
+	char s[160], m[64], d[64];
+
+	buf_adds(b, "<tr>");
+	/* the workload once, at the first of its metrics */
+	if (first_of_workload)
+		td(b, km->workload);
+	else
+		buf_adds(b, "<td></td>");
+	td(b, km->metric);
+	snprintf(s, sizeof s, "%zu", km->n);
+	tdn(b, s);
+	fmt_value(m, sizeof m, km->mean);
+	fmt_value(d, sizeof d, km->sd);
+	snprintf(s, sizeof s, "%s ± %s", m, d);
+	tdn(b, s);
+	pct(b, km->cv_pct, 0);
+	tdv(b, km->min);
+	tdv(b, km->max);
+	td(b, km->unit);
+	td(b, km->better);
+	buf_adds(b, "</tr>\n");
+}
+
+static void
+kernel_metrics(const struct kernel_report *k, struct buf *b)
+{
+	static const char *const cols[] = { "workload", "metric", "#n",
+		"#mean ± sd", "#CV", "#min", "#max", "unit", "better" };
+	size_t i;
 
 	buf_adds(b, "<section id=\"metrics\">\n<h2>Metrics</h2>\n"
 	    "<p class=\"sub\">Over the passed runs: one value per run.</p>\n");
-	if (k->nmetrics == 0)
+	if (k->nmetrics == 0) {
 		buf_adds(b, "<p class=\"muted\">No passed run with metrics."
-		    "</p>\n");
-	else {
-		buf_adds(b, "<div class=\"wide\"><table>\n");
-		th(b, 9, mcols);
-		for (i = 0; i < k->nmetrics; i++) {
-			const struct kernel_metric *km = &k->metrics[i];
-
-			buf_adds(b, "<tr>");
-			/* the workload once, at the first of its metrics */
-			if (i > 0 && strcmp(k->metrics[i - 1].workload,
-			    km->workload) == 0)
-				buf_adds(b, "<td></td>");
-			else
-				td(b, km->workload);
-			td(b, km->metric);
-			snprintf(s, sizeof s, "%zu", km->n);
-			tdn(b, s);
-			fmt_value(m, sizeof m, km->mean);
-			fmt_value(d, sizeof d, km->sd);
-			snprintf(s, sizeof s, "%s ± %s", m, d);
-			tdn(b, s);
-			pct(b, km->cv_pct, 0);
-			tdv(b, km->min);
-			tdv(b, km->max);
-			td(b, km->unit);
-			td(b, km->better);
-			buf_adds(b, "</tr>\n");
-		}
-		buf_adds(b, "</tbody>\n</table></div>\n");
+		    "</p>\n</section>\n");
+		return;
 	}
-	buf_adds(b, "</section>\n");
+	buf_adds(b, "<div class=\"wide\"><table>\n");
+	th(b, 9, cols);
+	for (i = 0; i < k->nmetrics; i++)
+		kernel_metric_row(b, &k->metrics[i], i == 0 ||
+		    strcmp(k->metrics[i - 1].workload,
+		    k->metrics[i].workload) != 0);
+	buf_adds(b, "</tbody>\n</table></div>\n</section>\n");
+}
+
+static void
+kernel_events(const struct kernel_report *k, struct buf *b)
+{
+	static const char *const cols[] = { "kind", "#count", "#runs",
+		"title", "first seen" };
+	json_t *o;
+	char s[160];
+	size_t i;
 
 	buf_adds(b, "<section id=\"events\">\n<h2>Events and lockups</h2>\n");
-	if (json_array_size(k->events) == 0)
+	if (json_array_size(k->events) == 0) {
 		buf_adds(b, "<p class=\"muted\">No events recorded on this "
-		    "build.</p>\n");
-	else {
-		buf_adds(b, "<div class=\"wide\"><table>\n");
-		th(b, 5, ecols);
-		json_array_foreach(k->events, i, o) {
-			buf_adds(b, "<tr>");
-			td(b, jstr(o, "kind"));
-			snprintf(s, sizeof s, "%lld", (long long)jint(o,
-			    "count"));
-			tdn(b, s);
-			snprintf(s, sizeof s, "%lld", (long long)jint(o,
-			    "runs"));
-			tdn(b, s);
-			td(b, jstr(o, "title"));
-			fmt_wall(s, sizeof s, jint(o, "first_ns"));
-			td(b, s);
-			buf_adds(b, "</tr>\n");
-		}
-		buf_adds(b, "</tbody>\n</table></div>\n");
+		    "build.</p>\n</section>\n");
+		return;
 	}
-	buf_adds(b, "</section>\n");
+	buf_adds(b, "<div class=\"wide\"><table>\n");
+	th(b, 5, cols);
+	json_array_foreach(k->events, i, o) {
+		buf_adds(b, "<tr>");
+		td(b, jstr(o, "kind"));
+		snprintf(s, sizeof s, "%lld", (long long)jint(o, "count"));
+		tdn(b, s);
+		snprintf(s, sizeof s, "%lld", (long long)jint(o, "runs"));
+		tdn(b, s);
+		td(b, jstr(o, "title"));
+		fmt_wall(s, sizeof s, jint(o, "first_ns"));
+		td(b, s);
+		buf_adds(b, "</tr>\n");
+	}
+	buf_adds(b, "</tbody>\n</table></div>\n</section>\n");
+}
 
-	buf_adds(b, "<section id=\"runs\">\n<h2>Runs</h2>\n<div class=\"wide\"><table>\n");
-	th(b, 7, rcols);
+static void
+kernel_runs(const struct kernel_report *k, struct buf *b)
+{
+	static const char *const cols[] = { "run", "workload", "state",
+		"started", "#duration", "label", "reason" };
+	json_t *o;
+	char s[160];
+	size_t i;
+
+	buf_adds(b, "<section id=\"runs\">\n<h2>Runs</h2>\n"
+	    "<div class=\"wide\"><table>\n");
+	th(b, 7, cols);
 	json_array_foreach(k->runs, i, o) {
 		int64_t st = jint(o, "started_ns"), en = jint(o, "ended_ns");
 
@@ -1218,5 +1241,19 @@ html_kernel(const struct kernel_report *k, struct buf *b)
 		buf_adds(b, "</tr>\n");
 	}
 	buf_adds(b, "</tbody>\n</table></div>\n</section>\n");
+}
+
+void
+html_kernel(const struct kernel_report *k, struct buf *b)
+{
+	char title[512];
+
+	snprintf(title, sizeof title, "mmstorm kernel %s",
+	    jstr(k->kernel, "release") ? jstr(k->kernel, "release") : "-");
+	head(b, title);
+	kernel_summary(k, b);
+	kernel_metrics(k, b);
+	kernel_events(k, b);
+	kernel_runs(k, b);
 	foot(b);
 }

@@ -621,28 +621,15 @@ pct_line(struct buf *b, const struct frame *f, double x, const char *name,
 	    "end", cls, name);
 }
 
-void
-svg_values_plot(struct buf *b, const struct report_values *v, double t0,
-    double t1)
+/* Histogram: sqrt(n) bins, 5 to 40, over the nice range [first, last]. */
+static void
+values_histogram(struct buf *b, const struct report_values *v, double first,
+    double last, double step, const char *label)
 {
-	struct frame f;
-	double first, last, step, yfirst, ylast, ystep, bw, x, y;
+	struct frame f = { 48, 26, 250, 230 - 26 - 38, first, last, 0, 0 };
+	double yfirst, ylast, ystep, bw, x, y;
 	size_t *bins, nbins, i, k, maxcount = 0;
-	char title[512], label[256];
-	double *dt, *dv;
-	size_t nd;
 
-	snprintf(title, sizeof title, "%s: histogram, CDF and values over the "
-	    "run (n=%zu)", v->name, v->n);
-	svg_open(b, 960, 230, title);
-	if (v->n == 0) {
-		buf_adds(b, "</svg>\n");
-		return;
-	}
-	snprintf(label, sizeof label, "%s", *v->unit ? v->unit : "value");
-
-	/* Histogram: sqrt(n) bins, 5 to 40, over a nice value range. */
-	nice_ticks(v->min, v->max, 5, &first, &last, &step);
 	nbins = (size_t)ceil(sqrt((double)v->n));
 	nbins = nbins < 5 ? 5 : nbins > 40 ? 40 : nbins;
 	bins = xcalloc(nbins, sizeof *bins);
@@ -656,7 +643,6 @@ svg_values_plot(struct buf *b, const struct report_values *v, double t0,
 	for (k = 0; k < nbins; k++)
 		if (bins[k] > maxcount)
 			maxcount = bins[k];
-	f = (struct frame){ 48, 26, 250, 230 - 26 - 38, first, last, 0, 0 };
 	nice_ticks(0, (double)maxcount, 4, &yfirst, &ylast, &ystep);
 	if (ystep < 1) {
 		ystep = 1;
@@ -681,9 +667,16 @@ svg_values_plot(struct buf *b, const struct report_values *v, double t0,
 	pct_line(b, &f, v->p50, "p50", "p50", 0);
 	pct_line(b, &f, v->p99, "p99", "p99", 1);
 	frame_box(b, &f);
+}
 
-	/* CDF: the empirical step function, at most 1000 steps drawn. */
-	f = (struct frame){ 366, 26, 250, 230 - 26 - 38, first, last, 0, 1 };
+/* CDF: the empirical step function, at most 1000 steps drawn. */
+static void
+values_cdf(struct buf *b, const struct report_values *v, double first,
+    double last, double step, const char *label)
+{
+	struct frame f = { 366, 26, 250, 230 - 26 - 38, first, last, 0, 1 };
+	size_t k, nd;
+
 	svg_text(b, f.x, 14, NULL, "title", "CDF");
 	y_axis(b, &f, 0.25);
 	x_axis(b, &f, step, label);
@@ -702,10 +695,18 @@ svg_values_plot(struct buf *b, const struct report_values *v, double t0,
 	pct_line(b, &f, v->p50, "p50", "p50", 0);
 	pct_line(b, &f, v->p99, "p99", "p99", 1);
 	frame_box(b, &f);
+}
 
-	/* The values in the order they happened. */
-	f = (struct frame){ 684, 26, 260, 230 - 26 - 38, t0, t1 > t0 ? t1 :
+/* The values in the order they happened: dots, or a line when many. */
+static void
+values_over_time(struct buf *b, const struct report_values *v, double t0,
+    double t1, double first, double last, double step)
+{
+	struct frame f = { 684, 26, 260, 230 - 26 - 38, t0, t1 > t0 ? t1 :
 	    t0 + 1, first, last };
+	double *dt, *dv;
+	size_t i, nd;
+
 	svg_text(b, f.x, 14, NULL, "title", "over the run");
 	y_axis(b, &f, step);
 	time_axis(b, &f, 3);
@@ -728,6 +729,28 @@ svg_values_plot(struct buf *b, const struct report_values *v, double t0,
 		free(dv);
 	}
 	frame_box(b, &f);
+}
+
+void
+svg_values_plot(struct buf *b, const struct report_values *v, double t0,
+    double t1)
+{
+	double first, last, step;
+	char title[512], label[256];
+
+	snprintf(title, sizeof title, "%s: histogram, CDF and values over the "
+	    "run (n=%zu)", v->name, v->n);
+	svg_open(b, 960, 230, title);
+	if (v->n == 0) {
+		buf_adds(b, "</svg>\n");
+		return;
+	}
+	snprintf(label, sizeof label, "%s", *v->unit ? v->unit : "value");
+	/* one value range for all three, so that they read together */
+	nice_ticks(v->min, v->max, 5, &first, &last, &step);
+	values_histogram(b, v, first, last, step, label);
+	values_cdf(b, v, first, last, step, label);
+	values_over_time(b, v, t0, t1, first, last, step);
 	buf_adds(b, "</svg>\n");
 }
 
