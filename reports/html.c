@@ -385,8 +385,9 @@ headline_events(const struct run_report *r, struct buf *b)
 
 	if (n == 0)
 		return;
+	/* no link to #events: the file has no href at all */
 	buf_printf(b, "<p class=\"alert\">%zu event%s during the run "
-	    "(<a href=\"#events\">details</a>):", n, n == 1 ? "" : "s");
+	    "(Events below):", n, n == 1 ? "" : "s");
 	json_array_foreach(events, i, o) {
 		if (i == 3) {
 			buf_adds(b, " …");
@@ -966,8 +967,8 @@ compare_changes(const struct compare_report *cr, struct buf *b,
 	buf_adds(b, "<section id=\"changes\">\n<h2>Changes</h2>\n");
 	if (nnew > 0)
 		buf_printf(b, "<p class=\"alert\">%zu lockup or crash title%s "
-		    "new on this build (<a href=\"#lockups\">details</a>)."
-		    "</p>\n", nnew, nnew == 1 ? "" : "s");
+		    "new on this build (Lockups and crashes below).</p>\n",
+		    nnew, nnew == 1 ? "" : "s");
 	if (n == 0)
 		buf_adds(b, "<p class=\"muted\">No significant change beyond "
 		    "the threshold.</p>\n");
