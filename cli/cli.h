@@ -115,9 +115,8 @@ void table_free(struct table *);
 /* METRIC VALUE UNIT BETTER from the "metric_info" array of a run. */
 void print_metric_table(json_t *info);
 
-/* Human formatting helpers (allocated). */
-char *fmt_time_ns(int64_t t_ns);           /* 2026-11-21 21:39:48 */
-char *fmt_num(double v);                   /* 12.3, 1234567, 0.00123 */
+/* fmt_num(), fmt_time_ns(): the reports' formatting, allocated. */
+#include "common/format.h"
 
 /* cmd-compare.c: the human table of a comparison; --threshold parsing. */
 struct comparison;

@@ -1,10 +1,8 @@
 /* util.c - shared CLI helpers: errors, tables, formatting. */
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli/cli.h"
 #include "common/buf.h"
@@ -152,36 +150,6 @@ void
 table_free(struct table *t)
 {
 	text_table_free((struct text_table *)t);
-}
-
-char *
-fmt_time_ns(int64_t t_ns)
-{
-	time_t t = (time_t)(t_ns / 1000000000);
-	struct tm tm;
-	char s[64];
-
-	if (t_ns <= 0)
-		return xstrdup("-");
-	localtime_r(&t, &tm);
-	strftime(s, sizeof s, "%Y-%m-%d %H:%M:%S", &tm);
-	return xstrdup(s);
-}
-
-char *
-fmt_num(double v)
-{
-	double a = fabs(v);
-
-	if (v == (double)(long long)v && a < 1e15)
-		return xasprintf("%lld", (long long)v);
-	if (a >= 1000)
-		return xasprintf("%.0f", v);
-	if (a >= 10)
-		return xasprintf("%.1f", v);
-	if (a >= 0.01)
-		return xasprintf("%.3f", v);
-	return xasprintf("%.3g", v);
 }
 
 void

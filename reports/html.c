@@ -11,12 +11,13 @@
 
 #include "analysis/analysis.h"
 #include "common/buf.h"
+#include "run/workload.h"
 #include "reports/internal.h"
 #include "common/util.h"
 
 static const char css[] =
 	"body{font:14px/1.45 sans-serif;color:#222;background:#fff;"
-	"max-width:1000px;margin:1.5em auto;padding:0 1em}\n"
+	"max-width:1200px;margin:1.5em auto;padding:0 1em}\n"
 	"h1{font-size:1.45em;margin:.2em 0}\n"
 	"h2{font-size:1.2em;border-bottom:1px solid #ccc;padding-bottom:.15em;"
 	"margin-top:1.8em}\n"
@@ -26,7 +27,7 @@ static const char css[] =
 	"th,td{padding:.15em .6em;text-align:left;vertical-align:top;"
 	"border-bottom:1px solid #eee}\n"
 	"thead th{border-bottom:1px solid #bbb;font-weight:600}\n"
-	"td.name{white-space:nowrap}\n"
+	"td.name{overflow-wrap:anywhere}\n"
 	"td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;"
 	"white-space:nowrap}\n"
 	"table.kv th{color:#555;font-weight:normal;white-space:nowrap}\n"
@@ -34,6 +35,14 @@ static const char css[] =
 	"pre{white-space:pre-wrap;word-break:break-all;background:#f6f6f6;"
 	"padding:.5em;margin:.3em 0}\n"
 	".sub{color:#555;margin:0}\n"
+	".allzero{color:#555;margin:.3em 0}\n"
+	".alert{color:#c62828;font-weight:600}\n"
+	".cards{display:flex;flex-wrap:wrap;gap:6px;margin:.6em 0}\n"
+	".card{border:1px solid #ddd;border-radius:4px;padding:.25em .6em;"
+	"min-width:9em}\n"
+	".card .v{font-size:1.3em;font-weight:600}\n"
+	".card code{color:#555}\n"
+	".row{display:flex;flex-wrap:wrap;gap:0 12px}\n"
 	".muted{color:#777}\n"
 	".state{display:inline-block;padding:0 .45em;border-radius:.3em;"
 	"color:#fff;background:#757575;font-weight:600}\n"
@@ -46,6 +55,7 @@ static const char css[] =
 	"details{margin:.3em 0}\n"
 	"summary{cursor:pointer}\n"
 	"svg.plot{display:block;max-width:100%;height:auto;margin:.3em 0 .8em}\n"
+	"svg.xy{display:block;max-width:100%;height:auto;margin:.3em 0}\n"
 	"svg.legend{display:block;max-width:100%;height:auto}\n"
 	"svg.bar{vertical-align:middle}\n"
 	"svg text{font:11px sans-serif;fill:#333}\n"
@@ -64,23 +74,11 @@ static const char css[] =
 	"svg line.p99{stroke:#d62728;stroke-dasharray:5 3}\n"
 	"svg text.p50{fill:#1f77b4}\n"
 	"svg text.p99{fill:#d62728}\n"
-	"svg .zero{stroke:#666}\n"
+	"svg line.zero{stroke:#666}\n"
 	"footer{margin-top:2em;color:#777;font-size:.9em}\n"
 	"@media print{body{max-width:none}details{display:block}}\n";
 
 /* ---- small helpers ------------------------------------------------------ */
-
-static const char *
-jstr(json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
-}
-
-static int64_t
-jint(json_t *o, const char *key)
-{
-	return (int64_t)json_integer_value(json_object_get(o, key));
-}
 
 /* Escaped text, "-" for none. */
 static void
@@ -174,6 +172,9 @@ tdv(struct buf *b, double v)
 
 /* ---- run ------------------------------------------------------------------ */
 
+static void zero_add(struct buf *, const char *);
+static void zero_line(struct buf *, struct buf *);
+
 static void
 run_summary(const struct run_report *r, struct buf *b)
 {
@@ -245,6 +246,7 @@ run_metrics(const struct run_report *r, struct buf *b)
 	static const char *const cols[] = { "metric", "#value", "unit",
 		"better" };
 	json_t *info = json_object_get(r->run, "metric_info"), *o;
+	struct buf zero = BUF_INIT;
 	size_t i;
 
 	if (json_array_size(info) == 0)
@@ -252,14 +254,342 @@ run_metrics(const struct run_report *r, struct buf *b)
 	buf_adds(b, "<section id=\"metrics\">\n<h2>Metrics</h2>\n<div class=\"wide\"><table>\n");
 	th(b, 4, cols);
 	json_array_foreach(info, i, o) {
+		double v = json_number_value(json_object_get(o, "value"));
+
+		if (v == 0) {
+			zero_add(&zero, jstr(o, "name"));
+			continue;
+		}
 		buf_adds(b, "<tr>");
 		td(b, jstr(o, "name"));
-		tdv(b, json_number_value(json_object_get(o, "value")));
+		tdv(b, v);
 		td(b, jstr(o, "unit"));
 		td(b, jstr(o, "better"));
 		buf_adds(b, "</tr>\n");
 	}
-	buf_adds(b, "</tbody>\n</table></div>\n</section>\n");
+	buf_adds(b, "</tbody>\n</table></div>\n");
+	zero_line(b, &zero);
+	buf_adds(b, "</section>\n");
+}
+
+/* ---- zero throughout ----------------------------------------------------- */
+
+static int
+values_zero(const struct report_values *v)
+{
+	return v->n == 0 || (v->min == 0 && v->max == 0);
+}
+
+static int
+plot_zero(const struct report_plot *p)
+{
+	size_t l;
+
+	for (l = 0; l < p->nlines; l++)
+		if (p->lines[l].nfull > 0 && (p->lines[l].min != 0 ||
+		    p->lines[l].max != 0))
+			return 0;
+	return 1;
+}
+
+/* Names of series that are zero throughout, for one line of HTML
+ * (each in <code>: plot titles have commas of their own). */
+static void
+zero_add(struct buf *list, const char *name)
+{
+	buf_adds(list, list->len > 0 ? ", <code>" : "<code>");
+	html_escape(list, name);
+	buf_adds(list, "</code>");
+}
+
+static void
+zero_line(struct buf *b, struct buf *list)
+{
+	if (list->len == 0)
+		return;
+	buf_adds(b, "<p class=\"allzero\">all zero: ");
+	buf_add(b, list->s, list->len);
+	buf_adds(b, "</p>\n");
+	buf_release(list);
+}
+
+static const struct report_values *
+values_find(const struct run_report *r, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < r->nvalues; i++)
+		if (strcmp(r->values[i].name, name) == 0)
+			return &r->values[i];
+	return NULL;
+}
+
+static double
+run_seconds(const struct run_report *r)
+{
+	return (double)(r->t1_ns - r->t0_ns) / 1e9;
+}
+
+/* ---- run: the headline ---------------------------------------------------- */
+
+static json_t *
+metric_find(const struct run_report *r, const char *name)
+{
+	json_t *info = json_object_get(r->run, "metric_info"), *o;
+	size_t i;
+
+	json_array_foreach(info, i, o)
+		if (jstr(o, "name") != NULL && strcmp(jstr(o, "name"), name) == 0)
+			return o;
+	return NULL;
+}
+
+/* The metrics the workload names as its result, those the run has:
+ * one card each, the value large. */
+static void
+headline_metrics(const struct run_report *r, struct buf *b)
+{
+	const char *const *names = r->wl ? r->wl->headline_metrics : NULL;
+	const char *primary[2] = { r->wl ? r->wl->primary_metric : NULL };
+	size_t shown = 0;
+	char v[64];
+	json_t *o;
+
+	if (names == NULL)
+		names = primary;
+	for (; *names != NULL; names++) {
+		if ((o = metric_find(r, *names)) == NULL)
+			continue;
+		if (shown++ == 0)
+			buf_adds(b, "<div class=\"cards\">\n");
+		fmt_value(v, sizeof v, json_number_value(json_object_get(o,
+		    "value")));
+		buf_adds(b, "<div class=\"card\"><span class=\"v\">");
+		html_escape(b, v);
+		buf_adds(b, "</span> ");
+		html_escape(b, jstr(o, "unit"));
+		buf_adds(b, "<br><code>");
+		html_escape(b, *names);
+		buf_adds(b, "</code></div>\n");
+	}
+	if (shown > 0)
+		buf_adds(b, "</div>\n");
+}
+
+/* Kernel and workload events first of all: a lockup is the finding. */
+static void
+headline_events(const struct run_report *r, struct buf *b)
+{
+	json_t *events = json_object_get(r->run, "events"), *o;
+	size_t i, n = json_array_size(events);
+
+	if (n == 0)
+		return;
+	/* no link to #events: the file has no href at all */
+	buf_printf(b, "<p class=\"alert\">%zu event%s during the run "
+	    "(Events below):", n, n == 1 ? "" : "s");
+	json_array_foreach(events, i, o) {
+		if (i == 3) {
+			buf_adds(b, " …");
+			break;
+		}
+		buf_adds(b, i ? "; " : " ");
+		esc(b, jstr(o, "kind"));
+		buf_adds(b, ": ");
+		esc(b, jstr(o, "title"));
+	}
+	buf_adds(b, "</p>\n");
+}
+
+/*
+ * Value series drawn as lines over the run's time axis, like a counter
+ * plot: the marks of transitions and events fall on the same x.
+ */
+static void
+values_time_plot(const struct run_report *r, const struct
+    workload_values_plot *spec, struct buf *b, struct buf *zero)
+{
+	struct report_line lines[ARRAY_SIZE(spec->series)];
+	struct report_plot p;
+	size_t i, n = 0;
+
+	memset(&p, 0, sizeof p);
+	p.title = (char *)spec->title;
+	p.lines = lines;
+	for (i = 0; i < ARRAY_SIZE(spec->series) && spec->series[i]; i++) {
+		const struct report_values *v = values_find(r, spec->series[i]);
+		struct report_line *l = &lines[n];
+
+		if (v == NULL)
+			continue;
+		if (n == 0)
+			p.unit = (char *)(*v->unit ? v->unit : "value");
+		memset(l, 0, sizeof *l);
+		l->label = v->name;
+		l->t = xreallocarray(NULL, v->n, sizeof *l->t);
+		l->v = xreallocarray(NULL, v->n, sizeof *l->v);
+		l->nfull = v->n;
+		l->min = v->min;
+		l->max = v->max;
+		l->mean = v->mean;
+		l->npoints = downsample_minmax(v->t, v->v, v->n,
+		    PLOT_MAX_POINTS, l->t, l->v);
+		n++;
+	}
+	p.nlines = n;
+	if (n > 0 && plot_zero(&p))
+		zero_add(zero, spec->title);
+	else if (n > 0)
+		svg_time_plot(b, &p, 0, run_seconds(r), r->marks, r->nmarks);
+	for (i = 0; i < n; i++) {
+		free(lines[i].t);
+		free(lines[i].v);
+	}
+}
+
+/* "munmap_ms_t4" -> 4 when it is "<metric><suffix><digits>". */
+static int
+sweep_x(const char *name, const char *metric, const char *suffix,
+    double *x)
+{
+	size_t ml = strlen(metric), sl = strlen(suffix);
+	const char *p = name + ml + sl;
+	char *end;
+
+	if (strncmp(name, metric, ml) != 0 || strncmp(name + ml, suffix,
+	    sl) != 0 || *p < '0' || *p > '9')
+		return 0;
+	*x = strtod(p, &end);
+	return *end == '\0';
+}
+
+/* One sweep plot: the metric family of y against the swept setting. */
+static void
+sweep_plot(const struct run_report *r, const struct workload_sweep *sw,
+    size_t k, struct buf *b)
+{
+	json_t *info = json_object_get(r->run, "metric_info"), *o, *per;
+	double *x = NULL, *y = NULL, div = 1;
+	size_t i, n = 0;
+
+	if (sw->y[k].per != NULL) {
+		if ((per = metric_find(r, sw->y[k].per)) == NULL)
+			return;
+		div = json_number_value(json_object_get(per, "value"));
+		if (!(div > 0))
+			return;
+	}
+	json_array_foreach(info, i, o) {
+		double xv;
+
+		if (jstr(o, "name") == NULL || !sweep_x(jstr(o, "name"),
+		    sw->y[k].metric, sw->suffix, &xv))
+			continue;
+		x = xreallocarray(x, n + 1, sizeof *x);
+		y = xreallocarray(y, n + 1, sizeof *y);
+		x[n] = xv;
+		y[n++] = json_number_value(json_object_get(o, "value")) / div;
+	}
+	/* one setting is no sweep */
+	if (n >= 2)
+		svg_xy_plot(b, sw->y[k].label, sw->x_label, x, y, n);
+	free(x);
+	free(y);
+}
+
+static void
+headline_sweep(const struct run_report *r, struct buf *b)
+{
+	const struct workload_sweep *sw = r->wl ? r->wl->sweep : NULL;
+	struct buf plots = BUF_INIT;
+	size_t k;
+
+	if (sw == NULL)
+		return;
+	for (k = 0; k < ARRAY_SIZE(sw->y) && sw->y[k].metric != NULL; k++)
+		sweep_plot(r, sw, k, &plots);
+	if (plots.len == 0)
+		return;
+	buf_printf(b, "<h3>Against %s</h3>\n<div class=\"row\">\n",
+	    sw->x_label);
+	buf_add(b, plots.s, plots.len);
+	buf_adds(b, "</div>\n");
+	buf_release(&plots);
+}
+
+/* The workload's values and counters over time, on one time axis. */
+static void
+headline_time_plots(const struct run_report *r, struct buf *b,
+    struct buf *zero)
+{
+	const struct workload_values_plot *vp;
+	size_t counts[MARK_KINDS] = { 0 }, i;
+	struct buf plots = BUF_INIT;
+
+	for (vp = r->wl ? r->wl->headline_values : NULL; vp != NULL &&
+	    vp->title != NULL; vp++)
+		values_time_plot(r, vp, &plots, zero);
+	for (i = 0; i < r->nplots; i++) {
+		if (!r->plots[i].headline)
+			continue;
+		if (plot_zero(&r->plots[i]))
+			zero_add(zero, r->plots[i].title);
+		else
+			svg_time_plot(&plots, &r->plots[i], 0, run_seconds(r),
+			    r->marks, r->nmarks);
+	}
+	if (plots.len == 0)
+		return;
+	for (i = 0; i < r->nmarks; i++)
+		counts[r->marks[i].kind]++;
+	buf_adds(b, "<h3>Over the run</h3>\n");
+	svg_mark_legend(b, counts);
+	buf_add(b, plots.s, plots.len);
+	buf_release(&plots);
+}
+
+/* What the workload exists to measure, before any table. */
+static void
+run_headline(const struct run_report *r, struct buf *b)
+{
+	struct buf zero = BUF_INIT;
+
+	buf_adds(b, "<section id=\"headline\">\n<h2>Result</h2>\n");
+	if (r->wl != NULL) {
+		buf_adds(b, "<p class=\"sub\">");
+		html_escape(b, r->wl->summary);
+		if (r->wl->seeds != NULL)
+			buf_printf(b, " (seed %s)", r->wl->seeds);
+		buf_adds(b, ".</p>\n");
+	}
+	headline_events(r, b);
+	headline_metrics(r, b);
+	headline_sweep(r, b);
+	headline_time_plots(r, b, &zero);
+	zero_line(b, &zero);
+	buf_adds(b, "</section>\n");
+}
+
+/* ---- run: the full tables ----------------------------------------------- */
+
+static void
+values_row(struct buf *b, const struct report_values *v)
+{
+	char n[32];
+
+	snprintf(n, sizeof n, "%zu", v->n);
+	buf_adds(b, "<tr>");
+	td(b, v->name);
+	tdn(b, n);
+	tdv(b, v->min);
+	tdv(b, v->p50);
+	tdv(b, v->p90);
+	tdv(b, v->p99);
+	tdv(b, v->max);
+	tdv(b, v->mean);
+	tdv(b, v->sd);
+	td(b, v->unit);
+	buf_adds(b, "</tr>\n");
 }
 
 static void
@@ -267,7 +597,7 @@ run_values(const struct run_report *r, struct buf *b)
 {
 	static const char *const cols[] = { "series", "#n", "#min", "#p50",
 		"#p90", "#p99", "#max", "#mean", "#sd", "unit" };
-	char n[32];
+	struct buf zero = BUF_INIT;
 	size_t i;
 
 	if (r->nvalues == 0)
@@ -275,31 +605,20 @@ run_values(const struct run_report *r, struct buf *b)
 	buf_adds(b, "<section id=\"values\">\n<h2>Per-operation values</h2>\n"
 	    "<div class=\"wide\"><table>\n");
 	th(b, 10, cols);
-	for (i = 0; i < r->nvalues; i++) {
-		const struct report_values *v = &r->values[i];
-
-		snprintf(n, sizeof n, "%zu", v->n);
-		buf_adds(b, "<tr>");
-		td(b, v->name);
-		tdn(b, n);
-		tdv(b, v->min);
-		tdv(b, v->p50);
-		tdv(b, v->p90);
-		tdv(b, v->p99);
-		tdv(b, v->max);
-		tdv(b, v->mean);
-		tdv(b, v->sd);
-		td(b, v->unit);
-		buf_adds(b, "</tr>\n");
-	}
+	for (i = 0; i < r->nvalues; i++)
+		values_row(b, &r->values[i]);
 	buf_adds(b, "</tbody>\n</table></div>\n");
 	for (i = 0; i < r->nvalues; i++) {
+		if (values_zero(&r->values[i])) {
+			zero_add(&zero, r->values[i].name);
+			continue;
+		}
 		buf_adds(b, "<h3>");
 		html_escape(b, r->values[i].name);
 		buf_adds(b, "</h3>\n");
-		svg_values_plot(b, &r->values[i], 0,
-		    (double)(r->t1_ns - r->t0_ns) / 1e9);
+		svg_values_plot(b, &r->values[i], 0, run_seconds(r));
 	}
+	zero_line(b, &zero);
 	buf_adds(b, "</section>\n");
 }
 
@@ -307,7 +626,7 @@ static void
 run_plots(const struct run_report *r, struct buf *b)
 {
 	size_t counts[MARK_KINDS] = { 0 }, i;
-	double t1 = (double)(r->t1_ns - r->t0_ns) / 1e9;
+	struct buf zero = BUF_INIT;
 
 	buf_adds(b, "<section id=\"counters\">\n<h2>Counters over time</h2>\n");
 	if (r->nplots == 0) {
@@ -320,8 +639,17 @@ run_plots(const struct run_report *r, struct buf *b)
 	for (i = 0; i < r->nmarks; i++)
 		counts[r->marks[i].kind]++;
 	svg_mark_legend(b, counts);
-	for (i = 0; i < r->nplots; i++)
-		svg_time_plot(b, &r->plots[i], 0, t1, r->marks, r->nmarks);
+	for (i = 0; i < r->nplots; i++) {
+		/* the headline has them; zero lines say nothing */
+		if (r->plots[i].headline)
+			continue;
+		if (plot_zero(&r->plots[i]))
+			zero_add(&zero, r->plots[i].title);
+		else
+			svg_time_plot(b, &r->plots[i], 0, run_seconds(r),
+			    r->marks, r->nmarks);
+	}
+	zero_line(b, &zero);
 	buf_adds(b, "</section>\n");
 }
 
@@ -434,6 +762,7 @@ html_run(const struct run_report *r, struct buf *b)
 	buf_adds(b, "</code> on ");
 	esc(b, jstr(json_object_get(run, "kernel"), "release"));
 	buf_adds(b, "</p>\n</header>\n");
+	run_headline(r, b);
 	run_summary(r, b);
 	run_metrics(r, b);
 	run_values(r, b);
@@ -477,23 +806,104 @@ pct(struct buf *b, double v, int sign)
 	tdn(b, s);
 }
 
-void
-html_compare(const struct compare_report *cr, struct buf *b)
+/* The metric's name, its unit and an arrow for the better direction. */
+static void
+metric_name_cell(struct buf *b, const struct metric_cmp *m)
 {
-	static const char *const cols[] = { "metric", "#n",
-		"#base mean ± sd", "#new mean ± sd", "#CV base/new",
-		"#change", "#p", "mark", "" };
-	static const char *const lcols[] = { "workload", "kind", "title",
-		"#base", "#new", "" };
-	const struct comparison *c = cr->cmp;
-	double scale = 0;
-	size_t i, nreg = 0, nimp = 0, done;
-	char title[512], s[64];
-	char *seen;
+	buf_adds(b, "<td class=\"name\">");
+	esc(b, m->metric);
+	buf_printf(b, " <span class=\"muted\" title=\"%s is better\">",
+	    m->higher_better ? "higher" : "lower");
+	if (m->unit != NULL && *m->unit) {
+		html_escape(b, m->unit);
+		buf_adds(b, " ");
+	}
+	buf_printf(b, "%s</span></td>", m->higher_better ? "↑" : "↓");
+}
 
-	snprintf(title, sizeof title, "mmstorm compare: %s vs %s",
-	    cr->base_desc, cr->new_desc);
-	head(b, title);
+static const char *
+mark_class(enum cmp_mark mark)
+{
+	return mark == CMP_REGRESSION ? "regression" : mark ==
+	    CMP_IMPROVEMENT ? "improvement" : "same";
+}
+
+/* change, p, mark and bar: the cells that say what changed. */
+static void
+change_cells(struct buf *b, const struct metric_cmp *m, double scale)
+{
+	char s[64];
+
+	pct(b, m->change_pct, 1);
+	if (isfinite(m->p_value)) {
+		snprintf(s, sizeof s, "%.3f", m->p_value);
+		tdn(b, s);
+	} else
+		tdn(b, "-");
+	buf_printf(b, "<td class=\"mark-%s\">", mark_class(m->mark));
+	esc(b, cmp_mark_name(m->mark));
+	buf_adds(b, "</td><td>");
+	svg_change_bar(b, m->change_pct, scale, (int)m->mark);
+	buf_adds(b, "</td>");
+}
+
+static void
+compare_row(struct buf *b, const struct metric_cmp *m, double scale)
+{
+	char s[64];
+
+	buf_adds(b, "<tr>");
+	metric_name_cell(b, m);
+	snprintf(s, sizeof s, "%zu/%zu", m->base.n, m->new.n);
+	tdn(b, s);
+	mean_sd(b, &m->base);
+	mean_sd(b, &m->new);
+	if (isfinite(m->base.cv_pct) && isfinite(m->new.cv_pct))
+		snprintf(s, sizeof s, "%.1f/%.1f %%", m->base.cv_pct,
+		    m->new.cv_pct);
+	else
+		snprintf(s, sizeof s, "-");
+	tdn(b, s);
+	change_cells(b, m, scale);
+	buf_adds(b, "</tr>\n");
+}
+
+/* Zero on both builds, every run: nothing to compare. */
+static int
+cmp_zero(const struct metric_cmp *m)
+{
+	return m->base.n > 0 && m->new.n > 0 && m->base.mean == 0 &&
+	    m->new.mean == 0 && m->base.sd == 0 && m->new.sd == 0;
+}
+
+/* One bar scale for the whole report, so that bars compare. */
+static double
+bar_scale(const struct compare_report *cr)
+{
+	double scale = 0, a;
+	size_t i;
+
+	for (i = 0; i < cr->cmp->nmetrics; i++) {
+		a = fabs(cr->cmp->metrics[i].change_pct);
+		if (isfinite(a) && a > scale)
+			scale = a;
+	}
+	if (scale < 2 * cr->threshold_pct)
+		scale = 2 * cr->threshold_pct;
+	if (scale < 10)
+		scale = 10;
+	if (scale > 100)
+		scale = 100;
+	return scale;
+}
+
+static void
+compare_summary(const struct compare_report *cr, struct buf *b)
+{
+	const struct comparison *c = cr->cmp;
+	size_t i, nreg = 0, nimp = 0;
+	char s[128];
+
 	buf_adds(b, "<header>\n<h1>Comparison of two kernel builds</h1>\n"
 	    "</header>\n<section id=\"summary\">\n<h2>Summary</h2>\n"
 	    "<table class=\"kv\">\n");
@@ -506,10 +916,6 @@ html_compare(const struct compare_report *cr, struct buf *b)
 	snprintf(s, sizeof s, "%.1f %%", cr->threshold_pct);
 	kv(b, "threshold", s);
 	for (i = 0; i < c->nmetrics; i++) {
-		double a = fabs(c->metrics[i].change_pct);
-
-		if (isfinite(a) && a > scale)
-			scale = a;
 		nreg += c->metrics[i].mark == CMP_REGRESSION;
 		nimp += c->metrics[i].mark == CMP_IMPROVEMENT;
 	}
@@ -522,128 +928,176 @@ html_compare(const struct compare_report *cr, struct buf *b)
 	    "Mann-Whitney U p ≤ 0.05. Change bars: red regression, green "
 	    "improvement, grey not significant or within the threshold. "
 	    "↓ lower is better, ↑ higher is better.</p>\n</section>\n");
-	/* One bar scale for the whole report, so bars compare. */
-	if (scale < 2 * cr->threshold_pct)
-		scale = 2 * cr->threshold_pct;
-	if (scale < 10)
-		scale = 10;
-	if (scale > 100)
-		scale = 100;
+}
 
-	buf_adds(b, "<section id=\"metrics\">\n<h2>Metrics</h2>\n");
+/* Largest change first. */
+static int
+change_cmp(const void *a, const void *b)
+{
+	const struct metric_cmp *x = *(const struct metric_cmp *const *)a;
+	const struct metric_cmp *y = *(const struct metric_cmp *const *)b;
+	double ax = fabs(x->change_pct), ay = fabs(y->change_pct);
+
+	if (x->mark != y->mark)
+		return (int)x->mark - (int)y->mark;
+	if (!isfinite(ax) || !isfinite(ay))
+		return isfinite(ax) ? -1 : isfinite(ay);
+	return ax > ay ? -1 : ax < ay;
+}
+
+/* Regressions, then improvements, then new lockups: what to read. */
+static void
+compare_changes(const struct compare_report *cr, struct buf *b,
+    double scale)
+{
+	static const char *const cols[] = { "workload", "metric",
+		"#base mean ± sd", "#new mean ± sd", "#change", "#p", "mark",
+		"" };
+	const struct comparison *c = cr->cmp;
+	const struct metric_cmp **rows;
+	size_t i, n = 0, nnew = 0;
+
+	rows = xcalloc(c->nmetrics ? c->nmetrics : 1, sizeof *rows);
+	for (i = 0; i < c->nmetrics; i++)
+		if (c->metrics[i].mark != CMP_SAME)
+			rows[n++] = &c->metrics[i];
+	qsort(rows, n, sizeof *rows, change_cmp);
+	for (i = 0; i < c->nlockups; i++)
+		nnew += c->lockups[i].is_new != 0;
+	buf_adds(b, "<section id=\"changes\">\n<h2>Changes</h2>\n");
+	if (nnew > 0)
+		buf_printf(b, "<p class=\"alert\">%zu lockup or crash title%s "
+		    "new on this build (Lockups and crashes below).</p>\n",
+		    nnew, nnew == 1 ? "" : "s");
+	if (n == 0)
+		buf_adds(b, "<p class=\"muted\">No significant change beyond "
+		    "the threshold.</p>\n");
+	else {
+		buf_adds(b, "<table>\n");
+		th(b, 8, cols);
+		for (i = 0; i < n; i++) {
+			buf_adds(b, "<tr>");
+			td(b, rows[i]->workload);
+			metric_name_cell(b, rows[i]);
+			mean_sd(b, &rows[i]->base);
+			mean_sd(b, &rows[i]->new);
+			change_cells(b, rows[i], scale);
+			buf_adds(b, "</tr>\n");
+		}
+		buf_adds(b, "</tbody>\n</table>\n");
+	}
+	buf_adds(b, "</section>\n");
+	free(rows);
+}
+
+/* A table per workload, in order of first appearance. */
+static void
+compare_metrics(const struct compare_report *cr, struct buf *b,
+    double scale)
+{
+	static const char *const cols[] = { "metric", "#n",
+		"#base mean ± sd", "#new mean ± sd", "#CV base/new",
+		"#change", "#p", "mark", "" };
+	const struct comparison *c = cr->cmp;
+	struct buf zero = BUF_INIT;
+	size_t i, first;
+	char *seen;
+
+	buf_adds(b, "<section id=\"metrics\">\n<h2>All metrics</h2>\n");
 	if (c->nmetrics == 0)
 		buf_adds(b, "<p class=\"muted\">No metric has runs on both "
 		    "builds.</p>\n");
-	/* a table per workload, in order of first appearance */
 	seen = xcalloc(c->nmetrics ? c->nmetrics : 1, 1);
-	for (done = 0; done < c->nmetrics; done++) {
-		const char *wl;
+	for (first = 0; first < c->nmetrics; first++) {
+		const char *wl = c->metrics[first].workload;
 
-		if (seen[done])
+		if (seen[first])
 			continue;
-		wl = c->metrics[done].workload;
 		buf_adds(b, "<h3>");
 		esc(b, wl);
-		buf_adds(b, "</h3>\n<div class=\"wide\"><table>\n");
+		buf_adds(b, "</h3>\n<table>\n");
 		th(b, 9, cols);
-		for (i = done; i < c->nmetrics; i++) {
-			const struct metric_cmp *m = &c->metrics[i];
-			const char *mark = cmp_mark_name(m->mark);
-
-			if (seen[i] || strcmp(m->workload, wl) != 0)
+		for (i = first; i < c->nmetrics; i++) {
+			if (seen[i] || strcmp(c->metrics[i].workload, wl) != 0)
 				continue;
 			seen[i] = 1;
-			buf_adds(b, "<tr><td class=\"name\">");
-			esc(b, m->metric);
-			/* the unit, and an arrow for the better direction */
-			buf_printf(b, " <span class=\"muted\" title=\"%s is "
-			    "better\">", m->higher_better ? "higher" : "lower");
-			if (m->unit != NULL && *m->unit) {
-				html_escape(b, m->unit);
-				buf_adds(b, " ");
-			}
-			buf_printf(b, "%s</span></td>", m->higher_better ?
-			    "↑" : "↓");
-			snprintf(s, sizeof s, "%zu/%zu", m->base.n, m->new.n);
-			tdn(b, s);
-			mean_sd(b, &m->base);
-			mean_sd(b, &m->new);
-			if (isfinite(m->base.cv_pct) && isfinite(m->new.cv_pct))
-				snprintf(s, sizeof s, "%.1f/%.1f %%",
-				    m->base.cv_pct, m->new.cv_pct);
+			if (cmp_zero(&c->metrics[i]))
+				zero_add(&zero, c->metrics[i].metric);
 			else
-				snprintf(s, sizeof s, "-");
-			tdn(b, s);
-			pct(b, m->change_pct, 1);
-			if (isfinite(m->p_value)) {
-				snprintf(s, sizeof s, "%.3f", m->p_value);
-				tdn(b, s);
-			} else
-				tdn(b, "-");
-			buf_printf(b, "<td class=\"mark-%s\">", m->mark ==
-			    CMP_REGRESSION ? "regression" : m->mark ==
-			    CMP_IMPROVEMENT ? "improvement" : "same");
-			esc(b, mark);
-			buf_adds(b, "</td><td>");
-			svg_change_bar(b, m->change_pct, scale, (int)m->mark);
-			buf_adds(b, "</td></tr>\n");
+				compare_row(b, &c->metrics[i], scale);
 		}
-		buf_adds(b, "</tbody>\n</table></div>\n");
+		buf_adds(b, "</tbody>\n</table>\n");
+		zero_line(b, &zero);
 	}
 	free(seen);
 	buf_adds(b, "</section>\n");
+}
+
+static void
+compare_lockups(const struct compare_report *cr, struct buf *b)
+{
+	static const char *const cols[] = { "workload", "kind", "title",
+		"#base", "#new", "" };
+	const struct comparison *c = cr->cmp;
+	size_t i;
+	char s[64];
 
 	buf_adds(b, "<section id=\"lockups\">\n<h2>Lockups and crashes</h2>\n");
 	if (c->nlockups == 0) {
-		buf_adds(b, "<p class=\"muted\">None on either build.</p>\n");
-	} else {
-		buf_adds(b, "<p class=\"sub\">Reproduction rate: runs with the "
-		    "title / runs of the workload.</p>\n<div class=\"wide\"><table>\n");
-		th(b, 6, lcols);
-		for (i = 0; i < c->nlockups; i++) {
-			const struct lockup_cmp *l = &c->lockups[i];
-
-			buf_adds(b, "<tr>");
-			td(b, l->workload);
-			td(b, l->kind);
-			td(b, l->title);
-			snprintf(s, sizeof s, "%lld/%lld (%.0f %%)",
-			    (long long)l->hit_base, (long long)l->runs_base,
-			    100 * l->rate_base);
-			tdn(b, s);
-			snprintf(s, sizeof s, "%lld/%lld (%.0f %%)",
-			    (long long)l->hit_new, (long long)l->runs_new,
-			    100 * l->rate_new);
-			tdn(b, s);
-			buf_printf(b, "<td class=\"mark-%s\">%s</td></tr>\n",
-			    l->is_new ? "regression" : "same",
-			    l->is_new ? "new" : "");
-		}
-		buf_adds(b, "</tbody>\n</table></div>\n");
+		buf_adds(b, "<p class=\"muted\">None on either build.</p>\n"
+		    "</section>\n");
+		return;
 	}
-	buf_adds(b, "</section>\n");
+	buf_adds(b, "<p class=\"sub\">Reproduction rate: runs with the "
+	    "title / runs of the workload.</p>\n<div class=\"wide\"><table>\n");
+	th(b, 6, cols);
+	for (i = 0; i < c->nlockups; i++) {
+		const struct lockup_cmp *l = &c->lockups[i];
+
+		buf_adds(b, "<tr>");
+		td(b, l->workload);
+		td(b, l->kind);
+		td(b, l->title);
+		snprintf(s, sizeof s, "%lld/%lld (%.0f %%)",
+		    (long long)l->hit_base, (long long)l->runs_base,
+		    100 * l->rate_base);
+		tdn(b, s);
+		snprintf(s, sizeof s, "%lld/%lld (%.0f %%)",
+		    (long long)l->hit_new, (long long)l->runs_new,
+		    100 * l->rate_new);
+		tdn(b, s);
+		buf_printf(b, "<td class=\"mark-%s\">%s</td></tr>\n",
+		    l->is_new ? "regression" : "same", l->is_new ? "new" : "");
+	}
+	buf_adds(b, "</tbody>\n</table></div>\n</section>\n");
+}
+
+void
+html_compare(const struct compare_report *cr, struct buf *b)
+{
+	double scale = bar_scale(cr);
+	char title[512];
+
+	snprintf(title, sizeof title, "mmstorm compare: %s vs %s",
+	    cr->base_desc, cr->new_desc);
+	head(b, title);
+	compare_summary(cr, b);
+	compare_changes(cr, b, scale);
+	compare_metrics(cr, b, scale);
+	compare_lockups(cr, b);
 	foot(b);
 }
 
 /* ---- kernel ------------------------------------------------------------- */
 
-void
-html_kernel(const struct kernel_report *k, struct buf *b)
+static void
+kernel_summary(const struct kernel_report *k, struct buf *b)
 {
-	static const char *const scols[] = { "workload", "state", "#runs" };
-	static const char *const mcols[] = { "workload", "metric", "#n",
-		"#mean ± sd", "#CV", "#min", "#max", "unit", "better" };
-	static const char *const ecols[] = { "kind", "#count", "#runs",
-		"title", "first seen" };
-	static const char *const rcols[] = { "run", "workload", "state",
-		"started", "#duration", "label", "reason" };
+	static const char *const cols[] = { "workload", "state", "#runs" };
 	json_t *o;
-	char title[512], s[160], m[64], d[64];
+	char s[160];
 	size_t i;
 
-	snprintf(title, sizeof title, "mmstorm kernel %s",
-	    jstr(k->kernel, "release") ? jstr(k->kernel, "release") : "-");
-	head(b, title);
 	buf_adds(b, "<header>\n<h1>Kernel build ");
 	esc(b, jstr(k->kernel, "release"));
 	buf_adds(b, "</h1>\n</header>\n<section id=\"summary\">\n"
@@ -658,7 +1112,7 @@ html_kernel(const struct kernel_report *k, struct buf *b)
 	snprintf(s, sizeof s, "%zu", json_array_size(k->runs));
 	kv(b, "runs", s);
 	buf_adds(b, "</table>\n<div class=\"wide\"><table>\n");
-	th(b, 3, scols);
+	th(b, 3, cols);
 	json_array_foreach(k->states, i, o) {
 		buf_adds(b, "<tr>");
 		td(b, jstr(o, "workload"));
@@ -670,70 +1124,102 @@ html_kernel(const struct kernel_report *k, struct buf *b)
 		buf_adds(b, "</tr>\n");
 	}
 	buf_adds(b, "</tbody>\n</table></div>\n</section>\n");
+}
+
+static void
+kernel_metric_row(struct buf *b, const struct kernel_metric *km,
+    int first_of_workload)
+{
+	char s[160], m[64], d[64];
+
+	buf_adds(b, "<tr>");
+	/* the workload once, at the first of its metrics */
+	if (first_of_workload)
+		td(b, km->workload);
+	else
+		buf_adds(b, "<td></td>");
+	td(b, km->metric);
+	snprintf(s, sizeof s, "%zu", km->n);
+	tdn(b, s);
+	fmt_value(m, sizeof m, km->mean);
+	fmt_value(d, sizeof d, km->sd);
+	snprintf(s, sizeof s, "%s ± %s", m, d);
+	tdn(b, s);
+	pct(b, km->cv_pct, 0);
+	tdv(b, km->min);
+	tdv(b, km->max);
+	td(b, km->unit);
+	td(b, km->better);
+	buf_adds(b, "</tr>\n");
+}
+
+static void
+kernel_metrics(const struct kernel_report *k, struct buf *b)
+{
+	static const char *const cols[] = { "workload", "metric", "#n",
+		"#mean ± sd", "#CV", "#min", "#max", "unit", "better" };
+	size_t i;
 
 	buf_adds(b, "<section id=\"metrics\">\n<h2>Metrics</h2>\n"
 	    "<p class=\"sub\">Over the passed runs: one value per run.</p>\n");
-	if (k->nmetrics == 0)
+	if (k->nmetrics == 0) {
 		buf_adds(b, "<p class=\"muted\">No passed run with metrics."
-		    "</p>\n");
-	else {
-		buf_adds(b, "<div class=\"wide\"><table>\n");
-		th(b, 9, mcols);
-		for (i = 0; i < k->nmetrics; i++) {
-			const struct kernel_metric *km = &k->metrics[i];
-
-			buf_adds(b, "<tr>");
-			/* the workload once, at the first of its metrics */
-			if (i > 0 && strcmp(k->metrics[i - 1].workload,
-			    km->workload) == 0)
-				buf_adds(b, "<td></td>");
-			else
-				td(b, km->workload);
-			td(b, km->metric);
-			snprintf(s, sizeof s, "%zu", km->n);
-			tdn(b, s);
-			fmt_value(m, sizeof m, km->mean);
-			fmt_value(d, sizeof d, km->sd);
-			snprintf(s, sizeof s, "%s ± %s", m, d);
-			tdn(b, s);
-			pct(b, km->cv_pct, 0);
-			tdv(b, km->min);
-			tdv(b, km->max);
-			td(b, km->unit);
-			td(b, km->better);
-			buf_adds(b, "</tr>\n");
-		}
-		buf_adds(b, "</tbody>\n</table></div>\n");
+		    "</p>\n</section>\n");
+		return;
 	}
-	buf_adds(b, "</section>\n");
+	buf_adds(b, "<div class=\"wide\"><table>\n");
+	th(b, 9, cols);
+	for (i = 0; i < k->nmetrics; i++)
+		kernel_metric_row(b, &k->metrics[i], i == 0 ||
+		    strcmp(k->metrics[i - 1].workload,
+		    k->metrics[i].workload) != 0);
+	buf_adds(b, "</tbody>\n</table></div>\n</section>\n");
+}
+
+static void
+kernel_events(const struct kernel_report *k, struct buf *b)
+{
+	static const char *const cols[] = { "kind", "#count", "#runs",
+		"title", "first seen" };
+	json_t *o;
+	char s[160];
+	size_t i;
 
 	buf_adds(b, "<section id=\"events\">\n<h2>Events and lockups</h2>\n");
-	if (json_array_size(k->events) == 0)
+	if (json_array_size(k->events) == 0) {
 		buf_adds(b, "<p class=\"muted\">No events recorded on this "
-		    "build.</p>\n");
-	else {
-		buf_adds(b, "<div class=\"wide\"><table>\n");
-		th(b, 5, ecols);
-		json_array_foreach(k->events, i, o) {
-			buf_adds(b, "<tr>");
-			td(b, jstr(o, "kind"));
-			snprintf(s, sizeof s, "%lld", (long long)jint(o,
-			    "count"));
-			tdn(b, s);
-			snprintf(s, sizeof s, "%lld", (long long)jint(o,
-			    "runs"));
-			tdn(b, s);
-			td(b, jstr(o, "title"));
-			fmt_wall(s, sizeof s, jint(o, "first_ns"));
-			td(b, s);
-			buf_adds(b, "</tr>\n");
-		}
-		buf_adds(b, "</tbody>\n</table></div>\n");
+		    "build.</p>\n</section>\n");
+		return;
 	}
-	buf_adds(b, "</section>\n");
+	buf_adds(b, "<div class=\"wide\"><table>\n");
+	th(b, 5, cols);
+	json_array_foreach(k->events, i, o) {
+		buf_adds(b, "<tr>");
+		td(b, jstr(o, "kind"));
+		snprintf(s, sizeof s, "%lld", (long long)jint(o, "count"));
+		tdn(b, s);
+		snprintf(s, sizeof s, "%lld", (long long)jint(o, "runs"));
+		tdn(b, s);
+		td(b, jstr(o, "title"));
+		fmt_wall(s, sizeof s, jint(o, "first_ns"));
+		td(b, s);
+		buf_adds(b, "</tr>\n");
+	}
+	buf_adds(b, "</tbody>\n</table></div>\n</section>\n");
+}
 
-	buf_adds(b, "<section id=\"runs\">\n<h2>Runs</h2>\n<div class=\"wide\"><table>\n");
-	th(b, 7, rcols);
+static void
+kernel_runs(const struct kernel_report *k, struct buf *b)
+{
+	static const char *const cols[] = { "run", "workload", "state",
+		"started", "#duration", "label", "reason" };
+	json_t *o;
+	char s[160];
+	size_t i;
+
+	buf_adds(b, "<section id=\"runs\">\n<h2>Runs</h2>\n"
+	    "<div class=\"wide\"><table>\n");
+	th(b, 7, cols);
 	json_array_foreach(k->runs, i, o) {
 		int64_t st = jint(o, "started_ns"), en = jint(o, "ended_ns");
 
@@ -756,5 +1242,19 @@ html_kernel(const struct kernel_report *k, struct buf *b)
 		buf_adds(b, "</tr>\n");
 	}
 	buf_adds(b, "</tbody>\n</table></div>\n</section>\n");
+}
+
+void
+html_kernel(const struct kernel_report *k, struct buf *b)
+{
+	char title[512];
+
+	snprintf(title, sizeof title, "mmstorm kernel %s",
+	    jstr(k->kernel, "release") ? jstr(k->kernel, "release") : "-");
+	head(b, title);
+	kernel_summary(k, b);
+	kernel_metrics(k, b);
+	kernel_events(k, b);
+	kernel_runs(k, b);
 	foot(b);
 }

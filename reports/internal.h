@@ -1,6 +1,6 @@
 /*
  * internal.h - what the files of reports/ share: the model of a run
- * report, the SVG plotting primitives, escaping and number formatting.
+ * report, the SVG plotting primitives and escaping.
  * Not for use outside reports/ (tests/unit/test-svg.c excepted).
  */
 #ifndef MMSTORM_REPORT_INTERNAL_H
@@ -11,8 +11,11 @@
 
 #include <jansson.h>
 
+#include "common/format.h"
+
 struct buf;
 struct comparison;
+struct workload;
 
 /* At most this many points per plotted line (min/max bucketing). */
 #define PLOT_MAX_POINTS 2000
@@ -36,6 +39,7 @@ struct report_plot {
 	int integral;           /* levels that are whole numbers (CPUs) */
 	struct report_line *lines;
 	size_t nlines;
+	int headline;           /* the workload draws it first */
 };
 
 /* A per-operation series of run_values (offline_ms, munmap_ms ...). */
@@ -66,6 +70,7 @@ struct report_mark {
 
 struct run_report {
 	json_t *run;            /* run_show_json() */
+	const struct workload *wl;   /* NULL: not built into this binary */
 	int64_t t0_ns, t1_ns;   /* the time axis */
 	size_t nsamples;
 	struct report_plot *plots;
@@ -111,7 +116,11 @@ void text_kernel(const struct kernel_report *, struct buf *);
 json_t *json_run(const struct run_report *);
 json_t *json_kernel(const struct kernel_report *);
 
-/* ---- escaping and numbers (svg.c) ------------------------------------ */
+/* Members of the run's JSON (report.c): NULL or 0 when absent. */
+const char *jstr(json_t *, const char *key);
+int64_t jint(json_t *, const char *key);
+
+/* ---- escaping (svg.c) ------------------------------------ */
 
 /*
  * Text for HTML or SVG: & < > " ' as entities; bytes that are not UTF-8
@@ -120,15 +129,6 @@ json_t *json_kernel(const struct kernel_report *);
  */
 void html_escape(struct buf *, const char *);
 void html_escape_n(struct buf *, const char *, size_t);
-
-/* Short numbers for axes and tables: 0.25, 12.3, 1.5k, 2.25M, 3G. */
-void fmt_short(char *out, size_t size, double v);
-/* Table numbers: 12.3, 1234567, 0.00123 (as the CLI's fmt_num). */
-void fmt_value(char *out, size_t size, double v);
-/* A time offset in seconds: "0.250 s", "12.5 s", "1:02:03". */
-void fmt_offset(char *out, size_t size, double s);
-/* Wall time of t_ns in local time, "2026-11-21 21:39:48", or "-". */
-void fmt_wall(char *out, size_t size, int64_t t_ns);
 
 /* ---- plotting (svg.c) ------------------------------------------------ */
 
@@ -155,6 +155,9 @@ void svg_time_plot(struct buf *, const struct report_plot *, double t0,
 /* Histogram, CDF and value over time of a per-operation series. */
 void svg_values_plot(struct buf *, const struct report_values *,
     double t0, double t1);
+/* y against x (a sweep: munmap ms/GiB against threads), in x order. */
+void svg_xy_plot(struct buf *, const char *title, const char *x_label,
+    const double *x, const double *y, size_t n);
 /* Change bar: change_pct on a +-scale_pct axis; colour by mark
  * (0 same: grey, 1 regression: red, 2 improvement: green). */
 void svg_change_bar(struct buf *, double change_pct, double scale_pct,

@@ -14,6 +14,8 @@
 #include "reports/internal.h"
 #include "reports/report.h"
 #include "store/run-json.h"
+#include "store/run-read.h"
+#include "run/workload.h"
 #include "common/stats.h"
 #include "common/util.h"
 
@@ -33,103 +35,36 @@ report_format_parse(const char *s, enum report_format *f)
 
 /* ---- which counters to plot ------------------------------------------- */
 
-/*
- * One plot: a title and up to four lines, each a counter or a sum of
- * counters joined by '+'.  Counters the run did not record are left
- * out, and a plot with no line left is not drawn.
- */
-struct plot_spec {
-	const char *title;
-	const char *lines[4];
-};
-
-struct workload_plots {
-	const char *workload;
-	struct plot_spec plots[8];
-};
-
-static const struct workload_plots workload_plots[] = {
-	{ "hotplug", {
-		/* seed 003: on_each_cpu() drains from direct reclaim */
-		{ "function-call IPIs", { "irq.CAL" } },
-		{ "direct reclaim stalls", {
-		    "vmstat.allocstall_normal+vmstat.allocstall_movable" } },
-		{ "direct reclaim scan and steal", { "vmstat.pgscan_direct",
-		    "vmstat.pgsteal_direct" } },
-		{ "memory stall, PSI some", { "psi.memory.some.total" } },
-		{ "online CPUs", { "cpu.online" } },
-		{ "MemAvailable", { "meminfo.MemAvailable" } },
-	} },
-	{ "thp-munmap", {
-		/* seed 004: one IPI broadcast per huge page */
-		{ "TLB shootdowns and function-call IPIs", { "irq.TLB",
-		    "irq.CAL" } },
-		{ "THP faults", { "vmstat.thp_fault_alloc" } },
-		{ "AnonHugePages", { "meminfo.AnonHugePages" } },
-	} },
-	{ "percpu-churn", {
-		/* seeds 002 and 000: chunk creation and depopulation */
-		{ "percpu memory", { "meminfo.Percpu" } },
-		{ "percpu chunks", { "percpu.chunks.total",
-		    "percpu.chunks.sidelined", "percpu.chunks.to_depopulate" } },
-	} },
-	{ "mmap-churn", {
-		/* seed 001: LTP mmap1 */
-		{ "page faults", { "vmstat.pgfault" } },
-		{ "TLB shootdowns", { "irq.TLB" } },
-	} },
-	{ NULL, {
-		{ "function-call IPIs and TLB shootdowns", { "irq.CAL",
-		    "irq.TLB" } },
-		{ "page faults", { "vmstat.pgfault" } },
-	} },
+/* For a workload that names no plots of its own. */
+static const struct workload_plot fallback_plots[] = {
+	{ "function-call IPIs and TLB shootdowns", { "irq.CAL", "irq.TLB" },
+	    0 },
+	{ "page faults", { "vmstat.pgfault" }, 0 },
+	{ NULL, { NULL }, 0 },
 };
 
 /* Context every report gets unless the workload's plots have it. */
-static const struct plot_spec common_plots[] = {
-	{ "MemAvailable", { "meminfo.MemAvailable" } },
-	{ "memory stall, PSI some", { "psi.memory.some.total" } },
+static const struct workload_plot common_plots[] = {
+	{ "MemAvailable", { "meminfo.MemAvailable" }, 0 },
+	{ "memory stall, PSI some", { "psi.memory.some.total" }, 0 },
+	{ NULL, { NULL }, 0 },
 };
-
-#define MAX_PLOTS (ARRAY_SIZE(workload_plots[0].plots) + \
-	ARRAY_SIZE(common_plots))
 
 /* ---- helpers ----------------------------------------------------------- */
 
-static const char *
+const char *
 jstr(json_t *o, const char *key)
 {
 	return json_string_value(json_object_get(o, key));
 }
 
-static int64_t
+int64_t
 jint(json_t *o, const char *key)
 {
 	return (int64_t)json_integer_value(json_object_get(o, key));
 }
 
-struct counter_info {
-	char *name, *unit;
-	int is_event;
-	long idx;
-};
-
-static int
-counter_cmp(const void *a, const void *b)
-{
-	return strcmp(((const struct counter_info *)a)->name,
-	    ((const struct counter_info *)b)->name);
-}
-
-static const struct counter_info *
-counter_find(const struct counter_info *c, size_t n, const char *name)
-{
-	struct counter_info key = { (char *)name, NULL, 0, 0 };
-
-	return bsearch(&key, c, n, sizeof *c, counter_cmp);
-}
-
-/* A line being built: its counters' blob indices, raw sums per sample. */
+/* A line being built: its counters' sample indices, raw sums per sample. */
 struct line_build {
 	char *label;
 	long idx[8];
@@ -140,9 +75,18 @@ struct line_build {
 struct plot_build {
 	const char *title;
 	const char *unit;       /* of the counters */
-	int is_event;
+	int is_event, headline;
 	struct line_build lines[4];
 	size_t nlines;
+};
+
+/* The plots being built and the samples read into them. */
+struct samples_build {
+	struct run_report *r;
+	struct plot_build *pb;
+	size_t npb;
+	int64_t *t;
+	size_t n, cap;
 };
 
 /* "a.x+a.y" -> "a.{x,y}" when the prefixes agree, else as given. */
@@ -161,50 +105,81 @@ line_label(const char *spec)
 	    (int)(plus - dot - 1), dot + 1, plus + 1 + prefix);
 }
 
+/* The counters of one line the run has; a plot holds one kind and unit. */
 static void
-plot_spec_add(struct plot_build *pb, size_t *npb, const struct plot_spec *ps,
-    const struct counter_info *ci, size_t nci)
+line_add(struct plot_build *p, const char *spec,
+    const struct run_counter *ci, size_t nci)
 {
-	struct plot_build *p = &pb[*npb];
+	struct line_build *lb = &p->lines[p->nlines];
+	char *names = xstrdup(spec), *save = NULL, *name;
+	struct buf present = BUF_INIT;
+
+	memset(lb, 0, sizeof *lb);
+	for (name = strtok_r(names, "+", &save); name != NULL &&
+	    lb->nidx < ARRAY_SIZE(lb->idx); name = strtok_r(NULL, "+", &save)) {
+		const struct run_counter *c = run_counter_find(ci, nci, name);
+
+		if (c == NULL)
+			continue;
+		if (p->nlines == 0 && lb->nidx == 0) {
+			p->unit = c->unit;
+			p->is_event = c->is_event;
+		} else if (c->is_event != p->is_event ||
+		    strcmp(c->unit, p->unit) != 0)
+			continue;
+		lb->idx[lb->nidx++] = c->idx;
+		buf_printf(&present, "%s%s", present.len ? "+" : "", name);
+	}
+	free(names);
+	/* named by the counters the run has, not those it lacks */
+	if (lb->nidx > 0) {
+		lb->label = line_label(present.s);
+		p->nlines++;
+	}
+	buf_release(&present);
+}
+
+static void
+plot_spec_add(struct samples_build *sb, const struct workload_plot *ps,
+    const struct run_counter *ci, size_t nci)
+{
+	struct plot_build *p;
 	size_t l;
 
+	sb->pb = xreallocarray(sb->pb, sb->npb + 1, sizeof *sb->pb);
+	p = &sb->pb[sb->npb];
 	memset(p, 0, sizeof *p);
 	p->title = ps->title;
-	for (l = 0; l < ARRAY_SIZE(ps->lines) && ps->lines[l] != NULL; l++) {
-		struct line_build *lb = &p->lines[p->nlines];
-		char *names = xstrdup(ps->lines[l]), *save = NULL, *name;
-		struct buf present = BUF_INIT;
-
-		memset(lb, 0, sizeof *lb);
-		for (name = strtok_r(names, "+", &save); name != NULL &&
-		    lb->nidx < ARRAY_SIZE(lb->idx);
-		    name = strtok_r(NULL, "+", &save)) {
-			const struct counter_info *c = counter_find(ci, nci,
-			    name);
-
-			if (c == NULL)
-				continue;
-			/* a plot holds lines of one kind and one unit */
-			if (p->nlines == 0 && lb->nidx == 0) {
-				p->unit = c->unit;
-				p->is_event = c->is_event;
-			} else if (c->is_event != p->is_event ||
-			    strcmp(c->unit, p->unit) != 0)
-				continue;
-			lb->idx[lb->nidx++] = c->idx;
-			buf_printf(&present, "%s%s", present.len ? "+" : "",
-			    name);
-		}
-		free(names);
-		/* named by the counters the run has, not those it lacks */
-		if (lb->nidx > 0) {
-			lb->label = line_label(present.s);
-			p->nlines++;
-		}
-		buf_release(&present);
-	}
+	p->headline = ps->headline;
+	for (l = 0; l < ARRAY_SIZE(ps->lines) && ps->lines[l] != NULL; l++)
+		line_add(p, ps->lines[l], ci, nci);
 	if (p->nlines > 0)
-		(*npb)++;
+		sb->npb++;
+}
+
+static int
+plot_listed(const struct workload_plot *plots, const char *title)
+{
+	for (; plots->title != NULL; plots++)
+		if (strcmp(plots->title, title) == 0)
+			return 1;
+	return 0;
+}
+
+/* The workload's plots (or the fallback), then the common context. */
+static void
+plot_specs(struct samples_build *sb, const struct workload *wl,
+    const struct run_counter *ci, size_t nci)
+{
+	const struct workload_plot *plots = fallback_plots, *p;
+
+	if (wl != NULL && wl->plots != NULL)
+		plots = wl->plots;
+	for (p = plots; p->title != NULL; p++)
+		plot_spec_add(sb, p, ci, nci);
+	for (p = common_plots; p->title != NULL; p++)
+		if (!plot_listed(plots, p->title))
+			plot_spec_add(sb, p, ci, nci);
 }
 
 /* Display unit and factor of a counter unit, as a rate or a level. */
@@ -291,116 +266,41 @@ value_unit(json_t *metric_info, const char *name)
 
 /* ---- loading the run ----------------------------------------------------- */
 
-static int
-load_counters(struct db *db, int64_t run_id, struct counter_info **out,
-    size_t *nout, char **cause)
-{
-	struct stmt *st;
-	struct counter_info *c = NULL;
-	size_t n = 0;
-	int rc;
-
-	st = db_prepare(db, "SELECT rc.idx, c.name, c.kind, c.unit FROM "
-	    "run_counters rc JOIN counters c ON c.id = rc.counter_id WHERE "
-	    "rc.run_id = $1 ORDER BY rc.idx", cause);
-	if (st == NULL)
-		return -EIO;
-	stmt_bind_int64(st, 1, run_id);
-	while ((rc = stmt_step(st)) == STORE_ROW) {
-		c = xreallocarray(c, n + 1, sizeof *c);
-		c[n].idx = (long)stmt_int64(st, 0);
-		c[n].name = xstrdup((const char *)stmt_text(st, 1));
-		c[n].is_event = strcmp((const char *)stmt_text(st,
-		    2), "event") == 0;
-		c[n].unit = xstrdup((const char *)stmt_text(st, 3));
-		n++;
-	}
-	stmt_finalize(st);
-	if (rc != STORE_DONE) {
-		while (n-- > 0) {
-			free(c[n].name);
-			free(c[n].unit);
-		}
-		free(c);
-		return db_error(db, cause, "cannot read counters");
-	}
-	qsort(c, n, sizeof *c, counter_cmp);
-	*out = c;
-	*nout = n;
-	return 0;
-}
-
 /*
- * Reads the samples, keeping only the plotted counters: a 1-hour run at
- * 50 ms is 72,000 samples of ~400 counters, 230 MB as series_load()
- * would hold them.  Each blob is decoded whole into one scratch row
- * (sample_decode() refuses to stop early).
+ * One sample: only the plotted counters are kept, summed per line (a
+ * 1-hour run at 50 ms is 72,000 samples of ~400 counters, 230 MB as
+ * series_load() would hold them).
  */
-static int
-load_samples(struct db *db, int64_t run_id, struct run_report *r,
-    struct plot_build *pb, size_t npb, size_t width, int64_t **t_ns,
-    size_t *nout, char **cause)
+static void
+sample_add(void *arg, int64_t t_ns, const char *label, const int64_t *vals)
 {
-	struct stmt *st;
-	size_t n = 0, cap = 0, p, l, k;
-	int64_t *vals = NULL, *t = NULL;
-	int rc, err = 0;
+	struct samples_build *sb = arg;
+	size_t p, l, k, n = sb->n;
 
-	vals = xcalloc(width ? width : 1, sizeof *vals);
-	st = db_prepare(db, "SELECT t_ns, label, data FROM samples WHERE "
-	    "run_id = $1 ORDER BY seq", cause);
-	if (st == NULL) {
-		err = -EIO;
-		goto out;
+	if (n == sb->cap) {
+		sb->cap = sb->cap ? sb->cap * 2 : 256;
+		sb->t = xreallocarray(sb->t, sb->cap, sizeof *sb->t);
+		for (p = 0; p < sb->npb; p++)
+			for (l = 0; l < sb->pb[p].nlines; l++)
+				sb->pb[p].lines[l].raw = xreallocarray(
+				    sb->pb[p].lines[l].raw, sb->cap,
+				    sizeof *sb->pb[p].lines[l].raw);
 	}
-	stmt_bind_int64(st, 1, run_id);
-	while ((rc = stmt_step(st)) == STORE_ROW) {
-		const char *label = (const char *)stmt_text(st, 1);
-		const void *blob = stmt_blob(st, 2);
-		int len = stmt_bytes(st, 2);
+	sb->t[n] = t_ns;
+	for (p = 0; p < sb->npb; p++) {
+		for (l = 0; l < sb->pb[p].nlines; l++) {
+			struct line_build *lb = &sb->pb[p].lines[l];
+			int64_t sum = 0;
 
-		memset(vals, 0, width * sizeof *vals);
-		/* a corrupt sample is left out, not the whole report */
-		if (width > 0 && sample_decode(blob, (size_t)len, vals,
-		    width) < 0)
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 256;
-			t = xreallocarray(t, cap, sizeof *t);
-			for (p = 0; p < npb; p++)
-				for (l = 0; l < pb[p].nlines; l++)
-					pb[p].lines[l].raw = xreallocarray(
-					    pb[p].lines[l].raw, cap,
-					    sizeof *pb[p].lines[l].raw);
+			for (k = 0; k < lb->nidx; k++)
+				sum += vals[lb->idx[k]];
+			lb->raw[n] = sum;
 		}
-		t[n] = stmt_int64(st, 0);
-		for (p = 0; p < npb; p++) {
-			for (l = 0; l < pb[p].nlines; l++) {
-				struct line_build *lb = &pb[p].lines[l];
-				int64_t sum = 0;
-
-				for (k = 0; k < lb->nidx; k++)
-					sum += vals[lb->idx[k]];
-				lb->raw[n] = sum;
-			}
-		}
-		if (label != NULL && strcmp(label, "start") != 0 &&
-		    strcmp(label, "end") != 0)
-			mark_add(r, (double)t[n], MARK_LABEL, xstrdup(label));
-		n++;
 	}
-	if (rc != STORE_DONE)
-		err = db_error(db, cause, "cannot read samples");
-out:
-	stmt_finalize(st);
-	free(vals);
-	if (err != 0) {
-		free(t);
-		return err;
-	}
-	*t_ns = t;
-	*nout = n;
-	return 0;
+	if (label != NULL && strcmp(label, "start") != 0 &&
+	    strcmp(label, "end") != 0)
+		mark_add(sb->r, (double)t_ns, MARK_LABEL, xstrdup(label));
+	sb->n++;
 }
 
 /*
@@ -432,105 +332,107 @@ rate_intervals(const int64_t *t, size_t n, size_t *from, size_t *to)
 	return k;
 }
 
+/* The points of one line: rates between intervals, or levels. */
+static void
+finish_line(struct report_line *line, const int64_t *raw, double scale,
+    int rate, const int64_t *t, size_t n, int64_t t0, const size_t *from,
+    const size_t *to, size_t nint)
+{
+	size_t i, np = rate ? nint : n;
+	double sum = 0;
+
+	line->t = xreallocarray(NULL, np ? np : 1, sizeof *line->t);
+	line->v = xreallocarray(NULL, np ? np : 1, sizeof *line->v);
+	for (i = 0; i < np; i++) {
+		if (rate) {
+			double dt = (double)(t[to[i]] - t[from[i]]);
+
+			line->t[i] = ((double)(t[from[i]] - t0) + dt / 2) /
+			    1e9;
+			line->v[i] = (double)(raw[to[i]] - raw[from[i]]) /
+			    (dt / 1e9) * scale;
+		} else {
+			line->t[i] = (double)(t[i] - t0) / 1e9;
+			line->v[i] = (double)raw[i] * scale;
+		}
+	}
+	line->nfull = np;
+	line->min = np ? INFINITY : NAN;
+	line->max = np ? -INFINITY : NAN;
+	for (i = 0; i < np; i++) {
+		line->min = fmin(line->min, line->v[i]);
+		line->max = fmax(line->max, line->v[i]);
+		sum += line->v[i];
+	}
+	line->mean = np ? sum / (double)np : NAN;
+	line->npoints = downsample_minmax(line->t, line->v, np,
+	    PLOT_MAX_POINTS, line->t, line->v);
+}
+
 static void
 finish_plot(struct report_plot *out, struct plot_build *pb, const int64_t *t,
     size_t n, int64_t t0, const size_t *from, const size_t *to, size_t nint)
 {
 	const char *unit;
 	double scale;
-	size_t l, i, np;
+	size_t l;
 
 	memset(out, 0, sizeof *out);
 	out->title = xstrdup(pb->title);
 	out->rate = pb->is_event;
+	out->headline = pb->headline;
 	plot_unit(pb->unit, out->rate, &unit, &scale);
 	out->integral = !out->rate && scale == 1;
 	out->unit = xstrdup(unit);
 	out->lines = xcalloc(pb->nlines, sizeof *out->lines);
 	out->nlines = pb->nlines;
 	for (l = 0; l < pb->nlines; l++) {
-		struct report_line *line = &out->lines[l];
-		const int64_t *raw = pb->lines[l].raw;
-		double sum = 0;
-
-		line->label = pb->lines[l].label;
+		out->lines[l].label = pb->lines[l].label;
 		pb->lines[l].label = NULL;
-		np = out->rate ? nint : n;
-		line->t = xreallocarray(NULL, np ? np : 1, sizeof *line->t);
-		line->v = xreallocarray(NULL, np ? np : 1, sizeof *line->v);
-		for (i = 0; i < np; i++) {
-			if (out->rate) {
-				double dt = (double)(t[to[i]] - t[from[i]]);
-
-				line->t[i] = ((double)(t[from[i]] - t0) +
-				    dt / 2) / 1e9;
-				line->v[i] = (double)(raw[to[i]] -
-				    raw[from[i]]) / (dt / 1e9) * scale;
-			} else {
-				line->t[i] = (double)(t[i] - t0) / 1e9;
-				line->v[i] = (double)raw[i] * scale;
-			}
-		}
-		line->nfull = np;
-		line->min = np ? INFINITY : NAN;
-		line->max = np ? -INFINITY : NAN;
-		for (i = 0; i < np; i++) {
-			line->min = fmin(line->min, line->v[i]);
-			line->max = fmax(line->max, line->v[i]);
-			sum += line->v[i];
-		}
-		line->mean = np ? sum / (double)np : NAN;
-		line->npoints = downsample_minmax(line->t, line->v, np,
-		    PLOT_MAX_POINTS, line->t, line->v);
+		finish_line(&out->lines[l], pb->lines[l].raw, scale, out->rate,
+		    t, n, t0, from, to, nint);
 	}
 }
 
-static int
-load_values(struct db *db, int64_t run_id, struct run_report *r,
-    char **cause)
+/* One per-operation value; transitions and munmaps mark the time axis. */
+static void
+value_add(void *arg, const char *name, int64_t t, double value)
 {
-	struct stmt *st;
-	struct report_values *v = NULL;
-	json_t *info = json_object_get(r->run, "metric_info");
-	size_t i;
-	int rc;
+	struct run_report *r = arg;
+	struct report_values *v = r->nvalues ? &r->values[r->nvalues - 1] :
+	    NULL;
 
-	st = db_prepare(db, "SELECT series, t_ns, value FROM run_values "
-	    "WHERE run_id = $1 ORDER BY series, seq", cause);
-	if (st == NULL)
-		return -EIO;
-	stmt_bind_int64(st, 1, run_id);
-	while ((rc = stmt_step(st)) == STORE_ROW) {
-		const char *name = (const char *)stmt_text(st, 0);
-		int64_t t = stmt_int64(st, 1);
-		double value = stmt_double(st, 2);
-
-		if (v == NULL || strcmp(v->name, name) != 0) {
-			r->values = xreallocarray(r->values, r->nvalues + 1,
-			    sizeof *r->values);
-			v = &r->values[r->nvalues++];
-			memset(v, 0, sizeof *v);
-			v->name = xstrdup(name);
-			v->unit = value_unit(info, name);
-		}
-		v->t = xreallocarray(v->t, v->n + 1, sizeof *v->t);
-		v->v = xreallocarray(v->v, v->n + 1, sizeof *v->v);
-		v->t[v->n] = (double)t;     /* ns for now, made relative below */
-		v->v[v->n] = value;
-		v->n++;
-		if (strcmp(name, "offline_ms") == 0)
-			mark_add(r, (double)t, MARK_OFFLINE,
-			    xasprintf("CPU offline: %.3g ms", value));
-		else if (strcmp(name, "online_ms") == 0)
-			mark_add(r, (double)t, MARK_ONLINE,
-			    xasprintf("CPU online: %.3g ms", value));
-		else if (strcmp(name, "munmap_ms") == 0)
-			mark_add(r, (double)t, MARK_OP,
-			    xasprintf("munmap: %.3g ms", value));
+	if (v == NULL || strcmp(v->name, name) != 0) {
+		r->values = xreallocarray(r->values, r->nvalues + 1,
+		    sizeof *r->values);
+		v = &r->values[r->nvalues++];
+		memset(v, 0, sizeof *v);
+		v->name = xstrdup(name);
+		v->unit = value_unit(json_object_get(r->run, "metric_info"),
+		    name);
 	}
-	stmt_finalize(st);
-	if (rc != STORE_DONE)
-		return db_error(db, cause, "cannot read run values");
+	v->t = xreallocarray(v->t, v->n + 1, sizeof *v->t);
+	v->v = xreallocarray(v->v, v->n + 1, sizeof *v->v);
+	v->t[v->n] = (double)t;     /* ns for now, made relative later */
+	v->v[v->n] = value;
+	v->n++;
+	if (strcmp(name, "offline_ms") == 0)
+		mark_add(r, (double)t, MARK_OFFLINE,
+		    xasprintf("CPU offline: %.3g ms", value));
+	else if (strcmp(name, "online_ms") == 0)
+		mark_add(r, (double)t, MARK_ONLINE,
+		    xasprintf("CPU online: %.3g ms", value));
+	else if (strcmp(name, "munmap_ms") == 0)
+		mark_add(r, (double)t, MARK_OP,
+		    xasprintf("munmap: %.3g ms", value));
+}
+
+static void
+values_stats(struct run_report *r)
+{
+	struct report_values *v;
+	size_t i;
+
 	for (i = 0; i < r->nvalues; i++) {
 		v = &r->values[i];
 		v->sorted = xreallocarray(NULL, v->n, sizeof *v->sorted);
@@ -544,7 +446,6 @@ load_values(struct db *db, int64_t run_id, struct run_report *r,
 		v->mean = stats_mean(v->v, v->n);
 		v->sd = stats_stddev(v->v, v->n);
 	}
-	return 0;
 }
 
 static void
@@ -577,61 +478,17 @@ run_report_release(struct run_report *r)
 	memset(r, 0, sizeof *r);
 }
 
-static int
-run_report_load(struct db *db, int64_t run_id, struct run_report *r,
-    char **cause)
+/* The time axis: the run's start to its end, or its samples'. */
+static void
+time_axis(struct run_report *r, const int64_t *t, size_t n)
 {
-	const struct workload_plots *wp;
-	struct plot_build pb[MAX_PLOTS];
-	struct counter_info *ci = NULL;
-	size_t nci = 0, npb = 0, nsamples = 0, nint = 0, width = 0, i, j, l;
-	size_t *from = NULL, *to = NULL;
-	int64_t *t = NULL, t0, t1;
-	const char *workload;
-	json_t *ev;
-	int err;
+	int64_t t0 = jint(r->run, "started_ns"), t1 = jint(r->run, "ended_ns");
 
-	memset(r, 0, sizeof *r);
-	memset(pb, 0, sizeof pb);
-	if ((r->run = run_show_json(db, run_id, 0, cause)) == NULL) {
-		if (cause != NULL && *cause == NULL)
-			set_cause(cause, ENOENT, "unknown run %lld",
-			    (long long)run_id);
-		return -ENOENT;
-	}
-	workload = jstr(r->run, "workload");
-	if ((err = load_counters(db, run_id, &ci, &nci, cause)) != 0)
-		goto out;
-	for (wp = workload_plots; wp->workload != NULL; wp++)
-		if (workload != NULL && strcmp(wp->workload, workload) == 0)
-			break;
-	for (i = 0; i < ARRAY_SIZE(wp->plots) && wp->plots[i].title; i++)
-		plot_spec_add(pb, &npb, &wp->plots[i], ci, nci);
-	for (i = 0; i < ARRAY_SIZE(common_plots); i++) {
-		for (j = 0; j < ARRAY_SIZE(wp->plots) && wp->plots[j].title; j++)
-			if (strcmp(wp->plots[j].title, common_plots[i].title) == 0)
-				break;
-		if (j == ARRAY_SIZE(wp->plots) || wp->plots[j].title == NULL)
-			plot_spec_add(pb, &npb, &common_plots[i], ci, nci);
-	}
-	for (i = 0; i < nci; i++)
-		if ((size_t)ci[i].idx + 1 > width)
-			width = (size_t)ci[i].idx + 1;
-	if ((err = load_samples(db, run_id, r, pb, npb, width, &t, &nsamples,
-	    cause)) != 0)
-		goto out;
-	r->nsamples = nsamples;
-	if ((err = load_values(db, run_id, r, cause)) != 0)
-		goto out;
-
-	/* The time axis: the run's start to its end, or its samples'. */
-	t0 = jint(r->run, "started_ns");
-	t1 = jint(r->run, "ended_ns");
-	if (nsamples > 0) {
+	if (n > 0) {
 		if (t0 <= 0 || t[0] < t0)
 			t0 = t[0];
-		if (t1 <= 0 || t[nsamples - 1] > t1)
-			t1 = t[nsamples - 1];
+		if (t1 <= 0 || t[n - 1] > t1)
+			t1 = t[n - 1];
 	}
 	if (t0 <= 0)
 		t0 = jint(r->run, "created_ns");
@@ -639,48 +496,106 @@ run_report_load(struct db *db, int64_t run_id, struct run_report *r,
 		t1 = t0;
 	r->t0_ns = t0;
 	r->t1_ns = t1;
+}
+
+/* Events join the marks; marks and values move to seconds from t0. */
+static void
+marks_finish(struct run_report *r)
+{
+	double t0 = (double)r->t0_ns;
+	json_t *ev;
+	size_t i, j;
 
 	json_array_foreach(json_object_get(r->run, "events"), i, ev)
 		mark_add(r, (double)jint(ev, "t_ns"), MARK_EVENT,
 		    xasprintf("%s: %s", jstr(ev, "kind") ? jstr(ev, "kind") :
 		    "?", jstr(ev, "title") ? jstr(ev, "title") : "?"));
 	for (i = 0; i < r->nmarks; i++)
-		r->marks[i].t = (r->marks[i].t - (double)t0) / 1e9;
+		r->marks[i].t = (r->marks[i].t - t0) / 1e9;
 	qsort(r->marks, r->nmarks, sizeof *r->marks, mark_cmp);
 	for (i = 0; i < r->nvalues; i++)
 		for (j = 0; j < r->values[i].n; j++)
-			r->values[i].t[j] = (r->values[i].t[j] - (double)t0) /
-			    1e9;
+			r->values[i].t[j] = (r->values[i].t[j] - t0) / 1e9;
+}
 
-	if (nsamples >= 2) {
-		from = xreallocarray(NULL, nsamples, sizeof *from);
-		to = xreallocarray(NULL, nsamples, sizeof *to);
-		nint = rate_intervals(t, nsamples, from, to);
+static void
+plots_finish(struct run_report *r, struct samples_build *sb)
+{
+	size_t *from = NULL, *to = NULL, nint = 0, i;
+
+	if (sb->n >= 2) {
+		from = xreallocarray(NULL, sb->n, sizeof *from);
+		to = xreallocarray(NULL, sb->n, sizeof *to);
+		nint = rate_intervals(sb->t, sb->n, from, to);
 	}
-	r->plots = xcalloc(npb ? npb : 1, sizeof *r->plots);
-	for (i = 0; i < npb; i++) {
+	r->plots = xcalloc(sb->npb ? sb->npb : 1, sizeof *r->plots);
+	for (i = 0; i < sb->npb; i++) {
 		/* a rate needs two samples, a level one */
-		if (nsamples == 0 || (pb[i].is_event && nint == 0))
+		if (sb->n == 0 || (sb->pb[i].is_event && nint == 0))
 			continue;
-		finish_plot(&r->plots[r->nplots++], &pb[i], t, nsamples, t0,
-		    from, to, nint);
+		finish_plot(&r->plots[r->nplots++], &sb->pb[i], sb->t, sb->n,
+		    r->t0_ns, from, to, nint);
 	}
-	err = 0;
-out:
-	for (i = 0; i < npb; i++) {
-		for (l = 0; l < pb[i].nlines; l++) {
-			free(pb[i].lines[l].label);
-			free(pb[i].lines[l].raw);
-		}
-	}
-	for (i = 0; i < nci; i++) {
-		free(ci[i].name);
-		free(ci[i].unit);
-	}
-	free(ci);
-	free(t);
 	free(from);
 	free(to);
+}
+
+static void
+samples_build_release(struct samples_build *sb)
+{
+	size_t i, l;
+
+	for (i = 0; i < sb->npb; i++) {
+		for (l = 0; l < sb->pb[i].nlines; l++) {
+			free(sb->pb[i].lines[l].label);
+			free(sb->pb[i].lines[l].raw);
+		}
+	}
+	free(sb->pb);
+	free(sb->t);
+}
+
+/*
+ * The run read one way: its record (run_show_json) for what the
+ * reports print as tables, the store's readers for what they plot.
+ */
+static int
+run_report_load(struct db *db, int64_t run_id, struct run_report *r,
+    char **cause)
+{
+	struct samples_build sb = { r, NULL, 0, NULL, 0, 0 };
+	struct run_counter *ci = NULL;
+	size_t nci = 0, width = 0, i;
+	int err;
+
+	memset(r, 0, sizeof *r);
+	if ((r->run = run_show_json(db, run_id, 0, cause)) == NULL) {
+		if (cause != NULL && *cause == NULL)
+			set_cause(cause, ENOENT, "unknown run %lld",
+			    (long long)run_id);
+		return -ENOENT;
+	}
+	if (jstr(r->run, "workload") != NULL)
+		r->wl = workload_find(jstr(r->run, "workload"));
+	if ((err = run_counters_read(db, run_id, &ci, &nci, cause)) != 0)
+		goto out;
+	plot_specs(&sb, r->wl, ci, nci);
+	for (i = 0; i < nci; i++)
+		if ((size_t)ci[i].idx + 1 > width)
+			width = (size_t)ci[i].idx + 1;
+	if ((err = run_samples_read(db, run_id, width, sample_add, &sb,
+	    cause)) != 0)
+		goto out;
+	r->nsamples = sb.n;
+	if ((err = run_values_read(db, run_id, value_add, r, cause)) != 0)
+		goto out;
+	values_stats(r);
+	time_axis(r, sb.t, sb.n);
+	marks_finish(r);
+	plots_finish(r, &sb);
+out:
+	samples_build_release(&sb);
+	run_counters_free(ci, nci);
 	if (err != 0)
 		run_report_release(r);
 	return err;
@@ -718,78 +633,65 @@ kernel_metric_finish(struct kernel_metric *m, double *v, size_t n)
 	m->max = stats_max(v, n);
 }
 
+/* The report being read and the values of its last metric. */
+struct kernel_build {
+	struct kernel_report *k;
+	double *v;
+	size_t nv;
+};
+
+/* One value of a metric; consecutive values of one metric are one row. */
+static void
+kernel_value_add(void *arg, const char *wl, const char *name,
+    const char *unit, const char *better, double value)
+{
+	struct kernel_build *kb = arg;
+	struct kernel_report *k = kb->k;
+	struct kernel_metric *m = k->nmetrics ? &k->metrics[k->nmetrics - 1] :
+	    NULL;
+
+	if (m == NULL || strcmp(m->workload, wl) != 0 ||
+	    strcmp(m->metric, name) != 0) {
+		if (m != NULL)
+			kernel_metric_finish(m, kb->v, kb->nv);
+		k->metrics = xreallocarray(k->metrics, k->nmetrics + 1,
+		    sizeof *k->metrics);
+		m = &k->metrics[k->nmetrics++];
+		memset(m, 0, sizeof *m);
+		m->workload = xstrdup(wl);
+		m->metric = xstrdup(name);
+		m->unit = xstrdup(unit);
+		m->better = xstrdup(better);
+		kb->nv = 0;
+	}
+	kb->v = xreallocarray(kb->v, kb->nv + 1, sizeof *kb->v);
+	kb->v[kb->nv++] = value;
+}
+
 static int
 kernel_report_load(struct db *db, int64_t kernel, struct kernel_report *k,
     char **cause)
 {
-	struct stmt *st = NULL;
-	struct kernel_metric *m = NULL;
-	double *v = NULL;
-	size_t nv = 0;
-	int rc, err = 0;
+	struct kernel_build kb = { k, NULL, 0 };
+	json_t *summary;
+	int err;
 
 	memset(k, 0, sizeof *k);
-	k->kernel = db_query_one(db, "SELECT id, release, version, build_id, "
-	    "build_key, cmdline, config_hash, config_source, first_seen_ns "
-	    "FROM kernels WHERE id = $1", kernel, cause);
-	if (k->kernel == NULL) {
+	if ((summary = kernel_summary_json(db, kernel, cause)) == NULL) {
 		if (cause != NULL && *cause == NULL)
 			set_cause(cause, ENOENT, "unknown kernel build %lld",
 			    (long long)kernel);
 		return -ENOENT;
 	}
-	k->runs = db_query_all(db, "SELECT r.uuid AS run, r.workload, "
-	    "r.state, r.reason, r.label, r.started_ns, r.ended_ns, "
-	    "h.hostname FROM runs r JOIN hosts h ON h.id = r.host_id WHERE "
-	    "r.kernel_id = $1 ORDER BY r.created_ns, r.id", kernel, cause);
-	k->states = db_query_all(db, "SELECT workload, state, count(*) AS "
-	    "runs FROM runs WHERE kernel_id = $1 GROUP BY workload, state "
-	    "ORDER BY workload, state", kernel, cause);
-	k->events = db_query_all(db, "SELECT kind, title, count(*) AS count, "
-	    "count(DISTINCT run_id) AS runs, min(t_ns) AS first_ns, "
-	    "max(t_ns) AS last_ns FROM events WHERE kernel_id = $1 GROUP BY "
-	    "kind, title ORDER BY count(*) DESC, kind, title", kernel, cause);
-
-	/* One value per passed run and metric, as compare counts them. */
-	st = db_prepare(db, "SELECT r.workload, m.name, m.unit, m.better, "
-	    "m.value FROM metrics m JOIN runs r ON r.id = m.run_id WHERE "
-	    "r.kernel_id = $1 AND r.state = 'passed' ORDER BY r.workload, "
-	    "m.name, r.id", cause);
-	if (st == NULL) {
-		err = -EIO;
-		goto out;
-	}
-	stmt_bind_int64(st, 1, kernel);
-	while ((rc = stmt_step(st)) == STORE_ROW) {
-		const char *wl = (const char *)stmt_text(st, 0);
-		const char *name = (const char *)stmt_text(st, 1);
-
-		if (m == NULL || strcmp(m->workload, wl) != 0 ||
-		    strcmp(m->metric, name) != 0) {
-			if (m != NULL)
-				kernel_metric_finish(m, v, nv);
-			k->metrics = xreallocarray(k->metrics, k->nmetrics + 1,
-			    sizeof *k->metrics);
-			m = &k->metrics[k->nmetrics++];
-			memset(m, 0, sizeof *m);
-			m->workload = xstrdup(wl);
-			m->metric = xstrdup(name);
-			m->unit = xstrdup((const char *)stmt_text(st,
-			    2));
-			m->better = xstrdup((const char *)stmt_text(st,
-			    3));
-			nv = 0;
-		}
-		v = xreallocarray(v, nv + 1, sizeof *v);
-		v[nv++] = stmt_double(st, 4);
-	}
-	if (m != NULL)
-		kernel_metric_finish(m, v, nv);
-	if (rc != STORE_DONE)
-		err = db_error(db, cause, "cannot read metrics");
-out:
-	stmt_finalize(st);
-	free(v);
+	k->kernel = json_incref(json_object_get(summary, "kernel"));
+	k->runs = json_incref(json_object_get(summary, "runs"));
+	k->states = json_incref(json_object_get(summary, "states"));
+	k->events = json_incref(json_object_get(summary, "events"));
+	json_decref(summary);
+	err = kernel_metrics_read(db, kernel, kernel_value_add, &kb, cause);
+	if (k->nmetrics > 0)
+		kernel_metric_finish(&k->metrics[k->nmetrics - 1], kb.v, kb.nv);
+	free(kb.v);
 	if (err != 0)
 		kernel_report_release(k);
 	return err;

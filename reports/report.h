@@ -37,6 +37,9 @@ int report_format_parse(const char *, enum report_format *);
  * p50/p99), time series of the workload's key counters (rates per second
  * of event counters, levels of gauges) with transitions, labelled
  * samples and kernel events marked on the time axis, and the events.
+ * The HTML leads with the workload's Result (its struct workload says
+ * which metrics, series and plots) and names zero series on one line
+ * (docs/reports.md).
  */
 int report_run(struct db *, int64_t run_id, enum report_format,
     struct buf *out, char **cause);

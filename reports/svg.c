@@ -1,7 +1,7 @@
 /*
  * svg.c - small inline-SVG plotting for the HTML reports: time plots
  * with marks on the time axis, histograms and CDFs, change bars; the
- * escaping and number formatting they and the renderers share.
+ * escaping they and the renderers share.
  *
  * Output is XML-clean (every element closed, attributes quoted, text
  * escaped) so that each <svg> block parses as XML on its own, and it
@@ -12,9 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "common/buf.h"
+#include "common/format.h"
 #include "common/text.h"
 #include "reports/internal.h"
 #include "common/util.h"
@@ -87,75 +87,6 @@ html_escape(struct buf *b, const char *s)
 {
 	if (s != NULL)
 		html_escape_n(b, s, strlen(s));
-}
-
-/* ---- numbers ----------------------------------------------------------- */
-
-void
-fmt_value(char *out, size_t size, double v)
-{
-	double a = fabs(v);
-
-	if (isnan(v))
-		snprintf(out, size, "-");
-	else if (v == (double)(long long)v && a < 1e15)
-		snprintf(out, size, "%lld", (long long)v);
-	else if (a >= 1000)
-		snprintf(out, size, "%.0f", v);
-	else if (a >= 10)
-		snprintf(out, size, "%.1f", v);
-	else if (a >= 0.01)
-		snprintf(out, size, "%.3f", v);
-	else
-		snprintf(out, size, "%.3g", v);
-}
-
-void
-fmt_short(char *out, size_t size, double v)
-{
-	static const char *const suffix[] = { "", "k", "M", "G", "T", "P" };
-	double a = fabs(v);
-	int i = 0;
-
-	if (isnan(v)) {
-		snprintf(out, size, "-");
-		return;
-	}
-	while (a >= 1000 && i < 5) {
-		a /= 1000;
-		v /= 1000;
-		i++;
-	}
-	snprintf(out, size, "%.3g%s", v, suffix[i]);
-}
-
-void
-fmt_offset(char *out, size_t size, double s)
-{
-	long long whole;
-
-	if (s < 10)
-		snprintf(out, size, "%.3f s", s);
-	else if (s < 600)
-		snprintf(out, size, "%.1f s", s);
-	else {
-		whole = (long long)(s + 0.5);
-		snprintf(out, size, "%lld:%02lld:%02lld", whole / 3600,
-		    whole / 60 % 60, whole % 60);
-	}
-}
-
-void
-fmt_wall(char *out, size_t size, int64_t t_ns)
-{
-	time_t t = (time_t)(t_ns / 1000000000);
-	struct tm tm;
-
-	if (t_ns <= 0 || localtime_r(&t, &tm) == NULL) {
-		snprintf(out, size, "-");
-		return;
-	}
-	strftime(out, size, "%Y-%m-%d %H:%M:%S", &tm);
 }
 
 /*
@@ -670,28 +601,15 @@ pct_line(struct buf *b, const struct frame *f, double x, const char *name,
 	    "end", cls, name);
 }
 
-void
-svg_values_plot(struct buf *b, const struct report_values *v, double t0,
-    double t1)
+/* Histogram: sqrt(n) bins, 5 to 40, over the nice range [first, last]. */
+static void
+values_histogram(struct buf *b, const struct report_values *v, double first,
+    double last, double step, const char *label)
 {
-	struct frame f;
-	double first, last, step, yfirst, ylast, ystep, bw, x, y;
+	struct frame f = { 48, 26, 250, 230 - 26 - 38, first, last, 0, 0 };
+	double yfirst, ylast, ystep, bw, x, y;
 	size_t *bins, nbins, i, k, maxcount = 0;
-	char title[512], label[256];
-	double *dt, *dv;
-	size_t nd;
 
-	snprintf(title, sizeof title, "%s: histogram, CDF and values over the "
-	    "run (n=%zu)", v->name, v->n);
-	svg_open(b, 960, 230, title);
-	if (v->n == 0) {
-		buf_adds(b, "</svg>\n");
-		return;
-	}
-	snprintf(label, sizeof label, "%s", *v->unit ? v->unit : "value");
-
-	/* Histogram: sqrt(n) bins, 5 to 40, over a nice value range. */
-	nice_ticks(v->min, v->max, 5, &first, &last, &step);
 	nbins = (size_t)ceil(sqrt((double)v->n));
 	nbins = nbins < 5 ? 5 : nbins > 40 ? 40 : nbins;
 	bins = xcalloc(nbins, sizeof *bins);
@@ -705,7 +623,6 @@ svg_values_plot(struct buf *b, const struct report_values *v, double t0,
 	for (k = 0; k < nbins; k++)
 		if (bins[k] > maxcount)
 			maxcount = bins[k];
-	f = (struct frame){ 48, 26, 250, 230 - 26 - 38, first, last, 0, 0 };
 	nice_ticks(0, (double)maxcount, 4, &yfirst, &ylast, &ystep);
 	if (ystep < 1) {
 		ystep = 1;
@@ -730,9 +647,16 @@ svg_values_plot(struct buf *b, const struct report_values *v, double t0,
 	pct_line(b, &f, v->p50, "p50", "p50", 0);
 	pct_line(b, &f, v->p99, "p99", "p99", 1);
 	frame_box(b, &f);
+}
 
-	/* CDF: the empirical step function, at most 1000 steps drawn. */
-	f = (struct frame){ 366, 26, 250, 230 - 26 - 38, first, last, 0, 1 };
+/* CDF: the empirical step function, at most 1000 steps drawn. */
+static void
+values_cdf(struct buf *b, const struct report_values *v, double first,
+    double last, double step, const char *label)
+{
+	struct frame f = { 366, 26, 250, 230 - 26 - 38, first, last, 0, 1 };
+	size_t k, nd;
+
 	svg_text(b, f.x, 14, NULL, "title", "CDF");
 	y_axis(b, &f, 0.25);
 	x_axis(b, &f, step, label);
@@ -751,10 +675,18 @@ svg_values_plot(struct buf *b, const struct report_values *v, double t0,
 	pct_line(b, &f, v->p50, "p50", "p50", 0);
 	pct_line(b, &f, v->p99, "p99", "p99", 1);
 	frame_box(b, &f);
+}
 
-	/* The values in the order they happened. */
-	f = (struct frame){ 684, 26, 260, 230 - 26 - 38, t0, t1 > t0 ? t1 :
+/* The values in the order they happened: dots, or a line when many. */
+static void
+values_over_time(struct buf *b, const struct report_values *v, double t0,
+    double t1, double first, double last, double step)
+{
+	struct frame f = { 684, 26, 260, 230 - 26 - 38, t0, t1 > t0 ? t1 :
 	    t0 + 1, first, last };
+	double *dt, *dv;
+	size_t i, nd;
+
 	svg_text(b, f.x, 14, NULL, "title", "over the run");
 	y_axis(b, &f, step);
 	time_axis(b, &f, 3);
@@ -776,6 +708,99 @@ svg_values_plot(struct buf *b, const struct report_values *v, double t0,
 		free(dt);
 		free(dv);
 	}
+	frame_box(b, &f);
+}
+
+void
+svg_values_plot(struct buf *b, const struct report_values *v, double t0,
+    double t1)
+{
+	double first, last, step;
+	char title[512], label[256];
+
+	snprintf(title, sizeof title, "%s: histogram, CDF and values over the "
+	    "run (n=%zu)", v->name, v->n);
+	svg_open(b, 960, 230, title);
+	if (v->n == 0) {
+		buf_adds(b, "</svg>\n");
+		return;
+	}
+	snprintf(label, sizeof label, "%s", *v->unit ? v->unit : "value");
+	/* one value range for all three, so that they read together */
+	nice_ticks(v->min, v->max, 5, &first, &last, &step);
+	values_histogram(b, v, first, last, step, label);
+	values_cdf(b, v, first, last, step, label);
+	values_over_time(b, v, t0, t1, first, last, step);
+	buf_adds(b, "</svg>\n");
+}
+
+static int
+whole_numbers(const double *x, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (x[i] != floor(x[i]))
+			return 0;
+	return 1;
+}
+
+void
+svg_xy_plot(struct buf *b, const char *title, const char *x_label,
+    const double *x, const double *y, size_t n)
+{
+	struct frame f = { 56, 26, 380 - 56 - 14, 220 - 26 - 38, 0, 0, 0, 0 };
+	double xlo = INFINITY, xhi = -INFINITY, ylo = 0, yhi = -INFINITY;
+	double first, last, step, yfirst, ylast, ystep;
+	size_t *order, i, j;
+
+	for (i = 0; i < n; i++) {
+		xlo = fmin(xlo, x[i]);
+		xhi = fmax(xhi, x[i]);
+		ylo = fmin(ylo, y[i]);
+		yhi = fmax(yhi, y[i]);
+	}
+	nice_ticks(xlo, xhi, 5, &first, &last, &step);
+	/* settings are whole numbers (threads): no 1.5 threads */
+	if (step < 1 && whole_numbers(x, n)) {
+		step = 1;
+		first = floor(xlo);
+		last = ceil(xhi) > first ? ceil(xhi) : first + 1;
+	}
+	nice_ticks(ylo, yhi, 4, &yfirst, &ylast, &ystep);
+	f.xlo = first;
+	f.xhi = last;
+	f.ylo = yfirst;
+	f.yhi = ylast;
+	buf_printf(b, "<svg class=\"xy\" viewBox=\"0 0 380 220\" width=\"380\" "
+	    "height=\"220\" role=\"img\"><title>");
+	html_escape(b, title);
+	buf_adds(b, "</title>\n");
+	svg_text(b, f.x, 14, NULL, "title", title);
+	y_axis(b, &f, ystep);
+	x_axis(b, &f, step, x_label);
+	/* in order of x, whatever order the metrics came in */
+	order = xreallocarray(NULL, n ? n : 1, sizeof *order);
+	for (i = 0; i < n; i++) {
+		for (j = i; j > 0 && x[order[j - 1]] > x[i]; j--)
+			order[j] = order[j - 1];
+		order[j] = i;
+	}
+	buf_adds(b, "<polyline class=\"line\" stroke=\"#1f77b4\" points=\"");
+	for (i = 0; i < n; i++)
+		add_point(b, i == 0, px(&f, x[order[i]]), py(&f, y[order[i]]));
+	buf_adds(b, "\"/>\n");
+	for (i = 0; i < n; i++) {
+		char s[64];
+
+		fmt_value(s, sizeof s, y[order[i]]);
+		buf_printf(b, "<circle class=\"dot\" cx=\"%.1f\" cy=\"%.1f\" "
+		    "r=\"3\"><title>%g: ", px(&f, x[order[i]]),
+		    py(&f, y[order[i]]), x[order[i]]);
+		html_escape(b, s);
+		buf_adds(b, "</title></circle>");
+	}
+	free(order);
 	frame_box(b, &f);
 	buf_adds(b, "</svg>\n");
 }

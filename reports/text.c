@@ -27,18 +27,13 @@ table_out(struct text_table *t, struct buf *b)
 
 /* ---- helpers ----------------------------------------------------------- */
 
+/* A string member for a table cell: "-" when absent. */
 static const char *
-jstr(json_t *o, const char *key)
+jdash(json_t *o, const char *key)
 {
-	const char *s = json_string_value(json_object_get(o, key));
+	const char *s = jstr(o, key);
 
 	return s ? s : "-";
-}
-
-static int64_t
-jint(json_t *o, const char *key)
-{
-	return (int64_t)json_integer_value(json_object_get(o, key));
 }
 
 /* ---- run ------------------------------------------------------------------ */
@@ -54,23 +49,23 @@ text_run(const struct run_report *r, struct buf *b)
 	size_t i, l;
 	char *p;
 
-	buf_printf(b, "run       %s\n", jstr(run, "run"));
-	buf_printf(b, "workload  %s\n", jstr(run, "workload"));
-	buf_printf(b, "state     %s\n", jstr(run, "state"));
+	buf_printf(b, "run       %s\n", jdash(run, "run"));
+	buf_printf(b, "workload  %s\n", jdash(run, "workload"));
+	buf_printf(b, "state     %s\n", jdash(run, "state"));
 	if (json_string_value(json_object_get(run, "reason")))
-		buf_printf(b, "reason    %s\n", jstr(run, "reason"));
+		buf_printf(b, "reason    %s\n", jdash(run, "reason"));
 	if (json_string_value(json_object_get(run, "label")))
-		buf_printf(b, "label     %s\n", jstr(run, "label"));
-	buf_printf(b, "kernel    %s  build-id %s\n", jstr(k, "release"),
-	    jstr(k, "build_id"));
+		buf_printf(b, "label     %s\n", jdash(run, "label"));
+	buf_printf(b, "kernel    %s  build-id %s\n", jdash(k, "release"),
+	    jdash(k, "build_id"));
 	buf_printf(b, "host      %s  %lld CPUs, %lld node(s), %lld MiB\n",
-	    jstr(h, "hostname"), (long long)jint(h, "cpus_possible"),
+	    jdash(h, "hostname"), (long long)jint(h, "cpus_possible"),
 	    (long long)jint(h, "numa_nodes"),
 	    (long long)jint(h, "mem_total_kb") / 1024);
 	fmt_wall(when, sizeof when, jint(run, "started_ns"));
 	fmt_offset(v[0], sizeof v[0], (double)(r->t1_ns - r->t0_ns) / 1e9);
 	buf_printf(b, "started   %s  (%s, %s)\n", when, v[0],
-	    jstr(run, "exit_status"));
+	    jdash(run, "exit_status"));
 	p = json_dumps(json_object_get(run, "params"), JSON_COMPACT |
 	    JSON_SORT_KEYS);
 	buf_printf(b, "params    %s\n", p ? p : "{}");
@@ -81,8 +76,8 @@ text_run(const struct run_report *r, struct buf *b)
 	json_array_foreach(json_object_get(run, "metric_info"), i, o) {
 		fmt_value(v[0], sizeof v[0], json_number_value(
 		    json_object_get(o, "value")));
-		text_table_add(t, jstr(o, "name"), v[0], jstr(o, "unit"),
-		    jstr(o, "better"));
+		text_table_add(t, jdash(o, "name"), v[0], jdash(o, "unit"),
+		    jdash(o, "better"));
 	}
 	table_out(t, b);
 
@@ -125,8 +120,8 @@ text_run(const struct run_report *r, struct buf *b)
 		fmt_offset(v[0], 40, (double)(jint(o, "t_ns") - r->t0_ns) /
 		    1e9);
 		snprintf(v[1], sizeof v[1], "+%.40s", v[0]);
-		text_table_add(t, v[1], jstr(o, "kind"), jstr(o, "source"),
-		    jstr(o, "title"));
+		text_table_add(t, v[1], jdash(o, "kind"), jdash(o, "source"),
+		    jdash(o, "title"));
 	}
 	table_out(t, b);
 
@@ -229,17 +224,17 @@ text_kernel(const struct kernel_report *k, struct buf *b)
 	json_t *o;
 	size_t i;
 
-	buf_printf(b, "kernel    %s\n", jstr(k->kernel, "release"));
-	buf_printf(b, "build-id  %s\n", jstr(k->kernel, "build_id"));
-	buf_printf(b, "version   %s\n", jstr(k->kernel, "version"));
-	buf_printf(b, "cmdline   %s\n", jstr(k->kernel, "cmdline"));
-	buf_printf(b, "config    %s\n", jstr(k->kernel, "config_hash"));
+	buf_printf(b, "kernel    %s\n", jdash(k->kernel, "release"));
+	buf_printf(b, "build-id  %s\n", jdash(k->kernel, "build_id"));
+	buf_printf(b, "version   %s\n", jdash(k->kernel, "version"));
+	buf_printf(b, "cmdline   %s\n", jdash(k->kernel, "cmdline"));
+	buf_printf(b, "config    %s\n", jdash(k->kernel, "config_hash"));
 	buf_printf(b, "runs      %zu\n", json_array_size(k->runs));
 
 	t = text_table_new(3, "WORKLOAD", "STATE", "RUNS");
 	json_array_foreach(k->states, i, o) {
 		snprintf(v[0], sizeof v[0], "%lld", (long long)jint(o, "runs"));
-		text_table_add(t, jstr(o, "workload"), jstr(o, "state"), v[0]);
+		text_table_add(t, jdash(o, "workload"), jdash(o, "state"), v[0]);
 	}
 	table_out(t, b);
 
@@ -265,7 +260,7 @@ text_kernel(const struct kernel_report *k, struct buf *b)
 	json_array_foreach(k->events, i, o) {
 		snprintf(v[0], sizeof v[0], "%lld", (long long)jint(o, "count"));
 		snprintf(v[1], sizeof v[1], "%lld", (long long)jint(o, "runs"));
-		text_table_add(t, jstr(o, "kind"), v[0], v[1], jstr(o, "title"));
+		text_table_add(t, jdash(o, "kind"), v[0], v[1], jdash(o, "title"));
 	}
 	table_out(t, b);
 
@@ -274,10 +269,10 @@ text_kernel(const struct kernel_report *k, struct buf *b)
 	json_array_foreach(k->runs, i, o) {
 		char id[16];
 
-		snprintf(id, sizeof id, "%.8s", jstr(o, "run"));
+		snprintf(id, sizeof id, "%.8s", jdash(o, "run"));
 		fmt_wall(when, sizeof when, jint(o, "started_ns"));
-		text_table_add(t, id, jstr(o, "workload"), jstr(o, "state"),
-		    when, jstr(o, "label"), jstr(o, "reason"));
+		text_table_add(t, id, jdash(o, "workload"), jdash(o, "state"),
+		    when, jdash(o, "label"), jdash(o, "reason"));
 	}
 	table_out(t, b);
 }

@@ -30,6 +30,37 @@ enum better {
 
 struct wl_ctx;
 
+/*
+ * A plot of a run report: a title and up to four lines, each a counter
+ * or a sum of counters joined by '+' ("vmstat.allocstall_normal+
+ * vmstat.allocstall_movable").  Counters a run did not record are left
+ * out.  headline: drawn first, under the headline values, on one time
+ * axis with them.
+ */
+struct workload_plot {
+	const char *title;
+	const char *lines[4];
+	int headline;
+};
+
+/* Per-operation value series (wl_value) drawn over time in one plot. */
+struct workload_values_plot {
+	const char *title;
+	const char *series[4];
+};
+
+/*
+ * What a sweep measured against the setting it swept: for each y, the
+ * metrics "<metric><suffix><x>" ("munmap_ms_t4": x = 4), divided by the
+ * metric per when set (ms -> ms/GiB).
+ */
+struct workload_sweep {
+	const char *suffix, *x_label;   /* "_t", "threads" */
+	struct {
+		const char *metric, *per, *label;
+	} y[4];                         /* ends with { NULL } or at 4 */
+};
+
 struct workload {
 	const char *name;
 	const char *summary;
@@ -45,6 +76,16 @@ struct workload {
 	int (*supported)(const struct params *, char **reason);
 	/* Returns an enum wl_result. */
 	int (*run)(struct wl_ctx *);
+
+	/* ---- what its report shows (reports/) ---- */
+	/* Counters over time, ends with { NULL }; NULL: a generic set. */
+	const struct workload_plot *plots;
+	/* Metrics that say how the run went, NULL-terminated. */
+	const char *const *headline_metrics;
+	/* Value series drawn first, over time; ends with { NULL }. */
+	const struct workload_values_plot *headline_values;
+	/* May be NULL. */
+	const struct workload_sweep *sweep;
 };
 
 extern const struct workload *const workloads[];   /* NULL-terminated */

@@ -727,6 +727,37 @@ out:
 	return result;
 }
 
+/* seed 003: on_each_cpu() drains from direct reclaim */
+static const struct workload_plot hotplug_plots[] = {
+	{ "function-call IPIs", { "irq.CAL" }, 0 },
+	{ "direct reclaim stalls", {
+	    "vmstat.allocstall_normal+vmstat.allocstall_movable" }, 0 },
+	{ "direct reclaim scan and steal", { "vmstat.pgscan_direct",
+	    "vmstat.pgsteal_direct" }, 0 },
+	{ "memory stall, PSI some", { "psi.memory.some.total" }, 0 },
+	{ "online CPUs", { "cpu.online" }, 0 },
+	{ "MemAvailable", { "meminfo.MemAvailable" }, 0 },
+	{ NULL, { NULL }, 0 },
+};
+
+static const char *const hotplug_headline_metrics[] = {
+	"offline_ms_p50", "offline_ms_p99", "offline_ms_max",
+	"online_ms_p50", "online_ms_p99", "online_ms_max",
+	"transitions_per_s", "allocstall_normal", "allocstall_movable",
+	"pgscan_direct", "psi_memory_some_us", "cal_irqs", NULL,
+};
+
+/* Each transition's latency, and what direct reclaim and memory
+ * stalls did in the same cycle, on one time axis. */
+static const struct workload_values_plot hotplug_headline_values[] = {
+	{ "transition latency", { "offline_ms", "online_ms" } },
+	{ "direct reclaim per cycle", { "cycle.allocstall_normal",
+	    "cycle.allocstall_movable", "cycle.pgscan_direct" } },
+	{ "memory stall per cycle, PSI some", {
+	    "cycle.psi_memory_some_us" } },
+	{ NULL, { NULL } },
+};
+
 const struct workload wl_hotplug = {
 	.name = "hotplug",
 	.summary = "cycle CPUs offline/online while global memory pressure "
@@ -736,4 +767,7 @@ const struct workload wl_hotplug = {
 	.primary_metric = "transitions_per_s",
 	.supported = hotplug_supported,
 	.run = hotplug_run,
+	.plots = hotplug_plots,
+	.headline_metrics = hotplug_headline_metrics,
+	.headline_values = hotplug_headline_values,
 };

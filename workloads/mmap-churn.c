@@ -1252,6 +1252,23 @@ out:
 	return result;
 }
 
+/* seed 001: LTP mmap1 */
+static const struct workload_plot mmap_churn_plots[] = {
+	{ "page faults", { "vmstat.pgfault" }, 1 },
+	{ "TLB shootdowns", { "irq.TLB" }, 1 },
+	{ NULL, { NULL }, 0 },
+};
+
+static const char *const mmap_churn_headline_metrics[] = {
+	"maps_per_s", "reads_per_s", "unexpected_faults", "wrong_data",
+	"sigsegv_tolerated", "thp_maps_pct", NULL,
+};
+
+static const struct workload_values_plot mmap_churn_headline_values[] = {
+	{ "map/unmap rate", { "maps_per_s" } },
+	{ NULL, { NULL } },
+};
+
 const struct workload wl_mmap_churn = {
 	.name = "mmap-churn",
 	.summary = "LTP mmap1: map, write and unmap a fixed address while "
@@ -1262,4 +1279,7 @@ const struct workload wl_mmap_churn = {
 	.primary_metric = "maps_per_s",
 	.supported = mmap_churn_supported,
 	.run = mmap_churn_run,
+	.plots = mmap_churn_plots,
+	.headline_metrics = mmap_churn_headline_metrics,
+	.headline_values = mmap_churn_headline_values,
 };

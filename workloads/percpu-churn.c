@@ -2078,6 +2078,20 @@ out:
 	return result;
 }
 
+/* seeds 002 and 000: chunk creation and depopulation */
+static const struct workload_plot percpu_churn_plots[] = {
+	{ "percpu memory", { "meminfo.Percpu" }, 1 },
+	{ "percpu chunks", { "percpu.chunks.total",
+	    "percpu.chunks.sidelined", "percpu.chunks.to_depopulate" }, 1 },
+	{ NULL, { NULL }, 0 },
+};
+
+static const char *const percpu_churn_headline_metrics[] = {
+	"corrupt_values", "verified_values", "ops_per_s", "objects_per_s",
+	"create_us_p99", "destroy_us_p99", "percpu_start_kb",
+	"percpu_peak_kb", NULL,
+};
+
 const struct workload wl_percpu_churn = {
 	.name = "percpu-churn",
 	.summary = "allocate kernel percpu memory from user space (BPF "
@@ -2088,4 +2102,6 @@ const struct workload wl_percpu_churn = {
 	.primary_metric = "ops_per_s",
 	.supported = percpu_churn_supported,
 	.run = percpu_churn_run,
+	.plots = percpu_churn_plots,
+	.headline_metrics = percpu_churn_headline_metrics,
 };

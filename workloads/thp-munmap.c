@@ -980,6 +980,37 @@ out:
 	return result;
 }
 
+/* seed 004: one IPI broadcast per huge page */
+static const struct workload_plot thp_munmap_plots[] = {
+	{ "TLB shootdowns and function-call IPIs", { "irq.TLB", "irq.CAL" },
+	    1 },
+	{ "THP faults", { "vmstat.thp_fault_alloc" }, 0 },
+	{ "AnonHugePages", { "meminfo.AnonHugePages" }, 0 },
+	{ NULL, { NULL }, 0 },
+};
+
+static const char *const thp_munmap_headline_metrics[] = {
+	"munmap_ms_per_gib", "munmap_ms", "us_per_hugepage",
+	"tlb_irqs_per_gib", "munmap_tlb_irqs", "munmap_cal_irqs",
+	"munmap_ms_slope_per_thread", "threads", "size_gib",
+	"thp_coverage_pct", NULL,
+};
+
+static const struct workload_values_plot thp_munmap_headline_values[] = {
+	{ "munmap time of each repeat", { "munmap_ms" } },
+	{ NULL, { NULL } },
+};
+
+/* The slope seed 004 is about: munmap time against the threads. */
+static const struct workload_sweep thp_munmap_sweep = {
+	"_t", "threads", {
+		{ "munmap_ms", "size_gib", "munmap ms/GiB" },
+		{ "munmap_tlb_irqs", NULL, "TLB shootdown IPIs" },
+		{ "fault_ms", "size_gib", "fault ms/GiB" },
+		{ NULL, NULL, NULL },
+	},
+};
+
 const struct workload wl_thp_munmap = {
 	.name = "thp-munmap",
 	.summary = "time munmap of a large THP region while pinned threads "
@@ -989,4 +1020,8 @@ const struct workload wl_thp_munmap = {
 	.primary_metric = "munmap_ms_per_gib",
 	.supported = thp_munmap_supported,
 	.run = thp_munmap_run,
+	.plots = thp_munmap_plots,
+	.headline_metrics = thp_munmap_headline_metrics,
+	.headline_values = thp_munmap_headline_values,
+	.sweep = &thp_munmap_sweep,
 };

@@ -123,8 +123,102 @@ assert n > 4 * b and n > 50000, 'png %d bytes, blank page %d' % (n, b)
 print('%dx%d, %d bytes (blank page %d)' % (w, h, n, b))
 EOF
 
+# check_report run|compare HTML JSON: the HTML leads with the headline
+# (a run: its Result; a comparison: its Changes), and what is zero
+# throughout is named on an "all zero:" line instead of drawn or given a
+# row, as the JSON report of the same run or comparison says.
+cat > "$SCRATCH/check_report.py" <<'EOF'
+import html, json, re, sys
+
+kind, hpath, jpath = sys.argv[1:4]
+h = open(hpath, encoding='utf-8').read()
+j = json.load(open(jpath))
+err = []
+
+def at(s):
+    i = h.find(s)
+    return i if i >= 0 else float('inf')
+
+def section(name):
+    m = re.search(r'<section id="%s">(.*?)</section>' % name, h, re.S)
+    return m.group(1) if m else ''
+
+zero = set()
+for line in re.findall(r'<p class="allzero">all zero: (.*?)</p>', h):
+    zero.update(html.unescape(x) for x in re.findall(r'<code>(.*?)</code>', line))
+drawn = set(html.unescape(t) for t in
+            re.findall(r'<svg class="plot"[^>]*><title>(.*?)</title>', h))
+
+if kind == 'run':
+    if not at('id="headline"') < at('id="summary"') < at('id="metrics"') < at('id="counters"'):
+        err.append('the Result is not first')
+    if re.search(r'<svg class="plot"', h[:int(min(at('id="headline"'), len(h)))]):
+        err.append('a plot before the Result')
+    for p in j['plots']:
+        z = all(l['n'] == 0 or (l['min'] == 0 and l['max'] == 0) for l in p['lines'])
+        t = '%s (%s)' % (p['title'], p['unit'])
+        if z != (p['title'] in zero) or z == (t in drawn):
+            err.append('plot %r: zero %s, listed %s, drawn %s' %
+                       (p['title'], z, p['title'] in zero, t in drawn))
+    for name, v in j['value_stats'].items():
+        z = v['n'] == 0 or (v['min'] == 0 and v['max'] == 0)
+        d = '<h3>%s</h3>' % html.escape(name) in section('values')
+        if z != (name in zero) or z == d:
+            err.append('values %r: zero %s, listed %s, drawn %s' %
+                       (name, z, name in zero, d))
+    for name, v in j['run']['metrics'].items():
+        row = '<td>%s</td>' % html.escape(name) in section('metrics')
+        if (v == 0) != (name in zero) or (v == 0) == row:
+            err.append('metric %r = %r: listed %s, row %s' %
+                       (name, v, name in zero, row))
+else:
+    if not at('id="summary"') < at('id="changes"') < at('id="metrics"'):
+        err.append('the Changes are not first')
+    ms = j['comparison']['metrics']
+    want = [(m['workload'], m['metric'], m['mark']) for m in ms
+            if m['mark'] != 'same']
+    rows = re.findall(r'<tr><td>(.*?)</td><td class="name">(.*?) <span.*?'
+                      r'<td class="mark-\w+">(.*?)</td>', section('changes'))
+    rows = [tuple(html.unescape(x) for x in r) for r in rows]
+    if sorted(rows) != sorted(want):
+        err.append('changes %r, want %r' % (rows, want))
+    marks = [r[2] for r in rows]
+    if marks != sorted(marks, key=lambda m: m != 'regression'):
+        err.append('regressions do not come first: %r' % marks)
+    for m in ms:
+        z = (m['base']['n'] and m['new']['n'] and m['base']['mean'] == 0 and
+             m['new']['mean'] == 0 and m['base']['stddev'] == 0 and
+             m['new']['stddev'] == 0)
+        row = '<td class="name">%s <span' % html.escape(m['metric']) in section('metrics')
+        if z and (m['metric'] not in zero or row):
+            err.append('%s is zero on both builds but has a row' % m['metric'])
+if err:
+    print('\n'.join(err[:20]))
+    sys.exit(1)
+print('%s report: %d zero series listed, %d plots drawn' % (kind, len(zero), len(drawn)))
+EOF
+
+# overflow.js: the number of elements wider than their box (a table
+# scrolling sideways) and the page width, into the title for --dump-dom.
+cat > "$SCRATCH/overflow.js" <<'EOF'
+<script>
+var n = 0;
+document.querySelectorAll("body, body *").forEach(function (e) {
+	/* no ampersand: the script goes through sed */
+	if (e.clientWidth > 0)
+		if (e.scrollWidth > e.clientWidth + 1) n++;
+});
+document.title = "overflow " + n + " page " +
+    document.documentElement.scrollWidth + " window " + window.innerWidth;
+</script>
+EOF
+
 check_html() {
 	python3 "$SCRATCH/check_html.py" "$1"
+}
+
+check_report() {
+	python3 "$SCRATCH/check_report.py" "$@"
 }
 
 # No URL anywhere, nothing that could fetch one.
@@ -166,6 +260,12 @@ test_expect 'it has the header, metrics, values and counter plots' '
 	grep -q "class=\"p99\"" r.html
 '
 
+test_expect 'the Result leads; zero series are one line, not plots' '
+	mmstorm report $(cat uuid) --format json > r0.json &&
+	check_report run r.html r0.json &&
+	grep -q "<div class=\"card\"><span class=\"v\">[-0-9.]*</span> [^<]*<br><code>$primary</code>" r.html
+'
+
 test_expect 'text the database holds is escaped, events are marked' '
 	uuid=$(cat uuid) &&
 	sqlite3 "$MMSTORM_DB" "INSERT INTO events (run_id, kernel_id, host_id, boot_id, kind, title, signature, t_ns, source, text) SELECT id, kernel_id, host_id, boot_id, '"'"'soft_lockup'"'"', '"'"'BUG: soft lockup in <script>alert(1)</script> & co'"'"', '"'"'t0700'"'"', (started_ns + ended_ns) / 2, '"'"'kmsg'"'"', '"'"'watchdog: BUG: soft lockup'"'"' || char(10) || '"'"'<img src=x onerror=alert(1)>'"'"' || char(10) || char(1) || char(255) FROM runs WHERE uuid = '"'"'$uuid'"'"'" &&
@@ -175,7 +275,10 @@ test_expect 'text the database holds is escaped, events are marked' '
 	grep -q "soft lockup in &lt;script&gt;alert(1)&lt;/script&gt; &amp; co" e.html &&
 	grep -q "&lt;img src=x onerror=alert(1)&gt;" e.html &&
 	grep -q "<g class=\"event\"><title>soft_lockup: BUG" e.html &&
-	grep -q "<details><summary>" e.html
+	grep -q "<details><summary>" e.html &&
+	sed -n "/<section id=\"headline\">/,/<\/section>/p" e.html > e-head.html &&
+	grep -q "<p class=\"alert\">1 event during the run" e-head.html &&
+	grep -q "<g class=\"event\"><title>soft_lockup: BUG" e-head.html
 '
 
 test_expect 'report --format text: the run as aligned tables' '
@@ -216,7 +319,14 @@ if [ "$(id -u)" -eq 0 ] && [ -w /sys/devices/system/cpu/cpu1/online ]; then
 		grep -q "<h3>offline_ms</h3>" hp.html &&
 		grep -q "<h3>online_ms</h3>" hp.html &&
 		grep -q "function-call IPIs (/s)" hp.html &&
-		grep -q "online CPUs (count)" hp.html
+		grep -q "online CPUs (count)" hp.html &&
+		mmstorm report $(cat hp.uuid) --format json > hp-r.json &&
+		check_report run hp.html hp-r.json &&
+		sed -n "/<section id=\"headline\">/,/<\/section>/p" hp.html > hp-head.html &&
+		grep -q "<code>offline_ms_p50</code>" hp-head.html &&
+		grep -q "<svg class=\"plot\"[^>]*><title>transition latency (ms)</title>" hp-head.html &&
+		grep -q "<title>CPU offline: [0-9]*</title>" hp-head.html &&
+		grep -Eq "<title>direct reclaim per cycle \(|<code>direct reclaim per cycle</code>" hp-head.html
 	'
 else
 	test_skip "hotplug report" "needs root and a hot-pluggable cpu1"
@@ -250,11 +360,29 @@ test_expect 'report --compare: a table per workload with change bars' '
 	grep -q "<svg class=\"bar\"" c.html &&
 	grep -q "class=\"mark-regression\">regression<" c.html &&
 	mmstorm report --compare running t0700-new --format json > c.json &&
+	check_report compare c.html c.json &&
+	sed -n "/<section id=\"changes\">/,/<\/section>/p" c.html | grep -q "<td class=\"name\">$primary <span" &&
 	test "$(json_get c.json "j[\"report\"]")" = compare &&
 	json_get c.json "[m[\"mark\"] for m in j[\"comparison\"][\"metrics\"] if m[\"metric\"] == \"$primary\"]" | grep -qx "\[.regression.\]" &&
 	mmstorm report --compare running t0700-new --workload $wl > c.txt &&
 	grep -q "^$primary .*regression" c.txt
 '
+
+# After the kernel and compare tests: they count the runs of $wl.
+if [ $wl = thp-munmap ]; then
+	test_expect 'thp-munmap with a sweep: munmap ms/GiB and IPIs against threads' '
+		mmstorm run thp-munmap --size=64M --sweep=1,2 --iterations=1 --json > sw.json &&
+		test "$(json_get sw.json "j[\"state\"]")" = passed &&
+		mmstorm report $(json_get sw.json "j[\"run\"]") --html sw.html &&
+		check_html sw.html &&
+		sed -n "/<section id=\"headline\">/,/<\/section>/p" sw.html > sw-head.html &&
+		grep -q "<h3>Against threads</h3>" sw-head.html &&
+		grep -q "<svg class=\"xy\"[^>]*><title>munmap ms/GiB</title>" sw-head.html &&
+		grep -q "<svg class=\"xy\"[^>]*><title>TLB shootdown IPIs</title>" sw-head.html &&
+		test $(grep -o "<circle class=\"dot\" [^>]*><title>[12]: " sw-head.html | wc -l) -ge 4 &&
+		! grep -q "<h3>Against threads</h3>" r.html
+	'
+fi
 
 test_expect 'unknown run or build: exit 1; bad usage: exit 2; nothing changed' '
 	before=$(db_fingerprint) &&
@@ -314,9 +442,21 @@ if [ -x /usr/bin/chromium ]; then
 		test $(grep -o "<polyline" dom.html | wc -l) -eq $(grep -o "<polyline" e.html | wc -l) &&
 		! grep -q "<script" dom.html
 	'
+	test_expect 'the comparison fits a 1280 px window: nothing scrolls sideways' '
+		sed "s#</body>#$(tr -d "\n" < overflow.js)</body>#" c.html > cw.html &&
+		HOME="$SCRATCH" timeout 120 chromium --headless --no-sandbox \
+		    --disable-gpu --no-first-run --disable-background-networking \
+		    --host-resolver-rules="MAP * ~NOTFOUND" --window-size=1280,2000 \
+		    --user-data-dir="$(mktemp -d "$SCRATCH/chromium.XXXXXX")" \
+		    --dump-dom "file://$SCRATCH/cw.html" > cw-dom.html 2> /dev/null &&
+		grep -o "<title>overflow [^<]*</title>" cw-dom.html > cw-title &&
+		cat cw-title &&
+		grep -Eq "<title>overflow 0 page ([0-9]{1,3}|1[01][0-9][0-9]|12[0-7][0-9]|1280) window 1280</title>" cw-title
+	'
 else
 	test_skip "chromium rendering" "/usr/bin/chromium is not installed (Debian: chromium)"
 	test_skip "chromium DOM" "/usr/bin/chromium is not installed"
+	test_skip "comparison width" "/usr/bin/chromium is not installed"
 fi
 
 test_expect 'the database is intact' '

@@ -115,12 +115,61 @@ TEST(fmt_helpers)
 	CHECK_STR_EQ(s, "-");
 }
 
+/* The CLI's cells and the reports' tables print the same digits. */
+TEST(fmt_num_is_fmt_value)
+{
+	static const double v[] = { 0, 3, -7, 1234567, 12.345, 0.5, 0.00123,
+		2500.4, -0.25, 1e20 };
+	char s[64], *a;
+	size_t i;
+
+	for (i = 0; i < sizeof v / sizeof v[0]; i++) {
+		fmt_value(s, sizeof s, v[i]);
+		a = fmt_num(v[i]);
+		CHECK_STR_EQ(a, s);
+		free(a);
+	}
+	a = fmt_num(0.00123);
+	CHECK_STR_EQ(a, "0.00123");
+	free(a);
+	a = fmt_time_ns(0);
+	CHECK_STR_EQ(a, "-");
+	free(a);
+	a = fmt_time_ns(1700000000000000000LL);
+	fmt_wall(s, sizeof s, 1700000000000000000LL);
+	CHECK_STR_EQ(a, s);
+	CHECK_INT_EQ(strlen(a), 19);
+	free(a);
+}
+
+TEST(svg_xy_plot_orders_by_x_with_whole_ticks)
+{
+	double x[] = { 4, 1, 2 }, y[] = { 40, 10, 20 };
+	struct buf b = BUF_INIT;
+	const char *p1, *p2, *p4;
+
+	svg_xy_plot(&b, "munmap <ms>/GiB", "threads", x, y, 3);
+	buf_addc(&b, '\0');
+	CHECK_STR_CONTAINS(b.s, "<title>munmap &lt;ms&gt;/GiB</title>");
+	CHECK_STR_CONTAINS(b.s, ">threads</text>");
+	/* threads are whole: no tick at 1.5 */
+	CHECK(strstr(b.s, ">1.5<") == NULL);
+	CHECK_STR_CONTAINS(b.s, ">3</text>");
+	/* the dots in x order, whatever order the metrics came in */
+	p1 = strstr(b.s, "<title>1: 10</title>");
+	p2 = strstr(b.s, "<title>2: 20</title>");
+	p4 = strstr(b.s, "<title>4: 40</title>");
+	CHECK(p1 != NULL && p2 != NULL && p4 != NULL);
+	CHECK(p1 < p2 && p2 < p4);
+	buf_release(&b);
+}
+
 TEST(svg_time_plot_draws_lines_and_marks)
 {
 	double t[] = { 0, 1, 2, 3 }, v[] = { 0, 10, 5, 20 };
 	struct report_line line = { (char *)"irq.CAL", 4, t, v, 4, 0, 20, 8.75 };
 	struct report_plot p = { (char *)"IPIs <CAL>", (char *)"/s", 1, 0,
-		&line, 1 };
+		&line, 1, 0 };
 	struct report_mark marks[] = {
 		{ 0.5, MARK_OFFLINE, (char *)"CPU offline: 30 ms" },
 		{ 1.5, MARK_LABEL, (char *)"munmap-start" },
