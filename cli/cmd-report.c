@@ -14,6 +14,7 @@
 #include "common/buf.h"
 #include "cli/cli.h"
 #include "store/db.h"
+#include "workloads/workloads.h"
 #include "reports/report.h"
 
 static int cmd_report_exec(int, char **);
@@ -177,7 +178,7 @@ make_report(struct db *db, const struct report_cmd_args *a,
 	} else {
 		if (cli_run_id(db, operand, &id) != 0)
 			return EXIT_FAIL;
-		if (report_run(db, id, a->fmt, out, &cause) != 0)
+		if (report_run(db, workloads, id, a->fmt, out, &cause) != 0)
 			goto fail;
 	}
 	return EXIT_OK;

@@ -16,6 +16,7 @@
 #include "run/workload.h"
 #include "store/db.h"
 #include "store/run-json.h"
+#include "workloads/workloads.h"
 
 static int cmd_run_exec(int, char **);
 

@@ -19,6 +19,7 @@
 #include "run/runner.h"
 #include "run/workload.h"
 #include "store/db.h"
+#include "workloads/workloads.h"
 
 #define V_GOOD  0
 #define V_BAD   1

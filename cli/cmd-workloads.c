@@ -5,6 +5,7 @@
 #include "common/buf.h"
 #include "cli/cli.h"
 #include "run/workload.h"
+#include "workloads/workloads.h"
 
 static int cmd_workloads_exec(int, char **);
 

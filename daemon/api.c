@@ -43,6 +43,7 @@
 #include "store/run-json.h"
 #include "store/series.h"
 #include "store/status.h"
+#include "workloads/workloads.h"
 
 #define API_VERSION 1
 

@@ -27,6 +27,7 @@
 #include "run/runner.h"
 #include "run/workload.h"
 #include "store/db.h"
+#include "workloads/workloads.h"
 
 static void
 on_progress(void *arg, const char *text, double elapsed)

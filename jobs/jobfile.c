@@ -176,7 +176,7 @@ jobfile_parse(const char *name, const char *text,
 			    s[i].name);
 			goto out;
 		}
-		if ((wl = job_workload(registry, wname)) == NULL) {
+		if ((wl = workload_lookup(registry, wname)) == NULL) {
 			r = set_cause(cause, EINVAL, "'%s' line %d: unknown "
 			    "workload '%s' in section [%s]", name, s[i].line,
 			    wname, s[i].name);

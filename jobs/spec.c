@@ -81,18 +81,6 @@ spec_field(json_t *obj, const char *key, const struct opt_spec *spec,
 	return r;
 }
 
-const struct workload *
-job_workload(const struct workload *const *registry, const char *name)
-{
-	size_t i;
-
-	for (i = 0; registry[i] != NULL; i++) {
-		if (strcmp(registry[i]->name, name) == 0)
-			return registry[i];
-	}
-	return NULL;
-}
-
 void
 job_spec_init(struct job_spec *js, const struct workload *wl)
 {
@@ -126,7 +114,7 @@ job_spec_from_json(json_t *obj, const struct workload *const *registry,
 	w = json_object_get(obj, "workload");
 	if ((name = json_string_value(w)) == NULL)
 		return set_cause(cause, EINVAL, "a job needs \"workload\"");
-	if ((wl = job_workload(registry, name)) == NULL)
+	if ((wl = workload_lookup(registry, name)) == NULL)
 		return set_cause(cause, EINVAL, "unknown workload '%s'", name);
 	job_spec_init(js, wl);
 	opts = json_object_get(obj, "options");

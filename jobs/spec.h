@@ -35,9 +35,6 @@ struct job_spec {
 	int line;             /* of the [section] header */
 };
 
-/* The workload called name in registry, or NULL. */
-const struct workload *job_workload(const struct workload *const *registry,
-    const char *name);
 /* A spec with the workload's defaults and one run. */
 void job_spec_init(struct job_spec *, const struct workload *);
 int job_spec_from_json(json_t *, const struct workload *const *registry,

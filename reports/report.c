@@ -560,7 +560,8 @@ samples_build_release(struct samples_build *sb)
  * reports print as tables, the store's readers for what they plot.
  */
 static int
-run_report_load(struct db *db, int64_t run_id, struct run_report *r,
+run_report_load(struct db *db, const struct workload *const *registry,
+    int64_t run_id, struct run_report *r,
     char **cause)
 {
 	struct samples_build sb = { r, NULL, 0, NULL, 0, 0 };
@@ -576,7 +577,7 @@ run_report_load(struct db *db, int64_t run_id, struct run_report *r,
 		return -ENOENT;
 	}
 	if (jstr(r->run, "workload") != NULL)
-		r->wl = workload_find(jstr(r->run, "workload"));
+		r->wl = workload_lookup(registry, jstr(r->run, "workload"));
 	if ((err = run_counters_read(db, run_id, &ci, &nci, cause)) != 0)
 		goto out;
 	plot_specs(&sb, r->wl, ci, nci);
@@ -713,13 +714,14 @@ add_json(struct buf *out, json_t *j)
 }
 
 int
-report_run(struct db *db, int64_t run_id, enum report_format fmt,
+report_run(struct db *db, const struct workload *const *registry,
+    int64_t run_id, enum report_format fmt,
     struct buf *out, char **cause)
 {
 	struct run_report r;
 	int err;
 
-	if ((err = run_report_load(db, run_id, &r, cause)) != 0)
+	if ((err = run_report_load(db, registry, run_id, &r, cause)) != 0)
 		return err;
 	switch (fmt) {
 	case REPORT_HTML:

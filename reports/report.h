@@ -19,6 +19,7 @@
 struct buf;
 struct compare_opts;
 struct db;
+struct workload;
 
 enum report_format {
 	REPORT_TEXT = 0,
@@ -41,8 +42,8 @@ int report_format_parse(const char *, enum report_format *);
  * which metrics, series and plots) and names zero series on one line
  * (docs/reports.md).
  */
-int report_run(struct db *, int64_t run_id, enum report_format,
-    struct buf *out, char **cause);
+int report_run(struct db *, const struct workload *const *registry,
+    int64_t run_id, enum report_format, struct buf *out, char **cause);
 
 /* Two builds: compare_kernels() as tables with change bars. */
 int report_compare(struct db *, int64_t base, int64_t new,

@@ -88,8 +88,11 @@ struct workload {
 	const struct workload_sweep *sweep;
 };
 
-extern const struct workload *const workloads[];   /* NULL-terminated */
-const struct workload *workload_find(const char *name);
+/* The workload of that name in a NULL-terminated table, or NULL.  The
+ * table is handed down by cli/ and daemon/ (workloads/workloads.h): the
+ * layers below never look a workload up by themselves. */
+const struct workload *workload_lookup(const struct workload *const *registry,
+    const char *name);
 
 /* Parameters of this run (defaults applied). */
 const struct params *wl_params(struct wl_ctx *);

@@ -5,9 +5,7 @@
  * `const struct workload wl_<name> = {...}` and one X(<name>) line below;
  * the list expands into the declarations and the table.
  */
-#include <string.h>
-
-#include "run/workload.h"
+#include "workloads/workloads.h"
 
 #define WORKLOAD_LIST(X) \
 	X(hotplug) \
@@ -28,11 +26,5 @@ const struct workload *const workloads[] = {
 const struct workload *
 workload_find(const char *name)
 {
-	size_t i;
-
-	for (i = 0; workloads[i] != NULL; i++) {
-		if (strcmp(workloads[i]->name, name) == 0)
-			return workloads[i];
-	}
-	return NULL;
+	return workload_lookup(workloads, name);
 }

@@ -6,6 +6,7 @@
 #include "run/options.h"
 #include "unit.h"
 #include "run/workload.h"
+#include "workloads/workloads.h"
 
 TEST(jobfile_global_then_section_values)
 {
