@@ -14,19 +14,24 @@ skipped=0
 
 # tally FILE RC: FILE is a script's output, RC its exit status.
 tally() {
-	tally_check "$1" "$2" '^# tally \([0-9][0-9]*\) \([0-9][0-9]*\) \([0-9][0-9]*\)$' 1
+	tally_check "$1" "$2" '^# tally \([0-9][0-9]*\) \([0-9][0-9]*\) \([0-9][0-9]*\)$' 1 \
+	    "$(tail -n 1 "$1")"
 }
 
-# tally_runner FILE RC: FILE is a runner's output, RC its exit status.
+# tally_runner FILE RC: FILE is a runner's output (run through make: the
+# "make: *** ... Error 1" make adds after a failed runner is not its
+# last line), RC its exit status.
 tally_runner() {
-	tally_check "$1" "$2" '^\([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed, \([0-9][0-9]*\) skipped$' 0
+	tally_check "$1" "$2" '^\([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed, \([0-9][0-9]*\) skipped$' 0 \
+	    "$(grep -v '^make\(\[[0-9]*\]\)\{0,1\}: \*\*\* ' "$1" | tail -n 1)"
 }
 
-# tally_check FILE RC PATTERN LINES: adds to passed/failed/skipped, sets
-# tally_p/tally_f/tally_s, and tally_err to why the output cannot be
-# trusted (empty when it can).  With LINES=1 the TAP lines must agree.
+# tally_check FILE RC PATTERN LINES LAST: LAST is FILE's summary line;
+# adds to passed/failed/skipped, sets tally_p/tally_f/tally_s, and
+# tally_err to why the output cannot be trusted (empty when it can).
+# With LINES=1 the TAP lines must agree with it.
 tally_check() {
-	_last=$(tail -n 1 "$1")
+	_last=$5
 	tally_p=$(echo "$_last" | sed -n "s/$3/\\1/p")
 	tally_f=$(echo "$_last" | sed -n "s/$3/\\2/p")
 	tally_s=$(echo "$_last" | sed -n "s/$3/\\3/p")
@@ -43,8 +48,11 @@ tally_check() {
 	elif [ "$2" -eq 0 ] && [ "$tally_f" -ne 0 ]; then
 		tally_err="exit status 0, but $tally_f failure(s) counted"
 	fi
-	# Output that cannot be trusted is one more failure.
-	[ -z "$tally_err" ] || tally_f=$((tally_f + 1))
+	# Output that cannot be trusted is one more failure, and its passes
+	# and skips do not count.
+	if [ -n "$tally_err" ]; then
+		tally_p=0 tally_s=0 tally_f=$((tally_f + 1))
+	fi
 	passed=$((passed + tally_p))
 	failed=$((failed + tally_f))
 	skipped=$((skipped + tally_s))
