@@ -48,7 +48,19 @@ BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench-%,$(wildcard bench/*.c))
 
 all: $(PROGRAMS)
 
-$(BUILD)/%.o: %.c
+# The flags are part of what an object is built from (git's GIT-CFLAGS):
+# $(BUILD)/.flags changes when they do, so `make WERROR=1 check` after a
+# plain `make` recompiles every object with -Werror.
+TRACK_FLAGS = $(subst ','\'',$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) $(LDLIBS))
+
+$(BUILD)/.flags: FORCE
+	@mkdir -p $(BUILD)
+	@flags='$(TRACK_FLAGS)'; \
+	if [ x"$$flags" != x"$$(cat $@ 2>/dev/null)" ]; then \
+		echo "$$flags" > $@; \
+	fi
+
+$(BUILD)/%.o: %.c $(BUILD)/.flags
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -58,7 +70,7 @@ $(BUILD)/schema.c: $(SCHEMA) scripts/embed-schema.sh
 	@mkdir -p $(BUILD)
 	sh scripts/embed-schema.sh $(SCHEMA) > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/schema.o: $(BUILD)/schema.c
+$(BUILD)/schema.o: $(BUILD)/schema.c $(BUILD)/.flags
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/libmmstorm.a: $(LIB_OBJ)
@@ -128,7 +140,7 @@ format:
 clean:
 	rm -rf build build-asan
 
-.PHONY: all check asan check-asan deps test-deps demo test install format clean bench
+.PHONY: all check asan check-asan deps test-deps demo test install format clean bench FORCE
 .DELETE_ON_ERROR:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,6 +1,8 @@
 #!/bin/sh
 # Runs the unit tests and every tests/t/t*.sh against the binaries in
-# $BUILD, and closes with one line: "N passed, N failed".
+# $BUILD, shows each one's failures and skips (with their reasons) and
+# its summary, and closes with one line: "N passed, N failed, N skipped".
+# How skips and the tally work: tests/t/lib.sh's header, tests/tally.sh.
 BUILD=${BUILD:-build}
 export BUILD
 top=$(pwd)
@@ -11,13 +13,20 @@ failures=""
 log=$(mktemp -d /tmp/mmstorm-tests.XXXXXX)
 trap 'rm -rf "$log"' EXIT
 
+# report NAME RC: what NAME's output in $log/NAME says, added up.
+report() {
+	# not ok lines and their "#   " details, skips, "# kept" notes;
+	# not the machine-read tally.
+	grep -E '^(not ok|#)|^ok [0-9]+ .*# skip' "$log/$1" | grep -v '^# tally '
+	tally "$log/$1" "$2"
+	echo "$1: $tally_p passed, $tally_f failed, $tally_s skipped"
+	[ -z "$tally_err" ] || echo "$1: $tally_err"
+	[ "$2" -eq 0 ] && [ -z "$tally_err" ] || failures="$failures $1"
+}
+
 echo "== unit tests"
 MMSTORM_FIXTURES="$top/tests/fixtures" "$BUILD/unit-tests" > "$log/unit" 2>&1
-rc=$?
-grep -E '^(not ok|#)' "$log/unit"
-tail -n 1 "$log/unit"
-tally "$log/unit"
-[ $rc -eq 0 ] || failures="$failures unit"
+report unit $?
 
 for t in tests/t/t[0-9]*.sh; do
 	name=$(basename "$t" .sh)
@@ -27,14 +36,11 @@ for t in tests/t/t[0-9]*.sh; do
 	timeout -k 10 "${T_TIMEOUT:-900}" sh "$t" > "$log/$name" 2>&1
 	rc=$?
 	[ $rc -ne 124 ] || echo "$name: killed after ${T_TIMEOUT:-900} s" >> "$log/$name"
-	grep -E '^(not ok|#)' "$log/$name"
-	tail -n 1 "$log/$name"
-	tally "$log/$name"
-	if [ $rc -ne 0 ]; then
-		failures="$failures $name"
-		sed 's/^/    | /' "$log/$name" | tail -n 40
-	fi
+	report "$name" $rc
+	case " $failures " in
+	*" $name "*) sed 's/^/    | /' "$log/$name" | tail -n 40 ;;
+	esac
 done
 [ -z "$failures" ] || echo "failed:$failures"
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ] && [ -z "$failures" ]

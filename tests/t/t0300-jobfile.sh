@@ -28,7 +28,15 @@ runs = [json.loads(l) for l in open(\"q.json\")]
 assert sorted(r[\"workload\"] for r in runs) == [\"hotplug\", \"mmap-churn\", \"percpu-churn\", \"thp-munmap\"], runs
 for r in runs:
     assert r[\"state\"] in (\"passed\", \"skipped\"), r
+    assert r[\"state\"] == \"passed\" or r[\"reason\"], r
 " &&
+	python3 -c "
+import json
+for r in map(json.loads, open(\"q.json\")):
+    if r[\"state\"] == \"skipped\":
+        print(\"%s: %s;\" % (r[\"workload\"], r[\"reason\"]))
+" > skipped.txt &&
+	{ test ! -s skipped.txt || test_mark_skipped "skipped by this machine: $(cat skipped.txt)"; } &&
 	test "$(sqlite3 "$MMSTORM_DB" "SELECT count(DISTINCT label) FROM runs")" = 1
 '
 

@@ -119,7 +119,9 @@ test_expect 'run --wait rides out a daemon that stops answering for a while' '
 	    --wait --json > stall.json 2> stall.err &
 	w=$!
 	wait_running
-	kill -STOP $DAEMON_PID && sleep 2 && kill -CONT $DAEMON_PID
+	kill -STOP $DAEMON_PID
+	sleep 2
+	kill -CONT $DAEMON_PID
 	wait $w
 	test "$(json_get stall.json "j[\"state\"]")" = passed
 '
@@ -129,7 +131,9 @@ test_expect 'and gives up after its patience, naming the job' '
 	    mmstorm run mmap-churn --duration=3s --wait > gave-up.txt 2> gave-up.err &
 	w=$!
 	wait_running
-	kill -STOP $DAEMON_PID && sleep 3 && kill -CONT $DAEMON_PID
+	kill -STOP $DAEMON_PID
+	sleep 3
+	kill -CONT $DAEMON_PID
 	rc=0; wait $w || rc=$?
 	test $rc = 1 &&
 	grep -q "lost the daemon while waiting for job .*: no answer for 1 s" gave-up.err &&

@@ -70,13 +70,22 @@ test_expect 'a daemon without --allow-user-kmsg ignores user records' '
 		if [ $i -gt 100 ]; then kill $pid; exit 1; fi
 		sleep 0.1
 	done
+	# The positive control: its count of kernel log records read.
+	records() {
+		run_ok --output curl -sf --unix-socket "$other/s" http://d/metrics > "$other/metrics" &&
+		sed -n "s/^mmstorm_kmsg_records_total //p" "$other/metrics"
+	}
+	before=$(records) || { kill $pid; exit 1; }
 	while IFS= read -r line; do printf "<4>%s\n" "$line" > /dev/kmsg; done < "$SCRATCH/report.txt"
 	sleep 1.5
+	after=$(records) || { kill $pid; exit 1; }
 	kill $pid
 	wait $pid || true
 	n=$(sqlite3 "$other/d.db" "SELECT count(*) FROM events WHERE kind = '"'"'soft_lockup'"'"'") &&
 	rm -rf "$other" &&
-	test "$n" = 0
+	test "$n" = 0 &&
+	echo "records read: $before before, $after after" &&
+	test $((after - before)) -ge $(wc -l < "$SCRATCH/report.txt")
 '
 
 # The database locked by another writer for longer than an event may

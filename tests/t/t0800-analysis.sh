@@ -67,7 +67,7 @@ test_expect 'lockups: the injected soft lockup, per build, with its run' '
 	json_get l.json "j[\"workloads\"]" | grep -qx mmap-churn &&
 	mmstorm lockups --kernel c56-init_on_free --baseline c56 > l.txt &&
 	grep -q "NEW BUG: soft lockup in mmstorm_inject_softlockup_fn" l.txt &&
-	test -z "$(mmstorm lockups --kernel c56 --kind soft_lockup --json)" &&
+	run_ok --empty mmstorm lockups --kernel c56 --kind soft_lockup --json &&
 	expect_exit 2 mmstorm lockups --since yesterday
 '
 

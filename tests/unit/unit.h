@@ -6,8 +6,9 @@
  *   }
  *
  * Tests register themselves (constructor); tests/unit/main.c runs them
- * all (or those whose name contains argv[1]) and prints TAP-like lines
- * and a closing "N passed, N failed".  A failed CHECK ends that test.
+ * all (or those whose name contains argv[1]) and prints TAP-like lines,
+ * "N passed, N failed, 0 skipped" and last the tally tests/tally.sh
+ * reads, "# tally P F 0".  A failed CHECK ends that test.
  */
 #ifndef MMSTORM_UNIT_H
 #define MMSTORM_UNIT_H

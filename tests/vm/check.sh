@@ -14,7 +14,7 @@
 # git),
 # fetches the kernels into $MMSTORM_VM_CACHE (never the repo), builds the
 # programs when build/ has none. Prints each test's TAP lines, a timings
-# table, and "N passed, N failed" last. The timings also go to
+# table, and "N passed, N failed, N skipped" last (tests/tally.sh). The timings also go to
 # $MMSTORM_VM_WORK/timings when MMSTORM_VM_WORK is set (the work directories
 # are kept there).
 set -u
@@ -75,26 +75,24 @@ else
 fi
 export MMSTORM_VM_TIMINGS=$TIMINGS
 
-passed=0 failed=0 failures=
+. "$TOP/tests/tally.sh"
+failures=
 T0=$(date +%s)
 for t in $TESTS; do
 	echo "== $t"
 	s=$(date +%s)
 	sh "$HERE/$t.sh" > "$LOGS/$t.log" 2>&1
 	rc=$?
-	grep -E '^(ok|not ok|#)' "$LOGS/$t.log" | uniq
-	res=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$LOGS/$t.log" | tail -n 1)
-	echo "${res:-no result}"
+	grep -E '^(ok|not ok|#)' "$LOGS/$t.log" | grep -v '^# tally ' | uniq
 	echo "$t total $(( $(date +%s) - s )) -" >> "$TIMINGS"
-	p=$(echo "$res" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*/\1/p')
-	f=$(echo "$res" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*/\2/p')
-	[ -n "$p" ] || { p=0; f=1; }
-	passed=$((passed + p)); failed=$((failed + f))
-	[ $rc = 0 ] || failures="$failures $t"
+	tally "$LOGS/$t.log" $rc
+	echo "$t: $tally_p passed, $tally_f failed, $tally_s skipped"
+	[ -z "$tally_err" ] || echo "$t: $tally_err"
+	[ $rc = 0 ] && [ -z "$tally_err" ] || failures="$failures $t"
 done
 echo "== timings (seconds)"
 awk '{ printf "%-14s %-22s %6s  %s\n", $1, $2, $3, $4 }' "$TIMINGS"
 echo "all: $(( $(date +%s) - T0 )) s"
 [ -z "$failures" ] || echo "failed:$failures"
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ] && [ -z "$failures" ]

@@ -1,5 +1,5 @@
-# lib.sh - shared by tests/vm/t-*.sh (the VM lab's tests; tests/t/lib.sh's
-# style: TAP lines, "N passed, N failed" last).
+# lib.sh - shared by tests/vm/t-*.sh (the VM lab's tests; built on
+# tests/t/lib.sh: its run_ok, and its summary and "# tally" last line).
 #
 #   . "$(dirname "$0")/lib.sh"
 #   guest boot1 -n $NEW -j "$(job boot1 workloads LAB_LABEL=c$NEW)"   # boots, imports
@@ -19,6 +19,7 @@
 # daemon: nothing of the host's own mmstorm state is touched.
 VMDIR=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$VMDIR/../.." && pwd)
+. "$TOP/tests/t/lib.sh"
 # NEW, OLD: the two kernel ABIs the tests boot (abis.sh)
 . "$VMDIR/abis.sh"
 vm_pick_abis || exit 1
@@ -38,13 +39,16 @@ export MMSTORM_DB="$VMWORK/host.db" MMSTORM_SOCKET="$VMWORK/no-daemon.sock"
 TIMINGS=${MMSTORM_VM_TIMINGS:-$VMWORK/timings}
 t_passed=0 t_failed=0 t_n=0
 
-vm_cleanup() {
-	if [ "$t_failed" = 0 ] && [ "${MMSTORM_VM_KEEP:-0}" != 1 ] && [ -z "${MMSTORM_VM_WORK:-}" ]; then
-		rm -rf "$VMWORK"
-	else
-		echo "# kept: $VMWORK"
-	fi
+vm_keep() {
+	[ "$t_failed" != 0 ] || [ "${MMSTORM_VM_KEEP:-0}" = 1 ] || [ -n "${MMSTORM_VM_WORK:-}" ]
 }
+# Nothing printed here once vm_done has: the tally is the last line.
+vm_cleanup() {
+	vm_keep || rm -rf "$VMWORK"
+	[ -n "$vm_done" ] || ! vm_keep || echo "# kept: $VMWORK"
+	cleanup_scratch
+}
+vm_done=
 trap vm_cleanup EXIT
 
 # job NAME TEMPLATE [VAR=VALUE ...]: $VMWORK/NAME.job = the assignments,
@@ -63,7 +67,8 @@ job() {
 
 # guest STEP [run-guest.sh options]: boot one guest with output in
 # $VMWORK/STEP, record its time, import its export into the host database.
-# Returns run-guest.sh's status (the import's when that fails).
+# Returns run-guest.sh's status (the import's when that fails), and keeps
+# it for guest_ok.
 guest() {
 	local step=$1 t0 t1 rc line
 	shift
@@ -78,7 +83,18 @@ guest() {
 		mmstorm import "$VMWORK/$step/export.jsonl" >> "$VMWORK/$step.out" 2>&1 || rc=1
 	fi
 	[ $rc = 0 ] || tail -5 "$VMWORK/$step.out" | sed 's/^/#   /'
+	echo $rc > "$VMWORK/$step.rc"
 	return $rc
+}
+
+# guest_ok STEP: inside a check, that guest STEP booted, ran its job,
+# powered off and its fresh export was imported (run-guest.sh's status).
+guest_ok() {
+	if [ "$(cat "$VMWORK/$1.rc" 2>/dev/null)" != 0 ]; then
+		echo "guest $1 failed: $(grep '^run-guest:' "$VMWORK/$1.out" | tail -1)"
+		tail -5 "$VMWORK/$1.out"
+		return 1
+	fi
 }
 
 # check DESCRIPTION SCRIPT: one TAP line; SCRIPT runs in a subshell with set -e.
@@ -100,11 +116,12 @@ console() { tr -d '\r' < "$VMWORK/$1/console.log"; }
 
 # uuids LABEL [WORKLOAD]: run uuids of the host database with that label.
 uuids() {
-	mmstorm runs --limit 100000 --json |
-		jq -r --arg l "$1" --arg w "${2:-}" 'select(.label == $l and ($w == "" or .workload == $w)) | .run'
+	run_ok mmstorm runs --limit 100000 --json > "$VMWORK/.runs.json" &&
+		jq -r --arg l "$1" --arg w "${2:-}" 'select(.label == $l and ($w == "" or .workload == $w)) | .run' "$VMWORK/.runs.json"
 }
 
 vm_done() {
-	echo "$t_passed passed, $t_failed failed"
-	[ "$t_failed" -eq 0 ]
+	! vm_keep || echo "# kept: $VMWORK"
+	vm_done=1
+	test_done
 }

@@ -102,6 +102,14 @@ APPEND="$APPEND ramoops.record_size=0x20000 ramoops.ecc=0${WORDS:+ $WORDS}"
 
 CON=$OUT/console.log
 rm -f "$CON" "$OUT/export.jsonl"
+# The disk may be an earlier boot's: its export must never be read back
+# as this boot's.  Removed before the guest starts; the one found after
+# counts only when this boot's console says it was written.
+debugfs -w -R "rm /export.jsonl" "$DISK" >/dev/null 2>&1
+if debugfs -R "stat /export.jsonl" "$DISK" 2>/dev/null | grep -q '^Inode:'; then
+	log "cannot remove the old export.jsonl from $DISK"
+	exit 1
+fi
 QPID=
 cleanup() {
 	# Only the qemu this script started, by its pid.
@@ -162,7 +170,10 @@ if [ -z "$result" ]; then
 fi
 # Results come back on the disk: debugfs reads the image without mounting.
 debugfs -R "dump /export.jsonl $OUT/export.jsonl" "$DISK" >/dev/null 2>&1
-[ -s "$OUT/export.jsonl" ] || { rm -f "$OUT/export.jsonl"; [ "$result" = ok ] && result=no-export; }
+if [ ! -s "$OUT/export.jsonl" ] || ! grep -q 'mmstorm-lab: export: 0 (' "$CON" 2>/dev/null; then
+	rm -f "$OUT/export.jsonl"
+	[ "$result" = ok ] && result=no-export
+fi
 secs=$(echo "$t1 - $t0" | bc)
 printf 'run-guest: %s%s %.1fs %s\n' "$REL" "${WORDS:+ [$WORDS]}" "$secs" "$result"
 [ "$result" = ok ] || { log "qemu said: $(tr '\n' ' ' <"$OUT/qemu.out")"; exit 1; }

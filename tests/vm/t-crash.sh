@@ -16,6 +16,7 @@ for m in $MODES; do
 	export MMSTORM_DB="$VMWORK/host-$m.db"
 	guest "crash-$m" -n $NEW -R -b 3 -t 900 -j "$(job "crash-$m" crash LAB_CRASH=$m)"
 	check "$m: the guest panicked, reset warm and booted again" '
+		guest_ok crash-'$m'
 		console crash-'$m' | grep -E "Kernel panic - not syncing|mmstorm-lab: (boot=|crashing|after the crash)"
 		[ "$(console crash-'$m' | grep -c "mmstorm-lab: boot=")" = 2 ]
 		console crash-'$m' | grep -q "Kernel panic - not syncing"

@@ -16,13 +16,13 @@ RUNS=5
 D=$VMWORK/disk.img
 
 guest c$NEW -n $NEW -d "$D" -t 1500 -j "$(job c$NEW workloads LAB_LABEL=c$NEW LAB_RUNS=$RUNS)"
-check "guest on 6.1.0-$NEW ran and exported" '[ -n "$(uuids c$NEW)" ]'
+check "guest on 6.1.0-$NEW ran and exported" 'guest_ok c$NEW; [ -n "$(uuids c$NEW)" ]'
 guest c$OLD -n $OLD -d "$D" -t 1500 -j "$(job c$OLD workloads LAB_LABEL=c$OLD LAB_RUNS=$RUNS)"
-check "guest on 6.1.0-$OLD ran and exported" '[ -n "$(uuids c$OLD)" ]'
+check "guest on 6.1.0-$OLD ran and exported" 'guest_ok c$OLD; [ -n "$(uuids c$OLD)" ]'
 if [ "$QUICK" != 1 ]; then
 	guest iof -n $NEW -a init_on_free=1 -d "$D" -t 2400 \
 		-j "$(job iof workloads LAB_LABEL=c$NEW-init_on_free LAB_RUNS=$RUNS)"
-	check "guest on 6.1.0-$NEW init_on_free=1 ran and exported" '[ -n "$(uuids c$NEW-init_on_free)" ]'
+	check "guest on 6.1.0-$NEW init_on_free=1 ran and exported" 'guest_ok iof; [ -n "$(uuids c$NEW-init_on_free)" ]'
 fi
 
 check 'mmstorm kernels: distinct builds with distinct build-ids' '
@@ -34,8 +34,9 @@ check 'mmstorm kernels: distinct builds with distinct build-ids' '
 	[ "$(jq -r .build_key k.json | sort -u | wc -l)" = "$(wc -l < k.json)" ]
 '
 check 'every run passed, or failed only on THP coverage (none crashed or locked up)' '
-	mmstorm runs --limit 1000 --json | jq -r "[.label, .workload, .state, .reason // \"\"] | @tsv" | sort | uniq -c
-	[ -z "$(mmstorm runs --limit 1000 --json | jq -r "select(.state != \"passed\" and (.state != \"failed\" or .workload != \"thp-munmap\" or (.reason | test(\"THP coverage\") | not))) | .run")" ]
+	run_ok --output mmstorm runs --limit 1000 --json > runs.json
+	jq -r "[.label, .workload, .state, .reason // \"\"] | @tsv" runs.json | sort | uniq -c
+	run_ok --empty jq -r "select(.state != \"passed\" and (.state != \"failed\" or .workload != \"thp-munmap\" or (.reason | test(\"THP coverage\") | not))) | .run" runs.json
 '
 check "compare c$NEW c$OLD: hotplug metrics with n >= 3 a side, thp-munmap metrics" '
 	mmstorm compare c$NEW c$OLD
@@ -48,7 +49,8 @@ check "regressions --baseline c$NEW answers for c$OLD" '
 	mmstorm regressions --baseline c$NEW --json | jq -e .findings
 '
 check 'hotplug cycled all three hot-pluggable vCPUs (1, 2, 3), 3 cycles, every run' '
-	[ "$(uuids c$NEW hotplug | wc -l)" = '$RUNS' ] && [ "$(uuids c$OLD hotplug | wc -l)" = '$RUNS' ]
+	[ "$(uuids c$NEW hotplug | wc -l)" = '$RUNS' ]
+	[ "$(uuids c$OLD hotplug | wc -l)" = '$RUNS' ]
 	for r in $(uuids c$NEW hotplug) $(uuids c$OLD hotplug); do
 		mmstorm show "$r" --json > h.json
 		jq -e ".state == \"passed\" and .metrics.transitions == 18 and .metrics.skipped_transitions == 0" h.json

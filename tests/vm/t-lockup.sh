@@ -10,18 +10,20 @@
 SCEN="softlockup"
 [ "$QUICK" = 1 ] || SCEN="softlockup rcustall-task hungtask warning"
 guest lockup -n $NEW -t 1500 -j "$(job lockup lockup "LAB_SCENARIOS=$SCEN")"
-check 'guest ran the lockup job and exported' '[ -n "$(uuids lockup-softlockup)" ]'
+check 'guest ran the lockup job and exported' 'guest_ok lockup; [ -n "$(uuids lockup-softlockup)" ]'
 
 # has_event SCENARIO KIND TITLE: an event of that kind and title in the run
 # labelled lockup-SCENARIO, and in no other run.
 has_event() {
 	r=$(uuids "lockup-$1")
+	[ -n "$r" ]
 	[ "$(echo "$r" | wc -l)" = 1 ]
 	mmstorm show "$r" --json > "$1.json"
 	jq -r ".events[] | \"\(.kind)  \(.title)\"" "$1.json"
 	jq -e --arg k "$2" --arg t "$3" "[.events[] | select(.kind == \$k and .title == \$t)] | length >= 1" "$1.json"
 	# the same title in no other run
-	for o in $(mmstorm runs --limit 1000 --json | jq -r .run); do
+	run_ok --output mmstorm runs --limit 1000 --json > all.json
+	for o in $(jq -r .run all.json); do
 		[ "$o" = "$r" ] && continue
 		mmstorm show "$o" --json | jq -e --arg t "$3" "[.events[] | select(.title == \$t)] | length == 0" > /dev/null
 	done
