@@ -59,9 +59,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "probe/identity.h"
 #include "run/options.h"
 #include "probe/procfs.h"
+#include "probe/thp.h"
 #include "common/util.h"
 #include "run/workload.h"
 
@@ -80,11 +80,6 @@
 #define JOIN_GRACE_NS   (INT64_C(5) * 1000000000)
 #define PENDING_MAX     16    /* incidents a pair keeps between two polls */
 #define EVENTS_MAX      16    /* events per run; the counts go on */
-#define HPAGE_DEFAULT   ((size_t)2 << 20)
-
-#define THP_DIR     "/sys/kernel/mm/transparent_hugepage"
-#define THP_ENABLED THP_DIR "/enabled"
-#define THP_ZERO    THP_DIR "/use_zero_page"
 
 static const struct opt_spec mmap_churn_opts[] = {
 	{ "pairs", OPT_INT, 1, 64, "1", NULL,
@@ -539,68 +534,23 @@ reader_main(void *arg)
 	return NULL;
 }
 
-/* The PMD size THP uses here (hpage_pmd_size, Linux 4.6+), else 2 MiB. */
-static size_t
-pmd_size(void)
-{
-	char *text = NULL;
-	size_t size = HPAGE_DEFAULT;
-	int64_t v;
-
-	if (read_file_line(THP_DIR "/hpage_pmd_size", &text, NULL) == 0 &&
-	    parse_int64(text, &v) == 0 && v > 0)
-		size = (size_t)v;
-	free(text);
-	return size;
-}
-
 /* 0 when PMD-sized THP may be used with MADV_HUGEPAGE, else -ENOTSUP. */
 static int
 thp_usable(char **reason)
 {
-	char *text = NULL, *mode = NULL, *path = NULL;
+	char *mode = NULL;
 	int r = 0;
 
-	if (read_file(THP_ENABLED, &text, NULL, NULL) != 0 ||
-	    (mode = sysfs_bracketed(text)) == NULL) {
+	if (thp_mode(NULL, "enabled", &mode, NULL) != 0)
 		r = set_cause(reason, ENOTSUP, "THP is not available: "
 		    "cannot read '%s'", THP_ENABLED);
-		goto out;
-	}
-	if (strcmp(mode, "never") == 0) {
+	else if (strcmp(mode, "never") == 0)
 		r = set_cause(reason, ENOTSUP,
 		    "THP is disabled: transparent_hugepage=never");
-		goto out;
-	}
-	/* Since 6.8 each size has its own switch (mTHP). */
-	free(text);
+	else
+		r = thp_pmd_allowed(NULL, thp_pmd_size(NULL), reason);
 	free(mode);
-	text = mode = NULL;
-	path = xasprintf(THP_DIR "/hugepages-%zukB/enabled", pmd_size() >> 10);
-	if (read_file(path, &text, NULL, NULL) == 0 &&
-	    (mode = sysfs_bracketed(text)) != NULL &&
-	    strcmp(mode, "never") == 0)
-		r = set_cause(reason, ENOTSUP,
-		    "PMD-sized THP is disabled: '%s' is never", path);
-out:
-	free(path);
-	free(mode);
-	free(text);
 	return r;
-}
-
-/* transparent_hugepage/use_zero_page is 1 (absent: no huge zero page). */
-static int
-zero_page_on(void)
-{
-	char *text = NULL;
-	int on;
-
-	if (read_file_line(THP_ZERO, &text, NULL) != 0)
-		return 0;
-	on = strcmp(text, "0") != 0;
-	free(text);
-	return on;
 }
 
 static const char *
@@ -635,9 +585,9 @@ mmap_churn_supported(const struct params *ps, char **reason)
 		if (thp_usable(reason) != 0)
 			return -ENOTSUP;
 		if (!params_int(ps, "huge_zero_page") &&
-		    zero_page_on() && access(THP_ZERO, W_OK) != 0)
+		    thp_zero_page_on(NULL) && access(THP_ZERO_PAGE, W_OK) != 0)
 			return set_cause(reason, errno, "huge_zero_page=0 "
-			    "needs to write '%s': %s", THP_ZERO,
+			    "needs to write '%s': %s", THP_ZERO_PAGE,
 			    strerror(errno));
 	}
 	if (b == BACKING_FILE) {
@@ -1014,7 +964,7 @@ mmap_churn_run(struct wl_ctx *ctx)
 	struct totals t;
 	char *first = NULL, *cause = NULL;
 	const char *role = NULL;
-	size_t page = (size_t)sysconf(_SC_PAGESIZE), hpage = pmd_size();
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), hpage = thp_pmd_size(NULL);
 	size_t size, len;
 	int64_t t0 = 0, t_end, now, last_tick, stall_ns, since = 0;
 	struct thp_faults thp0 = { -1, -1 }, thp1 = { -1, -1 };
@@ -1059,7 +1009,8 @@ mmap_churn_run(struct wl_ctx *ctx)
 	}
 
 	if (sh->backing == BACKING_THP && !wl_int(ctx, "huge_zero_page") &&
-	    zero_page_on() && wl_knob_set(ctx, THP_ZERO, "0", &cause) != 0) {
+	    thp_zero_page_on(NULL) &&
+	    wl_knob_set(ctx, THP_ZERO_PAGE, "0", &cause) != 0) {
 		result = wl_fail(ctx, "%s", cause);
 		goto out;
 	}

@@ -64,6 +64,7 @@
 #include <unistd.h>
 
 #include "run/options.h"
+#include "probe/meminfo.h"
 #include "probe/procfs.h"
 #include "common/stats.h"
 #include "common/util.h"
@@ -442,34 +443,6 @@ possible_cpus(int **out, int *n, char **cause)
 out:
 	free(text);
 	return r;
-}
-
-struct meminfo_want {
-	const char *key;
-	int64_t value;
-};
-
-static void
-meminfo_pick(void *arg, const char *key, size_t keylen, int64_t value)
-{
-	struct meminfo_want *w = arg;
-
-	if (strlen(w->key) == keylen && memcmp(key, w->key, keylen) == 0)
-		w->value = value;
-}
-
-/* A /proc/meminfo field in kB, -1 when absent or unreadable. */
-static int64_t
-meminfo_kb(const char *key)
-{
-	struct meminfo_want w = { key, -1 };
-	char *text = NULL;
-
-	if (read_file("/proc/meminfo", &text, NULL, NULL) != 0)
-		return -1;
-	procfs_parse_meminfo(text, meminfo_pick, &w);
-	free(text);
-	return w.value;
 }
 
 static int64_t

@@ -42,9 +42,10 @@
 #include <numa.h>
 #include <numaif.h>
 
-#include "probe/identity.h"
 #include "run/options.h"
+#include "probe/meminfo.h"
 #include "probe/procfs.h"
+#include "probe/thp.h"
 #include "common/util.h"
 #include "run/workload.h"
 
@@ -52,15 +53,11 @@
 #define MADV_POPULATE_WRITE 23  /* Linux 5.14 */
 #endif
 
-#define HPAGE_DEFAULT  ((size_t)2 << 20)
 #define GIB            ((double)(1 << 30))
 #define SIZE_CAP       (INT64_C(64) << 30)
 #define POPULATE_CHUNK ((size_t)64 << 20)   /* stop checks between chunks */
 #define THREAD_STACK   ((size_t)256 << 10)
 #define POLL_NS        (INT64_C(200) * 1000)
-
-#define THP_DIR     "/sys/kernel/mm/transparent_hugepage"
-#define THP_ENABLED THP_DIR "/enabled"
 
 static const struct opt_spec thp_munmap_opts[] = {
 	{ "threads", OPT_INT, 1, 4096, NULL, NULL,
@@ -140,42 +137,38 @@ struct config {
 	int ncpus;
 };
 
-/*
- * "Key: value" or "key value" at the start of a line, as in meminfo,
- * smaps_rollup and vmstat; -ENOENT when absent.
- */
-static int
-text_field(const char *text, const char *key, int64_t *out)
-{
-	size_t klen = strlen(key);
-	const char *p = text;
-	char *end;
+struct vmstat_find {
+	const char *key;
+	int64_t value;
+	int found;
+};
 
-	while (p != NULL && *p != '\0') {
-		if (strncmp(p, key, klen) == 0 &&
-		    (p[klen] == ':' || p[klen] == ' ')) {
-			p += klen + (p[klen] == ':');
-			*out = strtoll(p, &end, 10);
-			return end == p ? -EINVAL : 0;
-		}
-		if ((p = strchr(p, '\n')) != NULL)
-			p++;
+static void
+vmstat_match(void *arg, const char *key, size_t keylen, int64_t value)
+{
+	struct vmstat_find *f = arg;
+
+	if (!f->found && strlen(f->key) == keylen &&
+	    memcmp(key, f->key, keylen) == 0) {
+		f->value = value;
+		f->found = 1;
 	}
-	return -ENOENT;
 }
 
+/* One /proc/vmstat counter: 0, or -1 when unreadable or absent. */
 static int
-file_field(const char *path, const char *key, int64_t *out, char **cause)
+vmstat_read(const char *key, int64_t *out)
 {
+	struct vmstat_find f = { key, 0, 0 };
 	char *text = NULL;
-	int r;
 
-	if ((r = read_file(path, &text, NULL, cause)) != 0)
-		return r;
-	if ((r = text_field(text, key, out)) != 0)
-		r = set_cause(cause, -r, "no '%s' in '%s'", key, path);
+	if (read_file("/proc/vmstat", &text, NULL, NULL) == 0)
+		procfs_parse_vmstat(text, vmstat_match, &f);
 	free(text);
-	return r;
+	if (!f.found)
+		return -1;
+	*out = f.value;
+	return 0;
 }
 
 /*
@@ -208,7 +201,8 @@ region_anon_huge_kb(const char *base, size_t size, int64_t *out,
 			seen += inside;
 			continue;
 		}
-		if (inside && text_field(line, "AnonHugePages", &kb) == 0)
+		/* smaps fields have meminfo's form, "Key:  N kB". */
+		if (inside && meminfo_value(line, "AnonHugePages", &kb) == 0)
 			*out += kb;
 	}
 	free(text);
@@ -231,61 +225,6 @@ read_irqs(int64_t *cal, int64_t *tlb, char **cause)
 	*tlb = procfs_irq_total(text, "TLB");
 	free(text);
 	return 0;
-}
-
-/* The bracketed mode of transparent_hugepage/enabled, NULL without THP. */
-static int
-thp_mode(char **mode, char **cause)
-{
-	char *text = NULL;
-	int r;
-
-	*mode = NULL;
-	if ((r = read_file(THP_ENABLED, &text, NULL, cause)) != 0)
-		return r;
-	if ((*mode = sysfs_bracketed(text)) == NULL)
-		r = set_cause(cause, EINVAL, "cannot parse '%s': '%s'",
-		    THP_ENABLED, trim(text));
-	free(text);
-	return r;
-}
-
-/* The PMD size THP uses here (hpage_pmd_size, Linux 4.6+), else 2 MiB. */
-static size_t
-pmd_size(void)
-{
-	int64_t v;
-	char *text = NULL;
-	size_t size = HPAGE_DEFAULT;
-
-	if (read_file_line(THP_DIR "/hpage_pmd_size", &text, NULL) == 0 &&
-	    parse_int64(text, &v) == 0 && v > 0)
-		size = (size_t)v;
-	free(text);
-	return size;
-}
-
-/*
- * Since 6.8 each THP size has its own switch (mTHP); PMD-sized THP can be
- * off while the top-level knob says madvise.  0 when PMD THP may be used
- * (or the kernel has no per-size switch), -ENOTSUP with *cause if not.
- */
-static int
-pmd_thp_allowed(size_t hpage, char **cause)
-{
-	char *path, *text = NULL, *mode = NULL;
-	int r = 0;
-
-	path = xasprintf(THP_DIR "/hugepages-%zukB/enabled", hpage >> 10);
-	if (read_file(path, &text, NULL, NULL) == 0 &&
-	    (mode = sysfs_bracketed(text)) != NULL &&
-	    strcmp(mode, "never") == 0)
-		r = set_cause(cause, ENOTSUP,
-		    "PMD-sized THP is disabled: '%s' is never", path);
-	free(mode);
-	free(text);
-	free(path);
-	return r;
 }
 
 /* A quarter of MemAvailable, at most 64 GiB, whole huge pages. */
@@ -319,7 +258,7 @@ thp_munmap_supported(const struct params *ps, char **reason)
 	size_t size, hpage;
 	int r;
 
-	if (thp_mode(&mode, &why) != 0) {
+	if (thp_mode(NULL, "enabled", &mode, &why) != 0) {
 		r = set_cause(reason, ENOTSUP, "THP is not available: %s", why);
 		goto out;
 	}
@@ -336,10 +275,10 @@ thp_munmap_supported(const struct params *ps, char **reason)
 		    strerror(errno));
 		goto out;
 	}
-	hpage = pmd_size();
-	if ((r = pmd_thp_allowed(hpage, reason)) != 0)
+	hpage = thp_pmd_size(NULL);
+	if ((r = thp_pmd_allowed(NULL, hpage, reason)) != 0)
 		goto out;
-	if ((r = file_field("/proc/meminfo", "MemAvailable", &avail_kb,
+	if ((r = meminfo_read(MEMINFO_PATH, "MemAvailable", &avail_kb,
 	    reason)) != 0)
 		goto out;
 	if (region_size(ps, avail_kb, hpage, &size) != 0) {
@@ -664,8 +603,7 @@ run_iteration(struct wl_ctx *ctx, const struct config *cf, int nthreads,
 
 	if (cf->split) {
 		wl_progress(ctx, "splitting %zu huge pages", nhuge);
-		if (file_field("/proc/vmstat", "thp_split_pmd", &split0,
-		    NULL) != 0)
+		if (vmstat_read("thp_split_pmd", &split0) != 0)
 			split0 = -1;
 		for (i = 0; i < nhuge; i++) {
 			if (madvise(base + i * cf->hpage,
@@ -676,8 +614,7 @@ run_iteration(struct wl_ctx *ctx, const struct config *cf, int nthreads,
 				goto out;
 			}
 		}
-		if (split0 >= 0 && file_field("/proc/vmstat", "thp_split_pmd",
-		    &split1, NULL) == 0)
+		if (split0 >= 0 && vmstat_read("thp_split_pmd", &split1) == 0)
 			it->split_pmds = split1 - split0;
 	}
 
@@ -864,7 +801,7 @@ thp_munmap_run(struct wl_ctx *ctx)
 
 	/* supported() ran in the supervisor; the machine may have changed
 	 * since, and the default size is decided here. */
-	if (thp_mode(&mode, &cause) != 0) {
+	if (thp_mode(NULL, "enabled", &mode, &cause) != 0) {
 		result = wl_skip(ctx, "THP is not available: %s", cause);
 		goto out;
 	}
@@ -880,13 +817,13 @@ thp_munmap_run(struct wl_ctx *ctx)
 		    "transparent_hugepage=never");
 		goto out;
 	}
-	cf.hpage = pmd_size();
+	cf.hpage = thp_pmd_size(NULL);
 	cf.page = (size_t)sysconf(_SC_PAGESIZE);
-	if (pmd_thp_allowed(cf.hpage, &cause) != 0) {
+	if (thp_pmd_allowed(NULL, cf.hpage, &cause) != 0) {
 		result = wl_skip(ctx, "%s", cause);
 		goto out;
 	}
-	if (file_field("/proc/meminfo", "MemAvailable", &avail_kb,
+	if (meminfo_read(MEMINFO_PATH, "MemAvailable", &avail_kb,
 	    &cause) != 0) {
 		result = wl_fail(ctx, "%s", cause);
 		goto out;

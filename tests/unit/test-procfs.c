@@ -444,3 +444,26 @@ TEST(procfs_cpulist)
 	free(deb);
 	free(possible);
 }
+
+/* The count needs no bitmap: cpu/possible may name thousands of CPUs. */
+TEST(procfs_cpulist_count)
+{
+	char *deb = fixture_read(DEB "cpu-online");
+	char *possible = fixture_read(HOST "cpu-possible");
+	char *identity = fixture_read("identity/debian-6.1-cpu-possible");
+
+	CHECK_INT_EQ(procfs_cpulist_count(deb), 3);
+	CHECK_INT_EQ(procfs_cpulist_count(possible), 2);
+	CHECK_INT_EQ(procfs_cpulist_count(identity), 4);
+	CHECK_INT_EQ(procfs_cpulist_count("0-8191\n"), 8192);
+	CHECK_INT_EQ(procfs_cpulist_count("0,4096-4097,100000"), 4);
+	CHECK_INT_EQ(procfs_cpulist_count("\n"), 0);
+	CHECK_INT_EQ(procfs_cpulist_count(""), 0);
+	CHECK_INT_EQ(procfs_cpulist_count("0-1,x"), -EINVAL);
+	CHECK_INT_EQ(procfs_cpulist_count("3-1"), -EINVAL);
+	CHECK_INT_EQ(procfs_cpulist_count("0-"), -EINVAL);
+	CHECK_INT_EQ(procfs_cpulist_count("0-2147483647,1"), -EINVAL);
+	free(deb);
+	free(possible);
+	free(identity);
+}
