@@ -46,8 +46,6 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <linux/bpf.h>
-#include <linux/futex.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -58,17 +56,19 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "common/histogram.h"
+#include "common/rng.h"
 #include "run/options.h"
 #include "probe/meminfo.h"
 #include "probe/procfs.h"
 #include "common/stats.h"
 #include "common/util.h"
 #include "run/workload.h"
+#include "workloads/syscalls.h"
 
 #define VALUE_MAX        (32 << 10)  /* PCPU_MIN_UNIT_SIZE: bpf's limit */
 #define POSSIBLE_MAX     8192
@@ -79,7 +79,6 @@
 #define EXIT_WAIT_NS     (INT64_C(20) * 1000000000)
 #define MEMCG_ID_MAX     65535       /* MEM_CGROUP_ID_MAX: ids are u16 */
 #define KEEP_EVERY       10          /* scatter/random keep 1 in 10 */
-#define GOLDEN           UINT64_C(0x9e3779b97f4a7c15)
 
 #define CPU_POSSIBLE     "/sys/devices/system/cpu/possible"
 #define PERCPU_STATS     "/sys/kernel/debug/percpu_stats"
@@ -164,21 +163,6 @@ enum check {
 	CHECK_FREE,
 	CHECK_SETTLED,
 	CHECK_RELEASE,
-};
-
-/*
- * Latencies in ns, log-linear: exact below 32, then 32 buckets per power
- * of two (within 3%), up to 2^44 ns.  Fixed size, so it lives in the
- * shared mapping and merges by addition.
- */
-#define HIST_SUB_BITS 5
-#define HIST_SUB      (1 << HIST_SUB_BITS)
-#define HIST_BUCKETS  (HIST_SUB * 40)
-
-struct histogram {
-	uint64_t n;
-	uint64_t max;
-	uint64_t bucket[HIST_BUCKETS];
 };
 
 /* One churn process's results: it writes, the worker reads after the
@@ -284,137 +268,13 @@ uses(int source, int kind)
 	return source == NKINDS || source == kind;
 }
 
-static long
-sys_bpf(int cmd, union bpf_attr *attr)
-{
-	return syscall(__NR_bpf, cmd, attr, sizeof *attr);
-}
-
-static int
-bpf_map_new(size_t value_size, int entries)
-{
-	union bpf_attr attr;
-
-	memset(&attr, 0, sizeof attr);
-	attr.map_type = BPF_MAP_TYPE_PERCPU_ARRAY;
-	attr.key_size = sizeof(uint32_t);
-	attr.value_size = (uint32_t)value_size;
-	attr.max_entries = (uint32_t)entries;
-	/* Named so `bpftool map` shows whose they are (4.15+). */
-	memcpy(attr.map_name, "mmstorm_pcpu", sizeof "mmstorm_pcpu");
-	return (int)sys_bpf(BPF_MAP_CREATE, &attr);
-}
-
-static int
-bpf_elem(int cmd, int fd, uint32_t key, void *value)
-{
-	union bpf_attr attr;
-
-	memset(&attr, 0, sizeof attr);
-	attr.map_fd = (uint32_t)fd;
-	attr.key = (uint64_t)(uintptr_t)&key;
-	attr.value = (uint64_t)(uintptr_t)value;
-	attr.flags = cmd == BPF_MAP_UPDATE_ELEM ? BPF_ANY : 0;
-	return (int)sys_bpf(cmd, &attr);
-}
-
-static void
-futex_wait(_Atomic int *word, int val, int64_t ns)
-{
-	struct timespec ts = { ns / 1000000000, ns % 1000000000 };
-
-	/* Not FUTEX_PRIVATE: the word is in a MAP_SHARED mapping. */
-	syscall(SYS_futex, (int *)word, FUTEX_WAIT, val, &ts, NULL, 0);
-}
-
-static void
-futex_wake(_Atomic int *word)
-{
-	syscall(SYS_futex, (int *)word, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
-}
-
-static uint64_t
-mix64(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= UINT64_C(0xbf58476d1ce4e5b9);
-	x ^= x >> 27;
-	x *= UINT64_C(0x94d049bb133111eb);
-	x ^= x >> 31;
-	return x;
-}
-
-/* First word of a value; word w is base + w * GOLDEN, so a page that
- * moved, repeated or went stale reads wrong. */
+/* First word of a value; word w is base + w * RNG_GOLDEN, so a page
+ * that moved, repeated or went stale reads wrong. */
 static uint64_t
 pattern_base(uint64_t serial, uint32_t key, int cpu)
 {
-	return mix64(serial * GOLDEN ^ (uint64_t)key << 24 ^ (uint64_t)cpu);
-}
-
-static uint64_t
-rng_next(uint64_t *state)
-{
-	*state += GOLDEN;
-	return mix64(*state);
-}
-
-static void
-hist_add(struct histogram *h, uint64_t v)
-{
-	int e, i;
-
-	if (v < HIST_SUB)
-		i = (int)v;
-	else {
-		e = 63 - __builtin_clzll(v);
-		i = (e - HIST_SUB_BITS + 1) * HIST_SUB +
-		    (int)((v >> (e - HIST_SUB_BITS)) & (HIST_SUB - 1));
-		if (i >= HIST_BUCKETS)
-			i = HIST_BUCKETS - 1;
-	}
-	h->bucket[i]++;
-	h->n++;
-	if (v > h->max)
-		h->max = v;
-}
-
-static void
-hist_merge(struct histogram *to, const struct histogram *from)
-{
-	int i;
-
-	for (i = 0; i < HIST_BUCKETS; i++)
-		to->bucket[i] += from->bucket[i];
-	to->n += from->n;
-	if (from->max > to->max)
-		to->max = from->max;
-}
-
-/* Percentile p (0..100) in ns: the middle of the bucket of that rank. */
-static double
-hist_percentile(const struct histogram *h, double p)
-{
-	uint64_t rank, seen = 0, low, width;
-	int i, group;
-
-	if (h->n == 0)
-		return 0;
-	rank = (uint64_t)(p / 100 * (double)h->n + 0.999999);
-	if (rank < 1)
-		rank = 1;
-	for (i = 0; i < HIST_BUCKETS; i++) {
-		seen += h->bucket[i];
-		if (seen >= rank)
-			break;
-	}
-	if (i < HIST_SUB)
-		return i;
-	group = i / HIST_SUB;
-	low = (uint64_t)(HIST_SUB + i % HIST_SUB) << (group - 1);
-	width = UINT64_C(1) << (group - 1);
-	/* Never above the largest value seen. */
-	return (double)(low + width / 2 < h->max ? low + width / 2 : h->max);
+	return rng_mix64(serial * RNG_GOLDEN ^ (uint64_t)key << 24 ^
+	    (uint64_t)cpu);
 }
 
 /* The possible CPUs, as for_each_possible_cpu() walks them when a
@@ -675,7 +535,7 @@ check_bpf(size_t value_size, char **cause)
 {
 	int fd;
 
-	if ((fd = bpf_map_new(value_size, 1)) >= 0) {
+	if ((fd = bpf_percpu_array_create(value_size, 1)) >= 0) {
 		close(fd);
 		return 0;
 	}
@@ -905,7 +765,7 @@ object_create(struct churner *ch, int kind, struct object *o)
 	o->fd = -1;
 	switch (kind) {
 	case KIND_BPF:
-		if ((fd = bpf_map_new(ch->cf->value_size,
+		if ((fd = bpf_percpu_array_create(ch->cf->value_size,
 		    ch->cf->entries)) < 0)
 			return -errno;
 		o->fd = fd;
@@ -961,7 +821,7 @@ destroy_timed(struct churner *ch, struct object *o, int64_t *count)
 	int kind = o->kind, r;
 
 	r = object_destroy(ch, o);
-	hist_add(&ch->st->destroy_ns, (uint64_t)(now_mono_ns() - t0));
+	histogram_add(&ch->st->destroy_ns, (uint64_t)(now_mono_ns() - t0));
 	(*count)++;
 	if (r != 0)
 		child_error(ch, -r, "cannot remove %s object %" PRIu64 ": %s",
@@ -987,7 +847,8 @@ do_fill(struct churner *ch)
 		kind = kind_of(cf->source, i);
 		t0 = now_mono_ns();
 		r = object_create(ch, kind, &ch->cur[ch->ncur]);
-		hist_add(&ch->st->create_ns, (uint64_t)(now_mono_ns() - t0));
+		histogram_add(&ch->st->create_ns,
+		    (uint64_t)(now_mono_ns() - t0));
 		netns |= kind == KIND_NETNS;
 		if (r != 0) {
 			child_error(ch, -r, "cannot create %s object %d of %d: "
@@ -1014,7 +875,7 @@ pattern_fill(struct churner *ch, uint64_t serial, uint32_t key)
 		v = ch->value + (size_t)c * words;
 		base = pattern_base(serial, key, ch->cf->cpus[c]);
 		for (w = 0; w < words; w++)
-			v[w] = base + w * GOLDEN;
+			v[w] = base + w * RNG_GOLDEN;
 	}
 }
 
@@ -1074,7 +935,7 @@ do_write(struct churner *ch)
 		if (o->kind != KIND_BPF)
 			continue;
 		for (key = 0; key < (uint32_t)cf->entries; key++) {
-			if (bpf_elem(BPF_MAP_LOOKUP_ELEM, o->fd, key,
+			if (bpf_map_lookup(o->fd, key,
 			    ch->value) != 0) {
 				child_error(ch, errno, "cannot read map %"
 				    PRIu64 " key %" PRIu32 ": %s", o->serial,
@@ -1083,7 +944,7 @@ do_write(struct churner *ch)
 			}
 			check_zero(ch, o, key);
 			pattern_fill(ch, o->serial, key);
-			if (bpf_elem(BPF_MAP_UPDATE_ELEM, o->fd, key,
+			if (bpf_map_update(o->fd, key,
 			    ch->value) != 0) {
 				child_error(ch, errno, "cannot write map %"
 				    PRIu64 " key %" PRIu32 ": %s", o->serial,
@@ -1104,7 +965,7 @@ verify_object(struct churner *ch, struct object *o, int check)
 	int c, found = 0;
 
 	for (key = 0; key < (uint32_t)ch->cf->entries; key++) {
-		if (bpf_elem(BPF_MAP_LOOKUP_ELEM, o->fd, key, ch->value) != 0) {
+		if (bpf_map_lookup(o->fd, key, ch->value) != 0) {
 			child_error(ch, errno, "cannot read map %" PRIu64
 			    " key %" PRIu32 ": %s", o->serial, key,
 			    strerror(errno));
@@ -1115,15 +976,15 @@ verify_object(struct churner *ch, struct object *o, int check)
 			base = pattern_base(o->serial, key, ch->cf->cpus[c]);
 			ch->st->verified++;
 			for (w = 0, nbad = 0; w < words; w++)
-				nbad += v[w] != base + w * GOLDEN;
+				nbad += v[w] != base + w * RNG_GOLDEN;
 			if (nbad == 0 || o->damaged)
 				continue;
 			found = 1;
 			ch->st->bad_values++;
 			ch->st->bad_words += nbad;
-			for (w = 0; v[w] == base + w * GOLDEN; w++)
+			for (w = 0; v[w] == base + w * RNG_GOLDEN; w++)
 				;
-			want = base + w * GOLDEN;
+			want = base + w * RNG_GOLDEN;
 			note_value(ch, ch->st->first_bad, o, key,
 			    ch->cf->cpus[c], w, want, v[w], nbad, check);
 		}
@@ -1165,10 +1026,10 @@ selftest_corrupt(struct churner *ch)
 			o = &ch->keep_new[i];
 	if (o == NULL)
 		return;
-	if (bpf_elem(BPF_MAP_LOOKUP_ELEM, o->fd, 0, ch->value) != 0)
+	if (bpf_map_lookup(o->fd, 0, ch->value) != 0)
 		return;
 	ch->value[ch->cf->stride / 8 / 2] ^= UINT64_C(1) << 17;
-	bpf_elem(BPF_MAP_UPDATE_ELEM, o->fd, 0, ch->value);
+	bpf_map_update(o->fd, 0, ch->value);
 	ch->selftest_done = 1;
 }
 
@@ -1299,7 +1160,7 @@ child_setup(struct churner *ch, pid_t parent)
 	ch->order = xcalloc((size_t)cf->count, sizeof *ch->order);
 	ch->value = xcalloc((size_t)cf->ncpus, cf->stride);
 	ch->next_serial = ((uint64_t)ch->index << 40) + 1;
-	ch->rng = cf->seed * GOLDEN + (uint64_t)ch->index;
+	ch->rng = cf->seed * RNG_GOLDEN + (uint64_t)ch->index;
 	return 0;
 }
 
@@ -1322,7 +1183,7 @@ child_main(const struct config *cf, struct shared *sh, int index,
 	for (;;) {
 		seq = atomic_load_explicit(&sh->cmd_seq, memory_order_acquire);
 		if (seq == seen) {
-			futex_wait(&sh->cmd_seq, seen, CHILD_WAIT_NS);
+			futex_wait_shared(&sh->cmd_seq, seen, CHILD_WAIT_NS);
 			continue;
 		}
 		seen = seq;
@@ -1343,7 +1204,7 @@ child_main(const struct config *cf, struct shared *sh, int index,
 		atomic_store_explicit(&ch.st->done_seq, seq,
 		    memory_order_release);
 		atomic_fetch_add(&sh->done_count, 1);
-		futex_wake(&sh->done_count);
+		futex_wake_shared(&sh->done_count);
 		if (cmd == CMD_EXIT)
 			_exit(0);
 	}
@@ -1466,7 +1327,7 @@ command(struct churn *c, int cmd, int check, int64_t *wall_ns,
 	seq = ++c->seq;
 	t0 = now_mono_ns();
 	atomic_store_explicit(&sh->cmd_seq, seq, memory_order_release);
-	futex_wake(&sh->cmd_seq);
+	futex_wake_shared(&sh->cmd_seq);
 	for (;;) {
 		seen = atomic_load(&sh->done_count);
 		for (i = 0, done = 0; i < c->cf.procs; i++)
@@ -1478,7 +1339,7 @@ command(struct churn *c, int cmd, int check, int64_t *wall_ns,
 			atomic_store(&sh->stop, 1);
 		if ((r = check_children(c, cmd == CMD_EXIT, cause)) != 0)
 			return r;
-		futex_wait(&sh->done_count, seen, WAIT_NS);
+		futex_wait_shared(&sh->done_count, seen, WAIT_NS);
 	}
 	if (wall_ns != NULL)
 		*wall_ns = now_mono_ns() - t0;
@@ -1790,8 +1651,8 @@ report(struct churn *c)
 	create = xcalloc(1, sizeof *create);
 	destroy = xcalloc(1, sizeof *destroy);
 	for (i = 0; i < c->cf.procs; i++) {
-		hist_merge(create, &c->sh->proc[i].create_ns);
-		hist_merge(destroy, &c->sh->proc[i].destroy_ns);
+		histogram_merge(create, &c->sh->proc[i].create_ns);
+		histogram_merge(destroy, &c->sh->proc[i].destroy_ns);
 		verified += c->sh->proc[i].verified;
 	}
 	for (i = 0; i < c->ncycles; i++) {
@@ -1825,17 +1686,17 @@ report(struct churn *c)
 		    (fill_s + free_s), "ops/s", BETTER_HIGHER);
 	if (create->n > 0) {
 		wl_metric(ctx, "create_us_p50",
-		    hist_percentile(create, 50) / 1e3, "us", BETTER_LOWER);
+		    histogram_percentile(create, 50) / 1e3, "us", BETTER_LOWER);
 		wl_metric(ctx, "create_us_p99",
-		    hist_percentile(create, 99) / 1e3, "us", BETTER_LOWER);
+		    histogram_percentile(create, 99) / 1e3, "us", BETTER_LOWER);
 		wl_metric(ctx, "create_us_max", (double)create->max / 1e3,
 		    "us", BETTER_LOWER);
 	}
 	if (destroy->n > 0) {
 		wl_metric(ctx, "destroy_us_p50",
-		    hist_percentile(destroy, 50) / 1e3, "us", BETTER_LOWER);
+		    histogram_percentile(destroy, 50) / 1e3, "us", BETTER_LOWER);
 		wl_metric(ctx, "destroy_us_p99",
-		    hist_percentile(destroy, 99) / 1e3, "us", BETTER_LOWER);
+		    histogram_percentile(destroy, 99) / 1e3, "us", BETTER_LOWER);
 		wl_metric(ctx, "destroy_us_max", (double)destroy->max / 1e3,
 		    "us", BETTER_LOWER);
 	}
