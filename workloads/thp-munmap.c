@@ -495,57 +495,46 @@ bind_to_node(char *base, size_t size, int node, char **cause)
 	return 0;
 }
 
+/* mmap the region aligned, MADV_HUGEPAGE, and bind it to node= if set. */
+static int
+map_region(const struct config *cf, char **base, char **cause)
+{
+	int r;
+
+	if ((r = map_aligned(cf->size, cf->hpage, base, cause)) != 0)
+		return r;
+	if (madvise(*base, cf->size, MADV_HUGEPAGE) != 0)
+		return set_cause(cause, errno, "madvise(MADV_HUGEPAGE): %s",
+		    strerror(errno));
+	if (cf->node >= 0)
+		return bind_to_node(*base, cf->size, cf->node, cause);
+	return 0;
+}
+
 /*
- * One iteration with nthreads threads.  0 with *it filled, 1 when the run
- * is stopping (nothing measured), negative with *cause on error.
+ * Start nthreads threads, each pinned to its CPU and owning a slice of
+ * whole huge pages; they wait for sh->go.  *started counts the threads
+ * to join, also on error.
  */
 static int
-run_iteration(struct wl_ctx *ctx, const struct config *cf, int nthreads,
-    struct iteration *it, char **cause)
+start_threads(const struct config *cf, struct shared *sh,
+    struct thread *threads, int nthreads, int *started, char **cause)
 {
-	struct shared sh;
-	struct thread *threads = NULL;
 	pthread_attr_t attr;
 	cpu_set_t set;
-	char *base = NULL;
 	size_t nhuge = cf->size / cf->hpage, per, extra, first, i;
-	int64_t t0, t1, cal0, tlb0, cal1, tlb1, split0 = -1, split1 = -1;
-	int started = 0, attr_ok = 0, err, r;
+	int err, r = 0;
 
-	memset(it, 0, sizeof *it);
-	memset(&sh, 0, sizeof sh);
-	it->split_pmds = -1;
-
-	if ((r = map_aligned(cf->size, cf->hpage, &base, cause)) != 0)
-		goto out;
-	if (madvise(base, cf->size, MADV_HUGEPAGE) != 0) {
-		r = set_cause(cause, errno, "madvise(MADV_HUGEPAGE): %s",
-		    strerror(errno));
-		goto out;
-	}
-	if (cf->node >= 0 &&
-	    (r = bind_to_node(base, cf->size, cf->node, cause)) != 0)
-		goto out;
-
-	sh.base = base;
-	sh.hpage = cf->hpage;
-	sh.page = cf->page;
-	sh.nthreads = nthreads;
-	sh.touch = cf->touch;
-	threads = xcalloc((size_t)nthreads, sizeof *threads);
 	per = nhuge / (size_t)nthreads;
 	extra = nhuge % (size_t)nthreads;
-	if ((err = pthread_attr_init(&attr)) != 0) {
-		r = set_cause(cause, err, "pthread_attr_init: %s",
+	if ((err = pthread_attr_init(&attr)) != 0)
+		return set_cause(cause, err, "pthread_attr_init: %s",
 		    strerror(err));
-		goto out;
-	}
-	attr_ok = 1;
 	pthread_attr_setstacksize(&attr, THREAD_STACK);
 	for (i = 0, first = 0; i < (size_t)nthreads; i++) {
-		threads[i].sh = &sh;
+		threads[i].sh = sh;
 		threads[i].cpu = cf->cpus[i % (size_t)cf->ncpus];
-		threads[i].start = base + first * cf->hpage;
+		threads[i].start = sh->base + first * cf->hpage;
 		threads[i].len = (per + (i < extra)) * cf->hpage;
 		first += per + (i < extra);
 		/* Pinned from birth, so the first fault is already on the
@@ -558,65 +547,92 @@ run_iteration(struct wl_ctx *ctx, const struct config *cf, int nthreads,
 			r = set_cause(cause, err,
 			    "cannot start thread %zu of %d on cpu %d: %s",
 			    i + 1, nthreads, threads[i].cpu, strerror(err));
-			goto out;
+			break;
 		}
-		started++;
+		(*started)++;
 	}
+	pthread_attr_destroy(&attr);
+	return r;
+}
+
+/*
+ * Let the threads fault their slices in (fault_ms), wait for a touch
+ * pass when touch=1, measure THP coverage, then park the threads: from
+ * here on nothing touches the region.  0, 1 when the run is stopping,
+ * negative with *cause on error.
+ */
+static int
+populate_region(struct wl_ctx *ctx, const struct config *cf,
+    struct shared *sh, struct iteration *it, char **cause)
+{
+	int64_t t0;
+	int err, r;
 
 	wl_progress(ctx, "faulting %.1f GiB with %d threads",
-	    (double)cf->size / GIB, nthreads);
+	    (double)cf->size / GIB, sh->nthreads);
 	t0 = now_mono_ns();
-	atomic_store(&sh.go, 1);
-	if (wait_count(ctx, &sh, &sh.faulted, nthreads) == 1) {
-		r = 1;
-		goto out;
-	}
-	if ((err = atomic_load(&sh.error)) != 0) {
-		r = set_cause(cause, err, "cannot populate the region: %s",
+	atomic_store(&sh->go, 1);
+	if (wait_count(ctx, sh, &sh->faulted, sh->nthreads) == 1)
+		return 1;
+	if ((err = atomic_load(&sh->error)) != 0)
+		return set_cause(cause, err, "cannot populate the region: %s",
 		    strerror(err));
-		goto out;
-	}
 	/* The last thread bumps `faulted` before it stores the end time. */
-	while (atomic_load(&sh.fault_end_ns) == 0)
+	while (atomic_load(&sh->fault_end_ns) == 0)
 		sched_yield();
-	it->fault_ms = (double)(atomic_load(&sh.fault_end_ns) - t0) / 1e6;
+	it->fault_ms = (double)(atomic_load(&sh->fault_end_ns) - t0) / 1e6;
 
 	if (cf->touch) {
-		wl_progress(ctx, "touching with %d threads", nthreads);
-		if (wait_count(ctx, &sh, &sh.touched, nthreads) == 1) {
-			r = 1;
-			goto out;
-		}
+		wl_progress(ctx, "touching with %d threads", sh->nthreads);
+		if (wait_count(ctx, sh, &sh->touched, sh->nthreads) == 1)
+			return 1;
 	}
-	if ((r = region_anon_huge_kb(base, cf->size, &it->anon_huge_kb,
+	if ((r = region_anon_huge_kb(sh->base, cf->size, &it->anon_huge_kb,
 	    cause)) != 0)
-		goto out;
+		return r;
 	it->coverage_pct = (double)it->anon_huge_kb * 1024 /
 	    (double)cf->size * 100;
 
 	/* From here on the threads must not touch the region: it goes. */
-	atomic_store(&sh.stop_touch, 1);
-	if (wait_count(ctx, &sh, &sh.parked, nthreads) == 1) {
-		r = 1;
-		goto out;
-	}
+	atomic_store(&sh->stop_touch, 1);
+	if (wait_count(ctx, sh, &sh->parked, sh->nthreads) == 1)
+		return 1;
+	return 0;
+}
 
-	if (cf->split) {
-		wl_progress(ctx, "splitting %zu huge pages", nhuge);
-		if (vmstat_read("thp_split_pmd", &split0) != 0)
-			split0 = -1;
-		for (i = 0; i < nhuge; i++) {
-			if (madvise(base + i * cf->hpage,
-			    cf->hpage - cf->page, MADV_DONTNEED) != 0) {
-				r = set_cause(cause, errno,
-				    "madvise(MADV_DONTNEED): %s",
-				    strerror(errno));
-				goto out;
-			}
-		}
-		if (split0 >= 0 && vmstat_read("thp_split_pmd", &split1) == 0)
-			it->split_pmds = split1 - split0;
+/* split=1: MADV_DONTNEED all but one base page of every huge page, and
+ * count the PMD splits that caused in vmstat. */
+static int
+split_every_pmd(struct wl_ctx *ctx, const struct config *cf, char *base,
+    struct iteration *it, char **cause)
+{
+	size_t nhuge = cf->size / cf->hpage, i;
+	int64_t split0 = -1, split1 = -1;
+
+	wl_progress(ctx, "splitting %zu huge pages", nhuge);
+	if (vmstat_read("thp_split_pmd", &split0) != 0)
+		split0 = -1;
+	for (i = 0; i < nhuge; i++) {
+		if (madvise(base + i * cf->hpage, cf->hpage - cf->page,
+		    MADV_DONTNEED) != 0)
+			return set_cause(cause, errno,
+			    "madvise(MADV_DONTNEED): %s", strerror(errno));
 	}
+	if (split0 >= 0 && vmstat_read("thp_split_pmd", &split1) == 0)
+		it->split_pmds = split1 - split0;
+	return 0;
+}
+
+/*
+ * The measurement: munmap of the whole region, with the CAL and TLB
+ * interrupt counts around it.  *base is NULL once the region is gone.
+ */
+static int
+time_munmap(struct wl_ctx *ctx, const struct config *cf, char **base,
+    int nthreads, struct iteration *it, char **cause)
+{
+	int64_t t0, t1, cal0, tlb0, cal1, tlb1;
+	int r;
 
 	wl_progress(ctx, "munmap %.1f GiB with %d threads",
 	    (double)cf->size / GIB, nthreads);
@@ -624,22 +640,56 @@ run_iteration(struct wl_ctx *ctx, const struct config *cf, int nthreads,
 	/* The interrupt reads sit inside the samples so the supervisor's
 	 * own work for a sample does not land in the deltas. */
 	if ((r = read_irqs(&cal0, &tlb0, cause)) != 0)
-		goto out;
+		return r;
 	t0 = now_mono_ns();
-	if (munmap(base, cf->size) != 0) {
-		r = set_cause(cause, errno, "munmap: %s", strerror(errno));
-		goto out;
-	}
+	if (munmap(*base, cf->size) != 0)
+		return set_cause(cause, errno, "munmap: %s", strerror(errno));
 	t1 = now_mono_ns();
-	base = NULL;
+	*base = NULL;
 	r = read_irqs(&cal1, &tlb1, cause);
 	wl_sample(ctx, "munmap-end");
 	if (r != 0)
-		goto out;
+		return r;
 	it->munmap_ms = (double)(t1 - t0) / 1e6;
 	it->cal_irqs = cal0 >= 0 && cal1 >= 0 ? cal1 - cal0 : -1;
 	it->tlb_irqs = tlb0 >= 0 && tlb1 >= 0 ? tlb1 - tlb0 : -1;
-	r = 0;
+	return 0;
+}
+
+/*
+ * One iteration with nthreads threads.  0 with *it filled, 1 when the run
+ * is stopping (nothing measured), negative with *cause on error.
+ */
+static int
+run_iteration(struct wl_ctx *ctx, const struct config *cf, int nthreads,
+    struct iteration *it, char **cause)
+{
+	struct shared sh;
+	struct thread *threads = NULL;
+	char *base = NULL;
+	int started = 0, r;
+	size_t i;
+
+	memset(it, 0, sizeof *it);
+	memset(&sh, 0, sizeof sh);
+	it->split_pmds = -1;
+
+	if ((r = map_region(cf, &base, cause)) != 0)
+		goto out;
+	sh.base = base;
+	sh.hpage = cf->hpage;
+	sh.page = cf->page;
+	sh.nthreads = nthreads;
+	sh.touch = cf->touch;
+	threads = xcalloc((size_t)nthreads, sizeof *threads);
+	if ((r = start_threads(cf, &sh, threads, nthreads, &started,
+	    cause)) != 0)
+		goto out;
+	if ((r = populate_region(ctx, cf, &sh, it, cause)) != 0)
+		goto out;
+	if (cf->split && (r = split_every_pmd(ctx, cf, base, it, cause)) != 0)
+		goto out;
+	r = time_munmap(ctx, cf, &base, nthreads, it, cause);
 out:
 	/* Threads first: the region must outlive every access to it. */
 	atomic_store(&sh.abort, 1);
@@ -648,8 +698,6 @@ out:
 	atomic_store(&sh.release, 1);
 	for (i = 0; i < (size_t)started; i++)
 		pthread_join(threads[i].tid, NULL);
-	if (attr_ok)
-		pthread_attr_destroy(&attr);
 	if (base != NULL)
 		munmap(base, cf->size);
 	free(threads);
@@ -712,7 +760,7 @@ get_split(const struct iteration *it)
 
 /* Metrics of one thread count; suffix "" or "_t4" (sweeps). */
 static void
-report(struct wl_ctx *ctx, const struct config *cf, int nthreads,
+record_metrics(struct wl_ctx *ctx, const struct config *cf, int nthreads,
     const struct iteration *its, size_t n, const char *suffix, int headline)
 {
 	double gib = (double)cf->size / GIB, ms, tlb, minimum;
@@ -780,17 +828,108 @@ slope(const double *x, const double *y, size_t n, double *out)
 	return 0;
 }
 
+/*
+ * Check again what supported() checked in the supervisor (the machine
+ * may have changed since), set thp=always, and decide the region size
+ * and the CPU order.  0 when the run can go on, else the run's result.
+ */
+static int
+prepare_run(struct wl_ctx *ctx, struct config *cf, int *result)
+{
+	char *cause = NULL, *mode = NULL;
+	int64_t avail_kb;
+
+	*result = WL_PASSED;
+	if (thp_mode(NULL, "enabled", &mode, &cause) != 0) {
+		*result = wl_skip(ctx, "THP is not available: %s", cause);
+		goto out;
+	}
+	if (strcmp(wl_str(ctx, "thp"), "always") == 0 &&
+	    strcmp(mode, "always") != 0 &&
+	    wl_knob_set(ctx, THP_ENABLED, "always", &cause) != 0) {
+		*result = wl_fail(ctx, "%s", cause);
+		goto out;
+	}
+	if (strcmp(wl_str(ctx, "thp"), "always") != 0 &&
+	    strcmp(mode, "never") == 0) {
+		*result = wl_skip(ctx, "THP is disabled: "
+		    "transparent_hugepage=never");
+		goto out;
+	}
+	cf->hpage = thp_pmd_size(NULL);
+	cf->page = (size_t)sysconf(_SC_PAGESIZE);
+	if (thp_pmd_allowed(NULL, cf->hpage, &cause) != 0) {
+		*result = wl_skip(ctx, "%s", cause);
+		goto out;
+	}
+	if (meminfo_read(MEMINFO_PATH, "MemAvailable", &avail_kb,
+	    &cause) != 0) {
+		*result = wl_fail(ctx, "%s", cause);
+		goto out;
+	}
+	if (region_size(wl_params(ctx), avail_kb, cf->hpage, &cf->size) != 0 ||
+	    (double)cf->size > (double)avail_kb * 1024) {
+		*result = wl_skip(ctx, "size does not fit in MemAvailable "
+		    "(%.2f GiB)", (double)avail_kb * 1024 / GIB);
+		goto out;
+	}
+	if (cpu_order(cf->node < 0, &cf->cpus, &cf->ncpus, &cause) != 0) {
+		*result = wl_fail(ctx, "%s", cause);
+		goto out;
+	}
+	free(mode);
+	return 0;
+out:
+	free(mode);
+	free(cause);
+	return -1;
+}
+
+/*
+ * Up to iterations= repeats with nthreads threads into its[], *done of
+ * them measured.  A repeat below min_coverage ends the run: *low_coverage.
+ * 0, or negative with *cause on error.
+ */
+static int
+repeat_iterations(struct wl_ctx *ctx, const struct config *cf, int nthreads,
+    struct iteration *its, size_t *done, int *low_coverage, char **cause)
+{
+	int k, r;
+
+	for (k = 0, *done = 0; k < cf->repeat; k++) {
+		if (wl_stopping(ctx))
+			break;
+		if (cf->repeat > 1)
+			wl_progress(ctx, "%d threads: repeat %d/%d", nthreads,
+			    k + 1, cf->repeat);
+		r = run_iteration(ctx, cf, nthreads, &its[*done], cause);
+		if (r == 1)
+			break;
+		if (r < 0)
+			return r;
+		wl_value(ctx, "fault_ms", its[*done].fault_ms);
+		wl_value(ctx, "munmap_ms", its[*done].munmap_ms);
+		wl_value(ctx, "thp_coverage_pct", its[*done].coverage_pct);
+		(*done)++;
+		if (its[*done - 1].coverage_pct < cf->min_coverage) {
+			*low_coverage = 1;
+			break;
+		}
+	}
+	return 0;
+}
+
 static int
 thp_munmap_run(struct wl_ctx *ctx)
 {
 	struct config cf;
 	struct iteration *its = NULL;
 	const int64_t *sweep;
-	int64_t one, avail_kb;
-	char *cause = NULL, *mode = NULL, suffix[32];
+	int64_t one;
+	char *cause = NULL, suffix[32];
 	double *xs = NULL, *ys = NULL, per_thread;
 	size_t ncounts, c, done = 0, npoints = 0;
-	int result, r, nthreads, k, failed_coverage = 0;
+	int result, nthreads, failed_coverage = 0;
 
 	memset(&cf, 0, sizeof cf);
 	cf.node = (int)wl_int(ctx, "node");
@@ -798,46 +937,8 @@ thp_munmap_run(struct wl_ctx *ctx)
 	cf.touch = (int)wl_int(ctx, "touch");
 	cf.repeat = (int)wl_int(ctx, "iterations");
 	cf.min_coverage = wl_double(ctx, "min_coverage");
-
-	/* supported() ran in the supervisor; the machine may have changed
-	 * since, and the default size is decided here. */
-	if (thp_mode(NULL, "enabled", &mode, &cause) != 0) {
-		result = wl_skip(ctx, "THP is not available: %s", cause);
+	if (prepare_run(ctx, &cf, &result) != 0)
 		goto out;
-	}
-	if (strcmp(wl_str(ctx, "thp"), "always") == 0 &&
-	    strcmp(mode, "always") != 0 &&
-	    wl_knob_set(ctx, THP_ENABLED, "always", &cause) != 0) {
-		result = wl_fail(ctx, "%s", cause);
-		goto out;
-	}
-	if (strcmp(wl_str(ctx, "thp"), "always") != 0 &&
-	    strcmp(mode, "never") == 0) {
-		result = wl_skip(ctx, "THP is disabled: "
-		    "transparent_hugepage=never");
-		goto out;
-	}
-	cf.hpage = thp_pmd_size(NULL);
-	cf.page = (size_t)sysconf(_SC_PAGESIZE);
-	if (thp_pmd_allowed(NULL, cf.hpage, &cause) != 0) {
-		result = wl_skip(ctx, "%s", cause);
-		goto out;
-	}
-	if (meminfo_read(MEMINFO_PATH, "MemAvailable", &avail_kb,
-	    &cause) != 0) {
-		result = wl_fail(ctx, "%s", cause);
-		goto out;
-	}
-	if (region_size(wl_params(ctx), avail_kb, cf.hpage, &cf.size) != 0 ||
-	    (double)cf.size > (double)avail_kb * 1024) {
-		result = wl_skip(ctx, "size does not fit in MemAvailable "
-		    "(%.2f GiB)", (double)avail_kb * 1024 / GIB);
-		goto out;
-	}
-	if (cpu_order(cf.node < 0, &cf.cpus, &cf.ncpus, &cause) != 0) {
-		result = wl_fail(ctx, "%s", cause);
-		goto out;
-	}
 
 	sweep = wl_list(ctx, "sweep", &ncounts);
 	if (sweep == NULL || ncounts == 0) {
@@ -852,35 +953,17 @@ thp_munmap_run(struct wl_ctx *ctx)
 
 	for (c = 0; c < ncounts && !failed_coverage; c++) {
 		nthreads = (int)sweep[c];
-		for (k = 0, done = 0; k < cf.repeat; k++) {
-			if (wl_stopping(ctx))
-				break;
-			if (cf.repeat > 1)
-				wl_progress(ctx, "%d threads: repeat %d/%d",
-				    nthreads, k + 1, cf.repeat);
-			r = run_iteration(ctx, &cf, nthreads, &its[done],
-			    &cause);
-			if (r == 1)
-				break;
-			if (r < 0) {
-				result = wl_fail(ctx, "%s", cause);
-				goto out;
-			}
-			wl_value(ctx, "fault_ms", its[done].fault_ms);
-			wl_value(ctx, "munmap_ms", its[done].munmap_ms);
-			wl_value(ctx, "thp_coverage_pct",
-			    its[done].coverage_pct);
-			done++;
-			if (its[done - 1].coverage_pct < cf.min_coverage) {
-				failed_coverage = 1;
-				break;
-			}
+		if (repeat_iterations(ctx, &cf, nthreads, its, &done,
+		    &failed_coverage, &cause) != 0) {
+			result = wl_fail(ctx, "%s", cause);
+			goto out;
 		}
 		if (done == 0)
 			break;
 		if (ncounts > 1) {
 			snprintf(suffix, sizeof suffix, "_t%d", nthreads);
-			report(ctx, &cf, nthreads, its, done, suffix, 0);
+			record_metrics(ctx, &cf, nthreads, its, done, suffix,
+			    0);
 			xs[npoints] = nthreads;
 			ys[npoints++] = median(its, done, get_munmap_ms);
 			wl_value(ctx, "sweep_threads", nthreads);
@@ -888,7 +971,7 @@ thp_munmap_run(struct wl_ctx *ctx)
 		}
 		/* Headline metrics: the last (in a sweep, usually the
 		 * largest) thread count measured. */
-		report(ctx, &cf, nthreads, its, done, "", 1);
+		record_metrics(ctx, &cf, nthreads, its, done, "", 1);
 	}
 	/* Seed 004's signature: munmap time growing with the threads. */
 	if (npoints > 1 && slope(xs, ys, npoints, &per_thread) == 0)
@@ -912,7 +995,6 @@ out:
 	free(xs);
 	free(its);
 	free(cf.cpus);
-	free(mode);
 	free(cause);
 	return result;
 }
