@@ -1638,68 +1638,66 @@ get_allocs_per_object(const struct cycle *cy)
 	return cy->creates > 0 ? (double)cy->allocs / (double)cy->creates : 0;
 }
 
+/* Sums over the recorded cycles. */
+struct cycle_sums {
+	double fill_s, free_s;
+	double settle_max;          /* ms, of cycles that settled; -1 none */
+	int64_t creates, destroys, timeouts;
+	int64_t chunks_peak;        /* most chunks after a fill, -1 unknown */
+	int stats;                  /* every cycle read percpu_stats */
+};
+
 static void
-report(struct churn *c)
+sum_cycles(const struct churn *c, struct cycle_sums *s)
+{
+	const struct cycle *cy;
+	int i;
+
+	memset(s, 0, sizeof *s);
+	s->settle_max = -1;
+	s->chunks_peak = -1;
+	s->stats = c->ncycles > 0;
+	for (i = 0; i < c->ncycles; i++) {
+		cy = &c->cycles[i];
+		s->fill_s += cy->fill_s;
+		s->free_s += cy->free_s;
+		s->creates += cy->creates;
+		s->destroys += cy->destroys;
+		s->timeouts += cy->settle_timeout;
+		if (!cy->settle_timeout && cy->settle_ms > s->settle_max)
+			s->settle_max = cy->settle_ms;
+		s->stats &= cy->have_stats;
+		if (cy->have_stats &&
+		    cy->fill_chunks.chunks_total > s->chunks_peak)
+			s->chunks_peak = cy->fill_chunks.chunks_total;
+	}
+}
+
+/* p50, p99 and max of one create or destroy histogram, in us. */
+static void
+record_latency(struct wl_ctx *ctx, const char *what,
+    const struct histogram *h)
+{
+	char name[64];
+
+	if (h->n == 0)
+		return;
+	snprintf(name, sizeof name, "%s_us_p50", what);
+	wl_metric(ctx, name, histogram_percentile(h, 50) / 1e3, "us",
+	    BETTER_LOWER);
+	snprintf(name, sizeof name, "%s_us_p99", what);
+	wl_metric(ctx, name, histogram_percentile(h, 99) / 1e3, "us",
+	    BETTER_LOWER);
+	snprintf(name, sizeof name, "%s_us_max", what);
+	wl_metric(ctx, name, (double)h->max / 1e3, "us", BETTER_LOWER);
+}
+
+/* Percpu: over the run, and how long it took to settle. */
+static void
+record_percpu_memory(struct churn *c, const struct cycle_sums *s)
 {
 	struct wl_ctx *ctx = c->ctx;
-	struct histogram *create, *destroy;
-	double fill_s = 0, free_s = 0, settle_max = -1;
-	int64_t creates = 0, destroys = 0, verified = 0, timeouts = 0;
-	int64_t chunks_peak = -1;
-	int i, stats = c->ncycles > 0;
 
-	create = xcalloc(1, sizeof *create);
-	destroy = xcalloc(1, sizeof *destroy);
-	for (i = 0; i < c->cf.procs; i++) {
-		histogram_merge(create, &c->sh->proc[i].create_ns);
-		histogram_merge(destroy, &c->sh->proc[i].destroy_ns);
-		verified += c->sh->proc[i].verified;
-	}
-	for (i = 0; i < c->ncycles; i++) {
-		fill_s += c->cycles[i].fill_s;
-		free_s += c->cycles[i].free_s;
-		creates += c->cycles[i].creates;
-		destroys += c->cycles[i].destroys;
-		timeouts += c->cycles[i].settle_timeout;
-		if (!c->cycles[i].settle_timeout &&
-		    c->cycles[i].settle_ms > settle_max)
-			settle_max = c->cycles[i].settle_ms;
-		stats &= c->cycles[i].have_stats;
-		if (c->cycles[i].have_stats &&
-		    c->cycles[i].fill_chunks.chunks_total > chunks_peak)
-			chunks_peak = c->cycles[i].fill_chunks.chunks_total;
-	}
-
-	/* Checks first: they mean something even for a stopped run. */
-	wl_metric(ctx, "verified_values", (double)verified, "count",
-	    BETTER_HIGHER);
-	wl_metric(ctx, "corrupt_values", (double)(c->reported_bad +
-	    c->reported_unzeroed), "count", BETTER_LOWER);
-	if (c->ncycles == 0)
-		goto out;
-
-	if (fill_s > 0)
-		wl_metric(ctx, "objects_per_s", (double)creates / fill_s,
-		    "objects/s", BETTER_HIGHER);
-	if (fill_s + free_s > 0)
-		wl_metric(ctx, "ops_per_s", (double)(creates + destroys) /
-		    (fill_s + free_s), "ops/s", BETTER_HIGHER);
-	if (create->n > 0) {
-		wl_metric(ctx, "create_us_p50",
-		    histogram_percentile(create, 50) / 1e3, "us", BETTER_LOWER);
-		wl_metric(ctx, "create_us_p99",
-		    histogram_percentile(create, 99) / 1e3, "us", BETTER_LOWER);
-		wl_metric(ctx, "create_us_max", (double)create->max / 1e3,
-		    "us", BETTER_LOWER);
-	}
-	if (destroy->n > 0) {
-		wl_metric(ctx, "destroy_us_p50",
-		    histogram_percentile(destroy, 50) / 1e3, "us", BETTER_LOWER);
-		wl_metric(ctx, "destroy_us_p99",
-		    histogram_percentile(destroy, 99) / 1e3, "us", BETTER_LOWER);
-		wl_metric(ctx, "destroy_us_max", (double)destroy->max / 1e3,
-		    "us", BETTER_LOWER);
-	}
 	wl_metric(ctx, "percpu_start_kb", (double)c->start_kb, "kB",
 	    BETTER_LOWER);
 	wl_metric(ctx, "percpu_peak_kb", (double)c->peak_kb, "kB",
@@ -1712,34 +1710,80 @@ report(struct churn *c)
 	wl_metric(ctx, "percpu_kb_per_object",
 	    cycle_median(c, get_kb_per_object, 0), "kB", BETTER_LOWER);
 	/* Cycles that never settled give no time, only a count. */
-	if (settle_max >= 0) {
+	if (s->settle_max >= 0) {
 		wl_metric(ctx, "settle_ms", cycle_median(c, get_settle_ms, 1),
 		    "ms", BETTER_LOWER);
-		wl_metric(ctx, "settle_ms_max", settle_max, "ms",
+		wl_metric(ctx, "settle_ms_max", s->settle_max, "ms",
 		    BETTER_LOWER);
 	}
-	wl_metric(ctx, "settle_timeouts", (double)(timeouts + c->end_timeout),
-	    "count", BETTER_LOWER);
-	if (stats) {
-		wl_metric(ctx, "chunks_peak", (double)chunks_peak, "count",
-		    BETTER_LOWER);
-		wl_metric(ctx, "chunks_settled",
-		    cycle_median(c, get_chunks_settled, 0), "count",
-		    BETTER_LOWER);
-		/* Partly depopulated chunks: pcpu_reclaim_populated() at
-		 * work, the path of seed 002. */
-		wl_metric(ctx, "chunks_sidelined",
-		    cycle_median(c, get_chunks_sidelined, 0), "count",
-		    BETTER_HIGHER);
-		wl_metric(ctx, "chunks_to_depopulate",
-		    cycle_median(c, get_chunks_to_depopulate, 0), "count",
-		    BETTER_LOWER);
-		wl_metric(ctx, "percpu_allocs_per_object",
-		    cycle_median(c, get_allocs_per_object, 0), "count",
-		    BETTER_LOWER);
+	wl_metric(ctx, "settle_timeouts", (double)(s->timeouts +
+	    c->end_timeout), "count", BETTER_LOWER);
+}
+
+/* Chunks from percpu_stats, when every cycle could read it. */
+static void
+record_chunks(struct churn *c, const struct cycle_sums *s)
+{
+	struct wl_ctx *ctx = c->ctx;
+
+	wl_metric(ctx, "chunks_peak", (double)s->chunks_peak, "count",
+	    BETTER_LOWER);
+	wl_metric(ctx, "chunks_settled",
+	    cycle_median(c, get_chunks_settled, 0), "count", BETTER_LOWER);
+	/* Partly depopulated chunks: pcpu_reclaim_populated() at work,
+	 * the path of seed 002. */
+	wl_metric(ctx, "chunks_sidelined",
+	    cycle_median(c, get_chunks_sidelined, 0), "count",
+	    BETTER_HIGHER);
+	wl_metric(ctx, "chunks_to_depopulate",
+	    cycle_median(c, get_chunks_to_depopulate, 0), "count",
+	    BETTER_LOWER);
+	wl_metric(ctx, "percpu_allocs_per_object",
+	    cycle_median(c, get_allocs_per_object, 0), "count",
+	    BETTER_LOWER);
+}
+
+/* The run's metrics: the checks, then (after a cycle) the rates,
+ * latencies, Percpu: and chunks. */
+static void
+record_metrics(struct churn *c)
+{
+	struct wl_ctx *ctx = c->ctx;
+	struct histogram *create, *destroy;
+	struct cycle_sums s;
+	int64_t verified = 0;
+	int i;
+
+	create = xcalloc(1, sizeof *create);
+	destroy = xcalloc(1, sizeof *destroy);
+	for (i = 0; i < c->cf.procs; i++) {
+		histogram_merge(create, &c->sh->proc[i].create_ns);
+		histogram_merge(destroy, &c->sh->proc[i].destroy_ns);
+		verified += c->sh->proc[i].verified;
 	}
+	sum_cycles(c, &s);
+
+	/* Checks first: they mean something even for a stopped run. */
+	wl_metric(ctx, "verified_values", (double)verified, "count",
+	    BETTER_HIGHER);
+	wl_metric(ctx, "corrupt_values", (double)(c->reported_bad +
+	    c->reported_unzeroed), "count", BETTER_LOWER);
+	if (c->ncycles == 0)
+		goto out;
+
+	if (s.fill_s > 0)
+		wl_metric(ctx, "objects_per_s", (double)s.creates / s.fill_s,
+		    "objects/s", BETTER_HIGHER);
+	if (s.fill_s + s.free_s > 0)
+		wl_metric(ctx, "ops_per_s", (double)(s.creates + s.destroys) /
+		    (s.fill_s + s.free_s), "ops/s", BETTER_HIGHER);
+	record_latency(ctx, "create", create);
+	record_latency(ctx, "destroy", destroy);
+	record_percpu_memory(c, &s);
+	if (s.stats)
+		record_chunks(c, &s);
 	wl_metric(ctx, "cycles", c->ncycles, "count", BETTER_HIGHER);
-	wl_metric(ctx, "objects", (double)creates, "count", BETTER_HIGHER);
+	wl_metric(ctx, "objects", (double)s.creates, "count", BETTER_HIGHER);
 	wl_metric(ctx, "procs", c->cf.procs, "count", BETTER_HIGHER);
 out:
 	free(create);
@@ -1772,56 +1816,151 @@ config_init(struct wl_ctx *ctx, struct config *cf, char **cause)
 	return possible_cpus(&cf->cpus, &cf->ncpus, cause);
 }
 
+/*
+ * What the cycles need: the settings, supported() again (it ran in the
+ * supervisor; the objects are made here), the starting Percpu:, the
+ * private memcg parent, the shared mapping and the churn processes.
+ * 0, or -1 with the run's result.
+ */
+static int
+prepare_run(struct churn *c, int *result)
+{
+	struct wl_ctx *ctx = c->ctx;
+	char *cause = NULL;
+
+	if (config_init(ctx, &c->cf, &cause) != 0) {
+		*result = wl_fail(ctx, "%s", cause);
+		goto out;
+	}
+	if (percpu_churn_supported(wl_params(ctx), &cause) != 0) {
+		*result = wl_skip(ctx, "%s", cause);
+		goto out;
+	}
+	if ((c->start_kb = percpu_kb(c)) < 0) {
+		*result = wl_skip(ctx, "no 'Percpu:' in /proc/meminfo");
+		goto out;
+	}
+	if (uses(c->cf.source, KIND_MEMCG)) {
+		if (memcg_tree_create(&c->memcg, &cause) != 0) {
+			*result = wl_fail(ctx, "%s", cause);
+			goto out;
+		}
+		c->cf.memcg_dir = c->memcg.dir;
+	}
+	c->stats_readable = access(PERCPU_STATS, R_OK) == 0;
+
+	c->shsize = sizeof *c->sh + (size_t)c->cf.procs * sizeof c->sh->proc[0];
+	c->sh = mmap(NULL, c->shsize, PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (c->sh == MAP_FAILED) {
+		c->sh = NULL;
+		*result = wl_fail(ctx, "cannot map %zu bytes: %s", c->shsize,
+		    strerror(errno));
+		goto out;
+	}
+	if (start_children(c, &cause) != 0) {
+		*result = wl_fail(ctx, "%s", cause);
+		goto out;
+	}
+	return 0;
+out:
+	free(cause);
+	return -1;
+}
+
+/* A completed cycle: its part of the processes' running totals, kept
+ * for the metrics and sent as the cycle_* series. */
+static void
+keep_cycle(struct churn *c, struct cycle *cy)
+{
+	struct wl_ctx *ctx = c->ctx;
+	int i;
+
+	for (i = 0, cy->creates = 0, cy->destroys = 0; i < c->cf.procs; i++) {
+		cy->creates += c->sh->proc[i].creates;
+		cy->destroys += c->sh->proc[i].destroys;
+	}
+	cy->creates -= c->creates;
+	cy->destroys -= c->destroys;
+	c->creates += cy->creates;
+	c->destroys += cy->destroys;
+	c->cycles = xreallocarray(c->cycles, (size_t)c->ncycles + 1,
+	    sizeof *c->cycles);
+	c->cycles[c->ncycles++] = *cy;
+	wl_value(ctx, "cycle_objects_per_s", cy->fill_s > 0 ?
+	    (double)cy->creates / cy->fill_s : 0);
+	wl_value(ctx, "cycle_percpu_fill_kb", (double)cy->fill_kb);
+	wl_value(ctx, "cycle_percpu_settled_kb", (double)cy->settled_kb);
+	if (!cy->settle_timeout)
+		wl_value(ctx, "cycle_settle_ms", cy->settle_ms);
+}
+
+/* Everything goes; then Percpu: settles once more, unless stopping.
+ * 0, or negative with *cause. */
+static int
+release_and_settle(struct churn *c, char **cause)
+{
+	struct settled s;
+	int64_t t0, released_kb;
+	int r;
+
+	wl_progress(c->ctx, "releasing everything");
+	r = command(c, CMD_RELEASE_ALL, 0, NULL, cause);
+	c->released = 1;
+	if (r != 0)
+		return r;
+	t0 = now_mono_ns();
+	released_kb = percpu_kb(c);
+	if (c->ncycles > 0 && !wl_stopping(c->ctx)) {
+		wl_progress(c->ctx, "waiting for Percpu to settle after "
+		    "release");
+		if (settle_wait(c, t0, released_kb, &s) == 0) {
+			c->end_kb = s.kb;
+			c->end_timeout = s.timeout;
+			wl_sample(c->ctx, "released");
+		}
+	}
+	return 0;
+}
+
+/* Stop and reap the churn processes, remove the memcg parent, unmap;
+ * a cleanup failure fails a run that had passed. */
+static int
+finish_run(struct churn *c, int result)
+{
+	char *why = NULL;
+	int r;
+
+	r = finish_children(c, 0, &why);
+	if (c->memcg.root != NULL && memcg_tree_remove(&c->memcg,
+	    why == NULL ? &why : NULL) != 0 && r == 0)
+		r = -EIO;
+	if (r != 0 && result == WL_PASSED)
+		result = wl_fail(c->ctx, "cleanup: %s", why);
+	if (c->sh != NULL)
+		munmap(c->sh, c->shsize);
+	free(c->cycles);
+	free(c->pids);
+	free(c->alive);
+	free(c->cf.cpus);
+	free(why);
+	return result;
+}
+
 static int
 percpu_churn_run(struct wl_ctx *ctx)
 {
 	struct churn c;
-	struct settled s;
 	struct cycle cy;
-	char *cause = NULL, *why = NULL;
-	int result, r, k, i;
-	int64_t t0, released_kb;
+	char *cause = NULL;
+	int result, r, k;
 
 	memset(&c, 0, sizeof c);
 	c.ctx = ctx;
 	c.end_kb = -1;
 	c.peak_kb = -1;
-	if (config_init(ctx, &c.cf, &cause) != 0) {
-		result = wl_fail(ctx, "%s", cause);
+	if (prepare_run(&c, &result) != 0)
 		goto out;
-	}
-	/* supported() ran in the supervisor; check again here, where
-	 * the objects will be made. */
-	if (percpu_churn_supported(wl_params(ctx), &cause) != 0) {
-		result = wl_skip(ctx, "%s", cause);
-		goto out;
-	}
-	if ((c.start_kb = percpu_kb(&c)) < 0) {
-		result = wl_skip(ctx, "no 'Percpu:' in /proc/meminfo");
-		goto out;
-	}
-	if (uses(c.cf.source, KIND_MEMCG)) {
-		if (memcg_tree_create(&c.memcg, &cause) != 0) {
-			result = wl_fail(ctx, "%s", cause);
-			goto out;
-		}
-		c.cf.memcg_dir = c.memcg.dir;
-	}
-	c.stats_readable = access(PERCPU_STATS, R_OK) == 0;
-
-	c.shsize = sizeof *c.sh + (size_t)c.cf.procs * sizeof c.sh->proc[0];
-	c.sh = mmap(NULL, c.shsize, PROT_READ | PROT_WRITE,
-	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (c.sh == MAP_FAILED) {
-		c.sh = NULL;
-		result = wl_fail(ctx, "cannot map %zu bytes: %s", c.shsize,
-		    strerror(errno));
-		goto out;
-	}
-	if (start_children(&c, &cause) != 0) {
-		result = wl_fail(ctx, "%s", cause);
-		goto out;
-	}
 
 	for (k = 0; c.cf.cycles == 0 || k < c.cf.cycles; k++) {
 		if (wl_stopping(ctx))
@@ -1830,7 +1969,7 @@ percpu_churn_run(struct wl_ctx *ctx)
 		if (r < 0) {
 			/* What the finished cycles measured still counts. */
 			report_corruption(&c);
-			report(&c);
+			record_metrics(&c);
 			if (c.corrupt)
 				result = wl_fail(ctx, "corruption (see the "
 				    "corruption events), then: %s", cause);
@@ -1840,47 +1979,15 @@ percpu_churn_run(struct wl_ctx *ctx)
 		}
 		if (r == 1)
 			break;
-		/* The processes keep totals; a cycle is the difference. */
-		for (i = 0, cy.creates = 0, cy.destroys = 0; i < c.cf.procs;
-		    i++) {
-			cy.creates += c.sh->proc[i].creates;
-			cy.destroys += c.sh->proc[i].destroys;
-		}
-		cy.creates -= c.creates;
-		cy.destroys -= c.destroys;
-		c.creates += cy.creates;
-		c.destroys += cy.destroys;
-		c.cycles = xreallocarray(c.cycles, (size_t)c.ncycles + 1,
-		    sizeof *c.cycles);
-		c.cycles[c.ncycles++] = cy;
-		wl_value(ctx, "cycle_objects_per_s", cy.fill_s > 0 ?
-		    (double)cy.creates / cy.fill_s : 0);
-		wl_value(ctx, "cycle_percpu_fill_kb", (double)cy.fill_kb);
-		wl_value(ctx, "cycle_percpu_settled_kb", (double)cy.settled_kb);
-		if (!cy.settle_timeout)
-			wl_value(ctx, "cycle_settle_ms", cy.settle_ms);
+		keep_cycle(&c, &cy);
 	}
 
-	/* Everything goes; then Percpu: once more, unless stopping. */
-	wl_progress(ctx, "releasing everything");
-	r = command(&c, CMD_RELEASE_ALL, 0, NULL, &cause);
-	c.released = 1;
-	if (r != 0) {
+	if (release_and_settle(&c, &cause) != 0) {
 		result = wl_fail(ctx, "%s", cause);
 		goto out;
 	}
-	t0 = now_mono_ns();
-	released_kb = percpu_kb(&c);
-	if (c.ncycles > 0 && !wl_stopping(ctx)) {
-		wl_progress(ctx, "waiting for Percpu to settle after release");
-		if (settle_wait(&c, t0, released_kb, &s) == 0) {
-			c.end_kb = s.kb;
-			c.end_timeout = s.timeout;
-			wl_sample(ctx, "released");
-		}
-	}
 	report_corruption(&c);
-	report(&c);
+	record_metrics(&c);
 	if (c.corrupt) {
 		result = wl_fail(ctx, "corruption: %" PRId64 " percpu values "
 		    "read back wrong, %" PRId64 " new values were not zero "
@@ -1895,19 +2002,7 @@ percpu_churn_run(struct wl_ctx *ctx)
 	}
 	result = WL_PASSED;
 out:
-	r = finish_children(&c, 0, &why);
-	if (c.memcg.root != NULL && memcg_tree_remove(&c.memcg,
-	    why == NULL ? &why : NULL) != 0 && r == 0)
-		r = -EIO;
-	if (r != 0 && result == WL_PASSED)
-		result = wl_fail(ctx, "cleanup: %s", why);
-	if (c.sh != NULL)
-		munmap(c.sh, c.shsize);
-	free(c.cycles);
-	free(c.pids);
-	free(c.alive);
-	free(c.cf.cpus);
-	free(why);
+	result = finish_run(&c, result);
 	free(cause);
 	return result;
 }
