@@ -4,10 +4,7 @@
  * 6.1 guest's enabled file, laid out under a root directory.
  */
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
 
 #include "common/util.h"
 #include "probe/identity.h"
@@ -20,29 +17,19 @@
 static void
 thp_file(const char *root, const char *file, const char *text)
 {
-	char *path = xasprintf("%s" THP_DIR "/%s", root, file), *slash;
-	FILE *f;
+	char *rel = xasprintf(THP_DIR "/%s", file);
 
-	for (slash = strchr(path + 1, '/'); slash != NULL;
-	    slash = strchr(slash + 1, '/')) {
-		*slash = '\0';
-		if (mkdir(path, 0755) != 0 && errno != EEXIST)
-			unit_fail(__FILE__, __LINE__, "mkdir '%s'", path);
-		*slash = '/';
-	}
-	if ((f = fopen(path, "w")) == NULL || fputs(text, f) < 0 ||
-	    fclose(f) != 0)
-		unit_fail(__FILE__, __LINE__, "cannot write '%s'", path);
-	free(path);
+	unit_put(root, rel, text);
+	free(rel);
 }
 
 static void
 thp_fixture(const char *root, const char *file, const char *name)
 {
-	char *text = fixture_read(name);
+	char *rel = xasprintf(THP_DIR "/%s", file);
 
-	thp_file(root, file, text);
-	free(text);
+	unit_put_fixture(root, rel, name);
+	free(rel);
 }
 
 /* The host's directory, as captured. */
