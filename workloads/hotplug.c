@@ -29,7 +29,6 @@
 #include "common/buf.h"
 #include "workloads/pressure.h"
 #include "probe/meminfo.h"
-#include "probe/procfs.h"
 #include "probe/sampler.h"
 #include "common/stats.h"
 #include "common/util.h"
