@@ -20,6 +20,9 @@
 
 #include "common/buf.h"
 #include "probe/identity.h"
+#include "probe/meminfo.h"
+#include "probe/procfs.h"
+#include "probe/thp.h"
 #include "common/sha256.h"
 #include "common/util.h"
 
@@ -301,41 +304,6 @@ kernel_identity_release(struct kernel_identity *k)
 	memset(k, 0, sizeof *k);
 }
 
-/* Number of CPUs in a list such as "0-1,3", or -EINVAL. */
-static int
-cpulist_count(const char *s)
-{
-	long first, last;
-	char *end;
-	int n = 0;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	if (*s == '\0')
-		return 0;
-	for (;;) {
-		if (!isdigit((unsigned char)*s))
-			return -EINVAL;
-		first = last = strtol(s, &end, 10);
-		s = end;
-		if (*s == '-') {
-			if (!isdigit((unsigned char)s[1]))
-				return -EINVAL;
-			last = strtol(s + 1, &end, 10);
-			s = end;
-		}
-		if (last < first || last - first >= INT_MAX - n)
-			return -EINVAL;
-		n += (int)(last - first + 1);
-		if (*s != ',')
-			break;
-		s++;
-	}
-	while (isspace((unsigned char)*s))
-		s++;
-	return *s == '\0' ? n : -EINVAL;
-}
-
 static int
 read_cpu_count(const char *root, const char *which, int *out, char **cause)
 {
@@ -354,7 +322,7 @@ read_cpu_count(const char *root, const char *which, int *out, char **cause)
 	}
 	if (root != NULL && (r = read_file_line(path, &text, cause)) != 0)
 		goto out;
-	if ((r = cpulist_count(text)) <= 0) {
+	if ((r = procfs_cpulist_count(text)) <= 0) {
 		r = set_cause(cause, EINVAL, "malformed CPU list in '%s': '%s'",
 		    path, text);
 		goto out;
@@ -364,39 +332,6 @@ read_cpu_count(const char *root, const char *which, int *out, char **cause)
 out:
 	free(text);
 	free(path);
-	return r;
-}
-
-/* "Key:   123 kB" in meminfo text (or "Node 0 Key:  123 kB"). */
-static int
-meminfo_value(const char *text, const char *key, int64_t *out)
-{
-	size_t klen = strlen(key);
-	const char *p = text;
-	char *end;
-
-	while ((p = strstr(p, key)) != NULL) {
-		if ((p == text || p[-1] == '\n' || p[-1] == ' ') &&
-		    p[klen] == ':') {
-			*out = strtoll(p + klen + 1, &end, 10);
-			return end == p + klen + 1 ? -EINVAL : 0;
-		}
-		p += klen;
-	}
-	return -ENOENT;
-}
-
-static int
-read_meminfo_total(const char *path, int64_t *out, char **cause)
-{
-	char *text = NULL;
-	int r;
-
-	if ((r = read_file(path, &text, NULL, cause)) != 0)
-		return r;
-	if (meminfo_value(text, "MemTotal", out) != 0)
-		r = set_cause(cause, EINVAL, "no MemTotal in '%s'", path);
-	free(text);
 	return r;
 }
 
@@ -497,7 +432,7 @@ static int
 read_nodes_root(struct host_identity *h, const char *root, struct buf *json,
     char **cause)
 {
-	char *dirpath, *path = NULL, *text = NULL, *list = NULL, *end;
+	char *dirpath, *path = NULL, *list = NULL, *end;
 	struct dirent *de;
 	DIR *dir;
 	int *nodes = NULL, r = 0;
@@ -534,14 +469,8 @@ read_nodes_root(struct host_identity *h, const char *root, struct buf *json,
 	for (i = 0; i < n; i++) {
 		free(path);
 		path = xasprintf("%s/node%d/meminfo", dirpath, nodes[i]);
-		free(text);
-		if ((r = read_file(path, &text, NULL, cause)) != 0)
+		if ((r = meminfo_read(path, "MemTotal", &kb, cause)) != 0)
 			goto out;
-		if (meminfo_value(text, "MemTotal", &kb) != 0) {
-			r = set_cause(cause, EINVAL, "no MemTotal in '%s'",
-			    path);
-			goto out;
-		}
 		free(path);
 		path = xasprintf("%s/node%d/cpulist", dirpath, nodes[i]);
 		free(list);
@@ -556,25 +485,25 @@ read_nodes_root(struct host_identity *h, const char *root, struct buf *json,
 out:
 	free(nodes);
 	free(list);
-	free(text);
 	free(path);
 	free(dirpath);
 	return r;
 }
 
+/* The THP mode, NULL when the kernel has no THP or the file says
+ * nothing readable; only a failing read is an error. */
 static int
 read_thp(const char *root, const char *knob, char **out, char **cause)
 {
-	char *path, *text = NULL;
+	char *why = NULL;
 	int r;
 
-	path = xasprintf("/sys/kernel/mm/transparent_hugepage/%s", knob);
-	*out = NULL;
-	if ((r = read_optional_line(root, path, &text, cause)) == 0 &&
-	    text != NULL)
-		*out = sysfs_bracketed(text);
-	free(text);
-	free(path);
+	r = thp_mode(root, knob, out, &why);
+	if (r == -ENOENT || r == -EINVAL)
+		r = 0;
+	else if (r != 0)
+		set_cause(cause, -r, "%s", why);
+	free(why);
 	return r;
 }
 
@@ -606,8 +535,9 @@ host_identity_read(struct host_identity *h, const char *root, char **cause)
 	if ((r = read_cpu_count(root, "possible", &h->cpus_possible,
 	    cause)) != 0)
 		goto out;
-	path = root_path(root, "/proc/meminfo");
-	if ((r = read_meminfo_total(path, &h->mem_total_kb, cause)) != 0)
+	path = root_path(root, MEMINFO_PATH);
+	if ((r = meminfo_read(path, "MemTotal", &h->mem_total_kb,
+	    cause)) != 0)
 		goto out;
 
 	buf_addc(&json, '[');

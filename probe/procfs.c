@@ -458,17 +458,20 @@ procfs_parse_percpu_stats(const char *buf, kv_fn global_fn, void *arg,
 	return seen_global ? n : -EINVAL;
 }
 
-int
-procfs_parse_cpulist(const char *buf, uint64_t *bits, int nbits)
+/*
+ * A CPU list as the kernel prints it (bitmap_print_to_pagebuf(), "%*pbl"):
+ * "0-1,3", possibly "" or "\n" for an empty mask.  fn gets each range
+ * in order and may stop the walk by returning non-zero.  Returns 0,
+ * fn's value, or -EINVAL when the list is malformed.
+ */
+static int
+cpulist_walk(const char *buf, int (*fn)(void *, int64_t, int64_t),
+    void *arg)
 {
-	const char *p = buf;
-	int64_t lo, hi, cpu;
-	int n = 0;
+	const char *p = skip_blanks(buf);
+	int64_t lo, hi;
+	int r;
 
-	if (nbits < 0)
-		return -EINVAL;
-	memset(bits, 0, ((size_t)nbits + 63) / 64 * sizeof *bits);
-	p = skip_blanks(p);
 	/* An empty list is valid: /sys/devices/system/cpu/offline is "\n". */
 	if (*p == '\n' || *p == '\0')
 		return 0;
@@ -481,18 +484,72 @@ procfs_parse_cpulist(const char *buf, uint64_t *bits, int nbits)
 			if (parse_number(&p, &hi) != 0 || hi < lo)
 				return -EINVAL;
 		}
-		if (hi >= nbits)
-			return -ERANGE;
-		for (cpu = lo; cpu <= hi; cpu++) {
-			if (!(bits[cpu / 64] & (UINT64_C(1) << (cpu % 64))))
-				n++;
-			bits[cpu / 64] |= UINT64_C(1) << (cpu % 64);
-		}
+		if ((r = fn(arg, lo, hi)) != 0)
+			return r;
 		if (*p != ',')
 			break;
 		p++;
 	}
 	while (is_blank(*p) || *p == '\n')
 		p++;
-	return *p == '\0' ? n : -EINVAL;
+	return *p == '\0' ? 0 : -EINVAL;
+}
+
+struct cpu_bitmap {
+	uint64_t *bits;
+	int nbits;
+	int set;
+};
+
+static int
+bitmap_add_range(void *arg, int64_t lo, int64_t hi)
+{
+	struct cpu_bitmap *b = arg;
+	int64_t cpu;
+
+	if (hi >= b->nbits)
+		return -ERANGE;
+	for (cpu = lo; cpu <= hi; cpu++) {
+		if (!(b->bits[cpu / 64] & (UINT64_C(1) << (cpu % 64))))
+			b->set++;
+		b->bits[cpu / 64] |= UINT64_C(1) << (cpu % 64);
+	}
+	return 0;
+}
+
+int
+procfs_parse_cpulist(const char *buf, uint64_t *bits, int nbits)
+{
+	struct cpu_bitmap b = { bits, nbits, 0 };
+	int r;
+
+	if (nbits < 0)
+		return -EINVAL;
+	memset(bits, 0, ((size_t)nbits + 63) / 64 * sizeof *bits);
+	if ((r = cpulist_walk(buf, bitmap_add_range, &b)) != 0)
+		return r;
+	return b.set;
+}
+
+static int
+count_range(void *arg, int64_t lo, int64_t hi)
+{
+	int64_t *n = arg;
+
+	/* No CPU limit here, only the int the count is returned in. */
+	if (hi - lo >= INT32_MAX - *n)
+		return -EINVAL;
+	*n += hi - lo + 1;
+	return 0;
+}
+
+int
+procfs_cpulist_count(const char *buf)
+{
+	int64_t n = 0;
+	int r;
+
+	if ((r = cpulist_walk(buf, count_range, &n)) != 0)
+		return r;
+	return (int)n;
 }

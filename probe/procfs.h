@@ -59,8 +59,13 @@ struct percpu_stats {
 int procfs_parse_percpu_stats(const char *buf, kv_fn global_fn, void *arg,
     struct percpu_stats *out);
 
-/* CPU list "0-1,3" into a bitmap of nbits; returns the number set or
- * negative if malformed. */
+/* CPU list "0-1,3" into a bitmap of nbits; returns the number set,
+ * -ERANGE for a CPU at or above nbits, or -EINVAL if malformed. */
 int procfs_parse_cpulist(const char *buf, uint64_t *bits, int nbits);
+
+/* The number of CPUs in a CPU list, of any size (cpu/possible on a
+ * machine with thousands), or -EINVAL if malformed.  Ranges are summed
+ * as given: the kernel never prints overlapping ones. */
+int procfs_cpulist_count(const char *buf);
 
 #endif

@@ -28,7 +28,7 @@
 
 #include "common/buf.h"
 #include "workloads/pressure.h"
-#include "probe/procfs.h"
+#include "probe/meminfo.h"
 #include "probe/sampler.h"
 #include "common/stats.h"
 #include "common/util.h"
@@ -596,22 +596,110 @@ out:
 	return r;
 }
 
+/* The pressure engine's settings from the options; the cache file is
+ * MemTotal/16 (at most 1 GiB) unless cache_size= says otherwise. */
+static void
+pressure_config_of(struct wl_ctx *ctx, struct pressure_config *pc)
+{
+	int64_t total_kb = meminfo_kb("MemTotal");
+
+	memset(pc, 0, sizeof *pc);
+	pc->engine = engine_of(wl_str(ctx, "pressure"));
+	pc->floor_pct = wl_double(ctx, "floor");
+	pc->workers = wl_isset(ctx, "workers") ?
+	    (int)wl_int(ctx, "workers") : (int)sysconf(_SC_NPROCESSORS_ONLN);
+	pc->thp = (int)wl_int(ctx, "thp");
+	pc->limit_bytes = wl_int(ctx, "pressure_size");
+	pc->cache_bytes = wl_isset(ctx, "cache_size") ?
+	    wl_int(ctx, "cache_size") : total_kb * 1024 / 16;
+	if (!wl_isset(ctx, "cache_size") &&
+	    pc->cache_bytes > (INT64_C(1) << 30))
+		pc->cache_bytes = INT64_C(1) << 30;
+	pc->timeout_s = wl_int(ctx, "duration") > 0 ?
+	    wl_int(ctx, "duration") / 1000 + 60 : 0;
+	pc->tmpdir = "/var/tmp";
+}
+
+/*
+ * Start the pressure engine and wait (at most ramp=) for MemAvailable
+ * to reach the floor.  0, or the run's result when it cannot start: a
+ * missing stress-ng or no room above the floor is a skip.
+ */
+static int
+start_pressure(struct wl_ctx *ctx, const struct pressure_config *pc,
+    struct pressure **pr, int *result)
+{
+	char *cause = NULL;
+	int r;
+
+	wl_progress(ctx, "starting %s pressure (floor %.1f%%)",
+	    wl_str(ctx, "pressure"), pc->floor_pct);
+	if ((r = pressure_start(pr, pc, &cause)) != 0) {
+		*result = r == -ENOENT || r == -ENOMEM ?
+		    wl_skip(ctx, "%s", cause) : wl_fail(ctx, "%s", cause);
+		free(cause);
+		return -1;
+	}
+	wl_progress(ctx, "waiting for MemAvailable to reach the floor");
+	r = pressure_wait_ready(*pr, wl_int(ctx, "ramp") * 1000000, stop_cb,
+	    ctx);
+	wl_sample(ctx, r == 0 ? "pressure-ready" : "pressure-ramp-end");
+	return 0;
+}
+
+/* The transitions of the cycling phase, which took t0..t1. */
+static void
+record_transitions(struct wl_ctx *ctx, const struct hotplug *h, int64_t t0,
+    int64_t t1)
+{
+	wl_metric(ctx, "cycles", (double)h->cycles, "count", BETTER_HIGHER);
+	wl_metric(ctx, "transitions", (double)(h->noffline + h->nonline),
+	    "count", BETTER_HIGHER);
+	wl_metric(ctx, "skipped_transitions", (double)h->skipped, "count",
+	    BETTER_LOWER);
+	if (t1 > t0)
+		wl_metric(ctx, "transitions_per_s", (double)(h->noffline +
+		    h->nonline) / ((double)(t1 - t0) / 1e9), "1/s",
+		    BETTER_HIGHER);
+	percentiles(ctx, "offline_ms", h->offline_ms, h->noffline);
+	percentiles(ctx, "online_ms", h->online_ms, h->nonline);
+}
+
+/* End the pressure engine and record what it saw. */
+static void
+stop_pressure(struct wl_ctx *ctx, struct pressure *pr)
+{
+	struct pressure_stats ps;
+
+	pressure_stop(pr, &ps);
+	wl_metric(ctx, "floor_hits", (double)ps.floor_hits, "count",
+	    BETTER_LOWER);
+	wl_metric(ctx, "min_mem_available_kb", (double)ps.min_avail_kb, "kB",
+	    BETTER_HIGHER);
+	if (ps.ramp_ms >= 0)
+		wl_metric(ctx, "pressure_ramp_ms", (double)ps.ramp_ms, "ms",
+		    BETTER_LOWER);
+	if (ps.yaml != NULL) {
+		wl_attach(ctx, "stress-ng.yaml", ps.yaml);
+		report_stress_ng_yaml(ctx, ps.yaml);
+	}
+	pressure_stats_release(&ps);
+}
+
 static int
 hotplug_run(struct wl_ctx *ctx)
 {
 	struct hotplug *h = xcalloc(1, sizeof *h);
 	struct pressure_config pc;
-	struct pressure_stats ps;
 	struct pressure *pr = NULL;
 	struct sampler *smp = NULL;
-	int64_t *before = NULL, *after = NULL, t0, t1, total_kb;
+	int64_t *before = NULL, *after = NULL, t0, t1;
 	pthread_t chase, watch;
 	int have_chase = 0, have_watch = 0, result = WL_PASSED, r, i;
 	const int64_t *list;
 	size_t n;
 	char *cause = NULL;
 
-	memset(&ps, 0, sizeof ps);
 	h->ctx = ctx;
 	atomic_init(&h->target, -1);
 	atomic_init(&h->op_start_ns, 0);
@@ -627,34 +715,10 @@ hotplug_run(struct wl_ctx *ctx)
 		goto out;
 	}
 
-	total_kb = meminfo_kb("MemTotal");
-	memset(&pc, 0, sizeof pc);
-	pc.engine = engine_of(wl_str(ctx, "pressure"));
-	pc.floor_pct = wl_double(ctx, "floor");
-	pc.workers = wl_isset(ctx, "workers") ? (int)wl_int(ctx, "workers") :
-	    (int)sysconf(_SC_NPROCESSORS_ONLN);
-	pc.thp = (int)wl_int(ctx, "thp");
-	pc.limit_bytes = wl_int(ctx, "pressure_size");
-	pc.cache_bytes = wl_isset(ctx, "cache_size") ?
-	    wl_int(ctx, "cache_size") : total_kb * 1024 / 16;
-	if (!wl_isset(ctx, "cache_size") && pc.cache_bytes > (INT64_C(1) << 30))
-		pc.cache_bytes = INT64_C(1) << 30;
-	pc.timeout_s = wl_int(ctx, "duration") > 0 ?
-	    wl_int(ctx, "duration") / 1000 + 60 : 0;
-	pc.tmpdir = "/var/tmp";
-	if (pc.engine != PRESSURE_NONE) {
-		wl_progress(ctx, "starting %s pressure (floor %.1f%%)",
-		    wl_str(ctx, "pressure"), pc.floor_pct);
-		if ((r = pressure_start(&pr, &pc, &cause)) != 0) {
-			result = r == -ENOENT || r == -ENOMEM ?
-			    wl_skip(ctx, "%s", cause) : wl_fail(ctx, "%s", cause);
-			goto out;
-		}
-		wl_progress(ctx, "waiting for MemAvailable to reach the floor");
-		r = pressure_wait_ready(pr, wl_int(ctx, "ramp") * 1000000,
-		    stop_cb, ctx);
-		wl_sample(ctx, r == 0 ? "pressure-ready" : "pressure-ramp-end");
-	}
+	pressure_config_of(ctx, &pc);
+	if (pc.engine != PRESSURE_NONE &&
+	    start_pressure(ctx, &pc, &pr, &result) != 0)
+		goto out;
 
 	if (sampler_init(&smp, NULL, &cause) == 0) {
 		before = xcalloc(sampler_count(smp), sizeof *before);
@@ -678,18 +742,7 @@ hotplug_run(struct wl_ctx *ctx)
 		sampler_read(smp, after);
 		report_counters(ctx, smp, before, after, h->cycles);
 	}
-
-	wl_metric(ctx, "cycles", (double)h->cycles, "count", BETTER_HIGHER);
-	wl_metric(ctx, "transitions", (double)(h->noffline + h->nonline),
-	    "count", BETTER_HIGHER);
-	wl_metric(ctx, "skipped_transitions", (double)h->skipped, "count",
-	    BETTER_LOWER);
-	if (t1 > t0)
-		wl_metric(ctx, "transitions_per_s", (double)(h->noffline +
-		    h->nonline) / ((double)(t1 - t0) / 1e9), "1/s",
-		    BETTER_HIGHER);
-	percentiles(ctx, "offline_ms", h->offline_ms, h->noffline);
-	percentiles(ctx, "online_ms", h->online_ms, h->nonline);
+	record_transitions(ctx, h, t0, t1);
 	if (result == WL_PASSED && h->noffline == 0 && h->skipped > 0)
 		result = wl_fail(ctx, "every offline attempt was refused "
 		    "(EBUSY/EAGAIN %lld times)", (long long)h->skipped);
@@ -700,21 +753,8 @@ out:
 		pthread_join(chase, NULL);
 	if (have_watch)
 		pthread_join(watch, NULL);
-	if (pr != NULL) {
-		pressure_stop(pr, &ps);
-		wl_metric(ctx, "floor_hits", (double)ps.floor_hits, "count",
-		    BETTER_LOWER);
-		wl_metric(ctx, "min_mem_available_kb", (double)ps.min_avail_kb,
-		    "kB", BETTER_HIGHER);
-		if (ps.ramp_ms >= 0)
-			wl_metric(ctx, "pressure_ramp_ms", (double)ps.ramp_ms,
-			    "ms", BETTER_LOWER);
-		if (ps.yaml != NULL) {
-			wl_attach(ctx, "stress-ng.yaml", ps.yaml);
-			report_stress_ng_yaml(ctx, ps.yaml);
-		}
-		pressure_stats_release(&ps);
-	}
+	if (pr != NULL)
+		stop_pressure(ctx, pr);
 	sampler_free(smp);
 	free(before);
 	free(after);

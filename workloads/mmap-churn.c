@@ -59,9 +59,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "probe/identity.h"
 #include "run/options.h"
 #include "probe/procfs.h"
+#include "probe/thp.h"
 #include "common/util.h"
 #include "run/workload.h"
 
@@ -80,11 +80,6 @@
 #define JOIN_GRACE_NS   (INT64_C(5) * 1000000000)
 #define PENDING_MAX     16    /* incidents a pair keeps between two polls */
 #define EVENTS_MAX      16    /* events per run; the counts go on */
-#define HPAGE_DEFAULT   ((size_t)2 << 20)
-
-#define THP_DIR     "/sys/kernel/mm/transparent_hugepage"
-#define THP_ENABLED THP_DIR "/enabled"
-#define THP_ZERO    THP_DIR "/use_zero_page"
 
 static const struct opt_spec mmap_churn_opts[] = {
 	{ "pairs", OPT_INT, 1, 64, "1", NULL,
@@ -539,68 +534,23 @@ reader_main(void *arg)
 	return NULL;
 }
 
-/* The PMD size THP uses here (hpage_pmd_size, Linux 4.6+), else 2 MiB. */
-static size_t
-pmd_size(void)
-{
-	char *text = NULL;
-	size_t size = HPAGE_DEFAULT;
-	int64_t v;
-
-	if (read_file_line(THP_DIR "/hpage_pmd_size", &text, NULL) == 0 &&
-	    parse_int64(text, &v) == 0 && v > 0)
-		size = (size_t)v;
-	free(text);
-	return size;
-}
-
 /* 0 when PMD-sized THP may be used with MADV_HUGEPAGE, else -ENOTSUP. */
 static int
 thp_usable(char **reason)
 {
-	char *text = NULL, *mode = NULL, *path = NULL;
+	char *mode = NULL;
 	int r = 0;
 
-	if (read_file(THP_ENABLED, &text, NULL, NULL) != 0 ||
-	    (mode = sysfs_bracketed(text)) == NULL) {
+	if (thp_mode(NULL, "enabled", &mode, NULL) != 0)
 		r = set_cause(reason, ENOTSUP, "THP is not available: "
 		    "cannot read '%s'", THP_ENABLED);
-		goto out;
-	}
-	if (strcmp(mode, "never") == 0) {
+	else if (strcmp(mode, "never") == 0)
 		r = set_cause(reason, ENOTSUP,
 		    "THP is disabled: transparent_hugepage=never");
-		goto out;
-	}
-	/* Since 6.8 each size has its own switch (mTHP). */
-	free(text);
+	else
+		r = thp_pmd_allowed(NULL, thp_pmd_size(NULL), reason);
 	free(mode);
-	text = mode = NULL;
-	path = xasprintf(THP_DIR "/hugepages-%zukB/enabled", pmd_size() >> 10);
-	if (read_file(path, &text, NULL, NULL) == 0 &&
-	    (mode = sysfs_bracketed(text)) != NULL &&
-	    strcmp(mode, "never") == 0)
-		r = set_cause(reason, ENOTSUP,
-		    "PMD-sized THP is disabled: '%s' is never", path);
-out:
-	free(path);
-	free(mode);
-	free(text);
 	return r;
-}
-
-/* transparent_hugepage/use_zero_page is 1 (absent: no huge zero page). */
-static int
-zero_page_on(void)
-{
-	char *text = NULL;
-	int on;
-
-	if (read_file_line(THP_ZERO, &text, NULL) != 0)
-		return 0;
-	on = strcmp(text, "0") != 0;
-	free(text);
-	return on;
 }
 
 static const char *
@@ -635,9 +585,9 @@ mmap_churn_supported(const struct params *ps, char **reason)
 		if (thp_usable(reason) != 0)
 			return -ENOTSUP;
 		if (!params_int(ps, "huge_zero_page") &&
-		    zero_page_on() && access(THP_ZERO, W_OK) != 0)
+		    thp_zero_page_on(NULL) && access(THP_ZERO_PAGE, W_OK) != 0)
 			return set_cause(reason, errno, "huge_zero_page=0 "
-			    "needs to write '%s': %s", THP_ZERO,
+			    "needs to write '%s': %s", THP_ZERO_PAGE,
 			    strerror(errno));
 	}
 	if (b == BACKING_FILE) {
@@ -964,8 +914,10 @@ start_threads(struct pair *pairs, int n, char **cause)
 	return 0;
 }
 
+/* The run's metrics: rates over secs, and with backing=thp how many
+ * maps got a THP. */
 static void
-report(struct wl_ctx *ctx, const struct totals *t, double secs,
+record_metrics(struct wl_ctx *ctx, const struct totals *t, double secs,
     const struct thp_faults *f0, const struct thp_faults *f1, enum backing b)
 {
 	if (secs <= 0)
@@ -1005,53 +957,265 @@ report(struct wl_ctx *ctx, const struct totals *t, double secs,
 	}
 }
 
+/* What the main thread keeps while the pairs run. */
+struct watch {
+	struct wl_ctx *ctx;
+	struct shared *sh;
+	struct pair *pairs;
+	int npairs;
+	int64_t stall_ns;
+	int events;             /* corruption events recorded */
+	uint64_t dropped;       /* incidents not recorded */
+	int error_pair;         /* first pair whose writer failed, or -1 */
+	int stalled;            /* the pair that stopped moving, or -1 */
+	const char *role;       /* its "writer" or "reader" */
+	int64_t since;          /* when it last moved */
+	int stuck;              /* its thread could not be joined */
+};
+
+/* Bytes written and read (size) and mapped (len) per pair, whole pages
+ * for anon and whole huge pages for thp. */
+static void
+area_size(struct wl_ctx *ctx, enum backing b, size_t page, size_t *size,
+    size_t *len)
+{
+	size_t hpage;
+
+	switch (b) {
+	case BACKING_FILE:
+		*size = wl_isset(ctx, "size") ? (size_t)wl_int(ctx, "size") :
+		    FILE_SIZE;
+		*len = (*size + page - 1) / page * page;
+		break;
+	case BACKING_ANON:
+		*size = wl_isset(ctx, "size") ? (size_t)wl_int(ctx, "size") :
+		    page;
+		*len = *size = (*size + page - 1) / page * page;
+		break;
+	default:
+		hpage = thp_pmd_size(NULL);
+		*size = wl_isset(ctx, "size") ? (size_t)wl_int(ctx, "size") :
+		    hpage;
+		*len = *size = (*size + hpage - 1) / hpage * hpage;
+		break;
+	}
+}
+
+/* Each pair's area in the middle of a slot of its own; backing=file
+ * also gets its file. */
+static int
+place_pairs(struct watch *w, size_t size, size_t len, size_t page,
+    char **cause)
+{
+	struct pair *p;
+	char *first = NULL;
+	int i, r;
+
+	if ((r = find_slots(w->npairs, &first, cause)) != 0)
+		return r;
+	for (i = 0; i < w->npairs; i++) {
+		p = &w->pairs[i];
+		p->sh = w->sh;
+		p->index = i;
+		p->addr = first + (size_t)i * SLOT + SLOT / 2;
+		p->len = len;
+		p->size = size;
+		p->stride = size > page ? page : CACHE_LINE;
+		if (w->sh->backing == BACKING_FILE &&
+		    (r = make_file(file_dir(wl_params(w->ctx)), size, &p->fd,
+		    cause)) != 0)
+			return r;
+	}
+	return 0;
+}
+
+/*
+ * Poll the pairs until all are done or one stalls: record their
+ * incidents, stop every pair when a writer failed, show progress with
+ * the map rate.
+ */
+static void
+watch_pairs(struct watch *w, int64_t t0)
+{
+	struct totals t;
+	int64_t now, last_tick = t0;
+	uint64_t last_maps = 0;
+	int i, done;
+
+	for (;;) {
+		sleep_ns(POLL_NS);
+		now = now_mono_ns();
+		if (wl_stopping(w->ctx))
+			atomic_store(&w->sh->stop, 1);
+		drain_incidents(w->ctx, w->pairs, w->npairs, &w->events,
+		    &w->dropped);
+		for (i = 0, done = 0; i < w->npairs; i++) {
+			if (atomic_load(&w->pairs[i].writer_done) &&
+			    w->pairs[i].error != 0 && w->error_pair < 0) {
+				w->error_pair = i;
+				atomic_store(&w->sh->stop, 1);
+			}
+			done += atomic_load(&w->pairs[i].writer_done) &&
+			    atomic_load(&w->pairs[i].reader_done);
+		}
+		if (done == w->npairs)
+			break;
+		if ((w->stalled = find_stall(w->pairs, w->npairs, now,
+		    w->stall_ns, &w->role, &w->since)) >= 0)
+			break;
+		if (now - last_tick >= PROGRESS_NS) {
+			sum_pairs(w->pairs, w->npairs, &t);
+			wl_value(w->ctx, "maps_per_s", (double)(t.maps -
+			    last_maps) * 1e9 / (double)(now - last_tick));
+			last_maps = t.maps;
+			last_tick = now;
+			wl_progress(w->ctx, "maps %" PRIu64 " (%.0f/s), reads %"
+			    PRIu64 ", sigsegv tolerated %" PRIu64
+			    ", unexpected %" PRIu64 ", wrong data %" PRIu64,
+			    t.maps, (double)t.maps * 1e9 / (double)(now - t0),
+			    t.reads, t.tolerated, t.unexpected, t.wrong);
+		}
+	}
+}
+
+/* The seed's stall: a 'stall' event with the pair's counters, then a
+ * join with a grace period; a thread stuck in the kernel stays. */
+static void
+record_stall(struct watch *w)
+{
+	struct pair *p = &w->pairs[w->stalled];
+	struct totals t;
+	char *text;
+
+	sum_pairs(w->pairs, w->npairs, &t);
+	text = xasprintf("pair %d %s made no progress for %.1f s "
+	    "(stall=%.1f s): mapped_seq %" PRIu64 ", unmap_seq %"
+	    PRIu64 ", reads %" PRIu64 ", sigsegv tolerated %" PRIu64
+	    "; %" PRIu64 " maps in all", w->stalled, w->role,
+	    (double)(now_mono_ns() - w->since) / 1e9,
+	    (double)w->stall_ns / 1e9, load64(&p->mapped_seq),
+	    load64(&p->unmap_seq), load64(&p->reads), load64(&p->tolerated),
+	    t.maps);
+	wl_event(w->ctx, "stall", "mmap-churn: a thread stopped making "
+	    "progress", text);
+	free(text);
+	/* A thread stuck in the kernel cannot be joined: then its area,
+	 * file and handlers are left to the process's exit. */
+	if (join_all(w->pairs, w->npairs, now_mono_ns() + JOIN_GRACE_NS) != 0)
+		w->stuck = 1;
+}
+
+/* The rates are over the time the writers ran: until the last one
+ * ended, or until now if one never did. */
+static int64_t
+writers_end_ns(struct pair *pairs, int n, int64_t t0)
+{
+	int64_t t_end = t0;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (!atomic_load(&pairs[i].writer_done))
+			return now_mono_ns();
+		if (atomic_load(&pairs[i].writer_end_ns) > t_end)
+			t_end = atomic_load(&pairs[i].writer_end_ns);
+	}
+	return t_end;
+}
+
+/* The verdict, with its reason: a stall is a lockup, then a writer's
+ * error, then what the checks found. */
+static int
+run_result(const struct watch *w, const struct totals *t)
+{
+	const struct pair *p;
+
+	if (w->stalled >= 0) {
+		/* Sets the reason; the result is a lockup, not a failure. */
+		wl_fail(w->ctx, "pair %d %s made no progress for %.0f s%s",
+		    w->stalled, w->role, (double)w->stall_ns / 1e9,
+		    w->stuck ? "; its thread could not be joined" : "");
+		return WL_LOCKUP;
+	}
+	if (w->error_pair >= 0) {
+		p = &w->pairs[w->error_pair];
+		return wl_fail(w->ctx, "pair %d: %s at %p: %s", w->error_pair,
+		    p->error_what, (void *)p->addr, p->error == EEXIST ?
+		    "the area was taken by another mapping" :
+		    strerror(p->error));
+	}
+	if (t->unexpected > 0 || t->wrong > 0)
+		return wl_fail(w->ctx, "%" PRIu64 " unexpected fault%s and %"
+		    PRIu64 " wrong read%s in %" PRIu64 " maps (%d recorded "
+		    "as corruption events%s)", t->unexpected,
+		    t->unexpected == 1 ? "" : "s", t->wrong,
+		    t->wrong == 1 ? "" : "s", t->maps, w->events,
+		    w->dropped ? ", more not recorded" : "");
+	if (t->maps == 0)
+		return wl_skip(w->ctx, "stopped before the first map");
+	return WL_PASSED;
+}
+
+/* Put back what the run changed, unless a thread is stuck in the
+ * kernel and may still use it. */
+static void
+release_pairs(struct watch *w, int handlers, int inited,
+    const struct sigaction *old_segv, const struct sigaction *old_bus)
+{
+	int i;
+
+	if (w->stuck)
+		return;
+	if (handlers) {
+		sigaction(SIGSEGV, old_segv, NULL);
+		sigaction(SIGBUS, old_bus, NULL);
+	}
+	for (i = 0; w->pairs != NULL && i < w->npairs; i++) {
+		/* Never blindly: after EEXIST the hole holds a mapping
+		 * that is not ours. */
+		if (w->pairs[i].left_mapped)
+			munmap(w->pairs[i].addr, w->pairs[i].len);
+		if (w->pairs[i].fd != -1)
+			close(w->pairs[i].fd);
+		if (inited)
+			pthread_mutex_destroy(&w->pairs[i].lock);
+	}
+	if (inited) {
+		pthread_mutex_destroy(&w->sh->gate);
+		pthread_cond_destroy(&w->sh->opened);
+	}
+	free(w->pairs);
+	free(w->sh);
+}
+
 static int
 mmap_churn_run(struct wl_ctx *ctx)
 {
+	struct watch w;
 	struct shared *sh;
-	struct pair *pairs = NULL;
 	struct sigaction old_segv, old_bus;
 	struct totals t;
-	char *first = NULL, *cause = NULL;
-	const char *role = NULL;
-	size_t page = (size_t)sysconf(_SC_PAGESIZE), hpage = pmd_size();
-	size_t size, len;
-	int64_t t0 = 0, t_end, now, last_tick, stall_ns, since = 0;
+	char *cause = NULL;
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), size, len;
+	int64_t t0 = 0;
 	struct thp_faults thp0 = { -1, -1 }, thp1 = { -1, -1 };
-	uint64_t last_maps = 0, dropped = 0;
-	int npairs, i, result, events = 0, handlers = 0, stuck = 0;
-	int stalled = -1, error_pair = -1, started = 0, inited = 0, done;
-	double secs;
+	int i, result, handlers = 0, started = 0, inited = 0;
 
+	memset(&w, 0, sizeof w);
+	w.ctx = ctx;
+	w.error_pair = w.stalled = -1;
 	/* On the heap: a thread stuck in the kernel may outlive this call
-	 * (see below) and still look at it. */
-	sh = xcalloc(1, sizeof *sh);
+	 * (see record_stall()) and still look at it. */
+	w.sh = sh = xcalloc(1, sizeof *sh);
 	sh->backing = backing_of(wl_str(ctx, "backing"));
-	npairs = (int)wl_int(ctx, "pairs");
-	stall_ns = wl_int(ctx, "stall") * 1000000;
+	w.npairs = (int)wl_int(ctx, "pairs");
+	w.stall_ns = wl_int(ctx, "stall") * 1000000;
 	if (wl_isset(ctx, "iterations"))
 		sh->iterations = (uint64_t)wl_int(ctx, "iterations");
 	else if (wl_int(ctx, "duration") > 0)
 		sh->iterations = 0;
 	else
 		sh->iterations = DEFAULT_MAPS;
-	switch (sh->backing) {
-	case BACKING_FILE:
-		size = wl_isset(ctx, "size") ? (size_t)wl_int(ctx, "size") :
-		    FILE_SIZE;
-		len = (size + page - 1) / page * page;
-		break;
-	case BACKING_ANON:
-		size = wl_isset(ctx, "size") ? (size_t)wl_int(ctx, "size") :
-		    page;
-		len = size = (size + page - 1) / page * page;
-		break;
-	default:
-		size = wl_isset(ctx, "size") ? (size_t)wl_int(ctx, "size") :
-		    hpage;
-		len = size = (size + hpage - 1) / hpage * hpage;
-		break;
-	}
+	area_size(ctx, sh->backing, page, &size, &len);
 	if (len > SLOT / 2) {
 		result = wl_fail(ctx, "size %zu does not fit in a %zu MiB "
 		    "half slot", len, SLOT / 2 >> 20);
@@ -1059,195 +1223,62 @@ mmap_churn_run(struct wl_ctx *ctx)
 	}
 
 	if (sh->backing == BACKING_THP && !wl_int(ctx, "huge_zero_page") &&
-	    zero_page_on() && wl_knob_set(ctx, THP_ZERO, "0", &cause) != 0) {
+	    thp_zero_page_on(NULL) &&
+	    wl_knob_set(ctx, THP_ZERO_PAGE, "0", &cause) != 0) {
 		result = wl_fail(ctx, "%s", cause);
 		goto out;
 	}
 
 	pthread_mutex_init(&sh->gate, NULL);
 	pthread_cond_init(&sh->opened, NULL);
-	pairs = xcalloc((size_t)npairs, sizeof *pairs);
-	for (i = 0; i < npairs; i++) {
-		pairs[i].fd = -1;
-		pthread_mutex_init(&pairs[i].lock, NULL);
+	w.pairs = xcalloc((size_t)w.npairs, sizeof *w.pairs);
+	for (i = 0; i < w.npairs; i++) {
+		w.pairs[i].fd = -1;
+		pthread_mutex_init(&w.pairs[i].lock, NULL);
 	}
 	inited = 1;
-	if (find_slots(npairs, &first, &cause) != 0) {
-		result = wl_fail(ctx, "%s", cause);
-		goto out;
-	}
-	for (i = 0; i < npairs; i++) {
-		pairs[i].sh = sh;
-		pairs[i].index = i;
-		pairs[i].addr = first + (size_t)i * SLOT + SLOT / 2;
-		pairs[i].len = len;
-		pairs[i].size = size;
-		pairs[i].stride = size > page ? page : CACHE_LINE;
-		if (sh->backing == BACKING_FILE &&
-		    make_file(file_dir(wl_params(ctx)), size, &pairs[i].fd,
-		    &cause) != 0) {
-			result = wl_fail(ctx, "%s", cause);
-			goto out;
-		}
-	}
-	if (install_handlers(&old_segv, &old_bus, &cause) != 0) {
+	if (place_pairs(&w, size, len, page, &cause) != 0 ||
+	    install_handlers(&old_segv, &old_bus, &cause) != 0) {
 		result = wl_fail(ctx, "%s", cause);
 		goto out;
 	}
 	handlers = 1;
 	started = 1;
-	if (start_threads(pairs, npairs, &cause) != 0) {
+	if (start_threads(w.pairs, w.npairs, &cause) != 0) {
 		result = wl_fail(ctx, "%s", cause);
 		goto out;
 	}
 
 	if (sh->backing == BACKING_THP)
 		thp_faults_read(&thp0);
-	wl_progress(ctx, "%d pair%s, backing=%s, %zu bytes at %p", npairs,
-	    npairs == 1 ? "" : "s", backing_names[sh->backing], size,
-	    (void *)pairs[0].addr);
+	wl_progress(ctx, "%d pair%s, backing=%s, %zu bytes at %p", w.npairs,
+	    w.npairs == 1 ? "" : "s", backing_names[sh->backing], size,
+	    (void *)w.pairs[0].addr);
 	t0 = now_mono_ns();
-	last_tick = t0;
 	open_gate(sh);
-
-	for (;;) {
-		sleep_ns(POLL_NS);
-		now = now_mono_ns();
-		if (wl_stopping(ctx))
-			atomic_store(&sh->stop, 1);
-		drain_incidents(ctx, pairs, npairs, &events, &dropped);
-		for (i = 0, done = 0; i < npairs; i++) {
-			if (atomic_load(&pairs[i].writer_done) &&
-			    pairs[i].error != 0 && error_pair < 0) {
-				error_pair = i;
-				atomic_store(&sh->stop, 1);
-			}
-			done += atomic_load(&pairs[i].writer_done) &&
-			    atomic_load(&pairs[i].reader_done);
-		}
-		if (done == npairs)
-			break;
-		if ((stalled = find_stall(pairs, npairs, now, stall_ns, &role,
-		    &since)) >= 0)
-			break;
-		if (now - last_tick >= PROGRESS_NS) {
-			sum_pairs(pairs, npairs, &t);
-			wl_value(ctx, "maps_per_s", (double)(t.maps -
-			    last_maps) * 1e9 / (double)(now - last_tick));
-			last_maps = t.maps;
-			last_tick = now;
-			wl_progress(ctx, "maps %" PRIu64 " (%.0f/s), reads %"
-			    PRIu64 ", sigsegv tolerated %" PRIu64
-			    ", unexpected %" PRIu64 ", wrong data %" PRIu64,
-			    t.maps, (double)t.maps * 1e9 / (double)(now - t0),
-			    t.reads, t.tolerated, t.unexpected, t.wrong);
-		}
-	}
+	watch_pairs(&w, t0);
 	atomic_store(&sh->stop, 1);
-
-	if (stalled >= 0) {
-		char *text;
-
-		sum_pairs(pairs, npairs, &t);
-		text = xasprintf("pair %d %s made no progress for %.1f s "
-		    "(stall=%.1f s): mapped_seq %" PRIu64 ", unmap_seq %"
-		    PRIu64 ", reads %" PRIu64 ", sigsegv tolerated %" PRIu64
-		    "; %" PRIu64 " maps in all", stalled, role,
-		    (double)(now_mono_ns() - since) / 1e9,
-		    (double)stall_ns / 1e9,
-		    load64(&pairs[stalled].mapped_seq),
-		    load64(&pairs[stalled].unmap_seq),
-		    load64(&pairs[stalled].reads),
-		    load64(&pairs[stalled].tolerated), t.maps);
-		wl_event(ctx, "stall", "mmap-churn: a thread stopped making "
-		    "progress", text);
-		free(text);
-		/* A thread stuck in the kernel cannot be joined: then its
-		 * area, file and handlers are left to the process's exit. */
-		if (join_all(pairs, npairs, now_mono_ns() + JOIN_GRACE_NS) !=
-		    0)
-			stuck = 1;
-	} else
-		join_all(pairs, npairs, 0);
+	if (w.stalled >= 0)
+		record_stall(&w);
+	else
+		join_all(w.pairs, w.npairs, 0);
 	started = 0;
 	if (sh->backing == BACKING_THP)
 		thp_faults_read(&thp1);
-	drain_incidents(ctx, pairs, npairs, &events, &dropped);
+	drain_incidents(ctx, w.pairs, w.npairs, &w.events, &w.dropped);
 
-	sum_pairs(pairs, npairs, &t);
-	/* The rates are over the time the writers ran: until the last one
-	 * ended, or until now if one never did. */
-	for (i = 0, t_end = t0; i < npairs; i++) {
-		if (!atomic_load(&pairs[i].writer_done)) {
-			t_end = now_mono_ns();
-			break;
-		}
-		if (atomic_load(&pairs[i].writer_end_ns) > t_end)
-			t_end = atomic_load(&pairs[i].writer_end_ns);
-	}
-	secs = (double)(t_end - t0) / 1e9;
-	report(ctx, &t, secs, &thp0, &thp1, sh->backing);
-
-	if (stalled >= 0) {
-		/* Sets the reason; the result is a lockup, not a failure. */
-		wl_fail(ctx, "pair %d %s made no progress for %.0f s%s",
-		    stalled, role, (double)stall_ns / 1e9,
-		    stuck ? "; its thread could not be joined" : "");
-		result = WL_LOCKUP;
-		goto out;
-	}
-	if (error_pair >= 0) {
-		result = wl_fail(ctx, "pair %d: %s at %p: %s", error_pair,
-		    pairs[error_pair].error_what,
-		    (void *)pairs[error_pair].addr,
-		    pairs[error_pair].error == EEXIST ?
-		    "the area was taken by another mapping" :
-		    strerror(pairs[error_pair].error));
-		goto out;
-	}
-	if (t.unexpected > 0 || t.wrong > 0) {
-		result = wl_fail(ctx, "%" PRIu64 " unexpected fault%s and %"
-		    PRIu64 " wrong read%s in %" PRIu64 " maps (%d recorded "
-		    "as corruption events%s)", t.unexpected,
-		    t.unexpected == 1 ? "" : "s", t.wrong,
-		    t.wrong == 1 ? "" : "s", t.maps, events,
-		    dropped ? ", more not recorded" : "");
-		goto out;
-	}
-	if (t.maps == 0) {
-		result = wl_skip(ctx, "stopped before the first map");
-		goto out;
-	}
-	result = WL_PASSED;
+	sum_pairs(w.pairs, w.npairs, &t);
+	record_metrics(ctx, &t, (double)(writers_end_ns(w.pairs, w.npairs,
+	    t0) - t0) / 1e9, &thp0, &thp1, sh->backing);
+	result = run_result(&w, &t);
 out:
 	if (started) {
 		/* Error path: the threads wait at the gate or run. */
 		atomic_store(&sh->stop, 1);
 		open_gate(sh);
-		join_all(pairs, npairs, 0);
+		join_all(w.pairs, w.npairs, 0);
 	}
-	if (!stuck) {
-		if (handlers) {
-			sigaction(SIGSEGV, &old_segv, NULL);
-			sigaction(SIGBUS, &old_bus, NULL);
-		}
-		for (i = 0; pairs != NULL && i < npairs; i++) {
-			/* Never blindly: after EEXIST the hole holds a
-			 * mapping that is not ours. */
-			if (pairs[i].left_mapped)
-				munmap(pairs[i].addr, pairs[i].len);
-			if (pairs[i].fd != -1)
-				close(pairs[i].fd);
-			if (inited)
-				pthread_mutex_destroy(&pairs[i].lock);
-		}
-		if (inited) {
-			pthread_mutex_destroy(&sh->gate);
-			pthread_cond_destroy(&sh->opened);
-		}
-		free(pairs);
-		free(sh);
-	}
+	release_pairs(&w, handlers, inited, &old_segv, &old_bus);
 	free(cause);
 	return result;
 }

@@ -41,13 +41,9 @@
  * value that reads back wrong records a "corruption" event and fails
  * the run.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <limits.h>
-#include <linux/bpf.h>
-#include <linux/futex.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -58,16 +54,19 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "common/histogram.h"
+#include "common/rng.h"
 #include "run/options.h"
+#include "probe/meminfo.h"
 #include "probe/procfs.h"
 #include "common/stats.h"
 #include "common/util.h"
 #include "run/workload.h"
+#include "workloads/memcg.h"
+#include "workloads/syscalls.h"
 
 #define VALUE_MAX        (32 << 10)  /* PCPU_MIN_UNIT_SIZE: bpf's limit */
 #define POSSIBLE_MAX     8192
@@ -78,7 +77,6 @@
 #define EXIT_WAIT_NS     (INT64_C(20) * 1000000000)
 #define MEMCG_ID_MAX     65535       /* MEM_CGROUP_ID_MAX: ids are u16 */
 #define KEEP_EVERY       10          /* scatter/random keep 1 in 10 */
-#define GOLDEN           UINT64_C(0x9e3779b97f4a7c15)
 
 #define CPU_POSSIBLE     "/sys/devices/system/cpu/possible"
 #define PERCPU_STATS     "/sys/kernel/debug/percpu_stats"
@@ -163,21 +161,6 @@ enum check {
 	CHECK_FREE,
 	CHECK_SETTLED,
 	CHECK_RELEASE,
-};
-
-/*
- * Latencies in ns, log-linear: exact below 32, then 32 buckets per power
- * of two (within 3%), up to 2^44 ns.  Fixed size, so it lives in the
- * shared mapping and merges by addition.
- */
-#define HIST_SUB_BITS 5
-#define HIST_SUB      (1 << HIST_SUB_BITS)
-#define HIST_BUCKETS  (HIST_SUB * 40)
-
-struct histogram {
-	uint64_t n;
-	uint64_t max;
-	uint64_t bucket[HIST_BUCKETS];
 };
 
 /* One churn process's results: it writes, the worker reads after the
@@ -283,137 +266,13 @@ uses(int source, int kind)
 	return source == NKINDS || source == kind;
 }
 
-static long
-sys_bpf(int cmd, union bpf_attr *attr)
-{
-	return syscall(__NR_bpf, cmd, attr, sizeof *attr);
-}
-
-static int
-bpf_map_new(size_t value_size, int entries)
-{
-	union bpf_attr attr;
-
-	memset(&attr, 0, sizeof attr);
-	attr.map_type = BPF_MAP_TYPE_PERCPU_ARRAY;
-	attr.key_size = sizeof(uint32_t);
-	attr.value_size = (uint32_t)value_size;
-	attr.max_entries = (uint32_t)entries;
-	/* Named so `bpftool map` shows whose they are (4.15+). */
-	memcpy(attr.map_name, "mmstorm_pcpu", sizeof "mmstorm_pcpu");
-	return (int)sys_bpf(BPF_MAP_CREATE, &attr);
-}
-
-static int
-bpf_elem(int cmd, int fd, uint32_t key, void *value)
-{
-	union bpf_attr attr;
-
-	memset(&attr, 0, sizeof attr);
-	attr.map_fd = (uint32_t)fd;
-	attr.key = (uint64_t)(uintptr_t)&key;
-	attr.value = (uint64_t)(uintptr_t)value;
-	attr.flags = cmd == BPF_MAP_UPDATE_ELEM ? BPF_ANY : 0;
-	return (int)sys_bpf(cmd, &attr);
-}
-
-static void
-futex_wait(_Atomic int *word, int val, int64_t ns)
-{
-	struct timespec ts = { ns / 1000000000, ns % 1000000000 };
-
-	/* Not FUTEX_PRIVATE: the word is in a MAP_SHARED mapping. */
-	syscall(SYS_futex, (int *)word, FUTEX_WAIT, val, &ts, NULL, 0);
-}
-
-static void
-futex_wake(_Atomic int *word)
-{
-	syscall(SYS_futex, (int *)word, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
-}
-
-static uint64_t
-mix64(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= UINT64_C(0xbf58476d1ce4e5b9);
-	x ^= x >> 27;
-	x *= UINT64_C(0x94d049bb133111eb);
-	x ^= x >> 31;
-	return x;
-}
-
-/* First word of a value; word w is base + w * GOLDEN, so a page that
- * moved, repeated or went stale reads wrong. */
+/* First word of a value; word w is base + w * RNG_GOLDEN, so a page
+ * that moved, repeated or went stale reads wrong. */
 static uint64_t
 pattern_base(uint64_t serial, uint32_t key, int cpu)
 {
-	return mix64(serial * GOLDEN ^ (uint64_t)key << 24 ^ (uint64_t)cpu);
-}
-
-static uint64_t
-rng_next(uint64_t *state)
-{
-	*state += GOLDEN;
-	return mix64(*state);
-}
-
-static void
-hist_add(struct histogram *h, uint64_t v)
-{
-	int e, i;
-
-	if (v < HIST_SUB)
-		i = (int)v;
-	else {
-		e = 63 - __builtin_clzll(v);
-		i = (e - HIST_SUB_BITS + 1) * HIST_SUB +
-		    (int)((v >> (e - HIST_SUB_BITS)) & (HIST_SUB - 1));
-		if (i >= HIST_BUCKETS)
-			i = HIST_BUCKETS - 1;
-	}
-	h->bucket[i]++;
-	h->n++;
-	if (v > h->max)
-		h->max = v;
-}
-
-static void
-hist_merge(struct histogram *to, const struct histogram *from)
-{
-	int i;
-
-	for (i = 0; i < HIST_BUCKETS; i++)
-		to->bucket[i] += from->bucket[i];
-	to->n += from->n;
-	if (from->max > to->max)
-		to->max = from->max;
-}
-
-/* Percentile p (0..100) in ns: the middle of the bucket of that rank. */
-static double
-hist_percentile(const struct histogram *h, double p)
-{
-	uint64_t rank, seen = 0, low, width;
-	int i, group;
-
-	if (h->n == 0)
-		return 0;
-	rank = (uint64_t)(p / 100 * (double)h->n + 0.999999);
-	if (rank < 1)
-		rank = 1;
-	for (i = 0; i < HIST_BUCKETS; i++) {
-		seen += h->bucket[i];
-		if (seen >= rank)
-			break;
-	}
-	if (i < HIST_SUB)
-		return i;
-	group = i / HIST_SUB;
-	low = (uint64_t)(HIST_SUB + i % HIST_SUB) << (group - 1);
-	width = UINT64_C(1) << (group - 1);
-	/* Never above the largest value seen. */
-	return (double)(low + width / 2 < h->max ? low + width / 2 : h->max);
+	return rng_mix64(serial * RNG_GOLDEN ^ (uint64_t)key << 24 ^
+	    (uint64_t)cpu);
 }
 
 /* The possible CPUs, as for_each_possible_cpu() walks them when a
@@ -444,34 +303,6 @@ out:
 	return r;
 }
 
-struct meminfo_want {
-	const char *key;
-	int64_t value;
-};
-
-static void
-meminfo_pick(void *arg, const char *key, size_t keylen, int64_t value)
-{
-	struct meminfo_want *w = arg;
-
-	if (strlen(w->key) == keylen && memcmp(key, w->key, keylen) == 0)
-		w->value = value;
-}
-
-/* A /proc/meminfo field in kB, -1 when absent or unreadable. */
-static int64_t
-meminfo_kb(const char *key)
-{
-	struct meminfo_want w = { key, -1 };
-	char *text = NULL;
-
-	if (read_file("/proc/meminfo", &text, NULL, NULL) != 0)
-		return -1;
-	procfs_parse_meminfo(text, meminfo_pick, &w);
-	free(text);
-	return w.value;
-}
-
 static int64_t
 file_int(const char *path)
 {
@@ -484,217 +315,6 @@ file_int(const char *path)
 	return v;
 }
 
-/* ---- memory cgroups --------------------------------------------------- */
-
-/*
- * The memory controller's hierarchy: cgroup2 when its root lists memory
- * in cgroup.controllers, else a cgroup v1 mount with the memory option
- * (a v1 mount takes the controller away from v2).  From mountinfo, so
- * neither layout is assumed.
- */
-static int
-memcg_hierarchy(char **root, int *v2, char **cause)
-{
-	char *text = NULL, *line, *next, *sep, *mnt, *fstype, *opts, *ctl;
-	char *v1 = NULL, *cg2 = NULL, *path, *tok, *save;
-	int r, i;
-
-	*root = NULL;
-	if ((r = read_file("/proc/self/mountinfo", &text, NULL, cause)) != 0)
-		return r;
-	for (line = text; line != NULL && *line != '\0'; line = next) {
-		if ((next = strchr(line, '\n')) != NULL)
-			*next++ = '\0';
-		/* id parent dev root mountpoint ... - fstype source opts */
-		if ((sep = strstr(line, " - ")) == NULL)
-			continue;
-		*sep = '\0';
-		mnt = line;
-		for (i = 0; i < 4 && mnt != NULL; i++)
-			if ((mnt = strchr(mnt, ' ')) != NULL)
-				mnt++;
-		if (mnt == NULL)
-			continue;
-		mnt[strcspn(mnt, " ")] = '\0';
-		fstype = sep + 3;
-		if ((opts = strchr(fstype, ' ')) == NULL)
-			continue;
-		*opts++ = '\0';
-		if ((opts = strchr(opts, ' ')) == NULL)
-			continue;
-		opts++;
-		if (strcmp(fstype, "cgroup2") == 0 && cg2 == NULL)
-			cg2 = xstrdup(mnt);
-		else if (strcmp(fstype, "cgroup") == 0 && v1 == NULL) {
-			for (tok = strtok_r(opts, ",", &save); tok != NULL;
-			    tok = strtok_r(NULL, ",", &save))
-				if (strcmp(tok, "memory") == 0)
-					v1 = xstrdup(mnt);
-		}
-	}
-	if (cg2 != NULL) {
-		path = xasprintf("%s/cgroup.controllers", cg2);
-		ctl = NULL;
-		if (read_file_line(path, &ctl, NULL) == 0) {
-			for (tok = strtok_r(ctl, " ", &save); tok != NULL;
-			    tok = strtok_r(NULL, " ", &save))
-				if (strcmp(tok, "memory") == 0) {
-					*root = cg2;
-					cg2 = NULL;
-					*v2 = 1;
-					break;
-				}
-		}
-		free(ctl);
-		free(path);
-	}
-	if (*root == NULL && v1 != NULL) {
-		*root = v1;
-		v1 = NULL;
-		*v2 = 0;
-	}
-	if (*root == NULL)
-		r = set_cause(cause, ENOTSUP, "no memory cgroup controller: %s",
-		    cg2 != NULL ? "cgroup2 has no memory controller and no "
-		    "cgroup v1 memory hierarchy is mounted" :
-		    "no cgroup2 or cgroup v1 memory hierarchy is mounted");
-	else
-		r = 0;
-	free(v1);
-	free(cg2);
-	free(text);
-	return r;
-}
-
-/* rmdir every directory in dir, then dir; the first error is kept. */
-static int
-memcg_remove_tree(const char *dir, char **cause)
-{
-	DIR *d;
-	struct dirent *de;
-	int fd, r = 0;
-
-	if ((d = opendir(dir)) == NULL) {
-		if (errno == ENOENT)
-			return 0;
-		return set_cause(cause, errno, "cannot open '%s': %s", dir,
-		    strerror(errno));
-	}
-	fd = dirfd(d);
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_type != DT_DIR || de->d_name[0] == '.')
-			continue;
-		if (unlinkat(fd, de->d_name, AT_REMOVEDIR) != 0 &&
-		    errno != ENOENT && r == 0)
-			r = set_cause(cause, errno, "cannot remove '%s/%s': %s",
-			    dir, de->d_name, strerror(errno));
-	}
-	closedir(d);
-	if (rmdir(dir) != 0 && errno != ENOENT && r == 0)
-		r = set_cause(cause, errno, "cannot remove '%s': %s", dir,
-		    strerror(errno));
-	return r;
-}
-
-/* Private parents left by a worker that was killed (SIGKILL after the
- * stop grace) go before a new one is made. */
-static void
-memcg_sweep_stale(const char *root)
-{
-	DIR *d;
-	struct dirent *de;
-	char *path, *end;
-	long pid;
-
-	if ((d = opendir(root)) == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		if (strncmp(de->d_name, MEMCG_PREFIX,
-		    strlen(MEMCG_PREFIX)) != 0)
-			continue;
-		pid = strtol(de->d_name + strlen(MEMCG_PREFIX), &end, 10);
-		if (*end != '\0' || pid <= 0 ||
-		    kill((pid_t)pid, 0) == 0 || errno != ESRCH)
-			continue;
-		path = xasprintf("%s/%s", root, de->d_name);
-		memcg_remove_tree(path, NULL);
-		free(path);
-	}
-	closedir(d);
-}
-
-struct memcg_tree {
-	char *root;
-	char *dir;                  /* private parent */
-	int v2;
-	int root_enabled;           /* we wrote +memory at the v2 root */
-};
-
-static int
-memcg_tree_create(struct memcg_tree *t, char **cause)
-{
-	char *path = NULL, *ctl = NULL;
-	int r;
-
-	memset(t, 0, sizeof t[0]);
-	if ((r = memcg_hierarchy(&t->root, &t->v2, cause)) != 0)
-		return r;
-	memcg_sweep_stale(t->root);
-	if (t->v2) {
-		/* A v2 child has a memcg only when its parent enables the
-		 * controller in cgroup.subtree_control. */
-		path = xasprintf("%s/cgroup.subtree_control", t->root);
-		if ((r = read_file_line(path, &ctl, cause)) != 0)
-			goto out;
-		if (strstr(ctl, "memory") == NULL) {
-			if ((r = write_file_str(path, "+memory", cause)) != 0)
-				goto out;
-			t->root_enabled = 1;
-		}
-	}
-	t->dir = xasprintf("%s/" MEMCG_PREFIX "%ld", t->root, (long)getpid());
-	if (mkdir(t->dir, 0755) != 0) {
-		r = set_cause(cause, errno, "cannot create '%s': %s", t->dir,
-		    strerror(errno));
-		free(t->dir);
-		t->dir = NULL;
-		goto out;
-	}
-	if (t->v2) {
-		free(path);
-		path = xasprintf("%s/cgroup.subtree_control", t->dir);
-		if ((r = write_file_str(path, "+memory", cause)) != 0)
-			goto out;
-	}
-	r = 0;
-out:
-	free(ctl);
-	free(path);
-	return r;
-}
-
-/* Everything we made, on every path; returns the first error. */
-static int
-memcg_tree_remove(struct memcg_tree *t, char **cause)
-{
-	char *path;
-	int r = 0;
-
-	if (t->dir != NULL)
-		r = memcg_remove_tree(t->dir, cause);
-	if (t->root_enabled) {
-		/* Best effort: it fails (EBUSY) once anyone else relies
-		 * on the controller, and then it must stay. */
-		path = xasprintf("%s/cgroup.subtree_control", t->root);
-		write_file_str(path, "-memory", NULL);
-		free(path);
-	}
-	free(t->dir);
-	free(t->root);
-	memset(t, 0, sizeof t[0]);
-	return r;
-}
-
 /* ---- can this source run here? -------------------------------------- */
 
 static int
@@ -702,7 +322,7 @@ check_bpf(size_t value_size, char **cause)
 {
 	int fd;
 
-	if ((fd = bpf_map_new(value_size, 1)) >= 0) {
+	if ((fd = bpf_percpu_array_create(value_size, 1)) >= 0) {
 		close(fd);
 		return 0;
 	}
@@ -932,7 +552,7 @@ object_create(struct churner *ch, int kind, struct object *o)
 	o->fd = -1;
 	switch (kind) {
 	case KIND_BPF:
-		if ((fd = bpf_map_new(ch->cf->value_size,
+		if ((fd = bpf_percpu_array_create(ch->cf->value_size,
 		    ch->cf->entries)) < 0)
 			return -errno;
 		o->fd = fd;
@@ -988,7 +608,7 @@ destroy_timed(struct churner *ch, struct object *o, int64_t *count)
 	int kind = o->kind, r;
 
 	r = object_destroy(ch, o);
-	hist_add(&ch->st->destroy_ns, (uint64_t)(now_mono_ns() - t0));
+	histogram_add(&ch->st->destroy_ns, (uint64_t)(now_mono_ns() - t0));
 	(*count)++;
 	if (r != 0)
 		child_error(ch, -r, "cannot remove %s object %" PRIu64 ": %s",
@@ -1014,7 +634,8 @@ do_fill(struct churner *ch)
 		kind = kind_of(cf->source, i);
 		t0 = now_mono_ns();
 		r = object_create(ch, kind, &ch->cur[ch->ncur]);
-		hist_add(&ch->st->create_ns, (uint64_t)(now_mono_ns() - t0));
+		histogram_add(&ch->st->create_ns,
+		    (uint64_t)(now_mono_ns() - t0));
 		netns |= kind == KIND_NETNS;
 		if (r != 0) {
 			child_error(ch, -r, "cannot create %s object %d of %d: "
@@ -1041,7 +662,7 @@ pattern_fill(struct churner *ch, uint64_t serial, uint32_t key)
 		v = ch->value + (size_t)c * words;
 		base = pattern_base(serial, key, ch->cf->cpus[c]);
 		for (w = 0; w < words; w++)
-			v[w] = base + w * GOLDEN;
+			v[w] = base + w * RNG_GOLDEN;
 	}
 }
 
@@ -1101,7 +722,7 @@ do_write(struct churner *ch)
 		if (o->kind != KIND_BPF)
 			continue;
 		for (key = 0; key < (uint32_t)cf->entries; key++) {
-			if (bpf_elem(BPF_MAP_LOOKUP_ELEM, o->fd, key,
+			if (bpf_map_lookup(o->fd, key,
 			    ch->value) != 0) {
 				child_error(ch, errno, "cannot read map %"
 				    PRIu64 " key %" PRIu32 ": %s", o->serial,
@@ -1110,7 +731,7 @@ do_write(struct churner *ch)
 			}
 			check_zero(ch, o, key);
 			pattern_fill(ch, o->serial, key);
-			if (bpf_elem(BPF_MAP_UPDATE_ELEM, o->fd, key,
+			if (bpf_map_update(o->fd, key,
 			    ch->value) != 0) {
 				child_error(ch, errno, "cannot write map %"
 				    PRIu64 " key %" PRIu32 ": %s", o->serial,
@@ -1131,7 +752,7 @@ verify_object(struct churner *ch, struct object *o, int check)
 	int c, found = 0;
 
 	for (key = 0; key < (uint32_t)ch->cf->entries; key++) {
-		if (bpf_elem(BPF_MAP_LOOKUP_ELEM, o->fd, key, ch->value) != 0) {
+		if (bpf_map_lookup(o->fd, key, ch->value) != 0) {
 			child_error(ch, errno, "cannot read map %" PRIu64
 			    " key %" PRIu32 ": %s", o->serial, key,
 			    strerror(errno));
@@ -1142,15 +763,15 @@ verify_object(struct churner *ch, struct object *o, int check)
 			base = pattern_base(o->serial, key, ch->cf->cpus[c]);
 			ch->st->verified++;
 			for (w = 0, nbad = 0; w < words; w++)
-				nbad += v[w] != base + w * GOLDEN;
+				nbad += v[w] != base + w * RNG_GOLDEN;
 			if (nbad == 0 || o->damaged)
 				continue;
 			found = 1;
 			ch->st->bad_values++;
 			ch->st->bad_words += nbad;
-			for (w = 0; v[w] == base + w * GOLDEN; w++)
+			for (w = 0; v[w] == base + w * RNG_GOLDEN; w++)
 				;
-			want = base + w * GOLDEN;
+			want = base + w * RNG_GOLDEN;
 			note_value(ch, ch->st->first_bad, o, key,
 			    ch->cf->cpus[c], w, want, v[w], nbad, check);
 		}
@@ -1192,10 +813,10 @@ selftest_corrupt(struct churner *ch)
 			o = &ch->keep_new[i];
 	if (o == NULL)
 		return;
-	if (bpf_elem(BPF_MAP_LOOKUP_ELEM, o->fd, 0, ch->value) != 0)
+	if (bpf_map_lookup(o->fd, 0, ch->value) != 0)
 		return;
 	ch->value[ch->cf->stride / 8 / 2] ^= UINT64_C(1) << 17;
-	bpf_elem(BPF_MAP_UPDATE_ELEM, o->fd, 0, ch->value);
+	bpf_map_update(o->fd, 0, ch->value);
 	ch->selftest_done = 1;
 }
 
@@ -1326,7 +947,7 @@ child_setup(struct churner *ch, pid_t parent)
 	ch->order = xcalloc((size_t)cf->count, sizeof *ch->order);
 	ch->value = xcalloc((size_t)cf->ncpus, cf->stride);
 	ch->next_serial = ((uint64_t)ch->index << 40) + 1;
-	ch->rng = cf->seed * GOLDEN + (uint64_t)ch->index;
+	ch->rng = cf->seed * RNG_GOLDEN + (uint64_t)ch->index;
 	return 0;
 }
 
@@ -1349,7 +970,7 @@ child_main(const struct config *cf, struct shared *sh, int index,
 	for (;;) {
 		seq = atomic_load_explicit(&sh->cmd_seq, memory_order_acquire);
 		if (seq == seen) {
-			futex_wait(&sh->cmd_seq, seen, CHILD_WAIT_NS);
+			futex_wait_shared(&sh->cmd_seq, seen, CHILD_WAIT_NS);
 			continue;
 		}
 		seen = seq;
@@ -1370,7 +991,7 @@ child_main(const struct config *cf, struct shared *sh, int index,
 		atomic_store_explicit(&ch.st->done_seq, seq,
 		    memory_order_release);
 		atomic_fetch_add(&sh->done_count, 1);
-		futex_wake(&sh->done_count);
+		futex_wake_shared(&sh->done_count);
 		if (cmd == CMD_EXIT)
 			_exit(0);
 	}
@@ -1493,7 +1114,7 @@ command(struct churn *c, int cmd, int check, int64_t *wall_ns,
 	seq = ++c->seq;
 	t0 = now_mono_ns();
 	atomic_store_explicit(&sh->cmd_seq, seq, memory_order_release);
-	futex_wake(&sh->cmd_seq);
+	futex_wake_shared(&sh->cmd_seq);
 	for (;;) {
 		seen = atomic_load(&sh->done_count);
 		for (i = 0, done = 0; i < c->cf.procs; i++)
@@ -1505,7 +1126,7 @@ command(struct churn *c, int cmd, int check, int64_t *wall_ns,
 			atomic_store(&sh->stop, 1);
 		if ((r = check_children(c, cmd == CMD_EXIT, cause)) != 0)
 			return r;
-		futex_wait(&sh->done_count, seen, WAIT_NS);
+		futex_wait_shared(&sh->done_count, seen, WAIT_NS);
 	}
 	if (wall_ns != NULL)
 		*wall_ns = now_mono_ns() - t0;
@@ -1804,68 +1425,66 @@ get_allocs_per_object(const struct cycle *cy)
 	return cy->creates > 0 ? (double)cy->allocs / (double)cy->creates : 0;
 }
 
+/* Sums over the recorded cycles. */
+struct cycle_sums {
+	double fill_s, free_s;
+	double settle_max;          /* ms, of cycles that settled; -1 none */
+	int64_t creates, destroys, timeouts;
+	int64_t chunks_peak;        /* most chunks after a fill, -1 unknown */
+	int stats;                  /* every cycle read percpu_stats */
+};
+
 static void
-report(struct churn *c)
+sum_cycles(const struct churn *c, struct cycle_sums *s)
+{
+	const struct cycle *cy;
+	int i;
+
+	memset(s, 0, sizeof *s);
+	s->settle_max = -1;
+	s->chunks_peak = -1;
+	s->stats = c->ncycles > 0;
+	for (i = 0; i < c->ncycles; i++) {
+		cy = &c->cycles[i];
+		s->fill_s += cy->fill_s;
+		s->free_s += cy->free_s;
+		s->creates += cy->creates;
+		s->destroys += cy->destroys;
+		s->timeouts += cy->settle_timeout;
+		if (!cy->settle_timeout && cy->settle_ms > s->settle_max)
+			s->settle_max = cy->settle_ms;
+		s->stats &= cy->have_stats;
+		if (cy->have_stats &&
+		    cy->fill_chunks.chunks_total > s->chunks_peak)
+			s->chunks_peak = cy->fill_chunks.chunks_total;
+	}
+}
+
+/* p50, p99 and max of one create or destroy histogram, in us. */
+static void
+record_latency(struct wl_ctx *ctx, const char *what,
+    const struct histogram *h)
+{
+	char name[64];
+
+	if (h->n == 0)
+		return;
+	snprintf(name, sizeof name, "%s_us_p50", what);
+	wl_metric(ctx, name, histogram_percentile(h, 50) / 1e3, "us",
+	    BETTER_LOWER);
+	snprintf(name, sizeof name, "%s_us_p99", what);
+	wl_metric(ctx, name, histogram_percentile(h, 99) / 1e3, "us",
+	    BETTER_LOWER);
+	snprintf(name, sizeof name, "%s_us_max", what);
+	wl_metric(ctx, name, (double)h->max / 1e3, "us", BETTER_LOWER);
+}
+
+/* Percpu: over the run, and how long it took to settle. */
+static void
+record_percpu_memory(struct churn *c, const struct cycle_sums *s)
 {
 	struct wl_ctx *ctx = c->ctx;
-	struct histogram *create, *destroy;
-	double fill_s = 0, free_s = 0, settle_max = -1;
-	int64_t creates = 0, destroys = 0, verified = 0, timeouts = 0;
-	int64_t chunks_peak = -1;
-	int i, stats = c->ncycles > 0;
 
-	create = xcalloc(1, sizeof *create);
-	destroy = xcalloc(1, sizeof *destroy);
-	for (i = 0; i < c->cf.procs; i++) {
-		hist_merge(create, &c->sh->proc[i].create_ns);
-		hist_merge(destroy, &c->sh->proc[i].destroy_ns);
-		verified += c->sh->proc[i].verified;
-	}
-	for (i = 0; i < c->ncycles; i++) {
-		fill_s += c->cycles[i].fill_s;
-		free_s += c->cycles[i].free_s;
-		creates += c->cycles[i].creates;
-		destroys += c->cycles[i].destroys;
-		timeouts += c->cycles[i].settle_timeout;
-		if (!c->cycles[i].settle_timeout &&
-		    c->cycles[i].settle_ms > settle_max)
-			settle_max = c->cycles[i].settle_ms;
-		stats &= c->cycles[i].have_stats;
-		if (c->cycles[i].have_stats &&
-		    c->cycles[i].fill_chunks.chunks_total > chunks_peak)
-			chunks_peak = c->cycles[i].fill_chunks.chunks_total;
-	}
-
-	/* Checks first: they mean something even for a stopped run. */
-	wl_metric(ctx, "verified_values", (double)verified, "count",
-	    BETTER_HIGHER);
-	wl_metric(ctx, "corrupt_values", (double)(c->reported_bad +
-	    c->reported_unzeroed), "count", BETTER_LOWER);
-	if (c->ncycles == 0)
-		goto out;
-
-	if (fill_s > 0)
-		wl_metric(ctx, "objects_per_s", (double)creates / fill_s,
-		    "objects/s", BETTER_HIGHER);
-	if (fill_s + free_s > 0)
-		wl_metric(ctx, "ops_per_s", (double)(creates + destroys) /
-		    (fill_s + free_s), "ops/s", BETTER_HIGHER);
-	if (create->n > 0) {
-		wl_metric(ctx, "create_us_p50",
-		    hist_percentile(create, 50) / 1e3, "us", BETTER_LOWER);
-		wl_metric(ctx, "create_us_p99",
-		    hist_percentile(create, 99) / 1e3, "us", BETTER_LOWER);
-		wl_metric(ctx, "create_us_max", (double)create->max / 1e3,
-		    "us", BETTER_LOWER);
-	}
-	if (destroy->n > 0) {
-		wl_metric(ctx, "destroy_us_p50",
-		    hist_percentile(destroy, 50) / 1e3, "us", BETTER_LOWER);
-		wl_metric(ctx, "destroy_us_p99",
-		    hist_percentile(destroy, 99) / 1e3, "us", BETTER_LOWER);
-		wl_metric(ctx, "destroy_us_max", (double)destroy->max / 1e3,
-		    "us", BETTER_LOWER);
-	}
 	wl_metric(ctx, "percpu_start_kb", (double)c->start_kb, "kB",
 	    BETTER_LOWER);
 	wl_metric(ctx, "percpu_peak_kb", (double)c->peak_kb, "kB",
@@ -1878,34 +1497,80 @@ report(struct churn *c)
 	wl_metric(ctx, "percpu_kb_per_object",
 	    cycle_median(c, get_kb_per_object, 0), "kB", BETTER_LOWER);
 	/* Cycles that never settled give no time, only a count. */
-	if (settle_max >= 0) {
+	if (s->settle_max >= 0) {
 		wl_metric(ctx, "settle_ms", cycle_median(c, get_settle_ms, 1),
 		    "ms", BETTER_LOWER);
-		wl_metric(ctx, "settle_ms_max", settle_max, "ms",
+		wl_metric(ctx, "settle_ms_max", s->settle_max, "ms",
 		    BETTER_LOWER);
 	}
-	wl_metric(ctx, "settle_timeouts", (double)(timeouts + c->end_timeout),
-	    "count", BETTER_LOWER);
-	if (stats) {
-		wl_metric(ctx, "chunks_peak", (double)chunks_peak, "count",
-		    BETTER_LOWER);
-		wl_metric(ctx, "chunks_settled",
-		    cycle_median(c, get_chunks_settled, 0), "count",
-		    BETTER_LOWER);
-		/* Partly depopulated chunks: pcpu_reclaim_populated() at
-		 * work, the path of seed 002. */
-		wl_metric(ctx, "chunks_sidelined",
-		    cycle_median(c, get_chunks_sidelined, 0), "count",
-		    BETTER_HIGHER);
-		wl_metric(ctx, "chunks_to_depopulate",
-		    cycle_median(c, get_chunks_to_depopulate, 0), "count",
-		    BETTER_LOWER);
-		wl_metric(ctx, "percpu_allocs_per_object",
-		    cycle_median(c, get_allocs_per_object, 0), "count",
-		    BETTER_LOWER);
+	wl_metric(ctx, "settle_timeouts", (double)(s->timeouts +
+	    c->end_timeout), "count", BETTER_LOWER);
+}
+
+/* Chunks from percpu_stats, when every cycle could read it. */
+static void
+record_chunks(struct churn *c, const struct cycle_sums *s)
+{
+	struct wl_ctx *ctx = c->ctx;
+
+	wl_metric(ctx, "chunks_peak", (double)s->chunks_peak, "count",
+	    BETTER_LOWER);
+	wl_metric(ctx, "chunks_settled",
+	    cycle_median(c, get_chunks_settled, 0), "count", BETTER_LOWER);
+	/* Partly depopulated chunks: pcpu_reclaim_populated() at work,
+	 * the path of seed 002. */
+	wl_metric(ctx, "chunks_sidelined",
+	    cycle_median(c, get_chunks_sidelined, 0), "count",
+	    BETTER_HIGHER);
+	wl_metric(ctx, "chunks_to_depopulate",
+	    cycle_median(c, get_chunks_to_depopulate, 0), "count",
+	    BETTER_LOWER);
+	wl_metric(ctx, "percpu_allocs_per_object",
+	    cycle_median(c, get_allocs_per_object, 0), "count",
+	    BETTER_LOWER);
+}
+
+/* The run's metrics: the checks, then (after a cycle) the rates,
+ * latencies, Percpu: and chunks. */
+static void
+record_metrics(struct churn *c)
+{
+	struct wl_ctx *ctx = c->ctx;
+	struct histogram *create, *destroy;
+	struct cycle_sums s;
+	int64_t verified = 0;
+	int i;
+
+	create = xcalloc(1, sizeof *create);
+	destroy = xcalloc(1, sizeof *destroy);
+	for (i = 0; i < c->cf.procs; i++) {
+		histogram_merge(create, &c->sh->proc[i].create_ns);
+		histogram_merge(destroy, &c->sh->proc[i].destroy_ns);
+		verified += c->sh->proc[i].verified;
 	}
+	sum_cycles(c, &s);
+
+	/* Checks first: they mean something even for a stopped run. */
+	wl_metric(ctx, "verified_values", (double)verified, "count",
+	    BETTER_HIGHER);
+	wl_metric(ctx, "corrupt_values", (double)(c->reported_bad +
+	    c->reported_unzeroed), "count", BETTER_LOWER);
+	if (c->ncycles == 0)
+		goto out;
+
+	if (s.fill_s > 0)
+		wl_metric(ctx, "objects_per_s", (double)s.creates / s.fill_s,
+		    "objects/s", BETTER_HIGHER);
+	if (s.fill_s + s.free_s > 0)
+		wl_metric(ctx, "ops_per_s", (double)(s.creates + s.destroys) /
+		    (s.fill_s + s.free_s), "ops/s", BETTER_HIGHER);
+	record_latency(ctx, "create", create);
+	record_latency(ctx, "destroy", destroy);
+	record_percpu_memory(c, &s);
+	if (s.stats)
+		record_chunks(c, &s);
 	wl_metric(ctx, "cycles", c->ncycles, "count", BETTER_HIGHER);
-	wl_metric(ctx, "objects", (double)creates, "count", BETTER_HIGHER);
+	wl_metric(ctx, "objects", (double)s.creates, "count", BETTER_HIGHER);
 	wl_metric(ctx, "procs", c->cf.procs, "count", BETTER_HIGHER);
 out:
 	free(create);
@@ -1938,56 +1603,152 @@ config_init(struct wl_ctx *ctx, struct config *cf, char **cause)
 	return possible_cpus(&cf->cpus, &cf->ncpus, cause);
 }
 
+/*
+ * What the cycles need: the settings, supported() again (it ran in the
+ * supervisor; the objects are made here), the starting Percpu:, the
+ * private memcg parent, the shared mapping and the churn processes.
+ * 0, or -1 with the run's result.
+ */
+static int
+prepare_run(struct churn *c, int *result)
+{
+	struct wl_ctx *ctx = c->ctx;
+	char *cause = NULL;
+
+	if (config_init(ctx, &c->cf, &cause) != 0) {
+		*result = wl_fail(ctx, "%s", cause);
+		goto out;
+	}
+	if (percpu_churn_supported(wl_params(ctx), &cause) != 0) {
+		*result = wl_skip(ctx, "%s", cause);
+		goto out;
+	}
+	if ((c->start_kb = percpu_kb(c)) < 0) {
+		*result = wl_skip(ctx, "no 'Percpu:' in /proc/meminfo");
+		goto out;
+	}
+	if (uses(c->cf.source, KIND_MEMCG)) {
+		if (memcg_tree_create(&c->memcg, MEMCG_PREFIX,
+		    &cause) != 0) {
+			*result = wl_fail(ctx, "%s", cause);
+			goto out;
+		}
+		c->cf.memcg_dir = c->memcg.dir;
+	}
+	c->stats_readable = access(PERCPU_STATS, R_OK) == 0;
+
+	c->shsize = sizeof *c->sh + (size_t)c->cf.procs * sizeof c->sh->proc[0];
+	c->sh = mmap(NULL, c->shsize, PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (c->sh == MAP_FAILED) {
+		c->sh = NULL;
+		*result = wl_fail(ctx, "cannot map %zu bytes: %s", c->shsize,
+		    strerror(errno));
+		goto out;
+	}
+	if (start_children(c, &cause) != 0) {
+		*result = wl_fail(ctx, "%s", cause);
+		goto out;
+	}
+	return 0;
+out:
+	free(cause);
+	return -1;
+}
+
+/* A completed cycle: its part of the processes' running totals, kept
+ * for the metrics and sent as the cycle_* series. */
+static void
+keep_cycle(struct churn *c, struct cycle *cy)
+{
+	struct wl_ctx *ctx = c->ctx;
+	int i;
+
+	for (i = 0, cy->creates = 0, cy->destroys = 0; i < c->cf.procs; i++) {
+		cy->creates += c->sh->proc[i].creates;
+		cy->destroys += c->sh->proc[i].destroys;
+	}
+	cy->creates -= c->creates;
+	cy->destroys -= c->destroys;
+	c->creates += cy->creates;
+	c->destroys += cy->destroys;
+	c->cycles = xreallocarray(c->cycles, (size_t)c->ncycles + 1,
+	    sizeof *c->cycles);
+	c->cycles[c->ncycles++] = *cy;
+	wl_value(ctx, "cycle_objects_per_s", cy->fill_s > 0 ?
+	    (double)cy->creates / cy->fill_s : 0);
+	wl_value(ctx, "cycle_percpu_fill_kb", (double)cy->fill_kb);
+	wl_value(ctx, "cycle_percpu_settled_kb", (double)cy->settled_kb);
+	if (!cy->settle_timeout)
+		wl_value(ctx, "cycle_settle_ms", cy->settle_ms);
+}
+
+/* Everything goes; then Percpu: settles once more, unless stopping.
+ * 0, or negative with *cause. */
+static int
+release_and_settle(struct churn *c, char **cause)
+{
+	struct settled s;
+	int64_t t0, released_kb;
+	int r;
+
+	wl_progress(c->ctx, "releasing everything");
+	r = command(c, CMD_RELEASE_ALL, 0, NULL, cause);
+	c->released = 1;
+	if (r != 0)
+		return r;
+	t0 = now_mono_ns();
+	released_kb = percpu_kb(c);
+	if (c->ncycles > 0 && !wl_stopping(c->ctx)) {
+		wl_progress(c->ctx, "waiting for Percpu to settle after "
+		    "release");
+		if (settle_wait(c, t0, released_kb, &s) == 0) {
+			c->end_kb = s.kb;
+			c->end_timeout = s.timeout;
+			wl_sample(c->ctx, "released");
+		}
+	}
+	return 0;
+}
+
+/* Stop and reap the churn processes, remove the memcg parent, unmap;
+ * a cleanup failure fails a run that had passed. */
+static int
+finish_run(struct churn *c, int result)
+{
+	char *why = NULL;
+	int r;
+
+	r = finish_children(c, 0, &why);
+	if (c->memcg.root != NULL && memcg_tree_remove(&c->memcg,
+	    why == NULL ? &why : NULL) != 0 && r == 0)
+		r = -EIO;
+	if (r != 0 && result == WL_PASSED)
+		result = wl_fail(c->ctx, "cleanup: %s", why);
+	if (c->sh != NULL)
+		munmap(c->sh, c->shsize);
+	free(c->cycles);
+	free(c->pids);
+	free(c->alive);
+	free(c->cf.cpus);
+	free(why);
+	return result;
+}
+
 static int
 percpu_churn_run(struct wl_ctx *ctx)
 {
 	struct churn c;
-	struct settled s;
 	struct cycle cy;
-	char *cause = NULL, *why = NULL;
-	int result, r, k, i;
-	int64_t t0, released_kb;
+	char *cause = NULL;
+	int result, r, k;
 
 	memset(&c, 0, sizeof c);
 	c.ctx = ctx;
 	c.end_kb = -1;
 	c.peak_kb = -1;
-	if (config_init(ctx, &c.cf, &cause) != 0) {
-		result = wl_fail(ctx, "%s", cause);
+	if (prepare_run(&c, &result) != 0)
 		goto out;
-	}
-	/* supported() ran in the supervisor; check again here, where
-	 * the objects will be made. */
-	if (percpu_churn_supported(wl_params(ctx), &cause) != 0) {
-		result = wl_skip(ctx, "%s", cause);
-		goto out;
-	}
-	if ((c.start_kb = percpu_kb(&c)) < 0) {
-		result = wl_skip(ctx, "no 'Percpu:' in /proc/meminfo");
-		goto out;
-	}
-	if (uses(c.cf.source, KIND_MEMCG)) {
-		if (memcg_tree_create(&c.memcg, &cause) != 0) {
-			result = wl_fail(ctx, "%s", cause);
-			goto out;
-		}
-		c.cf.memcg_dir = c.memcg.dir;
-	}
-	c.stats_readable = access(PERCPU_STATS, R_OK) == 0;
-
-	c.shsize = sizeof *c.sh + (size_t)c.cf.procs * sizeof c.sh->proc[0];
-	c.sh = mmap(NULL, c.shsize, PROT_READ | PROT_WRITE,
-	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (c.sh == MAP_FAILED) {
-		c.sh = NULL;
-		result = wl_fail(ctx, "cannot map %zu bytes: %s", c.shsize,
-		    strerror(errno));
-		goto out;
-	}
-	if (start_children(&c, &cause) != 0) {
-		result = wl_fail(ctx, "%s", cause);
-		goto out;
-	}
 
 	for (k = 0; c.cf.cycles == 0 || k < c.cf.cycles; k++) {
 		if (wl_stopping(ctx))
@@ -1996,7 +1757,7 @@ percpu_churn_run(struct wl_ctx *ctx)
 		if (r < 0) {
 			/* What the finished cycles measured still counts. */
 			report_corruption(&c);
-			report(&c);
+			record_metrics(&c);
 			if (c.corrupt)
 				result = wl_fail(ctx, "corruption (see the "
 				    "corruption events), then: %s", cause);
@@ -2006,47 +1767,15 @@ percpu_churn_run(struct wl_ctx *ctx)
 		}
 		if (r == 1)
 			break;
-		/* The processes keep totals; a cycle is the difference. */
-		for (i = 0, cy.creates = 0, cy.destroys = 0; i < c.cf.procs;
-		    i++) {
-			cy.creates += c.sh->proc[i].creates;
-			cy.destroys += c.sh->proc[i].destroys;
-		}
-		cy.creates -= c.creates;
-		cy.destroys -= c.destroys;
-		c.creates += cy.creates;
-		c.destroys += cy.destroys;
-		c.cycles = xreallocarray(c.cycles, (size_t)c.ncycles + 1,
-		    sizeof *c.cycles);
-		c.cycles[c.ncycles++] = cy;
-		wl_value(ctx, "cycle_objects_per_s", cy.fill_s > 0 ?
-		    (double)cy.creates / cy.fill_s : 0);
-		wl_value(ctx, "cycle_percpu_fill_kb", (double)cy.fill_kb);
-		wl_value(ctx, "cycle_percpu_settled_kb", (double)cy.settled_kb);
-		if (!cy.settle_timeout)
-			wl_value(ctx, "cycle_settle_ms", cy.settle_ms);
+		keep_cycle(&c, &cy);
 	}
 
-	/* Everything goes; then Percpu: once more, unless stopping. */
-	wl_progress(ctx, "releasing everything");
-	r = command(&c, CMD_RELEASE_ALL, 0, NULL, &cause);
-	c.released = 1;
-	if (r != 0) {
+	if (release_and_settle(&c, &cause) != 0) {
 		result = wl_fail(ctx, "%s", cause);
 		goto out;
 	}
-	t0 = now_mono_ns();
-	released_kb = percpu_kb(&c);
-	if (c.ncycles > 0 && !wl_stopping(ctx)) {
-		wl_progress(ctx, "waiting for Percpu to settle after release");
-		if (settle_wait(&c, t0, released_kb, &s) == 0) {
-			c.end_kb = s.kb;
-			c.end_timeout = s.timeout;
-			wl_sample(ctx, "released");
-		}
-	}
 	report_corruption(&c);
-	report(&c);
+	record_metrics(&c);
 	if (c.corrupt) {
 		result = wl_fail(ctx, "corruption: %" PRId64 " percpu values "
 		    "read back wrong, %" PRId64 " new values were not zero "
@@ -2061,19 +1790,7 @@ percpu_churn_run(struct wl_ctx *ctx)
 	}
 	result = WL_PASSED;
 out:
-	r = finish_children(&c, 0, &why);
-	if (c.memcg.root != NULL && memcg_tree_remove(&c.memcg,
-	    why == NULL ? &why : NULL) != 0 && r == 0)
-		r = -EIO;
-	if (r != 0 && result == WL_PASSED)
-		result = wl_fail(ctx, "cleanup: %s", why);
-	if (c.sh != NULL)
-		munmap(c.sh, c.shsize);
-	free(c.cycles);
-	free(c.pids);
-	free(c.alive);
-	free(c.cf.cpus);
-	free(why);
+	result = finish_run(&c, result);
 	free(cause);
 	return result;
 }

@@ -10,8 +10,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "workloads/pressure.h"
 #include "common/util.h"
+#include "probe/meminfo.h"
+#include "workloads/pressure.h"
 
 #define CHUNK_BYTES  (INT64_C(64) << 20)
 #define HUGE_BYTES   (INT64_C(2) << 20)
@@ -28,57 +29,6 @@ struct pressure {
 	int64_t started_ns;
 	struct pressure_stats st;
 };
-
-/* Find "Key:" in a meminfo buffer and return its number, or -1. */
-static int64_t
-meminfo_find(const char *buf, const char *key)
-{
-	size_t len = strlen(key);
-	const char *p = buf;
-	int64_t v;
-
-	while (p != NULL && *p != '\0') {
-		if (strncmp(p, key, len) == 0 && p[len] == ':') {
-			p += len + 1;
-			while (*p == ' ')
-				p++;
-			v = 0;
-			while (*p >= '0' && *p <= '9')
-				v = v * 10 + (*p++ - '0');
-			return v;
-		}
-		p = strchr(p, '\n');
-		if (p != NULL)
-			p++;
-	}
-	return -1;
-}
-
-/* With an open /proc/meminfo: no allocation, for the workers' loops. */
-static int64_t
-meminfo_fd_kb(int fd, const char *key)
-{
-	char buf[8192];
-	ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
-
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	return meminfo_find(buf, key);
-}
-
-int64_t
-meminfo_kb(const char *key)
-{
-	int fd = open("/proc/meminfo", O_RDONLY | O_CLOEXEC);
-	int64_t v;
-
-	if (fd == -1)
-		return -1;
-	v = meminfo_fd_kb(fd, key);
-	close(fd);
-	return v;
-}
 
 /* Children of the pressure engine are the OOM killer's first choice and
  * die with the worker that started them. */
@@ -111,7 +61,7 @@ allocator_main(const struct pressure *p, int index)
 	static char *chunks[MAX_CHUNKS];
 	int64_t held = 0, avail, limit, margin_kb;
 	size_t head = 0, count = 0;
-	int fd = open("/proc/meminfo", O_RDONLY | O_CLOEXEC);
+	int fd = open(MEMINFO_PATH, O_RDONLY | O_CLOEXEC);
 	char *c;
 
 	child_setup();
@@ -160,7 +110,7 @@ reader_main(const struct pressure *p)
 {
 	static char block[1 << 20];
 	int64_t off, written = 0;
-	int mfd = open("/proc/meminfo", O_RDONLY | O_CLOEXEC);
+	int mfd = open(MEMINFO_PATH, O_RDONLY | O_CLOEXEC);
 	int fd;
 
 	child_setup();

@@ -58,7 +58,4 @@ void pressure_poll(struct pressure *);
 void pressure_stop(struct pressure *, struct pressure_stats *);
 void pressure_stats_release(struct pressure_stats *);
 
-/* MemAvailable and MemTotal in kB from /proc/meminfo; -1 on error. */
-int64_t meminfo_kb(const char *key);
-
 #endif

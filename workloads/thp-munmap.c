@@ -42,9 +42,10 @@
 #include <numa.h>
 #include <numaif.h>
 
-#include "probe/identity.h"
 #include "run/options.h"
+#include "probe/meminfo.h"
 #include "probe/procfs.h"
+#include "probe/thp.h"
 #include "common/util.h"
 #include "run/workload.h"
 
@@ -52,15 +53,11 @@
 #define MADV_POPULATE_WRITE 23  /* Linux 5.14 */
 #endif
 
-#define HPAGE_DEFAULT  ((size_t)2 << 20)
 #define GIB            ((double)(1 << 30))
 #define SIZE_CAP       (INT64_C(64) << 30)
 #define POPULATE_CHUNK ((size_t)64 << 20)   /* stop checks between chunks */
 #define THREAD_STACK   ((size_t)256 << 10)
 #define POLL_NS        (INT64_C(200) * 1000)
-
-#define THP_DIR     "/sys/kernel/mm/transparent_hugepage"
-#define THP_ENABLED THP_DIR "/enabled"
 
 static const struct opt_spec thp_munmap_opts[] = {
 	{ "threads", OPT_INT, 1, 4096, NULL, NULL,
@@ -140,42 +137,38 @@ struct config {
 	int ncpus;
 };
 
-/*
- * "Key: value" or "key value" at the start of a line, as in meminfo,
- * smaps_rollup and vmstat; -ENOENT when absent.
- */
-static int
-text_field(const char *text, const char *key, int64_t *out)
-{
-	size_t klen = strlen(key);
-	const char *p = text;
-	char *end;
+struct vmstat_find {
+	const char *key;
+	int64_t value;
+	int found;
+};
 
-	while (p != NULL && *p != '\0') {
-		if (strncmp(p, key, klen) == 0 &&
-		    (p[klen] == ':' || p[klen] == ' ')) {
-			p += klen + (p[klen] == ':');
-			*out = strtoll(p, &end, 10);
-			return end == p ? -EINVAL : 0;
-		}
-		if ((p = strchr(p, '\n')) != NULL)
-			p++;
+static void
+vmstat_match(void *arg, const char *key, size_t keylen, int64_t value)
+{
+	struct vmstat_find *f = arg;
+
+	if (!f->found && strlen(f->key) == keylen &&
+	    memcmp(key, f->key, keylen) == 0) {
+		f->value = value;
+		f->found = 1;
 	}
-	return -ENOENT;
 }
 
+/* One /proc/vmstat counter: 0, or -1 when unreadable or absent. */
 static int
-file_field(const char *path, const char *key, int64_t *out, char **cause)
+vmstat_read(const char *key, int64_t *out)
 {
+	struct vmstat_find f = { key, 0, 0 };
 	char *text = NULL;
-	int r;
 
-	if ((r = read_file(path, &text, NULL, cause)) != 0)
-		return r;
-	if ((r = text_field(text, key, out)) != 0)
-		r = set_cause(cause, -r, "no '%s' in '%s'", key, path);
+	if (read_file("/proc/vmstat", &text, NULL, NULL) == 0)
+		procfs_parse_vmstat(text, vmstat_match, &f);
 	free(text);
-	return r;
+	if (!f.found)
+		return -1;
+	*out = f.value;
+	return 0;
 }
 
 /*
@@ -208,7 +201,8 @@ region_anon_huge_kb(const char *base, size_t size, int64_t *out,
 			seen += inside;
 			continue;
 		}
-		if (inside && text_field(line, "AnonHugePages", &kb) == 0)
+		/* smaps fields have meminfo's form, "Key:  N kB". */
+		if (inside && meminfo_value(line, "AnonHugePages", &kb) == 0)
 			*out += kb;
 	}
 	free(text);
@@ -231,61 +225,6 @@ read_irqs(int64_t *cal, int64_t *tlb, char **cause)
 	*tlb = procfs_irq_total(text, "TLB");
 	free(text);
 	return 0;
-}
-
-/* The bracketed mode of transparent_hugepage/enabled, NULL without THP. */
-static int
-thp_mode(char **mode, char **cause)
-{
-	char *text = NULL;
-	int r;
-
-	*mode = NULL;
-	if ((r = read_file(THP_ENABLED, &text, NULL, cause)) != 0)
-		return r;
-	if ((*mode = sysfs_bracketed(text)) == NULL)
-		r = set_cause(cause, EINVAL, "cannot parse '%s': '%s'",
-		    THP_ENABLED, trim(text));
-	free(text);
-	return r;
-}
-
-/* The PMD size THP uses here (hpage_pmd_size, Linux 4.6+), else 2 MiB. */
-static size_t
-pmd_size(void)
-{
-	int64_t v;
-	char *text = NULL;
-	size_t size = HPAGE_DEFAULT;
-
-	if (read_file_line(THP_DIR "/hpage_pmd_size", &text, NULL) == 0 &&
-	    parse_int64(text, &v) == 0 && v > 0)
-		size = (size_t)v;
-	free(text);
-	return size;
-}
-
-/*
- * Since 6.8 each THP size has its own switch (mTHP); PMD-sized THP can be
- * off while the top-level knob says madvise.  0 when PMD THP may be used
- * (or the kernel has no per-size switch), -ENOTSUP with *cause if not.
- */
-static int
-pmd_thp_allowed(size_t hpage, char **cause)
-{
-	char *path, *text = NULL, *mode = NULL;
-	int r = 0;
-
-	path = xasprintf(THP_DIR "/hugepages-%zukB/enabled", hpage >> 10);
-	if (read_file(path, &text, NULL, NULL) == 0 &&
-	    (mode = sysfs_bracketed(text)) != NULL &&
-	    strcmp(mode, "never") == 0)
-		r = set_cause(cause, ENOTSUP,
-		    "PMD-sized THP is disabled: '%s' is never", path);
-	free(mode);
-	free(text);
-	free(path);
-	return r;
 }
 
 /* A quarter of MemAvailable, at most 64 GiB, whole huge pages. */
@@ -319,7 +258,7 @@ thp_munmap_supported(const struct params *ps, char **reason)
 	size_t size, hpage;
 	int r;
 
-	if (thp_mode(&mode, &why) != 0) {
+	if (thp_mode(NULL, "enabled", &mode, &why) != 0) {
 		r = set_cause(reason, ENOTSUP, "THP is not available: %s", why);
 		goto out;
 	}
@@ -336,10 +275,10 @@ thp_munmap_supported(const struct params *ps, char **reason)
 		    strerror(errno));
 		goto out;
 	}
-	hpage = pmd_size();
-	if ((r = pmd_thp_allowed(hpage, reason)) != 0)
+	hpage = thp_pmd_size(NULL);
+	if ((r = thp_pmd_allowed(NULL, hpage, reason)) != 0)
 		goto out;
-	if ((r = file_field("/proc/meminfo", "MemAvailable", &avail_kb,
+	if ((r = meminfo_read(MEMINFO_PATH, "MemAvailable", &avail_kb,
 	    reason)) != 0)
 		goto out;
 	if (region_size(ps, avail_kb, hpage, &size) != 0) {
@@ -556,57 +495,46 @@ bind_to_node(char *base, size_t size, int node, char **cause)
 	return 0;
 }
 
+/* mmap the region aligned, MADV_HUGEPAGE, and bind it to node= if set. */
+static int
+map_region(const struct config *cf, char **base, char **cause)
+{
+	int r;
+
+	if ((r = map_aligned(cf->size, cf->hpage, base, cause)) != 0)
+		return r;
+	if (madvise(*base, cf->size, MADV_HUGEPAGE) != 0)
+		return set_cause(cause, errno, "madvise(MADV_HUGEPAGE): %s",
+		    strerror(errno));
+	if (cf->node >= 0)
+		return bind_to_node(*base, cf->size, cf->node, cause);
+	return 0;
+}
+
 /*
- * One iteration with nthreads threads.  0 with *it filled, 1 when the run
- * is stopping (nothing measured), negative with *cause on error.
+ * Start nthreads threads, each pinned to its CPU and owning a slice of
+ * whole huge pages; they wait for sh->go.  *started counts the threads
+ * to join, also on error.
  */
 static int
-run_iteration(struct wl_ctx *ctx, const struct config *cf, int nthreads,
-    struct iteration *it, char **cause)
+start_threads(const struct config *cf, struct shared *sh,
+    struct thread *threads, int nthreads, int *started, char **cause)
 {
-	struct shared sh;
-	struct thread *threads = NULL;
 	pthread_attr_t attr;
 	cpu_set_t set;
-	char *base = NULL;
 	size_t nhuge = cf->size / cf->hpage, per, extra, first, i;
-	int64_t t0, t1, cal0, tlb0, cal1, tlb1, split0 = -1, split1 = -1;
-	int started = 0, attr_ok = 0, err, r;
+	int err, r = 0;
 
-	memset(it, 0, sizeof *it);
-	memset(&sh, 0, sizeof sh);
-	it->split_pmds = -1;
-
-	if ((r = map_aligned(cf->size, cf->hpage, &base, cause)) != 0)
-		goto out;
-	if (madvise(base, cf->size, MADV_HUGEPAGE) != 0) {
-		r = set_cause(cause, errno, "madvise(MADV_HUGEPAGE): %s",
-		    strerror(errno));
-		goto out;
-	}
-	if (cf->node >= 0 &&
-	    (r = bind_to_node(base, cf->size, cf->node, cause)) != 0)
-		goto out;
-
-	sh.base = base;
-	sh.hpage = cf->hpage;
-	sh.page = cf->page;
-	sh.nthreads = nthreads;
-	sh.touch = cf->touch;
-	threads = xcalloc((size_t)nthreads, sizeof *threads);
 	per = nhuge / (size_t)nthreads;
 	extra = nhuge % (size_t)nthreads;
-	if ((err = pthread_attr_init(&attr)) != 0) {
-		r = set_cause(cause, err, "pthread_attr_init: %s",
+	if ((err = pthread_attr_init(&attr)) != 0)
+		return set_cause(cause, err, "pthread_attr_init: %s",
 		    strerror(err));
-		goto out;
-	}
-	attr_ok = 1;
 	pthread_attr_setstacksize(&attr, THREAD_STACK);
 	for (i = 0, first = 0; i < (size_t)nthreads; i++) {
-		threads[i].sh = &sh;
+		threads[i].sh = sh;
 		threads[i].cpu = cf->cpus[i % (size_t)cf->ncpus];
-		threads[i].start = base + first * cf->hpage;
+		threads[i].start = sh->base + first * cf->hpage;
 		threads[i].len = (per + (i < extra)) * cf->hpage;
 		first += per + (i < extra);
 		/* Pinned from birth, so the first fault is already on the
@@ -619,67 +547,92 @@ run_iteration(struct wl_ctx *ctx, const struct config *cf, int nthreads,
 			r = set_cause(cause, err,
 			    "cannot start thread %zu of %d on cpu %d: %s",
 			    i + 1, nthreads, threads[i].cpu, strerror(err));
-			goto out;
+			break;
 		}
-		started++;
+		(*started)++;
 	}
+	pthread_attr_destroy(&attr);
+	return r;
+}
+
+/*
+ * Let the threads fault their slices in (fault_ms), wait for a touch
+ * pass when touch=1, measure THP coverage, then park the threads: from
+ * here on nothing touches the region.  0, 1 when the run is stopping,
+ * negative with *cause on error.
+ */
+static int
+populate_region(struct wl_ctx *ctx, const struct config *cf,
+    struct shared *sh, struct iteration *it, char **cause)
+{
+	int64_t t0;
+	int err, r;
 
 	wl_progress(ctx, "faulting %.1f GiB with %d threads",
-	    (double)cf->size / GIB, nthreads);
+	    (double)cf->size / GIB, sh->nthreads);
 	t0 = now_mono_ns();
-	atomic_store(&sh.go, 1);
-	if (wait_count(ctx, &sh, &sh.faulted, nthreads) == 1) {
-		r = 1;
-		goto out;
-	}
-	if ((err = atomic_load(&sh.error)) != 0) {
-		r = set_cause(cause, err, "cannot populate the region: %s",
+	atomic_store(&sh->go, 1);
+	if (wait_count(ctx, sh, &sh->faulted, sh->nthreads) == 1)
+		return 1;
+	if ((err = atomic_load(&sh->error)) != 0)
+		return set_cause(cause, err, "cannot populate the region: %s",
 		    strerror(err));
-		goto out;
-	}
 	/* The last thread bumps `faulted` before it stores the end time. */
-	while (atomic_load(&sh.fault_end_ns) == 0)
+	while (atomic_load(&sh->fault_end_ns) == 0)
 		sched_yield();
-	it->fault_ms = (double)(atomic_load(&sh.fault_end_ns) - t0) / 1e6;
+	it->fault_ms = (double)(atomic_load(&sh->fault_end_ns) - t0) / 1e6;
 
 	if (cf->touch) {
-		wl_progress(ctx, "touching with %d threads", nthreads);
-		if (wait_count(ctx, &sh, &sh.touched, nthreads) == 1) {
-			r = 1;
-			goto out;
-		}
+		wl_progress(ctx, "touching with %d threads", sh->nthreads);
+		if (wait_count(ctx, sh, &sh->touched, sh->nthreads) == 1)
+			return 1;
 	}
-	if ((r = region_anon_huge_kb(base, cf->size, &it->anon_huge_kb,
+	if ((r = region_anon_huge_kb(sh->base, cf->size, &it->anon_huge_kb,
 	    cause)) != 0)
-		goto out;
+		return r;
 	it->coverage_pct = (double)it->anon_huge_kb * 1024 /
 	    (double)cf->size * 100;
 
 	/* From here on the threads must not touch the region: it goes. */
-	atomic_store(&sh.stop_touch, 1);
-	if (wait_count(ctx, &sh, &sh.parked, nthreads) == 1) {
-		r = 1;
-		goto out;
-	}
+	atomic_store(&sh->stop_touch, 1);
+	if (wait_count(ctx, sh, &sh->parked, sh->nthreads) == 1)
+		return 1;
+	return 0;
+}
 
-	if (cf->split) {
-		wl_progress(ctx, "splitting %zu huge pages", nhuge);
-		if (file_field("/proc/vmstat", "thp_split_pmd", &split0,
-		    NULL) != 0)
-			split0 = -1;
-		for (i = 0; i < nhuge; i++) {
-			if (madvise(base + i * cf->hpage,
-			    cf->hpage - cf->page, MADV_DONTNEED) != 0) {
-				r = set_cause(cause, errno,
-				    "madvise(MADV_DONTNEED): %s",
-				    strerror(errno));
-				goto out;
-			}
-		}
-		if (split0 >= 0 && file_field("/proc/vmstat", "thp_split_pmd",
-		    &split1, NULL) == 0)
-			it->split_pmds = split1 - split0;
+/* split=1: MADV_DONTNEED all but one base page of every huge page, and
+ * count the PMD splits that caused in vmstat. */
+static int
+split_every_pmd(struct wl_ctx *ctx, const struct config *cf, char *base,
+    struct iteration *it, char **cause)
+{
+	size_t nhuge = cf->size / cf->hpage, i;
+	int64_t split0 = -1, split1 = -1;
+
+	wl_progress(ctx, "splitting %zu huge pages", nhuge);
+	if (vmstat_read("thp_split_pmd", &split0) != 0)
+		split0 = -1;
+	for (i = 0; i < nhuge; i++) {
+		if (madvise(base + i * cf->hpage, cf->hpage - cf->page,
+		    MADV_DONTNEED) != 0)
+			return set_cause(cause, errno,
+			    "madvise(MADV_DONTNEED): %s", strerror(errno));
 	}
+	if (split0 >= 0 && vmstat_read("thp_split_pmd", &split1) == 0)
+		it->split_pmds = split1 - split0;
+	return 0;
+}
+
+/*
+ * The measurement: munmap of the whole region, with the CAL and TLB
+ * interrupt counts around it.  *base is NULL once the region is gone.
+ */
+static int
+time_munmap(struct wl_ctx *ctx, const struct config *cf, char **base,
+    int nthreads, struct iteration *it, char **cause)
+{
+	int64_t t0, t1, cal0, tlb0, cal1, tlb1;
+	int r;
 
 	wl_progress(ctx, "munmap %.1f GiB with %d threads",
 	    (double)cf->size / GIB, nthreads);
@@ -687,22 +640,56 @@ run_iteration(struct wl_ctx *ctx, const struct config *cf, int nthreads,
 	/* The interrupt reads sit inside the samples so the supervisor's
 	 * own work for a sample does not land in the deltas. */
 	if ((r = read_irqs(&cal0, &tlb0, cause)) != 0)
-		goto out;
+		return r;
 	t0 = now_mono_ns();
-	if (munmap(base, cf->size) != 0) {
-		r = set_cause(cause, errno, "munmap: %s", strerror(errno));
-		goto out;
-	}
+	if (munmap(*base, cf->size) != 0)
+		return set_cause(cause, errno, "munmap: %s", strerror(errno));
 	t1 = now_mono_ns();
-	base = NULL;
+	*base = NULL;
 	r = read_irqs(&cal1, &tlb1, cause);
 	wl_sample(ctx, "munmap-end");
 	if (r != 0)
-		goto out;
+		return r;
 	it->munmap_ms = (double)(t1 - t0) / 1e6;
 	it->cal_irqs = cal0 >= 0 && cal1 >= 0 ? cal1 - cal0 : -1;
 	it->tlb_irqs = tlb0 >= 0 && tlb1 >= 0 ? tlb1 - tlb0 : -1;
-	r = 0;
+	return 0;
+}
+
+/*
+ * One iteration with nthreads threads.  0 with *it filled, 1 when the run
+ * is stopping (nothing measured), negative with *cause on error.
+ */
+static int
+run_iteration(struct wl_ctx *ctx, const struct config *cf, int nthreads,
+    struct iteration *it, char **cause)
+{
+	struct shared sh;
+	struct thread *threads = NULL;
+	char *base = NULL;
+	int started = 0, r;
+	size_t i;
+
+	memset(it, 0, sizeof *it);
+	memset(&sh, 0, sizeof sh);
+	it->split_pmds = -1;
+
+	if ((r = map_region(cf, &base, cause)) != 0)
+		goto out;
+	sh.base = base;
+	sh.hpage = cf->hpage;
+	sh.page = cf->page;
+	sh.nthreads = nthreads;
+	sh.touch = cf->touch;
+	threads = xcalloc((size_t)nthreads, sizeof *threads);
+	if ((r = start_threads(cf, &sh, threads, nthreads, &started,
+	    cause)) != 0)
+		goto out;
+	if ((r = populate_region(ctx, cf, &sh, it, cause)) != 0)
+		goto out;
+	if (cf->split && (r = split_every_pmd(ctx, cf, base, it, cause)) != 0)
+		goto out;
+	r = time_munmap(ctx, cf, &base, nthreads, it, cause);
 out:
 	/* Threads first: the region must outlive every access to it. */
 	atomic_store(&sh.abort, 1);
@@ -711,8 +698,6 @@ out:
 	atomic_store(&sh.release, 1);
 	for (i = 0; i < (size_t)started; i++)
 		pthread_join(threads[i].tid, NULL);
-	if (attr_ok)
-		pthread_attr_destroy(&attr);
 	if (base != NULL)
 		munmap(base, cf->size);
 	free(threads);
@@ -775,7 +760,7 @@ get_split(const struct iteration *it)
 
 /* Metrics of one thread count; suffix "" or "_t4" (sweeps). */
 static void
-report(struct wl_ctx *ctx, const struct config *cf, int nthreads,
+record_metrics(struct wl_ctx *ctx, const struct config *cf, int nthreads,
     const struct iteration *its, size_t n, const char *suffix, int headline)
 {
 	double gib = (double)cf->size / GIB, ms, tlb, minimum;
@@ -843,17 +828,108 @@ slope(const double *x, const double *y, size_t n, double *out)
 	return 0;
 }
 
+/*
+ * Check again what supported() checked in the supervisor (the machine
+ * may have changed since), set thp=always, and decide the region size
+ * and the CPU order.  0 when the run can go on, else the run's result.
+ */
+static int
+prepare_run(struct wl_ctx *ctx, struct config *cf, int *result)
+{
+	char *cause = NULL, *mode = NULL;
+	int64_t avail_kb;
+
+	*result = WL_PASSED;
+	if (thp_mode(NULL, "enabled", &mode, &cause) != 0) {
+		*result = wl_skip(ctx, "THP is not available: %s", cause);
+		goto out;
+	}
+	if (strcmp(wl_str(ctx, "thp"), "always") == 0 &&
+	    strcmp(mode, "always") != 0 &&
+	    wl_knob_set(ctx, THP_ENABLED, "always", &cause) != 0) {
+		*result = wl_fail(ctx, "%s", cause);
+		goto out;
+	}
+	if (strcmp(wl_str(ctx, "thp"), "always") != 0 &&
+	    strcmp(mode, "never") == 0) {
+		*result = wl_skip(ctx, "THP is disabled: "
+		    "transparent_hugepage=never");
+		goto out;
+	}
+	cf->hpage = thp_pmd_size(NULL);
+	cf->page = (size_t)sysconf(_SC_PAGESIZE);
+	if (thp_pmd_allowed(NULL, cf->hpage, &cause) != 0) {
+		*result = wl_skip(ctx, "%s", cause);
+		goto out;
+	}
+	if (meminfo_read(MEMINFO_PATH, "MemAvailable", &avail_kb,
+	    &cause) != 0) {
+		*result = wl_fail(ctx, "%s", cause);
+		goto out;
+	}
+	if (region_size(wl_params(ctx), avail_kb, cf->hpage, &cf->size) != 0 ||
+	    (double)cf->size > (double)avail_kb * 1024) {
+		*result = wl_skip(ctx, "size does not fit in MemAvailable "
+		    "(%.2f GiB)", (double)avail_kb * 1024 / GIB);
+		goto out;
+	}
+	if (cpu_order(cf->node < 0, &cf->cpus, &cf->ncpus, &cause) != 0) {
+		*result = wl_fail(ctx, "%s", cause);
+		goto out;
+	}
+	free(mode);
+	return 0;
+out:
+	free(mode);
+	free(cause);
+	return -1;
+}
+
+/*
+ * Up to iterations= repeats with nthreads threads into its[], *done of
+ * them measured.  A repeat below min_coverage ends the run: *low_coverage.
+ * 0, or negative with *cause on error.
+ */
+static int
+repeat_iterations(struct wl_ctx *ctx, const struct config *cf, int nthreads,
+    struct iteration *its, size_t *done, int *low_coverage, char **cause)
+{
+	int k, r;
+
+	for (k = 0, *done = 0; k < cf->repeat; k++) {
+		if (wl_stopping(ctx))
+			break;
+		if (cf->repeat > 1)
+			wl_progress(ctx, "%d threads: repeat %d/%d", nthreads,
+			    k + 1, cf->repeat);
+		r = run_iteration(ctx, cf, nthreads, &its[*done], cause);
+		if (r == 1)
+			break;
+		if (r < 0)
+			return r;
+		wl_value(ctx, "fault_ms", its[*done].fault_ms);
+		wl_value(ctx, "munmap_ms", its[*done].munmap_ms);
+		wl_value(ctx, "thp_coverage_pct", its[*done].coverage_pct);
+		(*done)++;
+		if (its[*done - 1].coverage_pct < cf->min_coverage) {
+			*low_coverage = 1;
+			break;
+		}
+	}
+	return 0;
+}
+
 static int
 thp_munmap_run(struct wl_ctx *ctx)
 {
 	struct config cf;
 	struct iteration *its = NULL;
 	const int64_t *sweep;
-	int64_t one, avail_kb;
-	char *cause = NULL, *mode = NULL, suffix[32];
+	int64_t one;
+	char *cause = NULL, suffix[32];
 	double *xs = NULL, *ys = NULL, per_thread;
 	size_t ncounts, c, done = 0, npoints = 0;
-	int result, r, nthreads, k, failed_coverage = 0;
+	int result, nthreads, failed_coverage = 0;
 
 	memset(&cf, 0, sizeof cf);
 	cf.node = (int)wl_int(ctx, "node");
@@ -861,46 +937,8 @@ thp_munmap_run(struct wl_ctx *ctx)
 	cf.touch = (int)wl_int(ctx, "touch");
 	cf.repeat = (int)wl_int(ctx, "iterations");
 	cf.min_coverage = wl_double(ctx, "min_coverage");
-
-	/* supported() ran in the supervisor; the machine may have changed
-	 * since, and the default size is decided here. */
-	if (thp_mode(&mode, &cause) != 0) {
-		result = wl_skip(ctx, "THP is not available: %s", cause);
+	if (prepare_run(ctx, &cf, &result) != 0)
 		goto out;
-	}
-	if (strcmp(wl_str(ctx, "thp"), "always") == 0 &&
-	    strcmp(mode, "always") != 0 &&
-	    wl_knob_set(ctx, THP_ENABLED, "always", &cause) != 0) {
-		result = wl_fail(ctx, "%s", cause);
-		goto out;
-	}
-	if (strcmp(wl_str(ctx, "thp"), "always") != 0 &&
-	    strcmp(mode, "never") == 0) {
-		result = wl_skip(ctx, "THP is disabled: "
-		    "transparent_hugepage=never");
-		goto out;
-	}
-	cf.hpage = pmd_size();
-	cf.page = (size_t)sysconf(_SC_PAGESIZE);
-	if (pmd_thp_allowed(cf.hpage, &cause) != 0) {
-		result = wl_skip(ctx, "%s", cause);
-		goto out;
-	}
-	if (file_field("/proc/meminfo", "MemAvailable", &avail_kb,
-	    &cause) != 0) {
-		result = wl_fail(ctx, "%s", cause);
-		goto out;
-	}
-	if (region_size(wl_params(ctx), avail_kb, cf.hpage, &cf.size) != 0 ||
-	    (double)cf.size > (double)avail_kb * 1024) {
-		result = wl_skip(ctx, "size does not fit in MemAvailable "
-		    "(%.2f GiB)", (double)avail_kb * 1024 / GIB);
-		goto out;
-	}
-	if (cpu_order(cf.node < 0, &cf.cpus, &cf.ncpus, &cause) != 0) {
-		result = wl_fail(ctx, "%s", cause);
-		goto out;
-	}
 
 	sweep = wl_list(ctx, "sweep", &ncounts);
 	if (sweep == NULL || ncounts == 0) {
@@ -915,35 +953,17 @@ thp_munmap_run(struct wl_ctx *ctx)
 
 	for (c = 0; c < ncounts && !failed_coverage; c++) {
 		nthreads = (int)sweep[c];
-		for (k = 0, done = 0; k < cf.repeat; k++) {
-			if (wl_stopping(ctx))
-				break;
-			if (cf.repeat > 1)
-				wl_progress(ctx, "%d threads: repeat %d/%d",
-				    nthreads, k + 1, cf.repeat);
-			r = run_iteration(ctx, &cf, nthreads, &its[done],
-			    &cause);
-			if (r == 1)
-				break;
-			if (r < 0) {
-				result = wl_fail(ctx, "%s", cause);
-				goto out;
-			}
-			wl_value(ctx, "fault_ms", its[done].fault_ms);
-			wl_value(ctx, "munmap_ms", its[done].munmap_ms);
-			wl_value(ctx, "thp_coverage_pct",
-			    its[done].coverage_pct);
-			done++;
-			if (its[done - 1].coverage_pct < cf.min_coverage) {
-				failed_coverage = 1;
-				break;
-			}
+		if (repeat_iterations(ctx, &cf, nthreads, its, &done,
+		    &failed_coverage, &cause) != 0) {
+			result = wl_fail(ctx, "%s", cause);
+			goto out;
 		}
 		if (done == 0)
 			break;
 		if (ncounts > 1) {
 			snprintf(suffix, sizeof suffix, "_t%d", nthreads);
-			report(ctx, &cf, nthreads, its, done, suffix, 0);
+			record_metrics(ctx, &cf, nthreads, its, done, suffix,
+			    0);
 			xs[npoints] = nthreads;
 			ys[npoints++] = median(its, done, get_munmap_ms);
 			wl_value(ctx, "sweep_threads", nthreads);
@@ -951,7 +971,7 @@ thp_munmap_run(struct wl_ctx *ctx)
 		}
 		/* Headline metrics: the last (in a sweep, usually the
 		 * largest) thread count measured. */
-		report(ctx, &cf, nthreads, its, done, "", 1);
+		record_metrics(ctx, &cf, nthreads, its, done, "", 1);
 	}
 	/* Seed 004's signature: munmap time growing with the threads. */
 	if (npoints > 1 && slope(xs, ys, npoints, &per_thread) == 0)
@@ -975,7 +995,6 @@ out:
 	free(xs);
 	free(its);
 	free(cf.cpus);
-	free(mode);
 	free(cause);
 	return result;
 }

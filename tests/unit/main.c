@@ -1,9 +1,11 @@
 /* main.c - runs the registered unit tests. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "store/db.h"
@@ -53,6 +55,56 @@ fixture_read(const char *name)
 	if (read_file(fixture(name), &data, NULL, &cause) != 0)
 		unit_fail(__FILE__, __LINE__, "fixture: %s", cause);
 	return data;
+}
+
+/* mkdir -p of the directory part of path. */
+static void
+make_parents(const char *path)
+{
+	char *copy = xstrdup(path), *p;
+
+	for (p = copy + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(copy, 0755) != 0 && errno != EEXIST)
+			unit_fail(__FILE__, __LINE__, "mkdir '%s': %s", copy,
+			    strerror(errno));
+		*p = '/';
+	}
+	free(copy);
+}
+
+void
+unit_put_bytes(const char *root, const char *rel, const void *data,
+    size_t len)
+{
+	char *path = xasprintf("%s/%s", root, rel);
+	FILE *f;
+
+	make_parents(path);
+	if ((f = fopen(path, "w")) == NULL ||
+	    fwrite(data, 1, len, f) != len || fclose(f) != 0)
+		unit_fail(__FILE__, __LINE__, "cannot write '%s'", path);
+	free(path);
+}
+
+void
+unit_put(const char *root, const char *rel, const char *text)
+{
+	unit_put_bytes(root, rel, text, strlen(text));
+}
+
+void
+unit_put_fixture(const char *root, const char *rel, const char *name)
+{
+	char *data = NULL, *cause = NULL;
+	size_t len;
+
+	if (read_file(fixture(name), &data, &len, &cause) != 0)
+		unit_fail(__FILE__, __LINE__, "fixture: %s", cause);
+	unit_put_bytes(root, rel, data, len);
+	free(data);
 }
 
 const char *

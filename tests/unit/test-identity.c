@@ -35,54 +35,6 @@ fixture_bytes(const char *name, size_t *len)
 	return (unsigned char *)data;
 }
 
-/* mkdir -p of the directory part of path. */
-static void
-make_parents(const char *path)
-{
-	char *copy = xstrdup(path), *p;
-
-	for (p = copy + 1; *p != '\0'; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(copy, 0755) != 0 && errno != EEXIST)
-			unit_fail(__FILE__, __LINE__, "mkdir '%s': %s", copy,
-			    strerror(errno));
-		*p = '/';
-	}
-	free(copy);
-}
-
-static void
-put_bytes(const char *root, const char *rel, const void *data, size_t len)
-{
-	char *path = xasprintf("%s%s", root, rel);
-	FILE *f;
-
-	make_parents(path);
-	if ((f = fopen(path, "w")) == NULL ||
-	    fwrite(data, 1, len, f) != len || fclose(f) != 0)
-		unit_fail(__FILE__, __LINE__, "cannot write '%s'", path);
-	free(path);
-}
-
-static void
-put_text(const char *root, const char *rel, const char *text)
-{
-	put_bytes(root, rel, text, strlen(text));
-}
-
-static void
-put_fixture(const char *root, const char *rel, const char *name)
-{
-	unsigned char *data;
-	size_t len;
-
-	data = fixture_bytes(name, &len);
-	put_bytes(root, rel, data, len);
-	free(data);
-}
-
 /* A fresh directory under unit_tmpdir() (shared by all tests). */
 static char *
 fresh_root(const char *name)
@@ -101,10 +53,10 @@ debian_kernel_root(const char *name)
 {
 	char *root = fresh_root(name);
 
-	put_fixture(root, "/proc/sys/kernel/osrelease", DEB("osrelease"));
-	put_fixture(root, "/proc/version", DEB("proc-version"));
-	put_fixture(root, "/proc/cmdline", DEB("proc-cmdline"));
-	put_fixture(root, "/sys/kernel/notes", DEB("notes.bin"));
+	unit_put_fixture(root, "/proc/sys/kernel/osrelease", DEB("osrelease"));
+	unit_put_fixture(root, "/proc/version", DEB("proc-version"));
+	unit_put_fixture(root, "/proc/cmdline", DEB("proc-cmdline"));
+	unit_put_fixture(root, "/sys/kernel/notes", DEB("notes.bin"));
 	return root;
 }
 
@@ -209,7 +161,7 @@ TEST(identity_kernel_root_dir)
 	/* /boot/config-<release>. */
 	config = fixture_read(DEB("config"));
 	sha256_hex(config, strlen(config), config_hash);
-	put_text(root, "/boot/config-" DEBIAN_RELEASE, config);
+	unit_put(root, "/boot/config-" DEBIAN_RELEASE, config);
 	CHECK_INT_EQ(kernel_identity_read(&k, root, &cause), 0);
 	CHECK_STR_EQ(k.config_hash, config_hash);
 	CHECK_STR_EQ(k.config_source, "/boot/config-" DEBIAN_RELEASE);
@@ -290,24 +242,25 @@ TEST(identity_host_root_dir)
 	char *root, *cause = NULL;
 
 	root = fresh_root("host");
-	put_text(root, "/proc/sys/kernel/hostname", "debian-guest\n");
-	put_text(root, "/etc/machine-id", "0123456789abcdef0123456789abcdef\n");
-	put_fixture(root, "/sys/devices/system/cpu/online", DEB("cpu-online"));
-	put_fixture(root, "/sys/devices/system/cpu/possible",
+	unit_put(root, "/proc/sys/kernel/hostname", "debian-guest\n");
+	unit_put(root, "/etc/machine-id", "0123456789abcdef0123456789abcdef\n");
+	unit_put_fixture(root, "/sys/devices/system/cpu/online",
+	    DEB("cpu-online"));
+	unit_put_fixture(root, "/sys/devices/system/cpu/possible",
 	    DEB("cpu-possible"));
-	put_fixture(root, "/proc/meminfo", DEB("proc-meminfo"));
-	put_fixture(root, "/sys/devices/system/node/node0/meminfo",
+	unit_put_fixture(root, "/proc/meminfo", DEB("proc-meminfo"));
+	unit_put_fixture(root, "/sys/devices/system/node/node0/meminfo",
 	    DEB("node0-meminfo"));
-	put_fixture(root, "/sys/devices/system/node/node0/cpulist",
+	unit_put_fixture(root, "/sys/devices/system/node/node0/cpulist",
 	    DEB("node0-cpulist"));
-	put_fixture(root, "/sys/devices/system/node/node1/meminfo",
+	unit_put_fixture(root, "/sys/devices/system/node/node1/meminfo",
 	    DEB("node1-meminfo"));
-	put_fixture(root, "/sys/devices/system/node/node1/cpulist",
+	unit_put_fixture(root, "/sys/devices/system/node/node1/cpulist",
 	    DEB("node1-cpulist"));
 	/* Files in the node directory that are not nodes. */
-	put_text(root, "/sys/devices/system/node/online", "0-1\n");
-	put_text(root, "/sys/devices/system/node/possible", "0-1\n");
-	put_fixture(root, "/sys/kernel/mm/transparent_hugepage/enabled",
+	unit_put(root, "/sys/devices/system/node/online", "0-1\n");
+	unit_put(root, "/sys/devices/system/node/possible", "0-1\n");
+	unit_put_fixture(root, "/sys/kernel/mm/transparent_hugepage/enabled",
 	    DEB("thp-enabled"));
 
 	if (host_identity_read(&h, root, &cause) != 0)
@@ -326,7 +279,7 @@ TEST(identity_host_root_dir)
 	host_identity_release(&h);
 
 	/* A malformed CPU list is an error naming the file. */
-	put_text(root, "/sys/devices/system/cpu/online", "0-1,x\n");
+	unit_put(root, "/sys/devices/system/cpu/online", "0-1,x\n");
 	CHECK(host_identity_read(&h, root, &cause) == -EINVAL);
 	CHECK_STR_CONTAINS(cause, "/sys/devices/system/cpu/online");
 	CHECK(h.hostname == NULL);
@@ -341,14 +294,14 @@ TEST(identity_host_root_dir_single_node)
 	char *root, *cause = NULL;
 
 	root = fresh_root("host-one-node");
-	put_text(root, "/proc/sys/kernel/hostname", "vm\n");
-	put_text(root, "/sys/devices/system/cpu/online", "0-1\n");
-	put_text(root, "/sys/devices/system/cpu/possible", "0-1\n");
-	put_text(root, "/proc/meminfo", "MemTotal:       24684084 kB\n"
+	unit_put(root, "/proc/sys/kernel/hostname", "vm\n");
+	unit_put(root, "/sys/devices/system/cpu/online", "0-1\n");
+	unit_put(root, "/sys/devices/system/cpu/possible", "0-1\n");
+	unit_put(root, "/proc/meminfo", "MemTotal:       24684084 kB\n"
 	    "MemFree:        24468280 kB\n");
-	put_fixture(root, "/sys/devices/system/node/node0/meminfo",
+	unit_put_fixture(root, "/sys/devices/system/node/node0/meminfo",
 	    "identity/host-node0-meminfo");
-	put_text(root, "/sys/devices/system/node/node0/cpulist", "0-1\n");
+	unit_put(root, "/sys/devices/system/node/node0/cpulist", "0-1\n");
 	if (host_identity_read(&h, root, &cause) != 0)
 		unit_fail(__FILE__, __LINE__, "%s", cause);
 	CHECK(h.machine_id == NULL);
@@ -360,10 +313,10 @@ TEST(identity_host_root_dir_single_node)
 	free(root);
 
 	root = fresh_root("host-no-numa");
-	put_text(root, "/proc/sys/kernel/hostname", "vm\n");
-	put_text(root, "/sys/devices/system/cpu/online", "0-1\n");
-	put_text(root, "/sys/devices/system/cpu/possible", "0-7\n");
-	put_text(root, "/proc/meminfo", "MemTotal:       1000 kB\n");
+	unit_put(root, "/proc/sys/kernel/hostname", "vm\n");
+	unit_put(root, "/sys/devices/system/cpu/online", "0-1\n");
+	unit_put(root, "/sys/devices/system/cpu/possible", "0-7\n");
+	unit_put(root, "/proc/meminfo", "MemTotal:       1000 kB\n");
 	if (host_identity_read(&h, root, &cause) != 0)
 		unit_fail(__FILE__, __LINE__, "%s", cause);
 	CHECK_INT_EQ(h.cpus_possible, 8);

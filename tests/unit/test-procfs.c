@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "probe/meminfo.h"
 #include "probe/procfs.h"
 #include "unit.h"
 #include "common/util.h"
@@ -42,13 +43,13 @@ vmstat_value(const char *buf, const char *key)
 	return f.found == 1 ? f.value : -1;
 }
 
+/* Through probe/meminfo.c, the one reader of a meminfo field. */
 static int64_t
-meminfo_value(const char *buf, const char *key)
+meminfo_of(const char *buf, const char *key)
 {
-	struct find f = { key, 0, 0, 0 };
+	int64_t kb;
 
-	procfs_parse_meminfo(buf, find_key, &f);
-	return f.found == 1 ? f.value : -1;
+	return meminfo_value(buf, key, &kb) == 0 ? kb : -1;
 }
 
 static void
@@ -118,17 +119,17 @@ TEST(procfs_meminfo)
 	char *host = fixture_read(HOST "proc-meminfo");
 
 	CHECK_INT_EQ(procfs_parse_meminfo(deb, count_calls, &(int){ 0 }), 51);
-	CHECK_INT_EQ(meminfo_value(deb, "MemTotal"), 2028436);
-	CHECK_INT_EQ(meminfo_value(deb, "Percpu"), 1024);
-	CHECK_INT_EQ(meminfo_value(deb, "Active(anon)"), 1756);
-	CHECK_INT_EQ(meminfo_value(deb, "VmallocTotal"), 13743895347199LL);
-	CHECK_INT_EQ(meminfo_value(deb, "HugePages_Total"), 0);
-	CHECK_INT_EQ(meminfo_value(deb, "Hugepagesize"), 2048);
+	CHECK_INT_EQ(meminfo_of(deb, "MemTotal"), 2028436);
+	CHECK_INT_EQ(meminfo_of(deb, "Percpu"), 1024);
+	CHECK_INT_EQ(meminfo_of(deb, "Active(anon)"), 1756);
+	CHECK_INT_EQ(meminfo_of(deb, "VmallocTotal"), 13743895347199LL);
+	CHECK_INT_EQ(meminfo_of(deb, "HugePages_Total"), 0);
+	CHECK_INT_EQ(meminfo_of(deb, "Hugepagesize"), 2048);
 	CHECK_INT_EQ(procfs_parse_meminfo(host, count_calls, &(int){ 0 }),
 	    54);
-	CHECK_INT_EQ(meminfo_value(host, "MemTotal"), 24684084);
-	CHECK_INT_EQ(meminfo_value(host, "Percpu"), 688);
-	CHECK_INT_EQ(meminfo_value(host, "DirectMap1G"), 25165824);
+	CHECK_INT_EQ(meminfo_of(host, "MemTotal"), 24684084);
+	CHECK_INT_EQ(meminfo_of(host, "Percpu"), 688);
+	CHECK_INT_EQ(meminfo_of(host, "DirectMap1G"), 25165824);
 	free(deb);
 	free(host);
 }
@@ -443,4 +444,27 @@ TEST(procfs_cpulist)
 	CHECK_INT_EQ(procfs_parse_cpulist("0 1", bits, 64), -EINVAL);
 	free(deb);
 	free(possible);
+}
+
+/* The count needs no bitmap: cpu/possible may name thousands of CPUs. */
+TEST(procfs_cpulist_count)
+{
+	char *deb = fixture_read(DEB "cpu-online");
+	char *possible = fixture_read(HOST "cpu-possible");
+	char *identity = fixture_read("identity/debian-6.1-cpu-possible");
+
+	CHECK_INT_EQ(procfs_cpulist_count(deb), 3);
+	CHECK_INT_EQ(procfs_cpulist_count(possible), 2);
+	CHECK_INT_EQ(procfs_cpulist_count(identity), 4);
+	CHECK_INT_EQ(procfs_cpulist_count("0-8191\n"), 8192);
+	CHECK_INT_EQ(procfs_cpulist_count("0,4096-4097,100000"), 4);
+	CHECK_INT_EQ(procfs_cpulist_count("\n"), 0);
+	CHECK_INT_EQ(procfs_cpulist_count(""), 0);
+	CHECK_INT_EQ(procfs_cpulist_count("0-1,x"), -EINVAL);
+	CHECK_INT_EQ(procfs_cpulist_count("3-1"), -EINVAL);
+	CHECK_INT_EQ(procfs_cpulist_count("0-"), -EINVAL);
+	CHECK_INT_EQ(procfs_cpulist_count("0-2147483647,1"), -EINVAL);
+	free(deb);
+	free(possible);
+	free(identity);
 }

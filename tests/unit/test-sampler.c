@@ -18,58 +18,12 @@
 #define DEB "debian-6.1.0-54-cloud-4cpu-2node-cpu2-offline/"
 #define HOST "host-6.18-2cpu/"
 
-static void
-mkdir_p(const char *path)
-{
-	char *copy = xstrdup(path), *p;
-
-	for (p = copy + 1; *p != '\0'; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		mkdir(copy, 0755);
-		*p = '/';
-	}
-	mkdir(copy, 0755);
-	free(copy);
-}
-
-/*
- * Writes root/rel.  An existing file is truncated and rewritten in place,
- * never replaced, so a sampler that holds it open sees the new text.
- */
-static void
-put(const char *root, const char *rel, const char *text)
-{
-	char *path = xasprintf("%s/%s", root, rel), *dir;
-	FILE *f;
-
-	dir = xstrdup(path);
-	*strrchr(dir, '/') = '\0';
-	mkdir_p(dir);
-	free(dir);
-	if ((f = fopen(path, "w")) == NULL)
-		unit_fail(__FILE__, __LINE__, "cannot write '%s'", path);
-	fputs(text, f);
-	fclose(f);
-	free(path);
-}
-
-static void
-put_fixture(const char *root, const char *rel, const char *name)
-{
-	char *text = fixture_read(name);
-
-	put(root, rel, text);
-	free(text);
-}
-
 static char *
 make_root(const char *name)
 {
 	char *root = xasprintf("%s/%s", unit_tmpdir(), name);
 
-	mkdir_p(root);
+	mkdir(root, 0755);
 	return root;
 }
 
@@ -79,14 +33,16 @@ debian_root(const char *name)
 {
 	char *root = make_root(name);
 
-	put_fixture(root, "proc/vmstat", DEB "proc-vmstat");
-	put_fixture(root, "proc/meminfo", DEB "proc-meminfo");
-	put_fixture(root, "proc/interrupts", DEB "proc-interrupts");
-	put_fixture(root, "proc/pressure/memory", DEB "proc-pressure-memory");
-	put_fixture(root, "sys/devices/system/cpu/online", DEB "cpu-online");
-	put_fixture(root, "sys/devices/system/node/node0/vmstat",
+	unit_put_fixture(root, "proc/vmstat", DEB "proc-vmstat");
+	unit_put_fixture(root, "proc/meminfo", DEB "proc-meminfo");
+	unit_put_fixture(root, "proc/interrupts", DEB "proc-interrupts");
+	unit_put_fixture(root, "proc/pressure/memory",
+	    DEB "proc-pressure-memory");
+	unit_put_fixture(root, "sys/devices/system/cpu/online",
+	    DEB "cpu-online");
+	unit_put_fixture(root, "sys/devices/system/node/node0/vmstat",
 	    DEB "node0-vmstat");
-	put_fixture(root, "sys/devices/system/node/node1/vmstat",
+	unit_put_fixture(root, "sys/devices/system/node/node1/vmstat",
 	    DEB "node1-vmstat");
 	return root;
 }
@@ -224,17 +180,18 @@ TEST(sampler_fixture_6_18_percpu)
 	const char *const *list;
 	int64_t *v;
 
-	put_fixture(root, "proc/vmstat", HOST "proc-vmstat");
-	put_fixture(root, "proc/meminfo", HOST "proc-meminfo");
-	put_fixture(root, "proc/interrupts", HOST "proc-interrupts");
-	put_fixture(root, "proc/pressure/memory",
+	unit_put_fixture(root, "proc/vmstat", HOST "proc-vmstat");
+	unit_put_fixture(root, "proc/meminfo", HOST "proc-meminfo");
+	unit_put_fixture(root, "proc/interrupts", HOST "proc-interrupts");
+	unit_put_fixture(root, "proc/pressure/memory",
 	    HOST "proc-pressure-memory-stalled");
-	put_fixture(root, "sys/kernel/debug/percpu_stats",
+	unit_put_fixture(root, "sys/kernel/debug/percpu_stats",
 	    HOST "percpu_stats-sidelined");
-	put_fixture(root, "sys/devices/system/cpu/online", HOST "cpu-online");
-	put_fixture(root, "sys/devices/system/cpu/possible",
+	unit_put_fixture(root, "sys/devices/system/cpu/online",
+	    HOST "cpu-online");
+	unit_put_fixture(root, "sys/devices/system/cpu/possible",
 	    HOST "cpu-possible");
-	put_fixture(root, "sys/devices/system/node/node0/vmstat",
+	unit_put_fixture(root, "sys/devices/system/node/node0/vmstat",
 	    HOST "node0-vmstat");
 
 	CHECK_INT_EQ(sampler_init(&s, root, &cause), 0);
@@ -272,10 +229,10 @@ TEST(sampler_only_and_throttle)
 	char *root = make_root("throttle"), *cause = NULL;
 	int64_t *v;
 
-	put_fixture(root, "proc/vmstat", HOST "proc-vmstat");
-	put_fixture(root, "proc/meminfo", HOST "proc-meminfo");
-	put_fixture(root, "proc/interrupts", HOST "proc-interrupts");
-	put_fixture(root, "sys/kernel/debug/percpu_stats",
+	unit_put_fixture(root, "proc/vmstat", HOST "proc-vmstat");
+	unit_put_fixture(root, "proc/meminfo", HOST "proc-meminfo");
+	unit_put_fixture(root, "proc/interrupts", HOST "proc-interrupts");
+	unit_put_fixture(root, "sys/kernel/debug/percpu_stats",
 	    HOST "percpu_stats-sidelined");
 
 	CHECK_INT_EQ(sampler_init_only(&s, root, SAMPLE_VMSTAT |
@@ -293,10 +250,10 @@ TEST(sampler_only_and_throttle)
 	CHECK_INT_EQ(sampler_read(s, v), 0);   /* the first read is due */
 	CHECK_INT_EQ(value_of(s, v, "percpu.nr_alloc"), 23327);
 	CHECK_INT_EQ(value_of(s, v, "meminfo.Percpu"), 688);
-	put(root, "sys/kernel/debug/percpu_stats", "Percpu Memory "
+	unit_put(root, "sys/kernel/debug/percpu_stats", "Percpu Memory "
 	    "Statistics\nGlobal Stats:\n  nr_alloc : 23400\n");
-	put(root, "proc/meminfo", "Percpu:             700 kB\n");
-	put(root, "proc/vmstat", "pgfault 5\n");
+	unit_put(root, "proc/meminfo", "Percpu:             700 kB\n");
+	unit_put(root, "proc/vmstat", "pgfault 5\n");
 	CHECK_INT_EQ(sampler_read(s, v), 0);
 	CHECK_INT_EQ(value_of(s, v, "percpu.nr_alloc"), 23327);
 	CHECK_INT_EQ(value_of(s, v, "meminfo.Percpu"), 688);
@@ -331,9 +288,9 @@ TEST(sampler_offline_cpu_keeps_sums)
 	int64_t *v;
 	int64_t cal1, dev1;
 
-	put(root, "proc/interrupts", interrupts_4cpu);
-	put(root, "sys/devices/system/cpu/possible", "0-3\n");
-	put(root, "sys/devices/system/cpu/online", "0-3\n");
+	unit_put(root, "proc/interrupts", interrupts_4cpu);
+	unit_put(root, "sys/devices/system/cpu/possible", "0-3\n");
+	unit_put(root, "sys/devices/system/cpu/online", "0-3\n");
 	CHECK_INT_EQ(sampler_init(&s, root, &cause), 0);
 	v = xcalloc(sampler_count(s), sizeof *v);
 
@@ -347,8 +304,9 @@ TEST(sampler_offline_cpu_keeps_sums)
 	CHECK_INT_EQ(value_of(s, v, "cpu.online"), 4);
 
 	/* CPU2 goes offline: its columns leave /proc/interrupts. */
-	put_fixture(root, "proc/interrupts", DEB "proc-interrupts");
-	put_fixture(root, "sys/devices/system/cpu/online", DEB "cpu-online");
+	unit_put_fixture(root, "proc/interrupts", DEB "proc-interrupts");
+	unit_put_fixture(root, "sys/devices/system/cpu/online",
+	    DEB "cpu-online");
 	CHECK_INT_EQ(sampler_read(s, v), 0);
 	CHECK_INT_EQ(value_of(s, v, "irq.CAL.cpu2"), 400);
 	CHECK_INT_EQ(value_of(s, v, "irq.CAL.cpu3"), 252);
@@ -362,7 +320,7 @@ TEST(sampler_offline_cpu_keeps_sums)
 	CHECK_INT_EQ(value_of(s, v, "cpu.online_mask"), 0xb);
 
 	/* Back online: its column returns with the kernel's count. */
-	put(root, "proc/interrupts",
+	unit_put(root, "proc/interrupts",
 	    "           CPU0       CPU1       CPU2       CPU3       \n"
 	    "CAL:        130        160        410        260"
 	    "   Function call interrupts\n");
@@ -382,7 +340,7 @@ TEST(sampler_keys_reordered_added_removed)
 	int64_t *v;
 	size_t n;
 
-	put(root, "proc/vmstat", "nr_free_pages 10\npgfault 20\n"
+	unit_put(root, "proc/vmstat", "nr_free_pages 10\npgfault 20\n"
 	    "pgmajfault 30\noom_kill 40\n");
 	CHECK_INT_EQ(sampler_init(&s, root, NULL), 0);
 	n = sampler_count(s);
@@ -392,7 +350,7 @@ TEST(sampler_keys_reordered_added_removed)
 
 	/* Another order, a key that was not there at init (ignored) and
 	 * one that went away (keeps its last value). */
-	put(root, "proc/vmstat", "oom_kill 41\nnew_counter 7\n"
+	unit_put(root, "proc/vmstat", "oom_kill 41\nnew_counter 7\n"
 	    "pgfault 21\nnr_free_pages 11\n");
 	CHECK_INT_EQ(sampler_read(s, v), 0);
 	CHECK_INT_EQ(sampler_count(s), n);
@@ -414,7 +372,7 @@ TEST(sampler_without_percpu_stats)
 	int64_t *v;
 
 	/* An old kernel's tree: vmstat only, no PSI, no NUMA, no debugfs. */
-	put_fixture(root, "proc/vmstat", DEB "proc-vmstat");
+	unit_put_fixture(root, "proc/vmstat", DEB "proc-vmstat");
 	CHECK_INT_EQ(sampler_init(&s, root, &cause), 0);
 	CHECK(cause == NULL);
 	CHECK(sampler_unavailable(s, &list) >= 5);

@@ -13,6 +13,7 @@
 #ifndef MMSTORM_UNIT_H
 #define MMSTORM_UNIT_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -30,6 +31,15 @@ void unit_fail(const char *file, int line, const char *fmt, ...)
 const char *fixture(const char *name);
 /* Read a fixture whole; aborts the test when it cannot. Caller frees. */
 char *fixture_read(const char *name);
+/*
+ * Write ROOT/REL (parents made), for trees laid out like a live system.
+ * An existing file is truncated and rewritten in place, never replaced,
+ * so a reader that holds it open sees the new text.
+ */
+void unit_put_bytes(const char *root, const char *rel, const void *data,
+    size_t len);
+void unit_put(const char *root, const char *rel, const char *text);
+void unit_put_fixture(const char *root, const char *rel, const char *name);
 /* A fresh temporary directory for this test (removed at exit). */
 const char *unit_tmpdir(void);
 /* A new, empty database NAME in unit_tmpdir(), schema applied. */
