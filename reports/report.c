@@ -512,7 +512,8 @@ marks_finish(struct run_report *r)
 		    "?", jstr(ev, "title") ? jstr(ev, "title") : "?"));
 	for (i = 0; i < r->nmarks; i++)
 		r->marks[i].t = (r->marks[i].t - t0) / 1e9;
-	qsort(r->marks, r->nmarks, sizeof *r->marks, mark_cmp);
+	if (r->nmarks > 1)      /* marks is NULL for a run without any */
+		qsort(r->marks, r->nmarks, sizeof *r->marks, mark_cmp);
 	for (i = 0; i < r->nvalues; i++)
 		for (j = 0; j < r->values[i].n; j++)
 			r->values[i].t[j] = (r->values[i].t[j] - t0) / 1e9;
