@@ -128,18 +128,6 @@ elf_notes_build_id(const unsigned char *notes, size_t len, char *out,
 	return -ENOENT;
 }
 
-char *
-sysfs_bracketed(const char *text)
-{
-	const char *left, *right;
-
-	if (text == NULL || (left = strchr(text, '[')) == NULL)
-		return NULL;
-	if ((right = strchr(left + 1, ']')) == NULL)
-		return NULL;
-	return xstrndup(left + 1, (size_t)(right - left - 1));
-}
-
 /* The build-id of the kernel, NULL in *out when there is none. */
 static int
 read_build_id(const char *root, char **out, char **cause)

@@ -46,7 +46,5 @@ void host_identity_release(struct host_identity *);
 int elf_notes_build_id(const unsigned char *notes, size_t len, char *out,
     size_t outlen);
 
-/* "always [madvise] never" -> "madvise" (allocated), NULL if no brackets */
-char *sysfs_bracketed(const char *text);
 
 #endif

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "common/util.h"
 #include "probe/procfs.h"
 
 #define PERCPU_KEY_MAX 64
@@ -552,4 +553,16 @@ procfs_cpulist_count(const char *buf)
 	if ((r = cpulist_walk(buf, count_range, &n)) != 0)
 		return r;
 	return (int)n;
+}
+
+char *
+sysfs_bracketed(const char *text)
+{
+	const char *left, *right;
+
+	if (text == NULL || (left = strchr(text, '[')) == NULL)
+		return NULL;
+	if ((right = strchr(left + 1, ']')) == NULL)
+		return NULL;
+	return xstrndup(left + 1, (size_t)(right - left - 1));
 }

@@ -68,4 +68,8 @@ int procfs_parse_cpulist(const char *buf, uint64_t *bits, int nbits);
  * as given: the kernel never prints overlapping ones. */
 int procfs_cpulist_count(const char *buf);
 
+/* A sysfs choice file: "always [madvise] never" -> "madvise"
+ * (allocated), NULL if no brackets. */
+char *sysfs_bracketed(const char *text);
+
 #endif

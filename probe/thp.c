@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "common/util.h"
-#include "probe/identity.h"
+#include "probe/procfs.h"
 #include "probe/thp.h"
 
 #define PMD_SIZE_DEFAULT ((size_t)2 << 20)

@@ -8,7 +8,7 @@
 #include <sys/socket.h>
 
 #include "common/util.h"
-#include "probe/identity.h"
+#include "probe/procfs.h"
 #include "run/knobs.h"
 #include "run/supervisor.h"
 #include "store/db.h"

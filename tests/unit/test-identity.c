@@ -10,6 +10,7 @@
 #include <zlib.h>
 
 #include "probe/identity.h"
+#include "probe/procfs.h"
 #include "common/sha256.h"
 #include "unit.h"
 #include "common/util.h"

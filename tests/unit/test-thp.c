@@ -7,7 +7,7 @@
 #include <stdlib.h>
 
 #include "common/util.h"
-#include "probe/identity.h"
+#include "probe/procfs.h"
 #include "probe/thp.h"
 #include "unit.h"
 
