@@ -73,8 +73,10 @@ $(BUILD)/schema.c: $(SCHEMA) scripts/embed-schema.sh
 $(BUILD)/schema.o: $(BUILD)/schema.c $(BUILD)/.flags
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
+# P: members keep their paths, so kmsg/format.o and common/format.o are
+# two members, not one name twice.
 $(BUILD)/libmmstorm.a: $(LIB_OBJ)
-	rm -f $@ && ar rcs $@ $^
+	rm -f $@ && ar rcsP $@ $^
 
 $(BUILD)/mmstorm: $(CLI_OBJ) $(BUILD)/libmmstorm.a
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libmmstorm.a $(LDLIBS)
