@@ -58,12 +58,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "db.h"
-#include "identity.h"
-#include "query.h"
-#include "sampler.h"
-#include "util.h"
+#include <sqlite3.h>
+
+#include "common/buf.h"
+#include "store/db.h"
+#include "probe/identity.h"
+#include "store/series.h"
+#include "probe/sampler.h"
+#include "common/util.h"
 
 #define MAX_BATCHES 4
 #define READ_TRIES  5
