@@ -3,6 +3,13 @@
 # synthetic database (BENCH DATA ONLY: bench/gen-analysis-db.c draws the
 # numbers from a random generator): 50 builds, 10,000 runs x 20 metrics,
 # 100,000 events.  Prints the median wall time of 7 runs of each.
+#
+#   sh bench/analysis.sh
+#   BASE=/path/to/other/build/mmstorm ROUNDS=15 sh bench/analysis.sh
+#
+# With BASE, every command runs ROUNDS times (default 15) with BASE and
+# with this tree's mmstorm in turn, on the same database; it prints both
+# medians and the median of the per-round ratios (this tree / BASE).
 set -eu
 BUILD=${BUILD:-build}
 db=$(mktemp -u /tmp/mmstorm-analysis-bench.XXXXXX.db)
@@ -18,11 +25,51 @@ median() {
 	done | sort -n | sed -n 4p
 }
 "$BUILD/mmstorm" --db "$db" kernels > /dev/null   # warm the page cache
-printf '%-60s %6s ms\n' "compare 6.1.0-1-bench 6.1.0-2-bench" \
-    "$(median "$BUILD/mmstorm" --db "$db" compare 6.1.0-1-bench 6.1.0-2-bench)"
-printf '%-60s %6s ms\n' "regressions --baseline 6.1.0-1-bench" \
-    "$(median "$BUILD/mmstorm" --db "$db" regressions --baseline 6.1.0-1-bench)"
-printf '%-60s %6s ms\n' "lockups (100,000 events)" \
-    "$(median "$BUILD/mmstorm" --db "$db" lockups)"
-printf '%-60s %6s ms\n' "lockups --kernel 6.1.0-7-bench" \
-    "$(median "$BUILD/mmstorm" --db "$db" lockups --kernel 6.1.0-7-bench)"
+if [ -z "${BASE:-}" ]; then
+	printf '%-60s %6s ms\n' "compare 6.1.0-1-bench 6.1.0-2-bench" \
+	    "$(median "$BUILD/mmstorm" --db "$db" compare 6.1.0-1-bench 6.1.0-2-bench)"
+	printf '%-60s %6s ms\n' "regressions --baseline 6.1.0-1-bench" \
+	    "$(median "$BUILD/mmstorm" --db "$db" regressions --baseline 6.1.0-1-bench)"
+	printf '%-60s %6s ms\n' "lockups (100,000 events)" \
+	    "$(median "$BUILD/mmstorm" --db "$db" lockups)"
+	printf '%-60s %6s ms\n' "lockups --kernel 6.1.0-7-bench" \
+	    "$(median "$BUILD/mmstorm" --db "$db" lockups --kernel 6.1.0-7-bench)"
+	exit 0
+fi
+
+# wall ms of one run of "$@"
+once() {
+	s=$(date +%s%N); "$@" > /dev/null; e=$(date +%s%N)
+	echo $(( (e - s) / 1000000 ))
+}
+# pair NAME ARGS...: ROUNDS interleaved runs of BASE and this tree's
+# binary (which goes first alternates), then their medians and ratio.
+pair() {
+	name=$1
+	shift
+	: > "$db.pairs"
+	i=0
+	while [ $i -lt "${ROUNDS:-15}" ]; do
+		if [ $((i % 2)) -eq 0 ]; then
+			b=$(once "$BASE" --db "$db" "$@"); n=$(once "$BUILD/mmstorm" --db "$db" "$@")
+		else
+			n=$(once "$BUILD/mmstorm" --db "$db" "$@"); b=$(once "$BASE" --db "$db" "$@")
+		fi
+		echo "$b $n" >> "$db.pairs"
+		i=$((i + 1))
+	done
+	python3 - "$name" "$db.pairs" <<'PY'
+import statistics, sys
+rows = [tuple(map(float, l.split())) for l in open(sys.argv[2])]
+b = statistics.median(r[0] for r in rows)
+n = statistics.median(r[1] for r in rows)
+q = statistics.median(r[1] / r[0] for r in rows if r[0] > 0)
+print("%-40s base %6.0f ms  this %6.0f ms  ratio %.3f" % (sys.argv[1], b, n, q))
+PY
+}
+echo "# base: $BASE; this: $BUILD/mmstorm; ${ROUNDS:-15} rounds, medians"
+trap 'rm -f "$db" "$db-wal" "$db-shm" "$db.pairs"' EXIT
+pair "compare 6.1.0-1-bench 6.1.0-2-bench" compare 6.1.0-1-bench 6.1.0-2-bench
+pair "regressions --baseline 6.1.0-1-bench" regressions --baseline 6.1.0-1-bench
+pair "lockups (100,000 events)" lockups
+pair "lockups --kernel 6.1.0-7-bench" lockups --kernel 6.1.0-7-bench

@@ -34,8 +34,8 @@ run_counters_free(struct run_counter *c, size_t n)
 }
 
 int
-run_counters_read(struct db *db, int64_t run_id, struct run_counter **out,
-    size_t *nout, char **cause)
+run_counters_by_index(struct db *db, int64_t run_id,
+    struct run_counter **out, size_t *nout, char **cause)
 {
 	struct stmt *st;
 	struct run_counter *c = NULL;
@@ -62,11 +62,20 @@ run_counters_read(struct db *db, int64_t run_id, struct run_counter **out,
 		run_counters_free(c, n);
 		return db_error(db, cause, "cannot read counters");
 	}
-	if (n > 0)
-		qsort(c, n, sizeof *c, counter_cmp);
 	*out = c;
 	*nout = n;
 	return 0;
+}
+
+int
+run_counters_read(struct db *db, int64_t run_id, struct run_counter **out,
+    size_t *nout, char **cause)
+{
+	int r = run_counters_by_index(db, run_id, out, nout, cause);
+
+	if (r == 0 && *nout > 1)
+		qsort(*out, *nout, sizeof **out, counter_cmp);
+	return r;
 }
 
 int

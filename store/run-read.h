@@ -21,6 +21,9 @@ struct run_counter {
 	long idx;
 };
 
+/* The run's counters in the order of its samples' values (idx). */
+int run_counters_by_index(struct db *, int64_t run_id, struct run_counter **,
+    size_t *n, char **cause);
 /* The run's counters sorted by name (for run_counter_find()). */
 int run_counters_read(struct db *, int64_t run_id, struct run_counter **,
     size_t *n, char **cause);

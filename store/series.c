@@ -1,9 +1,10 @@
-/* query.c - reading runs back: sample series and counter deltas. */
+/* series.c - reading runs back: sample series and counter deltas. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "store/db.h"
+#include "store/run-read.h"
 #include "store/series.h"
 #include "common/util.h"
 
@@ -12,36 +13,26 @@ series_load_sql(struct db *db, int64_t run_id, const char *samples_sql,
     struct series *s, char **cause)
 {
 	struct stmt *st = NULL;
-	size_t cap = 0;
-	int r = -EIO, rc;
+	struct run_counter *c = NULL;
+	size_t cap = 0, n = 0, k;
+	int r, rc;
 
 	memset(s, 0, sizeof *s);
-	st = db_prepare(db, "SELECT c.name, c.kind, c.unit FROM run_counters "
-	    "rc JOIN counters c ON c.id = rc.counter_id WHERE rc.run_id = $1 "
-	    "ORDER BY rc.idx", cause);
-	if (st == NULL)
+	if ((r = run_counters_by_index(db, run_id, &c, &n, cause)) != 0)
 		goto out;
-	stmt_bind_int64(st, 1, run_id);
-	while ((rc = stmt_step(st)) == STORE_ROW) {
-		s->names = xreallocarray(s->names, s->ncounters + 1,
-		    sizeof *s->names);
-		s->is_event = xreallocarray(s->is_event, s->ncounters + 1,
-		    sizeof *s->is_event);
-		s->units = xreallocarray(s->units, s->ncounters + 1,
-		    sizeof *s->units);
-		s->names[s->ncounters] =
-		    xstrdup((const char *)stmt_text(st, 0));
-		s->is_event[s->ncounters] = strcmp((const char *)
-		    stmt_text(st, 1), "event") == 0;
-		s->units[s->ncounters] =
-		    xstrdup((const char *)stmt_text(st, 2));
-		s->ncounters++;
+	if (n > 0) {
+		s->names = xreallocarray(NULL, n, sizeof *s->names);
+		s->units = xreallocarray(NULL, n, sizeof *s->units);
+		s->is_event = xreallocarray(NULL, n, sizeof *s->is_event);
 	}
-	if (rc != STORE_DONE) {
-		r = db_error(db, cause, "cannot read counters");
-		goto out;
+	for (k = 0; k < n; k++) {
+		s->names[k] = c[k].name;
+		s->units[k] = c[k].unit;
+		s->is_event[k] = c[k].is_event;
 	}
-	stmt_finalize(st);
+	s->ncounters = n;
+	free(c);
+	r = -EIO;
 	st = db_prepare(db, samples_sql, cause);
 	if (st == NULL)
 		goto out;
