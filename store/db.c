@@ -228,15 +228,6 @@ db_close(struct db *db)
 	free(db);
 }
 
-static void
-bind_text_or_null(struct stmt *st, int i, const char *s)
-{
-	if (s != NULL)
-		stmt_bind_text(st, i, s);
-	else
-		stmt_bind_null(st, i);
-}
-
 /* Run a statement to completion; optionally hand back the rowid. */
 static int
 step_done(struct db *db, struct stmt *st, int64_t *rowid, char **cause,
@@ -298,7 +289,7 @@ db_host_id(struct db *db, const struct host_identity *h, int64_t *id,
 	stmt_bind_text(st, 2, h->hostname);
 	stmt_bind_int64(st, 3, h->cpus_possible);
 	stmt_bind_int64(st, 4, h->numa_nodes);
-	bind_text_or_null(st, 5, h->nodes_json ? h->nodes_json : "[]");
+	stmt_bind_text(st, 5, h->nodes_json ? h->nodes_json : "[]");
 	stmt_bind_int64(st, 6, h->mem_total_kb);
 	stmt_bind_int64(st, 7, now_real_ns());
 	return step_done(db, st, id, cause, "cannot record host");
@@ -326,10 +317,10 @@ db_kernel_id(struct db *db, const struct kernel_identity *k, int64_t *id,
 	stmt_bind_text(st, 1, k->build_key);
 	stmt_bind_text(st, 2, k->release);
 	stmt_bind_text(st, 3, k->version);
-	bind_text_or_null(st, 4, k->build_id);
+	stmt_bind_text(st, 4, k->build_id);
 	stmt_bind_text(st, 5, k->cmdline ? k->cmdline : "");
-	bind_text_or_null(st, 6, k->config_hash);
-	bind_text_or_null(st, 7, k->config_source);
+	stmt_bind_text(st, 6, k->config_hash);
+	stmt_bind_text(st, 7, k->config_source);
 	stmt_bind_int64(st, 8, now_real_ns());
 	return step_done(db, st, id, cause, "cannot record kernel build");
 }
@@ -350,10 +341,10 @@ db_run_insert(struct db *db, const struct run_new *rn, int64_t *id,
 	stmt_bind_text(st, 2, rn->workload);
 	stmt_bind_text(st, 3, rn->params_json);
 	stmt_bind_text(st, 4, rn->state);
-	bind_text_or_null(st, 5, rn->reason);
+	stmt_bind_text(st, 5, rn->reason);
 	stmt_bind_int64(st, 6, rn->kernel_id);
 	stmt_bind_int64(st, 7, rn->host_id);
-	bind_text_or_null(st, 8, rn->label);
+	stmt_bind_text(st, 8, rn->label);
 	stmt_bind_text(st, 9, rn->boot_id ? rn->boot_id : "");
 	stmt_bind_text(st, 10, rn->host_state_json ? rn->host_state_json :
 	    "{}");
@@ -378,8 +369,8 @@ db_run_finish(struct db *db, int64_t run_id, const char *state,
 		return -EIO;
 	stmt_bind_int64(st, 1, run_id);
 	stmt_bind_text(st, 2, state);
-	bind_text_or_null(st, 3, reason);
-	bind_text_or_null(st, 4, exit_status);
+	stmt_bind_text(st, 3, reason);
+	stmt_bind_text(st, 4, exit_status);
 	stmt_bind_int64(st, 5, ended_ns);
 	return step_done(db, st, NULL, cause, "cannot update run");
 }
@@ -550,7 +541,7 @@ db_sample_insert(struct db *db, int64_t run_id, int64_t seq, int64_t t_ns,
 	stmt_bind_int64(st, 1, run_id);
 	stmt_bind_int64(st, 2, seq);
 	stmt_bind_int64(st, 3, t_ns);
-	bind_text_or_null(st, 4, label);
+	stmt_bind_text(st, 4, label);
 	stmt_bind_blob(st, 5, b.s ? b.s : "", (int)b.len);
 	return step_cached(db, st, cause, "cannot store sample");
 }
@@ -682,7 +673,7 @@ db_knob_done(struct db *db, int64_t knob_id, const char *state,
 		return -EIO;
 	stmt_bind_int64(st, 1, knob_id);
 	stmt_bind_text(st, 2, state);
-	bind_text_or_null(st, 3, error);
+	stmt_bind_text(st, 3, error);
 	stmt_bind_int64(st, 4, now_real_ns());
 	return step_done(db, st, NULL, cause, "cannot update knob");
 }
