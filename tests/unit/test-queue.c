@@ -1,6 +1,7 @@
 /* test-queue.c - the job queue's state changes, and job specs against a
  * registry the caller hands in. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -89,6 +90,37 @@ check_job(struct db *db, int64_t id, const char *state, int64_t runs_done)
 	json_decref(j);
 }
 
+/* The job's run ended as the daemon saw it, nothing to say why. */
+static void
+ended(struct db *db, int64_t id, enum queue_run_end how)
+{
+	CHECK_INT_EQ(queue_run_ended(db, id, how, NULL, NULL, NULL), 0);
+}
+
+/* An integer column of the job, as the API shows it. */
+static int64_t
+job_int_of(struct db *db, int64_t id, const char *key)
+{
+	json_t *j = queue_job_json(db, id);
+	int64_t v = json_integer_value(json_object_get(j, key));
+
+	json_decref(j);
+	return v;
+}
+
+/* The job's error, or "" (a static copy). */
+static const char *
+job_error(struct db *db, int64_t id)
+{
+	static char text[256];
+	json_t *j = queue_job_json(db, id);
+	const char *e = json_string_value(json_object_get(j, "error"));
+
+	snprintf(text, sizeof text, "%s", e ? e : "");
+	json_decref(j);
+	return text;
+}
+
 static int64_t
 claim(struct db *db)
 {
@@ -118,15 +150,15 @@ TEST(queue_runs_a_job_through_its_repeats)
 	job_spec_release(&js);
 	/* The first run ends well: the same job goes on, before b. */
 	add_run(db, a, "passed");
-	CHECK_INT_EQ(queue_run_ended(db, a, QUEUE_RUN_ENDED, NULL), 0);
+	ended(db, a, QUEUE_RUN_ENDED);
 	check_job(db, a, "running", 1);
 	CHECK_INT_EQ(claim(db), a);
 	add_run(db, a, "failed");
-	CHECK_INT_EQ(queue_run_ended(db, a, QUEUE_RUN_ENDED, NULL), 0);
+	ended(db, a, QUEUE_RUN_ENDED);
 	check_job(db, a, "done", 2);
 	CHECK_INT_EQ(claim(db), b);
 	/* A supervisor that failed ends its job whatever repeat= says. */
-	CHECK_INT_EQ(queue_run_ended(db, b, QUEUE_RUN_FAILED, NULL), 0);
+	ended(db, b, QUEUE_RUN_FAILED);
 	check_job(db, b, "done", 0);
 	CHECK_INT_EQ(claim(db), 0);
 	db_close(db);
@@ -139,7 +171,7 @@ TEST(queue_interrupted_run_ends_the_job_and_does_not_count)
 
 	CHECK_INT_EQ(claim(db), a);
 	add_run(db, a, "interrupted");
-	CHECK_INT_EQ(queue_run_ended(db, a, QUEUE_RUN_ENDED, NULL), 0);
+	ended(db, a, QUEUE_RUN_ENDED);
 	check_job(db, a, "done", 0);
 	db_close(db);
 }
@@ -152,10 +184,10 @@ TEST(queue_stop_requeues_and_cancel_ends)
 
 	CHECK_INT_EQ(claim(db), a);
 	add_run(db, a, "interrupted");
-	CHECK_INT_EQ(queue_run_ended(db, a, QUEUE_RUN_STOPPING, NULL), 0);
+	ended(db, a, QUEUE_RUN_STOPPING);
 	check_job(db, a, "queued", 0);
 	CHECK_INT_EQ(claim(db), a);
-	CHECK_INT_EQ(queue_run_ended(db, a, QUEUE_RUN_CANCELLED, NULL), 0);
+	ended(db, a, QUEUE_RUN_CANCELLED);
 	check_job(db, a, "cancelled", 0);
 	CHECK_INT_EQ(queue_cancel(db, a, &cause), -EALREADY);
 	CHECK_STR_EQ(cause, "job is already cancelled");
@@ -232,4 +264,58 @@ TEST(job_specs_name_workloads_of_the_registry_given)
 	CHECK_STR_EQ(cause, "unknown workload 'thp-munmap'");
 	free(cause);
 	json_decref(o);
+}
+
+/* kill -9 of the worker leaves its run interrupted and the supervisor
+ * exits 0; kill -9 of the supervisor is a signal: both follow retry=
+ * (issue 15, item 5), a time limit's stop does not. */
+TEST(queue_lost_runs_follow_retry)
+{
+	struct db *db = unit_fresh_db("queue-lost-live.db");
+	int64_t a = add_job(db, 2, 1), b = add_job(db, 1, 0),
+	    c = add_job(db, 1, 2), d = add_job(db, 1, 0);
+	int requeued = -1;
+
+	CHECK_INT_EQ(claim(db), a);
+	add_run(db, a, "interrupted");
+	CHECK_INT_EQ(queue_run_ended(db, a, QUEUE_RUN_ENDED, NULL, &requeued,
+	    NULL), 0);
+	CHECK_INT_EQ(requeued, 1);
+	check_job(db, a, "queued", 0);
+	CHECK_INT_EQ(job_int_of(db, a, "retries_used"), 1);
+	CHECK_INT_EQ(claim(db), a);
+	add_run(db, a, "passed");
+	ended(db, a, QUEUE_RUN_ENDED);
+	check_job(db, a, "running", 1);
+	add_run(db, a, "interrupted");
+	CHECK_INT_EQ(queue_run_ended(db, a, QUEUE_RUN_ENDED, NULL, &requeued,
+	    NULL), 0);
+	CHECK_INT_EQ(requeued, 0);
+	check_job(db, a, "done", 1);
+	CHECK_STR_EQ(job_error(db, a), "run interrupted: no reason recorded; "
+	    "retry= is used up (1 of 1)");
+	/* The supervisor killed, retry=0: done, saying so. */
+	CHECK_INT_EQ(claim(db), b);
+	CHECK_INT_EQ(queue_run_ended(db, b, QUEUE_RUN_KILLED,
+	    "supervisor killed by signal 9 (KILL)", &requeued, NULL), 0);
+	check_job(db, b, "done", 0);
+	CHECK_STR_EQ(job_error(db, b), "supervisor killed by signal 9 (KILL)");
+	/* Killed with retries left: queued again, counted. */
+	CHECK_INT_EQ(claim(db), c);
+	CHECK_INT_EQ(queue_run_ended(db, c, QUEUE_RUN_KILLED, "x", &requeued,
+	    NULL), 0);
+	CHECK_INT_EQ(requeued, 1);
+	check_job(db, c, "queued", 0);
+	/* A time limit's stop ends the job, and is not retried. */
+	CHECK_INT_EQ(claim(db), c);
+	add_run(db, c, "interrupted");
+	ended(db, c, QUEUE_RUN_TIME_LIMIT);
+	check_job(db, c, "done", 0);
+	CHECK_INT_EQ(job_int_of(db, c, "retries_used"), 1);
+	/* A supervisor that exited non-zero: done with why. */
+	CHECK_INT_EQ(claim(db), d);
+	CHECK_INT_EQ(queue_run_ended(db, d, QUEUE_RUN_FAILED, "exit 1", NULL,
+	    NULL), 0);
+	CHECK_STR_EQ(job_error(db, d), "exit 1");
+	db_close(db);
 }
