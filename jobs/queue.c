@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,15 +55,38 @@ job_int(struct db *db, const char *sql, int64_t id, int64_t dflt)
 	return v;
 }
 
+/*
+ * The daemon's state directory: where its database is (the unit's
+ * StateDirectory=, /var/lib/mmstorm).  A job's path options must stay
+ * in it (issue 15: dir= let any socket user make root fill any
+ * directory).  NULL when the database is not a file.
+ */
+static char *
+state_dir(struct db *db)
+{
+	char *path = realpath(db->path, NULL), *slash;
+
+	if (path == NULL)
+		return NULL;
+	if ((slash = strrchr(path, '/')) != NULL)
+		slash[slash == path ? 1 : 0] = '\0';
+	return path;
+}
+
 int
-queue_insert(struct db *db, const struct job_spec *js, char uuid[37],
+queue_insert(struct db *db, struct job_spec *js, char uuid[37],
     int64_t *id, char **cause)
 {
-	json_t *j = job_spec_to_json(js);
-	char *opts = json_dumps(json_object_get(j, "options"), JSON_COMPACT);
-	struct stmt *st;
-	int r = -EIO;
+	char *dir = state_dir(db), *opts = NULL;
+	struct stmt *st = NULL;
+	json_t *j = NULL;
+	int r;
 
+	if ((r = job_spec_confine_paths(js, dir, cause)) != 0)
+		goto out;
+	r = -EIO;
+	j = job_spec_to_json(js);
+	opts = json_dumps(json_object_get(j, "options"), JSON_COMPACT);
 	uuid_v4(uuid);
 	st = db_prepare(db, "INSERT INTO jobs (uuid, workload, options, repeat, "
 	    "label, retry, timeout_ms, state, created_ns) VALUES ($1, $2, $3, "
@@ -88,6 +112,7 @@ queue_insert(struct db *db, const struct job_spec *js, char uuid[37],
 out:
 	stmt_finalize(st);
 	free(opts);
+	free(dir);
 	json_decref(j);
 	return r;
 }
@@ -98,6 +123,7 @@ queue_load_spec(struct db *db, int64_t id,
     char **cause)
 {
 	json_t *row, *spec, *opts;
+	char *dir = NULL;
 	int r;
 
 	row = db_query_one(db, "SELECT workload, options, repeat, label, "
@@ -113,9 +139,15 @@ queue_load_spec(struct db *db, int64_t id,
 	    "label", json_object_get(row, "label"),
 	    "retry", json_object_get(row, "retry"));
 	r = job_spec_from_json(spec, registry, js, cause);
+	/* Again at run time: a job queued by an older mmstormd was never
+	 * confined. */
+	if (r == 0 && (r = job_spec_confine_paths(js, dir = state_dir(db),
+	    cause)) != 0)
+		job_spec_release(js);
 	if (r == 0 && json_is_integer(json_object_get(row, "timeout_ms")))
 		js->timeout_ms = json_integer_value(json_object_get(row,
 		    "timeout_ms"));
+	free(dir);
 	json_decref(spec);
 	json_decref(row);
 	return r;

@@ -25,7 +25,9 @@ struct db_counts;
 struct job_spec;
 struct workload;
 
-int queue_insert(struct db *, const struct job_spec *, char uuid[37],
+/* Store a job; its path options are first confined to the database's
+ * directory (job_spec_confine_paths, spec.h), which may rewrite them. */
+int queue_insert(struct db *, struct job_spec *, char uuid[37],
     int64_t *id, char **cause);
 /* Rebuild the spec of a stored job, its options re-checked against the
  * registry (spec.h). */

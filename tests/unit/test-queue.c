@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "jobs/jobfile.h"
 #include "jobs/queue.h"
@@ -21,7 +23,14 @@ static const struct opt_spec fake_opts[] = {
 };
 static const struct workload wl_fake = { .name = "fake", .summary = "test",
 	.options = fake_opts };
-static const struct workload *const registry[] = { &wl_fake, NULL };
+static const struct opt_spec fake_dir_opts[] = {
+	{ "dir", OPT_STRING, 0, 0, NULL, NULL, "where files go" },
+	{ NULL, 0, 0, 0, NULL, NULL, NULL },
+};
+static const struct workload wl_fake_dir = { .name = "fake-dir",
+	.summary = "test", .options = fake_dir_opts };
+static const struct workload *const registry[] = { &wl_fake, &wl_fake_dir,
+	NULL };
 
 /* A job of repeat runs (retry re-queues) stored and its id. */
 static int64_t
@@ -317,5 +326,60 @@ TEST(queue_lost_runs_follow_retry)
 	CHECK_INT_EQ(queue_run_ended(db, d, QUEUE_RUN_FAILED, "exit 1", NULL,
 	    NULL), 0);
 	CHECK_STR_EQ(job_error(db, d), "exit 1");
+	db_close(db);
+}
+
+/* A job's dir= as the daemon takes it: any socket user, root's files. */
+static int
+queue_dir_job(struct db *db, const char *dir, char **cause)
+{
+	json_t *o = json_pack("{s:s, s:{s:s}}", "workload", "fake-dir",
+	    "options", "dir", dir);
+	struct job_spec js;
+	char uuid[37];
+	int64_t id;
+	int r;
+
+	CHECK_INT_EQ(job_spec_from_json(o, registry, &js, cause), 0);
+	r = queue_insert(db, &js, uuid, &id, cause);
+	job_spec_release(&js);
+	json_decref(o);
+	return r;
+}
+
+/* Issue 15, item 6: dir= stays in the database's directory. */
+TEST(queue_confines_path_options_to_the_state_directory)
+{
+	struct db *db = unit_fresh_db("queue-dir.db");
+	char *inside = xasprintf("%s/churn", unit_tmpdir());
+	char *link = xasprintf("%s/to-etc", unit_tmpdir());
+	char *cause = NULL;
+	struct job_spec js;
+	int64_t id;
+
+	CHECK_INT_EQ(mkdir(inside, 0700), 0);
+	CHECK_INT_EQ(symlink("/etc", link), 0);
+	CHECK_INT_EQ(queue_dir_job(db, inside, &cause), 0);
+	CHECK_INT_EQ(queue_dir_job(db, unit_tmpdir(), &cause), 0);
+	CHECK_INT_EQ(queue_dir_job(db, "/root", &cause), -EPERM);
+	CHECK_STR_CONTAINS(cause, "option 'dir' of 'fake-dir' must name a "
+	    "directory under '");
+	CHECK_STR_CONTAINS(cause, "got '/root'");
+	free(cause);
+	cause = NULL;
+	/* A symlink inside that leads out is judged by where it leads. */
+	CHECK_INT_EQ(queue_dir_job(db, link, &cause), -EPERM);
+	free(cause);
+	cause = NULL;
+	CHECK_INT_EQ(queue_dir_job(db, "/nonexistent/x", &cause), -ENOENT);
+	CHECK_STR_CONTAINS(cause, "cannot resolve '/nonexistent/x'");
+	free(cause);
+	/* What is stored and run is the resolved path. */
+	id = claim(db);
+	CHECK_INT_EQ(queue_load_spec(db, id, registry, &js, NULL), 0);
+	CHECK_STR_EQ(params_str(js.params, "dir"), inside);
+	job_spec_release(&js);
+	free(inside);
+	free(link);
 	db_close(db);
 }
