@@ -414,11 +414,12 @@ check_existing(struct db *db, int flags, char **cause)
 
 	if (flags & DB_CREATE)
 		return make_parent_dir(db->path, cause);
+	if (stat(db->path, &st) == -1 && errno == ENOENT)
+		return set_cause(cause, ENOENT, "no database at '%s' (set --db "
+		    "or $MMSTORM_DB)", db->path);
 	if (stat(db->path, &st) == -1)
-		return set_cause(cause, ENOENT, errno == ENOENT ?
-		    "no database at '%s' (set --db or $MMSTORM_DB)" :
-		    "cannot read database '%s': %s", db->path,
-		    strerror(errno));
+		return set_cause(cause, errno, "cannot read database '%s': %s",
+		    db->path, strerror(errno));
 	if (S_ISREG(st.st_mode) && st.st_size == 0)
 		return set_cause(cause, EINVAL, "'%s' is empty, not an "
 		    "mmstorm database", db->path);
