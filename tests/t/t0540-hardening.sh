@@ -112,12 +112,14 @@ fi
 # A full disk: a small tmpfs holding the database.
 full=$SCRATCH/full
 if mkdir -p "$full" && mount -t tmpfs -o size=8M tmpfs "$full" 2> /dev/null; then
-	# 300 kB left: the run starts, and its samples do not fit.
-	test_expect 'a full disk ends a run as failed, naming the cause' '
+	# 1200 kB left: the run starts, and its samples soon do not fit;
+	# it stops then (it used to go on for its whole duration, and with
+	# less room left, end 'running').
+	test_expect 'a full disk ends a run as failed at once, naming the cause' '
 		db="$full/m.db" &&
 		mmstorm --db "$db" run $quick --local > /dev/null &&
 		avail=$(df --output=avail -k "$full" | tail -n 1) &&
-		dd if=/dev/zero of="$full/fill" bs=1k count=$((avail - 300)) 2> /dev/null &&
+		dd if=/dev/zero of="$full/fill" bs=1k count=$((avail - 1200)) 2> /dev/null &&
 		set +e
 		mmstorm --db "$db" run mmap-churn --backing=anon --duration=10s \
 		    --sample_ms=50 --local --json > full.json 2> full.err
@@ -125,6 +127,7 @@ if mkdir -p "$full" && mount -t tmpfs -o size=8M tmpfs "$full" 2> /dev/null; the
 		test "$(json_get full.json "j[\"state\"]")" = failed &&
 		json_get full.json "j[\"reason\"]" | grep -q "database or disk is full" &&
 		test "$(sqlite3 "$db" "SELECT count(*) FROM runs WHERE state = '"'"'running'"'"'")" = 0 &&
+		test "$(sqlite3 "$db" "SELECT (ended_ns - started_ns) < 8000000000 FROM runs ORDER BY id DESC LIMIT 1")" = 1 &&
 		! grep -q "not an mmstorm database" full.err
 	'
 	# A database closed cleanly (no -wal, no -shm) on a disk with no
@@ -141,7 +144,7 @@ if mkdir -p "$full" && mount -t tmpfs -o size=8M tmpfs "$full" 2> /dev/null; the
 	'
 	umount "$full"
 else
-	test_skip 'a full disk ends a run as failed, naming the cause' "cannot mount a tmpfs here"
+	test_skip 'a full disk ends a run as failed at once, naming the cause' "cannot mount a tmpfs here"
 	test_skip 'a disk with no byte left: reads name the cause' "cannot mount a tmpfs here"
 fi
 
