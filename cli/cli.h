@@ -102,6 +102,9 @@ int cli_open_db(int flags, struct db **);
 void cli_print_json(json_t *);
 /* s as a JSON string, NULL as null. */
 json_t *cli_json_string(const char *s);
+/* s for a terminal: control characters (C0, DEL, C1) as \xNN or \uNNNN;
+ * NULL for NULL.  Table cells always go through it.  Caller frees. */
+char *cli_escape(const char *s);
 
 /* Aligned tables, as `git` and `ps` print them. */
 struct table;

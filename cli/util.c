@@ -110,13 +110,44 @@ table_new(int ncols, ...)
 	return t;
 }
 
+char *
+cli_escape(const char *s)
+{
+	struct buf b = BUF_INIT;
+	const unsigned char *p;
+
+	if (s == NULL)
+		return NULL;
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			buf_printf(&b, "\\x%02x", *p);
+		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+			/* C1 controls (U+0080..U+009F): U+009B is a CSI
+			 * to a terminal in UTF-8 mode. */
+			buf_printf(&b, "\\u%04x", p[1]);
+			p++;
+		} else
+			buf_addc(&b, (char)*p);
+	}
+	return b.s != NULL ? buf_detach(&b) : xstrdup("");
+}
+
+/* Cells come from the database, where anyone who could submit a job put
+ * them (a label): a terminal escape in one must not reach the screen. */
 void
 table_addv(struct table *t, char **cells)
 {
-	int n = text_table_cols((struct text_table *)t);
-	const char **row = cells_or_dash(n, cells);
+	int n = text_table_cols((struct text_table *)t), i;
+	char **safe = xcalloc((size_t)n, sizeof *safe);
+	const char **row;
 
+	for (i = 0; i < n; i++)
+		safe[i] = cli_escape(cells[i]);
+	row = cells_or_dash(n, safe);
 	text_table_addv((struct text_table *)t, row);
+	for (i = 0; i < n; i++)
+		free(safe[i]);
+	free(safe);
 	free(row);
 }
 

@@ -37,6 +37,7 @@ struct daemon {
 	struct event *timeout_ev;
 	char phase[256];
 	int cancel_requested;
+	int time_limit_hit;           /* its timeout= stopped it */
 
 	/* heartbeat: the loop's own lateness is the machine stalling */
 	struct event *heartbeat_ev;

@@ -118,6 +118,7 @@ on_timeout(evutil_socket_t fd, short what, void *arg)
 	if (d->sup_pid > 0) {
 		log_warn("job %" PRId64 ": time limit reached, stopping the run",
 		    d->job_id);
+		d->time_limit_hit = 1;
 		kill(d->sup_pid, SIGUSR1);
 	}
 }
@@ -187,6 +188,7 @@ start_run(struct daemon *d, int64_t job_id, int64_t timeout_ms)
 	d->job_id = job_id;
 	d->sup_started_mono = now_mono_ns();
 	d->cancel_requested = 0;
+	d->time_limit_hit = 0;
 	d->phase[0] = '\0';
 	watch_run(d, pfd[0], timeout_ms);
 	log_info("job %" PRId64 ": run started (supervisor pid %d)", job_id,
@@ -218,36 +220,45 @@ scheduler_start_next(struct daemon *d)
 	}
 }
 
-/* What the supervisor's exit means for its job. */
+/* What the supervisor's exit means for its job; *why for a failure. */
 static enum queue_run_end
-run_end(const struct daemon *d, int status)
+run_end(const struct daemon *d, int status, char **why)
 {
+	*why = NULL;
 	if (d->cancel_requested)
 		return QUEUE_RUN_CANCELLED;
 	if (d->stopping)
 		return QUEUE_RUN_STOPPING;
-	if (WIFSIGNALED(status) || (WIFEXITED(status) &&
-	    WEXITSTATUS(status) != 0))
+	if (WIFSIGNALED(status)) {
+		*why = xasprintf("supervisor killed by signal %d (%s)",
+		    WTERMSIG(status), sigabbrev_np(WTERMSIG(status)));
+		return QUEUE_RUN_KILLED;
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
+		*why = xasprintf("supervisor exited with status %d (its "
+		    "error is in the daemon's log)", WEXITSTATUS(status));
 		return QUEUE_RUN_FAILED;
-	return QUEUE_RUN_ENDED;
+	}
+	return d->time_limit_hit ? QUEUE_RUN_TIME_LIMIT : QUEUE_RUN_ENDED;
 }
 
 void
 scheduler_child_exited(struct daemon *d, pid_t pid, int status)
 {
 	int64_t job = d->job_id;
-	char *cause = NULL;
-	int fixed = 0;
+	enum queue_run_end how;
+	char *cause = NULL, *why;
+	int fixed = 0, requeued = 0;
 
 	if (pid != d->sup_pid)
 		return;
+	how = run_end(d, status, &why);
 	d->sup_pid = 0;
 	d->job_id = 0;
 	close_progress(d);
 	notify("STATUS=idle");
-	if (WIFSIGNALED(status))
-		log_warn("job %" PRId64 ": supervisor killed by signal %d", job,
-		    WTERMSIG(status));
+	if (why != NULL)
+		log_warn("job %" PRId64 ": %s", job, why);
 	/* A supervisor that died before settling its run leaves it
 	 * 'running'; settle it now as a restart would. */
 	if (runner_recover(d->db, &fixed, &cause) != 0) {
@@ -255,10 +266,12 @@ scheduler_child_exited(struct daemon *d, pid_t pid, int status)
 		free(cause);
 		cause = NULL;
 	}
-	if (queue_run_ended(d->db, job, run_end(d, status), &cause) != 0) {
+	if (queue_run_ended(d->db, job, how, why, &requeued, &cause) != 0) {
 		log_err("job %" PRId64 ": %s", job, cause);
 		free(cause);
-	}
+	} else if (requeued)
+		log_info("job %" PRId64 ": re-queued after a lost run", job);
+	free(why);
 	scheduler_start_next(d);
 }
 

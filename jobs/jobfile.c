@@ -131,6 +131,10 @@ apply(const char *name, struct job_spec *job, const struct kv *kv, char **cause)
 			job->repeat = p.i;
 		free(p.s);
 	} else if (strcmp(kv->key, "label") == 0) {
+		/* As the CLI's --label and the API's "label" say. */
+		if (*kv->value == '\0')
+			return set_cause(cause, EINVAL, "'%s' line %d: a label "
+			    "must be one non-empty line", name, kv->line);
 		free(job->label);
 		job->label = xstrdup(kv->value);
 		return 0;

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,15 +55,38 @@ job_int(struct db *db, const char *sql, int64_t id, int64_t dflt)
 	return v;
 }
 
+/*
+ * The daemon's state directory: where its database is (the unit's
+ * StateDirectory=, /var/lib/mmstorm).  A job's path options must stay
+ * in it (issue 15: dir= let any socket user make root fill any
+ * directory).  NULL when the database is not a file.
+ */
+static char *
+state_dir(struct db *db)
+{
+	char *path = realpath(db->path, NULL), *slash;
+
+	if (path == NULL)
+		return NULL;
+	if ((slash = strrchr(path, '/')) != NULL)
+		slash[slash == path ? 1 : 0] = '\0';
+	return path;
+}
+
 int
-queue_insert(struct db *db, const struct job_spec *js, char uuid[37],
+queue_insert(struct db *db, struct job_spec *js, char uuid[37],
     int64_t *id, char **cause)
 {
-	json_t *j = job_spec_to_json(js);
-	char *opts = json_dumps(json_object_get(j, "options"), JSON_COMPACT);
-	struct stmt *st;
-	int r = -EIO;
+	char *dir = state_dir(db), *opts = NULL;
+	struct stmt *st = NULL;
+	json_t *j = NULL;
+	int r;
 
+	if ((r = job_spec_confine_paths(js, dir, cause)) != 0)
+		goto out;
+	r = -EIO;
+	j = job_spec_to_json(js);
+	opts = json_dumps(json_object_get(j, "options"), JSON_COMPACT);
 	uuid_v4(uuid);
 	st = db_prepare(db, "INSERT INTO jobs (uuid, workload, options, repeat, "
 	    "label, retry, timeout_ms, state, created_ns) VALUES ($1, $2, $3, "
@@ -88,6 +112,7 @@ queue_insert(struct db *db, const struct job_spec *js, char uuid[37],
 out:
 	stmt_finalize(st);
 	free(opts);
+	free(dir);
 	json_decref(j);
 	return r;
 }
@@ -98,6 +123,7 @@ queue_load_spec(struct db *db, int64_t id,
     char **cause)
 {
 	json_t *row, *spec, *opts;
+	char *dir = NULL;
 	int r;
 
 	row = db_query_one(db, "SELECT workload, options, repeat, label, "
@@ -113,9 +139,15 @@ queue_load_spec(struct db *db, int64_t id,
 	    "label", json_object_get(row, "label"),
 	    "retry", json_object_get(row, "retry"));
 	r = job_spec_from_json(spec, registry, js, cause);
+	/* Again at run time: a job queued by an older mmstormd was never
+	 * confined. */
+	if (r == 0 && (r = job_spec_confine_paths(js, dir = state_dir(db),
+	    cause)) != 0)
+		job_spec_release(js);
 	if (r == 0 && json_is_integer(json_object_get(row, "timeout_ms")))
 		js->timeout_ms = json_integer_value(json_object_get(row,
 		    "timeout_ms"));
+	free(dir);
 	json_decref(spec);
 	json_decref(row);
 	return r;
@@ -230,23 +262,89 @@ queue_start_failed(struct db *db, int64_t id, const char *error,
 	    "error = $3 WHERE id = $1", id, error, cause);
 }
 
-/* Whether the newest run of the job was interrupted: it was cut short,
- * so the job does not go on with its next repeat. */
-static int
-last_run_interrupted(struct db *db, int64_t id)
+/* The state of the job's newest run and its reason (NULL: none). */
+static json_t *
+last_run(struct db *db, int64_t id)
 {
-	return job_int(db, "SELECT count(*) FROM runs WHERE job_id = $1 AND "
-	    "state = 'interrupted' AND id = (SELECT max(id) FROM runs WHERE "
-	    "job_id = $1)", id, 0) > 0;
+	return db_query_one(db, "SELECT state, reason FROM runs WHERE "
+	    "job_id = $1 ORDER BY id DESC LIMIT 1", id, NULL);
+}
+
+/*
+ * A run of the job was lost (its worker or supervisor died, a crash):
+ * back to the queue while retry= allows, counting it, else done with
+ * why as the error.  *requeued says which.
+ */
+static int
+lost_run(struct db *db, int64_t id, const char *why, int *requeued,
+    char **cause)
+{
+	int64_t retry = job_int(db, "SELECT retry FROM jobs WHERE id = $1",
+	    id, 0);
+	int64_t used = job_int(db, "SELECT retries_used FROM jobs WHERE "
+	    "id = $1", id, 0);
+	char *error;
+	int r;
+
+	*requeued = used < retry;
+	if (*requeued)
+		return job_update(db, "UPDATE jobs SET state = 'queued', "
+		    "retries_used = retries_used + 1 WHERE id = $1", id, NULL,
+		    cause);
+	error = retry > 0 ? xasprintf("%s; retry= is used up (%" PRId64
+	    " of %" PRId64 ")", why, used, retry) : xstrdup(why);
+	r = job_update(db, "UPDATE jobs SET state = 'done', ended_ns = $2, "
+	    "error = $3 WHERE id = $1", id, error, cause);
+	free(error);
+	return r;
+}
+
+/* After a supervisor that exited 0: its run was lost when the worker
+ * died without a verdict (kill -9, the OOM killer, a crash), which
+ * leaves it interrupted or crashed; a time limit's stop is not a loss. */
+static int
+run_ended_normally(struct db *db, int64_t id, int time_limit,
+    int *requeued, char **cause)
+{
+	json_t *last = last_run(db, id);
+	const char *state = json_string_value(json_object_get(last, "state"));
+	const char *reason = json_string_value(json_object_get(last,
+	    "reason"));
+	int64_t done, repeat;
+	char *why;
+	int r;
+
+	if (state != NULL && (strcmp(state, "interrupted") == 0 ||
+	    strcmp(state, "crashed") == 0)) {
+		why = xasprintf("run %s: %s", state, reason ? reason :
+		    "no reason recorded");
+		json_decref(last);
+		if (time_limit)
+			r = job_update(db, "UPDATE jobs SET state = 'done', "
+			    "ended_ns = $2 WHERE id = $1", id, NULL, cause);
+		else
+			r = lost_run(db, id, why, requeued, cause);
+		free(why);
+		return r;
+	}
+	json_decref(last);
+	done = job_int(db, "SELECT runs_done FROM jobs WHERE id = $1", id, 0);
+	repeat = job_int(db, "SELECT repeat FROM jobs WHERE id = $1", id, 1);
+	if (done < repeat)
+		return 0; /* its next repeat */
+	return job_update(db, "UPDATE jobs SET state = 'done', ended_ns = $2 "
+	    "WHERE id = $1", id, NULL, cause);
 }
 
 int
 queue_run_ended(struct db *db, int64_t id, enum queue_run_end how,
-    char **cause)
+    const char *why, int *requeued, char **cause)
 {
-	int64_t done, repeat;
-	int r;
+	int r, dummy;
 
+	if (requeued == NULL)
+		requeued = &dummy;
+	*requeued = 0;
 	/* A run that crashed or was cut short does not count as done. */
 	if ((r = job_update(db, "UPDATE jobs SET runs_done = (SELECT count(*) "
 	    "FROM runs WHERE job_id = $1 AND state NOT IN ('running', "
@@ -259,19 +357,19 @@ queue_run_ended(struct db *db, int64_t id, enum queue_run_end how,
 	case QUEUE_RUN_STOPPING:
 		return job_update(db, "UPDATE jobs SET state = 'queued' WHERE "
 		    "id = $1 AND state = 'running'", id, NULL, cause);
+	case QUEUE_RUN_KILLED:
+		return lost_run(db, id, why ? why : "supervisor killed",
+		    requeued, cause);
 	case QUEUE_RUN_FAILED:
-		break;
+		return job_update(db, "UPDATE jobs SET state = 'done', "
+		    "ended_ns = $2, error = $3 WHERE id = $1", id,
+		    why ? why : "supervisor failed", cause);
 	case QUEUE_RUN_ENDED:
-		done = job_int(db, "SELECT runs_done FROM jobs WHERE id = $1",
-		    id, 0);
-		repeat = job_int(db, "SELECT repeat FROM jobs WHERE id = $1",
-		    id, 1);
-		if (done < repeat && !last_run_interrupted(db, id))
-			return 0; /* its next repeat */
+	case QUEUE_RUN_TIME_LIMIT:
 		break;
 	}
-	return job_update(db, "UPDATE jobs SET state = 'done', ended_ns = $2 "
-	    "WHERE id = $1", id, NULL, cause);
+	return run_ended_normally(db, id, how == QUEUE_RUN_TIME_LIMIT,
+	    requeued, cause);
 }
 
 int
@@ -336,6 +434,7 @@ queue_settle_lost(struct db *db, struct queue_lost **lost, size_t *n,
     char **cause)
 {
 	struct queue_lost *l;
+	char *why;
 	size_t i;
 	int r;
 
@@ -345,17 +444,12 @@ queue_settle_lost(struct db *db, struct queue_lost **lost, size_t *n,
 		goto out;
 	for (i = 0; i < *n; i++) {
 		l = &(*lost)[i];
-		if (l->retries_used < l->retry) {
-			l->requeued = 1;
+		why = xasprintf("its run was %s (its supervisor did not "
+		    "finish)", l->last_state);
+		r = lost_run(db, l->id, why, &l->requeued, cause);
+		free(why);
+		if (l->requeued)
 			l->retries_used++;
-			r = job_update(db, "UPDATE jobs SET state = 'queued', "
-			    "retries_used = retries_used + 1 WHERE id = $1",
-			    l->id, NULL, cause);
-		} else
-			r = job_update(db, "UPDATE jobs SET state = 'done', "
-			    "ended_ns = $2, error = $3 WHERE id = $1", l->id,
-			    "its run did not finish and retry= is used up",
-			    cause);
 		if (r != 0)
 			goto out;
 	}

@@ -25,7 +25,9 @@ struct db_counts;
 struct job_spec;
 struct workload;
 
-int queue_insert(struct db *, const struct job_spec *, char uuid[37],
+/* Store a job; its path options are first confined to the database's
+ * directory (job_spec_confine_paths, spec.h), which may rewrite them. */
+int queue_insert(struct db *, struct job_spec *, char uuid[37],
     int64_t *id, char **cause);
 /* Rebuild the spec of a stored job, its options re-checked against the
  * registry (spec.h). */
@@ -57,17 +59,24 @@ int queue_start_failed(struct db *, int64_t id, const char *error,
 /* How a job's run (its supervisor) ended, as the daemon saw it. */
 enum queue_run_end {
 	QUEUE_RUN_ENDED,        /* exited 0: count it, maybe repeat */
-	QUEUE_RUN_FAILED,       /* killed, or exited non-zero */
+	QUEUE_RUN_FAILED,       /* exited non-zero: done, with why */
+	QUEUE_RUN_KILLED,       /* killed by a signal: a lost run */
+	QUEUE_RUN_TIME_LIMIT,   /* exited 0 after its timeout= stop */
 	QUEUE_RUN_CANCELLED,    /* stopped on a cancel request */
 	QUEUE_RUN_STOPPING,     /* stopped because the daemon is stopping */
 };
 /*
  * Count the job's finished runs (crashed or interrupted ones do not
- * count) and move it on: done after its last repeat, after a failure or
- * an interrupted run; cancelled; back to queued when the daemon stops.
+ * count) and move it on: done after its last repeat, or with why as its
+ * error when the supervisor failed; cancelled; back to queued when the
+ * daemon stops.  A lost run (the supervisor killed; or its worker died
+ * without a verdict, which leaves the run interrupted) follows retry=:
+ * re-queued (*requeued 1, retries_used counted) while it allows, else
+ * done with an error saying why.  A run stopped at its time limit is
+ * not retried.  requeued may be NULL.
  */
 int queue_run_ended(struct db *, int64_t id, enum queue_run_end,
-    char **cause);
+    const char *why, int *requeued, char **cause);
 /* Cancel a job that is queued, or running without a run in progress
  * here (the caller stops one that is); -EALREADY once it has ended. */
 int queue_cancel(struct db *, int64_t id, char **cause);

@@ -1,6 +1,8 @@
 /* spec.c - job specs: from and to the API's JSON. */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -183,6 +185,53 @@ job_spec_to_json(const struct job_spec *js)
 		free(t);
 	}
 	return o;
+}
+
+/* Whether path (resolved) is root or below it. */
+static int
+path_under(const char *path, const char *root)
+{
+	size_t n = strlen(root);
+
+	if (strcmp(root, "/") == 0)
+		return 1;
+	return strncmp(path, root, n) == 0 && (path[n] == '\0' ||
+	    path[n] == '/');
+}
+
+int
+job_spec_confine_paths(struct job_spec *js, const char *root, char **cause)
+{
+	const struct param *p;
+	char resolved[PATH_MAX];
+	size_t i;
+	int r;
+
+	for (i = 0; i < js->params->n; i++) {
+		p = &js->params->v[i];
+		if (!p->set || p->spec->type != OPT_STRING)
+			continue;
+		if (root == NULL)
+			return set_cause(cause, EPERM, "option '%s' of '%s' "
+			    "names a path, and this database has no "
+			    "directory to confine it to", p->spec->name,
+			    js->wl->name);
+		if (realpath(p->s, resolved) == NULL)
+			return set_cause(cause, errno, "option '%s' of '%s': "
+			    "cannot resolve '%s': %s", p->spec->name,
+			    js->wl->name, p->s, strerror(errno));
+		if (!path_under(resolved, root))
+			return set_cause(cause, EPERM, "option '%s' of '%s' "
+			    "must name a directory under '%s' (the daemon's "
+			    "state directory), got '%s'", p->spec->name,
+			    js->wl->name, root, p->s);
+		/* The run uses what was checked, not a name that may
+		 * point elsewhere by then. */
+		if ((r = params_set(js->params, p->spec->name, resolved,
+		    cause)) != 0)
+			return r;
+	}
+	return 0;
 }
 
 void

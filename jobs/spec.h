@@ -41,6 +41,14 @@ int job_spec_from_json(json_t *, const struct workload *const *registry,
     struct job_spec *, char **cause);
 /* Options given (not defaults) as their text. */
 json_t *job_spec_to_json(const struct job_spec *);
+/*
+ * Jobs the daemon accepts run as root for whoever can reach its socket:
+ * every path option (the OPT_STRING ones: mmap-churn's dir=) must
+ * resolve to root or below it, and is replaced by its resolved form.
+ * root NULL refuses any.  -EPERM, or realpath's -errno, with *cause.
+ */
+int job_spec_confine_paths(struct job_spec *, const char *root,
+    char **cause);
 void job_spec_release(struct job_spec *);
 
 #endif

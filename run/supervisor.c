@@ -6,6 +6,7 @@
  * way is ingest.c's; the knobs are knobs.c's.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -37,6 +38,9 @@
  * may never be; the run is recorded anyway. */
 #define VERDICT_GRACE_NS (INT64_C(10) * 1000000000)
 #define REAP_GRACE_NS    (INT64_C(5) * 1000000000)
+/* Disk kept aside for the run's last writes (its end state, the knobs
+ * put back): 64 WAL frames of 16 KiB pages. */
+#define RESERVE_BYTES    (INT64_C(1) << 20)
 
 /* The worker process as the loop watches it. */
 struct worker_proc {
@@ -50,6 +54,8 @@ struct worker_proc {
 	int64_t killed_at;       /* when SIGKILL went to the group */
 	char *status_text;       /* "exit 0", "signal 9", "not reaped..." */
 	char *msg;               /* one packet: MSG_MAX + 1 bytes */
+	int reserve_fd;          /* unnamed file of RESERVE_BYTES, or -1 */
+	int storage_stop;        /* stopped because a write failed */
 };
 
 /* When the periodic sample is due. */
@@ -184,6 +190,61 @@ start_sampling(struct supervisor *s, char **cause)
 	if (r == 0 && s->error != NULL)
 		r = -EIO;
 	return r;
+}
+
+/*
+ * A full disk must not leave the run 'running' (issue 15): an unnamed
+ * file (O_TMPFILE: nothing to plant a symlink on, gone when we are)
+ * next to the database holds up to RESERVE_BYTES, given back the moment a
+ * write fails, so the end state still fits.  Best effort: -1 if the
+ * filesystem cannot.
+ */
+static int
+reserve_space(const char *db_path)
+{
+	char *dir = xstrdup(db_path), *slash = strrchr(dir, '/');
+	int64_t size;
+	int fd;
+
+	if (slash != NULL)
+		slash[slash == dir ? 1 : 0] = '\0';
+	fd = open(slash != NULL ? dir : ".", O_TMPFILE | O_RDWR | O_CLOEXEC,
+	    0600);
+	free(dir);
+	/* On a disk already short, less is better than none. */
+	for (size = RESERVE_BYTES; fd != -1 && size >= 65536; size /= 4)
+		if (posix_fallocate(fd, 0, (off_t)size) == 0)
+			return fd;
+	if (fd != -1)
+		close(fd);
+	return -1;
+}
+
+static void
+release_reserve(struct worker_proc *w)
+{
+	if (w->reserve_fd != -1)
+		close(w->reserve_fd);
+	w->reserve_fd = -1;
+}
+
+/* A write failed: nothing more of the run can be kept, so it ends now
+ * as failed, with the storage error as its reason. */
+static void
+stop_on_storage_error(struct supervisor *s, struct worker_proc *w)
+{
+	if (s->error == NULL || w->storage_stop)
+		return;
+	w->storage_stop = 1;
+	release_reserve(w);
+	if (s->result == NULL) {
+		free(s->reason);
+		s->reason = xasprintf("storage: %s", s->error);
+		s->result = xstrdup("failed");
+	}
+	kill(-w->pid, SIGTERM);
+	if (w->stop_at == 0)
+		w->stop_at = now_mono_ns() + STOP_GRACE_NS;
 }
 
 /* Fork the worker in its own process group, with signals turned into
@@ -331,6 +392,7 @@ watch_worker(struct supervisor *s, struct worker_proc *w)
 			break;
 		if (s->npend != 0 && now - s->pend_since >= COMMIT_NS)
 			sup_flush(s);
+		stop_on_storage_error(s, w);
 		if (sampling_tick(s, &tick, now))
 			continue;
 		pfd[0].fd = w->sock;
@@ -401,6 +463,20 @@ end_state(struct supervisor *s, const char *status_text, int restored,
 	return state;
 }
 
+/* The end state could not be stored: say what that leaves behind. */
+static void
+left_running(const char *uuid, char **cause)
+{
+	char *why;
+
+	if (cause == NULL || *cause == NULL)
+		return;
+	why = xasprintf("%s; run %.8s stays 'running' until the next "
+	    "`mmstorm run` or mmstormd start settles it", *cause, uuid);
+	free(*cause);
+	*cause = why;
+}
+
 /* The worker is gone: store what it left, put the knobs back, record
  * how the run ended. */
 static int
@@ -418,10 +494,21 @@ finish_run(struct supervisor *s, struct worker_proc *w,
 	if (w->status_text == NULL)
 		w->status_text = describe_status(w->status);
 	sup_flush(s);
+	if (s->error != NULL)
+		release_reserve(w);
 	restored = knobs_restore_run(s->db, s->run_id, &err) == 0;
 	state = end_state(s, w->status_text, restored, err);
 	r = db_run_finish(s->db, s->run_id, state, s->reason, w->status_text,
 	    now_real_ns(), cause);
+	if (r != 0 && w->reserve_fd != -1) {
+		release_reserve(w);
+		free(*cause);
+		*cause = NULL;
+		r = db_run_finish(s->db, s->run_id, state, s->reason,
+		    w->status_text, now_real_ns(), cause);
+	}
+	if (r != 0)
+		left_running(out->uuid, cause);
 	snprintf(out->state, sizeof out->state, "%s", state);
 	free(err);
 	return r;
@@ -453,6 +540,7 @@ worker_proc_release(struct worker_proc *w)
 		close(w->sock);
 	if (w->sfd != -1)
 		close(w->sfd);
+	release_reserve(w);
 	free(w->status_text);
 	free(w->msg);
 }
@@ -493,9 +581,12 @@ runner_run(struct db *db, const struct run_request *req,
 	memset(&w, 0, sizeof w);
 	w.pid = -1;
 	w.sock = w.sfd = -1;
+	w.reserve_fd = reserve_space(db->path);
 	if ((r = start_sampling(&s, cause)) != 0 ||
-	    (r = start_worker(&s, &w, cause)) != 0)
+	    (r = start_worker(&s, &w, cause)) != 0) {
+		release_reserve(&w);
 		r = fail_early(&s, r, out, cause);
+	}
 	else {
 		watch_worker(&s, &w);
 		r = finish_run(&s, &w, out, cause);

@@ -3,6 +3,7 @@
  * machine.  The only file that includes <sqlite3.h>.
  */
 #include <errno.h>
+#include <limits.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -267,11 +268,15 @@ sqlite_column_bytes(struct stmt *st, int col)
 	return (size_t)sqlite3_column_bytes(H(st), col);
 }
 
+/* What pragma_int() says when it could not read: user_version may
+ * really hold -1 (issue 15: "not an error"). */
+#define PRAGMA_FAILED INT_MIN
+
 static int
 pragma_int(struct db *db, const char *sql)
 {
 	sqlite3_stmt *st = NULL;
-	int v = -1;
+	int v = PRAGMA_FAILED;
 
 	if (sqlite3_prepare_v2(CONN(db), sql, -1, &st, NULL) == SQLITE_OK &&
 	    sqlite3_step(st) == SQLITE_ROW)
@@ -283,7 +288,9 @@ pragma_int(struct db *db, const char *sql)
 static int
 sqlite_schema_version(struct db *db)
 {
-	return pragma_int(db, "PRAGMA user_version");
+	int v = pragma_int(db, "PRAGMA user_version");
+
+	return v < 0 ? -1 : v;
 }
 
 static int
@@ -308,36 +315,165 @@ make_parent_dir(const char *path, char **cause)
 	return r;
 }
 
+/* What went wrong on the connection, with the system's word for it when
+ * there is one: "disk I/O error (No space left on device)". */
+static char *
+conn_error(sqlite3 *h)
+{
+	int e = h ? sqlite3_system_errno(h) : 0;
+
+	if (h == NULL)
+		return xstrdup("out of memory");
+	if (e != 0)
+		return xasprintf("%s (%s)", sqlite3_errmsg(h), strerror(e));
+	return xstrdup(sqlite3_errmsg(h));
+}
+
+/* file:PATH?immutable=1, the path %-escaped as a URI wants it. */
+static char *
+immutable_uri(const char *path)
+{
+	struct buf b = { 0 };
+	const char *p;
+
+	buf_printf(&b, "file:");
+	for (p = path; *p != '\0'; p++) {
+		if (*p == '%' || *p == '?' || *p == '#')
+			buf_printf(&b, "%%%02x", (unsigned char)*p);
+		else
+			buf_addc(&b, *p);
+	}
+	buf_printf(&b, "?immutable=1");
+	return buf_detach(&b);
+}
+
+/*
+ * A WAL database in a directory we cannot write (no -shm can be made)
+ * cannot be read the usual way.  Without a -wal file
+ * nothing is pending outside the main file: read it as immutable.  A
+ * writer that starts meanwhile could show us a torn page; a read
+ * command can live with that, a refusal helps nobody.
+ */
+static int
+reopen_immutable(struct db *db, sqlite3 **h)
+{
+	char *wal = xasprintf("%s-wal", db->path), *uri;
+	int ok = 0;
+
+	if (access(wal, F_OK) == -1 && errno == ENOENT) {
+		uri = immutable_uri(db->path);
+		sqlite3_close_v2(*h);
+		*h = NULL;
+		ok = sqlite3_open_v2(uri, h, SQLITE_OPEN_READONLY |
+		    SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL) == SQLITE_OK;
+		free(uri);
+	}
+	free(wal);
+	db->conn = *h;
+	return ok && pragma_int(db, "PRAGMA user_version") != PRAGMA_FAILED;
+}
+
+/* The first read: tells a file that is not a database (or not ours)
+ * from one we cannot read, and says which. */
+static int
+check_readable(struct db *db, sqlite3 **h, char **cause)
+{
+	char *why = NULL;
+	int v, code = SQLITE_OK, r = 0;
+
+	if ((v = pragma_int(db, "PRAGMA user_version")) == PRAGMA_FAILED) {
+		code = sqlite3_errcode(*h);
+		why = conn_error(*h);
+		if ((code == SQLITE_READONLY || code == SQLITE_CANTOPEN) &&
+		    reopen_immutable(db, h))
+			v = pragma_int(db, "PRAGMA user_version");
+	}
+	if (v != PRAGMA_FAILED && v < 0)
+		r = set_cause(cause, EINVAL, "'%s' is not an mmstorm "
+		    "database: schema version %d", db->path, v);
+	else if (v == PRAGMA_FAILED && (code == SQLITE_NOTADB ||
+	    code == SQLITE_CORRUPT))
+		r = set_cause(cause, EINVAL, "'%s' is not an mmstorm "
+		    "database: %s", db->path, why);
+	else if (v == PRAGMA_FAILED)
+		r = set_cause(cause, EIO, "cannot read database '%s': %s",
+		    db->path, why);
+	free(why);
+	return r;
+}
+
+/*
+ * Before SQLite sees the file: a command that only reads never creates
+ * a database, and never turns an empty file into one (it would write
+ * the schema and WAL header).
+ */
+static int
+check_existing(struct db *db, int flags, char **cause)
+{
+	struct stat st;
+
+	if (flags & DB_CREATE)
+		return make_parent_dir(db->path, cause);
+	if (stat(db->path, &st) == -1 && errno == ENOENT)
+		return set_cause(cause, ENOENT, "no database at '%s' (set --db "
+		    "or $MMSTORM_DB)", db->path);
+	if (stat(db->path, &st) == -1)
+		return set_cause(cause, errno, "cannot read database '%s': %s",
+		    db->path, strerror(errno));
+	if (S_ISREG(st.st_mode) && st.st_size == 0)
+		return set_cause(cause, EINVAL, "'%s' is empty, not an "
+		    "mmstorm database", db->path);
+	return 0;
+}
+
+/* A database we may only read (the file or its directory is read-only
+ * to us) still serves reads, unless it needs migrating. */
+static int
+check_writable(struct db *db, int flags, char **cause)
+{
+	int v;
+
+	if ((flags & DB_READONLY) || sqlite3_db_readonly(CONN(db),
+	    "main") != 1)
+		return 0;
+	v = pragma_int(db, "PRAGMA user_version");
+	if (v < db_latest_version())
+		return set_cause(cause, EROFS, "database '%s' is read-only "
+		    "to us and has schema version %d; this mmstorm needs "
+		    "%d: run it once with write access to upgrade it",
+		    db->path, v, db_latest_version());
+	return 0;
+}
+
 static int
 sqlite_open(struct db *db, int flags, char **cause)
 {
 	sqlite3 *h = NULL;
+	char *why;
 	int oflags, r;
 
 	oflags = (flags & DB_READONLY) ? SQLITE_OPEN_READONLY :
 	    SQLITE_OPEN_READWRITE;
-	if (flags & DB_CREATE) {
+	if (flags & DB_CREATE)
 		oflags |= SQLITE_OPEN_CREATE;
-		if ((r = make_parent_dir(db->path, cause)) != 0)
-			return r;
-	} else if (access(db->path, F_OK) == -1)
-		return set_cause(cause, ENOENT,
-		    "no database at '%s' (set --db or $MMSTORM_DB)", db->path);
+	if ((r = check_existing(db, flags, cause)) != 0)
+		return r;
 	if (sqlite3_open_v2(db->path, &h, oflags | SQLITE_OPEN_NOMUTEX,
 	    NULL) != SQLITE_OK) {
+		why = conn_error(h);
 		r = set_cause(cause, EIO, "cannot open database '%s': %s",
-		    db->path, h ? sqlite3_errmsg(h) : "out of memory");
+		    db->path, why);
+		free(why);
 		sqlite3_close_v2(h);
 		return r;
 	}
 	db->conn = h;
+	if ((r = check_readable(db, &h, cause)) != 0)
+		return r;
 	sqlite3_busy_timeout(h, DB_BUSY_MS);
 	sqlite3_extended_result_codes(h, 0);
-	/* A file that is not a database fails on the first read. */
-	if (pragma_int(db, "PRAGMA user_version") < 0)
-		return set_cause(cause, EINVAL,
-		    "'%s' is not an mmstorm database: %s", db->path,
-		    sqlite3_errmsg(h));
+	if ((r = check_writable(db, flags, cause)) != 0)
+		return r;
 	/* A new database gets 16 KiB pages before anything is written:
 	 * sample blobs of machines with many CPUs or nodes outgrow what a
 	 * 4 KiB page keeps in-row and would each spill to an overflow page
@@ -345,7 +481,7 @@ sqlite_open(struct db *db, int flags, char **cause)
 	if ((flags & DB_CREATE) && pragma_int(db, "PRAGMA page_count") == 0 &&
 	    (r = sqlite_exec(db, "PRAGMA page_size=16384", cause)) != 0)
 		return r;
-	if (!(flags & DB_READONLY) &&
+	if (sqlite3_db_readonly(h, "main") != 1 &&
 	    (r = sqlite_exec(db, "PRAGMA journal_mode=WAL", cause)) != 0)
 		return r;
 	/* Analysis reads many pages: map the file instead of copying every

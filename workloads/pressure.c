@@ -24,6 +24,7 @@ struct pressure {
 	pid_t pids[MAX_PIDS];
 	int npids;
 	pid_t stress_ng;
+	char *yaml_dir;         /* private (0700, mkdtemp) directory */
 	char *yaml_path;
 	int64_t total_kb, floor_kb, start_avail_kb;
 	int64_t started_ns;
@@ -187,8 +188,20 @@ start_stress_ng(struct pressure *p, char **cause)
 		return set_cause(cause, ENOMEM,
 		    "MemAvailable %lld kB leaves no room above the floor",
 		    (long long)avail);
-	p->yaml_path = xasprintf("%s/mmstorm-stress-ng.%d.yaml",
-	    p->cfg.tmpdir, (int)getpid());
+	/* stress-ng opens --yaml with fopen(), following symlinks: as root
+	 * in a world-writable tmpdir, a name anyone can guess (it held our
+	 * pid) let a user plant a symlink and have root overwrite any file.
+	 * A directory only we can enter leaves nothing to plant. */
+	p->yaml_dir = xasprintf("%s/mmstorm-stress-ng.XXXXXX", p->cfg.tmpdir);
+	if (mkdtemp(p->yaml_dir) == NULL) {
+		int e = errno;
+
+		free(p->yaml_dir);
+		p->yaml_dir = NULL;
+		return set_cause(cause, e, "cannot create a directory in "
+		    "'%s': %s", p->cfg.tmpdir, strerror(e));
+	}
+	p->yaml_path = xasprintf("%s/stress-ng.yaml", p->yaml_dir);
 	snprintf(workers, sizeof workers, "%d", p->cfg.workers);
 	snprintf(bytes, sizeof bytes, "%lldk", (long long)per_kb);
 	snprintf(timeout, sizeof timeout, "%llds",
@@ -347,6 +360,10 @@ pressure_stop(struct pressure *p, struct pressure_stats *out)
 			p->st.yaml = NULL;
 		unlink(p->yaml_path);
 		free(p->yaml_path);
+	}
+	if (p->yaml_dir != NULL) {
+		rmdir(p->yaml_dir);
+		free(p->yaml_dir);
 	}
 	if (out != NULL)
 		*out = p->st;

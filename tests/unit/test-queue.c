@@ -1,8 +1,11 @@
 /* test-queue.c - the job queue's state changes, and job specs against a
  * registry the caller hands in. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "jobs/jobfile.h"
 #include "jobs/queue.h"
@@ -20,7 +23,14 @@ static const struct opt_spec fake_opts[] = {
 };
 static const struct workload wl_fake = { .name = "fake", .summary = "test",
 	.options = fake_opts };
-static const struct workload *const registry[] = { &wl_fake, NULL };
+static const struct opt_spec fake_dir_opts[] = {
+	{ "dir", OPT_STRING, 0, 0, NULL, NULL, "where files go" },
+	{ NULL, 0, 0, 0, NULL, NULL, NULL },
+};
+static const struct workload wl_fake_dir = { .name = "fake-dir",
+	.summary = "test", .options = fake_dir_opts };
+static const struct workload *const registry[] = { &wl_fake, &wl_fake_dir,
+	NULL };
 
 /* A job of repeat runs (retry re-queues) stored and its id. */
 static int64_t
@@ -89,6 +99,37 @@ check_job(struct db *db, int64_t id, const char *state, int64_t runs_done)
 	json_decref(j);
 }
 
+/* The job's run ended as the daemon saw it, nothing to say why. */
+static void
+ended(struct db *db, int64_t id, enum queue_run_end how)
+{
+	CHECK_INT_EQ(queue_run_ended(db, id, how, NULL, NULL, NULL), 0);
+}
+
+/* An integer column of the job, as the API shows it. */
+static int64_t
+job_int_of(struct db *db, int64_t id, const char *key)
+{
+	json_t *j = queue_job_json(db, id);
+	int64_t v = json_integer_value(json_object_get(j, key));
+
+	json_decref(j);
+	return v;
+}
+
+/* The job's error, or "" (a static copy). */
+static const char *
+job_error(struct db *db, int64_t id)
+{
+	static char text[256];
+	json_t *j = queue_job_json(db, id);
+	const char *e = json_string_value(json_object_get(j, "error"));
+
+	snprintf(text, sizeof text, "%s", e ? e : "");
+	json_decref(j);
+	return text;
+}
+
 static int64_t
 claim(struct db *db)
 {
@@ -118,15 +159,15 @@ TEST(queue_runs_a_job_through_its_repeats)
 	job_spec_release(&js);
 	/* The first run ends well: the same job goes on, before b. */
 	add_run(db, a, "passed");
-	CHECK_INT_EQ(queue_run_ended(db, a, QUEUE_RUN_ENDED, NULL), 0);
+	ended(db, a, QUEUE_RUN_ENDED);
 	check_job(db, a, "running", 1);
 	CHECK_INT_EQ(claim(db), a);
 	add_run(db, a, "failed");
-	CHECK_INT_EQ(queue_run_ended(db, a, QUEUE_RUN_ENDED, NULL), 0);
+	ended(db, a, QUEUE_RUN_ENDED);
 	check_job(db, a, "done", 2);
 	CHECK_INT_EQ(claim(db), b);
 	/* A supervisor that failed ends its job whatever repeat= says. */
-	CHECK_INT_EQ(queue_run_ended(db, b, QUEUE_RUN_FAILED, NULL), 0);
+	ended(db, b, QUEUE_RUN_FAILED);
 	check_job(db, b, "done", 0);
 	CHECK_INT_EQ(claim(db), 0);
 	db_close(db);
@@ -139,7 +180,7 @@ TEST(queue_interrupted_run_ends_the_job_and_does_not_count)
 
 	CHECK_INT_EQ(claim(db), a);
 	add_run(db, a, "interrupted");
-	CHECK_INT_EQ(queue_run_ended(db, a, QUEUE_RUN_ENDED, NULL), 0);
+	ended(db, a, QUEUE_RUN_ENDED);
 	check_job(db, a, "done", 0);
 	db_close(db);
 }
@@ -152,10 +193,10 @@ TEST(queue_stop_requeues_and_cancel_ends)
 
 	CHECK_INT_EQ(claim(db), a);
 	add_run(db, a, "interrupted");
-	CHECK_INT_EQ(queue_run_ended(db, a, QUEUE_RUN_STOPPING, NULL), 0);
+	ended(db, a, QUEUE_RUN_STOPPING);
 	check_job(db, a, "queued", 0);
 	CHECK_INT_EQ(claim(db), a);
-	CHECK_INT_EQ(queue_run_ended(db, a, QUEUE_RUN_CANCELLED, NULL), 0);
+	ended(db, a, QUEUE_RUN_CANCELLED);
 	check_job(db, a, "cancelled", 0);
 	CHECK_INT_EQ(queue_cancel(db, a, &cause), -EALREADY);
 	CHECK_STR_EQ(cause, "job is already cancelled");
@@ -232,4 +273,113 @@ TEST(job_specs_name_workloads_of_the_registry_given)
 	CHECK_STR_EQ(cause, "unknown workload 'thp-munmap'");
 	free(cause);
 	json_decref(o);
+}
+
+/* kill -9 of the worker leaves its run interrupted and the supervisor
+ * exits 0; kill -9 of the supervisor is a signal: both follow retry=
+ * (issue 15, item 5), a time limit's stop does not. */
+TEST(queue_lost_runs_follow_retry)
+{
+	struct db *db = unit_fresh_db("queue-lost-live.db");
+	int64_t a = add_job(db, 2, 1), b = add_job(db, 1, 0),
+	    c = add_job(db, 1, 2), d = add_job(db, 1, 0);
+	int requeued = -1;
+
+	CHECK_INT_EQ(claim(db), a);
+	add_run(db, a, "interrupted");
+	CHECK_INT_EQ(queue_run_ended(db, a, QUEUE_RUN_ENDED, NULL, &requeued,
+	    NULL), 0);
+	CHECK_INT_EQ(requeued, 1);
+	check_job(db, a, "queued", 0);
+	CHECK_INT_EQ(job_int_of(db, a, "retries_used"), 1);
+	CHECK_INT_EQ(claim(db), a);
+	add_run(db, a, "passed");
+	ended(db, a, QUEUE_RUN_ENDED);
+	check_job(db, a, "running", 1);
+	add_run(db, a, "interrupted");
+	CHECK_INT_EQ(queue_run_ended(db, a, QUEUE_RUN_ENDED, NULL, &requeued,
+	    NULL), 0);
+	CHECK_INT_EQ(requeued, 0);
+	check_job(db, a, "done", 1);
+	CHECK_STR_EQ(job_error(db, a), "run interrupted: no reason recorded; "
+	    "retry= is used up (1 of 1)");
+	/* The supervisor killed, retry=0: done, saying so. */
+	CHECK_INT_EQ(claim(db), b);
+	CHECK_INT_EQ(queue_run_ended(db, b, QUEUE_RUN_KILLED,
+	    "supervisor killed by signal 9 (KILL)", &requeued, NULL), 0);
+	check_job(db, b, "done", 0);
+	CHECK_STR_EQ(job_error(db, b), "supervisor killed by signal 9 (KILL)");
+	/* Killed with retries left: queued again, counted. */
+	CHECK_INT_EQ(claim(db), c);
+	CHECK_INT_EQ(queue_run_ended(db, c, QUEUE_RUN_KILLED, "x", &requeued,
+	    NULL), 0);
+	CHECK_INT_EQ(requeued, 1);
+	check_job(db, c, "queued", 0);
+	/* A time limit's stop ends the job, and is not retried. */
+	CHECK_INT_EQ(claim(db), c);
+	add_run(db, c, "interrupted");
+	ended(db, c, QUEUE_RUN_TIME_LIMIT);
+	check_job(db, c, "done", 0);
+	CHECK_INT_EQ(job_int_of(db, c, "retries_used"), 1);
+	/* A supervisor that exited non-zero: done with why. */
+	CHECK_INT_EQ(claim(db), d);
+	CHECK_INT_EQ(queue_run_ended(db, d, QUEUE_RUN_FAILED, "exit 1", NULL,
+	    NULL), 0);
+	CHECK_STR_EQ(job_error(db, d), "exit 1");
+	db_close(db);
+}
+
+/* A job's dir= as the daemon takes it: any socket user, root's files. */
+static int
+queue_dir_job(struct db *db, const char *dir, char **cause)
+{
+	json_t *o = json_pack("{s:s, s:{s:s}}", "workload", "fake-dir",
+	    "options", "dir", dir);
+	struct job_spec js;
+	char uuid[37];
+	int64_t id;
+	int r;
+
+	CHECK_INT_EQ(job_spec_from_json(o, registry, &js, cause), 0);
+	r = queue_insert(db, &js, uuid, &id, cause);
+	job_spec_release(&js);
+	json_decref(o);
+	return r;
+}
+
+/* Issue 15, item 6: dir= stays in the database's directory. */
+TEST(queue_confines_path_options_to_the_state_directory)
+{
+	struct db *db = unit_fresh_db("queue-dir.db");
+	char *inside = xasprintf("%s/churn", unit_tmpdir());
+	char *link = xasprintf("%s/to-etc", unit_tmpdir());
+	char *cause = NULL;
+	struct job_spec js;
+	int64_t id;
+
+	CHECK_INT_EQ(mkdir(inside, 0700), 0);
+	CHECK_INT_EQ(symlink("/etc", link), 0);
+	CHECK_INT_EQ(queue_dir_job(db, inside, &cause), 0);
+	CHECK_INT_EQ(queue_dir_job(db, unit_tmpdir(), &cause), 0);
+	CHECK_INT_EQ(queue_dir_job(db, "/root", &cause), -EPERM);
+	CHECK_STR_CONTAINS(cause, "option 'dir' of 'fake-dir' must name a "
+	    "directory under '");
+	CHECK_STR_CONTAINS(cause, "got '/root'");
+	free(cause);
+	cause = NULL;
+	/* A symlink inside that leads out is judged by where it leads. */
+	CHECK_INT_EQ(queue_dir_job(db, link, &cause), -EPERM);
+	free(cause);
+	cause = NULL;
+	CHECK_INT_EQ(queue_dir_job(db, "/nonexistent/x", &cause), -ENOENT);
+	CHECK_STR_CONTAINS(cause, "cannot resolve '/nonexistent/x'");
+	free(cause);
+	/* What is stored and run is the resolved path. */
+	id = claim(db);
+	CHECK_INT_EQ(queue_load_spec(db, id, registry, &js, NULL), 0);
+	CHECK_STR_EQ(params_str(js.params, "dir"), inside);
+	job_spec_release(&js);
+	free(inside);
+	free(link);
+	db_close(db);
 }

@@ -1,0 +1,84 @@
+/* test-pressure.c - the pressure engine's files: stress-ng's YAML. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/util.h"
+#include "workloads/pressure.h"
+#include "unit.h"
+
+static int
+entries(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	int n = 0;
+
+	if (d == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			n++;
+	closedir(d);
+	return n;
+}
+
+/*
+ * Issue 15, item 2: the YAML path was TMPDIR/mmstorm-stress-ng.<pid>.yaml,
+ * and stress-ng writes it with fopen(): a symlink planted at that name
+ * made root overwrite its target.  The name is planted here, for our
+ * own pid, and the target must come out untouched.
+ */
+TEST(pressure_stress_ng_yaml_does_not_follow_a_planted_symlink)
+{
+	char *dir = xasprintf("%s/pressure-tmp", unit_tmpdir());
+	char *victim = xasprintf("%s/victim", unit_tmpdir());
+	char *planted, *text = NULL;
+	struct pressure_config cfg;
+	struct pressure_stats st;
+	struct pressure *p = NULL;
+	char *cause = NULL;
+	struct stat sb;
+	int r;
+
+	CHECK_INT_EQ(mkdir(dir, 01777), 0);
+	CHECK_INT_EQ(chmod(dir, 01777), 0);
+	unit_put(unit_tmpdir(), "victim", "precious\n");
+	planted = xasprintf("%s/mmstorm-stress-ng.%d.yaml", dir, (int)getpid());
+	CHECK_INT_EQ(symlink(victim, planted), 0);
+	memset(&cfg, 0, sizeof cfg);
+	cfg.engine = PRESSURE_STRESS_NG;
+	cfg.floor_pct = 1;
+	cfg.workers = 1;
+	cfg.limit_bytes = INT64_C(64) << 20;
+	cfg.timeout_s = 30;
+	cfg.tmpdir = dir;
+	r = pressure_start(&p, &cfg, &cause);
+	if (r == -ENOENT) {
+		/* No stress-ng here: nothing ran, nothing was written. */
+		CHECK_STR_CONTAINS(cause, "needs /usr/bin/stress-ng");
+		free(cause);
+	} else {
+		CHECK_INT_EQ(r, 0);
+		usleep(300000);
+		pressure_stop(p, &st);
+		/* The YAML came back, through a path of our own. */
+		CHECK(st.yaml != NULL);
+		CHECK_STR_CONTAINS(st.yaml, "stress-ng");
+		pressure_stats_release(&st);
+	}
+	CHECK_INT_EQ(read_file(victim, &text, NULL, NULL), 0);
+	CHECK_STR_EQ(text, "precious\n");
+	/* The symlink is left alone, and the private directory is gone. */
+	CHECK_INT_EQ(lstat(planted, &sb), 0);
+	CHECK(S_ISLNK(sb.st_mode));
+	CHECK_INT_EQ(entries(dir), 1);
+	free(text);
+	free(planted);
+	free(victim);
+	free(dir);
+}
