@@ -38,6 +38,7 @@
 enum conn_state {
 	CONN_HEAD,      /* reading the request line and headers */
 	CONN_BODY,      /* reading a body of a known length */
+	CONN_QUEUED,    /* a body is in, waiting for its turn */
 	CONN_REPLY,     /* writing the reply */
 	CONN_LINGER,    /* error sent: drain what the client still sends */
 };
@@ -47,6 +48,7 @@ struct http_conn {
 	struct bufferevent *bev;
 	struct event *deadline;
 	TAILQ_ENTRY(http_conn) entry;
+	TAILQ_ENTRY(http_conn) ready_entry;
 	enum conn_state state;
 	char *method, *target;
 	struct evkeyvalq headers;
@@ -60,6 +62,8 @@ struct http_pool {
 	struct http_limits lim;
 	struct http_stats stats;
 	struct conn_list conns;         /* oldest first */
+	struct conn_list ready;         /* bodies in, to parse */
+	struct event *work;
 };
 
 struct http_server {
@@ -125,11 +129,22 @@ request_reset(struct http_conn *c)
 static void
 conn_free(struct http_conn *c)
 {
+	evutil_socket_t fd;
+
+	if (c->state == CONN_QUEUED)
+		TAILQ_REMOVE(&c->srv->pool->ready, c, ready_entry);
 	request_reset(c);
 	TAILQ_REMOVE(&c->srv->pool->conns, c, entry);
 	c->srv->pool->stats.conns--;
 	event_free(c->deadline);
+	/* bufferevent_free() closes the socket only in a finalizer later in
+	 * the loop; a burst of evictions would run out of descriptors
+	 * before then.  Detach and close it now. */
+	fd = bufferevent_getfd(c->bev);
+	bufferevent_setfd(c->bev, -1);
 	bufferevent_free(c->bev);
+	if (fd != -1)
+		close(fd);
 	free(c);
 }
 
@@ -395,8 +410,36 @@ conn_read(struct bufferevent *bev, void *arg)
 		c->started = 1;
 	if (c->state == CONN_HEAD && read_head(c, in) != 0)
 		return;
-	if (c->state == CONN_BODY && evbuffer_get_length(in) >= c->body_len)
+	if (c->state != CONN_BODY || evbuffer_get_length(in) < c->body_len)
+		return;
+	if (c->body_len == 0) {
 		dispatch(c);
+		return;
+	}
+	/* A body can take tens of ms to parse (a 900 KB job list): one per
+	 * turn of the loop, at a lower priority than reading and accepting,
+	 * so GET /v1/status is not stuck behind a queue of them. */
+	bufferevent_disable(bev, EV_READ);
+	c->state = CONN_QUEUED;
+	TAILQ_INSERT_TAIL(&c->srv->pool->ready, c, ready_entry);
+	event_active(c->srv->pool->work, EV_TIMEOUT, 1);
+}
+
+static void
+work_one(evutil_socket_t fd, short what, void *arg)
+{
+	struct http_pool *p = arg;
+	struct http_conn *c = TAILQ_FIRST(&p->ready);
+
+	(void)fd;
+	(void)what;
+	if (c == NULL)
+		return;
+	TAILQ_REMOVE(&p->ready, c, ready_entry);
+	c->state = CONN_BODY;
+	dispatch(c);
+	if (!TAILQ_EMPTY(&p->ready))
+		event_active(p->work, EV_TIMEOUT, 1);
 }
 
 /* The reply has left: the next request, or the end. */
@@ -444,6 +487,14 @@ conn_deadline(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	if (c->state == CONN_QUEUED) {
+		TAILQ_REMOVE(&c->srv->pool->ready, c, ready_entry);
+		c->state = CONN_BODY;
+		c->srv->pool->stats.timed_out++;
+		fail(c, 503, "the daemon is too busy to parse this request; "
+		    "retry later");
+		return;
+	}
 	if ((c->state == CONN_HEAD && c->started) || c->state == CONN_BODY) {
 		c->srv->pool->stats.timed_out++;
 		snprintf(msg, sizeof msg, "request not complete within %lld "
@@ -561,6 +612,10 @@ http_pool_new(struct event_base *base, const struct http_limits *lim)
 	p->base = base;
 	p->lim = *lim;
 	TAILQ_INIT(&p->conns);
+	TAILQ_INIT(&p->ready);
+	p->work = event_new(base, -1, 0, work_one, p);
+	if (event_base_get_npriorities(base) > 1)
+		event_priority_set(p->work, event_base_get_npriorities(base) - 1);
 	return p;
 }
 
@@ -571,6 +626,7 @@ http_pool_free(struct http_pool *p)
 		return;
 	while (!TAILQ_EMPTY(&p->conns))
 		conn_free(TAILQ_FIRST(&p->conns));
+	event_free(p->work);
 	free(p);
 }
 

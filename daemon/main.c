@@ -336,6 +336,9 @@ daemon_setup(struct daemon *d, const struct daemon_args *a)
 		goto out;
 	}
 	d->base = event_base_new();
+	/* Three priorities: the default (1) for sockets and timers, 2 for
+	 * work that may wait (parsing request bodies, http.c). */
+	event_base_priority_init(d->base, 3);
 	d->started_mono = d->hb_last_mono = now_mono_ns();
 	d->started_real = now_real_ns();
 	if (scheduler_recover(d, &cause) != 0 ||
