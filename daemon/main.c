@@ -138,7 +138,6 @@ read_token(const char *path, char **cause)
 		set_cause(cause, EINVAL, "token in '%s' is shorter than 16 "
 		    "characters", path);
 	else {
-		memmove(t, trim(t), strlen(trim(t)) + 1);
 		fclose(f);
 		return t;
 	}
