@@ -34,7 +34,6 @@
 #define LINGER_MS       2000    /* read and drop after an error reply */
 #define PAUSE_MIN_MS    50
 #define PAUSE_MAX_MS    1000
-#define EVICT_MIN_AGE_MS 100
 
 enum conn_state {
 	CONN_HEAD,      /* reading the request line and headers */
@@ -54,7 +53,6 @@ struct http_conn {
 	char *method, *target;
 	struct evkeyvalq headers;
 	size_t nheaders, head_bytes, body_len, reserved;
-	int64_t accepted_ns;
 	int keep_alive, started;
 };
 TAILQ_HEAD(conn_list, http_conn);
@@ -508,20 +506,18 @@ conn_deadline(evutil_socket_t fd, short what, void *arg)
 }
 
 /*
- * At the cap: drop the oldest connection still sending its request.  One
- * accepted less than EVICT_MIN_AGE_MS ago has not had a turn of the loop
- * to send anything yet (a burst of accepts would evict its own start);
- * then the new connection is the one refused.
+ * At the cap: drop the oldest connection still sending its request (or
+ * lingering after an error).  Refusing the new one instead would let
+ * slow clients that got in first lock everyone else out.
  */
 static int
 evict_one(struct http_pool *p)
 {
-	int64_t young = now_mono_ns() - EVICT_MIN_AGE_MS * 1000000;
 	struct http_conn *c;
 
 	TAILQ_FOREACH(c, &p->conns, entry) {
-		if (c->state == CONN_LINGER || ((c->state == CONN_HEAD ||
-		    c->state == CONN_BODY) && c->accepted_ns < young)) {
+		if (c->state == CONN_HEAD || c->state == CONN_BODY ||
+		    c->state == CONN_LINGER) {
 			log_limited(&limit_evict, 4, "connection limit (%zu) "
 			    "reached: closed the oldest unfinished request",
 			    p->lim.max_conns);
@@ -554,7 +550,6 @@ on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 	}
 	c = xcalloc(1, sizeof *c);
 	c->srv = srv;
-	c->accepted_ns = now_mono_ns();
 	c->bev = bufferevent_socket_new(p->base, fd, BEV_OPT_CLOSE_ON_FREE);
 	c->deadline = evtimer_new(p->base, conn_deadline, c);
 	if (c->bev == NULL || c->deadline == NULL) {
