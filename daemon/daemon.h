@@ -6,9 +6,9 @@
 #include <sys/types.h>
 
 #include <event2/event.h>
-#include <event2/http.h>
 
 #include "common/util.h"
+#include "daemon/http.h"
 
 struct db;
 struct kmsg_watch;
@@ -19,10 +19,13 @@ struct daemon {
 	char *db_path;
 	char *socket_path;
 	int socket_fd;
-	struct evhttp *http;          /* the unix socket: everything */
-	struct evhttp *http_tcp;      /* optional: /metrics, rest with token */
+	dev_t socket_dev;             /* the socket file bound, to remove */
+	ino_t socket_ino;             /* only that one at the end */
+	struct http_limits limits;
+	struct http_pool *http_pool;
+	struct http_server *http;     /* the unix socket: everything */
+	struct http_server *http_tcp; /* optional: /metrics, rest with token */
 	char *token;                  /* bearer token for TCP, or NULL */
-	size_t max_body;
 
 	int64_t started_mono, started_real;
 	int64_t kernel_id, host_id;
@@ -66,6 +69,18 @@ void log_err(const char *fmt, ...) PRINTFLIKE(1, 2);
 void log_debug(const char *fmt, ...) PRINTFLIKE(1, 2);
 extern int log_verbose;
 
+/* A rate limit for messages a client can cause: burst per interval. */
+struct log_limit {
+	int64_t interval_ns;
+	int burst, count;
+	int64_t window_start, suppressed;
+};
+#define LOG_LIMIT(seconds, burst) \
+	{ (int64_t)(seconds) * 1000000000, (burst), 0, 0, 0 }
+void log_limited(struct log_limit *, int prio, const char *fmt, ...)
+    PRINTFLIKE(3, 4);
+void log_libevent_init(void);
+
 /* notify.c: the sd_notify protocol without libsystemd */
 int notify(const char *state);
 int notify_watchdog_usec(int64_t *usec);
@@ -81,6 +96,11 @@ int scheduler_recover(struct daemon *, char **cause);
 /* api.c */
 int api_start(struct daemon *, const char *tcp_listen, char **cause);
 void api_stop(struct daemon *);
+/* One request, no socket (the server calls it; so can a fuzzer). */
+void api_handle(struct daemon *, const struct http_request *,
+    struct http_reply *);
+/* "HOST:PORT" or "[IPV6]:PORT", port 1..65535: 0 or -EINVAL. */
+int api_parse_listen(const char *, char **host, char **port, char **cause);
 
 /* metrics.c: Prometheus text format 0.0.4 */
 char *metrics_render(struct daemon *);

@@ -3,6 +3,7 @@
  * serves the API.  See docs/daemon.md.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -22,6 +23,7 @@
 
 #define DEFAULT_SOCKET "/run/mmstorm/mmstormd.sock"
 #define STOP_WAIT_S    30
+#define FD_RESERVE     32      /* descriptors kept for all but clients */
 
 static void
 usage(FILE *f)
@@ -29,6 +31,8 @@ usage(FILE *f)
 	fprintf(f, "usage: mmstormd [--socket PATH] [--db PATH] [--foreground]\n"
 	    "                [--listen HOST:PORT --token-file FILE] "
 	    "[--max-body BYTES]\n"
+	    "                [--max-connections N] [--max-request-memory BYTES] "
+	    "[--request-timeout-ms N]\n"
 	    "                [--heartbeat-ms N] [--stall-ms N] "
 	    "[--allow-user-kmsg] [--kmsg-tail] [--kmsg-quiet-ms N]\n"
 	    "                [--pstore DIR] [-v]\n");
@@ -98,26 +102,51 @@ on_heartbeat(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
+/*
+ * The token file must be the daemon's own: owned by root or by the user
+ * the daemon runs as, and not readable by group or others.  Checked on
+ * the opened descriptor (no symlink followed, no race between the check
+ * and the read).
+ */
 static char *
 read_token(const char *path, char **cause)
 {
 	struct stat st;
 	char *t = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	FILE *f = NULL;
+	int fd;
 
-	if (stat(path, &st) == 0 && (st.st_mode & 0077) != 0) {
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
+		set_cause(cause, errno, "cannot open '%s': %s", path,
+		    strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode))
+		set_cause(cause, EINVAL, "token file '%s' is not a regular file",
+		    path);
+	else if (st.st_uid != 0 && st.st_uid != geteuid())
+		set_cause(cause, EPERM, "token file '%s' must be owned by root "
+		    "or by the daemon's user", path);
+	else if ((st.st_mode & 0077) != 0)
 		set_cause(cause, EPERM, "token file '%s' must not be readable "
 		    "by group or others", path);
-		return NULL;
-	}
-	if (read_file_line(path, &t, cause) != 0)
-		return NULL;
-	if (strlen(t) < 16) {
-		free(t);
+	else if ((f = fdopen(fd, "r")) == NULL)
+		set_cause(cause, errno, "cannot read '%s'", path);
+	else if ((n = getline(&t, &cap, f)) <= 0 || strlen(trim(t)) < 16)
 		set_cause(cause, EINVAL, "token in '%s' is shorter than 16 "
 		    "characters", path);
-		return NULL;
+	else {
+		fclose(f);
+		return t;
 	}
-	return t;
+	free(t);
+	if (f != NULL)
+		fclose(f);
+	else
+		close(fd);
+	return NULL;
 }
 
 static int
@@ -154,8 +183,55 @@ identify(struct daemon *d, char **cause)
 /* What the command line sets beyond struct daemon. */
 struct daemon_args {
 	const char *listen_addr, *token_file;
-	int64_t heartbeat_ms, stall_ms, max_body;
+	int64_t heartbeat_ms, stall_ms;
 };
+
+/* A bad --listen is a usage error, found before anything starts. */
+static int
+check_listen(const char *spec)
+{
+	char *host = NULL, *port = NULL, *cause = NULL;
+
+	if (spec == NULL)
+		return -1;
+	if (api_parse_listen(spec, &host, &port, &cause) != 0) {
+		fprintf(stderr, "mmstormd: %s\n", cause);
+		free(cause);
+		return 2;
+	}
+	free(host);
+	free(port);
+	return -1;
+}
+
+/*
+ * Descriptors: the soft limit goes up to the hard one (systemd's
+ * LimitNOFILE= sets both), and the connection cap stays below it with
+ * room for the database, the kernel log and a supervisor's pipe, so the
+ * cap, not accept() failing, is what turns clients away.
+ */
+static void
+fit_descriptors(struct http_limits *lim)
+{
+	struct rlimit rl;
+	size_t room;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+		(void)getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	room = rl.rlim_cur > FD_RESERVE + 8 ? (size_t)(rl.rlim_cur -
+	    FD_RESERVE) : 8;
+	if (lim->max_conns > room) {
+		log_warn("%zu connections do not fit %llu descriptors: at most "
+		    "%zu", lim->max_conns, (unsigned long long)rl.rlim_cur,
+		    room);
+		lim->max_conns = room;
+	}
+}
 
 /* -1 to go on, else the exit code (help, usage error). */
 static int
@@ -168,6 +244,9 @@ parse_args(int argc, char **argv, struct daemon *d, struct daemon_args *a)
 		{ "listen", required_argument, NULL, 'l' },
 		{ "token-file", required_argument, NULL, 't' },
 		{ "max-body", required_argument, NULL, 'b' },
+		{ "max-connections", required_argument, NULL, 'C' },
+		{ "max-request-memory", required_argument, NULL, 'M' },
+		{ "request-timeout-ms", required_argument, NULL, 'R' },
 		{ "heartbeat-ms", required_argument, NULL, 'H' },
 		{ "stall-ms", required_argument, NULL, 'S' },
 		{ "allow-user-kmsg", no_argument, NULL, 'u' },
@@ -198,7 +277,8 @@ parse_args(int argc, char **argv, struct daemon *d, struct daemon_args *a)
 		case 'T': d->kmsg_tail = 1; break;
 		case 'p': d->pstore_dir = optarg; break;
 		case 'v': log_verbose = 1; break;
-		case 'b': case 'H': case 'S': case 'Q':
+		case 'b': case 'H': case 'S': case 'Q': case 'C': case 'M':
+		case 'R':
 			if (parse_int64(optarg, &v) != 0 || v < 1 ||
 			    v > INT64_C(1) << 34) {
 				fprintf(stderr, "mmstormd: bad number '%s'\n",
@@ -206,7 +286,13 @@ parse_args(int argc, char **argv, struct daemon *d, struct daemon_args *a)
 				return 2;
 			}
 			if (c == 'b')
-				a->max_body = v;
+				d->limits.max_body = (size_t)v;
+			else if (c == 'C')
+				d->limits.max_conns = (size_t)v;
+			else if (c == 'M')
+				d->limits.max_memory = (size_t)v;
+			else if (c == 'R')
+				d->limits.deadline_ms = v;
 			else if (c == 'H')
 				a->heartbeat_ms = v;
 			else if (c == 'Q')
@@ -230,7 +316,7 @@ parse_args(int argc, char **argv, struct daemon *d, struct daemon_args *a)
 		usage(stderr);
 		return 2;
 	}
-	return -1;
+	return check_listen(a->listen_addr);
 }
 
 /*
@@ -249,6 +335,9 @@ daemon_setup(struct daemon *d, const struct daemon_args *a)
 		goto out;
 	}
 	d->base = event_base_new();
+	/* Three priorities: the default (1) for sockets and timers, 2 for
+	 * work that may wait (parsing request bodies, http.c). */
+	event_base_priority_init(d->base, 3);
 	d->started_mono = d->hb_last_mono = now_mono_ns();
 	d->started_real = now_real_ns();
 	if (scheduler_recover(d, &cause) != 0 ||
@@ -306,7 +395,7 @@ daemon_loop(struct daemon *d, int64_t heartbeat_ms)
 int
 main(int argc, char **argv)
 {
-	struct daemon_args a = { NULL, NULL, 500, 2000, 1 << 20 };
+	struct daemon_args a = { NULL, NULL, 500, 2000 };
 	struct daemon d;
 	const char *env;
 	char *cause = NULL;
@@ -316,6 +405,11 @@ main(int argc, char **argv)
 	d.socket_fd = d.progress_fd = -1;
 	d.pstore_dir = "/sys/fs/pstore";
 	d.kmsg_quiet_ms = 20;
+	d.limits.max_conns = 1024;
+	d.limits.max_header = 16384;
+	d.limits.max_body = 1 << 20;
+	d.limits.max_memory = 64 << 20;
+	d.limits.deadline_ms = 10000;
 	env = getenv("MMSTORM_SOCKET");
 	d.socket_path = xstrdup(env && *env ? env : DEFAULT_SOCKET);
 	if ((rc = parse_args(argc, argv, &d, &a)) >= 0)
@@ -323,7 +417,8 @@ main(int argc, char **argv)
 	rc = 1;
 	if (d.db_path == NULL)
 		d.db_path = xstrdup(db_default_path());
-	d.max_body = (size_t)a.max_body;
+	log_libevent_init();
+	fit_descriptors(&d.limits);
 	d.heartbeat_ns = a.heartbeat_ms * 1000000;
 	d.stall_ns = a.stall_ms * 1000000;
 	if (a.token_file != NULL && (d.token = read_token(a.token_file,

@@ -3,6 +3,7 @@
  * names prefixed mmstorm_ (node_exporter owns node_).
  */
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,6 +88,46 @@ current_counters(struct buf *b, struct daemon *d, int64_t run)
 	series_release(&s);
 }
 
+/* What the load limits did (docs/daemon.md, "Load limits"). */
+static void
+http_metrics(struct buf *b, const struct http_stats *st)
+{
+	static const struct {
+		const char *name, *type, *help;
+		size_t offset;
+	} m[] = {
+		{ "mmstorm_http_connections", "gauge", "Connections open.",
+		    offsetof(struct http_stats, conns) },
+		{ "mmstorm_http_request_memory_bytes", "gauge",
+		    "Request bodies and replies held, bytes.",
+		    offsetof(struct http_stats, memory) },
+		{ "mmstorm_http_connections_accepted_total", "counter",
+		    "Connections accepted.",
+		    offsetof(struct http_stats, accepted) },
+		{ "mmstorm_http_connections_evicted_total", "counter",
+		    "Unfinished requests closed to stay under the connection "
+		    "cap.", offsetof(struct http_stats, evicted) },
+		{ "mmstorm_http_requests_timed_out_total", "counter",
+		    "Requests not received whole within the deadline.",
+		    offsetof(struct http_stats, timed_out) },
+		{ "mmstorm_http_requests_rejected_total", "counter",
+		    "Requests refused by the HTTP layer (malformed, too "
+		    "large, over a limit).",
+		    offsetof(struct http_stats, rejected) },
+		{ "mmstorm_http_accept_pauses_total", "counter",
+		    "Times accepting paused (out of descriptors or memory).",
+		    offsetof(struct http_stats, accept_pauses) },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(m); i++) {
+		header(b, m[i].name, m[i].type, m[i].help);
+		buf_printf(b, "%s %" PRId64 "\n", m[i].name,
+		    *(const int64_t *)(const void *)((const char *)st +
+		    m[i].offset));
+	}
+}
+
 char *
 metrics_render(struct daemon *d)
 {
@@ -135,5 +176,7 @@ metrics_render(struct daemon *d)
 	    "API requests served.");
 	buf_printf(&b, "mmstorm_http_requests_total %" PRId64 "\n",
 	    d->http_requests);
+	if (d->http_pool != NULL)
+		http_metrics(&b, http_pool_stats(d->http_pool));
 	return buf_detach(&b);
 }
