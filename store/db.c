@@ -123,6 +123,8 @@ db_latest_version(void)
 static int
 db_migrate(struct db *db, int max_version, char **cause)
 {
+	const struct schema_migration *list = db->drv->migrations ?
+	    db->drv->migrations : schema_migrations;
 	int cur = db_schema_version(db), latest = db_latest_version(), i, r;
 
 	if (cur < 0)
@@ -132,7 +134,7 @@ db_migrate(struct db *db, int max_version, char **cause)
 		    "database '%s' has schema version %d, newer than this mmstorm knows (%d): upgrade mmstorm",
 		    db->path, cur, latest);
 	for (i = 0; i < schema_migrations_count; i++) {
-		const struct schema_migration *m = &schema_migrations[i];
+		const struct schema_migration *m = &list[i];
 
 		if (m->version != i + 1)
 			return set_cause(cause, EINVAL,
@@ -156,6 +158,7 @@ db_migrate(struct db *db, int max_version, char **cause)
 
 /* The drivers this build has, asked in order; the last takes any path. */
 static const struct store_driver *const store_drivers[] = {
+	&store_driver_postgresql,
 	&store_driver_sqlite,
 };
 
