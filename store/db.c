@@ -449,8 +449,8 @@ db_run_counters(struct db *db, int64_t run_id,
 	size_t i;
 	int r = -EIO;
 
-	ins = db_prepare(db, "INSERT OR IGNORE INTO counters (name, kind, unit) "
-	    "VALUES ($1, $2, $3)", cause);
+	ins = db_prepare(db, "INSERT INTO counters (name, kind, unit) "
+	    "VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING", cause);
 	sel = db_prepare(db, "SELECT id FROM counters WHERE name = $1", cause);
 	map = db_prepare(db, "INSERT INTO run_counters (run_id, idx, "
 	    "counter_id) VALUES ($1, $2, $3)", cause);
@@ -564,8 +564,10 @@ db_metric_set(struct db *db, int64_t run_id, const char *name, double value,
 {
 	struct stmt *st;
 
-	st = db_prepare(db, "INSERT OR REPLACE INTO metrics (run_id, name, "
-	    "value, unit, better) VALUES ($1, $2, $3, $4, $5)", cause);
+	st = db_prepare(db, "INSERT INTO metrics (run_id, name, value, "
+	    "unit, better) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (run_id, "
+	    "name) DO UPDATE SET value = excluded.value, unit = excluded.unit, "
+	    "better = excluded.better", cause);
 	if (st == NULL)
 		return -EIO;
 	stmt_bind_int64(st, 1, run_id);
@@ -600,8 +602,9 @@ db_artifact_set(struct db *db, int64_t run_id, const char *name,
 {
 	struct stmt *st;
 
-	st = db_prepare(db, "INSERT OR REPLACE INTO run_artifacts (run_id, "
-	    "name, content) VALUES ($1, $2, $3)", cause);
+	st = db_prepare(db, "INSERT INTO run_artifacts (run_id, name, "
+	    "content) VALUES ($1, $2, $3) ON CONFLICT (run_id, name) DO UPDATE "
+	    "SET content = excluded.content", cause);
 	if (st == NULL)
 		return -EIO;
 	stmt_bind_int64(st, 1, run_id);
@@ -616,8 +619,8 @@ db_unavailable_add(struct db *db, int64_t run_id, const char *source,
 {
 	struct stmt *st;
 
-	st = db_prepare(db, "INSERT OR IGNORE INTO run_unavailable (run_id, "
-	    "source) VALUES ($1, $2)", cause);
+	st = db_prepare(db, "INSERT INTO run_unavailable (run_id, source) "
+	    "VALUES ($1, $2) ON CONFLICT (run_id, source) DO NOTHING", cause);
 	if (st == NULL)
 		return -EIO;
 	stmt_bind_int64(st, 1, run_id);
