@@ -600,10 +600,13 @@ pg_open(struct db *db, int flags, char **cause)
 		goto out;
 	}
 	PQsetNoticeProcessor(pc->c, quiet_notice, NULL);
-	/* Byte order for text, as SQLite compares; UTC for any timestamp;
-	 * every float digit. */
+	/* UTF-8 as the store writes it; UTC for any timestamp; every float
+	 * digit.  A transaction reads one snapshot, as SQLite's do: export's
+	 * BEGIN is a consistent copy whatever is pushed meanwhile. */
 	if ((r = pg_exec(db, "SET client_encoding = 'UTF8'; "
-	    "SET TIME ZONE 'UTC'; SET extra_float_digits = 3", cause)) != 0)
+	    "SET TIME ZONE 'UTC'; SET extra_float_digits = 3; "
+	    "SET default_transaction_isolation = 'repeatable read'",
+	    cause)) != 0)
 		goto out;
 	if ((flags & DB_READONLY) && (r = pg_exec(db, "SET SESSION "
 	    "CHARACTERISTICS AS TRANSACTION READ ONLY", cause)) != 0)
