@@ -124,6 +124,11 @@ test_expect 'verdict and MMSTORM_DB read PostgreSQL as SQLite' '
 		cmp lite.$w pg.$w
 	done
 	grep -q "^exit 1$" pg.mmap-churn
+	# SQLite LIKE ignores ASCII case, PostgreSQL LIKE does not.
+	mmstorm --db "$SCRATCH/all.db" runs --kernel 3B43FAD --json > lite.k
+	mmstorm --db "$url" runs --kernel 3B43FAD --json > pg.k
+	test "$(wc -l < pg.k)" -gt 0
+	cmp lite.k pg.k
 	MMSTORM_DB=$url mmstorm runs --json > pg.runs
 	cmp "$TOP/tests/golden/expected/runs.json" pg.runs
 '
