@@ -133,6 +133,13 @@ test_expect 'verdict and MMSTORM_DB read PostgreSQL as SQLite' '
 	cmp "$TOP/tests/golden/expected/runs.json" pg.runs
 '
 
+test_expect 'the writes a run makes work on PostgreSQL (unit test)' '
+	url=$(pg_db writes)
+	MMSTORM_TEST_DB=$url "$BUILD/unit-tests" store_writes > unit.out 2>&1 ||
+	    { cat unit.out; false; }
+	grep -q "^ok 1 - store_writes_a_run_on_any_engine" unit.out
+'
+
 test_expect 'the migrations are recorded once, in schema_version' '
 	url="postgresql:///fleet?host=$PGDIR&user=mmstorm"
 	mmstorm --db "$url" runs > /dev/null
