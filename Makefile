@@ -7,7 +7,7 @@ BINDIR    ?= $(PREFIX)/bin
 DESTDIR   ?=
 BUILD     ?= build
 
-PKGS      := sqlite3 jansson libevent libcurl numa zlib nettle
+PKGS      := sqlite3 jansson libevent libcurl numa zlib nettle libpq
 CC        ?= cc
 CFLAGS    ?= -O2 -g
 WARN      := -Wall -Wextra -Wshadow -Wformat=2 -Wno-unused-parameter \
@@ -36,6 +36,7 @@ CLI_SRC   := $(wildcard cli/*.c)
 DAEMON_SRC := $(wildcard daemon/*.c)
 UNIT_SRC  := $(wildcard tests/unit/*.c)
 SCHEMA    := $(sort $(wildcard schema/*.sql))
+SCHEMA_PG := $(sort $(wildcard schema/postgresql/*.sql))
 
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/schema.o
 CLI_OBJ   := $(CLI_SRC:%.c=$(BUILD)/%.o)
@@ -66,9 +67,9 @@ $(BUILD)/%.o: %.c $(BUILD)/.flags
 
 # The migrations are compiled into the binary so an installed mmstorm
 # needs no data files; scripts/embed-schema.sh writes one C array per file.
-$(BUILD)/schema.c: $(SCHEMA) scripts/embed-schema.sh
+$(BUILD)/schema.c: $(SCHEMA) $(SCHEMA_PG) scripts/embed-schema.sh
 	@mkdir -p $(BUILD)
-	sh scripts/embed-schema.sh $(SCHEMA) > $@.tmp && mv $@.tmp $@
+	sh scripts/embed-schema.sh $(SCHEMA) --postgresql $(SCHEMA_PG) > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/schema.o: $(BUILD)/schema.c $(BUILD)/.flags
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<

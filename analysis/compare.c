@@ -127,7 +127,8 @@ compare_lockups(struct db *db, struct comparison *c,
 	    "count(DISTINCT CASE WHEN kernel_id = $1 THEN run_id END), "
 	    "count(DISTINCT CASE WHEN kernel_id = $2 THEN run_id END) "
 	    "FROM events WHERE kernel_id IN ($1, $2) AND run_id IS NOT NULL "
-	    "AND ($3 IS NULL OR workload = $3) AND kind NOT IN ('taint') "
+	    "AND (CAST($3 AS TEXT) IS NULL OR workload = $3) "
+	    "AND kind NOT IN ('taint') "
 	    "GROUP BY signature, workload ORDER BY workload, kind, title",
 	    cause);
 	if (st == NULL)

@@ -246,7 +246,8 @@ load_kernel_info(struct db *db, const char *workload, struct kernel_info **out,
 
 	st = db_prepare(db, "SELECT k.id, k.first_seen_ns, k.release, "
 	    "coalesce(k.build_id, k.build_key), (SELECT count(*) FROM runs r "
-	    "WHERE r.kernel_id = k.id AND ($1 IS NULL OR r.workload = $1) "
+	    "WHERE r.kernel_id = k.id AND "
+	    "(CAST($1 AS TEXT) IS NULL OR r.workload = $1) "
 	    "AND r.state NOT IN ('queued', 'running', 'skipped')) FROM "
 	    "kernels k ORDER BY k.id", cause);
 	if (st == NULL)

@@ -143,10 +143,12 @@ load_passed_runs(struct db *db, int64_t kernel, const char *workload,
 {
 	static const char *runs_sql[] = {
 		"SELECT id, kernel_id, workload FROM runs WHERE kernel_id = $1 "
-		"AND state = 'passed' AND ($2 IS NULL OR workload = $2) "
+		"AND state = 'passed' AND "
+		"(CAST($2 AS TEXT) IS NULL OR workload = $2) "
 		"ORDER BY id",
 		"SELECT id, kernel_id, workload FROM runs WHERE kernel_id <> "
-		"$1 AND state = 'passed' AND ($2 IS NULL OR workload = $2) "
+		"$1 AND state = 'passed' AND "
+		"(CAST($2 AS TEXT) IS NULL OR workload = $2) "
 		"ORDER BY id",
 	};
 	struct values_run *run;
@@ -195,14 +197,17 @@ metrics_query(struct db *db, int64_t kernel, size_t nruns, const char **sql,
 {
 	static const char *of_build = "SELECT m.run_id, m.name, m.value "
 	    "FROM runs r JOIN metrics m ON m.run_id = r.id WHERE "
-	    "r.kernel_id = $1 AND r.state = 'passed' AND ($2 IS NULL OR "
-	    "r.workload = $2) AND ($3 IS NULL OR m.name = $3) ORDER BY r.id";
+	    "r.kernel_id = $1 AND r.state = 'passed' AND "
+	    "(CAST($2 AS TEXT) IS NULL OR r.workload = $2) AND "
+	    "(CAST($3 AS TEXT) IS NULL OR m.name = $3) ORDER BY r.id";
 	static const char *of_other_builds = "SELECT m.run_id, m.name, "
 	    "m.value FROM runs r JOIN metrics m ON m.run_id = r.id WHERE "
-	    "r.kernel_id <> $1 AND r.state = 'passed' AND ($2 IS NULL OR "
-	    "r.workload = $2) AND ($3 IS NULL OR m.name = $3) ORDER BY r.id";
+	    "r.kernel_id <> $1 AND r.state = 'passed' AND "
+	    "(CAST($2 AS TEXT) IS NULL OR r.workload = $2) AND "
+	    "(CAST($3 AS TEXT) IS NULL OR m.name = $3) ORDER BY r.id";
 	static const char *whole_table = "SELECT run_id, name, value FROM "
-	    "metrics WHERE ($3 IS NULL OR name = $3) ORDER BY run_id";
+	    "metrics WHERE (CAST($3 AS TEXT) IS NULL OR name = $3) "
+	    "ORDER BY run_id";
 	struct stmt *st;
 	int64_t all;
 

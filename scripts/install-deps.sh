@@ -8,11 +8,12 @@ set -eu
 # report), systemd-analyze, and for the VM lab qemu, busybox-static,
 # cpio, e2fsprogs and what builds the test module (gcc-12, libc6-dev).
 PKGS="build-essential pkg-config libsqlite3-dev sqlite3 libjansson-dev
-libevent-dev libcurl4-openssl-dev libnuma-dev zlib1g-dev nettle-dev stress-ng"
+libevent-dev libcurl4-openssl-dev libnuma-dev zlib1g-dev nettle-dev libpq-dev
+stress-ng"
 if [ "${1:-}" = "--test" ]; then
 	PKGS="$PKGS curl python3 xxd chromium fonts-dejavu-core systemd
 qemu-system-x86 busybox-static cpio e2fsprogs jq bc binutils gcc-12 libc6-dev
-git"
+git postgresql-15"
 fi
 
 missing=""

@@ -199,9 +199,11 @@ catalog_runs(struct db *db, const struct catalog_runs_query *q,
 	st = db_prepare(db, "SELECT r.uuid, r.workload, r.state, k.release, "
 	    "r.label, r.created_ns, r.started_ns, r.ended_ns, r.reason "
 	    "FROM runs r JOIN kernels k ON k.id = r.kernel_id "
-	    "WHERE ($1 IS NULL OR r.workload = $1) AND ($2 IS NULL OR "
-	    "r.state = $2) AND ($3 IS NULL OR k.release = $3 OR "
-	    "k.build_id LIKE $3 || '%') ORDER BY r.created_ns DESC, r.id DESC "
+	    "WHERE (CAST($1 AS TEXT) IS NULL OR r.workload = $1) AND "
+	    "(CAST($2 AS TEXT) IS NULL OR r.state = $2) AND "
+	    "(CAST($3 AS TEXT) IS NULL OR k.release = $3 OR "
+	    "lower(k.build_id) LIKE lower($3) || '%') "
+	    "ORDER BY r.created_ns DESC, r.id DESC "
 	    "LIMIT $4", cause);
 	if (st == NULL)
 		return -EIO;

@@ -123,6 +123,8 @@ db_latest_version(void)
 static int
 db_migrate(struct db *db, int max_version, char **cause)
 {
+	const struct schema_migration *list = db->drv->migrations ?
+	    db->drv->migrations : schema_migrations;
 	int cur = db_schema_version(db), latest = db_latest_version(), i, r;
 
 	if (cur < 0)
@@ -132,7 +134,7 @@ db_migrate(struct db *db, int max_version, char **cause)
 		    "database '%s' has schema version %d, newer than this mmstorm knows (%d): upgrade mmstorm",
 		    db->path, cur, latest);
 	for (i = 0; i < schema_migrations_count; i++) {
-		const struct schema_migration *m = &schema_migrations[i];
+		const struct schema_migration *m = &list[i];
 
 		if (m->version != i + 1)
 			return set_cause(cause, EINVAL,
@@ -156,6 +158,7 @@ db_migrate(struct db *db, int max_version, char **cause)
 
 /* The drivers this build has, asked in order; the last takes any path. */
 static const struct store_driver *const store_drivers[] = {
+	&store_driver_postgresql,
 	&store_driver_sqlite,
 };
 
@@ -437,8 +440,8 @@ db_run_counters(struct db *db, int64_t run_id,
 	size_t i;
 	int r = -EIO;
 
-	ins = db_prepare(db, "INSERT OR IGNORE INTO counters (name, kind, unit) "
-	    "VALUES ($1, $2, $3)", cause);
+	ins = db_prepare(db, "INSERT INTO counters (name, kind, unit) "
+	    "VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING", cause);
 	sel = db_prepare(db, "SELECT id FROM counters WHERE name = $1", cause);
 	map = db_prepare(db, "INSERT INTO run_counters (run_id, idx, "
 	    "counter_id) VALUES ($1, $2, $3)", cause);
@@ -552,8 +555,10 @@ db_metric_set(struct db *db, int64_t run_id, const char *name, double value,
 {
 	struct stmt *st;
 
-	st = db_prepare(db, "INSERT OR REPLACE INTO metrics (run_id, name, "
-	    "value, unit, better) VALUES ($1, $2, $3, $4, $5)", cause);
+	st = db_prepare(db, "INSERT INTO metrics (run_id, name, value, "
+	    "unit, better) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (run_id, "
+	    "name) DO UPDATE SET value = excluded.value, unit = excluded.unit, "
+	    "better = excluded.better", cause);
 	if (st == NULL)
 		return -EIO;
 	stmt_bind_int64(st, 1, run_id);
@@ -588,8 +593,9 @@ db_artifact_set(struct db *db, int64_t run_id, const char *name,
 {
 	struct stmt *st;
 
-	st = db_prepare(db, "INSERT OR REPLACE INTO run_artifacts (run_id, "
-	    "name, content) VALUES ($1, $2, $3)", cause);
+	st = db_prepare(db, "INSERT INTO run_artifacts (run_id, name, "
+	    "content) VALUES ($1, $2, $3) ON CONFLICT (run_id, name) DO UPDATE "
+	    "SET content = excluded.content", cause);
 	if (st == NULL)
 		return -EIO;
 	stmt_bind_int64(st, 1, run_id);
@@ -604,8 +610,8 @@ db_unavailable_add(struct db *db, int64_t run_id, const char *source,
 {
 	struct stmt *st;
 
-	st = db_prepare(db, "INSERT OR IGNORE INTO run_unavailable (run_id, "
-	    "source) VALUES ($1, $2)", cause);
+	st = db_prepare(db, "INSERT INTO run_unavailable (run_id, source) "
+	    "VALUES ($1, $2) ON CONFLICT (run_id, source) DO NOTHING", cause);
 	if (st == NULL)
 		return -EIO;
 	stmt_bind_int64(st, 1, run_id);

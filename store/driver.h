@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 struct db;
+struct schema_migration;
 
 /* What stmt_step() says. */
 enum {
@@ -60,6 +61,9 @@ struct store_driver {
 	/* The migration bookkeeping: the version applied, -1 if unreadable */
 	int (*schema_version)(struct db *);
 	int (*set_schema_version)(struct db *, int version, char **cause);
+	/* The engine's DDL for schema/'s numbered migrations (as many, the
+	 * same numbers); NULL: schema/ itself */
+	const struct schema_migration *migrations;
 
 	struct stmt *(*prepare)(struct db *, const char *sql, char **cause);
 	void (*finalize)(struct stmt *);
@@ -83,6 +87,7 @@ struct store_driver {
 };
 
 extern const struct store_driver store_driver_sqlite;
+extern const struct store_driver store_driver_postgresql;
 
 /* Prepared statement or NULL with *cause; stmt_finalize() accepts NULL. */
 struct stmt *store_prepare(struct db *, const char *sql, char **cause);

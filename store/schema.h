@@ -10,5 +10,7 @@ struct schema_migration {
 
 extern const struct schema_migration schema_migrations[];
 extern const int schema_migrations_count;
+/* schema/postgresql/: the same numbers, as many (embed-schema.sh checks) */
+extern const struct schema_migration schema_migrations_postgresql[];
 
 #endif

@@ -4,15 +4,24 @@
 # (one file per command).  tests/t/t0900-golden.sh compares the current
 # build's outputs with the ones committed in tests/golden/expected/, which
 # this script made from the code before the layout move.
+#
+# make-outputs.sh --db URL MMSTORM OUTDIR imports into the empty database
+# at URL (a PostgreSQL one: tests/t/t0610-postgresql.sh) instead of a
+# SQLite file in OUTDIR, and leaves it there.
 set -eu
 export TZ=UTC LC_ALL=C
+url=""
+if [ "$1" = "--db" ]; then
+	url=$2
+	shift 2
+fi
 bin=$1
 out=$2
 top=$(cd "$(dirname "$0")/../.." && pwd)
 runs="$top/tests/fixtures/runs"
 mkdir -p "$out"
-db="$out/.db"
-rm -f "$db" "$db-wal" "$db-shm"
+db=${url:-"$out/.db"}
+rm -f "$out/.db" "$out/.db-wal" "$out/.db-shm"
 m() { "$bin" --db "$db" "$@"; }
 
 for f in two-builds two-releases init-on-alloc; do
@@ -53,4 +62,4 @@ for k in "$top"/tests/fixtures/kmsg/*.kmsg "$top"/tests/fixtures/kmsg/*.console.
 	echo "== $(basename "$k")"
 	"$bin" parse-log "$k"
 done > "$out/parse-log.jsonl"
-rm -f "$db" "$db-wal" "$db-shm" "$out/.uuids"
+rm -f "$out/.db" "$out/.db-wal" "$out/.db-shm" "$out/.uuids"

@@ -24,12 +24,35 @@ TEST(driver_opens_by_url)
 	/* A plain path is the same file. */
 	CHECK_INT_EQ(db_open(path, 0, &db, &cause), 0);
 	db_close(db);
-	CHECK_INT_EQ(db_open("postgresql://localhost/lab", 0, &db, &cause),
+	CHECK_INT_EQ(db_open("mysql://localhost/lab", 0, &db, &cause),
 	    -EINVAL);
 	CHECK_STR_CONTAINS(cause, "no database driver");
 	free(cause);
 	free(url);
 	free(path);
+}
+
+/* A URL's password never reaches a message, wherever the URL has it. */
+TEST(driver_masks_postgresql_passwords)
+{
+	static const char *const urls[] = {
+		"postgresql://lab:s3cret@/lab?host=/nonexistent-mmstorm",
+		"postgres:///lab?host=/nonexistent-mmstorm&password=s3cret",
+		"postgresql:///lab?password=s3cret&host=/nonexistent-mmstorm",
+	};
+	struct db *db = NULL;
+	char *cause = NULL;
+	size_t i;
+
+	for (i = 0; i < sizeof urls / sizeof urls[0]; i++) {
+		CHECK_INT_EQ(db_open(urls[i], 0, &db, &cause), -ECONNREFUSED);
+		CHECK(db == NULL);
+		CHECK_STR_CONTAINS(cause, "cannot connect to database");
+		CHECK_STR_CONTAINS(cause, "***");
+		CHECK(strstr(cause, "s3cret") == NULL);
+		free(cause);
+		cause = NULL;
+	}
 }
 
 TEST(driver_numbers_parameters_as_postgresql_does)

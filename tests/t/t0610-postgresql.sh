@@ -1,0 +1,171 @@
+#!/bin/sh
+# The PostgreSQL driver against a real PostgreSQL: a server of our own in
+# a temporary directory (unix socket only, stopped by a trap even when a
+# test fails), the fixtures imported into it, and every read command's
+# output byte-identical to the SQLite one (the golden outputs that
+# t0900-golden.sh checks the SQLite build against).  Skips only when no
+# PostgreSQL server is installed or none can be started here.
+. "$(dirname "$0")/lib.sh"
+
+FIXTURES="$TOP/tests/fixtures/runs"
+PGBIN=""
+for d in /usr/lib/postgresql/15/bin $(ls -d /usr/lib/postgresql/*/bin \
+    2>/dev/null | sort -V -r); do
+	if [ -x "$d/initdb" ] && [ -x "$d/pg_ctl" ]; then
+		PGBIN=$d
+		break
+	fi
+done
+
+# initdb refuses root: the server runs as the postgres user, in a
+# directory of its own that it owns (SCRATCH stays root's).
+PGDIR=""
+as_pg() {
+	if [ "$(id -u)" -eq 0 ]; then
+		runuser -u postgres -- "$@"
+	else
+		"$@"
+	fi
+}
+
+pg_stop() {
+	if [ -n "$PGDIR" ] && [ -f "$PGDIR/data/postmaster.pid" ]; then
+		as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -m immediate -w stop \
+		    > /dev/null 2>&1 || true
+	fi
+	[ -z "$PGDIR" ] || rm -rf "$PGDIR"
+}
+trap 'pg_stop; cleanup_scratch' EXIT
+trap 'exit 1' INT TERM HUP
+
+pg_start() {
+	PGDIR=$(mktemp -d /tmp/mmstorm-pg.XXXXXX) || return 1
+	if [ "$(id -u)" -eq 0 ]; then
+		id postgres > /dev/null 2>&1 || return 1
+		chown postgres "$PGDIR" || return 1
+	fi
+	chmod 700 "$PGDIR"
+	as_pg "$PGBIN/initdb" -D "$PGDIR/data" -U mmstorm -A trust \
+	    -E UTF8 --no-sync > "$PGDIR/initdb.log" 2>&1 || return 1
+	as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/server.log" -w \
+	    -t 60 -o "-c listen_addresses='' -k $PGDIR -c fsync=off" \
+	    start > /dev/null 2>&1 || return 1
+}
+
+# A fresh database NAME on the server; its URL on stdout.
+pg_db() {
+	as_pg "$PGBIN/createdb" -h "$PGDIR" -U mmstorm "$1" > /dev/null &&
+	echo "postgresql:///$1?host=$PGDIR&user=mmstorm"
+}
+
+if [ -z "$PGBIN" ]; then
+	test_skip_rest "no PostgreSQL server installed (postgresql-15: scripts/install-deps.sh --test)"
+elif ! pg_start; then
+	tail -n 5 "$PGDIR/initdb.log" "$PGDIR/server.log" 2>/dev/null | sed 's/^/# /'
+	test_skip_rest "PostgreSQL cannot start here (initdb or pg_ctl failed)"
+fi
+
+test_expect 'the golden outputs from a PostgreSQL database' '
+	url=$(pg_db golden)
+	sh "$TOP/tests/golden/make-outputs.sh" --db "$url" "$BUILD/mmstorm" \
+	    "$SCRATCH/pg"
+	test -s "$SCRATCH/pg/export.jsonl"
+'
+
+for f in "$TOP"/tests/golden/expected/*; do
+	name=$(basename "$f")
+	test_expect "$name from PostgreSQL equals SQLite's" "
+		cmp '$f' '$SCRATCH/pg/$name' || { diff -u '$f' '$SCRATCH/pg/$name' | head -n 40; false; }
+	"
+done
+
+test_expect 'export from PostgreSQL equals export of the SQLite databases that fed it' '
+	url=$(pg_db fleet)
+	for f in two-builds two-releases init-on-alloc; do
+		mmstorm --db "$SCRATCH/$f.db" import "$FIXTURES/$f.jsonl" > /dev/null
+		mmstorm --db "$SCRATCH/$f.db" export > "$SCRATCH/$f.export"
+		mmstorm --db "$url" import "$SCRATCH/$f.export" > /dev/null
+		mmstorm --db "$SCRATCH/all.db" import "$SCRATCH/$f.export" > /dev/null
+	done
+	mmstorm --db "$url" export > fleet.jsonl
+	mmstorm --db "$SCRATCH/all.db" export > all.jsonl
+	cmp all.jsonl fleet.jsonl
+	cmp "$TOP/tests/golden/expected/export.jsonl" fleet.jsonl
+'
+
+test_expect 'a run exported from PostgreSQL imports into SQLite unchanged' '
+	url="postgresql:///fleet?host=$PGDIR&user=mmstorm"
+	mmstorm --db "$url" export > fleet.jsonl
+	mmstorm --db "$SCRATCH/back.db" import fleet.jsonl > /dev/null
+	mmstorm --db "$SCRATCH/back.db" export > back.jsonl
+	cmp fleet.jsonl back.jsonl
+'
+
+test_expect 'importing the same file twice stores its runs once' '
+	url="postgresql:///fleet?host=$PGDIR&user=mmstorm"
+	mmstorm --db "$url" import "$FIXTURES/two-builds.jsonl" > again.out
+	mmstorm --db "$url" export > fleet2.jsonl
+	mmstorm --db "$url" export > fleet.jsonl
+	cmp fleet.jsonl fleet2.jsonl
+	cmp "$TOP/tests/golden/expected/export.jsonl" fleet2.jsonl
+'
+
+test_expect 'verdict and MMSTORM_DB read PostgreSQL as SQLite' '
+	url="postgresql:///fleet?host=$PGDIR&user=mmstorm"
+	for w in thp-munmap mmap-churn hotplug; do
+		st=0
+		mmstorm --db "$SCRATCH/all.db" verdict --baseline c56 \
+		    --workload $w --kernel c56-init_on_free > lite.$w 2>&1 || st=$?
+		echo "exit $st" >> lite.$w
+		st=0
+		MMSTORM_DB=$url mmstorm verdict --baseline c56 --workload $w \
+		    --kernel c56-init_on_free > pg.$w 2>&1 || st=$?
+		echo "exit $st" >> pg.$w
+		cmp lite.$w pg.$w
+	done
+	grep -q "^exit 1$" pg.mmap-churn
+	# SQLite LIKE ignores ASCII case, PostgreSQL LIKE does not.
+	mmstorm --db "$SCRATCH/all.db" runs --kernel 3B43FAD --json > lite.k
+	mmstorm --db "$url" runs --kernel 3B43FAD --json > pg.k
+	test "$(wc -l < pg.k)" -gt 0
+	cmp lite.k pg.k
+	MMSTORM_DB=$url mmstorm runs --json > pg.runs
+	cmp "$TOP/tests/golden/expected/runs.json" pg.runs
+'
+
+test_expect 'the writes a run makes work on PostgreSQL (unit test)' '
+	url=$(pg_db writes)
+	MMSTORM_TEST_DB=$url "$BUILD/unit-tests" store_writes > unit.out 2>&1 ||
+	    { cat unit.out; false; }
+	grep -q "^ok 1 - store_writes_a_run_on_any_engine" unit.out
+'
+
+test_expect 'the migrations are recorded once, in schema_version' '
+	url="postgresql:///fleet?host=$PGDIR&user=mmstorm"
+	mmstorm --db "$url" runs > /dev/null
+	"$PGBIN/psql" -h "$PGDIR" -U mmstorm -d fleet -Atc \
+	    "SELECT version FROM schema_version ORDER BY version" > versions
+	seq 1 "$(ls "$TOP"/schema/*.sql | wc -l)" > want
+	cmp want versions
+'
+
+test_expect 'a password in the URL is never printed' '
+	expect_exit 1 mmstorm --db "postgresql://lab:s3cret@/nowhere?host=$SCRATCH/none" runs
+	grep -q "cannot connect to database" "$SCRATCH/err"
+	grep -q "lab:\*\*\*@" "$SCRATCH/err"
+	! grep -q s3cret "$SCRATCH/err"
+'
+
+test_expect 'an error naming the database hides its password' '
+	pg_db newer > /dev/null
+	url="postgresql://mmstorm:s3cret@/newer?host=$PGDIR"
+	mmstorm --db "$url" runs > /dev/null
+	"$PGBIN/psql" -h "$PGDIR" -U mmstorm -d newer -Atqc \
+	    "INSERT INTO schema_version (version) VALUES (999)"
+	expect_exit 1 mmstorm --db "$url" runs
+	grep -q "has schema version 999, newer than" "$SCRATCH/err"
+	grep -q "mmstorm:\*\*\*@/newer" "$SCRATCH/err"
+	! grep -q s3cret "$SCRATCH/err"
+'
+
+test_done
