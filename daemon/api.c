@@ -448,6 +448,14 @@ handle(struct evhttp_request *req, void *arg, int tcp)
 	route(d, req, path);
 }
 
+/* One request through the path checks and the router, as a connection
+ * hands it over: fuzz/fuzz-api.c drives the API with it, no socket. */
+void
+api_handle_request(struct daemon *d, struct evhttp_request *req, int tcp)
+{
+	handle(req, d, tcp);
+}
+
 static void
 handle_unix(struct evhttp_request *req, void *arg)
 {

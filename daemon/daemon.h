@@ -80,6 +80,7 @@ int scheduler_recover(struct daemon *, char **cause);
 /* api.c */
 int api_start(struct daemon *, const char *tcp_listen, char **cause);
 void api_stop(struct daemon *);
+void api_handle_request(struct daemon *, struct evhttp_request *, int tcp);
 
 /* metrics.c: Prometheus text format 0.0.4 */
 char *metrics_render(struct daemon *);
