@@ -1,7 +1,9 @@
 /*
  * fuzz-options.c - option values (run/options.c) over every option spec
- * of every workload and common_opts.  The first byte picks the spec, the
- * rest is the value's text.  A value that parses must survive a round
+ * of every workload and common_opts.  The input is "SELECTOR=VALUE": a
+ * selector "WORKLOAD.OPTION" ("common.duration" for common_opts) picks
+ * that spec, any other one the spec its bytes hash to, so seeds read as
+ * text and every mutation still lands on some spec.  A value that parses must survive a round
  * trip: params_set() takes it, params_to_json() gives valid JSON, and an
  * integer list stays within its spec's bounds.
  */
@@ -11,10 +13,10 @@
 #include "run/options.h"
 #include "workloads/workloads.h"
 
-/* The n-th spec over all tables, with its table's owner; NULL past the
- * last one. */
+/* The n-th spec over all tables, with the workload whose params take it
+ * and its selector's prefix; NULL past the last one. */
 static const struct opt_spec *
-pick_spec(size_t n, const struct workload **owner)
+pick_spec(size_t n, const struct workload **owner, const char **prefix)
 {
 	const struct opt_spec *t;
 	size_t i, k;
@@ -24,10 +26,12 @@ pick_spec(size_t n, const struct workload **owner)
 		for (k = 0; t[k].name != NULL; k++)
 			if (n-- == 0) {
 				*owner = workloads[i];
+				*prefix = workloads[i]->name;
 				return &t[k];
 			}
 	}
 	*owner = workloads[0];
+	*prefix = "common";
 	for (k = 0; common_opts[k].name != NULL; k++)
 		if (n-- == 0)
 			return &common_opts[k];
@@ -38,9 +42,10 @@ static size_t
 count_specs(void)
 {
 	const struct workload *w;
+	const char *prefix;
 	size_t n = 0;
 
-	while (pick_spec(n, &w) != NULL)
+	while (pick_spec(n, &w, &prefix) != NULL)
 		n++;
 	return n;
 }
@@ -83,22 +88,49 @@ check_params(const struct workload *wl, const struct opt_spec *spec,
 	params_free(ps);
 }
 
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* The spec a selector names, or the one its bytes hash to. */
+static const struct opt_spec *
+select_spec(const char *sel, size_t len, const struct workload **wl)
 {
 	static size_t nspecs;
 	const struct opt_spec *spec;
-	const struct workload *wl;
-	struct param p;
-	char *text, *cause = NULL;
-	int r;
+	const char *owner;
+	size_t i, hash = 0;
 
-	if (size < 1)
-		return 0;
 	if (nspecs == 0)
 		nspecs = count_specs();
-	spec = pick_spec(data[0] % nspecs, &wl);
-	text = fuzz_strndup(data + 1, size - 1);
+	for (i = 0; (spec = pick_spec(i, wl, &owner)) != NULL; i++) {
+		if (strlen(owner) + 1 + strlen(spec->name) == len &&
+		    strncmp(sel, owner, strlen(owner)) == 0 &&
+		    sel[strlen(owner)] == '.' &&
+		    strncmp(sel + strlen(owner) + 1, spec->name,
+		    strlen(spec->name)) == 0)
+			return spec;
+	}
+	for (i = 0; i < len; i++)
+		hash = hash * 31 + (unsigned char)sel[i];
+	return pick_spec(hash % nspecs, wl, &owner);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const struct opt_spec *spec;
+	const struct workload *wl;
+	struct param p;
+	char *input = fuzz_strndup(data, size), *text, *cause = NULL;
+	size_t sel_len;
+	int r;
+
+	/* No '=': all of it is the value, the empty selector picks. */
+	if ((text = strchr(input, '=')) != NULL) {
+		sel_len = (size_t)(text - input);
+		text++;
+	} else {
+		sel_len = 0;
+		text = input;
+	}
+	spec = select_spec(input, sel_len, &wl);
 	memset(&p, 0, sizeof p);
 	r = opt_parse_value(spec, text, &p, &cause);
 	fuzz_check_cause(r, cause);
@@ -109,6 +141,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	free(p.s);
 	free(p.list);
 	free(cause);
-	free(text);
+	free(input);
 	return 0;
 }
