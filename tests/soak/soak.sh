@@ -51,7 +51,7 @@ sql() {
 submit() {
 	case $1 in
 	hotplug) opts='"pressure":"none","cycles":"0","duration":"3s"' ;;
-	thp-munmap) opts='"size":"64M","threads":"1"' ;;
+	thp-munmap) opts='"size":"64M","threads":"1","iterations":"1000","duration":"3s"' ;;
 	esac
 	api POST /v1/jobs -d '{"workload":"'$1'","options":{'$opts'},"retry":'$2'}' |
 	    head -n 1 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["job"])'
@@ -73,6 +73,17 @@ kill_one() {
 	else
 		echo "$victim-gone"
 	fi
+}
+
+# wait_started UUID: until the job's run is running (0), or the job has
+# ended without one being seen (1); 30 s at most.
+wait_started() {
+	i=0
+	until [ "$(sql "SELECT count(*) FROM runs r JOIN jobs j ON j.id = r.job_id WHERE j.uuid = '$1' AND r.state = 'running'")" = 1 ]; do
+		[ "$(sql "SELECT state FROM jobs WHERE uuid = '$1'")" != done ] || return 1
+		i=$((i + 1)); [ $i -lt 300 ] || return 1
+		sleep 0.05
+	done
 }
 
 # wait_idle: until the job has ended and no run is running (120 s).
@@ -121,7 +132,7 @@ while [ $r -lt "$ROUNDS" ]; do
 	# restarted daemon's pid is this shell's.
 	victim=nothing
 	job=$(submit $wl $retry 2>/dev/null) || job=
-	if [ -n "$job" ] && wait_running; then
+	if [ -n "$job" ] && wait_started "$job"; then
 		sleep "$(echo "scale=3; $ms / 1000" | bc)"
 		victim=$(kill_one $r)
 		[ "$victim" != daemon ] || restart
