@@ -157,9 +157,9 @@ FUZZ_BUILD   ?= build-fuzz
 FUZZ_SECONDS ?= 600
 SOAK_ROUNDS  ?= 100
 FUZZ_TARGETS := $(patsubst fuzz/fuzz-%.c,%,$(wildcard fuzz/fuzz-*.c))
-FUZZ_DAEMON_OBJ := $(filter-out $(BUILD)/daemon/main.o $(BUILD)/daemon/log.o,$(DAEMON_OBJ))
+FUZZ_DAEMON_OBJ := $(filter-out $(BUILD)/daemon/main.o,$(DAEMON_OBJ))
 
-# The API target is the daemon without its main() and its log.
+# The API target is the daemon without its main().
 $(BUILD)/fuzz-api: $(BUILD)/fuzz/fuzz-api.o $(FUZZ_DAEMON_OBJ) $(BUILD)/libmmstorm.a
 	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_DAEMON_OBJ) $(BUILD)/libmmstorm.a $(LDLIBS)
 

@@ -8,36 +8,42 @@
  *   a line        the request URI, e.g. "/v1/jobs?limit=5"
  *   a line        TCP only: the Authorization header's value
  *   the rest      the body
- * It is built into an evhttp_request as evhttp's parser would leave it
- * (event2/http_struct.h: method, URI, its parsed form, headers, body)
- * and handed to api_handle_request(), the daemon's own entry after the
- * connection.  With no connection behind it evhttp_send_reply() frees
- * the request; EVHTTP_REQ_DEFER_FREE keeps it so the status can be read.
- * Every request must get exactly a reply, and none a 500: the database
- * is a fresh in-memory one per input, so a 500 is the handler's bug.
- * The daemon is "stopping", so a job the input queues never runs.
+ * Every request must get a reply, and none a 500: the database is a
+ * fresh in-memory one per input, so a 500 is the handler's bug.  The
+ * daemon is "stopping", so a job the input queues never runs.
+ *
+ * Two entries, whichever the tree has: with daemon/http.h (mmstormd's own
+ * HTTP layer) the request is a struct http_request handed to
+ * api_handle(), and a JSON reply must parse.  Without it (evhttp), the
+ * request is built as evhttp's parser leaves it (event2/http_struct.h)
+ * and handed to api_handle_request(); with no connection behind it
+ * evhttp_send_reply() frees the request, so EVHTTP_REQ_DEFER_FREE keeps
+ * it for its status to be read (the body is not kept).
  */
-#include <stdarg.h>
-
 #include <event2/buffer.h>
 #include <event2/http.h>
 #include <event2/http_struct.h>
+#include <event2/keyvalq_struct.h>
+#include <jansson.h>
+#include <sys/queue.h>
 
 #include "daemon/daemon.h"
 #include "fuzz/fuzz.h"
 #include "store/db.h"
 
-/* The daemon's log, quiet: a line per request would drown libFuzzer's. */
-int log_verbose;
-void log_info(const char *fmt, ...) { (void)fmt; }
-void log_warn(const char *fmt, ...) { (void)fmt; }
-void log_err(const char *fmt, ...) { (void)fmt; }
-void log_debug(const char *fmt, ...) { (void)fmt; }
+#if __has_include("daemon/http.h")
+#define OWN_HTTP 1
+#endif
 
+static const char *const method_names[8] = {
+	"GET", "POST", "DELETE", "PUT", "HEAD", "OPTIONS", "PATCH", "GET",
+};
+#ifndef OWN_HTTP
 static const enum evhttp_cmd_type methods[8] = {
 	EVHTTP_REQ_GET, EVHTTP_REQ_POST, EVHTTP_REQ_DELETE, EVHTTP_REQ_PUT,
 	EVHTTP_REQ_HEAD, EVHTTP_REQ_OPTIONS, EVHTTP_REQ_PATCH, EVHTTP_REQ_GET,
 };
+#endif
 
 /* The next line of [*p, end) as a string; *p moves past it. */
 static char *
@@ -51,18 +57,75 @@ next_line(const uint8_t **p, const uint8_t *end)
 	return s;
 }
 
-/* As evhttp_parse_request_line() leaves it; NULL when evhttp would have
- * answered 400 itself. */
-static struct evhttp_request *
-make_request(const uint8_t *data, size_t size, int *tcp)
+static void
+check_code(int code)
+{
+	if (code == 0)
+		fuzz_fail("no reply to the request");
+	if (code >= 500 && code != 503)
+		fuzz_fail("reply %d", code);
+}
+
+#ifdef OWN_HTTP
+/* The request as daemon/http.c hands it to the handler. */
+static void
+handle(struct daemon *d, const uint8_t *data, size_t size)
+{
+	const uint8_t *p = data + 1, *end = data + size;
+	struct http_request rq;
+	struct http_reply rp;
+	struct evkeyvalq headers;
+	char *uri, *auth = NULL, *body, *q;
+	json_t *j;
+
+	memset(&rq, 0, sizeof rq);
+	memset(&rp, 0, sizeof rp);
+	TAILQ_INIT(&headers);
+	rq.tcp = (data[0] & 8) != 0;
+	uri = next_line(&p, end);
+	if (rq.tcp)
+		auth = next_line(&p, end);
+	if (auth != NULL && *auth != '\0')
+		evhttp_add_header(&headers, "Authorization", auth);
+	body = fuzz_strndup(p, (size_t)(end - p));
+	if ((q = strchr(uri, '?')) != NULL)
+		*q++ = '\0';
+	rq.method = method_names[data[0] & 7];
+	rq.path = uri;
+	rq.query = q;
+	rq.headers = &headers;
+	rq.body = body;
+	rq.body_len = (size_t)(end - p);
+	api_handle(d, &rq, &rp);
+	check_code(rp.code);
+	if (rp.body != NULL && rp.content_type != NULL &&
+	    strstr(rp.content_type, "json") != NULL) {
+		if ((j = json_loadb(rp.body, rp.len, JSON_DECODE_ANY, NULL)) ==
+		    NULL)
+			fuzz_fail("a JSON reply that does not parse: %.*s",
+			    (int)rp.len, rp.body);
+		json_decref(j);
+	}
+	free(rp.body);
+	evhttp_clear_headers(&headers);
+	free(body);
+	free(auth);
+	free(uri);
+}
+#else
+/* As evhttp_parse_request_line() leaves it; nothing when evhttp would
+ * have answered 400 itself. */
+static void
+handle(struct daemon *d, const uint8_t *data, size_t size)
 {
 	const uint8_t *p = data + 1, *end = data + size;
 	struct evhttp_request *req;
 	char *uri, *auth = NULL;
+	int tcp = (data[0] & 8) != 0;
 
-	*tcp = (data[0] & 8) != 0;
+	(void)method_names;
 	uri = next_line(&p, end);
-	if (*tcp)
+	if (tcp)
 		auth = next_line(&p, end);
 	req = evhttp_request_new(NULL, NULL);
 	req->kind = EVHTTP_REQUEST;
@@ -75,42 +138,34 @@ make_request(const uint8_t *data, size_t size, int *tcp)
 	free(auth);
 	evbuffer_add(evhttp_request_get_input_buffer(req), p,
 	    (size_t)(end - p));
-	if (req->uri_elems == NULL) {
-		evhttp_request_free(req);
-		return NULL;
+	if (req->uri_elems != NULL) {
+		req->flags |= EVHTTP_REQ_DEFER_FREE;
+		api_handle_request(d, req, tcp);
+		check_code(req->response_code);
+		req->flags &= ~(EVHTTP_REQ_DEFER_FREE | EVHTTP_REQ_NEEDS_FREE);
 	}
-	req->flags |= EVHTTP_REQ_DEFER_FREE;
-	return req;
+	evhttp_request_free(req);
 }
+#endif
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct evhttp_request *req;
 	struct daemon d;
 	char *cause = NULL;
-	int tcp, code;
 
-	if (size < 1 || (req = make_request(data, size, &tcp)) == NULL)
+	if (size < 1)
 		return 0;
 	memset(&d, 0, sizeof d);
 	if (db_open(":memory:", DB_CREATE, &d.db, &cause) != 0)
 		fuzz_fail("cannot open a scratch database: %s", cause);
 	d.db_path = (char *)":memory:";
 	d.token = (char *)"fuzz-token";
-	d.max_body = 1 << 20;
 	d.stopping = 1;
 	d.socket_fd = -1;
 	d.progress_fd = -1;
 	d.started_mono = now_mono_ns();
-	api_handle_request(&d, req, tcp);
-	code = req->response_code;
-	if (code == 0)
-		fuzz_fail("no reply to the request");
-	if (code >= 500 && code != 503)
-		fuzz_fail("reply %d", code);
-	req->flags &= ~(EVHTTP_REQ_DEFER_FREE | EVHTTP_REQ_NEEDS_FREE);
-	evhttp_request_free(req);
+	handle(&d, data, size);
 	db_close(d.db);
 	return 0;
 }

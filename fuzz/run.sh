@@ -60,8 +60,9 @@ for t in "$@"; do
 		passed=$((passed + 1))
 	else
 		echo "not ok $n - fuzz-$t: exit $rc after ${runs:-?} runs"
-		grep -E 'ERROR|SUMMARY|fuzz invariant|^    #[0-9]+ |Test unit written|runtime error' \
-		    "$log/$t" | head -n 40 | sed 's/^/#   /'
+		grep -E 'ERROR|SUMMARY|fuzz invariant|^    #[0-9] |Test unit written|runtime error' \
+		    "$log/$t" | sed 's/ (BuildId: [0-9a-f]*)//' | head -n 16 |
+		    sed 's/^/#   /'
 		echo "#   reproduce: $B/fuzz-$t FILE; keep it as fuzz/corpus/$t/NAME"
 		failed=$((failed + 1))
 	fi
