@@ -46,73 +46,81 @@ slice(const uint8_t *p, size_t len)
 	return s;
 }
 
+/* One record: a line and the " KEY=value" dictionary lines after it. */
 static void
-feed_records(const uint8_t *data, size_t size, int flags)
+feed_record(struct kmsg_classifier *c, const char *buf, size_t len,
+    unsigned long lineno)
 {
-	struct kmsg_classifier *c = kmsg_classifier_new(flags);
 	struct kmsg_record rec;
-	size_t start = 0, end;
-	unsigned long lineno = 0;
-	char *buf, *cause;
+	char *cause = NULL;
 
-	while (start < size) {
-		/* A record runs to the next line that does not start with a
-		 * space (dictionary lines do). */
-		end = start;
-		do {
-			const uint8_t *nl = memchr(data + end, '\n', size - end);
+	memset(&rec, 0, sizeof rec);
+	if (kmsg_record_parse(buf, len, &rec, &cause) == 0) {
+		fuzz_check_cause(0, cause);
+		kmsg_classifier_feed_record(c, &rec, lineno);
+		if (rec.ts_usec != KMSG_NO_TS && (rec.seq & 7) == 0)
+			kmsg_classifier_expire(c, rec.ts_usec);
+	} else
+		fuzz_check_cause(-1, cause);
+	free(cause);
+	kmsg_record_clear(&rec);
+}
 
-			end = nl ? (size_t)(nl - data) + 1 : size;
-		} while (end < size && data[end] == ' ');
-		buf = slice(data + start, end - start);
-		cause = NULL;
-		memset(&rec, 0, sizeof rec);
-		if (kmsg_record_parse(buf, end - start, &rec, &cause) == 0) {
-			fuzz_check_cause(0, cause);
-			kmsg_classifier_feed_record(c, &rec, ++lineno);
-			if (rec.ts_usec != KMSG_NO_TS && (rec.seq & 7) == 0)
-				kmsg_classifier_expire(c, rec.ts_usec);
-		} else
-			fuzz_check_cause(-1, cause);
-		free(cause);
-		kmsg_record_clear(&rec);
-		free(buf);
-		check_events(c);
-		start = end;
-	}
-	kmsg_classifier_flush(c);
-	check_events(c);
-	kmsg_classifier_free(c);
+/* One line of a saved log, and the pieces the daemon uses alone. */
+static void
+feed_line(struct kmsg_classifier *c, const char *buf, size_t len,
+    unsigned long lineno)
+{
+	struct kmsg_line l;
+	char *title, frame[128] = "";
+	int q;
+
+	kmsg_classifier_feed_line(c, buf, len, lineno);
+	kmsg_line_parse(buf, len, &l);
+	if (l.text == NULL)
+		fuzz_fail("line parsed to NULL text");
+	kmsg_frame_parse(l.text, frame, sizeof frame, &q);
+	if (strlen(frame) >= sizeof frame)
+		fuzz_fail("frame name overran its buffer");
+	title = kmsg_title_normalize(l.text);
+	free(title);
+	kmsg_line_clear(&l);
+}
+
+/* The end of the slice at start: a record runs to the next line that
+ * does not start with a space (dictionary lines do); a line to its
+ * newline, which it does not include. */
+static size_t
+slice_end(const uint8_t *data, size_t size, size_t start, int records)
+{
+	size_t end = start;
+	const uint8_t *nl;
+
+	do {
+		nl = memchr(data + end, '\n', size - end);
+		end = nl ? (size_t)(nl - data) + 1 : size;
+	} while (records && end < size && data[end] == ' ');
+	return records || nl == NULL ? end : end - 1;
 }
 
 static void
-feed_lines(const uint8_t *data, size_t size, int flags)
+feed(const uint8_t *data, size_t size, int flags, int records)
 {
 	struct kmsg_classifier *c = kmsg_classifier_new(flags);
-	struct kmsg_line l;
 	size_t start = 0, end;
 	unsigned long lineno = 0;
-	char *buf, *title, frame[128] = "";
-	int q;
+	char *buf;
 
 	while (start < size) {
-		const uint8_t *nl = memchr(data + start, '\n', size - start);
-
-		end = nl ? (size_t)(nl - data) : size;
+		end = slice_end(data, size, start, records);
 		buf = slice(data + start, end - start);
-		kmsg_classifier_feed_line(c, buf, end - start, ++lineno);
-		kmsg_line_parse(buf, end - start, &l);
-		if (l.text == NULL)
-			fuzz_fail("line parsed to NULL text");
-		kmsg_frame_parse(l.text, frame, sizeof frame, &q);
-		if (strlen(frame) >= sizeof frame)
-			fuzz_fail("frame name overran its buffer");
-		title = kmsg_title_normalize(l.text);
-		free(title);
-		kmsg_line_clear(&l);
+		if (records)
+			feed_record(c, buf, end - start, ++lineno);
+		else
+			feed_line(c, buf, end - start, ++lineno);
 		free(buf);
 		check_events(c);
-		start = end + 1;
+		start = records ? end : end + 1;
 	}
 	kmsg_classifier_flush(c);
 	check_events(c);
@@ -126,7 +134,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 * chosen by the input so a crash reproduces. */
 	int flags = size > 0 && (data[size - 1] & 1) ? KMSG_ALLOW_USER : 0;
 
-	feed_records(data, size, flags);
-	feed_lines(data, size, flags);
+	feed(data, size, flags, 1);
+	feed(data, size, flags, 0);
 	return 0;
 }
