@@ -139,7 +139,7 @@ while [ $r -lt "$ROUNDS" ]; do
 	fi
 	test_expect "round $r: $wl retry=$retry, $victim killed after $ms ms" '
 		test -n "$job" || { echo "the job was not queued or did not start"; false; }
-		wait_idle $job
+		wait_idle $job || { echo "the job did not end in 120 s"; false; }
 		test "$(sql "PRAGMA integrity_check")" = ok
 		test "$(sql "SELECT count(*) FROM runs WHERE state = '"'"'running'"'"'")" = 0
 		test "$(machine_state)" = "$before" || {
