@@ -58,21 +58,28 @@ submit() {
 }
 
 # kill_one ROUND: kill -9 the daemon, the supervisor or the worker;
-# prints which, and whether it was there to kill.
+# prints which, or VICTIM-gone when it was not there for a second (not
+# forked yet, or the run had ended).
 kill_one() {
-	sup=$(pgrep -P "$DAEMON_PID" | head -n 1)
-	worker=
-	[ -z "$sup" ] || worker=$(pgrep -P "$sup" | head -n 1)
-	case $(rnd "$1" 3 3) in
-	0) victim=daemon pid=$DAEMON_PID ;;
-	1) victim=supervisor pid=$sup ;;
-	2) victim=worker pid=$worker ;;
-	esac
-	if [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; then
-		echo "$victim"
-	else
-		echo "$victim-gone"
-	fi
+	kind=$(rnd "$1" 3 3)
+	i=0
+	while [ $i -lt 20 ]; do
+		sup=$(pgrep -P "$DAEMON_PID" | head -n 1)
+		worker=
+		[ -z "$sup" ] || worker=$(pgrep -P "$sup" | head -n 1)
+		case $kind in
+		0) victim=daemon pid=$DAEMON_PID ;;
+		1) victim=supervisor pid=$sup ;;
+		2) victim=worker pid=$worker ;;
+		esac
+		if [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; then
+			echo "$victim"
+			return 0
+		fi
+		i=$((i + 1))
+		sleep 0.05
+	done
+	echo "$victim-gone"
 }
 
 # wait_started UUID: until the job's run is running (0), or the job has
