@@ -147,3 +147,39 @@ clean:
 .DELETE_ON_ERROR:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# Fuzzers (fuzz/README.md): one libFuzzer target per fuzz/fuzz-NAME.c,
+# built with clang and ASan/UBSan in a tree of their own.  `make fuzz`
+# runs each for FUZZ_SECONDS; `make fuzz-short` for 30 s each, as CI does
+# (tests/run-all.sh), and fails on a crash.  `make soak` kills the daemon,
+# its supervisor or the worker at random, SOAK_ROUNDS times (not in CI).
+FUZZ_CC      ?= clang-14
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_SECONDS ?= 600
+SOAK_ROUNDS  ?= 100
+FUZZ_TARGETS := $(patsubst fuzz/fuzz-%.c,%,$(wildcard fuzz/fuzz-*.c))
+FUZZ_DAEMON_OBJ := $(filter-out $(BUILD)/daemon/main.o,$(DAEMON_OBJ))
+
+# The API target is the daemon without its main().
+$(BUILD)/fuzz-api: $(BUILD)/fuzz/fuzz-api.o $(FUZZ_DAEMON_OBJ) $(BUILD)/libmmstorm.a
+	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_DAEMON_OBJ) $(BUILD)/libmmstorm.a $(LDLIBS)
+
+$(BUILD)/fuzz-%: $(BUILD)/fuzz/fuzz-%.o $(BUILD)/libmmstorm.a
+	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $< $(BUILD)/libmmstorm.a $(LDLIBS)
+
+fuzz-build:
+	$(MAKE) BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) \
+	    CFLAGS='-O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -Wno-format-nonliteral' \
+	    LDFLAGS='-fsanitize=address,undefined' $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz-%)
+
+fuzz:
+	BUILD=$(FUZZ_BUILD) FUZZ_CC=$(FUZZ_CC) sh fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-short:
+	BUILD=$(FUZZ_BUILD) FUZZ_CC=$(FUZZ_CC) sh fuzz/run.sh 30 $(FUZZ_TARGETS)
+
+soak: $(PROGRAMS)
+	BUILD=$(BUILD) SOAK_ROUNDS=$(SOAK_ROUNDS) sh tests/soak/soak.sh
+
+.PRECIOUS: $(BUILD)/fuzz/%.o
+.PHONY: fuzz fuzz-build fuzz-short soak

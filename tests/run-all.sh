@@ -3,6 +3,7 @@
 #
 #   1. every test against a -Werror build          (make WERROR=1 check)
 #   2. the same under ASan/UBSan                   (build-asan)
+#   2b. each libFuzzer target for 30 s, fuzz/README.md (make fuzz-short)
 #   3. the VM lab's quick subset: real Debian kernels under qemu, one
 #      cross-build compare, one lockup, one crash recovery
 #                                                  (make vm-check-quick)
@@ -53,6 +54,7 @@ vm_cannot_run() {
 
 part check make -s WERROR=1 check
 part asan make -s WERROR=1 BUILD=build-asan SAN=1 check
+part fuzz make -s fuzz-short
 why=$(vm_cannot_run)
 if [ "${MMSTORM_VM:-1}" = 0 ]; then
 	vm_note="vm-lab: LEFT OUT on request (MMSTORM_VM=0): counted as a failure, this run is not the whole suite"
