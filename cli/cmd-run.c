@@ -9,6 +9,7 @@
 
 #include "cli/cli.h"
 #include "cli/client.h"
+#include "common/suggest.h"
 #include "jobs/jobfile.h"
 #include "jobs/spec.h"
 #include "run/options.h"
@@ -288,6 +289,27 @@ struct run_args {
 	int json, wait, local, check;
 };
 
+/* "unknown workload 'hotplg' (did you mean 'hotplug'?)", else the
+ * pointer to the list. */
+static void
+unknown_workload(const char *name)
+{
+	struct suggest s;
+	char *hint;
+	size_t i;
+
+	suggest_init(&s, name);
+	for (i = 0; workloads[i] != NULL; i++)
+		suggest_add(&s, workloads[i]->name);
+	hint = suggest_hint(&s);
+	if (*hint != '\0')
+		cli_error("unknown workload '%s'%s", name, hint);
+	else
+		cli_error("unknown workload '%s' (see 'mmstorm workloads')",
+		    name);
+	free(hint);
+}
+
 /* The workload named on the command line, as a one-job file; -1 if
  * there is none of that name (said). */
 static int
@@ -297,8 +319,7 @@ add_workload(struct run_args *a, const char *name)
 	struct job_spec *job;
 
 	if (wl == NULL) {
-		cli_error("unknown workload '%s' (see 'mmstorm workloads')",
-		    name);
+		unknown_workload(name);
 		return -1;
 	}
 	a->jf.jobs = job = xcalloc(1, sizeof *job);

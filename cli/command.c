@@ -12,6 +12,7 @@
 
 #include "cli/cli.h"
 #include "common/buf.h"
+#include "common/suggest.h"
 
 #define COMMAND_LIST(X) \
 	X(cancel)       \
@@ -41,6 +42,26 @@ enum {
 	OPT_SOCKET,
 };
 
+/* "unknown command 'rgressions' (did you mean 'regressions'?)", or the
+ * pointer to --help when no command is close. */
+static void
+unknown_command(const char *name)
+{
+	struct suggest s;
+	char *hint;
+	size_t i;
+
+	suggest_init(&s, name);
+	for (i = 0; cli_commands[i] != NULL; i++)
+		suggest_add(&s, cli_commands[i]->name);
+	hint = suggest_hint(&s);
+	if (*hint != '\0')
+		cli_error("unknown command '%s'%s", name, hint);
+	else
+		cli_error("unknown command '%s' (see 'mmstorm --help')", name);
+	free(hint);
+}
+
 /* Exact name, else a unique prefix; an ambiguous one lists the
  * candidates (as tmux's cmd_find does). */
 const struct cli_cmd *
@@ -67,7 +88,7 @@ cli_find_command(const char *name)
 		cli_error("ambiguous command: %s, could be: %s", name,
 		    candidates.s);
 	else if (n == 0)
-		cli_error("unknown command '%s' (see 'mmstorm --help')", name);
+		unknown_command(name);
 	buf_release(&candidates);
 	return n == 1 ? found : NULL;
 }
