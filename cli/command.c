@@ -36,6 +36,8 @@
 #define ENTRY(n) &cmd_##n,
 COMMAND_LIST(DECLARE)
 const struct cli_cmd *const cli_commands[] = { COMMAND_LIST(ENTRY) NULL };
+/* Hidden: what the shell completion asks (cli/cmd-complete.c). */
+extern const struct cli_cmd cmd_complete;
 
 enum {
 	OPT_DB = CLI_OPTVAL_COMMON,
@@ -71,6 +73,8 @@ cli_find_command(const char *name)
 	struct buf candidates = BUF_INIT;
 	size_t i, n = 0, len = strlen(name);
 
+	if (strcmp(name, cmd_complete.name) == 0)
+		return &cmd_complete;
 	for (i = 0; cli_commands[i] != NULL; i++) {
 		if (strcmp(cli_commands[i]->name, name) == 0) {
 			found = cli_commands[i];
