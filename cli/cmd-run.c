@@ -413,12 +413,8 @@ unknown_workload(const char *name)
 	suggest_init(&s, name);
 	for (i = 0; workloads[i] != NULL; i++)
 		suggest_add(&s, workloads[i]->name);
-	hint = suggest_hint(&s);
-	if (*hint != '\0')
-		cli_error("unknown workload '%s'%s", name, hint);
-	else
-		cli_error("unknown workload '%s' (see 'mmstorm workloads')",
-		    name);
+	hint = suggest_hint(&s, " (see 'mmstorm workloads')");
+	cli_error("unknown workload '%s'%s", name, hint);
 	free(hint);
 }
 

@@ -56,11 +56,8 @@ unknown_command(const char *name)
 	suggest_init(&s, name);
 	for (i = 0; cli_commands[i] != NULL; i++)
 		suggest_add(&s, cli_commands[i]->name);
-	hint = suggest_hint(&s);
-	if (*hint != '\0')
-		cli_error("unknown command '%s'%s", name, hint);
-	else
-		cli_error("unknown command '%s' (see 'mmstorm --help')", name);
+	hint = suggest_hint(&s, " (see 'mmstorm --help')");
+	cli_error("unknown command '%s'%s", name, hint);
 	free(hint);
 }
 

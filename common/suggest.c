@@ -91,13 +91,13 @@ suggest_add(struct suggest *s, const char *candidate)
 }
 
 char *
-suggest_hint(const struct suggest *s)
+suggest_hint(const struct suggest *s, const char *otherwise)
 {
 	struct buf b = BUF_INIT;
 	size_t i;
 
 	if (s->n == 0)
-		return xstrdup("");
+		return xstrdup(otherwise);
 	buf_adds(&b, " (did you mean ");
 	for (i = 0; i < s->n; i++)
 		buf_printf(&b, "%s'%s'", i == 0 ? "" : i + 1 == s->n ?

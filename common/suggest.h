@@ -6,7 +6,7 @@
  *   struct suggest s;
  *   suggest_init(&s, "rgressions");
  *   for (each command) suggest_add(&s, name);
- *   hint = suggest_hint(&s);     " (did you mean 'regressions'?)" or ""
+ *   hint = suggest_hint(&s, "");  " (did you mean 'regressions'?)" or ""
  */
 #ifndef MMSTORM_SUGGEST_H
 #define MMSTORM_SUGGEST_H
@@ -28,8 +28,8 @@ size_t edit_distance(const char *a, const char *b);
 void suggest_init(struct suggest *, const char *word);
 /* Consider one candidate (kept by pointer, not copied). */
 void suggest_add(struct suggest *, const char *candidate);
-/* " (did you mean 'a'?)", " (did you mean 'a' or 'b'?)", or "" when
- * nothing is close; allocated. */
-char *suggest_hint(const struct suggest *);
+/* " (did you mean 'a'?)", " (did you mean 'a' or 'b'?)", or otherwise
+ * when nothing is close; allocated. */
+char *suggest_hint(const struct suggest *, const char *otherwise);
 
 #endif

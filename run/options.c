@@ -410,7 +410,7 @@ unknown_option(const struct params *ps, const char *name, char **cause)
 	suggest_init(&s, name);
 	for (i = 0; i < ps->n; i++)
 		suggest_add(&s, ps->v[i].spec->name);
-	hint = suggest_hint(&s);
+	hint = suggest_hint(&s, "");
 	r = set_cause(cause, EINVAL, "unknown option '%s' for workload '%s'%s",
 	    name, ps->owner, hint);
 	free(hint);

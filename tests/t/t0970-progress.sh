@@ -5,14 +5,11 @@
 # silences it.  Runs workloads: flock /tmp/mmstorm-machine.lock.
 . "$(dirname "$0")/lib.sh"
 
+# The hotplug run brings its CPUs back itself; should it die, so does
+# this script's exit.
 present=$(cat /sys/devices/system/cpu/present)
-restore_cpus() {
-	for f in /sys/devices/system/cpu/cpu[0-9]*/online; do
-		[ "$(cat "$f")" = 1 ] || echo 1 > "$f"
-	done 2>/dev/null
-	cleanup_scratch
-}
-trap restore_cpus EXIT
+trap 'grep -l "^0" /sys/devices/system/cpu/cpu*/online 2>/dev/null |
+    while read -r f; do echo 1 > "$f"; done; cleanup_scratch' EXIT
 
 # three seconds of maps, a progress message each second
 churn="mmstorm run mmap-churn --backing=anon --iterations=0 --duration=3s"

@@ -16,44 +16,34 @@ TEST(edit_distance_counts_each_kind_of_edit)
 	CHECK_INT_EQ(edit_distance("kitten", "sitting"), 3);
 }
 
-static char *
-hint(const char *word, const char *const *names)
-{
-	struct suggest s;
-
-	suggest_init(&s, word);
-	for (; *names != NULL; names++)
-		suggest_add(&s, *names);
-	return suggest_hint(&s);
-}
-
 TEST(suggest_names_only_close_candidates)
 {
-	static const char *const cmds[] = { "regressions", "report", "run",
-		"runs", "show", "status", NULL };
-	static const char *const opts[] = { "size", "threads", "sweep",
-		"duration", NULL };
-	char *h;
+	static const char *const names[] = { "regressions", "report", "run",
+		"runs", "show", "status", "size", "threads", "sweep", NULL };
+	static const struct {
+		const char *word, *hint;
+	} cases[] = {
+		{ "rgressions", " (did you mean 'regressions'?)" },
+		{ "sizee", " (did you mean 'size'?)" },
+		/* the nearest ones, all of them */
+		{ "rus", " (did you mean 'run' or 'runs'?)" },
+		/* far from everything: no guess */
+		{ "frobnicate", "-" },
+		{ "x", "-" },
+		/* the exact name is not a suggestion of itself */
+		{ "show", "-" },
+	};
+	const char *const *n;
+	struct suggest s;
+	char *hint;
+	size_t i;
 
-	h = hint("rgressions", cmds);
-	CHECK_STR_EQ(h, " (did you mean 'regressions'?)");
-	free(h);
-	h = hint("sizee", opts);
-	CHECK_STR_EQ(h, " (did you mean 'size'?)");
-	free(h);
-	/* the nearest ones, all of them */
-	h = hint("rus", cmds);
-	CHECK_STR_EQ(h, " (did you mean 'run' or 'runs'?)");
-	free(h);
-	/* far from everything: no guess */
-	h = hint("frobnicate", cmds);
-	CHECK_STR_EQ(h, "");
-	free(h);
-	h = hint("x", cmds);
-	CHECK_STR_EQ(h, "");
-	free(h);
-	/* the exact name is not a suggestion of itself */
-	h = hint("run", (const char *const[]){ "run", NULL });
-	CHECK_STR_EQ(h, "");
-	free(h);
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		suggest_init(&s, cases[i].word);
+		for (n = names; *n != NULL; n++)
+			suggest_add(&s, *n);
+		hint = suggest_hint(&s, "-");
+		CHECK_STR_EQ(hint, cases[i].hint);
+		free(hint);
+	}
 }
