@@ -149,6 +149,43 @@ merge_longopts(const struct cli_cmd *cmd)
 	return all;
 }
 
+/*
+ * After getopt_long's "unrecognized option '--workloda'", the line
+ * "did you mean '--workload'?" when an option is close.  A prefix of
+ * several options is getopt's "ambiguous" case, which names them itself.
+ */
+static void
+hint_long_option(const struct option *longopts, const char *arg)
+{
+	struct suggest s;
+	char *name, *hint = NULL, **dashed;
+	size_t i, n = 0;
+
+	if (strncmp(arg, "--", 2) != 0)
+		return;
+	while (longopts[n].name != NULL)
+		n++;
+	dashed = xcalloc(n + 1, sizeof *dashed);
+	name = xstrndup(arg, 2 + strcspn(arg + 2, "="));
+	suggest_init(&s, name);
+	for (i = 0; i < n; i++) {
+		dashed[i] = xasprintf("--%s", longopts[i].name);
+		if (strncmp(dashed[i], name, strlen(name)) == 0)
+			goto out;
+		suggest_add(&s, dashed[i]);
+	}
+	/* " (did you mean '--workload'?)" without its brackets */
+	hint = suggest_hint(&s, "");
+	if (s.n > 0)
+		cli_error("%.*s", (int)strlen(hint) - 3, hint + 2);
+out:
+	free(hint);
+	for (i = 0; i < n; i++)
+		free(dashed[i]);
+	free(dashed);
+	free(name);
+}
+
 int
 cli_parse_options(const struct cli_cmd *cmd, int argc, char **argv,
     cli_option_fn own, void *ctx, struct cli_args *args)
@@ -180,6 +217,8 @@ cli_parse_options(const struct cli_cmd *cmd, int argc, char **argv,
 			break;
 		case '?':
 		case ':':
+			if (optopt == 0 && opterr)
+				hint_long_option(longopts, argv[optind - 1]);
 			r = usage_error(cmd);
 			break;
 		default:

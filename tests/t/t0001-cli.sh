@@ -191,4 +191,13 @@ test_expect 'a job file line with a mistyped option suggests too' '
 	grep -q "did you mean .size.?" "$SCRATCH/err"
 '
 
+test_expect 'a mistyped option of a command suggests the nearest' '
+	expect_exit 2 mmstorm runs --workloda thp-munmap &&
+	grep -qx "mmstorm: did you mean .--workload.?" "$SCRATCH/err" &&
+	expect_exit 2 mmstorm show --jsn x &&
+	grep -qx "mmstorm: did you mean .--json.?" "$SCRATCH/err" &&
+	expect_exit 2 mmstorm runs --frobnicate &&
+	! grep -q "did you mean" "$SCRATCH/err"
+'
+
 test_done
