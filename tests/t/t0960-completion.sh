@@ -140,6 +140,35 @@ test_expect 'file names where a file goes' '
 	tab --db files/ex > got && test "$(cat got)" = files/export.jsonl
 '
 
+# ztab WORD...: what completion/_mmstorm hands zsh's compadd ("ADD[...]")
+# or _files ("FILES"), the completion builtins stubbed as functions.
+ztab() {
+	zsh -fc '
+		compadd() { print -r -- "ADD[$*]"; }
+		compset() { :; }
+		_files() { print FILES; }
+		words=(mmstorm "$@")
+		CURRENT=$#words
+		source "$ZTOP/completion/_mmstorm"
+	' ztab "$@"
+}
+
+if command -v zsh > /dev/null; then
+	test_expect 'zsh: the same candidates, "--name=" without a space' '
+		export ZTOP="$TOP" &&
+		test "$(ztab re)" = "ADD[-- regressions report]" &&
+		test "$(ztab run thp-munmap --thp=al)" = "ADD[-- always]" &&
+		ztab run thp-munmap --si > got &&
+		grep -qx "ADD\[-S  -- --size=\]" got &&
+		test "$(ztab import x)" = FILES &&
+		u=$(tab show "" | head -n 1) &&
+		test "$(ztab show "$(echo "$u" | cut -c1-8)")" = "ADD[-- $u]" &&
+		test -z "$(ztab show "$u" "")"
+	'
+else
+	test_skip 'zsh: the same candidates' 'no zsh on this machine'
+fi
+
 test_expect 'a Tab takes under 100 ms on a few hundred runs' '
 	bash -c '\''
 		. "$1/completion/mmstorm"
