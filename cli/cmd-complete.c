@@ -74,9 +74,9 @@ offer(const struct out *o, const char *candidate)
 
 /* "a|b|c" as candidates. */
 static void
-offer_choices(const struct out *o, const char *choices, size_t len)
+offer_choices(const struct out *o, const char *choices)
 {
-	char *copy = xstrndup(choices, len), *save = NULL, *c;
+	char *copy = xstrdup(choices), *save = NULL, *c;
 
 	for (c = strtok_r(copy, "|", &save); c != NULL;
 	    c = strtok_r(NULL, "|", &save))
@@ -99,8 +99,9 @@ strip_brackets(char *t)
 /*
  * The usage line's placeholder for the value of the option opt as typed
  * ("--kernel K", "-o FILE"), or with opt NULL for the first operand
- * ("show RUN"); allocated, or NULL.  A token is an option's value when it follows the option inside
- * the same brackets: in "[--json] [NAME]" NAME is an operand.
+ * ("show RUN"); allocated, or NULL.  A token is an option's value when
+ * it follows the option inside the same brackets: in "[--json] [NAME]"
+ * NAME is an operand.
  */
 static char *
 usage_placeholder(const char *usage, const char *opt)
@@ -270,7 +271,7 @@ offer_option_value(const struct out *o, const struct cli_cmd *cmd,
 
 	if (ph != NULL && strchr(ph, '|') != NULL && !(*ph >= 'A' &&
 	    *ph <= 'Z'))
-		offer_choices(o, ph, strlen(ph));
+		offer_choices(o, ph);
 	else if (ph != NULL)
 		offer_value(o, kind_of(ph, 0));
 	else if (strcmp(name, "db") == 0 || strcmp(name, "socket") == 0)
@@ -369,10 +370,9 @@ offer_workload_options(const char *word, const struct workload *wl)
 				o.prefix = prefix;
 				o.word = eq + 1;
 				if (sp->type == OPT_ENUM)
-					offer_choices(&o, sp->choices,
-					    strlen(sp->choices));
+					offer_choices(&o, sp->choices);
 				else if (sp->type == OPT_BOOL)
-					offer_choices(&o, "0|1", 3);
+					offer_choices(&o, "0|1");
 			}
 			free(opt);
 		}

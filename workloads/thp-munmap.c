@@ -890,8 +890,9 @@ out:
 
 /*
  * Up to iterations= repeats with nthreads threads into its[], *done of
- * them measured; the first is step first_step of the sweep.  A repeat below min_coverage ends the run: *low_coverage.
- * 0, or negative with *cause on error.
+ * them measured; the first is step first_step of the sweep.  A repeat
+ * below min_coverage ends the run: *low_coverage.  0, or negative with
+ * *cause on error.
  */
 static int
 repeat_iterations(struct wl_ctx *ctx, const struct config *cf, int nthreads,
