@@ -127,6 +127,10 @@ test: test-deps
 	sh tests/run-all.sh
 
 UNITDIR   ?= $(PREFIX)/lib/systemd/system
+# Where bash-completion and zsh look (a package sets
+# ZSHCOMPDIR=/usr/share/zsh/vendor-completions, Debian's place).
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
 
 install: $(PROGRAMS)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR)
@@ -136,6 +140,9 @@ install: $(PROGRAMS)
 	install -d $(DESTDIR)$(PREFIX)/lib/sysusers.d
 	install -m 0644 systemd/mmstorm.sysusers.conf \
 	    $(DESTDIR)$(PREFIX)/lib/sysusers.d/mmstorm.conf
+	install -d $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	install -m 0644 completion/mmstorm $(DESTDIR)$(BASHCOMPDIR)/mmstorm
+	install -m 0644 completion/_mmstorm $(DESTDIR)$(ZSHCOMPDIR)/_mmstorm
 
 format:
 	clang-format -i $(foreach d,$(LAYERS) cli daemon tests/unit,$(wildcard $(d)/*.[ch])) bench/*.c

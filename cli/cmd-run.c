@@ -1,14 +1,17 @@
 /* cmd-run.c - run a workload in the foreground and store the result. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/client.h"
+#include "common/suggest.h"
 #include "jobs/jobfile.h"
 #include "jobs/spec.h"
 #include "run/options.h"
@@ -20,32 +23,138 @@
 
 static int cmd_run_exec(int, char **);
 
+/* mmstorm run's own options (the workload's come from its table); the
+ * parser, --help's usage and the shell completion read this. */
+static const struct option run_options[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "wait", no_argument, NULL, 'w' },
+	{ "local", no_argument, NULL, 'l' },
+	{ "check", no_argument, NULL, 'c' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "socket", required_argument, NULL, 'S' },
+	{ "label", required_argument, NULL, 'L' },
+	{ "db", required_argument, NULL, 'D' },
+	{ "job", required_argument, NULL, 'J' },
+	{ "repeat", required_argument, NULL, 'r' },
+	{ NULL, 0, NULL, 0 },
+};
+
 const struct cli_cmd cmd_run = {
 	.name = "run",
 	.usage = "run (WORKLOAD [--OPTION=VALUE ...] [--repeat N] | --job FILE) "
-	    "[--label L] [--json] [--wait] [--local] [--check] [--db PATH] "
-	    "[--socket PATH]",
+	    "[--label L] [--json] [--wait] [--local] [--check] [--quiet] "
+	    "[--db PATH] [--socket PATH]",
 	.help = "       mmstorm run --job FILE [--label L] [--json]\n"
 	    "'mmstorm workloads NAME' lists a workload's options.\n",
 	.summary = "run a workload and store what it measured",
+	.longopts = run_options,
 	.exec = cmd_run_exec,
 };
 
-struct progress {
-	int tty;
-	int shown;
+/*
+ * What a run says while it runs, on stderr (stdout keeps the results):
+ * on a terminal one line redrawn in place; elsewhere (CI logs, journald)
+ * one line per phase, and one every PROGRESS_LOG_S of a long phase so a
+ * log shows it moving.  A phase is what a progress text says before its
+ * first ':', ',' or '(', numbers aside: "cycle 3/6: ..." and "cycle 4/6:
+ * ..." are one phase.  --quiet, or --json off a terminal, shows nothing.
+ */
+enum progress_mode {
+	PROGRESS_OFF,
+	PROGRESS_LINE,
+	PROGRESS_LOG,
 };
+
+#define PROGRESS_LOG_S 30.0
+
+struct progress {
+	enum progress_mode mode;
+	int shown;              /* LINE: a line is on the terminal */
+	char phase[128];        /* LOG: the phase of the last line */
+	double logged_s;        /* LOG: elapsed time of the last line */
+	const char *socket;     /* --wait: the daemon asked for its phase */
+};
+
+static void
+progress_init(struct progress *p, int quiet, int json)
+{
+	memset(p, 0, sizeof *p);
+	if (quiet)
+		p->mode = PROGRESS_OFF;
+	else if (isatty(STDERR_FILENO))
+		p->mode = PROGRESS_LINE;
+	else
+		p->mode = json ? PROGRESS_OFF : PROGRESS_LOG;
+}
+
+/* The text's phase: up to ':', ',' or '(', without digits. */
+static void
+phase_of(const char *text, char *out, size_t size)
+{
+	size_t n = 0;
+
+	for (; *text != '\0' && strchr(":,(", *text) == NULL; text++) {
+		if (!isdigit((unsigned char)*text) && *text != '.' &&
+		    n + 1 < size)
+			out[n++] = *text;
+	}
+	out[n] = '\0';
+}
+
+/* The terminal's width, so the line never wraps (a wrapped line is not
+ * redrawn in place by a carriage return). */
+static int
+terminal_columns(void)
+{
+	struct winsize ws;
+
+	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20)
+		return ws.ws_col;
+	return 80;
+}
+
+static void
+progress_show(struct progress *p, const char *text, double elapsed)
+{
+	char phase[sizeof p->phase];
+
+	switch (p->mode) {
+	case PROGRESS_OFF:
+		return;
+	case PROGRESS_LINE:
+		fprintf(stderr, "\r\033[K%6.1fs  %.*s", elapsed,
+		    terminal_columns() - 10, text);
+		p->shown = 1;
+		break;
+	case PROGRESS_LOG:
+		phase_of(text, phase, sizeof phase);
+		if (strcmp(phase, p->phase) == 0 &&
+		    elapsed - p->logged_s < PROGRESS_LOG_S)
+			return;
+		fprintf(stderr, "%6.1fs  %s\n", elapsed, text);
+		snprintf(p->phase, sizeof p->phase, "%s", phase);
+		p->logged_s = elapsed;
+		break;
+	}
+	fflush(stderr);
+}
+
+/* Before a result goes out: the terminal line goes, and the next run's
+ * first phase gets a line of its own in a log. */
+static void
+progress_clear(struct progress *p)
+{
+	if (p->shown)
+		fputs("\r\033[K", stderr);
+	p->shown = 0;
+	p->phase[0] = '\0';
+	p->logged_s = 0;
+}
 
 static void
 on_progress(void *arg, const char *text, double elapsed)
 {
-	struct progress *p = arg;
-
-	if (!p->tty)
-		return;
-	printf("\r\033[K%6.1fs  %s", elapsed, text);
-	fflush(stdout);
-	p->shown = 1;
+	progress_show(arg, text, elapsed);
 }
 
 /*
@@ -100,18 +209,16 @@ print_stored_run(struct db *db, int64_t run_id, int json)
 /* Run every job in turn; the exit code is 1 if any run did not pass
  * (skipped runs count as done: they say why). */
 static int
-run_jobs(struct db *db, const struct jobfile *jf, const char *label, int json)
+run_jobs(struct db *db, const struct jobfile *jf, const char *label, int json,
+    struct progress *prog)
 {
 	struct run_request req;
 	struct run_outcome out;
-	struct progress prog;
 	char *cause = NULL;
 	size_t j;
 	int64_t k;
 	int r = EXIT_OK;
 
-	memset(&prog, 0, sizeof prog);
-	prog.tty = !json && isatty(STDOUT_FILENO);
 	for (j = 0; j < jf->njobs; j++) {
 		const struct job_spec *job = &jf->jobs[j];
 
@@ -120,21 +227,16 @@ run_jobs(struct db *db, const struct jobfile *jf, const char *label, int json)
 		req.params = job->params;
 		req.label = label ? label : job->label;
 		req.progress = on_progress;
-		req.progress_arg = &prog;
+		req.progress_arg = prog;
 		for (k = 0; k < job->repeat; k++) {
 			if (runner_run(db, &req, &out, &cause) != 0) {
-				if (prog.shown)
-					printf("\r\033[K");
-				prog.shown = 0;
+				progress_clear(prog);
 				cli_error("%s", cause ? cause : "run failed");
 				r = EXIT_FAIL;
 				if (out.run_id == 0)
 					goto out;
 			}
-			if (prog.shown) {
-				printf("\r\033[K");
-				prog.shown = 0;
-			}
+			progress_clear(prog);
 			print_stored_run(db, out.run_id, json);
 			fflush(stdout);
 			if (strcmp(out.state, "passed") != 0 &&
@@ -150,30 +252,40 @@ out:
 	return r;
 }
 
-/* The progress line on a terminal while a job runs. */
+/* What a queued job's run is doing: the daemon's phase ("12.3s text")
+ * with the job and the run, as a progress text. */
 static void
 show_progress(const json_t *job, void *arg)
 {
-	const char *sock = arg, *phase;
+	struct progress *p = arg;
+	const char *phase;
+	double elapsed = 0;
+	char *end, *text;
 	json_t *st;
 
-	if ((st = client_get(sock, "/v1/status", 0, NULL)) == NULL)
+	if ((st = client_get(p->socket, "/v1/status", 0, NULL)) == NULL)
 		return;
 	phase = json_string_value(json_object_get(json_object_get(st,
 	    "current"), "phase"));
-	printf("\r\033[Kjob %.8s  %s  run %lld/%lld  %s",
+	if (phase != NULL) {
+		elapsed = strtod(phase, &end);
+		phase = end != phase && *end == 's' ? end + 1 : phase;
+		phase += strspn(phase, " ");
+	}
+	text = xasprintf("%s%sjob %.8s %s, run %lld/%lld",
+	    phase && *phase ? phase : "", phase && *phase ? " - " : "",
 	    json_string_value(json_object_get(job, "job")),
 	    json_string_value(json_object_get(job, "state")),
 	    (long long)json_array_size(json_object_get(job, "runs")),
-	    (long long)json_integer_value(json_object_get(job, "repeat")),
-	    phase ? phase : "");
-	fflush(stdout);
+	    (long long)json_integer_value(json_object_get(job, "repeat")));
+	progress_show(p, text, elapsed);
+	free(text);
 	json_decref(st);
 }
 
-/* Follow a job until it ends, with a progress line on a terminal. */
+/* Follow a job until it ends, showing its progress. */
 static int
-wait_job(const char *sock, const char *uuid, int json, int tty)
+wait_job(const char *sock, const char *uuid, int json, struct progress *prog)
 {
 	json_t *job, *runs, *run, *r;
 	const char *state;
@@ -181,10 +293,10 @@ wait_job(const char *sock, const char *uuid, int json, int tty)
 	size_t i;
 	int rc = EXIT_OK;
 
+	prog->socket = sock;
 	job = client_wait_job(sock, uuid, 300000000, client_patience_ns(),
-	    tty ? show_progress : NULL, (void *)sock, &cause);
-	if (tty)
-		printf("\r\033[K");
+	    prog->mode != PROGRESS_OFF ? show_progress : NULL, prog, &cause);
+	progress_clear(prog);
 	if (job == NULL) {
 		cli_error("%s", cause);
 		free(cause);
@@ -227,7 +339,7 @@ wait_job(const char *sock, const char *uuid, int json, int tty)
 /* Submit every job to the daemon in one request (all or nothing). */
 static int
 submit_jobs(const char *sock, const struct jobfile *jf, const char *label,
-    int json, int wait)
+    int json, int wait, struct progress *prog)
 {
 	json_t *body = json_array(), *reply = NULL, *e;
 	char *cause = NULL;
@@ -269,7 +381,7 @@ submit_jobs(const char *sock, const struct jobfile *jf, const char *label,
 			continue;
 		}
 		rr = wait_job(sock, json_string_value(json_object_get(e, "job")),
-		    json, !json && isatty(STDOUT_FILENO));
+		    json, prog);
 		if (rr != EXIT_OK)
 			r = rr;
 	}
@@ -285,8 +397,26 @@ struct run_args {
 	struct jobfile jf;          /* the workload given, or the file's */
 	struct param repeat;
 	const char *label, *jobpath;
-	int json, wait, local, check;
+	int json, wait, local, check, quiet;
+	struct progress progress;
 };
+
+/* "unknown workload 'hotplg' (did you mean 'hotplug'?)", else the
+ * pointer to the list. */
+static void
+unknown_workload(const char *name)
+{
+	struct suggest s;
+	char *hint;
+	size_t i;
+
+	suggest_init(&s, name);
+	for (i = 0; workloads[i] != NULL; i++)
+		suggest_add(&s, workloads[i]->name);
+	hint = suggest_hint(&s, " (see 'mmstorm workloads')");
+	cli_error("unknown workload '%s'%s", name, hint);
+	free(hint);
+}
 
 /* The workload named on the command line, as a one-job file; -1 if
  * there is none of that name (said). */
@@ -297,8 +427,7 @@ add_workload(struct run_args *a, const char *name)
 	struct job_spec *job;
 
 	if (wl == NULL) {
-		cli_error("unknown workload '%s' (see 'mmstorm workloads')",
-		    name);
+		unknown_workload(name);
 		return -1;
 	}
 	a->jf.jobs = job = xcalloc(1, sizeof *job);
@@ -308,6 +437,33 @@ add_workload(struct run_args *a, const char *name)
 	return 0;
 }
 
+/* The entry of run_options argv[*i] names, its value in *value (*i moves
+ * past a separate one); NULL when it is none of them. */
+static const struct option *
+find_run_option(int argc, char **argv, int *i, const char **value)
+{
+	const struct option *o;
+	char *name;
+
+	for (o = run_options; o->name != NULL; o++) {
+		if (o->has_arg == no_argument) {
+			/* -q is the one short form (as git's --quiet) */
+			if ((starts_with(argv[*i], "--") &&
+			    strcmp(argv[*i] + 2, o->name) == 0) ||
+			    (o->val == 'q' && strcmp(argv[*i], "-q") == 0))
+				return o;
+			continue;
+		}
+		name = xasprintf("--%s", o->name);
+		if (cli_arg_value(argc, argv, i, name, value)) {
+			free(name);
+			return o;
+		}
+		free(name);
+	}
+	return NULL;
+}
+
 /* 1 when argv[*i] is an option of mmstorm run itself (taken), 0 when it
  * is not, -1 when its value is bad (said). */
 static int
@@ -315,33 +471,48 @@ run_option(int argc, char **argv, int *i, struct run_args *a)
 {
 	static const struct opt_spec repeat_spec = { "repeat", OPT_INT, 1,
 	    100000, "1", NULL, NULL };
-	const char *v;
+	const struct option *o;
+	const char *v = NULL;
 	char *cause = NULL;
 
-	if (strcmp(argv[*i], "--json") == 0)
+	if ((o = find_run_option(argc, argv, i, &v)) == NULL)
+		return 0;
+	switch (o->val) {
+	case 'j':
 		a->json = 1;
-	else if (strcmp(argv[*i], "--wait") == 0)
+		break;
+	case 'w':
 		a->wait = 1;
-	else if (strcmp(argv[*i], "--local") == 0)
+		break;
+	case 'l':
 		a->local = 1;
-	else if (strcmp(argv[*i], "--check") == 0)
+		break;
+	case 'c':
 		a->check = 1;
-	else if (cli_arg_value(argc, argv, i, "--socket", &v))
+		break;
+	case 'q':
+		a->quiet = 1;
+		break;
+	case 'S':
 		cli_socket_path = v;
-	else if (cli_arg_value(argc, argv, i, "--label", &a->label))
-		;
-	else if (cli_arg_value(argc, argv, i, "--db", &v))
+		break;
+	case 'L':
+		a->label = v;
+		break;
+	case 'D':
 		cli_db_path = v;
-	else if (cli_arg_value(argc, argv, i, "--job", &a->jobpath))
-		;
-	else if (cli_arg_value(argc, argv, i, "--repeat", &v)) {
+		break;
+	case 'J':
+		a->jobpath = v;
+		break;
+	case 'r':
 		if (opt_parse_value(&repeat_spec, v, &a->repeat, &cause) != 0) {
 			cli_error("%s", cause);
 			free(cause);
 			return -1;
 		}
-	} else
-		return 0;
+		break;
+	}
 	return 1;
 }
 
@@ -427,7 +598,7 @@ print_plan(const struct jobfile *jf)
 
 /* No daemon (or --local): the same code runs the jobs here. */
 static int
-run_here(const struct run_args *a)
+run_here(struct run_args *a)
 {
 	struct db *db = NULL;
 	char *cause = NULL;
@@ -446,7 +617,7 @@ run_here(const struct run_args *a)
 		fprintf(stderr, "mmstorm: settled %d run(s)/knob(s) left by an "
 		    "earlier supervisor\n", fixed);
 	mount_debugfs();
-	r = run_jobs(db, &a->jf, a->label, a->json);
+	r = run_jobs(db, &a->jf, a->label, a->json, &a->progress);
 out:
 	free(cause);
 	db_close(db);
@@ -469,10 +640,12 @@ cmd_run_exec(int argc, char **argv)
 		r = EXIT_OK;
 		goto out;
 	}
+	progress_init(&a.progress, a.quiet, a.json);
 	/* A listening daemon runs it; otherwise the same code runs here. */
 	sock = client_socket_path(cli_socket_path);
 	if (!a.local && client_daemon_listening(sock))
-		r = submit_jobs(sock, &a.jf, a.label, a.json, a.wait);
+		r = submit_jobs(sock, &a.jf, a.label, a.json, a.wait,
+		    &a.progress);
 	else
 		r = run_here(&a);
 out:

@@ -12,6 +12,7 @@
 
 #include "cli/cli.h"
 #include "common/buf.h"
+#include "common/suggest.h"
 
 #define COMMAND_LIST(X) \
 	X(cancel)       \
@@ -35,11 +36,30 @@
 #define ENTRY(n) &cmd_##n,
 COMMAND_LIST(DECLARE)
 const struct cli_cmd *const cli_commands[] = { COMMAND_LIST(ENTRY) NULL };
+/* Hidden: what the shell completion asks (cli/cmd-complete.c). */
+extern const struct cli_cmd cmd_complete;
 
 enum {
 	OPT_DB = CLI_OPTVAL_COMMON,
 	OPT_SOCKET,
 };
+
+/* "unknown command 'rgressions' (did you mean 'regressions'?)", or the
+ * pointer to --help when no command is close. */
+static void
+unknown_command(const char *name)
+{
+	struct suggest s;
+	char *hint;
+	size_t i;
+
+	suggest_init(&s, name);
+	for (i = 0; cli_commands[i] != NULL; i++)
+		suggest_add(&s, cli_commands[i]->name);
+	hint = suggest_hint(&s, " (see 'mmstorm --help')");
+	cli_error("unknown command '%s'%s", name, hint);
+	free(hint);
+}
 
 /* Exact name, else a unique prefix; an ambiguous one lists the
  * candidates (as tmux's cmd_find does). */
@@ -50,6 +70,8 @@ cli_find_command(const char *name)
 	struct buf candidates = BUF_INIT;
 	size_t i, n = 0, len = strlen(name);
 
+	if (strcmp(name, cmd_complete.name) == 0)
+		return &cmd_complete;
 	for (i = 0; cli_commands[i] != NULL; i++) {
 		if (strcmp(cli_commands[i]->name, name) == 0) {
 			found = cli_commands[i];
@@ -67,7 +89,7 @@ cli_find_command(const char *name)
 		cli_error("ambiguous command: %s, could be: %s", name,
 		    candidates.s);
 	else if (n == 0)
-		cli_error("unknown command '%s' (see 'mmstorm --help')", name);
+		unknown_command(name);
 	buf_release(&candidates);
 	return n == 1 ? found : NULL;
 }
@@ -127,6 +149,43 @@ merge_longopts(const struct cli_cmd *cmd)
 	return all;
 }
 
+/*
+ * After getopt_long's "unrecognized option '--workloda'", the line
+ * "did you mean '--workload'?" when an option is close.  A prefix of
+ * several options is getopt's "ambiguous" case, which names them itself.
+ */
+static void
+hint_long_option(const struct option *longopts, const char *arg)
+{
+	struct suggest s;
+	char *name, *hint = NULL, **dashed;
+	size_t i, n = 0;
+
+	if (strncmp(arg, "--", 2) != 0)
+		return;
+	while (longopts[n].name != NULL)
+		n++;
+	dashed = xcalloc(n + 1, sizeof *dashed);
+	name = xstrndup(arg, 2 + strcspn(arg + 2, "="));
+	suggest_init(&s, name);
+	for (i = 0; i < n; i++) {
+		dashed[i] = xasprintf("--%s", longopts[i].name);
+		if (strncmp(dashed[i], name, strlen(name)) == 0)
+			goto out;
+		suggest_add(&s, dashed[i]);
+	}
+	/* " (did you mean '--workload'?)" without its brackets */
+	hint = suggest_hint(&s, "");
+	if (s.n > 0)
+		cli_error("%.*s", (int)strlen(hint) - 3, hint + 2);
+out:
+	free(hint);
+	for (i = 0; i < n; i++)
+		free(dashed[i]);
+	free(dashed);
+	free(name);
+}
+
 int
 cli_parse_options(const struct cli_cmd *cmd, int argc, char **argv,
     cli_option_fn own, void *ctx, struct cli_args *args)
@@ -158,6 +217,8 @@ cli_parse_options(const struct cli_cmd *cmd, int argc, char **argv,
 			break;
 		case '?':
 		case ':':
+			if (optopt == 0 && opterr)
+				hint_long_option(longopts, argv[optind - 1]);
 			r = usage_error(cmd);
 			break;
 		default:

@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "common/buf.h"
+#include "common/suggest.h"
 #include "run/options.h"
 #include "common/util.h"
 
@@ -396,6 +397,26 @@ params_find(const struct params *ps, const char *name)
 	return NULL;
 }
 
+/* "unknown option 'sizee' for workload 'thp-munmap' (did you mean
+ * 'size'?)": the nearest names of its table. */
+static int
+unknown_option(const struct params *ps, const char *name, char **cause)
+{
+	struct suggest s;
+	char *hint;
+	size_t i;
+	int r;
+
+	suggest_init(&s, name);
+	for (i = 0; i < ps->n; i++)
+		suggest_add(&s, ps->v[i].spec->name);
+	hint = suggest_hint(&s, "");
+	r = set_cause(cause, EINVAL, "unknown option '%s' for workload '%s'%s",
+	    name, ps->owner, hint);
+	free(hint);
+	return r;
+}
+
 int
 params_set(struct params *ps, const char *name, const char *value,
     char **cause)
@@ -405,8 +426,7 @@ params_set(struct params *ps, const char *name, const char *value,
 	int r;
 
 	if (p == NULL)
-		return set_cause(cause, EINVAL,
-		    "unknown option '%s' for workload '%s'", name, ps->owner);
+		return unknown_option(ps, name, cause);
 	if ((r = opt_parse_value(p->spec, value, p, &inner)) != 0) {
 		set_cause(cause, -r, "%s (workload '%s')", inner, ps->owner);
 		free(inner);

@@ -195,6 +195,49 @@ wl_progress(struct wl_ctx *ctx, const char *fmt, ...)
 	free(text);
 }
 
+/* ", about 40 s left", ", about 3 min left", ", about 2 h 5 min left". */
+static void
+add_time_left(struct buf *b, double s)
+{
+	long long whole = (long long)(s + 0.5);
+
+	if (whole < 60)
+		buf_printf(b, ", about %lld s left", whole < 1 ? 1 : whole);
+	else if (whole < 3600)
+		buf_printf(b, ", about %lld min left", (whole + 30) / 60);
+	else
+		buf_printf(b, ", about %lld h %lld min left", whole / 3600,
+		    whole / 60 % 60);
+}
+
+void
+wl_progress_eta(struct wl_ctx *ctx, int64_t since_ns, double done,
+    double total, const char *fmt, ...)
+{
+	int64_t now = now_mono_ns();
+	double left = -1, elapsed = (double)(now - since_ns) / 1e9;
+	struct buf b = BUF_INIT;
+	va_list ap;
+	char *text;
+
+	va_start(ap, fmt);
+	text = xvasprintf(fmt, ap);
+	va_end(ap);
+	buf_adds(&b, text);
+	free(text);
+	/* No guess before the first step has shown its pace. */
+	if (total > 0 && done > 0 && done <= total && elapsed > 0)
+		left = elapsed / done * (total - done);
+	if (ctx->deadline_ns > 0 && (left < 0 ||
+	    left > (double)(ctx->deadline_ns - now) / 1e9))
+		left = (double)(ctx->deadline_ns - now) / 1e9;
+	if (left >= 0)
+		add_time_left(&b, left);
+	clean_field(b.s);
+	ctx_sendf(ctx, "P\t%s", b.s);
+	buf_release(&b);
+}
+
 void
 wl_event(struct wl_ctx *ctx, const char *kind, const char *title,
     const char *text)

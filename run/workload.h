@@ -112,6 +112,12 @@ void wl_value(struct wl_ctx *, const char *series, double value);
  * supervisor (and mmstormd): a loop that turns faster than a few times a
  * second reports every so often, not every turn. */
 void wl_progress(struct wl_ctx *, const char *fmt, ...) PRINTFLIKE(2, 3);
+/* wl_progress() of a phase that ends: the text (with its "3/6"), then
+ * ", about 12 s left" from the pace of done out of total since since_ns,
+ * or from the run's duration= when that ends it first (total 0: only
+ * duration= bounds the phase). */
+void wl_progress_eta(struct wl_ctx *, int64_t since_ns, double done,
+    double total, const char *fmt, ...) PRINTFLIKE(5, 6);
 /* An event of the workload's own (kind "corruption", ...). */
 void wl_event(struct wl_ctx *, const char *kind, const char *title,
     const char *text);

@@ -16,6 +16,8 @@ if [ "${1:-}" = "--test" ]; then
 qemu-system-x86 busybox-static cpio e2fsprogs jq bc binutils gcc-12 libc6-dev
 git postgresql-15 clang-14 libclang-rt-14-dev"
 fi
+# t0960 drives the zsh completion too
+[ "${1:-}" != "--test" ] || PKGS="$PKGS zsh"
 
 missing=""
 for p in $PKGS; do

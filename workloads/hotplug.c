@@ -435,12 +435,6 @@ all_online(struct hotplug *h)
 	}
 }
 
-static int
-stop_cb(void *arg)
-{
-	return wl_stopping(arg);
-}
-
 /*
  * Counter deltas per cycle, read by the worker between cycles from a
  * cheap sampler (vmstat, interrupts, PSI: about 0.1 ms) and sent with
@@ -535,7 +529,7 @@ cycle_loop(struct hotplug *h, struct pressure *pr, int64_t cycles,
 {
 	struct cycle_deltas d;
 	int order[MAX_CPUS], i, r, cpu;
-	int64_t shown = 0;
+	int64_t shown = 0, started;
 	double ms;
 	char *path;
 
@@ -550,6 +544,7 @@ cycle_loop(struct hotplug *h, struct pressure *pr, int64_t cycles,
 	}
 	deltas_init(&d, h);
 	r = 0;
+	started = now_mono_ns();
 	for (h->cycles = 0; cycles == 0 || h->cycles < cycles; h->cycles++) {
 		if (wl_stopping(h->ctx))
 			break;
@@ -584,8 +579,14 @@ cycle_loop(struct hotplug *h, struct pressure *pr, int64_t cycles,
 		}
 		deltas_cycle(&d, h->ctx);
 		if (now_mono_ns() - shown >= PROGRESS_NS) {
-			wl_progress(h->ctx, "cycle %lld: %zu transitions, "
-			    "%lld skipped", (long long)h->cycles + 1,
+			char total[32] = "";
+
+			if (cycles > 0)
+				snprintf(total, sizeof total, "/%lld",
+				    (long long)cycles);
+			wl_progress_eta(h->ctx, started, (double)h->cycles + 1,
+			    (double)cycles, "cycle %lld%s: %zu transitions, "
+			    "%lld skipped", (long long)h->cycles + 1, total,
 			    h->noffline + h->nonline, (long long)h->skipped);
 			shown = now_mono_ns();
 		}
@@ -620,6 +621,42 @@ pressure_config_of(struct wl_ctx *ctx, struct pressure_config *pc)
 	pc->tmpdir = "/var/tmp";
 }
 
+/* The pressure ramp as pressure_wait_ready() polls it (10 times a
+ * second): the longest quiet phase of a run, so it says each second how
+ * far MemAvailable still is from the floor. */
+struct ramp_watch {
+	struct wl_ctx *ctx;
+	struct pressure *pr;
+	double limit_s;          /* ramp= */
+	int64_t shown_ns;
+};
+
+static void
+ramp_progress(struct ramp_watch *w)
+{
+	struct pressure_ramp st;
+
+	pressure_ramp_status(w->pr, &st);
+	wl_progress_eta(w->ctx, now_mono_ns() - (int64_t)(st.elapsed_s * 1e9),
+	    (double)(st.start_kb - st.avail_kb),
+	    (double)(st.start_kb - st.target_kb),
+	    "pressure ramp %.0f s of at most %.0f s: MemAvailable %.2f GiB, "
+	    "ready at %.2f GiB (floor %.2f GiB)", st.elapsed_s, w->limit_s,
+	    (double)st.avail_kb / (1 << 20), (double)st.target_kb / (1 << 20),
+	    (double)st.floor_kb / (1 << 20));
+	w->shown_ns = now_mono_ns();
+}
+
+static int
+ramp_stop_cb(void *arg)
+{
+	struct ramp_watch *w = arg;
+
+	if (now_mono_ns() - w->shown_ns >= INT64_C(1000000000))
+		ramp_progress(w);
+	return wl_stopping(w->ctx);
+}
+
 /*
  * Start the pressure engine and wait (at most ramp=) for MemAvailable
  * to reach the floor.  0, or the run's result when it cannot start: a
@@ -629,6 +666,7 @@ static int
 start_pressure(struct wl_ctx *ctx, const struct pressure_config *pc,
     struct pressure **pr, int *result)
 {
+	struct ramp_watch ramp;
 	char *cause = NULL;
 	int r;
 
@@ -640,9 +678,12 @@ start_pressure(struct wl_ctx *ctx, const struct pressure_config *pc,
 		free(cause);
 		return -1;
 	}
-	wl_progress(ctx, "waiting for MemAvailable to reach the floor");
-	r = pressure_wait_ready(*pr, wl_int(ctx, "ramp") * 1000000, stop_cb,
-	    ctx);
+	ramp.ctx = ctx;
+	ramp.pr = *pr;
+	ramp.limit_s = (double)wl_int(ctx, "ramp") / 1000;
+	ramp_progress(&ramp);
+	r = pressure_wait_ready(*pr, wl_int(ctx, "ramp") * 1000000,
+	    ramp_stop_cb, &ramp);
 	wl_sample(ctx, r == 0 ? "pressure-ready" : "pressure-ramp-end");
 	return 0;
 }

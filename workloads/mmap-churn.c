@@ -1040,6 +1040,9 @@ watch_pairs(struct watch *w, int64_t t0)
 	struct totals t;
 	int64_t now, last_tick = t0;
 	uint64_t last_maps = 0;
+	/* every pair maps iterations= times; 0: until stopped */
+	uint64_t total = w->sh->iterations * (uint64_t)w->npairs;
+	char of[32] = "";
 	int i, done;
 
 	for (;;) {
@@ -1069,11 +1072,15 @@ watch_pairs(struct watch *w, int64_t t0)
 			    last_maps) * 1e9 / (double)(now - last_tick));
 			last_maps = t.maps;
 			last_tick = now;
-			wl_progress(w->ctx, "maps %" PRIu64 " (%.0f/s), reads %"
-			    PRIu64 ", sigsegv tolerated %" PRIu64
+			if (total > 0)
+				snprintf(of, sizeof of, "/%" PRIu64, total);
+			wl_progress_eta(w->ctx, t0, (double)t.maps,
+			    (double)total, "maps %" PRIu64 "%s (%.0f/s), "
+			    "reads %" PRIu64 ", sigsegv tolerated %" PRIu64
 			    ", unexpected %" PRIu64 ", wrong data %" PRIu64,
-			    t.maps, (double)t.maps * 1e9 / (double)(now - t0),
-			    t.reads, t.tolerated, t.unexpected, t.wrong);
+			    t.maps, of, (double)t.maps * 1e9 /
+			    (double)(now - t0), t.reads, t.tolerated,
+			    t.unexpected, t.wrong);
 		}
 	}
 }

@@ -1029,6 +1029,7 @@ struct churn {
 	int64_t creates, destroys;  /* totals of the recorded cycles */
 	int corrupt;
 	int stats_readable;
+	int64_t cycles_started_ns;  /* the progress line's pace */
 };
 
 /* Percpu: in kB; every reading also feeds the peak. */
@@ -1234,6 +1235,18 @@ settle_wait(struct churn *c, int64_t t0, int64_t kb0, struct settled *out)
 	return 0;
 }
 
+/* "/6" after the cycle number when cycles= bounds the run, else "". */
+static const char *
+cycle_total(const struct churn *c)
+{
+	static char text[32];
+
+	if (c->cf.cycles <= 0)
+		return "";
+	snprintf(text, sizeof text, "/%d", (int)c->cf.cycles);
+	return text;
+}
+
 /* One cycle.  0 when complete, 1 when the run is stopping, negative
  * with *cause on error. */
 static int
@@ -1245,7 +1258,10 @@ run_cycle(struct churn *c, int k, struct cycle *cy, char **cause)
 	int r;
 
 	memset(cy, 0, sizeof *cy);
-	wl_progress(c->ctx, "cycle %d: fill, %d x %d %s objects", k + 1,
+	if (k == 0)
+		c->cycles_started_ns = now_mono_ns();
+	wl_progress_eta(c->ctx, c->cycles_started_ns, k, c->cf.cycles,
+	    "cycle %d%s: fill, %d x %d %s objects", k + 1, cycle_total(c),
 	    c->cf.procs, c->cf.count, c->cf.source == NKINDS ? "mixed" :
 	    kind_names[c->cf.source]);
 	cy->before_kb = percpu_kb(c);
@@ -1266,7 +1282,8 @@ run_cycle(struct churn *c, int k, struct cycle *cy, char **cause)
 		return 1;
 
 	if (uses(c->cf.source, KIND_BPF)) {
-		wl_progress(c->ctx, "cycle %d: write and verify", k + 1);
+		wl_progress_eta(c->ctx, c->cycles_started_ns, k, c->cf.cycles,
+		    "cycle %d%s: write and verify", k + 1, cycle_total(c));
 		if ((r = command(c, CMD_WRITE, 0, NULL, cause)) != 0)
 			return r;
 		report_corruption(c);
@@ -1276,7 +1293,8 @@ run_cycle(struct churn *c, int k, struct cycle *cy, char **cause)
 			return 1;
 	}
 
-	wl_progress(c->ctx, "cycle %d: free (%s)", k + 1,
+	wl_progress_eta(c->ctx, c->cycles_started_ns, k, c->cf.cycles,
+	    "cycle %d%s: free (%s)", k + 1, cycle_total(c),
 	    c->cf.pattern == PATTERN_FILL_FREE ? "fill-free" :
 	    c->cf.pattern == PATTERN_SCATTER ? "scatter" : "random");
 	if ((r = command(c, CMD_FREE, 0, &wall, cause)) != 0)
@@ -1288,7 +1306,9 @@ run_cycle(struct churn *c, int k, struct cycle *cy, char **cause)
 	if ((r = verify(c, CHECK_FREE, cause)) != 0)
 		return r;
 
-	wl_progress(c->ctx, "cycle %d: waiting for Percpu to settle", k + 1);
+	wl_progress_eta(c->ctx, c->cycles_started_ns, k, c->cf.cycles,
+	    "cycle %d%s: waiting for Percpu to settle", k + 1,
+	    cycle_total(c));
 	if (settle_wait(c, t_free, cy->free_kb, &s) != 0)
 		return 1;
 	cy->settled_kb = s.kb;

@@ -27,6 +27,7 @@ struct pressure {
 	char *yaml_dir;         /* private (0700, mkdtemp) directory */
 	char *yaml_path;
 	int64_t total_kb, floor_kb, start_avail_kb;
+	int64_t ramp_avail_kb;      /* last read by pressure_wait_ready() */
 	int64_t started_ns;
 	struct pressure_stats st;
 };
@@ -293,21 +294,47 @@ pressure_poll(struct pressure *p)
 	}
 }
 
+/* Ready: within 2 % of MemTotal above the floor, or 90 % of the
+ * limit allocated, whichever comes first. */
+static int64_t
+ramp_target_kb(const struct pressure *p)
+{
+	int64_t near = p->floor_kb + p->total_kb / 50, limited;
+
+	if (p->cfg.limit_bytes <= 0)
+		return near;
+	limited = p->start_avail_kb - (p->cfg.limit_bytes >> 10) * 9 / 10;
+	return limited > near ? limited : near;
+}
+
+void
+pressure_ramp_status(const struct pressure *p, struct pressure_ramp *st)
+{
+	memset(st, 0, sizeof *st);
+	if (p == NULL)
+		return;
+	st->avail_kb = p->ramp_avail_kb > 0 ? p->ramp_avail_kb :
+	    p->start_avail_kb;
+	st->start_kb = p->start_avail_kb;
+	st->target_kb = ramp_target_kb(p);
+	st->floor_kb = p->floor_kb;
+	st->elapsed_s = (double)(now_mono_ns() - p->started_ns) / 1e9;
+}
+
 int
 pressure_wait_ready(struct pressure *p, int64_t timeout_ns,
     int (*stop)(void *), void *arg)
 {
-	int64_t deadline = now_mono_ns() + timeout_ns, avail, near;
+	int64_t deadline = now_mono_ns() + timeout_ns, avail;
 
 	if (p == NULL)
 		return 0;
-	near = p->floor_kb + p->total_kb / 50;
 	while (now_mono_ns() < deadline) {
 		pressure_poll(p);
 		avail = meminfo_kb("MemAvailable");
-		if (avail <= near || (p->cfg.limit_bytes > 0 &&
-		    p->start_avail_kb - avail >= (p->cfg.limit_bytes >> 10) *
-		    9 / 10)) {
+		if (avail >= 0)
+			p->ramp_avail_kb = avail;
+		if (avail <= ramp_target_kb(p)) {
 			p->st.ramp_ms = (now_mono_ns() - p->started_ns) /
 			    1000000;
 			return 0;

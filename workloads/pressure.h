@@ -51,6 +51,14 @@ int pressure_start(struct pressure **, const struct pressure_config *,
  * the limit is allocated), at most timeout_ns.  0 reached, -ETIMEDOUT. */
 int pressure_wait_ready(struct pressure *, int64_t timeout_ns,
     int (*stop)(void *), void *arg);
+/* Where the ramp stands, for its progress line: MemAvailable now (as
+ * pressure_wait_ready() last read it), at the start, the level that
+ * counts as ready and the floor, in kB; seconds since the start. */
+struct pressure_ramp {
+	int64_t avail_kb, start_kb, target_kb, floor_kb;
+	double elapsed_s;
+};
+void pressure_ramp_status(const struct pressure *, struct pressure_ramp *);
 /* Cheap check from the caller's loop: records the minimum MemAvailable
  * and, for stress-ng (which cannot shrink), ends it below the floor. */
 void pressure_poll(struct pressure *);

@@ -135,6 +135,9 @@ struct config {
 	double min_coverage;
 	int *cpus;               /* pinning order */
 	int ncpus;
+	/* The progress line: iterations over the whole sweep. */
+	int steps_total;
+	int64_t started_ns;
 };
 
 struct vmstat_find {
@@ -887,21 +890,23 @@ out:
 
 /*
  * Up to iterations= repeats with nthreads threads into its[], *done of
- * them measured.  A repeat below min_coverage ends the run: *low_coverage.
- * 0, or negative with *cause on error.
+ * them measured; the first is step first_step of the sweep.  A repeat
+ * below min_coverage ends the run: *low_coverage.  0, or negative with
+ * *cause on error.
  */
 static int
 repeat_iterations(struct wl_ctx *ctx, const struct config *cf, int nthreads,
-    struct iteration *its, size_t *done, int *low_coverage, char **cause)
+    int first_step, struct iteration *its, size_t *done, int *low_coverage,
+    char **cause)
 {
 	int k, r;
 
 	for (k = 0, *done = 0; k < cf->repeat; k++) {
 		if (wl_stopping(ctx))
 			break;
-		if (cf->repeat > 1)
-			wl_progress(ctx, "%d threads: repeat %d/%d", nthreads,
-			    k + 1, cf->repeat);
+		wl_progress_eta(ctx, cf->started_ns, first_step + k,
+		    cf->steps_total, "%d threads: iteration %d/%d",
+		    nthreads, first_step + k + 1, cf->steps_total);
 		r = run_iteration(ctx, cf, nthreads, &its[*done], cause);
 		if (r == 1)
 			break;
@@ -947,14 +952,16 @@ thp_munmap_run(struct wl_ctx *ctx)
 		sweep = &one;
 		ncounts = 1;
 	}
+	cf.steps_total = cf.repeat * (int)ncounts;
+	cf.started_ns = now_mono_ns();
 	its = xcalloc((size_t)cf.repeat, sizeof *its);
 	xs = xcalloc(ncounts, sizeof *xs);
 	ys = xcalloc(ncounts, sizeof *ys);
 
 	for (c = 0; c < ncounts && !failed_coverage; c++) {
 		nthreads = (int)sweep[c];
-		if (repeat_iterations(ctx, &cf, nthreads, its, &done,
-		    &failed_coverage, &cause) != 0) {
+		if (repeat_iterations(ctx, &cf, nthreads, (int)c * cf.repeat,
+		    its, &done, &failed_coverage, &cause) != 0) {
 			result = wl_fail(ctx, "%s", cause);
 			goto out;
 		}

@@ -161,4 +161,43 @@ test_expect 'a newer database is refused with a clear message' '
 	grep -q "schema version 99, newer than this mmstorm" "$SCRATCH/err"
 '
 
+test_expect 'an unknown command suggests the nearest one' '
+	expect_exit 2 mmstorm rgressions &&
+	grep -qx "mmstorm: unknown command .rgressions. (did you mean .regressions.?)" "$SCRATCH/err" &&
+	expect_exit 2 mmstorm comapre &&
+	grep -q "did you mean .compare.?" "$SCRATCH/err" &&
+	expect_exit 2 mmstorm rus &&
+	grep -q "did you mean .run. or .runs.?" "$SCRATCH/err" &&
+	expect_exit 2 mmstorm frobnicate &&
+	! grep -q "did you mean" "$SCRATCH/err"
+'
+
+test_expect 'an unknown workload option or workload suggests the nearest' '
+	before=$(db_fingerprint) &&
+	expect_exit 2 mmstorm run thp-munmap --sizee=1G &&
+	grep -qx "mmstorm: unknown option .sizee. for workload .thp-munmap. (did you mean .size.?)" "$SCRATCH/err" &&
+	expect_exit 2 mmstorm run hotplug --cylces=3 &&
+	grep -q "did you mean .cycles.?" "$SCRATCH/err" &&
+	expect_exit 2 mmstorm run thp-munmap --frobnicate=1 &&
+	! grep -q "did you mean" "$SCRATCH/err" &&
+	expect_exit 2 mmstorm run hotplgu &&
+	grep -q "unknown workload .hotplgu. (did you mean .hotplug.?)" "$SCRATCH/err" &&
+	test "$before" = "$(db_fingerprint)"
+'
+
+test_expect 'a job file line with a mistyped option suggests too' '
+	printf "[a]\nworkload = thp-munmap\nsizee = 1G\n" > typo.job &&
+	expect_exit 2 mmstorm run --job typo.job --check &&
+	grep -q "did you mean .size.?" "$SCRATCH/err"
+'
+
+test_expect 'a mistyped option of a command suggests the nearest' '
+	expect_exit 2 mmstorm runs --workloda thp-munmap &&
+	grep -qx "mmstorm: did you mean .--workload.?" "$SCRATCH/err" &&
+	expect_exit 2 mmstorm show --jsn x &&
+	grep -qx "mmstorm: did you mean .--json.?" "$SCRATCH/err" &&
+	expect_exit 2 mmstorm runs --frobnicate &&
+	! grep -q "did you mean" "$SCRATCH/err"
+'
+
 test_done
