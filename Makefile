@@ -183,7 +183,8 @@ deb:
 	rm -rf $(BUILD)/deb && mkdir -p $(DEB_DIR)
 	git ls-files -z --cached --others --exclude-standard | \
 	    tar --null -T - -cf - | tar -xf - -C $(DEB_DIR)
-	cd $(DEB_DIR) && dpkg-buildpackage -b -us -uc
+	cd $(DEB_DIR) && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u BUILD \
+	    -u SAN dpkg-buildpackage -b -us -uc
 	mv $(BUILD)/deb/mmstorm_$(VERSION)_$(DEB_ARCH).deb $(BUILD)/
 
 .PHONY: all check asan check-asan deps test-deps demo test install format clean bench FORCE man deb

@@ -6,13 +6,16 @@ set -eu
 # Build and run: compiler, libraries, stress-ng.  With --test also what
 # the tests use: sqlite3, curl, python3, Chromium (renders the HTML
 # report), systemd-analyze, and for the VM lab qemu, busybox-static,
-# cpio, e2fsprogs and what builds the test module (gcc-12, libc6-dev).
+# cpio, e2fsprogs and what builds the test module (gcc-12, libc6-dev),
+# and what builds and checks the Debian package and the manual pages
+# (dpkg-dev, debhelper, bash-completion, fakeroot, lintian, man-db).
 PKGS="build-essential pkg-config libsqlite3-dev sqlite3 libjansson-dev
 libevent-dev libcurl4-openssl-dev libnuma-dev zlib1g-dev nettle-dev stress-ng"
 if [ "${1:-}" = "--test" ]; then
 	PKGS="$PKGS curl python3 xxd chromium fonts-dejavu-core systemd
 qemu-system-x86 busybox-static cpio e2fsprogs jq bc binutils gcc-12 libc6-dev
-git"
+git
+dpkg-dev debhelper bash-completion fakeroot lintian man-db"
 fi
 
 missing=""
