@@ -166,6 +166,9 @@ MAN_IN    := $(wildcard man/*.[0-9].in)
 MAN_PAGES := $(MAN_IN:man/%.in=$(BUILD)/man/%)
 MANGEN_OBJ := $(BUILD)/man/mangen.o $(filter-out $(BUILD)/cli/main.o,$(CLI_OBJ))
 
+# Built with the programs, so the tests can run it on the BUILD they test.
+all: $(BUILD)/mangen
+
 $(BUILD)/mangen: $(MANGEN_OBJ) $(BUILD)/libmmstorm.a
 	$(CC) $(LDFLAGS) -o $@ $(MANGEN_OBJ) $(BUILD)/libmmstorm.a $(LDLIBS)
 
