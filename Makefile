@@ -130,7 +130,7 @@ test: test-deps
 
 UNITDIR   ?= $(PREFIX)/lib/systemd/system
 
-install: $(PROGRAMS) man
+install: $(PROGRAMS)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(UNITDIR)
 	install -m 0755 $(BUILD)/mmstorm $(DESTDIR)$(BINDIR)/
 	install -m 0755 $(BUILD)/mmstormd $(DESTDIR)$(SBINDIR)/
@@ -139,11 +139,6 @@ install: $(PROGRAMS) man
 	install -d $(DESTDIR)$(PREFIX)/lib/sysusers.d
 	install -m 0644 systemd/mmstorm.sysusers.conf \
 	    $(DESTDIR)$(PREFIX)/lib/sysusers.d/mmstorm.conf
-	for page in $(MAN_PAGES); do \
-		sec=$${page##*.}; \
-		install -d $(DESTDIR)$(MANDIR)/man$$sec && \
-		install -m 0644 $$page $(DESTDIR)$(MANDIR)/man$$sec/ || exit 1; \
-	done
 
 format:
 	clang-format -i $(foreach d,$(LAYERS) cli daemon tests/unit,$(wildcard $(d)/*.[ch])) bench/*.c
@@ -178,6 +173,14 @@ $(BUILD)/man/%: man/%.in $(BUILD)/mangen debian/changelog
 
 man: $(MAN_PAGES)
 
+install: install-man
+install-man: man
+	for page in $(MAN_PAGES); do \
+		sec=$${page##*.}; \
+		install -d $(DESTDIR)$(MANDIR)/man$$sec && \
+		install -m 0644 $$page $(DESTDIR)$(MANDIR)/man$$sec/ || exit 1; \
+	done
+
 # The Debian package (debian/), built from a copy of the checkout so the
 # tree stays clean; the .deb is left as $(BUILD)/mmstorm_VERSION_ARCH.deb.
 DEB_ARCH  = $(shell dpkg --print-architecture)
@@ -190,7 +193,9 @@ deb:
 	    -u SAN dpkg-buildpackage -b -us -uc
 	mv $(BUILD)/deb/mmstorm_$(VERSION)_$(DEB_ARCH).deb $(BUILD)/
 
-.PHONY: all check asan check-asan deps test-deps demo test install format clean bench FORCE man deb
+.PHONY: man install-man deb
+
+.PHONY: all check asan check-asan deps test-deps demo test install format clean bench FORCE
 .DELETE_ON_ERROR:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
