@@ -4,6 +4,9 @@
 
 PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/bin
+# mmstormd's directory; the Debian package puts it in /usr/sbin.
+SBINDIR   ?= $(BINDIR)
+MANDIR    ?= $(PREFIX)/share/man
 DESTDIR   ?=
 BUILD     ?= build
 
@@ -133,9 +136,10 @@ BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
 
 install: $(PROGRAMS)
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR)
-	install -m 0755 $(PROGRAMS) $(DESTDIR)$(BINDIR)/
-	sed 's|@BINDIR@|$(BINDIR)|g' systemd/mmstormd.service.in > \
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(UNITDIR)
+	install -m 0755 $(BUILD)/mmstorm $(DESTDIR)$(BINDIR)/
+	install -m 0755 $(BUILD)/mmstormd $(DESTDIR)$(SBINDIR)/
+	sed 's|@BINDIR@|$(SBINDIR)|g' systemd/mmstormd.service.in > \
 	    $(DESTDIR)$(UNITDIR)/mmstormd.service
 	install -d $(DESTDIR)$(PREFIX)/lib/sysusers.d
 	install -m 0644 systemd/mmstorm.sysusers.conf \
@@ -149,6 +153,55 @@ format:
 
 clean:
 	rm -rf build build-asan
+
+# The version is debian/changelog's first line (a native package): the one
+# place it is written.  `mmstorm --version` and the manual pages say it.
+VERSION   := $(shell head -n 1 debian/changelog | cut -d ' ' -f 2 | tr -d '()')
+# The pages' date is the release's, so a rebuild makes the same pages.
+MAN_DATE  := $(shell date -u +%Y-%m-%d -d "$$(sed -n 's/^ -- .*>  //p;T;q' \
+             debian/changelog)")
+$(BUILD)/cli/main.o: CPPFLAGS += -DMMSTORM_VERSION='"$(VERSION)"'
+$(BUILD)/cli/main.o: debian/changelog
+
+# The manual pages: man/*.in filled in by mangen from the tables the
+# programs use (man/mangen.c says how it checks the prose against them).
+MAN_IN    := $(wildcard man/*.[0-9].in)
+MAN_PAGES := $(MAN_IN:man/%.in=$(BUILD)/man/%)
+MANGEN_OBJ := $(BUILD)/man/mangen.o $(filter-out $(BUILD)/cli/main.o,$(CLI_OBJ))
+
+# Built with the programs, so the tests can run it on the BUILD they test.
+all: $(BUILD)/mangen
+
+$(BUILD)/mangen: $(MANGEN_OBJ) $(BUILD)/libmmstorm.a
+	$(CC) $(LDFLAGS) -o $@ $(MANGEN_OBJ) $(BUILD)/libmmstorm.a $(LDLIBS)
+
+$(BUILD)/man/%: man/%.in $(BUILD)/mangen debian/changelog
+	@mkdir -p $(dir $@)
+	$(BUILD)/mangen '$(VERSION)' '$(MAN_DATE)' < $< > $@.tmp && mv $@.tmp $@
+
+man: $(MAN_PAGES)
+
+install: install-man
+install-man: man
+	for page in $(MAN_PAGES); do \
+		sec=$${page##*.}; \
+		install -d $(DESTDIR)$(MANDIR)/man$$sec && \
+		install -m 0644 $$page $(DESTDIR)$(MANDIR)/man$$sec/ || exit 1; \
+	done
+
+# The Debian package (debian/), built from a copy of the checkout so the
+# tree stays clean; the .deb is left as $(BUILD)/mmstorm_VERSION_ARCH.deb.
+DEB_ARCH  = $(shell dpkg --print-architecture)
+DEB_DIR   = $(BUILD)/deb/mmstorm-$(VERSION)
+deb:
+	rm -rf $(BUILD)/deb && mkdir -p $(DEB_DIR)
+	git ls-files -z --cached --others --exclude-standard | \
+	    tar --null -T - -cf - | tar -xf - -C $(DEB_DIR)
+	cd $(DEB_DIR) && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u BUILD \
+	    -u SAN dpkg-buildpackage -b -us -uc
+	mv $(BUILD)/deb/mmstorm_$(VERSION)_$(DEB_ARCH).deb $(BUILD)/
+
+.PHONY: man install-man deb
 
 .PHONY: all check asan check-asan deps test-deps demo test install format clean bench FORCE
 .DELETE_ON_ERROR:

@@ -115,6 +115,11 @@ void table_addv(struct table *, char **cells);
 void table_print(struct table *, FILE *);
 void table_free(struct table *);
 
+/* A workload option's RANGE column ("0..4095", "seq|random"): tmp or a
+ * constant.  `mmstorm workloads` and the manual pages print it. */
+struct opt_spec;
+const char *cli_option_range(const struct opt_spec *, char *tmp, size_t size);
+
 /* METRIC VALUE UNIT BETTER from the "metric_info" array of a run. */
 void print_metric_table(json_t *info);
 

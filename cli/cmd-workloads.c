@@ -19,8 +19,8 @@ const struct cli_cmd cmd_workloads = {
 	.exec = cmd_workloads_exec,
 };
 
-static const char *
-range_of(const struct opt_spec *o, char *tmp, size_t size)
+const char *
+cli_option_range(const struct opt_spec *o, char *tmp, size_t size)
 {
 	char *lo, *hi;
 
@@ -59,7 +59,7 @@ print_options(const struct opt_spec *specs, struct table *t)
 		const struct opt_spec *o = &specs[i];
 
 		table_add(t, o->name, opt_type_name(o->type),
-		    range_of(o, tmp, sizeof tmp), o->def ? o->def : "auto",
+		    cli_option_range(o, tmp, sizeof tmp), o->def ? o->def : "auto",
 		    o->help);
 	}
 }

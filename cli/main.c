@@ -11,7 +11,9 @@
 
 #include "cli/cli.h"
 
-#define VERSION "0.1"
+#ifndef MMSTORM_VERSION
+#error "MMSTORM_VERSION is set by the Makefile, from debian/changelog"
+#endif
 
 static void
 usage(FILE *f)
@@ -41,7 +43,7 @@ main(int argc, char **argv)
 			usage(stdout);
 			return EXIT_OK;
 		} else if (strcmp(argv[i], "--version") == 0) {
-			printf("mmstorm %s\n", VERSION);
+			printf("mmstorm %s\n", MMSTORM_VERSION);
 			return EXIT_OK;
 		} else if (cli_arg_value(argc, argv, &i, "--db", &value)) {
 			cli_db_path = value;

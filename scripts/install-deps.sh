@@ -7,17 +7,19 @@ set -eu
 # the tests use: sqlite3, curl, python3, Chromium (renders the HTML
 # report), systemd-analyze, and for the VM lab qemu, busybox-static,
 # cpio, e2fsprogs and what builds the test module (gcc-12, libc6-dev),
-# and clang with its libFuzzer runtime for `make fuzz` (fuzz/README.md).
+# clang with its libFuzzer runtime for `make fuzz` (fuzz/README.md),
+# and what builds and checks the Debian package and the manual pages
+# (dpkg-dev, debhelper, bash-completion, fakeroot, lintian, man-db),
+# and zsh (t0960 drives the zsh completion too).
 PKGS="build-essential pkg-config libsqlite3-dev sqlite3 libjansson-dev
 libevent-dev libcurl4-openssl-dev libnuma-dev zlib1g-dev nettle-dev libpq-dev
 stress-ng"
 if [ "${1:-}" = "--test" ]; then
 	PKGS="$PKGS curl python3 xxd chromium fonts-dejavu-core systemd
 qemu-system-x86 busybox-static cpio e2fsprogs jq bc binutils gcc-12 libc6-dev
-git postgresql-15 clang-14 libclang-rt-14-dev"
+git postgresql-15 clang-14 libclang-rt-14-dev
+dpkg-dev debhelper bash-completion fakeroot lintian man-db zsh"
 fi
-# t0960 drives the zsh completion too
-[ "${1:-}" != "--test" ] || PKGS="$PKGS zsh"
 
 missing=""
 for p in $PKGS; do
