@@ -105,6 +105,10 @@ json_t *cli_json_string(const char *s);
 /* s for a terminal: control characters (C0, DEL, C1) as \xNN or \uNNNN;
  * NULL for NULL.  Table cells always go through it.  Caller frees. */
 char *cli_escape(const char *s);
+/* Every string value in j (not the keys) through cli_escape(), in place:
+ * a run read for the terminal, whose label, reason and host came from
+ * whoever submitted or imported it. */
+void cli_escape_strings(json_t *j);
 
 /* Aligned tables, as `git` and `ps` print them. */
 struct table;

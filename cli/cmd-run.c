@@ -181,8 +181,11 @@ mount_debugfs(void)
 static void
 print_run(json_t *run)
 {
-	const char *reason = json_string_value(json_object_get(run, "reason"));
+	const char *reason;
 
+	/* The reason can quote a worker's or the kernel's words. */
+	cli_escape_strings(run);
+	reason = json_string_value(json_object_get(run, "reason"));
 	printf("run %s  %s  %s%s%s\n",
 	    json_string_value(json_object_get(run, "run")),
 	    json_string_value(json_object_get(run, "workload")),

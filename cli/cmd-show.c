@@ -68,8 +68,11 @@ show_human(json_t *run)
 	printf("started   %s  (%.1f s, %s)\n", a, secs,
 	    str(run, "exit_status"));
 	free(a);
+	/* The keys too: an imported run's params are anyone's. */
 	p = json_dumps(json_object_get(run, "params"), JSON_COMPACT);
-	printf("params    %s\n", p);
+	b = cli_escape(p);
+	printf("params    %s\n", b);
+	free(b);
 	free(p);
 	printf("samples   %lld\n",
 	    (long long)json_integer_value(json_object_get(run, "samples")));
@@ -156,8 +159,13 @@ cmd_show_exec(int argc, char **argv)
 		json_object_del(run, "metric_info");
 		json_object_del(run, "host_state");
 		cli_print_json(json_incref(run));
-	} else
+	} else {
+		/* Anyone who could submit or import a run chose its label,
+		 * reason and host strings: no terminal escape may reach the
+		 * screen (the tables escape their cells already). */
+		cli_escape_strings(run);
 		show_human(run);
+	}
 out:
 	json_decref(run);
 	free(cause);

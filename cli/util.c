@@ -132,6 +132,27 @@ cli_escape(const char *s)
 	return b.s != NULL ? buf_detach(&b) : xstrdup("");
 }
 
+void
+cli_escape_strings(json_t *j)
+{
+	const char *key;
+	json_t *v;
+	char *e;
+	size_t i;
+
+	if (json_is_string(j)) {
+		e = cli_escape(json_string_value(j));
+		json_string_set(j, e);
+		free(e);
+	} else if (json_is_object(j)) {
+		json_object_foreach(j, key, v)
+			cli_escape_strings(v);
+	} else if (json_is_array(j)) {
+		json_array_foreach(j, i, v)
+			cli_escape_strings(v);
+	}
+}
+
 /* Cells come from the database, where anyone who could submit a job put
  * them (a label): a terminal escape in one must not reach the screen. */
 void

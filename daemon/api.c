@@ -91,6 +91,26 @@ method_is(const struct http_request *rq, struct http_reply *rp,
 	return 0;
 }
 
+/*
+ * The status of a failure below the API.  The store failing is the
+ * daemon's fault (500), or a busy database the client may retry (503);
+ * a lookup that finds nothing, or an id that cannot be one, is 404.
+ * What a client sent wrong is decided before the store is touched, so
+ * it never reaches these (a refused dir= once came back as a 503).
+ */
+static int
+store_status(int r)
+{
+	return r == -EBUSY ? 503 : 500;
+}
+
+static int
+lookup_status(int r)
+{
+	return r == -ENOENT || r == -EINVAL ? 404 : r == -EEXIST ? 400 :
+	    store_status(r);
+}
+
 /* The request body as text; NULL (and a reply set) when unusable. */
 static const char *
 body_text(const struct http_request *rq, struct http_reply *rp)
@@ -185,13 +205,14 @@ post_jobs(struct daemon *d, const struct http_request *rq,
 	}
 	specs = xcalloc(n, sizeof *specs);
 	json_array_foreach(list, i, e) {
-		if ((r = job_spec_from_json(e, workloads, &specs[i], &cause)) != 0) {
+		if ((r = job_spec_from_json(e, workloads, &specs[i], &cause)) != 0 ||
+		    (r = queue_confine(d->db, &specs[i], &cause)) != 0) {
 			reply_error(rp, 400, "job %zu: %s", i + 1, cause);
 			goto out;
 		}
 	}
 	if ((r = db_begin(d->db, &cause)) != 0) {
-		reply_error(rp, 503, "%s", cause);
+		reply_error(rp, store_status(r), "%s", cause);
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
@@ -203,7 +224,8 @@ post_jobs(struct daemon *d, const struct http_request *rq,
 	}
 	if (r != 0 || (r = db_commit(d->db, &cause)) != 0) {
 		db_rollback(d->db);
-		reply_error(rp, 503, "%s", cause);
+		reply_error(rp, store_status(r), "%s", cause ? cause :
+		    "cannot store the jobs");
 		goto out;
 	}
 	log_info("queued %zu job(s)", n);
@@ -253,7 +275,7 @@ get_jobs(struct daemon *d, const struct http_request *rq,
 	if ((limit = query_limit(&kv, 50)) < 0)
 		reply_error(rp, 400, "limit must be 1..100000");
 	else if ((a = queue_recent_json(d->db, limit, &cause)) == NULL)
-		reply_error(rp, 500, "%s", cause);
+		reply_error(rp, 500, "%s", cause ? cause : "cannot list jobs");
 	else
 		reply_json(rp, 200, a);
 	evhttp_clear_headers(&kv);
@@ -281,7 +303,7 @@ get_runs(struct daemon *d, const struct http_request *rq,
 	else if (f.state != NULL && !db_run_state_valid(f.state))
 		reply_error(rp, 400, "unknown run state '%s'", f.state);
 	else if ((a = db_runs_recent(d->db, &f, &cause)) == NULL)
-		reply_error(rp, 500, "%s", cause);
+		reply_error(rp, 500, "%s", cause ? cause : "cannot list runs");
 	else
 		reply_json(rp, 200, a);
 	evhttp_clear_headers(&kv);
@@ -354,6 +376,18 @@ split_id(const char *path, const char *prefix, char *id, size_t idlen,
 	return 0;
 }
 
+/* One job as GET /v1/jobs/UUID shows it; NULL is the store failing. */
+static void
+reply_job(struct daemon *d, struct http_reply *rp, int code, int64_t id)
+{
+	json_t *j = queue_job_json(d->db, id);
+
+	if (j == NULL)
+		reply_error(rp, 500, "cannot read the job");
+	else
+		reply_json(rp, code, j);
+}
+
 static void
 route_job(struct daemon *d, const struct http_request *rq,
     struct http_reply *rp, const char *id, const char *tail)
@@ -361,17 +395,21 @@ route_job(struct daemon *d, const struct http_request *rq,
 	const char *m = rq->method;
 	char *cause = NULL;
 	int64_t rid;
+	int r;
 
-	if (queue_lookup(d->db, id, &rid, &cause) != 0)
-		reply_error(rp, 404, "%s", cause);
+	if ((r = queue_lookup(d->db, id, &rid, &cause)) != 0)
+		reply_error(rp, lookup_status(r), "%s", cause ? cause :
+		    "cannot look up the job");
 	else if (*tail == '\0' && strcmp(m, "GET") == 0)
-		reply_json(rp, 200, queue_job_json(d->db, rid));
+		reply_job(d, rp, 200, rid);
 	else if ((*tail == '\0' && strcmp(m, "DELETE") == 0) ||
 	    (strcmp(tail, "/cancel") == 0 && strcmp(m, "POST") == 0)) {
-		if (scheduler_cancel(d, rid, &cause) != 0)
-			reply_error(rp, 409, "%s", cause);
+		if ((r = scheduler_cancel(d, rid, &cause)) != 0)
+			reply_error(rp, r == -EALREADY ? 409 :
+			    lookup_status(r), "%s", cause ? cause :
+			    "cannot cancel the job");
 		else
-			reply_json(rp, 202, queue_job_json(d->db, rid));
+			reply_job(d, rp, 202, rid);
 	} else if (*tail == '\0' || strcmp(tail, "/cancel") == 0)
 		reply_error(rp, 405, "method not allowed on this path");
 	else
@@ -387,6 +425,7 @@ route(struct daemon *d, const struct http_request *rq, struct http_reply *rp,
 	const char *tail;
 	int64_t rid;
 	json_t *j;
+	int r;
 
 	if (strcmp(path, "/metrics") == 0) {
 		if (method_is(rq, rp, "GET"))
@@ -414,8 +453,9 @@ route(struct daemon *d, const struct http_request *rq, struct http_reply *rp,
 	    *tail == '\0') {
 		if (!method_is(rq, rp, "GET"))
 			;
-		else if (db_run_lookup(d->db, id, &rid, &cause) != 0)
-			reply_error(rp, 404, "%s", cause);
+		else if ((r = db_run_lookup(d->db, id, &rid, &cause)) != 0)
+			reply_error(rp, lookup_status(r), "%s", cause ? cause :
+			    "cannot look up the run");
 		else if ((j = run_show_json(d->db, rid, 0, &cause)) == NULL)
 			reply_error(rp, 500, "%s", cause ? cause : "error");
 		else

@@ -74,15 +74,25 @@ state_dir(struct db *db)
 }
 
 int
+queue_confine(struct db *db, struct job_spec *js, char **cause)
+{
+	char *dir = state_dir(db);
+	int r = job_spec_confine_paths(js, dir, cause);
+
+	free(dir);
+	return r;
+}
+
+int
 queue_insert(struct db *db, struct job_spec *js, char uuid[37],
     int64_t *id, char **cause)
 {
-	char *dir = state_dir(db), *opts = NULL;
 	struct stmt *st = NULL;
+	char *opts = NULL;
 	json_t *j = NULL;
 	int r;
 
-	if ((r = job_spec_confine_paths(js, dir, cause)) != 0)
+	if ((r = queue_confine(db, js, cause)) != 0)
 		goto out;
 	r = -EIO;
 	j = job_spec_to_json(js);
@@ -112,7 +122,6 @@ queue_insert(struct db *db, struct job_spec *js, char uuid[37],
 out:
 	stmt_finalize(st);
 	free(opts);
-	free(dir);
 	json_decref(j);
 	return r;
 }
@@ -123,7 +132,6 @@ queue_load_spec(struct db *db, int64_t id,
     char **cause)
 {
 	json_t *row, *spec, *opts;
-	char *dir = NULL;
 	int r;
 
 	row = db_query_one(db, "SELECT workload, options, repeat, label, "
@@ -141,13 +149,11 @@ queue_load_spec(struct db *db, int64_t id,
 	r = job_spec_from_json(spec, registry, js, cause);
 	/* Again at run time: a job queued by an older mmstormd was never
 	 * confined. */
-	if (r == 0 && (r = job_spec_confine_paths(js, dir = state_dir(db),
-	    cause)) != 0)
+	if (r == 0 && (r = queue_confine(db, js, cause)) != 0)
 		job_spec_release(js);
 	if (r == 0 && json_is_integer(json_object_get(row, "timeout_ms")))
 		js->timeout_ms = json_integer_value(json_object_get(row,
 		    "timeout_ms"));
-	free(dir);
 	json_decref(spec);
 	json_decref(row);
 	return r;

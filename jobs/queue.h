@@ -25,8 +25,11 @@ struct db_counts;
 struct job_spec;
 struct workload;
 
-/* Store a job; its path options are first confined to the database's
- * directory (job_spec_confine_paths, spec.h), which may rewrite them. */
+/* Confine a job's path options to the database's directory
+ * (job_spec_confine_paths, spec.h), which may rewrite them: any error is
+ * the job's fault, not the store's. */
+int queue_confine(struct db *, struct job_spec *, char **cause);
+/* Store a job; queue_confine() first, so no caller can skip it. */
 int queue_insert(struct db *, struct job_spec *, char uuid[37],
     int64_t *id, char **cause);
 /* Rebuild the spec of a stored job, its options re-checked against the

@@ -56,6 +56,16 @@ test_expect 'runs escapes control characters in a label' '
 	test "$(json_get runs.json "j[\"label\"] == \"x\\x1b[2Jy\\x9bz\"")" = True
 '
 
+test_expect 'show escapes control characters in a label, as runs does' '
+	run=$(json_get l.json "j[\"run\"]") &&
+	run_ok --output mmstorm show $run > show.txt &&
+	! grep -q "$(printf "\033")" show.txt &&
+	! grep -q "$(printf "\302\233")" show.txt &&
+	grep -q "^label     x\\\\x1b\[2Jy\\\\u009bz$" show.txt &&
+	mmstorm show $run --json > show.json &&
+	test "$(json_get show.json "j[\"label\"] == \"x\\x1b[2Jy\\x9bz\"")" = True
+'
+
 test_expect 'a job file with an empty label= is refused like --label ""' '
 	printf "[a]\nworkload=mmap-churn\nlabel=\n" > empty-label.job &&
 	expect_exit 2 mmstorm run --job empty-label.job --check &&
@@ -190,11 +200,42 @@ test_expect 'kill -9 of the worker with no retry=: done, with the run'"'"'s reas
 test_expect 'dir= outside the state directory is refused, nothing stored' '
 	before=$(sql "SELECT count(*) FROM jobs") &&
 	api POST /v1/jobs -d "{\"workload\":\"mmap-churn\",\"options\":{\"dir\":\"/root\"}}" > d.txt &&
-	test "$(tail -n 1 d.txt)" != 201 &&
+	test "$(tail -n 1 d.txt)" = 400 &&
 	grep -q "option .dir. of .mmap-churn. must name a directory under" d.txt &&
 	ln -s /etc "$SCRATCH/etc-link" &&
 	api POST /v1/jobs -d "{\"workload\":\"mmap-churn\",\"options\":{\"dir\":\"$SCRATCH/etc-link\"}}" > d2.txt &&
-	test "$(tail -n 1 d2.txt)" != 201 &&
+	test "$(tail -n 1 d2.txt)" = 400 &&
+	test "$(sql "SELECT count(*) FROM jobs")" = "$before"
+'
+
+# A bad job is the client's 400 wherever it is found, with the one-line
+# JSON error: a refused or missing dir= came back as a 503, found only
+# when queue_insert() confined it inside the transaction.
+test_expect 'every bad job is a 400 with a one-line JSON error, nothing stored' '
+	before=$(sql "SELECT count(*) FROM jobs") &&
+	cat > bodies <<-EOF &&
+	{"workload":"mmap-churn","options":{"dir":"$SCRATCH/no-such-dir"}}
+	[{"workload":"mmap-churn"},{"workload":"mmap-churn","options":{"dir":"/"}}]
+	{"workload":"no-such-workload"}
+	{"workload":"mmap-churn","options":{"no-such-option":1}}
+	{"workload":"mmap-churn","options":{"iterations":-5}}
+	{"workload":"mmap-churn","repeat":"x"}
+	{"workload":"mmap-churn"
+	[]
+	EOF
+	n=0 &&
+	while read -r body; do
+		n=$((n + 1)) &&
+		api POST /v1/jobs -d "$body" > bad$n.txt &&
+		test "$(tail -n 1 bad$n.txt)" = 400 &&
+		test "$(wc -l < bad$n.txt)" = 2 &&
+		head -n 1 bad$n.txt > bad$n.json &&
+		json_get bad$n.json "j[\"error\"]" > /dev/null ||
+		{ echo "body $body:"; cat bad$n.txt; exit 1; }
+	done < bodies &&
+	test $n = 8 &&
+	grep -q "job 1: option .dir. of .mmap-churn.: cannot resolve .*No such file" bad1.txt &&
+	grep -q "job 2: option .dir. of .mmap-churn. must name a directory under" bad2.txt &&
 	test "$(sql "SELECT count(*) FROM jobs")" = "$before"
 '
 
