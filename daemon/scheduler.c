@@ -9,6 +9,7 @@
  * SIGCHLD, that the child is done, and through a pipe, what phase the
  * run is in.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -18,6 +19,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -42,6 +44,47 @@ on_progress(void *arg, const char *text, double elapsed)
 		    sizeof line - 1);
 }
 
+/*
+ * The supervisor keeps of the daemon's descriptors only stdio, the
+ * progress pipe and regular files.  A client connection it inherited
+ * stayed open as long as the run, whatever the daemon did with it, and
+ * the listening sockets, /dev/kmsg and libevent's epoll and signal pipe
+ * are none of a run's business.  Regular files stay: the SQLite state
+ * copied into this process shares the daemon's -shm descriptor with the
+ * connection the child opens (os_unix.c keeps one shm node per inode),
+ * and closing it would aim the WAL locks at whatever file takes the
+ * number next.  /proc/self/fd, or every number below the limit.
+ */
+static void
+close_unless_kept(int fd, int keep)
+{
+	struct stat st;
+
+	if (fd > 2 && fd != keep && !(fstat(fd, &st) == 0 &&
+	    S_ISREG(st.st_mode)))
+		close(fd);
+}
+
+static void
+close_inherited(int keep)
+{
+	DIR *dir = opendir("/proc/self/fd");
+	struct dirent *e;
+	long fd, max;
+
+	if (dir == NULL) {
+		for (fd = 3, max = sysconf(_SC_OPEN_MAX); fd < max; fd++)
+			close_unless_kept((int)fd, keep);
+		return;
+	}
+	while ((e = readdir(dir)) != NULL) {
+		fd = strtol(e->d_name, NULL, 10);
+		if (e->d_name[0] != '.' && fd != dirfd(dir))
+			close_unless_kept((int)fd, keep);
+	}
+	closedir(dir);
+}
+
 /* The supervisor child: one run of the job, then exit. */
 static void __attribute__((noreturn))
 supervisor_main(struct daemon *d, int64_t job_id, int progress_fd)
@@ -63,8 +106,8 @@ supervisor_main(struct daemon *d, int64_t job_id, int progress_fd)
 	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	if (d->socket_fd != -1)
-		close(d->socket_fd);
+	/* After the signals: libevent's handlers write to its pipe. */
+	close_inherited(progress_fd);
 	if (db_open(d->db_path, 0, &db, &cause) != 0 ||
 	    queue_load_spec(db, job_id, workloads, &js, &cause) != 0) {
 		log_err("job %" PRId64 ": %s", job_id, cause);

@@ -197,6 +197,34 @@ test_expect 'kill -9 of the worker with no retry=: done, with the run'"'"'s reas
 	grep -q "run interrupted: worker ended without a result (signal 9)" err2.txt
 '
 
+# socket:[INODE] of every socket process $1 holds, sorted.
+sockets_of() {
+	for f in /proc/$1/fd/*; do readlink "$f"; done 2>/dev/null |
+	    grep "^socket:" | sort
+}
+
+# The supervisor is a fork of the daemon: it held every client
+# connection open for as long as the run, and the listening sockets.
+test_expect 'a run holds none of the daemon'"'"'s sockets, nor a client'"'"'s connection' '
+	python3 -c "import socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); time.sleep(15)" "$MMSTORM_SOCKET" &
+	idle=$! &&
+	sleep 0.5 &&
+	api POST /v1/jobs -d "{\"workload\":\"mmap-churn\",\"options\":{\"backing\":\"anon\",\"duration\":\"3s\"}}" | head -n 1 > fd.json &&
+	job=$(json_get fd.json "j[0][\"job\"]") &&
+	i=0 && until test -n "$(supervisor_pid)" && test -n "$(worker_pid)"; do
+		i=$((i + 1)); test $i -lt 300; sleep 0.1; done &&
+	sockets_of $DAEMON_PID > daemon.sockets &&
+	sockets_of "$(supervisor_pid)" > run.sockets &&
+	sockets_of "$(worker_pid)" >> run.sockets &&
+	kill $idle &&
+	test "$(wc -l < daemon.sockets)" -ge 2 &&
+	sort -u run.sockets | comm -12 daemon.sockets - > shared &&
+	{ test ! -s shared || { echo "the run holds the daemon'"'"'s"; cat shared; false; }; } &&
+	wait_job $job &&
+	test "$(job_field $job state)" = done
+'
+
 test_expect 'dir= outside the state directory is refused, nothing stored' '
 	before=$(sql "SELECT count(*) FROM jobs") &&
 	api POST /v1/jobs -d "{\"workload\":\"mmap-churn\",\"options\":{\"dir\":\"/root\"}}" > d.txt &&
