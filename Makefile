@@ -220,8 +220,8 @@ SOAK_ROUNDS  ?= 100
 FUZZ_TARGETS := $(patsubst fuzz/fuzz-%.c,%,$(wildcard fuzz/fuzz-*.c))
 FUZZ_DAEMON_OBJ := $(filter-out $(BUILD)/daemon/main.o,$(DAEMON_OBJ))
 
-# The API target is the daemon without its main().
-$(BUILD)/fuzz-api: $(BUILD)/fuzz/fuzz-api.o $(FUZZ_DAEMON_OBJ) $(BUILD)/libmmstorm.a
+# The API and HTTP targets are the daemon without its main().
+$(BUILD)/fuzz-api $(BUILD)/fuzz-http: $(BUILD)/fuzz-%: $(BUILD)/fuzz/fuzz-%.o $(FUZZ_DAEMON_OBJ) $(BUILD)/libmmstorm.a
 	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_DAEMON_OBJ) $(BUILD)/libmmstorm.a $(LDLIBS)
 
 $(BUILD)/fuzz-%: $(BUILD)/fuzz/fuzz-%.o $(BUILD)/libmmstorm.a

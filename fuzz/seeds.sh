@@ -6,7 +6,8 @@ set -eu
 out=$1
 top=$(cd "$(dirname "$0")/.." && pwd)
 rm -rf "$out"
-mkdir -p "$out/kmsg" "$out/jobfile" "$out/import" "$out/options" "$out/api"
+mkdir -p "$out/kmsg" "$out/jobfile" "$out/import" "$out/options" "$out/api" \
+    "$out/http"
 
 # kmsg: every captured log, in both formats, in pieces of 80 lines: a
 # whole log (up to 35 KB) runs at a tenth of the speed.
@@ -60,3 +61,22 @@ api delete '\002/v1/jobs/0123abcd\n'
 api tcp '\010/v1/status\nBearer fuzz-token\n'
 api submit '\001/v1/jobs\n{"workload":"thp-munmap","options":{"size":"64M","sweep":"1-4"},"repeat":2,"label":"x","retry":1}'
 api submit-list '\001/v1/jobs\n[{"workload":"hotplug","options":{"cycles":"2"}},{"workload":"mmap-churn"}]'
+
+# http: raw bytes of one connection, as a client writes them: a request
+# of each kind the layer treats apart (keep-alive, pipelined, a body,
+# Expect, HEAD, HTTP/1.0, and each error it answers itself).
+http() {
+	printf "$2" > "$out/http/$1"
+}
+http get 'GET /v1/status HTTP/1.1\r\nHost: x\r\n\r\n'
+http pipelined 'GET /v1/status HTTP/1.1\r\n\r\nGET /metrics HTTP/1.1\r\n\r\nHEAD /v1/jobs?limit=5 HTTP/1.1\r\nConnection: close\r\n\r\n'
+http post 'POST /v1/jobs HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 25\r\n\r\n{"workload":"mmap-churn"}'
+http expect 'POST /v1/jobs HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n[]GET / HTTP/1.1\r\n\r\n'
+http http10 '\r\nGET /v1/status HTTP/1.0\r\nConnection: keep-alive\r\n\r\n'
+http chunked 'POST /v1/jobs HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n[]\r\n0\r\n\r\n'
+http too-large 'POST /v1/jobs HTTP/1.1\r\nContent-Length: 99999999\r\n\r\n'
+http bad-header 'GET /v1/status HTTP/1.1\r\nno colon\r\n\r\n'
+http bad-length 'POST /v1/jobs HTTP/1.1\r\nContent-Length: -1\r\n\r\n'
+http bad-method 'BREW /pot HTTP/1.1\r\n\r\n'
+http bad-version 'GET / HTTP/2.0\r\n\r\n'
+http short-body 'POST /v1/jobs HTTP/1.1\r\nContent-Length: 100\r\n\r\n{"work'

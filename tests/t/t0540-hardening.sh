@@ -256,7 +256,7 @@ test_expect 'every bad job is a 400 with a one-line JSON error, nothing stored' 
 		n=$((n + 1)) &&
 		api POST /v1/jobs -d "$body" > bad$n.txt &&
 		test "$(tail -n 1 bad$n.txt)" = 400 &&
-		test "$(wc -l < bad$n.txt)" = 2 &&
+		test "$(grep -c . bad$n.txt)" = 2 &&
 		head -n 1 bad$n.txt > bad$n.json &&
 		json_get bad$n.json "j[\"error\"]" > /dev/null ||
 		{ echo "body $body:"; cat bad$n.txt; exit 1; }
