@@ -13,6 +13,7 @@
 
 #include <event2/event.h>
 #include <event2/keyvalq_struct.h>
+#include <jansson.h>
 
 /* The limits, shared by every listener of a daemon. */
 struct http_limits {
@@ -31,7 +32,13 @@ struct http_stats {
 	int64_t accepted, evicted, timed_out, rejected, accept_pauses;
 };
 
-/* One complete request.  body is NUL-terminated (body_len excludes it). */
+/*
+ * One complete request.  body is NUL-terminated (body_len excludes it).
+ * A body that came over a connection was parsed as JSON off the loop
+ * (JSON_REJECT_DUPLICATES): json_error is then set, and json is the value
+ * (the handler's to incref, not to keep) or NULL with json_error saying
+ * why.  Without json_error (a request made by hand) nothing was parsed.
+ */
 struct http_request {
 	const char *method;
 	const char *path;       /* up to '?' */
@@ -39,6 +46,8 @@ struct http_request {
 	struct evkeyvalq *headers;
 	const char *body;
 	size_t body_len;
+	json_t *json;
+	const json_error_t *json_error;
 	int tcp;                /* came in on the TCP listener */
 };
 
@@ -57,8 +66,9 @@ typedef void http_handler(void *arg, const struct http_request *,
 struct http_pool;
 struct http_server;
 
-struct http_pool *http_pool_new(struct event_base *,
-    const struct http_limits *);
+/* The pool starts a thread that parses request bodies (see http.c). */
+int http_pool_new(struct event_base *, const struct http_limits *,
+    struct http_pool **, char **cause);
 void http_pool_free(struct http_pool *);
 const struct http_stats *http_pool_stats(const struct http_pool *);
 

@@ -11,7 +11,8 @@
  *   - every reply is "HTTP/1.1 CODE REASON", with a Content-Length that
  *     matches its body, and every error body is the one-line JSON error;
  *   - the handler never sees a body longer than max_body, nor one whose
- *     length is not body_len, nor a method the layer does not speak;
+ *     length is not body_len, nor one the parser thread did not parse,
+ *     nor a method the layer does not speak;
  *   - the connection ends once the client has shut down its side (the
  *     loop does not hang), and then no connection and no byte of the
  *     memory budget is left accounted.
@@ -73,6 +74,8 @@ handler(void *arg, const struct http_request *rq, struct http_reply *rp)
 		fuzz_fail("the handler got a %zu-byte body", rq->body_len);
 	if (rq->body[rq->body_len] != '\0')
 		fuzz_fail("the body is not NUL-terminated at body_len");
+	if (rq->body_len > 0 && rq->json_error == NULL)
+		fuzz_fail("a body was not parsed off the loop");
 	if (rq->path == NULL || strchr(rq->path, '?') != NULL)
 		fuzz_fail("the path keeps its query");
 	o = json_pack("{s:s, s:s%, s:I}", "method", rq->method, "path",
@@ -184,7 +187,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	base = event_base_new();
-	pool = http_pool_new(base, &limits);
+	if (http_pool_new(base, &limits, &pool, &cause) != 0)
+		fuzz_fail("cannot make the pool: %s", cause);
 	/* Abstract: nothing in the file system to clean up after a crash. */
 	addr.sun_family = AF_UNIX;
 	snprintf(addr.sun_path + 1, sizeof addr.sun_path - 1,

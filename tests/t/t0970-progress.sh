@@ -76,4 +76,30 @@ else
 	    'CPU1 cannot be taken offline here'
 fi
 
+# Through the daemon: `run --wait` shows the phase the daemon reports
+# for the job's run, on the same rules.  daemon-lib.sh's exit trap stops
+# the daemon and brings CPUs back, as the one above did.
+. "$(dirname "$0")/daemon-lib.sh"
+start_daemon --kmsg-tail
+
+test_expect 'run --wait through the daemon: one line per phase off a terminal' '
+	$churn --wait > out 2> err &&
+	cat err &&
+	grep -q "^run .* mmap-churn passed" out &&
+	test "$(api GET /v1/jobs | head -n 1 | python3 -c "import json, sys; print(len(json.load(sys.stdin)))")" = 1 &&
+	test -s err &&
+	! grep -q "$(printf "\r")" err &&
+	! grep -vqE "^ *[0-9]+\.[0-9]s  [^ ]" err &&
+	grep -qE "s  maps [0-9]+ .* - job [0-9a-f]{8} running, run 1/1$" err &&
+	test "$(grep -c " maps " err)" -eq 1 &&
+	test "$(wc -l < err)" -le 4
+'
+
+test_expect 'run --wait --quiet through the daemon: nothing on stderr' '
+	$churn --wait --quiet > out 2> err &&
+	grep -q "^run .* mmap-churn passed" out &&
+	test ! -s err &&
+	test "$(api GET /v1/jobs | head -n 1 | python3 -c "import json, sys; print(len(json.load(sys.stdin)))")" = 2
+'
+
 test_done
