@@ -85,7 +85,7 @@ start_daemon --kmsg-tail
 test_expect 'run --wait through the daemon: one line per phase off a terminal' '
 	$churn --wait > out 2> err &&
 	cat err &&
-	grep -q "^run .* mmap-churn passed" out &&
+	grep -q "^run .* mmap-churn  passed$" out &&
 	test "$(api GET /v1/jobs | head -n 1 | python3 -c "import json, sys; print(len(json.load(sys.stdin)))")" = 1 &&
 	test -s err &&
 	! grep -q "$(printf "\r")" err &&
@@ -97,7 +97,7 @@ test_expect 'run --wait through the daemon: one line per phase off a terminal' '
 
 test_expect 'run --wait --quiet through the daemon: nothing on stderr' '
 	$churn --wait --quiet > out 2> err &&
-	grep -q "^run .* mmap-churn passed" out &&
+	grep -q "^run .* mmap-churn  passed$" out &&
 	test ! -s err &&
 	test "$(api GET /v1/jobs | head -n 1 | python3 -c "import json, sys; print(len(json.load(sys.stdin)))")" = 2
 '
