@@ -203,7 +203,7 @@ check_lockup_names(struct db *db, const struct comparison *c,
 static void
 check_against_pairs(struct db *db, int64_t base, const char *workload)
 {
-	struct compare_opts o = { workload, NULL, 5.0 };
+	struct compare_opts o = { workload, NULL, 5.0, NULL, NULL, 0 };
 	struct comparison *cs = NULL, c;
 	size_t n = 0, i, j, k;
 	char *cause = NULL;
@@ -459,7 +459,7 @@ TEST(analysis_verdict_names_the_first_bad_title_seen)
 	    "mmap-churn", NULL, 200);
 	add_event(db, r1, k, h, "warning", "WARNING: at mm/page_alloc.c", NULL,
 	    50);
-	CHECK_INT_EQ(run_counts(db, k, "mmap-churn", &rc, &cause), 0);
+	CHECK_INT_EQ(run_counts(db, k, "mmap-churn", NULL, &rc, &cause), 0);
 	CHECK_INT_EQ(rc.bad_events, 2);
 	CHECK_STR_EQ(rc.bad_title, "BUG: soft lockup in "
 	    "mmstorm_inject_softlockup_fn");
