@@ -139,8 +139,8 @@ print_json(struct db *db, int64_t base, double threshold_pct,
 static void
 print_table(struct db *db, const struct finding *f, size_t nf)
 {
-	struct table *t = table_new(6, "KERNEL", "WORKLOAD", "KEY", "WHAT",
-	    "CHANGE", "MARK");
+	struct table *t = table_new(6, "KERNEL", "WORKLOAD", "WHAT", "CHANGE",
+	    "MARK", "KEY (HOST PARAMS)");
 	size_t i;
 
 	for (i = 0; i < nf; i++) {
@@ -150,16 +150,16 @@ print_table(struct db *db, const struct finding *f, size_t nf)
 			chg = xasprintf("%lld/%lld runs",
 			    (long long)f[i].l->hit_new,
 			    (long long)f[i].l->runs_new);
-			table_add(t, kd, f[i].l->workload, "-", f[i].l->title,
-			    chg, "NEW LOCKUP");
+			table_add(t, kd, f[i].l->workload, f[i].l->title, chg,
+			    "NEW LOCKUP", "-");
 		} else {
 			chg = xasprintf("%+.1f%% (p=%.3f)",
 			    f[i].m->change_pct, f[i].m->p_value);
 			key = xasprintf("%s %s", f[i].m->host,
 			    f[i].m->params);
-			table_add(t, kd, f[i].m->workload, key,
-			    f[i].m->metric, chg, f[i].m->mark ==
-			    CMP_REGRESSION ? "REGRESSION" : "IMPROVEMENT");
+			table_add(t, kd, f[i].m->workload, f[i].m->metric,
+			    chg, f[i].m->mark == CMP_REGRESSION ?
+			    "REGRESSION" : "IMPROVEMENT", key);
 			free(key);
 		}
 		free(chg);

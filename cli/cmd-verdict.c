@@ -155,13 +155,13 @@ run_first(struct db *db, const struct workload *wl, struct params *p,
 }
 
 /*
- * The one key the metric was compared under, into *key (o narrowed to
- * it); -1 when it is that or no key, else the exit code: several keys
- * are an error, as a bisect step must judge one set of runs.
+ * The one key the metric was compared under, its row into *m; -1 when it
+ * is that or no key, else the exit code: several keys are an error, as
+ * a bisect step must judge one set of runs.
  */
 static int
 one_key(const struct comparison *c, const char *metric,
-    struct compare_opts *key, const struct metric_cmp **m)
+    const struct metric_cmp **m)
 {
 	struct buf b = BUF_INIT;
 	size_t i, n = 0;
@@ -183,19 +183,20 @@ one_key(const struct comparison *c, const char *metric,
 		return v;
 	}
 	buf_release(&b);
-	if (*m != NULL && strcmp((*m)->host, "any") != 0)
-		key->host = (*m)->host;
-	if (*m != NULL && strcmp((*m)->params, "any") != 0)
-		key->params = (*m)->params;
+	/* which runs decide, on a line of its own before the verdict's */
+	if (*m != NULL)
+		printf("key: %s on host %s, params %s\n", (*m)->workload,
+		    (*m)->host, (*m)->params);
 	return -1;
 }
 
 /* A lockup, crash or corruption on the build judged is bad whatever the
- * numbers say; too few runs, or a skipped workload, cannot tell.  -1
- * when neither decides. */
+ * numbers say (in any run the filters select, not only the compared
+ * key's: a hang is a hang); a workload that was skipped cannot tell.
+ * -1 when neither decides. */
 static int
-judge_runs(const struct run_counts *rc, const struct run_counts *brc,
-    const char *workload, const char *kd)
+judge_runs(const struct run_counts *rc, const char *workload,
+    const char *kd)
 {
 	if (rc->lockup + rc->crashed > 0 || rc->bad_events > 0)
 		return say(V_BAD, "%s on %s: %lld of %lld run(s) locked up or "
@@ -207,43 +208,66 @@ judge_runs(const struct run_counts *rc, const struct run_counts *brc,
 	if (rc->passed == 0 && rc->skipped > 0)
 		return say(V_SKIP, "%s was skipped on %s: %s", workload, kd,
 		    rc->skip_reason ? rc->skip_reason : "no reason recorded");
-	if (rc->passed < ANALYSIS_MIN_RUNS || brc->passed < ANALYSIS_MIN_RUNS)
-		return say(V_SKIP, "too few passed runs of %s: base %lld, new "
-		    "%lld (need %d a side)", workload, (long long)brc->passed,
-		    (long long)rc->passed, ANALYSIS_MIN_RUNS);
 	return -1;
+}
+
+/* Too few passed runs a side: those compared under the key, or (no key:
+ * nothing measured on both) those the filters select.  -1: enough. */
+static int
+too_few(struct db *db, int64_t base, const struct metric_cmp *m,
+    const struct run_counts *rc, const struct compare_opts *o)
+{
+	struct run_counts brc;
+	int64_t nb, nn;
+	char *cause = NULL;
+	int v = -1;
+
+	if (m != NULL) {
+		nb = (int64_t)m->base.n;
+		nn = (int64_t)m->new.n;
+	} else {
+		if (run_counts(db, base, o->workload, o, &brc, &cause) != 0) {
+			v = say(V_INFRA, "%s", cause);
+			free(cause);
+			return v;
+		}
+		nb = brc.passed;
+		nn = rc->passed;
+		run_counts_release(&brc);
+	}
+	if (nn < ANALYSIS_MIN_RUNS || nb < ANALYSIS_MIN_RUNS)
+		v = say(V_SKIP, "too few passed runs of %s: base %lld, new "
+		    "%lld (need %d a side)", o->workload, (long long)nb,
+		    (long long)nn, ANALYSIS_MIN_RUNS);
+	return v;
 }
 
 static int
 judge(struct db *db, int64_t base, int64_t kernel, const struct workload *wl,
     const char *metric, const struct compare_opts *key_opts)
 {
-	struct compare_opts o = *key_opts, key;
-	struct run_counts rc, brc;
+	struct compare_opts o = *key_opts;
+	struct run_counts rc;
 	struct comparison c;
 	const struct metric_cmp *m = NULL;
 	char *cause = NULL, *kd = kernel_describe(db, kernel);
 	int v, compared = 0;
 
-	memset(&rc, 0, sizeof rc);
-	memset(&brc, 0, sizeof brc);
 	o.workload = wl->name;
 	o.metric = metric;
-	/* the key first: the runs counted are the runs compared */
+	if (run_counts(db, kernel, wl->name, &o, &rc, &cause) != 0) {
+		v = say(V_INFRA, "%s", cause);
+		goto out;
+	}
+	if ((v = judge_runs(&rc, wl->name, kd)) >= 0)
+		goto out;
 	if (compare_kernels(db, base, kernel, &o, &c, &cause) != 0) {
 		v = say(V_INFRA, "%s", cause);
 		goto out;
 	}
 	compared = 1;
-	key = o;
-	if ((v = one_key(&c, metric, &key, &m)) >= 0)
-		goto out;
-	if (run_counts(db, kernel, wl->name, &key, &rc, &cause) != 0 ||
-	    run_counts(db, base, wl->name, &key, &brc, &cause) != 0) {
-		v = say(V_INFRA, "%s", cause);
-		goto out;
-	}
-	if ((v = judge_runs(&rc, &brc, wl->name, kd)) >= 0)
+	if ((v = one_key(&c, metric, &m)) >= 0 ||
+	    (v = too_few(db, base, m, &rc, &o)) >= 0)
 		goto out;
 	if (m == NULL)
 		v = say(V_SKIP, "metric '%s' of %s is not on both builds",
@@ -256,21 +280,18 @@ judge(struct db *db, int64_t base, int64_t kernel, const struct workload *wl,
 	else
 		v = say(m->mark == CMP_REGRESSION ? V_BAD : V_GOOD,
 		    "%s %s %+.1f%% (base %.4g +- %.2g n=%zu, new %.4g +- %.2g "
-		    "n=%zu, p=%.3f, intervals %s; threshold %.1f%%; host %s, "
-		    "params %s)", metric,
+		    "n=%zu, p=%.3f, intervals %s; threshold %.1f%%)", metric,
 		    m->mark == CMP_REGRESSION ? "regressed" :
 		    m->mark == CMP_IMPROVEMENT ? "improved" :
 		    m->significant ? "changed within the threshold:" :
 		    "did not change significantly:", m->change_pct,
 		    m->base.mean, m->base.sd, m->base.n, m->new.mean,
 		    m->new.sd, m->new.n, m->p_value, m->ci_disjoint ?
-		    "disjoint" : "overlap", o.threshold_pct, m->host,
-		    m->params);
+		    "disjoint" : "overlap", o.threshold_pct);
 out:
 	if (compared)
 		comparison_release(&c);
 	run_counts_release(&rc);
-	run_counts_release(&brc);
 	free(cause);
 	free(kd);
 	return v;
