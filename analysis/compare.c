@@ -72,6 +72,7 @@ comparison_check_keys(const struct metric_values *a, size_t na,
 {
 	struct buf msg = BUF_INIT;
 	size_t i = 0, j = 0, i0, j0;
+	const char *w;
 	int k, common, r = 0;
 
 	while (i < na && j < nb && r == 0) {
@@ -93,18 +94,19 @@ comparison_check_keys(const struct metric_values *a, size_t na,
 			    a[i0].workload) == 0 && !common; j0++)
 				common = values_key_cmp(&a[i], &b[j0]) == 0;
 		}
+		w = a[i0].workload;
 		if (!common) {
 			buf_printf(&msg, "%s: runs of '%s' share no host class "
-			    "and parameters (base: ", what, a[i0].workload);
-			describe_keys(&msg, a, na, &i0, a[i0].workload);
+			    "and parameters (base: ", what, w);
+			describe_keys(&msg, a, na, &i0, w);
 			buf_printf(&msg, "; new: ");
-			describe_keys(&msg, b, nb, &j, a[i0].workload);
+			describe_keys(&msg, b, nb, &j, w);
 			buf_printf(&msg, "): pick one with --host/--params/"
 			    "--section, or pool on purpose with --mix "
 			    "host|params");
 			r = set_cause(cause, EDOM, "%s", msg.s);
 		}
-		while (j < nb && strcmp(b[j].workload, a[i0].workload) == 0)
+		while (j < nb && strcmp(b[j].workload, w) == 0)
 			j++;
 	}
 	buf_release(&msg);

@@ -302,14 +302,16 @@ static int
 check_build_keys(struct db *db, const struct metric_values *a, size_t na,
     const struct metric_values *b, size_t nb, char **cause)
 {
-	char *what;
+	char *what, *kd;
 	int r;
 
 	if (comparison_check_keys(a, na, b, nb, "", NULL) == 0)
 		return 0;
-	what = kernel_describe(db, b[0].kernel);
+	kd = kernel_describe(db, b[0].kernel);
+	what = xasprintf("regressions: %s", kd);
 	r = comparison_check_keys(a, na, b, nb, what, cause);
 	free(what);
+	free(kd);
 	return r;
 }
 
