@@ -58,7 +58,7 @@ run_keys_init(struct run_keys *k, struct db *db,
 	memset(k, 0, sizeof *k);
 	k->ss = ss;
 	k->o = o;
-	if ((r = catalog_hosts(db, &k->hosts, &k->nhosts, cause)) != 0)
+	if ((r = catalog_hosts(db, 0, &k->hosts, &k->nhosts, cause)) != 0)
 		return r;
 	k->host_key = xreallocarray(NULL, k->nhosts + 1, sizeof *k->host_key);
 	k->host_ok = xcalloc(k->nhosts + 1, 1);

@@ -109,7 +109,7 @@ cmd_hosts_exec(int argc, char **argv)
 		r = EXIT_OK;
 		goto out;
 	}
-	if (catalog_hosts(db, &hs, &n, &cause) != 0) {
+	if (catalog_hosts(db, 1, &hs, &n, &cause) != 0) {
 		cli_error("%s", cause);
 		goto out;
 	}

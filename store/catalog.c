@@ -223,8 +223,8 @@ fill_host(struct stmt *st, void *row)
 }
 
 int
-catalog_hosts(struct db *db, struct catalog_host **out, size_t *nout,
-    char **cause)
+catalog_hosts(struct db *db, int count_runs, struct catalog_host **out,
+    size_t *nout, char **cause)
 {
 	struct stmt *st;
 	void *rows;
@@ -232,22 +232,23 @@ catalog_hosts(struct db *db, struct catalog_host **out, size_t *nout,
 
 	*out = NULL;
 	*nout = 0;
-	st = db_prepare(db, "SELECT h.id, h.hostname, h.machine_id, h.class, "
-	    "h.cpus_possible, h.numa_nodes, h.mem_total_kb, (SELECT count(*) "
-	    "FROM runs r WHERE r.host_id = h.id) FROM hosts h ORDER BY h.id",
-	    cause);
+	/* runs has no host index: counting is for `hosts` only, not for
+	 * every comparison's keys */
+	st = db_prepare(db, count_runs ? "SELECT h.id, h.hostname, "
+	    "h.machine_id, h.class, h.cpus_possible, h.numa_nodes, "
+	    "h.mem_total_kb, (SELECT count(*) FROM runs r WHERE r.host_id = "
+	    "h.id) FROM hosts h ORDER BY h.id" : "SELECT id, hostname, "
+	    "machine_id, class, cpus_possible, numa_nodes, mem_total_kb, 0 "
+	    "FROM hosts ORDER BY id", cause);
 	if (st == NULL)
 		return -EIO;
 	r = collect_rows(db, st, sizeof **out, fill_host, "cannot list hosts",
 	    &rows, nout, cause);
 	stmt_finalize(st);
 	*out = rows;
-	if (r != 0) {
+	if (r != 0)
 		catalog_hosts_free(*out, *nout);
-		*out = NULL;
-		*nout = 0;
-	}
-	return r;
+	return r == 0 ? 0 : (*out = NULL, *nout = 0, r);
 }
 
 void

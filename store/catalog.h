@@ -59,9 +59,9 @@ struct catalog_host {
 	int64_t cpus, nodes, mem_total_kb, runs;
 };
 
-/* Every host row, by id. */
-int catalog_hosts(struct db *, struct catalog_host **rows, size_t *n,
-    char **cause);
+/* Every host row, by id; runs counted only when count_runs. */
+int catalog_hosts(struct db *, int count_runs, struct catalog_host **rows,
+    size_t *n, char **cause);
 void catalog_hosts_free(struct catalog_host *rows, size_t n);
 /* The class of hosts named by hostname, class or machine-id prefix (6+
  * hex digits); class NULL: back to the machine's own.  *changed: rows. */
