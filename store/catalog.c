@@ -265,9 +265,21 @@ catalog_hosts_free(struct catalog_host *rows, size_t n)
 	free(rows);
 }
 
-/* Hosts named by $N: hostname, class, or a machine-id prefix. */
-#define HOST_NAMED(n) "(hostname = $" n " OR class = $" n " OR " \
-	"(length($" n ") >= 6 AND machine_id LIKE $" n " || '%'))"
+/* Hosts named by $N (hostname or class) or $N+1 (a machine-id prefix
+ * with '%', or NULL). */
+#define HOST_NAMED(n, m) "(hostname = $" n " OR class = $" n " OR " \
+	"machine_id LIKE $" m ")"
+
+/* Binds the name of hosts at n and its machine-id pattern at n + 1. */
+static void
+bind_host_name(struct stmt *st, int n, const char *host)
+{
+	char *like = strlen(host) >= 6 ? xasprintf("%s%%", host) : NULL;
+
+	stmt_bind_text(st, n, host);
+	stmt_bind_text(st, n + 1, like);
+	free(like);
+}
 
 int
 catalog_host_set_class(struct db *db, const char *host, const char *class,
@@ -277,11 +289,11 @@ catalog_host_set_class(struct db *db, const char *host, const char *class,
 	int rc;
 
 	*changed = 0;
-	st = db_prepare(db, "SELECT count(*) FROM hosts WHERE " HOST_NAMED("1"),
-	    cause);
+	st = db_prepare(db, "SELECT count(*) FROM hosts WHERE "
+	    HOST_NAMED("1", "2"), cause);
 	if (st == NULL)
 		return -EIO;
-	stmt_bind_text(st, 1, host);
+	bind_host_name(st, 1, host);
 	if ((rc = stmt_step(st)) == STORE_ROW)
 		*changed = stmt_int64(st, 0);
 	stmt_finalize(st);
@@ -289,12 +301,12 @@ catalog_host_set_class(struct db *db, const char *host, const char *class,
 		return db_error(db, cause, "cannot read hosts");
 	if (*changed == 0)
 		return set_cause(cause, ENOENT, "no host '%s'", host);
-	st = db_prepare(db, "UPDATE hosts SET class = $1 WHERE " HOST_NAMED("2"),
-	    cause);
+	st = db_prepare(db, "UPDATE hosts SET class = $1 WHERE "
+	    HOST_NAMED("2", "3"), cause);
 	if (st == NULL)
 		return -EIO;
 	stmt_bind_text(st, 1, class);
-	stmt_bind_text(st, 2, host);
+	bind_host_name(st, 2, host);
 	rc = stmt_step(st);
 	stmt_finalize(st);
 	if (rc != STORE_DONE)
