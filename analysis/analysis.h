@@ -59,6 +59,8 @@ struct cmp_side {
 
 struct metric_cmp {
 	const char *workload, *metric, *unit;   /* the comparison's strings */
+	const char *host, *params;   /* its key's host class, parameter hash
+				      * ("any" where pooled on request) */
 	int higher_better;
 	struct cmp_side base, new;
 	double change_pct, gain_pct;
@@ -87,10 +89,23 @@ struct comparison {
 	struct analysis_strings *strings;
 };
 
+/*
+ * Comparability keys: runs compare only within one build x workload x
+ * host class x parameter hash (store/catalog.h says how the last two are
+ * named); a comparison has a row per key measured on both builds.  When
+ * both builds ran a workload but share no key it is an error (-EDOM)
+ * unless mix names what to pool across.
+ */
+#define COMPARE_MIX_HOST   1u   /* pool host classes */
+#define COMPARE_MIX_PARAMS 2u   /* pool parameter sets */
+
 struct compare_opts {
 	const char *workload;   /* NULL: every workload with runs on both */
 	const char *metric;     /* NULL: every metric */
 	double threshold_pct;
+	const char *host;       /* a host class or hostname; NULL: every */
+	const char *params;     /* a parameter hash prefix; NULL: every */
+	unsigned mix;           /* COMPARE_MIX_*: pooled as the user asked */
 };
 
 int compare_kernels(struct db *, int64_t base, int64_t new,
@@ -144,8 +159,10 @@ struct run_counts {
 	char *bad_title;      /* the first such title seen, or NULL */
 	char *skip_reason;    /* one skipped run's reason, or NULL */
 };
+/* Only the runs o's host and parameter filters select (o may be NULL);
+ * o->workload is ignored. */
 int run_counts(struct db *, int64_t kernel, const char *workload,
-    struct run_counts *, char **cause);
+    const struct compare_opts *o, struct run_counts *, char **cause);
 void run_counts_release(struct run_counts *);
 
 #endif

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "analysis/internal.h"
+#include "common/buf.h"
 #include "common/stats.h"
 #include "common/util.h"
 #include "store/db.h"
@@ -38,6 +39,80 @@ judge(struct metric_cmp *m, const struct metric_values *a,
 		m->mark = m->gain_pct < 0 ? CMP_REGRESSION : CMP_IMPROVEMENT;
 }
 
+/* Workload, host class, parameter hash: the order values come in. */
+static int
+values_key_cmp(const struct metric_values *a, const struct metric_values *b)
+{
+	int k = strcmp(a->workload, b->workload);
+
+	if (k == 0)
+		k = strcmp(a->host, b->host);
+	return k ? k : strcmp(a->params, b->params);
+}
+
+/* "host H params P, ..." of v's keys of workload from *i on (which moves
+ * past them), into b. */
+static void
+describe_keys(struct buf *b, const struct metric_values *v, size_t n,
+    size_t *i, const char *workload)
+{
+	size_t j, shown = 0;
+
+	for (j = *i; j < n && strcmp(v[j].workload, workload) == 0; j++)
+		if (j == *i || values_key_cmp(&v[j - 1], &v[j]) != 0)
+			buf_printf(b, "%shost %s params %s", shown++ ? ", " :
+			    "", v[j].host, v[j].params);
+	*i = j;
+}
+
+int
+comparison_check_keys(const struct metric_values *a, size_t na,
+    const struct metric_values *b, size_t nb, const char *what,
+    char **cause)
+{
+	struct buf msg = BUF_INIT;
+	size_t i = 0, j = 0, i0, j0;
+	const char *w;
+	int k, common, r = 0;
+
+	while (i < na && j < nb && r == 0) {
+		if ((k = strcmp(a[i].workload, b[j].workload)) != 0) {
+			if (k < 0)
+				i++;
+			else
+				j++;
+			continue;
+		}
+		/* one workload on both sides: is one key on both? */
+		common = 0;
+		for (i0 = i; i < na && strcmp(a[i].workload,
+		    a[i0].workload) == 0; i++) {
+			if (common || (i > i0 && values_key_cmp(&a[i - 1],
+			    &a[i]) == 0))
+				continue;   /* the metrics of a key seen */
+			for (j0 = j; j0 < nb && strcmp(b[j0].workload,
+			    a[i0].workload) == 0 && !common; j0++)
+				common = values_key_cmp(&a[i], &b[j0]) == 0;
+		}
+		w = a[i0].workload;
+		if (!common) {
+			buf_printf(&msg, "%s: runs of '%s' share no host class "
+			    "and parameters (base: ", what, w);
+			describe_keys(&msg, a, na, &i0, w);
+			buf_printf(&msg, "; new: ");
+			describe_keys(&msg, b, nb, &j, w);
+			buf_printf(&msg, "): pick one with --host/--params/"
+			    "--section, or pool on purpose with --mix "
+			    "host|params");
+			r = set_cause(cause, EDOM, "%s", msg.s);
+		}
+		while (j < nb && strcmp(b[j].workload, w) == 0)
+			j++;
+	}
+	buf_release(&msg);
+	return r;
+}
+
 void
 comparison_add_metrics(struct comparison *c, const struct metric_values *a,
     size_t na, const struct metric_values *b, size_t nb, double threshold)
@@ -50,7 +125,7 @@ comparison_add_metrics(struct comparison *c, const struct metric_values *a,
 	while (i < na && j < nb) {
 		struct metric_cmp *m;
 
-		k = strcmp(a[i].workload, b[j].workload);
+		k = values_key_cmp(&a[i], &b[j]);
 		if (k == 0)
 			k = strcmp(a[i].metric, b[j].metric);
 		if (k < 0) {
@@ -64,6 +139,8 @@ comparison_add_metrics(struct comparison *c, const struct metric_values *a,
 		m = &c->metrics[c->nmetrics++];
 		memset(m, 0, sizeof *m);
 		m->workload = a[i].workload;
+		m->host = a[i].host;
+		m->params = a[i].params;
 		m->metric = a[i].metric;
 		m->unit = b[j].unit;
 		m->higher_better = b[j].higher_better;
@@ -180,7 +257,8 @@ compare_kernels(struct db *db, int64_t base, int64_t new,
 	if ((r = metric_values_load(db, base, o, c->strings, &a, &na,
 	    cause)) != 0 ||
 	    (r = metric_values_load(db, new, o, c->strings, &b, &nb,
-	    cause)) != 0)
+	    cause)) != 0 ||
+	    (r = comparison_check_keys(a, na, b, nb, "compare", cause)) != 0)
 		goto out;
 	comparison_add_metrics(c, a, na, b, nb, o->threshold_pct);
 	r = compare_lockups(db, c, o, cause);
@@ -223,8 +301,10 @@ side_json(const struct cmp_side *s)
 json_t *
 metric_cmp_json(const struct metric_cmp *m)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:f, s:f, s:f, s:b, "
-	    "s:b, s:s}",
+	return json_pack("{s:{s:s, s:s, s:s}, s:s, s:s, s:s, s:s, s:o, s:o, "
+	    "s:f, s:f, s:f, s:b, s:b, s:s}",
+	    "key", "workload", m->workload, "host", m->host, "params",
+	    m->params,
 	    "workload", m->workload, "metric", m->metric, "unit", m->unit,
 	    "better", m->higher_better ? "higher" : "lower",
 	    "base", side_json(&m->base), "new", side_json(&m->new),

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "analysis/analysis.h"
+#include "store/catalog.h"
 
 struct db;
 
@@ -34,10 +35,36 @@ struct analysis_strings *analysis_strings_new(void);
 const char *analysis_strings_add(struct analysis_strings *, const char *s);
 void analysis_strings_unref(struct analysis_strings *);
 
-/* One build x workload x metric: the values of its passed runs. */
+/*
+ * The comparability key of runs (keys.c): each host's class and each
+ * params text's hash, read once and interned in ss so that keys compare
+ * by pointer; "any" where o->mix pools them.
+ */
+struct run_keys {
+	struct analysis_strings *ss;
+	const struct compare_opts *o;
+	struct catalog_host *hosts;
+	size_t nhosts;
+	const char **host_key;      /* per host: its interned class */
+	unsigned char *host_ok;     /* per host: o->host selects it */
+	struct params_seen *seen;   /* params texts read, with their keys */
+	size_t nseen, last;
+	const char **interned;      /* distinct parameter hashes */
+	size_t ninterned;
+};
+
+int run_keys_init(struct run_keys *, struct db *, struct analysis_strings *,
+    const struct compare_opts *, char **cause);
+void run_keys_release(struct run_keys *);
+/* A run's key into *host and *params; 0 when the filters leave it out. */
+int run_keys_of(struct run_keys *, int64_t host_id, const char *params,
+    const char **host, const char **params_key);
+
+/* One build x workload x key x metric: the values of its passed runs. */
 struct metric_values {
 	int64_t kernel, first_run;
 	const char *workload, *metric, *unit;   /* in the strings */
+	const char *host, *params;              /* the key, interned */
 	int higher_better;
 	double *v;            /* in run order, the order means are summed in */
 	double *sorted;       /* the same ascending, for the rank test */
@@ -55,6 +82,15 @@ int metric_values_load(struct db *, int64_t kernel,
     const struct compare_opts *, struct analysis_strings *ss,
     struct metric_values **out, size_t *nout, char **cause);
 void metric_values_free(struct metric_values *, size_t);
+
+/*
+ * -EDOM with a message when a workload has values on both sides but the
+ * two share no key (a comparison would have to mix them); what names
+ * the comparison in the message.
+ */
+int comparison_check_keys(const struct metric_values *base, size_t nbase,
+    const struct metric_values *new, size_t nnew, const char *what,
+    char **cause);
 
 /* Appends to c->metrics the metrics of base and new (each as
  * metric_values_load sorts them) measured on both, judged. */

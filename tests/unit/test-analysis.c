@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "analysis/analysis.h"
+#include "store/catalog.h"
 #include "common/buf.h"
 #include "store/db.h"
 #include "probe/identity.h"
@@ -55,6 +56,9 @@ add_kernel(struct db *db, const char *release, const char *build_id,
 	return id;
 }
 
+/* The params JSON of the runs add_run() makes next. */
+static const char *run_params = "{}";
+
 static int64_t
 add_run(struct db *db, int64_t kernel, int64_t host, const char *workload,
     const char *state, const char *label, int64_t t)
@@ -67,7 +71,7 @@ add_run(struct db *db, int64_t kernel, int64_t host, const char *workload,
 	uuid_v4(uuid);
 	rn.uuid = uuid;
 	rn.workload = workload;
-	rn.params_json = "{}";
+	rn.params_json = run_params;
 	rn.state = "running";
 	rn.kernel_id = kernel;
 	rn.host_id = host;
@@ -203,7 +207,7 @@ check_lockup_names(struct db *db, const struct comparison *c,
 static void
 check_against_pairs(struct db *db, int64_t base, const char *workload)
 {
-	struct compare_opts o = { workload, NULL, 5.0 };
+	struct compare_opts o = { workload, NULL, 5.0, NULL, NULL, 0 };
 	struct comparison *cs = NULL, c;
 	size_t n = 0, i, j, k;
 	char *cause = NULL;
@@ -459,10 +463,114 @@ TEST(analysis_verdict_names_the_first_bad_title_seen)
 	    "mmap-churn", NULL, 200);
 	add_event(db, r1, k, h, "warning", "WARNING: at mm/page_alloc.c", NULL,
 	    50);
-	CHECK_INT_EQ(run_counts(db, k, "mmap-churn", &rc, &cause), 0);
+	CHECK_INT_EQ(run_counts(db, k, "mmap-churn", NULL, &rc, &cause), 0);
 	CHECK_INT_EQ(rc.bad_events, 2);
 	CHECK_STR_EQ(rc.bad_title, "BUG: soft lockup in "
 	    "mmstorm_inject_softlockup_fn");
 	run_counts_release(&rc);
+	db_close(db);
+}
+
+/* n passed runs of thp-munmap with params p, fault_ms = v, v + 1, ... */
+static void
+add_keyed_runs(struct db *db, int64_t k, int64_t h, const char *p, double v,
+    int n)
+{
+	int64_t r;
+	int i;
+
+	run_params = p;
+	for (i = 0; i < n; i++) {
+		r = add_run(db, k, h, "thp-munmap", "passed", NULL, 10 + i);
+		CHECK_INT_EQ(db_metric_set(db, r, "fault_ms", v + i, "ms",
+		    "lower", NULL), 0);
+	}
+	run_params = "{}";
+}
+
+/* The rows of c as "host params n/n" lines, for one CHECK_STR_EQ. */
+static char *
+keys_of(const struct comparison *c)
+{
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < c->nmetrics; i++)
+		buf_printf(&b, "%s %.4s %zu/%zu;", c->metrics[i].host,
+		    c->metrics[i].params, c->metrics[i].base.n,
+		    c->metrics[i].new.n);
+	return b.s != NULL ? b.s : xstrdup("");
+}
+
+/*
+ * Two hosts and two parameter sets written through the store: build A
+ * ran P1 and P2 on lab-a, build B P1 on lab-a and P2 on lab-b.  Only
+ * (lab-a, P1) is on both; P2 alone shares no key unless hosts are
+ * pooled on request; a class set on both hosts pools them.
+ */
+TEST(analysis_keys_never_pool_hosts_or_params)
+{
+	struct db *db = unit_fresh_db("keys.db");
+	const char *p1 = "{\"size\":1,\"iterations\":3}";
+	const char *p1b = "{ \"iterations\": 3, \"size\": 1 }";
+	const char *p2 = "{\"size\":2,\"iterations\":3}";
+	char k1[CATALOG_PARAMS_KEY_LEN + 1], k1b[sizeof k1], k2[sizeof k1];
+	struct compare_opts o = { NULL, NULL, 5.0, NULL, NULL, 0 };
+	struct comparison c;
+	struct run_counts rc;
+	int64_t a, b, ha, hb, changed;
+	char *cause = NULL, *got;
+
+	catalog_params_key(p1, k1);
+	catalog_params_key(p1b, k1b);
+	catalog_params_key(p2, k2);
+	CHECK_STR_EQ(k1, k1b);           /* key order and spaces do not count */
+	CHECK(strcmp(k1, k2) != 0);
+	a = add_kernel(db, "6.1.0-1-t", NULL, "", "ka");
+	b = add_kernel(db, "6.1.0-2-t", NULL, "", "kb");
+	ha = add_host(db, "lab-a");
+	hb = add_host(db, "lab-b");
+	add_keyed_runs(db, a, ha, p1, 100, 3);
+	add_keyed_runs(db, a, ha, p2, 200, 4);
+	add_keyed_runs(db, b, ha, p1b, 110, 5);
+	add_keyed_runs(db, b, hb, p2, 220, 6);
+
+	CHECK_INT_EQ(compare_kernels(db, a, b, &o, &c, &cause), 0);
+	got = keys_of(&c);
+	CHECK(strncmp(got, "lab-a/lab-a ", 12) == 0);
+	CHECK(strstr(got, " 3/5;") != NULL && c.nmetrics == 1);
+	free(got);
+	comparison_release(&c);
+
+	o.params = k2;
+	CHECK_INT_EQ(compare_kernels(db, a, b, &o, &c, &cause), -EDOM);
+	CHECK(strstr(cause, "share no host class") != NULL);
+	o.mix = COMPARE_MIX_HOST;
+	CHECK_INT_EQ(compare_kernels(db, a, b, &o, &c, &cause), 0);
+	got = keys_of(&c);
+	CHECK(strncmp(got, "any ", 4) == 0 && strstr(got, " 4/6;") != NULL);
+	free(got);
+	comparison_release(&c);
+
+	o.params = NULL;
+	o.mix = 0;
+	o.host = "lab-b";
+	CHECK_INT_EQ(run_counts(db, b, "thp-munmap", &o, &rc, &cause), 0);
+	CHECK_INT_EQ(rc.passed, 6);
+	run_counts_release(&rc);
+
+	/* one class for both machines: P2 compares without --mix */
+	CHECK_INT_EQ(catalog_host_set_class(db, "lab-a", "lab", &changed,
+	    &cause), 0);
+	CHECK_INT_EQ(catalog_host_set_class(db, "lab-b", "lab", &changed,
+	    &cause), 0);
+	o.host = NULL;
+	o.params = k2;
+	CHECK_INT_EQ(compare_kernels(db, a, b, &o, &c, &cause), 0);
+	got = keys_of(&c);
+	CHECK(strncmp(got, "lab ", 4) == 0 && strstr(got, " 4/6;") != NULL);
+	free(got);
+	comparison_release(&c);
+	free(cause);
 	db_close(db);
 }
