@@ -35,11 +35,24 @@ struct compare_args {
 	int all;              /* every metric, changed or not */
 };
 
+/* "+395.1% [+180.2, +610.0]"; an end the runs cannot give is "-". */
+static char *
+estimate_cell(const struct metric_cmp *m)
+{
+	char lo[16] = "-", hi[16] = "-";
+
+	if (isfinite(m->estimate_lo_pct))
+		snprintf(lo, sizeof lo, "%+.1f", m->estimate_lo_pct);
+	if (isfinite(m->estimate_hi_pct))
+		snprintf(hi, sizeof hi, "%+.1f", m->estimate_hi_pct);
+	return xasprintf("%+.1f%% [%s, %s]", m->estimate_pct, lo, hi);
+}
+
 void
 print_comparison(struct db *db, const struct comparison *c, int all)
 {
 	char *bd = kernel_describe(db, c->base), *nd = kernel_describe(db,
-	    c->new), *cells[9];
+	    c->new), *cells[10], doubt[64];
 	int tty = isatty(STDOUT_FILENO);
 	struct table *t;
 	size_t i;
@@ -48,15 +61,15 @@ print_comparison(struct db *db, const struct comparison *c, int all)
 	printf("base  %s\nnew   %s\n\n", bd, nd);
 	free(bd);
 	free(nd);
-	t = table_new(9, "WORKLOAD", "METRIC", "BASE", "NEW", "CV%", "CHANGE",
-	    "P", "SIG", "MARK");
+	t = table_new(10, "WORKLOAD", "METRIC", "BASE", "NEW", "CV%", "CHANGE",
+	    "ESTIMATE [90% CI]", "P", "SIG", "MARK");
 	for (i = 0; i < c->nmetrics; i++) {
 		const struct metric_cmp *m = &c->metrics[i];
 		char *b = fmt_num(m->base.mean), *bs = fmt_num(m->base.sd);
 		char *n = fmt_num(m->new.mean), *ns = fmt_num(m->new.sd);
 
 		if (!all && m->mark == CMP_SAME && !m->significant &&
-		    fabs(m->change_pct) < 1) {
+		    fabs(m->change_pct) < 1 && fabs(m->estimate_pct) < 1) {
 			free(b); free(bs); free(n); free(ns);
 			continue;
 		}
@@ -68,20 +81,23 @@ print_comparison(struct db *db, const struct comparison *c, int all)
 		cells[4] = xasprintf("%.0f/%.0f", m->base.cv_pct,
 		    m->new.cv_pct);
 		cells[5] = xasprintf("%+.1f%%", m->change_pct);
-		cells[6] = xasprintf("%.3f", m->p_value);
-		cells[7] = m->significant ? "yes" : "no";
+		cells[6] = estimate_cell(m);
+		cells[7] = xasprintf("%.3f", m->p_value);
+		cells[8] = m->significant ? "yes" : "no";
 		/* Significant rows stand out: colour on a terminal, and the
 		 * mark word in capitals everywhere. */
 		if (m->mark == CMP_REGRESSION)
-			cells[8] = tty ? "\033[1;31mREGRESSION\033[0m" :
+			cells[9] = tty ? "\033[1;31mREGRESSION\033[0m" :
 			    "REGRESSION";
 		else if (m->mark == CMP_IMPROVEMENT)
-			cells[8] = tty ? "\033[1;32mIMPROVEMENT\033[0m" :
+			cells[9] = tty ? "\033[1;32mIMPROVEMENT\033[0m" :
 			    "IMPROVEMENT";
+		else if (m->doubt != CMP_DECIDED)
+			cells[9] = metric_cmp_doubt_text(m, doubt, sizeof doubt);
 		else
-			cells[8] = "-";
+			cells[9] = "-";
 		table_addv(t, cells);
-		for (k = 2; k <= 6; k++)
+		for (k = 2; k <= 7; k++)
 			free(cells[k]);
 		free(b); free(bs); free(n); free(ns);
 	}

@@ -159,7 +159,7 @@ judge(struct db *db, int64_t base, int64_t kernel, const struct workload *wl,
 	struct run_counts rc, brc;
 	struct comparison c;
 	struct metric_cmp *m = NULL;
-	char *cause = NULL, *kd = kernel_describe(db, kernel);
+	char *cause = NULL, *kd = kernel_describe(db, kernel), doubt[64];
 	int v;
 	size_t i;
 
@@ -202,22 +202,21 @@ judge(struct db *db, int64_t base, int64_t kernel, const struct workload *wl,
 	if (m == NULL)
 		v = say(V_SKIP, "metric '%s' of %s is not on both builds",
 		    metric, wl->name);
-	else if (m->base.cv_pct > ANALYSIS_MAX_CV ||
-	    m->new.cv_pct > ANALYSIS_MAX_CV)
-		v = say(V_SKIP, "%s too noisy: CV %.1f%% base, %.1f%% new (limit "
-		    "%.0f%%)", metric, m->base.cv_pct, m->new.cv_pct,
-		    ANALYSIS_MAX_CV);
+	else if (m->doubt != CMP_DECIDED)
+		v = say(V_SKIP, "%s %s (estimate %+.1f%%, p=%.3f)", metric,
+		    metric_cmp_doubt_text(m, doubt, sizeof doubt),
+		    m->estimate_pct, m->p_value);
 	else
 		v = say(m->mark == CMP_REGRESSION ? V_BAD : V_GOOD,
-		    "%s %s %+.1f%% (base %.4g +- %.2g n=%zu, new %.4g +- %.2g "
-		    "n=%zu, p=%.3f, intervals %s; threshold %.1f%%)", metric,
+		    "%s %s %+.1f%% [%+.1f%%, %+.1f%%] (base %.4g +- %.2g n=%zu, "
+		    "new %.4g +- %.2g n=%zu, p=%.3f; threshold %.1f%%)", metric,
 		    m->mark == CMP_REGRESSION ? "regressed" :
 		    m->mark == CMP_IMPROVEMENT ? "improved" :
 		    m->significant ? "changed within the threshold:" :
-		    "did not change significantly:", m->change_pct,
+		    "did not change significantly:", m->estimate_pct,
+		    m->estimate_lo_pct, m->estimate_hi_pct,
 		    m->base.mean, m->base.sd, m->base.n, m->new.mean,
-		    m->new.sd, m->new.n, m->p_value, m->ci_disjoint ?
-		    "disjoint" : "overlap", threshold);
+		    m->new.sd, m->new.n, m->p_value, threshold);
 	comparison_release(&c);
 out:
 	run_counts_release(&rc);
