@@ -202,7 +202,10 @@ judge(struct db *db, int64_t base, int64_t kernel, const struct workload *wl,
 	if (m == NULL)
 		v = say(V_SKIP, "metric '%s' of %s is not on both builds",
 		    metric, wl->name);
-	else if (m->doubt != CMP_DECIDED)
+	else if (m->doubt == CMP_TOO_FEW || (m->doubt == CMP_TOO_NOISY &&
+	    (m->higher_better ? m->estimate_pct : -m->estimate_pct) < 0))
+		/* a bisection asks "worse?": noise on the better side
+		 * cannot make the build bad, and falls through to good */
 		v = say(V_SKIP, "%s %s (estimate %+.1f%%, p=%.3f)", metric,
 		    metric_cmp_doubt_text(m, doubt, sizeof doubt),
 		    m->estimate_pct, m->p_value);
