@@ -370,12 +370,52 @@ stats_mw_critical(size_t na, size_t nb, double alpha)
 	return (long)floor(mu - 0.5 - stats_normal_isf(alpha) * sigma);
 }
 
+/*
+ * The k-th smallest of v[lo..hi] (inclusive) into v[k], v partitioned
+ * around it (Hoare's FIND): a comparison against every build of a large
+ * database has thousands of pairwise differences a metric, and needs
+ * only three order statistics of them, not their order.
+ */
+static void
+select_kth(double *v, size_t lo, size_t hi, size_t k)
+{
+	double pivot, x;
+	size_t i, j;
+
+	while (lo < hi) {
+		pivot = v[lo + (hi - lo) / 2];
+		i = lo;
+		j = hi;
+		while (i <= j) {
+			while (v[i] < pivot)
+				i++;
+			while (v[j] > pivot)
+				j--;
+			if (i <= j) {
+				x = v[i];
+				v[i] = v[j];
+				v[j] = x;
+				i++;
+				if (j == 0)
+					break;
+				j--;
+			}
+		}
+		if (k <= j)
+			hi = j;
+		else if (k >= i)
+			lo = i;
+		else
+			return;
+	}
+}
+
 int
 stats_hodges_lehmann_sorted(const double *a, size_t na, const double *b,
     size_t nb, double alpha, struct stats_shift *out)
 {
-	size_t i, j, n = na * nb, half;
-	double *d;
+	size_t i, j, n = na * nb, half, k;
+	double *d, lower;
 
 	out->estimate = 0;
 	out->lo = -INFINITY;
@@ -388,13 +428,23 @@ stats_hodges_lehmann_sorted(const double *a, size_t na, const double *b,
 	for (i = 0; i < na; i++)
 		for (j = 0; j < nb; j++)
 			d[i * nb + j] = b[j] - a[i];
-	stats_sort(d, n);
 	half = n / 2;
-	out->estimate = n % 2 ? d[half] : (d[half - 1] + d[half]) / 2;
+	select_kth(d, 0, n - 1, half);
+	out->estimate = d[half];
+	if (n % 2 == 0) {
+		/* the largest below the upper middle: left of it now */
+		select_kth(d, 0, half - 1, half - 1);
+		lower = d[half - 1];
+		out->estimate = (lower + out->estimate) / 2;
+	}
 	out->k = stats_mw_critical(na, nb, alpha);
 	if (out->k >= 0 && (size_t)out->k < half) {
-		out->lo = d[out->k];
-		out->hi = d[n - 1 - (size_t)out->k];
+		k = (size_t)out->k;
+		/* d is partitioned around the middle: each end in its half */
+		select_kth(d, 0, half - 1, k);
+		out->lo = d[k];
+		select_kth(d, half, n - 1, n - 1 - k);
+		out->hi = d[n - 1 - k];
 	}
 	free(d);
 	return 0;

@@ -234,3 +234,46 @@ TEST(stats_runs_needed_and_normal_quantile)
 	CHECK_DBL_NEAR(stats_mw_runs_needed(0, 1, 0.05), 0, 0);
 	CHECK_DBL_NEAR(stats_mw_runs_needed(1, 0, 0.05), 0, 0);
 }
+
+static int
+cmp_dbl(const void *x, const void *y)
+{
+	double a = *(const double *)x, b = *(const double *)y;
+
+	return (a > b) - (a < b);
+}
+
+/* The three order statistics by selection equal those of a full sort,
+ * with ties, odd and even counts, and sizes past the exact table. */
+TEST(stats_hodges_lehmann_selection_matches_sort)
+{
+	static double a[70], b[70], d[4900];
+	struct stats_shift s;
+	size_t na, nb, i, j, n, k, trial;
+	unsigned seed = 12345;
+
+	for (trial = 0; trial < 300; trial++) {
+		na = 1 + (size_t)rand_r(&seed) % 70;
+		nb = 1 + (size_t)rand_r(&seed) % 70;
+		for (i = 0; i < na; i++)   /* few distinct values: ties */
+			a[i] = (double)(rand_r(&seed) % (trial % 3 ? 1000 : 4));
+		for (j = 0; j < nb; j++)
+			b[j] = (double)(rand_r(&seed) % (trial % 3 ? 1000 : 4));
+		stats_sort(a, na);
+		stats_sort(b, nb);
+		n = na * nb;
+		for (i = 0; i < na; i++)
+			for (j = 0; j < nb; j++)
+				d[i * nb + j] = b[j] - a[i];
+		qsort(d, n, sizeof *d, cmp_dbl);
+		stats_hodges_lehmann_sorted(a, na, b, nb, 0.05, &s);
+		CHECK_DBL_NEAR(s.estimate, n % 2 ? d[n / 2] :
+		    (d[n / 2 - 1] + d[n / 2]) / 2, 0);
+		if (s.k >= 0 && (size_t)s.k < n / 2) {
+			k = (size_t)s.k;
+			CHECK_DBL_NEAR(s.lo, d[k], 0);
+			CHECK_DBL_NEAR(s.hi, d[n - 1 - k], 0);
+		} else
+			CHECK(isinf(s.lo) && isinf(s.hi));
+	}
+}
