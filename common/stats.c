@@ -432,9 +432,11 @@ stats_hodges_lehmann_sorted(const double *a, size_t na, const double *b,
 	select_kth(d, 0, n - 1, half);
 	out->estimate = d[half];
 	if (n % 2 == 0) {
-		/* the largest below the upper middle: left of it now */
-		select_kth(d, 0, half - 1, half - 1);
-		lower = d[half - 1];
+		/* the lower middle is the largest of the left part now */
+		lower = d[0];
+		for (i = 1; i < half; i++)
+			if (d[i] > lower)
+				lower = d[i];
 		out->estimate = (lower + out->estimate) / 2;
 	}
 	out->k = stats_mw_critical(na, nb, alpha);
