@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,28 +16,111 @@
 #include "common/util.h"
 #include "store/db.h"
 
-/* Significance and the mark of one metric from its two described sides. */
-static void
-judge(struct metric_cmp *m, const struct metric_values *a,
-    const struct metric_values *b, double threshold)
+/* Sample variance times (n - 1) of v, for the pooled sd. */
+static double
+sum_squares(const double *v, size_t n)
+{
+	double sd = stats_stddev(v, n);
+
+	return n > 1 ? sd * sd * (double)(n - 1) : 0;
+}
+
+/*
+ * The Hodges-Lehmann estimate and interval, on logs when every value is
+ * positive (the ratio of the builds, which is what a slowdown is: a
+ * kernel twice as slow has its spread doubled too), else as a shift
+ * over the base mean.  Sets the estimate fields and returns the scale's
+ * pooled sd over the estimate's size, for the runs needed.
+ */
+static double
+estimate_change(struct metric_cmp *m, const double *a, size_t na,
+    const double *b, size_t nb)
+{
+	struct stats_shift hl;
+	double *la = NULL, *lb = NULL, ss, scale;
+	size_t i;
+	int logs = na > 0 && nb > 0 && a[0] > 0 && b[0] > 0;
+
+	if (logs) {
+		la = xreallocarray(NULL, na + nb, sizeof *la);
+		lb = la + na;
+		for (i = 0; i < na; i++)
+			la[i] = log(a[i]);
+		for (i = 0; i < nb; i++)
+			lb[i] = log(b[i]);
+		a = la;
+		b = lb;
+	}
+	stats_hodges_lehmann_sorted(a, na, b, nb, ANALYSIS_ALPHA, &hl);
+	ss = na + nb > 2 ? sqrt((sum_squares(a, na) + sum_squares(b, nb)) /
+	    (double)(na + nb - 2)) : 0;
+	free(la);
+	if (logs) {
+		m->estimate_pct = 100 * expm1(hl.estimate);
+		/* expm1(-inf) is -1: an end the runs cannot give stays
+		 * infinite, not -100 % */
+		m->estimate_lo_pct = isfinite(hl.lo) ? 100 * expm1(hl.lo) :
+		    -INFINITY;
+		m->estimate_hi_pct = isfinite(hl.hi) ? 100 * expm1(hl.hi) :
+		    INFINITY;
+	} else {
+		scale = fabs(m->base.mean) > 0 ? 100 / fabs(m->base.mean) : 0;
+		m->estimate_pct = hl.estimate * scale;
+		m->estimate_lo_pct = isfinite(hl.lo) ? hl.lo * scale : -INFINITY;
+		m->estimate_hi_pct = isfinite(hl.hi) ? hl.hi * scale : INFINITY;
+	}
+	return hl.estimate != 0 ? ss / fabs(hl.estimate) : 0;
+}
+
+void
+metric_cmp_decide(struct metric_cmp *m, const double *a, size_t na,
+    const double *b, size_t nb, double threshold)
 {
 	struct mann_whitney mw;
+	double noise, up;
+	int enough = na >= ANALYSIS_MIN_RUNS && nb >= ANALYSIS_MIN_RUNS;
 
-	m->base = a->side;
-	m->new = b->side;
 	m->change_pct = m->base.mean != 0 ? 100.0 * (m->new.mean -
 	    m->base.mean) / fabs(m->base.mean) : 0;
 	m->gain_pct = m->higher_better ? m->change_pct : -m->change_pct;
 	m->ci_disjoint = m->new.ci_lo > m->base.ci_hi ||
 	    m->new.ci_hi < m->base.ci_lo;
-	stats_mann_whitney_sorted(b->sorted, b->n, a->sorted, a->n, &mw);
-	m->p_value = m->new.mean >= m->base.mean ? mw.p_greater : mw.p_less;
-	m->significant = a->n >= ANALYSIS_MIN_RUNS &&
-	    b->n >= ANALYSIS_MIN_RUNS && m->ci_disjoint &&
-	    m->p_value <= 0.05;
+	noise = estimate_change(m, a, na, b, nb);
+	stats_mann_whitney_sorted(b, nb, a, na, &mw);
+	up = m->estimate_pct != 0 ? m->estimate_pct : m->change_pct;
+	m->p_value = up >= 0 ? mw.p_greater : mw.p_less;
+	/* The interval and the p-value are one rank statistic; they part
+	 * only on ties, where asking both is the cautious side. */
+	m->significant = enough && m->p_value <= ANALYSIS_ALPHA &&
+	    (m->estimate_lo_pct > 0 || m->estimate_hi_pct < 0);
 	m->mark = CMP_SAME;
-	if (m->significant && fabs(m->change_pct) > threshold)
-		m->mark = m->gain_pct < 0 ? CMP_REGRESSION : CMP_IMPROVEMENT;
+	m->doubt = CMP_DECIDED;
+	m->need_runs = 0;
+	if (m->significant && fabs(m->estimate_pct) > threshold)
+		m->mark = (m->higher_better ? m->estimate_pct :
+		    -m->estimate_pct) < 0 ? CMP_REGRESSION : CMP_IMPROVEMENT;
+	else if (!enough)
+		m->doubt = CMP_TOO_FEW;
+	else if (!m->significant && fabs(m->estimate_pct) > threshold) {
+		/* It moved more than the threshold, but not more than
+		 * its noise: "same" would be a guess.  n per side from
+		 * the observed change; one more run at least. */
+		m->doubt = CMP_TOO_NOISY;
+		m->need_runs = ceil(stats_mw_runs_needed(noise, 1,
+		    ANALYSIS_ALPHA));
+		if (m->need_runs <= (double)(na > nb ? na : nb))
+			m->need_runs = (double)(na > nb ? na : nb) + 1;
+	}
+}
+
+/* One metric from its two described sides. */
+static void
+judge(struct metric_cmp *m, const struct metric_values *a,
+    const struct metric_values *b, double threshold)
+{
+	m->base = a->side;
+	m->new = b->side;
+	metric_cmp_decide(m, a->sorted, a->n, b->sorted, b->n, threshold);
 }
 
 /* Workload, host class, parameter hash: the order values come in. */
@@ -289,6 +373,40 @@ cmp_mark_name(enum cmp_mark m)
 	}
 }
 
+const char *
+metric_cmp_decision(const struct metric_cmp *m)
+{
+	if (m->doubt == CMP_TOO_FEW)
+		return "too_few_runs";
+	if (m->doubt == CMP_TOO_NOISY)
+		return "too_noisy";
+	return cmp_mark_name(m->mark);
+}
+
+char *
+metric_cmp_doubt_text(const struct metric_cmp *m, char *buf, size_t size)
+{
+	double cv = m->base.cv_pct > m->new.cv_pct ? m->base.cv_pct :
+	    m->new.cv_pct;
+
+	if (m->doubt == CMP_TOO_FEW)
+		snprintf(buf, size, "too few runs: n %zu/%zu, need %d",
+		    m->base.n, m->new.n, ANALYSIS_MIN_RUNS);
+	else if (m->doubt == CMP_TOO_NOISY)
+		snprintf(buf, size, "too noisy: CV %.0f %%, need n ≈ %.0f", cv,
+		    m->need_runs);
+	else if (size > 0)
+		buf[0] = '\0';
+	return buf;
+}
+
+/* A number, or null for an interval end the data cannot give. */
+static json_t *
+finite_json(double x)
+{
+	return isfinite(x) ? json_real(x) : json_null();
+}
+
 static json_t *
 side_json(const struct cmp_side *s)
 {
@@ -301,8 +419,9 @@ side_json(const struct cmp_side *s)
 json_t *
 metric_cmp_json(const struct metric_cmp *m)
 {
-	return json_pack("{s:{s:s, s:s, s:s}, s:s, s:s, s:s, s:s, s:o, s:o, "
-	    "s:f, s:f, s:f, s:b, s:b, s:s}",
+	char doubt[64];
+	json_t *o = json_pack("{s:{s:s, s:s, s:s}, s:s, s:s, s:s, s:s, s:o, "
+	    "s:o, s:f, s:f, s:f, s:b, s:b, s:s}",
 	    "key", "workload", m->workload, "host", m->host, "params",
 	    m->params,
 	    "workload", m->workload, "metric", m->metric, "unit", m->unit,
@@ -311,6 +430,19 @@ metric_cmp_json(const struct metric_cmp *m)
 	    "change_pct", m->change_pct, "gain_pct", m->gain_pct,
 	    "p_value", m->p_value, "ci_disjoint", m->ci_disjoint,
 	    "significant", m->significant, "mark", cmp_mark_name(m->mark));
+
+	/* the decision's own keys, after the ones scripts rely on */
+	json_object_set_new(o, "decision", json_string(
+	    metric_cmp_decision(m)));
+	json_object_set_new(o, "estimate_pct", finite_json(m->estimate_pct));
+	json_object_set_new(o, "estimate_ci_pct", json_pack("[o, o]",
+	    finite_json(m->estimate_lo_pct), finite_json(m->estimate_hi_pct)));
+	json_object_set_new(o, "need_runs", m->need_runs > 0 ?
+	    json_integer((json_int_t)m->need_runs) : json_null());
+	json_object_set_new(o, "doubt", m->doubt != CMP_DECIDED ?
+	    json_string(metric_cmp_doubt_text(m, doubt, sizeof doubt)) :
+	    json_null());
+	return o;
 }
 
 json_t *

@@ -41,14 +41,29 @@ struct compare_args {
 	int all;              /* every metric, changed or not */
 };
 
-/* The metric rows' table cells of m, or 0 when the row is not shown. */
+/* "+395.1% [+180.2, +610.0]"; an end the runs cannot give is "-". */
+static char *
+estimate_cell(const struct metric_cmp *m)
+{
+	char lo[16] = "-", hi[16] = "-";
+
+	if (isfinite(m->estimate_lo_pct))
+		snprintf(lo, sizeof lo, "%+.1f", m->estimate_lo_pct);
+	if (isfinite(m->estimate_hi_pct))
+		snprintf(hi, sizeof hi, "%+.1f", m->estimate_hi_pct);
+	return xasprintf("%+.1f%% [%s, %s]", m->estimate_pct, lo, hi);
+}
+
+/* The metric rows' table cells of m, or 0 when the row is not shown.
+ * doubt: room for the "too noisy" text cells[9] may point to. */
 static int
-metric_row(const struct metric_cmp *m, int all, int tty, char **cells)
+metric_row(const struct metric_cmp *m, int all, int tty, char **cells,
+    char *doubt, size_t doubt_size)
 {
 	char *b, *bs, *n, *ns;
 
 	if (!all && m->mark == CMP_SAME && !m->significant &&
-	    fabs(m->change_pct) < 1)
+	    fabs(m->change_pct) < 1 && fabs(m->estimate_pct) < 1)
 		return 0;
 	b = fmt_num(m->base.mean);
 	bs = fmt_num(m->base.sd);
@@ -60,16 +75,19 @@ metric_row(const struct metric_cmp *m, int all, int tty, char **cells)
 	cells[3] = xasprintf("%s +-%s n=%zu", n, ns, m->new.n);
 	cells[4] = xasprintf("%.0f/%.0f", m->base.cv_pct, m->new.cv_pct);
 	cells[5] = xasprintf("%+.1f%%", m->change_pct);
-	cells[6] = xasprintf("%.3f", m->p_value);
-	cells[7] = m->significant ? "yes" : "no";
+	cells[6] = estimate_cell(m);
+	cells[7] = xasprintf("%.3f", m->p_value);
+	cells[8] = m->significant ? "yes" : "no";
 	/* Significant rows stand out: colour on a terminal, and the mark
 	 * word in capitals everywhere. */
 	if (m->mark == CMP_REGRESSION)
-		cells[8] = tty ? "\033[1;31mREGRESSION\033[0m" : "REGRESSION";
+		cells[9] = tty ? "\033[1;31mREGRESSION\033[0m" : "REGRESSION";
 	else if (m->mark == CMP_IMPROVEMENT)
-		cells[8] = tty ? "\033[1;32mIMPROVEMENT\033[0m" : "IMPROVEMENT";
+		cells[9] = tty ? "\033[1;32mIMPROVEMENT\033[0m" : "IMPROVEMENT";
+	else if (m->doubt != CMP_DECIDED)
+		cells[9] = metric_cmp_doubt_text(m, doubt, doubt_size);
 	else
-		cells[8] = "-";
+		cells[9] = "-";
 	free(b); free(bs); free(n); free(ns);
 	return 1;
 }
@@ -80,20 +98,20 @@ print_key_metrics(const struct metric_cmp *m, size_t n, int all)
 {
 	int tty = isatty(STDOUT_FILENO);
 	struct table *t;
-	char *cells[9];
+	char *cells[10], doubt[64];
 	size_t i;
 	int k, shown = 0;
 
 	printf("key   %s on host %s, params %s\n", m->workload, m->host,
 	    m->params);
-	t = table_new(9, "WORKLOAD", "METRIC", "BASE", "NEW", "CV%", "CHANGE",
-	    "P", "SIG", "MARK");
+	t = table_new(10, "WORKLOAD", "METRIC", "BASE", "NEW", "CV%", "CHANGE",
+	    "ESTIMATE [90% CI]", "P", "SIG", "MARK");
 	for (i = 0; i < n; i++) {
-		if (!metric_row(&m[i], all, tty, cells))
+		if (!metric_row(&m[i], all, tty, cells, doubt, sizeof doubt))
 			continue;
 		shown++;
 		table_addv(t, cells);
-		for (k = 2; k <= 6; k++)
+		for (k = 2; k <= 7; k++)
 			free(cells[k]);
 	}
 	if (shown > 0)

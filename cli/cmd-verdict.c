@@ -242,6 +242,36 @@ too_few(struct db *db, int64_t base, const struct metric_cmp *m,
 	return v;
 }
 
+/* The metric's rule (docs/analysis.md): bad for a significant regression
+ * beyond the threshold, skip when the runs cannot tell "worse?". */
+static int
+judge_metric(const struct metric_cmp *m, const char *metric,
+    const char *workload, double threshold)
+{
+	char doubt[64];
+
+	if (m == NULL)
+		return say(V_SKIP, "metric '%s' of %s is not on both builds",
+		    metric, workload);
+	if (m->doubt == CMP_TOO_FEW || (m->doubt == CMP_TOO_NOISY &&
+	    (m->higher_better ? m->estimate_pct : -m->estimate_pct) < 0))
+		/* a bisection asks "worse?": noise on the better side
+		 * cannot make the build bad, and falls through to good */
+		return say(V_SKIP, "%s %s (estimate %+.1f%%, p=%.3f)", metric,
+		    metric_cmp_doubt_text(m, doubt, sizeof doubt),
+		    m->estimate_pct, m->p_value);
+	return say(m->mark == CMP_REGRESSION ? V_BAD : V_GOOD,
+	    "%s %s %+.1f%% [%+.1f%%, %+.1f%%] (base %.4g +- %.2g n=%zu, "
+	    "new %.4g +- %.2g n=%zu, p=%.3f; threshold %.1f%%)", metric,
+	    m->mark == CMP_REGRESSION ? "regressed" :
+	    m->mark == CMP_IMPROVEMENT ? "improved" :
+	    m->significant ? "changed within the threshold:" :
+	    "did not change significantly:", m->estimate_pct,
+	    m->estimate_lo_pct, m->estimate_hi_pct,
+	    m->base.mean, m->base.sd, m->base.n, m->new.mean,
+	    m->new.sd, m->new.n, m->p_value, threshold);
+}
+
 static int
 judge(struct db *db, int64_t base, int64_t kernel, const struct workload *wl,
     const char *metric, const struct compare_opts *key_opts)
@@ -269,25 +299,7 @@ judge(struct db *db, int64_t base, int64_t kernel, const struct workload *wl,
 	if ((v = one_key(&c, metric, &m)) >= 0 ||
 	    (v = too_few(db, base, m, &rc, &o)) >= 0)
 		goto out;
-	if (m == NULL)
-		v = say(V_SKIP, "metric '%s' of %s is not on both builds",
-		    metric, wl->name);
-	else if (m->base.cv_pct > ANALYSIS_MAX_CV ||
-	    m->new.cv_pct > ANALYSIS_MAX_CV)
-		v = say(V_SKIP, "%s too noisy: CV %.1f%% base, %.1f%% new (limit "
-		    "%.0f%%)", metric, m->base.cv_pct, m->new.cv_pct,
-		    ANALYSIS_MAX_CV);
-	else
-		v = say(m->mark == CMP_REGRESSION ? V_BAD : V_GOOD,
-		    "%s %s %+.1f%% (base %.4g +- %.2g n=%zu, new %.4g +- %.2g "
-		    "n=%zu, p=%.3f, intervals %s; threshold %.1f%%)", metric,
-		    m->mark == CMP_REGRESSION ? "regressed" :
-		    m->mark == CMP_IMPROVEMENT ? "improved" :
-		    m->significant ? "changed within the threshold:" :
-		    "did not change significantly:", m->change_pct,
-		    m->base.mean, m->base.sd, m->base.n, m->new.mean,
-		    m->new.sd, m->new.n, m->p_value, m->ci_disjoint ?
-		    "disjoint" : "overlap", o.threshold_pct);
+	v = judge_metric(m, metric, wl->name, o.threshold_pct);
 out:
 	if (compared)
 		comparison_release(&c);

@@ -322,3 +322,143 @@ stats_mann_whitney_sorted(const double *a, size_t na, const double *b,
 	if (out->p_two > 1)
 		out->p_two = 1;
 }
+
+double
+stats_normal_isf(double p)
+{
+	double lo = -40, hi = 40, mid;
+	int i;
+
+	/* bisection on erfc: 100 halvings of 80 are below double precision,
+	 * and the callers ask a handful of times per comparison */
+	for (i = 0; i < 100; i++) {
+		mid = (lo + hi) / 2;
+		if (stats_normal_sf(mid) > p)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return (lo + hi) / 2;
+}
+
+long
+stats_mw_critical(size_t na, size_t nb, double alpha)
+{
+	double *counts, total = 0, cum = 0, mu, sigma;
+	long k = -1;
+	size_t u;
+
+	if (na == 0 || nb == 0)
+		return -1;
+	if (na + nb <= 60 && (counts = mw_counts(na, nb)) != NULL) {
+		for (u = 0; u <= na * nb; u++)
+			total += counts[u];
+		for (u = 0; u <= na * nb; u++) {
+			cum += counts[u];
+			/* a relative slack: the counts are exact integers,
+			 * the sums of large ones are not */
+			if (cum / total > alpha * (1 + 1e-12))
+				break;
+			k = (long)u;
+		}
+		free(counts);
+		return k;
+	}
+	/* P(U <= k) ~ Phi((k + 0.5 - mu) / sigma) <= alpha */
+	mu = (double)na * (double)nb / 2;
+	sigma = sqrt((double)na * (double)nb * (double)(na + nb + 1) / 12);
+	return (long)floor(mu - 0.5 - stats_normal_isf(alpha) * sigma);
+}
+
+/*
+ * The k-th smallest of v[lo..hi] (inclusive) into v[k], v partitioned
+ * around it (Hoare's FIND): a comparison against every build of a large
+ * database has thousands of pairwise differences a metric, and needs
+ * only three order statistics of them, not their order.
+ */
+static void
+select_kth(double *v, size_t lo, size_t hi, size_t k)
+{
+	double pivot, x;
+	size_t i, j;
+
+	while (lo < hi) {
+		pivot = v[lo + (hi - lo) / 2];
+		i = lo;
+		j = hi;
+		while (i <= j) {
+			while (v[i] < pivot)
+				i++;
+			while (v[j] > pivot)
+				j--;
+			if (i <= j) {
+				x = v[i];
+				v[i] = v[j];
+				v[j] = x;
+				i++;
+				if (j == 0)
+					break;
+				j--;
+			}
+		}
+		if (k <= j)
+			hi = j;
+		else if (k >= i)
+			lo = i;
+		else
+			return;
+	}
+}
+
+int
+stats_hodges_lehmann_sorted(const double *a, size_t na, const double *b,
+    size_t nb, double alpha, struct stats_shift *out)
+{
+	size_t i, j, n = na * nb, half, k;
+	double *d, lower;
+
+	out->estimate = 0;
+	out->lo = -INFINITY;
+	out->hi = INFINITY;
+	out->k = -1;
+	if (n == 0)
+		return 0;
+	if ((d = malloc(n * sizeof *d)) == NULL)
+		return -1;
+	for (i = 0; i < na; i++)
+		for (j = 0; j < nb; j++)
+			d[i * nb + j] = b[j] - a[i];
+	half = n / 2;
+	select_kth(d, 0, n - 1, half);
+	out->estimate = d[half];
+	if (n % 2 == 0) {
+		/* the lower middle is the largest of the left part now */
+		lower = d[0];
+		for (i = 1; i < half; i++)
+			if (d[i] > lower)
+				lower = d[i];
+		out->estimate = (lower + out->estimate) / 2;
+	}
+	out->k = stats_mw_critical(na, nb, alpha);
+	if (out->k >= 0 && (size_t)out->k < half) {
+		k = (size_t)out->k;
+		/* d is partitioned around the middle: each end in its half */
+		select_kth(d, 0, half - 1, k);
+		out->lo = d[k];
+		select_kth(d, half, n - 1, n - 1 - k);
+		out->hi = d[n - 1 - k];
+	}
+	free(d);
+	return 0;
+}
+
+double
+stats_mw_runs_needed(double sd, double delta, double alpha)
+{
+	double z;
+
+	if (sd <= 0 || delta == 0 || !isfinite(sd) || !isfinite(delta))
+		return 0;
+	z = stats_normal_isf(alpha) + stats_normal_isf(0.2);
+	return 2 * z * z * sd * sd / (delta * delta) * M_PI / 3;
+}

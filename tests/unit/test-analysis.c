@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "analysis/analysis.h"
 #include "store/catalog.h"
 #include "common/buf.h"
+#include "common/stats.h"
 #include "store/db.h"
 #include "probe/identity.h"
 #include "unit.h"
@@ -573,4 +575,103 @@ TEST(analysis_keys_never_pool_hosts_or_params)
 	comparison_release(&c);
 	free(cause);
 	db_close(db);
+}
+
+/* A metric_cmp with both sides described as values.c describes them. */
+static void
+decide(struct metric_cmp *m, double *a, size_t na, double *b, size_t nb,
+    int higher_better, double threshold)
+{
+	double *sides[2] = { a, b };
+	size_t ns[2] = { na, nb }, i;
+	struct cmp_side *s;
+
+	memset(m, 0, sizeof *m);
+	m->higher_better = higher_better;
+	for (i = 0; i < 2; i++) {
+		s = i == 0 ? &m->base : &m->new;
+		s->n = ns[i];
+		s->mean = stats_mean(sides[i], ns[i]);
+		s->sd = stats_stddev(sides[i], ns[i]);
+		s->cv_pct = stats_cv_pct(sides[i], ns[i]);
+		s->ci_lo = s->mean - STATS_Z975 * s->sd;
+		s->ci_hi = s->mean + STATS_Z975 * s->sd;
+		stats_sort(sides[i], ns[i]);
+	}
+	metric_cmp_decide(m, a, na, b, nb, threshold);
+}
+
+/*
+ * The issue's case (tests/fixtures/runs/two-builds.jsonl, c56 against
+ * c56-init_on_free): offline_ms_p50 five times slower, CV 13 % and 47 %,
+ * overlapping mean +- 1.96 sd intervals; it was "same".  Reference
+ * (bench/stats-rule.check.py): U 23 of 25, exact p 4/252 = 0.015873,
+ * log HL 491.0906 % [13.1063, 565.7192].
+ */
+TEST(analysis_decide_five_fold_slowdown_through_noise)
+{
+	double a[] = { 45.17126, 43.9174, 58.82356, 45.57421, 53.93314 };
+	double b[] = { 267.00307, 49.67334, 363.21704, 292.36655, 286.9398 };
+	struct metric_cmp m;
+	char t[64];
+
+	decide(&m, a, 5, b, 5, 0, 5);
+	CHECK(!m.ci_disjoint);
+	CHECK_DBL_NEAR(m.p_value, 4.0 / 252, 1e-12);
+	CHECK_DBL_NEAR(m.estimate_pct, 491.090596, 1e-5);
+	CHECK_DBL_NEAR(m.estimate_lo_pct, 13.106286, 1e-5);
+	CHECK_DBL_NEAR(m.estimate_hi_pct, 565.719168, 1e-5);
+	CHECK(m.significant);
+	CHECK_INT_EQ(m.mark, CMP_REGRESSION);
+	CHECK_INT_EQ(m.doubt, CMP_DECIDED);
+	CHECK_STR_EQ(metric_cmp_decision(&m), "regression");
+	CHECK_STR_EQ(metric_cmp_doubt_text(&m, t, sizeof t), "");
+	/* higher is better: the same runs are an improvement */
+	decide(&m, a, 5, b, 5, 1, 5);
+	CHECK_INT_EQ(m.mark, CMP_IMPROVEMENT);
+	/* a threshold beyond the estimate: significant, within it */
+	decide(&m, a, 5, b, 5, 0, 500);
+	CHECK(m.significant);
+	CHECK_INT_EQ(m.mark, CMP_SAME);
+	CHECK_INT_EQ(m.doubt, CMP_DECIDED);
+}
+
+/*
+ * res_irqs of the same runs: +19.6 % [-2.3, +30.2], p 19/252 = 0.0754;
+ * pooled sd of the logs over the log estimate gives 5.06 runs a side
+ * (2 (z.95 + z.8)^2 (sd/delta)^2 pi/3), so 6.
+ */
+TEST(analysis_decide_too_noisy_and_too_few)
+{
+	double a[] = { 43, 44, 45, 46, 49 }, b[] = { 42, 51, 55, 56, 63 };
+	double c[] = { 43, 44 }, d[] = { 60, 61 };
+	double e[] = { 0, 1, 2, 1, 2 }, f[] = { 0, 1, 1, 2, 1 };
+	struct metric_cmp m;
+	char t[64];
+
+	decide(&m, a, 5, b, 5, 0, 5);
+	CHECK_DBL_NEAR(m.p_value, 19.0 / 252, 1e-12);
+	CHECK_DBL_NEAR(m.estimate_pct, 19.565217, 1e-5);
+	CHECK(!m.significant);
+	CHECK_INT_EQ(m.mark, CMP_SAME);
+	CHECK_INT_EQ(m.doubt, CMP_TOO_NOISY);
+	CHECK_DBL_NEAR(m.need_runs, 6, 0);
+	CHECK_STR_EQ(metric_cmp_decision(&m), "too_noisy");
+	CHECK_STR_EQ(metric_cmp_doubt_text(&m, t, sizeof t),
+	    "too noisy: CV 14 %, need n ≈ 6");
+	/* within the threshold it is "same": nothing moved that matters */
+	decide(&m, a, 5, b, 5, 0, 25);
+	CHECK_INT_EQ(m.doubt, CMP_DECIDED);
+	CHECK_STR_EQ(metric_cmp_decision(&m), "same");
+	/* two runs a side decide nothing, however far apart */
+	decide(&m, c, 2, d, 2, 0, 5);
+	CHECK_INT_EQ(m.mark, CMP_SAME);
+	CHECK_INT_EQ(m.doubt, CMP_TOO_FEW);
+	CHECK_STR_EQ(metric_cmp_doubt_text(&m, t, sizeof t),
+	    "too few runs: n 2/2, need 3");
+	/* counts with zeros: a plain shift over the base mean, no logs */
+	decide(&m, e, 5, f, 5, 0, 5);
+	CHECK(isfinite(m.estimate_pct));
+	CHECK_DBL_NEAR(m.estimate_pct, 0, 1e-12);
+	CHECK_INT_EQ(m.mark, CMP_SAME);
 }

@@ -164,3 +164,116 @@ TEST(stats_cv_and_normal_tail)
 	CHECK_DBL_NEAR(stats_normal_sf(STATS_Z975), 0.025, 1e-9);
 	CHECK_DBL_NEAR(stats_normal_sf(0), 0.5, 1e-12);
 }
+
+/*
+ * The numbers below are bench/stats-rule.check.py's (plain Python: every
+ * split enumerated for the exact distribution, every pairwise difference
+ * for Hodges-Lehmann), run once:
+ *   critical 3 3 0.05 0 / 5 5 0.05 4 / 5 5 0.025 2 / 4 6 0.05 3 /
+ *   6 6 0.05 7; normal critical 40,40,.05 628
+ *   offline_ms_p50 log HL 1.776799113 [0.123157774, 1.895697726]
+ *   runs_needed(1,1,.05) 12.948717587007822, isf .05 1.6448536269514715
+ */
+TEST(stats_mw_critical_matches_enumeration)
+{
+	CHECK_INT_EQ(stats_mw_critical(3, 3, 0.05), 0);  /* 1/20 = 0.05 */
+	CHECK_INT_EQ(stats_mw_critical(5, 5, 0.05), 4);  /* 12/252 */
+	CHECK_INT_EQ(stats_mw_critical(5, 5, 0.025), 2); /* 4/252 */
+	CHECK_INT_EQ(stats_mw_critical(4, 6, 0.05), 3);
+	CHECK_INT_EQ(stats_mw_critical(6, 6, 0.05), 7);
+	CHECK_INT_EQ(stats_mw_critical(2, 2, 0.05), -1); /* 1/6 */
+	CHECK_INT_EQ(stats_mw_critical(40, 40, 0.05), 628); /* normal */
+	CHECK_INT_EQ(stats_mw_critical(0, 5, 0.05), -1);
+}
+
+TEST(stats_hodges_lehmann_on_real_runs)
+{
+	/* offline_ms_p50 of tests/fixtures/runs/two-builds.jsonl, logs */
+	double a[] = { 43.9174, 45.17126, 45.57421, 53.93314, 58.82356 };
+	double b[] = { 49.67334, 267.00307, 286.9398, 292.36655, 363.21704 };
+	struct stats_shift s;
+	size_t i;
+
+	for (i = 0; i < 5; i++) {
+		a[i] = log(a[i]);
+		b[i] = log(b[i]);
+	}
+	CHECK_INT_EQ(stats_hodges_lehmann_sorted(a, 5, b, 5, 0.05, &s), 0);
+	CHECK_DBL_NEAR(s.estimate, 1.776799113, 1e-8);
+	CHECK_DBL_NEAR(s.lo, 0.123157774, 1e-8);
+	CHECK_DBL_NEAR(s.hi, 1.895697726, 1e-8);
+	CHECK_INT_EQ(s.k, 4);
+	/* the other way round: the same interval, negated */
+	stats_hodges_lehmann_sorted(b, 5, a, 5, 0.05, &s);
+	CHECK_DBL_NEAR(s.estimate, -1.776799113, 1e-8);
+	CHECK_DBL_NEAR(s.hi, -0.123157774, 1e-8);
+}
+
+TEST(stats_hodges_lehmann_small_and_even)
+{
+	double a[] = { 1, 2 }, b[] = { 4, 6 };
+	struct stats_shift s;
+
+	/* differences 2 3 4 5: median 3.5; 2 + 2 gives no 90 % interval */
+	stats_hodges_lehmann_sorted(a, 2, b, 2, 0.05, &s);
+	CHECK_DBL_NEAR(s.estimate, 3.5, 1e-12);
+	CHECK(isinf(s.lo) && s.lo < 0 && isinf(s.hi) && s.hi > 0);
+	stats_hodges_lehmann_sorted(a, 0, b, 2, 0.05, &s);
+	CHECK_DBL_NEAR(s.estimate, 0, 0);
+}
+
+TEST(stats_runs_needed_and_normal_quantile)
+{
+	CHECK_DBL_NEAR(stats_normal_isf(0.05), 1.6448536269514715, 1e-9);
+	CHECK_DBL_NEAR(stats_normal_isf(0.5), 0, 1e-12);
+	CHECK_DBL_NEAR(stats_mw_runs_needed(1, 1, 0.05), 12.948717587007822,
+	    1e-6);
+	/* half the shift, four times the runs */
+	CHECK_DBL_NEAR(stats_mw_runs_needed(1, 0.5, 0.05),
+	    4 * 12.948717587007822, 1e-5);
+	CHECK_DBL_NEAR(stats_mw_runs_needed(0, 1, 0.05), 0, 0);
+	CHECK_DBL_NEAR(stats_mw_runs_needed(1, 0, 0.05), 0, 0);
+}
+
+static int
+cmp_dbl(const void *x, const void *y)
+{
+	double a = *(const double *)x, b = *(const double *)y;
+
+	return (a > b) - (a < b);
+}
+
+/* The three order statistics by selection equal those of a full sort,
+ * with ties, odd and even counts, and sizes past the exact table. */
+TEST(stats_hodges_lehmann_selection_matches_sort)
+{
+	static double a[70], b[70], d[4900];
+	struct stats_shift s;
+	size_t na, nb, i, j, n, k, trial;
+	unsigned seed = 12345;
+
+	for (trial = 0; trial < 300; trial++) {
+		na = 1 + (size_t)rand_r(&seed) % 70;
+		nb = 1 + (size_t)rand_r(&seed) % 70;
+		for (i = 0; i < na; i++)   /* few distinct values: ties */
+			a[i] = (double)(rand_r(&seed) % (trial % 3 ? 1000 : 4));
+		for (j = 0; j < nb; j++)
+			b[j] = (double)(rand_r(&seed) % (trial % 3 ? 1000 : 4));
+		stats_sort(a, na);
+		stats_sort(b, nb);
+		n = na * nb;
+		for (i = 0; i < na; i++)
+			for (j = 0; j < nb; j++)
+				d[i * nb + j] = b[j] - a[i];
+		qsort(d, n, sizeof *d, cmp_dbl);
+		stats_hodges_lehmann_sorted(a, na, b, nb, 0.05, &s);
+		CHECK_DBL_NEAR(s.estimate, n % 2 ? d[n / 2] :
+		    (d[n / 2 - 1] + d[n / 2]) / 2, 0);
+		if (s.k >= 0 && (size_t)s.k < n / 2) {
+			k = (size_t)s.k;
+			CHECK_DBL_NEAR(s.lo, d[k], 0);
+			CHECK_DBL_NEAR(s.hi, d[n - 1 - k], 0);
+		} else
+			CHECK(isinf(s.lo) && isinf(s.hi));
+	}
+}
