@@ -277,3 +277,66 @@ TEST(stats_hodges_lehmann_selection_matches_sort)
 			CHECK(isinf(s.lo) && isinf(s.hi));
 	}
 }
+
+/* The bracket search against a full sort on continuous values: logs of
+ * skewed runs, a far outlier on either side, sides of 1 to 80 runs, and
+ * samples so far apart that no difference is near another. */
+TEST(stats_hodges_lehmann_search_matches_sort_continuous)
+{
+	static double a[80], b[80], d[6400];
+	struct stats_shift s;
+	size_t na, nb, i, j, n, k, trial;
+	unsigned seed = 777;
+
+	for (trial = 0; trial < 400; trial++) {
+		na = 1 + (size_t)rand_r(&seed) % 80;
+		nb = 1 + (size_t)rand_r(&seed) % 80;
+		for (i = 0; i < na; i++)
+			a[i] = log(1 + rand_r(&seed) % 100000 / 1000.0);
+		for (j = 0; j < nb; j++)
+			b[j] = log(1 + rand_r(&seed) % 100000 / 1000.0) +
+			    (trial % 4 == 1 ? 0.2 : trial % 4 == 2 ? 50 : 0);
+		if (trial % 5 == 3)
+			a[0] = 1e6;     /* an outlier */
+		if (trial % 7 == 4)
+			b[nb - 1] = -1e6;
+		stats_sort(a, na);
+		stats_sort(b, nb);
+		n = na * nb;
+		for (i = 0; i < na; i++)
+			for (j = 0; j < nb; j++)
+				d[i * nb + j] = b[j] - a[i];
+		qsort(d, n, sizeof *d, cmp_dbl);
+		CHECK_INT_EQ(stats_hodges_lehmann_sorted(a, na, b, nb, 0.05,
+		    &s), 0);
+		CHECK_DBL_NEAR(s.estimate, n % 2 ? d[n / 2] :
+		    (d[n / 2 - 1] + d[n / 2]) / 2, 0);
+		if (s.k >= 0 && (size_t)s.k < n / 2) {
+			k = (size_t)s.k;
+			CHECK_DBL_NEAR(s.lo, d[k], 0);
+			CHECK_DBL_NEAR(s.hi, d[n - 1 - k], 0);
+		}
+	}
+}
+
+/* The exact counts of U (Gaussian binomial) against the recursion's
+ * known values, up to the largest exact table, 30 + 30. */
+TEST(stats_mw_counts_exact_to_sixty)
+{
+	struct mann_whitney mw;
+	double a[30], b[30];
+	size_t i;
+
+	for (i = 0; i < 30; i++) {
+		a[i] = (double)(2 * i);
+		b[i] = (double)(2 * i + 1);
+	}
+	/* interleaved: U = 435 of 900; P(U <= 435) from the exact table */
+	stats_mann_whitney_sorted(a, 30, b, 30, &mw);
+	CHECK(mw.exact);
+	CHECK_DBL_NEAR(mw.u, 435, 0);
+	/* P(U = 435) = 0.0057154722701149 by the recursion (Python) */
+	CHECK_DBL_NEAR(mw.p_less + mw.p_greater, 1.0057154722701149, 1e-12);
+	CHECK_INT_EQ(stats_mw_critical(30, 30, 0.05), 338);
+	CHECK_INT_EQ(stats_mw_critical(10, 16, 0.05), 48);
+}
