@@ -110,18 +110,53 @@ collect_findings(struct comparison *cs, size_t ncs, struct finding **out,
 	*nout = nf;
 }
 
+/* Each build's description once: kernel_describe() reads the build's
+ * runs for its labels, and a baseline against every build can list
+ * hundreds of findings of a few builds (bench/README.md, analysis). */
+struct kernel_names {
+	int64_t *id;
+	char **name;
+	size_t n;
+};
+
+static const char *
+kernel_name(struct db *db, struct kernel_names *kn, int64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < kn->n; i++)
+		if (kn->id[i] == id)
+			return kn->name[i];
+	kn->id = xreallocarray(kn->id, kn->n + 1, sizeof *kn->id);
+	kn->name = xreallocarray(kn->name, kn->n + 1, sizeof *kn->name);
+	kn->id[kn->n] = id;
+	return kn->name[kn->n++] = kernel_describe(db, id);
+}
+
+static void
+kernel_names_release(struct kernel_names *kn)
+{
+	size_t i;
+
+	for (i = 0; i < kn->n; i++)
+		free(kn->name[i]);
+	free(kn->name);
+	free(kn->id);
+}
+
 static void
 print_json(struct db *db, int64_t base, double threshold_pct,
     const struct finding *f, size_t nf)
 {
 	json_t *o = json_object(), *a = json_array(), *e;
 	char *bd = kernel_describe(db, base);
+	struct kernel_names kn = { NULL, NULL, 0 };
 	size_t i;
 
 	json_object_set_new(o, "baseline", json_string(bd));
 	json_object_set_new(o, "threshold_pct", json_real(threshold_pct));
 	for (i = 0; i < nf; i++) {
-		char *kd = kernel_describe(db, f[i].kernel);
+		const char *kd = kernel_name(db, &kn, f[i].kernel);
 
 		e = f[i].lockup ? lockup_cmp_json(f[i].l) :
 		    metric_cmp_json(f[i].m);
@@ -129,8 +164,8 @@ print_json(struct db *db, int64_t base, double threshold_pct,
 		json_object_set_new(e, "type", json_string(f[i].lockup ?
 		    "new_lockup" : cmp_mark_name(f[i].m->mark)));
 		json_array_append_new(a, e);
-		free(kd);
 	}
+	kernel_names_release(&kn);
 	json_object_set_new(o, "findings", a);
 	cli_print_json(o);
 	free(bd);
@@ -141,10 +176,12 @@ print_table(struct db *db, const struct finding *f, size_t nf)
 {
 	struct table *t = table_new(6, "KERNEL", "WORKLOAD", "WHAT", "CHANGE",
 	    "MARK", "KEY (HOST PARAMS)");
+	struct kernel_names kn = { NULL, NULL, 0 };
 	size_t i;
 
 	for (i = 0; i < nf; i++) {
-		char *kd = kernel_describe(db, f[i].kernel), *chg, *key;
+		const char *kd = kernel_name(db, &kn, f[i].kernel);
+		char *chg, *key;
 
 		if (f[i].lockup) {
 			chg = xasprintf("%lld/%lld runs",
@@ -163,8 +200,8 @@ print_table(struct db *db, const struct finding *f, size_t nf)
 			free(key);
 		}
 		free(chg);
-		free(kd);
 	}
+	kernel_names_release(&kn);
 	table_print(t, stdout);
 	table_free(t);
 }
