@@ -14,7 +14,7 @@ static const struct option runs_options[] = {
 	{ "state", required_argument, NULL, 's' },
 	{ "kernel", required_argument, NULL, 'k' },
 	{ "limit", required_argument, NULL, 'n' },
-	KEY_OPTIONS,
+	KEY_FILTER_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -47,9 +47,6 @@ runs_option(int opt, const char *arg, void *ctx)
 			return EXIT_USAGE;
 		}
 		break;
-	case 'X':
-		cli_error("--mix is for compare, regressions and verdict");
-		return EXIT_USAGE;
 	default:
 		/* the same options as compare's, into the query */
 		o.workload = q->workload;
@@ -117,7 +114,7 @@ print_table(const struct catalog_run *rs, size_t n)
 static int
 cmd_runs_exec(int argc, char **argv)
 {
-	struct catalog_runs_query q = { NULL, NULL, NULL, 50, NULL, NULL };
+	struct catalog_runs_query q = { .limit = 50 };
 	struct catalog_run *rs = NULL;
 	struct cli_args args;
 	struct db *db = NULL;
