@@ -132,7 +132,10 @@ struct compare_opts {
 int compare_kernels(struct db *, int64_t base, int64_t new,
     const struct compare_opts *, struct comparison *, char **cause);
 /* The base against every other build with passed runs (metrics read in
- * two queries, not two per build); *out has one comparison per build. */
+ * two queries, not two per build); *out has one comparison per build.
+ * A metric not marked has no interval ends (estimate_lo/hi_pct -inf and
+ * +inf): a listing of findings never shows it, and the search for the
+ * ends was most of the rule's cost over thousands of metrics. */
 int compare_against(struct db *, int64_t base, const struct compare_opts *,
     struct comparison **out, size_t *nout, char **cause);
 void comparison_release(struct comparison *);

@@ -25,24 +25,48 @@ sum_squares(const double *v, size_t n)
 	return n > 1 ? sd * sd * (double)(n - 1) : 0;
 }
 
+/* The estimate's bounds for "within the threshold" on its own scale,
+ * pulled in by 1e-9 so that a value at the edge is never called inside
+ * by rounding: it is then searched, and judged as always. */
+static void
+threshold_bounds(int logs, double scale, double threshold, double *lo,
+    double *hi)
+{
+	if (logs) {
+		*hi = log1p(threshold / 100) * (1 - 1e-9);
+		*lo = threshold < 100 ? log1p(-threshold / 100) * (1 - 1e-9) :
+		    -INFINITY;
+	} else if (scale > 0) {
+		*hi = threshold / scale * (1 - 1e-9);
+		*lo = -*hi;
+	} else {
+		*lo = -INFINITY;        /* 0 %, whatever the shift */
+		*hi = INFINITY;
+	}
+}
+
 /*
- * The Hodges-Lehmann estimate and interval, on logs when every value is
- * positive (the ratio of the builds, which is what a slowdown is: a
- * kernel twice as slow has its spread doubled too), else as a shift
- * over the base mean.  Sets the estimate fields and returns the scale's
- * pooled sd over the estimate's size, for the runs needed.
+ * The Hodges-Lehmann estimate and, with ends, its interval, on logs when
+ * every value is positive (the ratio of the builds, which is what a
+ * slowdown is: a kernel twice as slow has its spread doubled too), else
+ * as a shift over the base mean.  Without ends, an estimate that two
+ * counts show within the threshold is not searched for (NAN).  Sets the
+ * estimate fields and hl (side and sign) and returns the scale's pooled
+ * sd over the estimate's size, for the runs needed.
  */
 static double
 estimate_change(struct metric_cmp *m, const double *a, size_t na,
-    const double *b, size_t nb)
+    const double *b, size_t nb, double threshold, int ends,
+    struct stats_shift *hl)
 {
-	struct stats_shift hl;
-	double *la = NULL, *lb = NULL, ss, scale;
+	double stack[128], *la = NULL, *lb, ss = 0, lo, hi;
+	double scale = fabs(m->base.mean) > 0 ? 100 / fabs(m->base.mean) : 0;
 	size_t i;
 	int logs = na > 0 && nb > 0 && a[0] > 0 && b[0] > 0;
 
 	if (logs) {
-		la = xreallocarray(NULL, na + nb, sizeof *la);
+		la = na + nb <= 128 ? stack : xreallocarray(NULL, na + nb,
+		    sizeof *la);
 		lb = la + na;
 		for (i = 0; i < na; i++)
 			la[i] = log(a[i]);
@@ -51,57 +75,80 @@ estimate_change(struct metric_cmp *m, const double *a, size_t na,
 		a = la;
 		b = lb;
 	}
-	stats_hodges_lehmann_sorted(a, na, b, nb, ANALYSIS_ALPHA, &hl);
-	ss = na + nb > 2 ? sqrt((sum_squares(a, na) + sum_squares(b, nb)) /
-	    (double)(na + nb - 2)) : 0;
-	free(la);
+	threshold_bounds(logs, scale, threshold, &lo, &hi);
+	if (ends)
+		stats_hodges_lehmann_sorted(a, na, b, nb, ANALYSIS_ALPHA, hl);
+	else
+		stats_hodges_lehmann_side(a, na, b, nb, ANALYSIS_ALPHA, lo, hi,
+		    hl);
+	if (!hl->within && na + nb > 2)
+		ss = sqrt((sum_squares(a, na) + sum_squares(b, nb)) /
+		    (double)(na + nb - 2));
+	if (la != stack)
+		free(la);
 	if (logs) {
-		m->estimate_pct = 100 * expm1(hl.estimate);
+		m->estimate_pct = 100 * expm1(hl->estimate);
 		/* expm1(-inf) is -1: an end the runs cannot give stays
 		 * infinite, not -100 % */
-		m->estimate_lo_pct = isfinite(hl.lo) ? 100 * expm1(hl.lo) :
+		m->estimate_lo_pct = isfinite(hl->lo) ? 100 * expm1(hl->lo) :
 		    -INFINITY;
-		m->estimate_hi_pct = isfinite(hl.hi) ? 100 * expm1(hl.hi) :
+		m->estimate_hi_pct = isfinite(hl->hi) ? 100 * expm1(hl->hi) :
 		    INFINITY;
 	} else {
-		scale = fabs(m->base.mean) > 0 ? 100 / fabs(m->base.mean) : 0;
-		m->estimate_pct = hl.estimate * scale;
-		m->estimate_lo_pct = isfinite(hl.lo) ? hl.lo * scale : -INFINITY;
-		m->estimate_hi_pct = isfinite(hl.hi) ? hl.hi * scale : INFINITY;
+		m->estimate_pct = hl->estimate * scale;
+		m->estimate_lo_pct = isfinite(hl->lo) ? hl->lo * scale :
+		    -INFINITY;
+		m->estimate_hi_pct = isfinite(hl->hi) ? hl->hi * scale :
+		    INFINITY;
+		if (scale == 0)         /* every end 0 %: no side, no sign */
+			hl->side = hl->sign = 0;
 	}
-	return hl.estimate != 0 ? ss / fabs(hl.estimate) : 0;
+	return hl->estimate != 0 && !hl->within ? ss / fabs(hl->estimate) :
+	    0;
 }
 
-void
-metric_cmp_decide(struct metric_cmp *m, const double *a, size_t na,
-    const double *b, size_t nb, double threshold)
+/*
+ * The rule (analysis.h).  every_interval 0: the interval's ends only for
+ * a marked metric, the one a listing of findings shows, and no estimate
+ * when two counts show it within the threshold; the decision is the
+ * same, as which side of no change the interval lies on is one count of
+ * the differences, where its ends are searches (bench/README.md,
+ * analysis).
+ */
+static void
+decide(struct metric_cmp *m, const double *a, size_t na, const double *b,
+    size_t nb, double threshold, int every_interval)
 {
+	struct stats_shift hl;
 	struct mann_whitney mw;
-	double noise, up;
-	int enough = na >= ANALYSIS_MIN_RUNS && nb >= ANALYSIS_MIN_RUNS;
+	double noise;
+	int enough = na >= ANALYSIS_MIN_RUNS && nb >= ANALYSIS_MIN_RUNS, beyond;
 
 	m->change_pct = m->base.mean != 0 ? 100.0 * (m->new.mean -
 	    m->base.mean) / fabs(m->base.mean) : 0;
 	m->gain_pct = m->higher_better ? m->change_pct : -m->change_pct;
 	m->ci_disjoint = m->new.ci_lo > m->base.ci_hi ||
 	    m->new.ci_hi < m->base.ci_lo;
-	noise = estimate_change(m, a, na, b, nb);
+	noise = estimate_change(m, a, na, b, nb, threshold, every_interval,
+	    &hl);
 	stats_mann_whitney_sorted(b, nb, a, na, &mw);
-	up = m->estimate_pct != 0 ? m->estimate_pct : m->change_pct;
-	m->p_value = up >= 0 ? mw.p_greater : mw.p_less;
+	/* the direction of the estimate, else of the means */
+	m->p_value = (hl.sign != 0 ? hl.sign > 0 : m->change_pct >= 0) ?
+	    mw.p_greater : mw.p_less;
 	/* The interval and the p-value are one rank statistic; they part
 	 * only on ties, where asking both is the cautious side. */
 	m->significant = enough && m->p_value <= ANALYSIS_ALPHA &&
-	    (m->estimate_lo_pct > 0 || m->estimate_hi_pct < 0);
+	    hl.side != 0;
 	m->mark = CMP_SAME;
 	m->doubt = CMP_DECIDED;
 	m->need_runs = 0;
-	if (m->significant && fabs(m->estimate_pct) > threshold)
+	beyond = !hl.within && fabs(m->estimate_pct) > threshold;
+	if (m->significant && beyond)
 		m->mark = (m->higher_better ? m->estimate_pct :
 		    -m->estimate_pct) < 0 ? CMP_REGRESSION : CMP_IMPROVEMENT;
 	else if (!enough)
 		m->doubt = CMP_TOO_FEW;
-	else if (!m->significant && fabs(m->estimate_pct) > threshold) {
+	else if (!m->significant && beyond) {
 		/* It moved more than the threshold, but not more than
 		 * its noise: "same" would be a guess.  n per side from
 		 * the observed change; one more run at least. */
@@ -111,16 +158,25 @@ metric_cmp_decide(struct metric_cmp *m, const double *a, size_t na,
 		if (m->need_runs <= (double)(na > nb ? na : nb))
 			m->need_runs = (double)(na > nb ? na : nb) + 1;
 	}
+	if (!every_interval && m->mark != CMP_SAME)
+		estimate_change(m, a, na, b, nb, threshold, 1, &hl);
+}
+
+void
+metric_cmp_decide(struct metric_cmp *m, const double *a, size_t na,
+    const double *b, size_t nb, double threshold)
+{
+	decide(m, a, na, b, nb, threshold, 1);
 }
 
 /* One metric from its two described sides. */
 static void
 judge(struct metric_cmp *m, const struct metric_values *a,
-    const struct metric_values *b, double threshold)
+    const struct metric_values *b, double threshold, int every_interval)
 {
 	m->base = a->side;
 	m->new = b->side;
-	metric_cmp_decide(m, a->sorted, a->n, b->sorted, b->n, threshold);
+	decide(m, a->sorted, a->n, b->sorted, b->n, threshold, every_interval);
 }
 
 /* Workload, host class, parameter hash: the order values come in. */
@@ -199,7 +255,8 @@ comparison_check_keys(const struct metric_values *a, size_t na,
 
 void
 comparison_add_metrics(struct comparison *c, const struct metric_values *a,
-    size_t na, const struct metric_values *b, size_t nb, double threshold)
+    size_t na, const struct metric_values *b, size_t nb, double threshold,
+    int every_interval)
 {
 	size_t i = 0, j = 0;
 	int k;
@@ -228,7 +285,7 @@ comparison_add_metrics(struct comparison *c, const struct metric_values *a,
 		m->metric = a[i].metric;
 		m->unit = b[j].unit;
 		m->higher_better = b[j].higher_better;
-		judge(m, &a[i], &b[j], threshold);
+		judge(m, &a[i], &b[j], threshold, every_interval);
 		i++;
 		j++;
 	}
@@ -344,7 +401,7 @@ compare_kernels(struct db *db, int64_t base, int64_t new,
 	    cause)) != 0 ||
 	    (r = comparison_check_keys(a, na, b, nb, "compare", cause)) != 0)
 		goto out;
-	comparison_add_metrics(c, a, na, b, nb, o->threshold_pct);
+	comparison_add_metrics(c, a, na, b, nb, o->threshold_pct, 1);
 	r = compare_lockups(db, c, o, cause);
 out:
 	metric_values_free(a, na);

@@ -93,10 +93,13 @@ int comparison_check_keys(const struct metric_values *base, size_t nbase,
     char **cause);
 
 /* Appends to c->metrics the metrics of base and new (each as
- * metric_values_load sorts them) measured on both, judged. */
+ * metric_values_load sorts them) measured on both, judged.  Without
+ * every_interval only marked metrics get the estimate's interval ends
+ * (the others keep -inf/+inf); the marks are the same either way. */
 void comparison_add_metrics(struct comparison *c,
     const struct metric_values *base, size_t nbase,
-    const struct metric_values *new, size_t nnew, double threshold_pct);
+    const struct metric_values *new, size_t nnew, double threshold_pct,
+    int every_interval);
 
 /* A lockup row's reproduction rates and novelty from its hit and run
  * counts. */

@@ -343,8 +343,10 @@ compare_against(struct db *db, int64_t base, const struct compare_opts *o,
 		cs[n].new = b[start].kernel;
 		cs[n].strings = ss;
 		ss->refs++;
+		/* a listing shows marked metrics only: the others need
+		 * no interval ends (compare.c, decide()) */
 		comparison_add_metrics(&cs[n], a, na, &b[start], i - start,
-		    o->threshold_pct);
+		    o->threshold_pct, 0);
 		n++;
 	}
 	if (n > 0)

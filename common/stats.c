@@ -444,7 +444,7 @@ struct diffs_probe {
 struct diffs {
 	const double *a, *b;
 	size_t na, nb, n;
-	struct diffs_probe probe[DIFFS_PROBES];
+	struct diffs_probe probe[DIFFS_PROBES + 1];   /* + the count at 0 */
 	size_t nprobes;
 };
 
@@ -614,34 +614,58 @@ quartile_spread(const double *v, size_t n)
 	return (v[(3 * n) / 4 < n ? (3 * n) / 4 : n - 1] - v[n / 4]) / 1.349;
 }
 
+static void
+diffs_init(struct diffs *d, const double *a, size_t na, const double *b,
+    size_t nb)
+{
+	d->a = a;
+	d->b = b;
+	d->na = na;
+	d->nb = nb;
+	d->n = na * nb;
+	d->nprobes = 0;
+}
+
+/* The median of d's differences, searched with the counts d has. */
+static double
+diffs_median(struct diffs *d)
+{
+	double lower, x;
+
+	/* the difference of the medians is near theirs (a shift), and is a
+	 * difference: with ties it is often the one */
+	x = diffs_select(d, d->n / 2, d->b[d->nb / 2] - d->a[d->na / 2],
+	    d->n % 2 == 0 ? &lower : NULL);
+	return d->n % 2 == 0 ? (lower + x) / 2 : x;
+}
+
+static void
+shift_init(struct stats_shift *out)
+{
+	out->estimate = 0;
+	out->lo = -INFINITY;
+	out->hi = INFINITY;
+	out->k = -1;
+	out->side = 0;
+	out->sign = 0;
+	out->within = 0;
+}
+
 int
 stats_hodges_lehmann_sorted(const double *a, size_t na, const double *b,
     size_t nb, double alpha, struct stats_shift *out)
 {
 	struct diffs d;
-	size_t n = na * nb, half = n / 2, k;
-	double lower, spread;
+	size_t n = na * nb, k;
+	double spread;
 
-	out->estimate = 0;
-	out->lo = -INFINITY;
-	out->hi = INFINITY;
-	out->k = -1;
+	shift_init(out);
 	if (n == 0)
 		return 0;
-	d.a = a;
-	d.b = b;
-	d.na = na;
-	d.nb = nb;
-	d.n = n;
-	d.nprobes = 0;
-	/* the difference of the medians is near theirs (a shift), and is a
-	 * difference: with ties it is often the one */
-	out->estimate = diffs_select(&d, half, b[nb / 2] - a[na / 2],
-	    n % 2 == 0 ? &lower : NULL);
-	if (n % 2 == 0)
-		out->estimate = (lower + out->estimate) / 2;
+	diffs_init(&d, a, na, b, nb);
+	out->estimate = diffs_median(&d);
 	out->k = stats_mw_critical(na, nb, alpha);
-	if (out->k >= 0 && (size_t)out->k < half) {
+	if (out->k >= 0 && (size_t)out->k < n / 2) {
 		k = (size_t)out->k;
 		/* first probes where a normal spread puts the ends: the
 		 * differences scatter by sqrt(sd_a^2 + sd_b^2), each sd from
@@ -651,9 +675,64 @@ stats_hodges_lehmann_sorted(const double *a, size_t na, const double *b,
 		out->lo = diffs_select(&d, k, out->estimate - spread, NULL);
 		out->hi = diffs_select(&d, n - 1 - k, out->estimate + spread,
 		    NULL);
+		out->side = out->lo > 0 ? 1 : out->hi < 0 ? -1 : 0;
 	}
+	out->sign = out->estimate > 0 ? 1 : out->estimate < 0 ? -1 : 0;
 	return isnan(out->estimate) || isnan(out->lo) || isnan(out->hi) ?
 	    -1 : 0;
+}
+
+/* The sign of the median of d's differences from the count at 0, or 2
+ * when its two middle ones straddle 0. */
+static int
+median_sign(const struct diffs_probe *zero, size_t n)
+{
+	size_t rlo = n % 2 ? n / 2 : n / 2 - 1, rhi = n / 2;
+
+	if (zero->le <= rlo)
+		return 1;
+	if (zero->lt > rhi)
+		return -1;
+	if (zero->lt <= rlo && zero->le > rhi)
+		return 0;
+	return 2;
+}
+
+int
+stats_hodges_lehmann_side(const double *a, size_t na, const double *b,
+    size_t nb, double alpha, double lo_bound, double hi_bound,
+    struct stats_shift *out)
+{
+	struct diffs d;
+	const struct diffs_probe *zero, *lo, *hi;
+	size_t n = na * nb, k, rlo = n % 2 ? n / 2 : n / 2 - 1;
+
+	shift_init(out);
+	if (n == 0)
+		return 0;
+	diffs_init(&d, a, na, b, nb);
+	/* D(k+1) > 0 when at most k differences are <= 0, and D(n-k) < 0
+	 * when at most k are >= 0 */
+	zero = diffs_count(&d, 0);
+	out->k = stats_mw_critical(na, nb, alpha);
+	if (out->k >= 0 && (size_t)out->k < n / 2) {
+		k = (size_t)out->k;
+		out->side = zero->le <= k ? 1 : n - zero->lt <= k ? -1 : 0;
+	}
+	/* both middle differences within the bounds: so is their mean */
+	out->sign = median_sign(zero, n);
+	if (out->sign != 2) {
+		lo = diffs_count(&d, lo_bound);
+		hi = diffs_count(&d, hi_bound);
+		out->within = lo->lt <= rlo && hi->le > n / 2;
+	}
+	if (out->within) {
+		out->estimate = NAN;
+		return 0;
+	}
+	out->estimate = diffs_median(&d);
+	out->sign = out->estimate > 0 ? 1 : out->estimate < 0 ? -1 : 0;
+	return isnan(out->estimate) ? -1 : 0;
 }
 
 double

@@ -58,9 +58,22 @@ void stats_mann_whitney_sorted(const double *a, size_t na, const double *b,
 struct stats_shift {
 	double estimate, lo, hi;
 	long k;
+	int side;       /* 1: the interval lies above 0; -1 below; 0 neither */
+	int sign;       /* the estimate's: 1, -1 or 0 */
+	int within;     /* _side(): in [lo_bound, hi_bound], estimate NAN */
 };
 int stats_hodges_lehmann_sorted(const double *a, size_t na, const double *b,
     size_t nb, double alpha, struct stats_shift *out);
+/*
+ * What a decision needs of the same, without the interval's ends (lo and
+ * hi stay infinite): k, side and sign from one count of the differences
+ * at 0, where each end is a search; and when two more counts show the
+ * estimate within [lo_bound, hi_bound], not even the estimate (NAN,
+ * within set), else the estimate.
+ */
+int stats_hodges_lehmann_side(const double *a, size_t na, const double *b,
+    size_t nb, double alpha, double lo_bound, double hi_bound,
+    struct stats_shift *out);
 /* The largest k with P(U <= k) <= alpha under no difference (-1 when
  * even U = 0 is likelier): exact up to na + nb = 60, else normal. */
 long stats_mw_critical(size_t na, size_t nb, double alpha);

@@ -340,3 +340,39 @@ TEST(stats_mw_counts_exact_to_sixty)
 	CHECK_INT_EQ(stats_mw_critical(30, 30, 0.05), 338);
 	CHECK_INT_EQ(stats_mw_critical(10, 16, 0.05), 48);
 }
+
+/* What a decision reads without the interval's ends equals what the
+ * ends and the estimate say: the side of 0, the estimate's sign, and
+ * "within" only when the estimate is inside the bounds. */
+TEST(stats_hodges_lehmann_side_matches_full)
+{
+	static double a[60], b[60];
+	struct stats_shift full, side;
+	size_t na, nb, i, trial;
+	unsigned seed = 99;
+	double lo, hi;
+
+	for (trial = 0; trial < 600; trial++) {
+		na = 1 + (size_t)rand_r(&seed) % 60;
+		nb = 1 + (size_t)rand_r(&seed) % 60;
+		for (i = 0; i < na; i++)
+			a[i] = trial % 3 ? rand_r(&seed) % 1000 / 100.0 :
+			    (double)(rand_r(&seed) % 3);
+		for (i = 0; i < nb; i++)
+			b[i] = (trial % 3 ? rand_r(&seed) % 1000 / 100.0 :
+			    (double)(rand_r(&seed) % 3)) + (double)(trial % 5) - 2;
+		stats_sort(a, na);
+		stats_sort(b, nb);
+		lo = -(double)(trial % 4);
+		hi = (double)(trial % 7) / 2;
+		stats_hodges_lehmann_sorted(a, na, b, nb, 0.05, &full);
+		stats_hodges_lehmann_side(a, na, b, nb, 0.05, lo, hi, &side);
+		CHECK_INT_EQ(side.side, full.side);
+		CHECK_INT_EQ(side.k, full.k);
+		CHECK_INT_EQ(side.sign, full.sign);
+		if (side.within)
+			CHECK(full.estimate >= lo && full.estimate <= hi);
+		else
+			CHECK_DBL_NEAR(side.estimate, full.estimate, 0);
+	}
+}
