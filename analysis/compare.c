@@ -45,6 +45,24 @@ threshold_bounds(int logs, double scale, double threshold, double *lo,
 	}
 }
 
+void
+rule_side_init(struct rule_side *s, const double *sorted, size_t n,
+    double *room)
+{
+	size_t i;
+
+	s->v = sorted;
+	s->n = n;
+	s->logs = NULL;
+	s->log_ss = 0;
+	if (n == 0 || sorted[0] <= 0)
+		return;
+	for (i = 0; i < n; i++)
+		room[i] = log(sorted[i]);
+	s->logs = room;
+	s->log_ss = sum_squares(room, n);
+}
+
 /*
  * The Hodges-Lehmann estimate and, with ends, its interval, on logs when
  * every value is positive (the ratio of the builds, which is what a
@@ -55,26 +73,17 @@ threshold_bounds(int logs, double scale, double threshold, double *lo,
  * sd over the estimate's size, for the runs needed.
  */
 static double
-estimate_change(struct metric_cmp *m, const double *a, size_t na,
-    const double *b, size_t nb, double threshold, int ends,
+estimate_change(struct metric_cmp *m, const struct rule_side *sa,
+    const struct rule_side *sb, double threshold, int ends,
     struct stats_shift *hl)
 {
-	double stack[128], *la = NULL, *lb, ss = 0, lo, hi;
+	double ss = 0, lo, hi;
 	double scale = fabs(m->base.mean) > 0 ? 100 / fabs(m->base.mean) : 0;
-	size_t i;
-	int logs = na > 0 && nb > 0 && a[0] > 0 && b[0] > 0;
+	size_t na = sa->n, nb = sb->n;
+	int logs = sa->logs != NULL && sb->logs != NULL;
+	const double *a = logs ? sa->logs : sa->v, *b = logs ? sb->logs :
+	    sb->v;
 
-	if (logs) {
-		la = na + nb <= 128 ? stack : xreallocarray(NULL, na + nb,
-		    sizeof *la);
-		lb = la + na;
-		for (i = 0; i < na; i++)
-			la[i] = log(a[i]);
-		for (i = 0; i < nb; i++)
-			lb[i] = log(b[i]);
-		a = la;
-		b = lb;
-	}
 	threshold_bounds(logs, scale, threshold, &lo, &hi);
 	if (ends)
 		stats_hodges_lehmann_sorted(a, na, b, nb, ANALYSIS_ALPHA, hl);
@@ -82,10 +91,9 @@ estimate_change(struct metric_cmp *m, const double *a, size_t na,
 		stats_hodges_lehmann_side(a, na, b, nb, ANALYSIS_ALPHA, lo, hi,
 		    hl);
 	if (!hl->within && na + nb > 2)
-		ss = sqrt((sum_squares(a, na) + sum_squares(b, nb)) /
+		ss = sqrt(((logs ? sa->log_ss : sum_squares(a, na)) +
+		    (logs ? sb->log_ss : sum_squares(b, nb))) /
 		    (double)(na + nb - 2));
-	if (la != stack)
-		free(la);
 	if (logs) {
 		m->estimate_pct = 100 * expm1(hl->estimate);
 		/* expm1(-inf) is -1: an end the runs cannot give stays
@@ -116,12 +124,13 @@ estimate_change(struct metric_cmp *m, const double *a, size_t na,
  * analysis).
  */
 static void
-decide(struct metric_cmp *m, const double *a, size_t na, const double *b,
-    size_t nb, double threshold, int every_interval)
+decide(struct metric_cmp *m, const struct rule_side *a,
+    const struct rule_side *b, double threshold, int every_interval)
 {
 	struct stats_shift hl;
 	struct mann_whitney mw;
 	double noise;
+	size_t na = a->n, nb = b->n;
 	int enough = na >= ANALYSIS_MIN_RUNS && nb >= ANALYSIS_MIN_RUNS, beyond;
 
 	m->change_pct = m->base.mean != 0 ? 100.0 * (m->new.mean -
@@ -129,9 +138,8 @@ decide(struct metric_cmp *m, const double *a, size_t na, const double *b,
 	m->gain_pct = m->higher_better ? m->change_pct : -m->change_pct;
 	m->ci_disjoint = m->new.ci_lo > m->base.ci_hi ||
 	    m->new.ci_hi < m->base.ci_lo;
-	noise = estimate_change(m, a, na, b, nb, threshold, every_interval,
-	    &hl);
-	stats_mann_whitney_sorted(b, nb, a, na, &mw);
+	noise = estimate_change(m, a, b, threshold, every_interval, &hl);
+	stats_mann_whitney_sorted(b->v, nb, a->v, na, &mw);
 	/* the direction of the estimate, else of the means */
 	m->p_value = (hl.sign != 0 ? hl.sign > 0 : m->change_pct >= 0) ?
 	    mw.p_greater : mw.p_less;
@@ -159,14 +167,22 @@ decide(struct metric_cmp *m, const double *a, size_t na, const double *b,
 			m->need_runs = (double)(na > nb ? na : nb) + 1;
 	}
 	if (!every_interval && m->mark != CMP_SAME)
-		estimate_change(m, a, na, b, nb, threshold, 1, &hl);
+		estimate_change(m, a, b, threshold, 1, &hl);
 }
 
 void
 metric_cmp_decide(struct metric_cmp *m, const double *a, size_t na,
     const double *b, size_t nb, double threshold)
 {
-	decide(m, a, na, b, nb, threshold, 1);
+	double stack[128], *room = na + nb <= 128 ? stack :
+	    xreallocarray(NULL, na + nb, sizeof *room);
+	struct rule_side sa, sb;
+
+	rule_side_init(&sa, a, na, room);
+	rule_side_init(&sb, b, nb, room + na);
+	decide(m, &sa, &sb, threshold, 1);
+	if (room != stack)
+		free(room);
 }
 
 /* One metric from its two described sides. */
@@ -176,7 +192,7 @@ judge(struct metric_cmp *m, const struct metric_values *a,
 {
 	m->base = a->side;
 	m->new = b->side;
-	decide(m, a->sorted, a->n, b->sorted, b->n, threshold, every_interval);
+	decide(m, &a->rule, &b->rule, threshold, every_interval);
 }
 
 /* Workload, host class, parameter hash: the order values come in. */

@@ -61,6 +61,18 @@ int run_keys_of(struct run_keys *, int64_t host_id, const char *params,
     const char **host, const char **params_key);
 
 /* One build x workload x key x metric: the values of its passed runs. */
+/* One side as the rule reads it: sorted values and, when every value is
+ * positive, their logs and the logs' sum of squared deviations. */
+struct rule_side {
+	const double *v;
+	double *logs;           /* NULL: a value is <= 0 */
+	size_t n;
+	double log_ss;
+};
+/* s over sorted[0..n); room: n doubles for the logs, used or not. */
+void rule_side_init(struct rule_side *s, const double *sorted, size_t n,
+    double *room);
+
 struct metric_values {
 	int64_t kernel, first_run;
 	const char *workload, *metric, *unit;   /* in the strings */
@@ -68,6 +80,7 @@ struct metric_values {
 	int higher_better;
 	double *v;            /* in run order, the order means are summed in */
 	double *sorted;       /* the same ascending, for the rank test */
+	struct rule_side rule; /* sorted and its logs, taken once */
 	size_t n, cap;
 	struct cmp_side side; /* described once, compared with many */
 };

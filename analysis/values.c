@@ -63,6 +63,7 @@ metric_values_free(struct metric_values *vs, size_t n)
 	for (i = 0; i < n; i++) {
 		free(vs[i].v);
 		free(vs[i].sorted);
+		free(vs[i].rule.logs);
 	}
 	free(vs);
 }
@@ -388,6 +389,7 @@ values_in_order(const struct values_load *ld)
 {
 	struct metric_values *out, *cur;
 	const struct values_group *g;
+	double *room;
 	size_t i, j, n = 0;
 
 	out = xreallocarray(NULL, ld->nvalues ? ld->nvalues : 1, sizeof *out);
@@ -406,6 +408,11 @@ values_in_order(const struct values_load *ld)
 		cur->sorted = xreallocarray(NULL, cur->n, sizeof *cur->sorted);
 		memcpy(cur->sorted, cur->v, cur->n * sizeof *cur->v);
 		stats_sort(cur->sorted, cur->n);
+		/* a baseline's logs serve every build compared with it */
+		room = xreallocarray(NULL, cur->n ? cur->n : 1, sizeof *room);
+		rule_side_init(&cur->rule, cur->sorted, cur->n, room);
+		if (cur->rule.logs == NULL)
+			free(room);
 		describe_side(&cur->side, cur->v, cur->n);
 	}
 	return out;
