@@ -243,13 +243,36 @@ cmp_dbl(const void *x, const void *y)
 	return (a > b) - (a < b);
 }
 
+/* The estimate and interval of sorted a and b equal those of a full
+ * sort of their differences (at most 80 a side). */
+static void
+check_against_sort(const double *a, size_t na, const double *b, size_t nb)
+{
+	static double d[6400];
+	struct stats_shift s;
+	size_t i, j, n = na * nb, k;
+
+	for (i = 0; i < na; i++)
+		for (j = 0; j < nb; j++)
+			d[i * nb + j] = b[j] - a[i];
+	qsort(d, n, sizeof *d, cmp_dbl);
+	CHECK_INT_EQ(stats_hodges_lehmann_sorted(a, na, b, nb, 0.05, &s), 0);
+	CHECK_DBL_NEAR(s.estimate, n % 2 ? d[n / 2] :
+	    (d[n / 2 - 1] + d[n / 2]) / 2, 0);
+	if (s.k >= 0 && (size_t)s.k < n / 2) {
+		k = (size_t)s.k;
+		CHECK_DBL_NEAR(s.lo, d[k], 0);
+		CHECK_DBL_NEAR(s.hi, d[n - 1 - k], 0);
+	} else
+		CHECK(isinf(s.lo) && isinf(s.hi));
+}
+
 /* The three order statistics by selection equal those of a full sort,
  * with ties, odd and even counts, and sizes past the exact table. */
 TEST(stats_hodges_lehmann_selection_matches_sort)
 {
-	static double a[70], b[70], d[4900];
-	struct stats_shift s;
-	size_t na, nb, i, j, n, k, trial;
+	static double a[70], b[70];
+	size_t na, nb, i, j, trial;
 	unsigned seed = 12345;
 
 	for (trial = 0; trial < 300; trial++) {
@@ -261,20 +284,7 @@ TEST(stats_hodges_lehmann_selection_matches_sort)
 			b[j] = (double)(rand_r(&seed) % (trial % 3 ? 1000 : 4));
 		stats_sort(a, na);
 		stats_sort(b, nb);
-		n = na * nb;
-		for (i = 0; i < na; i++)
-			for (j = 0; j < nb; j++)
-				d[i * nb + j] = b[j] - a[i];
-		qsort(d, n, sizeof *d, cmp_dbl);
-		stats_hodges_lehmann_sorted(a, na, b, nb, 0.05, &s);
-		CHECK_DBL_NEAR(s.estimate, n % 2 ? d[n / 2] :
-		    (d[n / 2 - 1] + d[n / 2]) / 2, 0);
-		if (s.k >= 0 && (size_t)s.k < n / 2) {
-			k = (size_t)s.k;
-			CHECK_DBL_NEAR(s.lo, d[k], 0);
-			CHECK_DBL_NEAR(s.hi, d[n - 1 - k], 0);
-		} else
-			CHECK(isinf(s.lo) && isinf(s.hi));
+		check_against_sort(a, na, b, nb);
 	}
 }
 
@@ -283,9 +293,8 @@ TEST(stats_hodges_lehmann_selection_matches_sort)
  * samples so far apart that no difference is near another. */
 TEST(stats_hodges_lehmann_search_matches_sort_continuous)
 {
-	static double a[80], b[80], d[6400];
-	struct stats_shift s;
-	size_t na, nb, i, j, n, k, trial;
+	static double a[80], b[80];
+	size_t na, nb, i, j, trial;
 	unsigned seed = 777;
 
 	for (trial = 0; trial < 400; trial++) {
@@ -302,20 +311,7 @@ TEST(stats_hodges_lehmann_search_matches_sort_continuous)
 			b[nb - 1] = -1e6;
 		stats_sort(a, na);
 		stats_sort(b, nb);
-		n = na * nb;
-		for (i = 0; i < na; i++)
-			for (j = 0; j < nb; j++)
-				d[i * nb + j] = b[j] - a[i];
-		qsort(d, n, sizeof *d, cmp_dbl);
-		CHECK_INT_EQ(stats_hodges_lehmann_sorted(a, na, b, nb, 0.05,
-		    &s), 0);
-		CHECK_DBL_NEAR(s.estimate, n % 2 ? d[n / 2] :
-		    (d[n / 2 - 1] + d[n / 2]) / 2, 0);
-		if (s.k >= 0 && (size_t)s.k < n / 2) {
-			k = (size_t)s.k;
-			CHECK_DBL_NEAR(s.lo, d[k], 0);
-			CHECK_DBL_NEAR(s.hi, d[n - 1 - k], 0);
-		}
+		check_against_sort(a, na, b, nb);
 	}
 }
 
