@@ -81,6 +81,9 @@ echo "# base: $BASE; this: $BUILD/mmstorm; ${ROUNDS:-15} rounds, medians"
 trap 'rm -f "$db" "$db-wal" "$db-shm" "$db.pairs" "$db.base" "$db.base-wal" "$db.base-shm"' EXIT
 pair "compare 6.1.0-1-bench 6.1.0-2-bench" compare 6.1.0-1-bench 6.1.0-2-bench
 pair "regressions --baseline 6.1.0-1-bench" regressions --baseline 6.1.0-1-bench
+# no finding beyond 20 % under either rule: the decision's own cost
+pair "regressions ... --threshold 20" regressions --baseline 6.1.0-1-bench \
+    --threshold 20
 pair "verdict (one metric, 50 runs a side)" verdict --baseline 6.1.0-1-bench \
     --kernel 6.1.0-4-bench --workload thp-munmap --metric metric_00
 pair "lockups (100,000 events)" lockups
