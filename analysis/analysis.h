@@ -2,18 +2,26 @@
  * analysis.h - comparing kernel builds: metrics with statistics, lockup
  * reproduction rates, regressions across builds, bisect verdicts.
  *
- * Statistics (DESIGN.md section 6; ../shared/reference/lkp_mmtests.md):
+ * Statistics (DESIGN.md section 6; docs/analysis.md has the why and the
+ * measurements, bench/stats-rule.c the simulation):
  *  - one value per run and metric; only 'passed' runs carry metrics;
- *  - mean, sample stddev (n-1), CV; the 95 % interval is mmtests'
- *    mean +- 1.96 sd (sd, not the standard error: it describes where
- *    runs fall, which is what a noisy machine needs);
- *  - significant = the two intervals do not overlap AND the one-sided
- *    Mann-Whitney U p-value in the direction of the change is <= 0.05
- *    (with 3 runs a side that needs complete separation);
- *  - change % = 100 (new - base) / base; gain % is the same signed so
- *    that positive is better for the metric's direction;
- *  - a regression / improvement is significant and |change| beyond the
- *    threshold.
+ *  - mean, sample stddev (n-1), CV, and mmtests' mean +- 1.96 sd interval
+ *    are described, not decided on;
+ *  - the change is the Hodges-Lehmann estimate of the ratio of the new
+ *    build's values to the base's (the median of the log differences,
+ *    back as a percentage; a plain shift over the base mean when a value
+ *    is 0 or negative), with its distribution-free 90 % interval;
+ *  - significant = the one-sided Mann-Whitney U p-value in the direction
+ *    of that estimate is <= 0.05 (exact for small samples) and the
+ *    interval excludes no change; 3 runs a side at least;
+ *  - a regression / improvement is significant and |estimate| beyond
+ *    the threshold;
+ *  - not significant but |estimate| beyond the threshold, or fewer than
+ *    3 runs a side: the data cannot decide (doubt), with the runs a side
+ *    that would tell (need_runs); the mark stays CMP_SAME so that what
+ *    counts marks keeps its meaning;
+ *  - change % = 100 (new - base) / base of the means, gain % the same
+ *    signed so that positive is better (kept for scripts).
  * Lockups compare by reproduction rate: runs with the signature / runs.
  *
  * Where each part lives:
@@ -35,7 +43,8 @@
 struct db;
 
 #define ANALYSIS_MIN_RUNS 3
-#define ANALYSIS_MAX_CV   20.0
+/* The one-sided level of every decision: false alarms <= 5 % a direction. */
+#define ANALYSIS_ALPHA    0.05
 
 /*
  * A kernel build named by: "running" (this machine's kernel), a release
@@ -52,6 +61,13 @@ enum cmp_mark {
 	CMP_IMPROVEMENT,
 };
 
+/* Why a metric's mark could not be decided. */
+enum cmp_doubt {
+	CMP_DECIDED = 0,
+	CMP_TOO_FEW,          /* fewer than ANALYSIS_MIN_RUNS a side */
+	CMP_TOO_NOISY,        /* moved beyond the threshold, not significant */
+};
+
 struct cmp_side {
 	size_t n;
 	double mean, sd, cv_pct, ci_lo, ci_hi, min, max;
@@ -59,6 +75,8 @@ struct cmp_side {
 
 struct metric_cmp {
 	const char *workload, *metric, *unit;   /* the comparison's strings */
+	const char *host, *params;   /* its key's host class, parameter hash
+				      * ("any" where pooled on request) */
 	int higher_better;
 	struct cmp_side base, new;
 	double change_pct, gain_pct;
@@ -66,6 +84,11 @@ struct metric_cmp {
 	int ci_disjoint;
 	int significant;
 	enum cmp_mark mark;
+	/* the decision (analysis.h's opening comment; compare.c:judge) */
+	double estimate_pct;  /* Hodges-Lehmann ratio - 1, in percent */
+	double estimate_lo_pct, estimate_hi_pct;  /* its 90 % interval */
+	enum cmp_doubt doubt;
+	double need_runs;     /* CMP_TOO_NOISY: runs a side that would tell */
 };
 
 struct lockup_cmp {
@@ -87,20 +110,51 @@ struct comparison {
 	struct analysis_strings *strings;
 };
 
+/*
+ * Comparability keys: runs compare only within one build x workload x
+ * host class x parameter hash (store/catalog.h says how the last two are
+ * named); a comparison has a row per key measured on both builds.  When
+ * both builds ran a workload but share no key it is an error (-EDOM)
+ * unless mix names what to pool across.
+ */
+#define COMPARE_MIX_HOST   1u   /* pool host classes */
+#define COMPARE_MIX_PARAMS 2u   /* pool parameter sets */
+
 struct compare_opts {
 	const char *workload;   /* NULL: every workload with runs on both */
 	const char *metric;     /* NULL: every metric */
 	double threshold_pct;
+	const char *host;       /* a host class or hostname; NULL: every */
+	const char *params;     /* a parameter hash prefix; NULL: every */
+	unsigned mix;           /* COMPARE_MIX_*: pooled as the user asked */
 };
 
 int compare_kernels(struct db *, int64_t base, int64_t new,
     const struct compare_opts *, struct comparison *, char **cause);
 /* The base against every other build with passed runs (metrics read in
- * two queries, not two per build); *out has one comparison per build. */
+ * two queries, not two per build); *out has one comparison per build.
+ * A metric not marked has no interval ends (estimate_lo/hi_pct -inf and
+ * +inf): a listing of findings never shows it, and the search for the
+ * ends was most of the rule's cost over thousands of metrics. */
 int compare_against(struct db *, int64_t base, const struct compare_opts *,
     struct comparison **out, size_t *nout, char **cause);
 void comparison_release(struct comparison *);
 const char *cmp_mark_name(enum cmp_mark);
+/*
+ * Judges one metric from the sorted values of both sides: everything in
+ * the decision part of struct metric_cmp, the p-value and the mark.
+ * m->higher_better, m->base and m->new must be filled in.  compare.c
+ * calls it for every comparison; bench/stats-rule.c simulates it.
+ */
+void metric_cmp_decide(struct metric_cmp *m, const double *base_sorted,
+    size_t nbase, const double *new_sorted, size_t nnew,
+    double threshold_pct);
+/* "regression", "improvement", "same", "too_noisy" or "too_few_runs" */
+const char *metric_cmp_decision(const struct metric_cmp *);
+/* "too noisy: CV 47 %, need n ≈ 12" / "too few runs: n 1/1, need 3";
+ * "" when decided.  Returns buf. */
+char *metric_cmp_doubt_text(const struct metric_cmp *, char *buf,
+    size_t size);
 json_t *metric_cmp_json(const struct metric_cmp *);
 json_t *lockup_cmp_json(const struct lockup_cmp *);
 json_t *comparison_json(struct db *, const struct comparison *);
@@ -144,8 +198,10 @@ struct run_counts {
 	char *bad_title;      /* the first such title seen, or NULL */
 	char *skip_reason;    /* one skipped run's reason, or NULL */
 };
+/* Only the runs o's host and parameter filters select (o may be NULL);
+ * o->workload is ignored. */
 int run_counts(struct db *, int64_t kernel, const char *workload,
-    struct run_counts *, char **cause);
+    const struct compare_opts *o, struct run_counts *, char **cause);
 void run_counts_release(struct run_counts *);
 
 #endif

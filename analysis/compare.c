@@ -6,41 +6,273 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "analysis/internal.h"
+#include "common/buf.h"
 #include "common/stats.h"
 #include "common/util.h"
 #include "store/db.h"
 
-/* Significance and the mark of one metric from its two described sides. */
-static void
-judge(struct metric_cmp *m, const struct metric_values *a,
-    const struct metric_values *b, double threshold)
+/* Sample variance times (n - 1) of v, for the pooled sd. */
+static double
+sum_squares(const double *v, size_t n)
 {
-	struct mann_whitney mw;
+	double sd = stats_stddev(v, n);
 
-	m->base = a->side;
-	m->new = b->side;
+	return n > 1 ? sd * sd * (double)(n - 1) : 0;
+}
+
+/* The estimate's bounds for "within the threshold" on its own scale,
+ * pulled in by 1e-9 so that a value at the edge is never called inside
+ * by rounding: it is then searched, and judged as always. */
+static void
+threshold_bounds(int logs, double scale, double threshold, double *lo,
+    double *hi)
+{
+	if (logs) {
+		*hi = log1p(threshold / 100) * (1 - 1e-9);
+		*lo = threshold < 100 ? log1p(-threshold / 100) * (1 - 1e-9) :
+		    -INFINITY;
+	} else if (scale > 0) {
+		*hi = threshold / scale * (1 - 1e-9);
+		*lo = -*hi;
+	} else {
+		*lo = -INFINITY;        /* 0 %, whatever the shift */
+		*hi = INFINITY;
+	}
+}
+
+void
+rule_side_init(struct rule_side *s, const double *sorted, size_t n,
+    double *room)
+{
+	size_t i;
+
+	s->v = sorted;
+	s->n = n;
+	s->logs = NULL;
+	s->log_ss = 0;
+	if (n == 0 || sorted[0] <= 0)
+		return;
+	for (i = 0; i < n; i++)
+		room[i] = log(sorted[i]);
+	s->logs = room;
+	s->log_ss = sum_squares(room, n);
+}
+
+/*
+ * The Hodges-Lehmann estimate and, with ends, its interval, on logs when
+ * every value is positive (the ratio of the builds, which is what a
+ * slowdown is: a kernel twice as slow has its spread doubled too), else
+ * as a shift over the base mean.  Without ends, an estimate that two
+ * counts show within the threshold is not searched for (NAN).  Sets the
+ * estimate fields and hl (side and sign) and returns the scale's pooled
+ * sd over the estimate's size, for the runs needed.
+ */
+static double
+estimate_change(struct metric_cmp *m, const struct rule_side *sa,
+    const struct rule_side *sb, double threshold, int ends,
+    struct stats_shift *hl)
+{
+	double ss = 0, lo, hi;
+	double scale = fabs(m->base.mean) > 0 ? 100 / fabs(m->base.mean) : 0;
+	size_t na = sa->n, nb = sb->n;
+	int logs = sa->logs != NULL && sb->logs != NULL;
+	const double *a = logs ? sa->logs : sa->v, *b = logs ? sb->logs :
+	    sb->v;
+
+	threshold_bounds(logs, scale, threshold, &lo, &hi);
+	if (ends)
+		stats_hodges_lehmann_sorted(a, na, b, nb, ANALYSIS_ALPHA, hl);
+	else
+		stats_hodges_lehmann_side(a, na, b, nb, ANALYSIS_ALPHA, lo, hi,
+		    hl);
+	if (!hl->within && na + nb > 2)
+		ss = sqrt(((logs ? sa->log_ss : sum_squares(a, na)) +
+		    (logs ? sb->log_ss : sum_squares(b, nb))) /
+		    (double)(na + nb - 2));
+	if (logs) {
+		m->estimate_pct = 100 * expm1(hl->estimate);
+		/* expm1(-inf) is -1: an end the runs cannot give stays
+		 * infinite, not -100 % */
+		m->estimate_lo_pct = isfinite(hl->lo) ? 100 * expm1(hl->lo) :
+		    -INFINITY;
+		m->estimate_hi_pct = isfinite(hl->hi) ? 100 * expm1(hl->hi) :
+		    INFINITY;
+	} else {
+		m->estimate_pct = hl->estimate * scale;
+		m->estimate_lo_pct = isfinite(hl->lo) ? hl->lo * scale :
+		    -INFINITY;
+		m->estimate_hi_pct = isfinite(hl->hi) ? hl->hi * scale :
+		    INFINITY;
+		if (scale == 0)         /* every end 0 %: no side, no sign */
+			hl->side = hl->sign = 0;
+	}
+	return hl->estimate != 0 && !hl->within ? ss / fabs(hl->estimate) :
+	    0;
+}
+
+/*
+ * The rule (analysis.h).  every_interval 0: the interval's ends only for
+ * a marked metric, the one a listing of findings shows, and no estimate
+ * when two counts show it within the threshold; the decision is the
+ * same, as which side of no change the interval lies on is one count of
+ * the differences, where its ends are searches (bench/README.md,
+ * analysis).
+ */
+static void
+decide(struct metric_cmp *m, const struct rule_side *a,
+    const struct rule_side *b, double threshold, int every_interval)
+{
+	struct stats_shift hl;
+	struct mann_whitney mw;
+	double noise;
+	size_t na = a->n, nb = b->n;
+	int enough = na >= ANALYSIS_MIN_RUNS && nb >= ANALYSIS_MIN_RUNS, beyond;
+
 	m->change_pct = m->base.mean != 0 ? 100.0 * (m->new.mean -
 	    m->base.mean) / fabs(m->base.mean) : 0;
 	m->gain_pct = m->higher_better ? m->change_pct : -m->change_pct;
 	m->ci_disjoint = m->new.ci_lo > m->base.ci_hi ||
 	    m->new.ci_hi < m->base.ci_lo;
-	stats_mann_whitney_sorted(b->sorted, b->n, a->sorted, a->n, &mw);
-	m->p_value = m->new.mean >= m->base.mean ? mw.p_greater : mw.p_less;
-	m->significant = a->n >= ANALYSIS_MIN_RUNS &&
-	    b->n >= ANALYSIS_MIN_RUNS && m->ci_disjoint &&
-	    m->p_value <= 0.05;
+	noise = estimate_change(m, a, b, threshold, every_interval, &hl);
+	stats_mann_whitney_sorted(b->v, nb, a->v, na, &mw);
+	/* the direction of the estimate, else of the means */
+	m->p_value = (hl.sign != 0 ? hl.sign > 0 : m->change_pct >= 0) ?
+	    mw.p_greater : mw.p_less;
+	/* The interval and the p-value are one rank statistic; they part
+	 * only on ties, where asking both is the cautious side. */
+	m->significant = enough && m->p_value <= ANALYSIS_ALPHA &&
+	    hl.side != 0;
 	m->mark = CMP_SAME;
-	if (m->significant && fabs(m->change_pct) > threshold)
-		m->mark = m->gain_pct < 0 ? CMP_REGRESSION : CMP_IMPROVEMENT;
+	m->doubt = CMP_DECIDED;
+	m->need_runs = 0;
+	beyond = !hl.within && fabs(m->estimate_pct) > threshold;
+	if (m->significant && beyond)
+		m->mark = (m->higher_better ? m->estimate_pct :
+		    -m->estimate_pct) < 0 ? CMP_REGRESSION : CMP_IMPROVEMENT;
+	else if (!enough)
+		m->doubt = CMP_TOO_FEW;
+	else if (!m->significant && beyond) {
+		/* It moved more than the threshold, but not more than
+		 * its noise: "same" would be a guess.  n per side from
+		 * the observed change; one more run at least. */
+		m->doubt = CMP_TOO_NOISY;
+		m->need_runs = ceil(stats_mw_runs_needed(noise, 1,
+		    ANALYSIS_ALPHA));
+		if (m->need_runs <= (double)(na > nb ? na : nb))
+			m->need_runs = (double)(na > nb ? na : nb) + 1;
+	}
+	if (!every_interval && m->mark != CMP_SAME)
+		estimate_change(m, a, b, threshold, 1, &hl);
+}
+
+void
+metric_cmp_decide(struct metric_cmp *m, const double *a, size_t na,
+    const double *b, size_t nb, double threshold)
+{
+	double stack[128], *room = na + nb <= 128 ? stack :
+	    xreallocarray(NULL, na + nb, sizeof *room);
+	struct rule_side sa, sb;
+
+	rule_side_init(&sa, a, na, room);
+	rule_side_init(&sb, b, nb, room + na);
+	decide(m, &sa, &sb, threshold, 1);
+	if (room != stack)
+		free(room);
+}
+
+/* One metric from its two described sides. */
+static void
+judge(struct metric_cmp *m, const struct metric_values *a,
+    const struct metric_values *b, double threshold, int every_interval)
+{
+	m->base = a->side;
+	m->new = b->side;
+	decide(m, &a->rule, &b->rule, threshold, every_interval);
+}
+
+/* Workload, host class, parameter hash: the order values come in. */
+static int
+values_key_cmp(const struct metric_values *a, const struct metric_values *b)
+{
+	int k = strcmp(a->workload, b->workload);
+
+	if (k == 0)
+		k = strcmp(a->host, b->host);
+	return k ? k : strcmp(a->params, b->params);
+}
+
+/* "host H params P, ..." of v's keys of workload from *i on (which moves
+ * past them), into b. */
+static void
+describe_keys(struct buf *b, const struct metric_values *v, size_t n,
+    size_t *i, const char *workload)
+{
+	size_t j, shown = 0;
+
+	for (j = *i; j < n && strcmp(v[j].workload, workload) == 0; j++)
+		if (j == *i || values_key_cmp(&v[j - 1], &v[j]) != 0)
+			buf_printf(b, "%shost %s params %s", shown++ ? ", " :
+			    "", v[j].host, v[j].params);
+	*i = j;
+}
+
+int
+comparison_check_keys(const struct metric_values *a, size_t na,
+    const struct metric_values *b, size_t nb, const char *what,
+    char **cause)
+{
+	struct buf msg = BUF_INIT;
+	size_t i = 0, j = 0, i0, j0;
+	const char *w;
+	int k, common, r = 0;
+
+	while (i < na && j < nb && r == 0) {
+		if ((k = strcmp(a[i].workload, b[j].workload)) != 0) {
+			if (k < 0)
+				i++;
+			else
+				j++;
+			continue;
+		}
+		/* one workload on both sides: is one key on both? */
+		common = 0;
+		for (i0 = i; i < na && strcmp(a[i].workload,
+		    a[i0].workload) == 0; i++) {
+			if (common || (i > i0 && values_key_cmp(&a[i - 1],
+			    &a[i]) == 0))
+				continue;   /* the metrics of a key seen */
+			for (j0 = j; j0 < nb && strcmp(b[j0].workload,
+			    a[i0].workload) == 0 && !common; j0++)
+				common = values_key_cmp(&a[i], &b[j0]) == 0;
+		}
+		w = a[i0].workload;
+		if (!common) {
+			buf_printf(&msg, "%s: runs of '%s' share no host class "
+			    "and parameters (base: ", what, w);
+			describe_keys(&msg, a, na, &i0, w);
+			buf_printf(&msg, "; new: ");
+			describe_keys(&msg, b, nb, &j, w);
+			buf_printf(&msg, "): pick one with --host/--params/"
+			    "--section, or pool on purpose with --mix "
+			    "host|params");
+			r = set_cause(cause, EDOM, "%s", msg.s);
+		}
+		while (j < nb && strcmp(b[j].workload, w) == 0)
+			j++;
+	}
+	buf_release(&msg);
+	return r;
 }
 
 void
 comparison_add_metrics(struct comparison *c, const struct metric_values *a,
-    size_t na, const struct metric_values *b, size_t nb, double threshold)
+    size_t na, const struct metric_values *b, size_t nb, double threshold,
+    int every_interval)
 {
 	size_t i = 0, j = 0;
 	int k;
@@ -50,7 +282,7 @@ comparison_add_metrics(struct comparison *c, const struct metric_values *a,
 	while (i < na && j < nb) {
 		struct metric_cmp *m;
 
-		k = strcmp(a[i].workload, b[j].workload);
+		k = values_key_cmp(&a[i], &b[j]);
 		if (k == 0)
 			k = strcmp(a[i].metric, b[j].metric);
 		if (k < 0) {
@@ -64,10 +296,12 @@ comparison_add_metrics(struct comparison *c, const struct metric_values *a,
 		m = &c->metrics[c->nmetrics++];
 		memset(m, 0, sizeof *m);
 		m->workload = a[i].workload;
+		m->host = a[i].host;
+		m->params = a[i].params;
 		m->metric = a[i].metric;
 		m->unit = b[j].unit;
 		m->higher_better = b[j].higher_better;
-		judge(m, &a[i], &b[j], threshold);
+		judge(m, &a[i], &b[j], threshold, every_interval);
 		i++;
 		j++;
 	}
@@ -180,9 +414,10 @@ compare_kernels(struct db *db, int64_t base, int64_t new,
 	if ((r = metric_values_load(db, base, o, c->strings, &a, &na,
 	    cause)) != 0 ||
 	    (r = metric_values_load(db, new, o, c->strings, &b, &nb,
-	    cause)) != 0)
+	    cause)) != 0 ||
+	    (r = comparison_check_keys(a, na, b, nb, "compare", cause)) != 0)
 		goto out;
-	comparison_add_metrics(c, a, na, b, nb, o->threshold_pct);
+	comparison_add_metrics(c, a, na, b, nb, o->threshold_pct, 1);
 	r = compare_lockups(db, c, o, cause);
 out:
 	metric_values_free(a, na);
@@ -211,6 +446,40 @@ cmp_mark_name(enum cmp_mark m)
 	}
 }
 
+const char *
+metric_cmp_decision(const struct metric_cmp *m)
+{
+	if (m->doubt == CMP_TOO_FEW)
+		return "too_few_runs";
+	if (m->doubt == CMP_TOO_NOISY)
+		return "too_noisy";
+	return cmp_mark_name(m->mark);
+}
+
+char *
+metric_cmp_doubt_text(const struct metric_cmp *m, char *buf, size_t size)
+{
+	double cv = m->base.cv_pct > m->new.cv_pct ? m->base.cv_pct :
+	    m->new.cv_pct;
+
+	if (m->doubt == CMP_TOO_FEW)
+		snprintf(buf, size, "too few runs: n %zu/%zu, need %d",
+		    m->base.n, m->new.n, ANALYSIS_MIN_RUNS);
+	else if (m->doubt == CMP_TOO_NOISY)
+		snprintf(buf, size, "too noisy: CV %.0f %%, need n ≈ %.0f", cv,
+		    m->need_runs);
+	else if (size > 0)
+		buf[0] = '\0';
+	return buf;
+}
+
+/* A number, or null for an interval end the data cannot give. */
+static json_t *
+finite_json(double x)
+{
+	return isfinite(x) ? json_real(x) : json_null();
+}
+
 static json_t *
 side_json(const struct cmp_side *s)
 {
@@ -223,14 +492,30 @@ side_json(const struct cmp_side *s)
 json_t *
 metric_cmp_json(const struct metric_cmp *m)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:f, s:f, s:f, s:b, "
-	    "s:b, s:s}",
+	char doubt[64];
+	json_t *o = json_pack("{s:{s:s, s:s, s:s}, s:s, s:s, s:s, s:s, s:o, "
+	    "s:o, s:f, s:f, s:f, s:b, s:b, s:s}",
+	    "key", "workload", m->workload, "host", m->host, "params",
+	    m->params,
 	    "workload", m->workload, "metric", m->metric, "unit", m->unit,
 	    "better", m->higher_better ? "higher" : "lower",
 	    "base", side_json(&m->base), "new", side_json(&m->new),
 	    "change_pct", m->change_pct, "gain_pct", m->gain_pct,
 	    "p_value", m->p_value, "ci_disjoint", m->ci_disjoint,
 	    "significant", m->significant, "mark", cmp_mark_name(m->mark));
+
+	/* the decision's own keys, after the ones scripts rely on */
+	json_object_set_new(o, "decision", json_string(
+	    metric_cmp_decision(m)));
+	json_object_set_new(o, "estimate_pct", finite_json(m->estimate_pct));
+	json_object_set_new(o, "estimate_ci_pct", json_pack("[o, o]",
+	    finite_json(m->estimate_lo_pct), finite_json(m->estimate_hi_pct)));
+	json_object_set_new(o, "need_runs", m->need_runs > 0 ?
+	    json_integer((json_int_t)m->need_runs) : json_null());
+	json_object_set_new(o, "doubt", m->doubt != CMP_DECIDED ?
+	    json_string(metric_cmp_doubt_text(m, doubt, sizeof doubt)) :
+	    json_null());
+	return o;
 }
 
 json_t *

@@ -297,6 +297,24 @@ out:
 	return r;
 }
 
+/* comparison_check_keys() for the base and one build, named. */
+static int
+check_build_keys(struct db *db, const struct metric_values *a, size_t na,
+    const struct metric_values *b, size_t nb, char **cause)
+{
+	char *what, *kd;
+	int r;
+
+	if (comparison_check_keys(a, na, b, nb, "", NULL) == 0)
+		return 0;
+	kd = kernel_describe(db, b[0].kernel);
+	what = xasprintf("regressions: %s", kd);
+	r = comparison_check_keys(a, na, b, nb, what, cause);
+	free(what);
+	free(kd);
+	return r;
+}
+
 int
 compare_against(struct db *db, int64_t base, const struct compare_opts *o,
     struct comparison **out, size_t *nout, char **cause)
@@ -316,14 +334,19 @@ compare_against(struct db *db, int64_t base, const struct compare_opts *o,
 	for (start = 0; start < nb; start = i) {
 		for (i = start; i < nb && b[i].kernel == b[start].kernel; i++)
 			;
+		if ((r = check_build_keys(db, a, na, &b[start], i - start,
+		    cause)) != 0)
+			goto out;
 		cs = xreallocarray(cs, n + 1, sizeof *cs);
 		memset(&cs[n], 0, sizeof *cs);
 		cs[n].base = base;
 		cs[n].new = b[start].kernel;
 		cs[n].strings = ss;
 		ss->refs++;
+		/* a listing shows marked metrics only: the others need
+		 * no interval ends (compare.c, decide()) */
 		comparison_add_metrics(&cs[n], a, na, &b[start], i - start,
-		    o->threshold_pct);
+		    o->threshold_pct, 0);
 		n++;
 	}
 	if (n > 0)

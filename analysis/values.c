@@ -17,25 +17,28 @@
 #include "common/util.h"
 #include "store/db.h"
 
-/* The metrics of one build x workload while rows are read. */
+/* The metrics of one build x workload x key while rows are read. */
 struct values_group {
 	int64_t kernel;
 	const char *workload;
+	const char *host, *params;   /* interned by keys.c */
 	size_t *slots;        /* indexes of its values, first seen first */
 	size_t nslots;
 	size_t runs;          /* its runs: no metric has more values */
 };
 
-/* A passed run and the group of its build and workload. */
+/* A passed run and the group of its build, workload and key. */
 struct values_run {
 	int64_t id, kernel;
 	const char *workload;   /* the group's copy */
+	const char *host, *params;
 	size_t group;
 };
 
 /* What one metric_values_load() call builds up. */
 struct values_load {
 	struct analysis_strings *ss;
+	struct run_keys keys;
 	struct values_run *runs;        /* by id */
 	size_t nruns;
 	struct values_group *groups;    /* by build, workload */
@@ -60,15 +63,33 @@ metric_values_free(struct metric_values *vs, size_t n)
 	for (i = 0; i < n; i++) {
 		free(vs[i].v);
 		free(vs[i].sorted);
+		free(vs[i].rule.logs);
 	}
 	free(vs);
 }
 
-/* The group of a build and workload, added in (build, workload) order
- * when new. */
+/* Build, workload, host class, parameter hash: the groups' order. */
+static int
+group_cmp(const struct values_group *g, int64_t kernel, const char *workload,
+    const char *host, const char *params)
+{
+	int k;
+
+	if (g->kernel != kernel)
+		return g->kernel < kernel ? -1 : 1;
+	if ((k = strcmp(g->workload, workload)) != 0)
+		return k;
+	/* keys are interned: equal ones are one pointer */
+	if (g->host != host && (k = strcmp(g->host, host)) != 0)
+		return k;
+	return g->params == params ? 0 : strcmp(g->params, params);
+}
+
+/* The group of a build, workload and key, added in that order when
+ * new. */
 static size_t
 values_group_find(struct values_load *ld, int64_t kernel,
-    const char *workload)
+    const char *workload, const char *host, const char *params)
 {
 	struct values_group *gs = ld->groups;
 	size_t lo = 0, hi = ld->ngroups, mid;
@@ -76,8 +97,7 @@ values_group_find(struct values_load *ld, int64_t kernel,
 
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		k = gs[mid].kernel < kernel ? -1 : gs[mid].kernel > kernel ?
-		    1 : strcmp(gs[mid].workload, workload);
+		k = group_cmp(&gs[mid], kernel, workload, host, params);
 		if (k == 0)
 			return mid;
 		if (k < 0)
@@ -90,6 +110,8 @@ values_group_find(struct values_load *ld, int64_t kernel,
 	memset(&gs[lo], 0, sizeof *gs);
 	gs[lo].kernel = kernel;
 	gs[lo].workload = analysis_strings_add(ld->ss, workload);
+	gs[lo].host = host;
+	gs[lo].params = params;
 	ld->groups = gs;
 	ld->ngroups++;
 	return lo;
@@ -128,6 +150,8 @@ values_slot_add(struct values_load *ld, struct values_group *g, int64_t run,
 	v->kernel = g->kernel;
 	v->first_run = run;
 	v->workload = g->workload;
+	v->host = g->host;
+	v->params = g->params;
 	v->metric = analysis_strings_add(ld->ss, metric);
 	v->cap = g->runs;
 	v->v = xreallocarray(NULL, v->cap, sizeof *v->v);
@@ -142,14 +166,12 @@ load_passed_runs(struct db *db, int64_t kernel, const char *workload,
     struct values_load *ld, char **cause)
 {
 	static const char *runs_sql[] = {
-		"SELECT id, kernel_id, workload FROM runs WHERE kernel_id = $1 "
-		"AND state = 'passed' AND "
-		"(CAST($2 AS TEXT) IS NULL OR workload = $2) "
-		"ORDER BY id",
-		"SELECT id, kernel_id, workload FROM runs WHERE kernel_id <> "
-		"$1 AND state = 'passed' AND "
-		"(CAST($2 AS TEXT) IS NULL OR workload = $2) "
-		"ORDER BY id",
+		"SELECT id, kernel_id, workload, host_id, params FROM runs "
+		"WHERE kernel_id = $1 AND state = 'passed' AND "
+		"(CAST($2 AS TEXT) IS NULL OR workload = $2) ORDER BY id",
+		"SELECT id, kernel_id, workload, host_id, params FROM runs "
+		"WHERE kernel_id <> $1 AND state = 'passed' AND "
+		"(CAST($2 AS TEXT) IS NULL OR workload = $2) ORDER BY id",
 	};
 	struct values_run *run;
 	struct stmt *st;
@@ -163,6 +185,11 @@ load_passed_runs(struct db *db, int64_t kernel, const char *workload,
 	if (workload)
 		stmt_bind_text(st, 2, workload);
 	while ((rc = stmt_step(st)) == STORE_ROW) {
+		const char *host, *params;
+
+		if (!run_keys_of(&ld->keys, stmt_int64(st, 3),
+		    stmt_text(st, 4), &host, &params))
+			continue;
 		if (ld->nruns == cap) {
 			cap = cap ? cap * 2 : 64;
 			ld->runs = xreallocarray(ld->runs, cap,
@@ -171,8 +198,11 @@ load_passed_runs(struct db *db, int64_t kernel, const char *workload,
 		run = &ld->runs[ld->nruns++];
 		run->id = stmt_int64(st, 0);
 		run->kernel = stmt_int64(st, 1);
-		i = values_group_find(ld, run->kernel, stmt_text(st, 2));
+		i = values_group_find(ld, run->kernel, stmt_text(st, 2), host,
+		    params);
 		run->workload = ld->groups[i].workload;
+		run->host = host;
+		run->params = params;
 	}
 	stmt_finalize(st);
 	if (rc != STORE_DONE)
@@ -180,7 +210,8 @@ load_passed_runs(struct db *db, int64_t kernel, const char *workload,
 	/* every group is known now: their places no longer move */
 	for (i = 0; i < ld->nruns; i++) {
 		run = &ld->runs[i];
-		run->group = values_group_find(ld, run->kernel, run->workload);
+		run->group = values_group_find(ld, run->kernel, run->workload,
+		    run->host, run->params);
 		ld->groups[run->group].runs++;
 	}
 	return 0;
@@ -358,6 +389,7 @@ values_in_order(const struct values_load *ld)
 {
 	struct metric_values *out, *cur;
 	const struct values_group *g;
+	double *room;
 	size_t i, j, n = 0;
 
 	out = xreallocarray(NULL, ld->nvalues ? ld->nvalues : 1, sizeof *out);
@@ -376,6 +408,11 @@ values_in_order(const struct values_load *ld)
 		cur->sorted = xreallocarray(NULL, cur->n, sizeof *cur->sorted);
 		memcpy(cur->sorted, cur->v, cur->n * sizeof *cur->v);
 		stats_sort(cur->sorted, cur->n);
+		/* a baseline's logs serve every build compared with it */
+		room = xreallocarray(NULL, cur->n ? cur->n : 1, sizeof *room);
+		rule_side_init(&cur->rule, cur->sorted, cur->n, room);
+		if (cur->rule.logs == NULL)
+			free(room);
 		describe_side(&cur->side, cur->v, cur->n);
 	}
 	return out;
@@ -395,7 +432,8 @@ metric_values_load(struct db *db, int64_t kernel,
 	*nout = 0;
 	memset(&ld, 0, sizeof ld);
 	ld.ss = ss;
-	if ((r = load_passed_runs(db, kernel, o->workload, &ld, cause)) != 0 ||
+	if ((r = run_keys_init(&ld.keys, db, ss, o, cause)) != 0 ||
+	    (r = load_passed_runs(db, kernel, o->workload, &ld, cause)) != 0 ||
 	    (r = metrics_query(db, kernel, ld.nruns, &sql, cause)) != 0 ||
 	    (r = read_metric_values(db, sql, kernel, o, &ld, cause)) != 0 ||
 	    (r = read_metric_units(db, &ld, cause)) != 0)
@@ -411,5 +449,6 @@ out:
 	free(ld.groups);
 	free(ld.runs);
 	metric_values_free(ld.values, ld.nvalues);
+	run_keys_release(&ld.keys);
 	return r;
 }

@@ -134,6 +134,20 @@ void print_metric_table(json_t *info);
 struct comparison;
 void print_comparison(struct db *, const struct comparison *, int all);
 int parse_threshold(const char *text, double *out);
+/* --host/--params/--section/--mix (KEY_OPTIONS, option letters 'H' 'P'
+ * 'J' 'X'; `runs` takes KEY_FILTER_OPTIONS, no --mix) into o; 0, or -1
+ * after an error message.  The parameter hash
+ * of --section FILE:SECTION lives in a static buffer. */
+#define KEY_FILTER_OPTIONS \
+	{ "host", required_argument, NULL, 'H' }, \
+	{ "params", required_argument, NULL, 'P' }, \
+	{ "section", required_argument, NULL, 'J' }
+#define KEY_OPTIONS KEY_FILTER_OPTIONS, \
+	{ "mix", required_argument, NULL, 'X' }
+#define KEY_USAGE "[--host H] [--params HASH|--section FILE:SECTION] " \
+	"[--mix host,params]"
+struct compare_opts;
+int parse_key_option(int opt, const char *arg, struct compare_opts *o);
 
 /* Resolve a run uuid/prefix to its id; prints the error. */
 int cli_run_id(struct db *, const char *key, int64_t *id);

@@ -192,7 +192,7 @@ out:
 static void
 offer_runs(const struct out *o)
 {
-	struct catalog_runs_query q = { NULL, NULL, NULL, 1000 };
+	struct catalog_runs_query q = { .limit = 1000 };
 	struct catalog_run *rs = NULL;
 	struct db *db = open_db();
 	char *cause = NULL;

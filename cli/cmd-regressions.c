@@ -1,4 +1,5 @@
 /* cmd-regressions.c - every build against a baseline: what changed. */
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,13 +14,14 @@ static const struct option regressions_options[] = {
 	{ "baseline", required_argument, NULL, 'b' },
 	{ "threshold", required_argument, NULL, 't' },
 	{ "workload", required_argument, NULL, 'w' },
+	KEY_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
 
 const struct cli_cmd cmd_regressions = {
 	.name = "regressions",
 	.usage = "regressions --baseline K [--threshold PCT] [--workload W] "
-	    "[--json] [--db PATH]",
+	    KEY_USAGE " [--json] [--db PATH]",
 	.summary = "significant changes and new lockups of every build vs a "
 	    "baseline",
 	.flags = CLI_OPT_JSON | CLI_OPT_DB,
@@ -62,6 +64,9 @@ regressions_option(int opt, const char *arg, void *ctx)
 		if (parse_threshold(arg, &a->o.threshold_pct) != 0)
 			return EXIT_USAGE;
 		break;
+	default:
+		if (parse_key_option(opt, arg, &a->o) != 0)
+			return EXIT_USAGE;
 	}
 	return 0;
 }
@@ -105,18 +110,53 @@ collect_findings(struct comparison *cs, size_t ncs, struct finding **out,
 	*nout = nf;
 }
 
+/* Each build's description once: kernel_describe() reads the build's
+ * runs for its labels, and a baseline against every build can list
+ * hundreds of findings of a few builds (bench/README.md, analysis). */
+struct kernel_names {
+	int64_t *id;
+	char **name;
+	size_t n;
+};
+
+static const char *
+kernel_name(struct db *db, struct kernel_names *kn, int64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < kn->n; i++)
+		if (kn->id[i] == id)
+			return kn->name[i];
+	kn->id = xreallocarray(kn->id, kn->n + 1, sizeof *kn->id);
+	kn->name = xreallocarray(kn->name, kn->n + 1, sizeof *kn->name);
+	kn->id[kn->n] = id;
+	return kn->name[kn->n++] = kernel_describe(db, id);
+}
+
+static void
+kernel_names_release(struct kernel_names *kn)
+{
+	size_t i;
+
+	for (i = 0; i < kn->n; i++)
+		free(kn->name[i]);
+	free(kn->name);
+	free(kn->id);
+}
+
 static void
 print_json(struct db *db, int64_t base, double threshold_pct,
     const struct finding *f, size_t nf)
 {
 	json_t *o = json_object(), *a = json_array(), *e;
 	char *bd = kernel_describe(db, base);
+	struct kernel_names kn = { NULL, NULL, 0 };
 	size_t i;
 
 	json_object_set_new(o, "baseline", json_string(bd));
 	json_object_set_new(o, "threshold_pct", json_real(threshold_pct));
 	for (i = 0; i < nf; i++) {
-		char *kd = kernel_describe(db, f[i].kernel);
+		const char *kd = kernel_name(db, &kn, f[i].kernel);
 
 		e = f[i].lockup ? lockup_cmp_json(f[i].l) :
 		    metric_cmp_json(f[i].m);
@@ -124,8 +164,8 @@ print_json(struct db *db, int64_t base, double threshold_pct,
 		json_object_set_new(e, "type", json_string(f[i].lockup ?
 		    "new_lockup" : cmp_mark_name(f[i].m->mark)));
 		json_array_append_new(a, e);
-		free(kd);
 	}
+	kernel_names_release(&kn);
 	json_object_set_new(o, "findings", a);
 	cli_print_json(o);
 	free(bd);
@@ -134,29 +174,34 @@ print_json(struct db *db, int64_t base, double threshold_pct,
 static void
 print_table(struct db *db, const struct finding *f, size_t nf)
 {
-	struct table *t = table_new(5, "KERNEL", "WORKLOAD", "WHAT", "CHANGE",
-	    "MARK");
+	struct table *t = table_new(6, "KERNEL", "WORKLOAD", "WHAT", "CHANGE",
+	    "MARK", "KEY (HOST PARAMS)");
+	struct kernel_names kn = { NULL, NULL, 0 };
 	size_t i;
 
 	for (i = 0; i < nf; i++) {
-		char *kd = kernel_describe(db, f[i].kernel), *chg;
+		const char *kd = kernel_name(db, &kn, f[i].kernel);
+		char *chg, *key;
 
 		if (f[i].lockup) {
 			chg = xasprintf("%lld/%lld runs",
 			    (long long)f[i].l->hit_new,
 			    (long long)f[i].l->runs_new);
 			table_add(t, kd, f[i].l->workload, f[i].l->title, chg,
-			    "NEW LOCKUP");
+			    "NEW LOCKUP", "-");
 		} else {
 			chg = xasprintf("%+.1f%% (p=%.3f)",
 			    f[i].m->change_pct, f[i].m->p_value);
-			table_add(t, kd, f[i].m->workload, f[i].m->metric, chg,
-			    f[i].m->mark == CMP_REGRESSION ? "REGRESSION" :
-			    "IMPROVEMENT");
+			key = xasprintf("%s %s", f[i].m->host,
+			    f[i].m->params);
+			table_add(t, kd, f[i].m->workload, f[i].m->metric,
+			    chg, f[i].m->mark == CMP_REGRESSION ?
+			    "REGRESSION" : "IMPROVEMENT", key);
+			free(key);
 		}
 		free(chg);
-		free(kd);
 	}
+	kernel_names_release(&kn);
 	table_print(t, stdout);
 	table_free(t);
 }
@@ -164,7 +209,7 @@ print_table(struct db *db, const struct finding *f, size_t nf)
 static int
 cmd_regressions_exec(int argc, char **argv)
 {
-	struct regressions_args a = { { NULL, NULL, 5.0 }, NULL };
+	struct regressions_args a;
 	struct comparison *cs = NULL;
 	struct finding *f = NULL;
 	struct cli_args args;
@@ -174,6 +219,8 @@ cmd_regressions_exec(int argc, char **argv)
 	char *cause = NULL, *bd;
 	int r;
 
+	memset(&a, 0, sizeof a);
+	a.o.threshold_pct = 5.0;
 	if ((r = cli_parse_options(&cmd_regressions, argc, argv,
 	    regressions_option, &a, &args)) != CLI_CONTINUE)
 		return r;
@@ -182,9 +229,10 @@ cmd_regressions_exec(int argc, char **argv)
 	if (cli_open_db(0, &db) != 0)
 		return EXIT_FAIL;
 	if (kernel_resolve(db, a.baseline, &base, &cause) != 0 ||
-	    compare_against(db, base, &a.o, &cs, &ncs, &cause) != 0) {
+	    (r = compare_against(db, base, &a.o, &cs, &ncs, &cause)) != 0) {
 		cli_error("%s", cause);
-		r = EXIT_FAIL;
+		/* a comparison that would mix keys is a usage error */
+		r = r == -EDOM ? EXIT_USAGE : EXIT_FAIL;
 		goto out;
 	}
 	collect_findings(cs, ncs, &f, &nf);

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/analysis.h"
 #include "cli/cli.h"
 #include "store/catalog.h"
 #include "store/db.h"
@@ -13,13 +14,15 @@ static const struct option runs_options[] = {
 	{ "state", required_argument, NULL, 's' },
 	{ "kernel", required_argument, NULL, 'k' },
 	{ "limit", required_argument, NULL, 'n' },
+	KEY_FILTER_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
 
 const struct cli_cmd cmd_runs = {
 	.name = "runs",
 	.usage = "runs [--workload W] [--state S] [--kernel RELEASE] "
-	    "[--limit N] [--json] [--db PATH]",
+	    "[--host H] [--params HASH|--section FILE:SECTION] [--limit N] "
+	    "[--json] [--db PATH]",
 	.summary = "list stored runs, newest first",
 	.flags = CLI_OPT_JSON | CLI_OPT_DB,
 	.longopts = runs_options,
@@ -30,7 +33,9 @@ static int
 runs_option(int opt, const char *arg, void *ctx)
 {
 	struct catalog_runs_query *q = ctx;
+	struct compare_opts o;
 
+	memset(&o, 0, sizeof o);
 	switch (opt) {
 	case 'w': q->workload = arg; break;
 	case 's': q->state = arg; break;
@@ -42,6 +47,14 @@ runs_option(int opt, const char *arg, void *ctx)
 			return EXIT_USAGE;
 		}
 		break;
+	default:
+		/* the same options as compare's, into the query */
+		o.workload = q->workload;
+		if (parse_key_option(opt, arg, &o) != 0)
+			return EXIT_USAGE;
+		q->host = o.host;
+		q->params = o.params;
+		q->workload = o.workload;
 	}
 	return 0;
 }
@@ -59,7 +72,7 @@ print_json(const struct catalog_run *rs, size_t n)
 
 	for (i = 0; i < n; i++)
 		cli_print_json(json_pack("{s:s, s:s, s:s, s:s, s:o, s:I, s:o, "
-		    "s:o, s:o}",
+		    "s:o, s:o, s:s, s:s}",
 		    "run", rs[i].uuid,
 		    "workload", rs[i].workload,
 		    "state", rs[i].state,
@@ -68,7 +81,8 @@ print_json(const struct catalog_run *rs, size_t n)
 		    "created_ns", (json_int_t)rs[i].created_ns,
 		    "started_ns", time_or_null(rs[i].started_ns),
 		    "ended_ns", time_or_null(rs[i].ended_ns),
-		    "reason", cli_json_string(rs[i].reason)));
+		    "reason", cli_json_string(rs[i].reason),
+		    "host", rs[i].host, "params", rs[i].params));
 }
 
 static void
@@ -100,7 +114,7 @@ print_table(const struct catalog_run *rs, size_t n)
 static int
 cmd_runs_exec(int argc, char **argv)
 {
-	struct catalog_runs_query q = { NULL, NULL, NULL, 50 };
+	struct catalog_runs_query q = { .limit = 50 };
 	struct catalog_run *rs = NULL;
 	struct cli_args args;
 	struct db *db = NULL;

@@ -14,10 +14,12 @@
 #include "analysis/analysis.h"
 #include "cli/cli.h"
 #include "cli/client.h"
+#include "common/buf.h"
 #include "jobs/spec.h"
 #include "run/options.h"
 #include "run/runner.h"
 #include "run/workload.h"
+#include "store/catalog.h"
 #include "store/db.h"
 #include "workloads/workloads.h"
 
@@ -37,6 +39,7 @@ static const struct option verdict_options[] = {
 	{ "kernel", required_argument, NULL, 'k' },
 	{ "runs", required_argument, NULL, 'n' },
 	{ "set", required_argument, NULL, 'S' },
+	KEY_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -44,7 +47,7 @@ const struct cli_cmd cmd_verdict = {
 	.name = "verdict",
 	.usage = "verdict --baseline K --workload W [--metric M] "
 	    "[--threshold PCT] [--kernel K] [--runs N [--set OPT=VAL ...]] "
-	    "[--db PATH] [--socket PATH]",
+	    KEY_USAGE " [--db PATH] [--socket PATH]",
 	.summary = "good (0) / bad (1) / skip (125) for git bisect run",
 	.flags = CLI_OPT_DB | CLI_OPT_SOCKET,
 	.longopts = verdict_options,
@@ -151,77 +154,156 @@ run_first(struct db *db, const struct workload *wl, struct params *p,
 	return run_here(db, wl, p, n);
 }
 
+/*
+ * The one key the metric was compared under, its row into *m; -1 when it
+ * is that or no key, else the exit code: several keys are an error, as
+ * a bisect step must judge one set of runs.
+ */
 static int
-judge(struct db *db, int64_t base, int64_t kernel, const struct workload *wl,
-    const char *metric, double threshold)
+one_key(const struct comparison *c, const char *metric,
+    const struct metric_cmp **m)
 {
-	struct compare_opts o = { wl->name, metric, threshold };
-	struct run_counts rc, brc;
-	struct comparison c;
-	struct metric_cmp *m = NULL;
-	char *cause = NULL, *kd = kernel_describe(db, kernel);
+	struct buf b = BUF_INIT;
+	size_t i, n = 0;
 	int v;
-	size_t i;
 
-	if (run_counts(db, kernel, wl->name, &rc, &cause) != 0 ||
-	    run_counts(db, base, wl->name, &brc, &cause) != 0) {
-		v = say(V_INFRA, "%s", cause);
-		free(cause);
-		free(kd);
+	*m = NULL;
+	for (i = 0; i < c->nmetrics; i++) {
+		if (strcmp(c->metrics[i].metric, metric) != 0)
+			continue;
+		buf_printf(&b, "%shost %s params %s", n++ ? ", " : "",
+		    c->metrics[i].host, c->metrics[i].params);
+		*m = &c->metrics[i];
+	}
+	if (n > 1) {
+		v = say(V_INFRA, "runs of %s on both builds fall under %zu keys "
+		    "(%s): pick one with --host/--params/--section",
+		    (*m)->workload, n, b.s);
+		buf_release(&b);
 		return v;
 	}
-	/* 1. A lockup, crash or corruption on the build judged is bad
-	 *    whatever the numbers say. */
-	if (rc.lockup + rc.crashed > 0 || rc.bad_events > 0) {
-		v = say(V_BAD, "%s on %s: %lld of %lld run(s) locked up or "
-		    "crashed, %lld with kernel errors%s%s%s", wl->name, kd,
-		    (long long)(rc.lockup + rc.crashed), (long long)rc.total,
-		    (long long)rc.bad_events, rc.bad_title ? " ('" : "",
-		    rc.bad_title ? rc.bad_title : "", rc.bad_title ? "')" : "");
-		goto out;
+	buf_release(&b);
+	/* which runs decide, on a line of its own before the verdict's */
+	if (*m != NULL)
+		printf("key: %s on host %s, params %s\n", (*m)->workload,
+		    (*m)->host, (*m)->params);
+	return -1;
+}
+
+/* A lockup, crash or corruption on the build judged is bad whatever the
+ * numbers say (in any run the filters select, not only the compared
+ * key's: a hang is a hang); a workload that was skipped cannot tell.
+ * -1 when neither decides. */
+static int
+judge_runs(const struct run_counts *rc, const char *workload,
+    const char *kd)
+{
+	if (rc->lockup + rc->crashed > 0 || rc->bad_events > 0)
+		return say(V_BAD, "%s on %s: %lld of %lld run(s) locked up or "
+		    "crashed, %lld with kernel errors%s%s%s", workload, kd,
+		    (long long)(rc->lockup + rc->crashed),
+		    (long long)rc->total, (long long)rc->bad_events,
+		    rc->bad_title ? " ('" : "", rc->bad_title ?
+		    rc->bad_title : "", rc->bad_title ? "')" : "");
+	if (rc->passed == 0 && rc->skipped > 0)
+		return say(V_SKIP, "%s was skipped on %s: %s", workload, kd,
+		    rc->skip_reason ? rc->skip_reason : "no reason recorded");
+	return -1;
+}
+
+/* Too few passed runs a side: those compared under the key, or (no key:
+ * nothing measured on both) those the filters select.  -1: enough. */
+static int
+too_few(struct db *db, int64_t base, const struct metric_cmp *m,
+    const struct run_counts *rc, const struct compare_opts *o)
+{
+	struct run_counts brc;
+	int64_t nb, nn;
+	char *cause = NULL;
+	int v = -1;
+
+	if (m != NULL) {
+		nb = (int64_t)m->base.n;
+		nn = (int64_t)m->new.n;
+	} else {
+		if (run_counts(db, base, o->workload, o, &brc, &cause) != 0) {
+			v = say(V_INFRA, "%s", cause);
+			free(cause);
+			return v;
+		}
+		nb = brc.passed;
+		nn = rc->passed;
+		run_counts_release(&brc);
 	}
-	/* 2. Too few runs, or the workload could not run. */
-	if (rc.passed == 0 && rc.skipped > 0) {
-		v = say(V_SKIP, "%s was skipped on %s: %s", wl->name, kd,
-		    rc.skip_reason ? rc.skip_reason : "no reason recorded");
-		goto out;
-	}
-	if (rc.passed < ANALYSIS_MIN_RUNS || brc.passed < ANALYSIS_MIN_RUNS) {
+	if (nn < ANALYSIS_MIN_RUNS || nb < ANALYSIS_MIN_RUNS)
 		v = say(V_SKIP, "too few passed runs of %s: base %lld, new "
-		    "%lld (need %d a side)", wl->name, (long long)brc.passed,
-		    (long long)rc.passed, ANALYSIS_MIN_RUNS);
+		    "%lld (need %d a side)", o->workload, (long long)nb,
+		    (long long)nn, ANALYSIS_MIN_RUNS);
+	return v;
+}
+
+/* The metric's rule (docs/analysis.md): bad for a significant regression
+ * beyond the threshold, skip when the runs cannot tell "worse?". */
+static int
+judge_metric(const struct metric_cmp *m, const char *metric,
+    const char *workload, double threshold)
+{
+	char doubt[64];
+
+	if (m == NULL)
+		return say(V_SKIP, "metric '%s' of %s is not on both builds",
+		    metric, workload);
+	if (m->doubt == CMP_TOO_FEW || (m->doubt == CMP_TOO_NOISY &&
+	    (m->higher_better ? m->estimate_pct : -m->estimate_pct) < 0))
+		/* a bisection asks "worse?": noise on the better side
+		 * cannot make the build bad, and falls through to good */
+		return say(V_SKIP, "%s %s (estimate %+.1f%%, p=%.3f)", metric,
+		    metric_cmp_doubt_text(m, doubt, sizeof doubt),
+		    m->estimate_pct, m->p_value);
+	return say(m->mark == CMP_REGRESSION ? V_BAD : V_GOOD,
+	    "%s %s %+.1f%% [%+.1f%%, %+.1f%%] (base %.4g +- %.2g n=%zu, "
+	    "new %.4g +- %.2g n=%zu, p=%.3f; threshold %.1f%%)", metric,
+	    m->mark == CMP_REGRESSION ? "regressed" :
+	    m->mark == CMP_IMPROVEMENT ? "improved" :
+	    m->significant ? "changed within the threshold:" :
+	    "did not change significantly:", m->estimate_pct,
+	    m->estimate_lo_pct, m->estimate_hi_pct,
+	    m->base.mean, m->base.sd, m->base.n, m->new.mean,
+	    m->new.sd, m->new.n, m->p_value, threshold);
+}
+
+static int
+judge(struct db *db, int64_t base, int64_t kernel, const struct workload *wl,
+    const char *metric, const struct compare_opts *key_opts)
+{
+	struct compare_opts o = *key_opts;
+	struct run_counts rc;
+	struct comparison c;
+	const struct metric_cmp *m = NULL;
+	char *cause = NULL, *kd = kernel_describe(db, kernel);
+	int v, compared = 0;
+
+	o.workload = wl->name;
+	o.metric = metric;
+	if (run_counts(db, kernel, wl->name, &o, &rc, &cause) != 0) {
+		v = say(V_INFRA, "%s", cause);
 		goto out;
 	}
+	if ((v = judge_runs(&rc, wl->name, kd)) >= 0)
+		goto out;
 	if (compare_kernels(db, base, kernel, &o, &c, &cause) != 0) {
 		v = say(V_INFRA, "%s", cause);
 		goto out;
 	}
-	for (i = 0; i < c.nmetrics; i++)
-		if (strcmp(c.metrics[i].metric, metric) == 0)
-			m = &c.metrics[i];
-	if (m == NULL)
-		v = say(V_SKIP, "metric '%s' of %s is not on both builds",
-		    metric, wl->name);
-	else if (m->base.cv_pct > ANALYSIS_MAX_CV ||
-	    m->new.cv_pct > ANALYSIS_MAX_CV)
-		v = say(V_SKIP, "%s too noisy: CV %.1f%% base, %.1f%% new (limit "
-		    "%.0f%%)", metric, m->base.cv_pct, m->new.cv_pct,
-		    ANALYSIS_MAX_CV);
-	else
-		v = say(m->mark == CMP_REGRESSION ? V_BAD : V_GOOD,
-		    "%s %s %+.1f%% (base %.4g +- %.2g n=%zu, new %.4g +- %.2g "
-		    "n=%zu, p=%.3f, intervals %s; threshold %.1f%%)", metric,
-		    m->mark == CMP_REGRESSION ? "regressed" :
-		    m->mark == CMP_IMPROVEMENT ? "improved" :
-		    m->significant ? "changed within the threshold:" :
-		    "did not change significantly:", m->change_pct,
-		    m->base.mean, m->base.sd, m->base.n, m->new.mean,
-		    m->new.sd, m->new.n, m->p_value, m->ci_disjoint ?
-		    "disjoint" : "overlap", threshold);
-	comparison_release(&c);
+	compared = 1;
+	if ((v = one_key(&c, metric, &m)) >= 0 ||
+	    (v = too_few(db, base, m, &rc, &o)) >= 0)
+		goto out;
+	v = judge_metric(m, metric, wl->name, o.threshold_pct);
 out:
+	if (compared)
+		comparison_release(&c);
 	run_counts_release(&rc);
-	run_counts_release(&brc);
 	free(cause);
 	free(kd);
 	return v;
@@ -232,7 +314,7 @@ struct verdict_args {
 	const char *baseline, *workload, *metric, *kernel;
 	char **sets;            /* --set OPT=VAL, as given */
 	size_t nsets;
-	double threshold;
+	struct compare_opts key;  /* --threshold and the key options */
 	int64_t runs;           /* 0: judge what is stored */
 };
 
@@ -259,7 +341,7 @@ verdict_option(int opt, const char *arg, void *ctx)
 		a->sets[a->nsets++] = (char *)arg;
 		break;
 	case 't':
-		if (parse_threshold(arg, &a->threshold) != 0)
+		if (parse_threshold(arg, &a->key.threshold_pct) != 0)
 			return say(V_INFRA, "bad --threshold");
 		break;
 	case 'n':
@@ -268,6 +350,9 @@ verdict_option(int opt, const char *arg, void *ctx)
 			return say(V_INFRA, "--runs expects 1..1000, got '%s'",
 			    arg);
 		break;
+	default:
+		if (parse_key_option(opt, arg, &a->key) != 0)
+			return say(V_INFRA, "bad '%s'", arg);
 	}
 	return 0;
 }
@@ -315,6 +400,18 @@ verdict_workload(const struct verdict_args *a, const struct workload **wl,
 	return -1;
 }
 
+/* The parameter hash of the runs --runs makes: they are judged by it. */
+static const char *
+params_key_of(const struct params *p)
+{
+	static char key[CATALOG_PARAMS_KEY_LEN + 1];
+	char *json = params_to_json(p);
+
+	catalog_params_key(json, key);
+	free(json);
+	return key;
+}
+
 static int
 cmd_verdict_exec(int argc, char **argv)
 {
@@ -329,7 +426,7 @@ cmd_verdict_exec(int argc, char **argv)
 
 	memset(&a, 0, sizeof a);
 	a.kernel = "running";
-	a.threshold = 5.0;
+	a.key.threshold_pct = 5.0;
 	if ((v = parse_verdict_args(argc, argv, &a)) >= 0 ||
 	    (v = verdict_workload(&a, &wl, &metric, &p)) >= 0)
 		goto out;
@@ -340,12 +437,14 @@ cmd_verdict_exec(int argc, char **argv)
 	}
 	if (a.runs > 0 && (v = run_first(db, wl, p, a.runs)) != 0)
 		goto out;
+	if (a.runs > 0 && a.key.params == NULL)
+		a.key.params = params_key_of(p);
 	if (kernel_resolve(db, a.baseline, &base, &cause) != 0 ||
 	    kernel_resolve(db, a.kernel, &kernel, &cause) != 0) {
 		v = say(V_INFRA, "%s", cause);
 		goto out;
 	}
-	v = judge(db, base, kernel, wl, metric, a.threshold);
+	v = judge(db, base, kernel, wl, metric, &a.key);
 out:
 	fflush(stdout);
 	params_free(p);

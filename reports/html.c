@@ -832,7 +832,7 @@ mark_class(enum cmp_mark mark)
 static void
 change_cells(struct buf *b, const struct metric_cmp *m, double scale)
 {
-	char s[64];
+	char s[64], doubt[64];
 
 	pct(b, m->change_pct, 1);
 	if (isfinite(m->p_value)) {
@@ -841,7 +841,8 @@ change_cells(struct buf *b, const struct metric_cmp *m, double scale)
 	} else
 		tdn(b, "-");
 	buf_printf(b, "<td class=\"mark-%s\">", mark_class(m->mark));
-	esc(b, cmp_mark_name(m->mark));
+	esc(b, m->doubt != CMP_DECIDED ? metric_cmp_doubt_text(m, doubt,
+	    sizeof doubt) : cmp_mark_name(m->mark));
 	buf_adds(b, "</td><td>");
 	svg_change_bar(b, m->change_pct, scale, (int)m->mark);
 	buf_adds(b, "</td>");

@@ -161,7 +161,7 @@ text_compare(const struct compare_report *cr, struct buf *b)
 	const struct comparison *c = cr->cmp;
 	struct text_table *t = NULL;
 	const char *wl = NULL;
-	char n[32], base[96], new[96], cvb[32], cvn[32], ch[32], p[32];
+	char n[32], base[96], new[96], cvb[32], cvn[32], ch[32], p[32], doubt[64];
 	size_t i;
 
 	buf_printf(b, "base      %s\n", cr->base_desc);
@@ -189,7 +189,9 @@ text_compare(const struct compare_report *cr, struct buf *b)
 		snprintf(p, sizeof p, "%.3f", m->p_value);
 		text_table_add(t, m->metric, n, base, new, cvb, cvn,
 		    isfinite(m->change_pct) ? ch : "-",
-		    isfinite(m->p_value) ? p : "-", cmp_mark_name(m->mark));
+		    isfinite(m->p_value) ? p : "-", m->doubt != CMP_DECIDED ?
+		    metric_cmp_doubt_text(m, doubt, sizeof doubt) :
+		    cmp_mark_name(m->mark));
 	}
 	if (t != NULL) {
 		text_table_print(t, b);

@@ -3,7 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "common/buf.h"
+#include "common/sha256.h"
 #include "common/util.h"
 #include "store/catalog.h"
 #include "store/db.h"
@@ -170,6 +173,147 @@ catalog_kernels_free(struct catalog_kernel *rows, size_t n)
 	free(rows);
 }
 
+void
+catalog_params_key(const char *params, char out[CATALOG_PARAMS_KEY_LEN + 1])
+{
+	json_t *j = json_loads(params != NULL ? params : "{}", 0, NULL);
+	char *canon = j != NULL ? json_dumps(j, JSON_SORT_KEYS |
+	    JSON_COMPACT) : NULL;
+	char hex[65];
+
+	/* text that is not JSON still gets a key of its own */
+	sha256_hex(canon ? canon : params ? params : "",
+	    strlen(canon ? canon : params ? params : ""), hex);
+	memcpy(out, hex, CATALOG_PARAMS_KEY_LEN);
+	out[CATALOG_PARAMS_KEY_LEN] = '\0';
+	free(canon);
+	json_decref(j);
+}
+
+static char *
+host_class_name(const char *class, const char *hostname,
+    const char *machine_id)
+{
+	if (class != NULL && *class != '\0')
+		return xstrdup(class);
+	return xasprintf("%s/%.8s", hostname, machine_id);
+}
+
+int
+catalog_host_matches(const struct catalog_host *h, const char *filter)
+{
+	return filter == NULL || strcmp(h->name, filter) == 0 ||
+	    strcmp(h->hostname, filter) == 0;
+}
+
+static void
+fill_host(struct stmt *st, void *row)
+{
+	struct catalog_host *h = row;
+
+	h->id = stmt_int64(st, 0);
+	h->hostname = xstrdup(stmt_text(st, 1));
+	h->machine_id = xstrdup(stmt_text(st, 2));
+	h->class = dup_or_null(stmt_text(st, 3));
+	h->cpus = stmt_int64(st, 4);
+	h->nodes = stmt_int64(st, 5);
+	h->mem_total_kb = stmt_int64(st, 6);
+	h->runs = stmt_int64(st, 7);
+	h->name = host_class_name(h->class, h->hostname, h->machine_id);
+}
+
+int
+catalog_hosts(struct db *db, int count_runs, struct catalog_host **out,
+    size_t *nout, char **cause)
+{
+	struct stmt *st;
+	void *rows;
+	int r;
+
+	*out = NULL;
+	*nout = 0;
+	/* runs has no host index: counting is for `hosts` only, not for
+	 * every comparison's keys */
+	st = db_prepare(db, count_runs ? "SELECT h.id, h.hostname, "
+	    "h.machine_id, h.class, h.cpus_possible, h.numa_nodes, "
+	    "h.mem_total_kb, (SELECT count(*) FROM runs r WHERE r.host_id = "
+	    "h.id) FROM hosts h ORDER BY h.id" : "SELECT id, hostname, "
+	    "machine_id, class, cpus_possible, numa_nodes, mem_total_kb, 0 "
+	    "FROM hosts ORDER BY id", cause);
+	if (st == NULL)
+		return -EIO;
+	r = collect_rows(db, st, sizeof **out, fill_host, "cannot list hosts",
+	    &rows, nout, cause);
+	stmt_finalize(st);
+	*out = rows;
+	if (r != 0)
+		catalog_hosts_free(*out, *nout);
+	return r == 0 ? 0 : (*out = NULL, *nout = 0, r);
+}
+
+void
+catalog_hosts_free(struct catalog_host *rows, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(rows[i].hostname);
+		free(rows[i].machine_id);
+		free(rows[i].class);
+		free(rows[i].name);
+	}
+	free(rows);
+}
+
+/* Hosts named by $N (hostname or class) or $N+1 (a machine-id prefix
+ * with '%', or NULL). */
+#define HOST_NAMED(n, m) "(hostname = $" n " OR class = $" n " OR " \
+	"machine_id LIKE $" m ")"
+
+/* Binds the name of hosts at n and its machine-id pattern at n + 1. */
+static void
+bind_host_name(struct stmt *st, int n, const char *host)
+{
+	char *like = strlen(host) >= 6 ? xasprintf("%s%%", host) : NULL;
+
+	stmt_bind_text(st, n, host);
+	stmt_bind_text(st, n + 1, like);
+	free(like);
+}
+
+int
+catalog_host_set_class(struct db *db, const char *host, const char *class,
+    int64_t *changed, char **cause)
+{
+	struct stmt *st;
+	int rc;
+
+	*changed = 0;
+	st = db_prepare(db, "SELECT count(*) FROM hosts WHERE "
+	    HOST_NAMED("1", "2"), cause);
+	if (st == NULL)
+		return -EIO;
+	bind_host_name(st, 1, host);
+	if ((rc = stmt_step(st)) == STORE_ROW)
+		*changed = stmt_int64(st, 0);
+	stmt_finalize(st);
+	if (rc != STORE_ROW)
+		return db_error(db, cause, "cannot read hosts");
+	if (*changed == 0)
+		return set_cause(cause, ENOENT, "no host '%s'", host);
+	st = db_prepare(db, "UPDATE hosts SET class = $1 WHERE "
+	    HOST_NAMED("2", "3"), cause);
+	if (st == NULL)
+		return -EIO;
+	stmt_bind_text(st, 1, class);
+	bind_host_name(st, 2, host);
+	rc = stmt_step(st);
+	stmt_finalize(st);
+	if (rc != STORE_DONE)
+		return db_error(db, cause, "cannot set the host class");
+	return 0;
+}
+
 static void
 fill_run(struct stmt *st, void *row)
 {
@@ -184,12 +328,58 @@ fill_run(struct stmt *st, void *row)
 	run->started_ns = stmt_int64(st, 6);
 	run->ended_ns = stmt_int64(st, 7);
 	run->reason = dup_or_null(stmt_text(st, 8));
+	catalog_params_key(stmt_text(st, 9), run->params);
+	run->host = host_class_name(stmt_text(st, 12), stmt_text(st, 10),
+	    stmt_text(st, 11));
+	run->hostname = xstrdup(stmt_text(st, 10));
+}
+
+static void
+catalog_runs_free_tail(struct catalog_run *rows, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(rows[i].uuid);
+		free(rows[i].workload);
+		free(rows[i].state);
+		free(rows[i].release);
+		free(rows[i].label);
+		free(rows[i].reason);
+		free(rows[i].host);
+		free(rows[i].hostname);
+	}
+}
+
+/* Keeps the rows the host and parameter filters select, at most limit. */
+static size_t
+filter_runs(struct catalog_run *rs, size_t n,
+    const struct catalog_runs_query *q)
+{
+	size_t i, kept = 0;
+	struct catalog_run tmp;
+
+	for (i = 0; i < n; i++) {
+		int ok = kept < (size_t)q->limit &&
+		    (q->params == NULL || starts_with(rs[i].params,
+		    q->params)) && (q->host == NULL || strcmp(rs[i].host,
+		    q->host) == 0 || strcmp(rs[i].hostname, q->host) == 0);
+
+		if (ok) {
+			tmp = rs[kept];
+			rs[kept++] = rs[i];
+			rs[i] = tmp;
+		}
+	}
+	catalog_runs_free_tail(rs + kept, n - kept);
+	return kept;
 }
 
 int
 catalog_runs(struct db *db, const struct catalog_runs_query *q,
     struct catalog_run **out, size_t *nout, char **cause)
 {
+	int filtered = q->host != NULL || q->params != NULL;
 	struct stmt *st;
 	void *rows;
 	int r;
@@ -197,8 +387,10 @@ catalog_runs(struct db *db, const struct catalog_runs_query *q,
 	*out = NULL;
 	*nout = 0;
 	st = db_prepare(db, "SELECT r.uuid, r.workload, r.state, k.release, "
-	    "r.label, r.created_ns, r.started_ns, r.ended_ns, r.reason "
+	    "r.label, r.created_ns, r.started_ns, r.ended_ns, r.reason, "
+	    "r.params, h.hostname, h.machine_id, h.class "
 	    "FROM runs r JOIN kernels k ON k.id = r.kernel_id "
+	    "JOIN hosts h ON h.id = r.host_id "
 	    "WHERE (CAST($1 AS TEXT) IS NULL OR r.workload = $1) AND "
 	    "(CAST($2 AS TEXT) IS NULL OR r.state = $2) AND "
 	    "(CAST($3 AS TEXT) IS NULL OR k.release = $3 OR "
@@ -210,11 +402,14 @@ catalog_runs(struct db *db, const struct catalog_runs_query *q,
 	stmt_bind_text(st, 1, q->workload);
 	stmt_bind_text(st, 2, q->state);
 	stmt_bind_text(st, 3, q->kernel);
-	stmt_bind_int64(st, 4, q->limit);
+	/* the host and parameter filters are applied here, on every row */
+	stmt_bind_int64(st, 4, filtered ? INT64_MAX : q->limit);
 	r = collect_rows(db, st, sizeof **out, fill_run, "cannot list runs",
 	    &rows, nout, cause);
 	stmt_finalize(st);
 	*out = rows;
+	if (r == 0 && filtered)
+		*nout = filter_runs(*out, *nout, q);
 	if (r != 0) {
 		catalog_runs_free(*out, *nout);
 		*out = NULL;
@@ -226,15 +421,6 @@ catalog_runs(struct db *db, const struct catalog_runs_query *q,
 void
 catalog_runs_free(struct catalog_run *rows, size_t n)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		free(rows[i].uuid);
-		free(rows[i].workload);
-		free(rows[i].state);
-		free(rows[i].release);
-		free(rows[i].label);
-		free(rows[i].reason);
-	}
+	catalog_runs_free_tail(rows, n);
 	free(rows);
 }

@@ -37,7 +37,41 @@ struct catalog_runs_query {
 	const char *state;       /* NULL: any */
 	const char *kernel;      /* a release or a build-id prefix; NULL: any */
 	int64_t limit;           /* at most this many rows */
+	const char *host;        /* a host class or hostname; NULL: any */
+	const char *params;      /* a parameter hash prefix; NULL: any */
 };
+
+/*
+ * Comparability keys (docs/analysis.md): runs compare only with runs of
+ * the same host class and parameter hash.  A host's class is the name
+ * `mmstorm hosts --class` gave it, else "HOSTNAME/MACHINE-ID8": the
+ * machine, whatever its memory size under one kernel or another.  The
+ * parameter hash is the first 12 hex digits of the SHA-256 of the run's
+ * params JSON with its keys sorted, compact.
+ */
+#define CATALOG_PARAMS_KEY_LEN 12
+
+struct catalog_host {
+	int64_t id;
+	char *hostname, *machine_id;
+	char *class;             /* as set; NULL: none */
+	char *name;              /* the class compared by */
+	int64_t cpus, nodes, mem_total_kb, runs;
+};
+
+/* Every host row, by id; runs counted only when count_runs. */
+int catalog_hosts(struct db *, int count_runs, struct catalog_host **rows,
+    size_t *n, char **cause);
+void catalog_hosts_free(struct catalog_host *rows, size_t n);
+/* The class of hosts named by hostname, class or machine-id prefix (6+
+ * hex digits); class NULL: back to the machine's own.  *changed: rows. */
+int catalog_host_set_class(struct db *, const char *host, const char *class,
+    int64_t *changed, char **cause);
+/* A host filter (class name or hostname) matches h. */
+int catalog_host_matches(const struct catalog_host *h, const char *filter);
+/* The parameter hash of a params JSON text into out. */
+void catalog_params_key(const char *params,
+    char out[CATALOG_PARAMS_KEY_LEN + 1]);
 
 struct catalog_run {
 	char *uuid;
@@ -49,6 +83,9 @@ struct catalog_run {
 	int64_t created_ns;
 	int64_t started_ns;      /* 0: not started */
 	int64_t ended_ns;        /* 0: not ended */
+	char *host;              /* its host class (catalog_host) */
+	char *hostname;
+	char params[CATALOG_PARAMS_KEY_LEN + 1];   /* its parameter hash */
 };
 
 /* The runs q selects, newest first. */

@@ -168,4 +168,65 @@ test_expect 'an error naming the database hides its password' '
 	! grep -q s3cret "$SCRATCH/err"
 '
 
+. "$TOP/tests/t/keys-lib.sh"
+
+# both DB ARGS...: mmstorm ARGS on SQLite file DB.db and on PostgreSQL
+# database DB; the output and the exit code must be the same.
+both() {
+	db=$1
+	shift
+	st=0
+	mmstorm --db "$SCRATCH/$db.db" "$@" > lite.out 2>&1 || st=$?
+	echo "exit $st" >> lite.out
+	st=0
+	mmstorm --db "postgresql:///$db?host=$PGDIR&user=mmstorm" "$@" \
+	    > pg.out 2>&1 || st=$?
+	echo "exit $st" >> pg.out
+	cmp lite.out pg.out || { diff -u lite.out pg.out | head -n 20; false; }
+}
+
+test_expect 'comparability keys: filters, keys and errors as on SQLite' '
+	derive "$FIXTURES/init-on-alloc.jsonl" p.jsonl params &&
+	derive "$FIXTURES/init-on-alloc.jsonl" h.jsonl host &&
+	pg_db keysp > /dev/null && pg_db keysh > /dev/null &&
+	both keysp import p.jsonl && both keysh import h.jsonl &&
+	key=$(mmstorm --db "$SCRATCH/keysp.db" runs --json | python3 -c "
+import json, sys
+print(sorted(json.loads(l)[\"params\"] for l in sys.stdin)[0])") &&
+	printf "[small]\nworkload=thp-munmap\nsize=256M\niterations=3\nsample_ms=1000\n" > k.job &&
+	both keysp runs --json &&
+	both keysp runs --params "$key" --json &&
+	both keysp runs --section k.job:small --json &&
+	both keysp compare c56-init_on_alloc0 c56 --all &&
+	both keysp compare c56-init_on_alloc0 c56 --all --json &&
+	both keysp compare c56-init_on_alloc0 c56 --params "$key" --json &&
+	both keysp regressions --baseline c56-init_on_alloc0 --json &&
+	both keysp verdict --baseline c56-init_on_alloc0 --kernel c56 \
+	    --workload thp-munmap --metric fault_ms &&
+	grep -q "^exit 128$" pg.out &&
+	both keysp verdict --baseline c56-init_on_alloc0 --kernel c56 \
+	    --workload thp-munmap --metric fault_ms --section k.job:small &&
+	grep -q "^exit 1$" pg.out
+'
+
+test_expect 'hosts and host classes as on SQLite' '
+	both keysh hosts --json &&
+	both keysh runs --host lab-b --json &&
+	both keysh compare c56-init_on_alloc0 c56 &&
+	grep -q "^exit 2$" pg.out &&
+	both keysh regressions --baseline c56-init_on_alloc0 &&
+	both keysh compare c56-init_on_alloc0 c56 --mix host --all --json &&
+	both keysh hosts --class lab mmstorm-vm lab-b &&
+	both keysh hosts &&
+	grep -q "^lab " pg.out &&
+	both keysh compare c56-init_on_alloc0 c56 --json &&
+	both keysh verdict --baseline c56-init_on_alloc0 --kernel c56 \
+	    --workload thp-munmap --metric fault_ms &&
+	both keysh hosts --no-class lab &&
+	both keysh hosts --class x nosuchhost &&
+	grep -q "^exit 1$" pg.out &&
+	both keysh compare c56-init_on_alloc0 c56 &&
+	grep -q "^exit 2$" pg.out
+'
+
 test_done

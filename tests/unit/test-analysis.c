@@ -8,12 +8,15 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "analysis/analysis.h"
+#include "store/catalog.h"
 #include "common/buf.h"
+#include "common/stats.h"
 #include "store/db.h"
 #include "probe/identity.h"
 #include "unit.h"
@@ -55,6 +58,9 @@ add_kernel(struct db *db, const char *release, const char *build_id,
 	return id;
 }
 
+/* The params JSON of the runs add_run() makes next. */
+static const char *run_params = "{}";
+
 static int64_t
 add_run(struct db *db, int64_t kernel, int64_t host, const char *workload,
     const char *state, const char *label, int64_t t)
@@ -67,7 +73,7 @@ add_run(struct db *db, int64_t kernel, int64_t host, const char *workload,
 	uuid_v4(uuid);
 	rn.uuid = uuid;
 	rn.workload = workload;
-	rn.params_json = "{}";
+	rn.params_json = run_params;
 	rn.state = "running";
 	rn.kernel_id = kernel;
 	rn.host_id = host;
@@ -203,7 +209,7 @@ check_lockup_names(struct db *db, const struct comparison *c,
 static void
 check_against_pairs(struct db *db, int64_t base, const char *workload)
 {
-	struct compare_opts o = { workload, NULL, 5.0 };
+	struct compare_opts o = { workload, NULL, 5.0, NULL, NULL, 0 };
 	struct comparison *cs = NULL, c;
 	size_t n = 0, i, j, k;
 	char *cause = NULL;
@@ -459,10 +465,213 @@ TEST(analysis_verdict_names_the_first_bad_title_seen)
 	    "mmap-churn", NULL, 200);
 	add_event(db, r1, k, h, "warning", "WARNING: at mm/page_alloc.c", NULL,
 	    50);
-	CHECK_INT_EQ(run_counts(db, k, "mmap-churn", &rc, &cause), 0);
+	CHECK_INT_EQ(run_counts(db, k, "mmap-churn", NULL, &rc, &cause), 0);
 	CHECK_INT_EQ(rc.bad_events, 2);
 	CHECK_STR_EQ(rc.bad_title, "BUG: soft lockup in "
 	    "mmstorm_inject_softlockup_fn");
 	run_counts_release(&rc);
 	db_close(db);
+}
+
+/* n passed runs of thp-munmap with params p, fault_ms = v, v + 1, ... */
+static void
+add_keyed_runs(struct db *db, int64_t k, int64_t h, const char *p, double v,
+    int n)
+{
+	int64_t r;
+	int i;
+
+	run_params = p;
+	for (i = 0; i < n; i++) {
+		r = add_run(db, k, h, "thp-munmap", "passed", NULL, 10 + i);
+		CHECK_INT_EQ(db_metric_set(db, r, "fault_ms", v + i, "ms",
+		    "lower", NULL), 0);
+	}
+	run_params = "{}";
+}
+
+/* The rows of c as "host params n/n" lines, for one CHECK_STR_EQ. */
+static char *
+keys_of(const struct comparison *c)
+{
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < c->nmetrics; i++)
+		buf_printf(&b, "%s %.4s %zu/%zu;", c->metrics[i].host,
+		    c->metrics[i].params, c->metrics[i].base.n,
+		    c->metrics[i].new.n);
+	return b.s != NULL ? b.s : xstrdup("");
+}
+
+/*
+ * Two hosts and two parameter sets written through the store: build A
+ * ran P1 and P2 on lab-a, build B P1 on lab-a and P2 on lab-b.  Only
+ * (lab-a, P1) is on both; P2 alone shares no key unless hosts are
+ * pooled on request; a class set on both hosts pools them.
+ */
+TEST(analysis_keys_never_pool_hosts_or_params)
+{
+	struct db *db = unit_fresh_db("keys.db");
+	const char *p1 = "{\"size\":1,\"iterations\":3}";
+	const char *p1b = "{ \"iterations\": 3, \"size\": 1 }";
+	const char *p2 = "{\"size\":2,\"iterations\":3}";
+	char k1[CATALOG_PARAMS_KEY_LEN + 1], k1b[sizeof k1], k2[sizeof k1];
+	struct compare_opts o = { NULL, NULL, 5.0, NULL, NULL, 0 };
+	struct comparison c;
+	struct run_counts rc;
+	int64_t a, b, ha, hb, changed;
+	char *cause = NULL, *got;
+
+	catalog_params_key(p1, k1);
+	catalog_params_key(p1b, k1b);
+	catalog_params_key(p2, k2);
+	CHECK_STR_EQ(k1, k1b);           /* key order and spaces do not count */
+	CHECK(strcmp(k1, k2) != 0);
+	a = add_kernel(db, "6.1.0-1-t", NULL, "", "ka");
+	b = add_kernel(db, "6.1.0-2-t", NULL, "", "kb");
+	ha = add_host(db, "lab-a");
+	hb = add_host(db, "lab-b");
+	add_keyed_runs(db, a, ha, p1, 100, 3);
+	add_keyed_runs(db, a, ha, p2, 200, 4);
+	add_keyed_runs(db, b, ha, p1b, 110, 5);
+	add_keyed_runs(db, b, hb, p2, 220, 6);
+
+	CHECK_INT_EQ(compare_kernels(db, a, b, &o, &c, &cause), 0);
+	got = keys_of(&c);
+	CHECK(strncmp(got, "lab-a/lab-a ", 12) == 0);
+	CHECK(strstr(got, " 3/5;") != NULL && c.nmetrics == 1);
+	free(got);
+	comparison_release(&c);
+
+	o.params = k2;
+	CHECK_INT_EQ(compare_kernels(db, a, b, &o, &c, &cause), -EDOM);
+	CHECK(strstr(cause, "share no host class") != NULL);
+	o.mix = COMPARE_MIX_HOST;
+	CHECK_INT_EQ(compare_kernels(db, a, b, &o, &c, &cause), 0);
+	got = keys_of(&c);
+	CHECK(strncmp(got, "any ", 4) == 0 && strstr(got, " 4/6;") != NULL);
+	free(got);
+	comparison_release(&c);
+
+	o.params = NULL;
+	o.mix = 0;
+	o.host = "lab-b";
+	CHECK_INT_EQ(run_counts(db, b, "thp-munmap", &o, &rc, &cause), 0);
+	CHECK_INT_EQ(rc.passed, 6);
+	run_counts_release(&rc);
+
+	/* one class for both machines: P2 compares without --mix */
+	CHECK_INT_EQ(catalog_host_set_class(db, "lab-a", "lab", &changed,
+	    &cause), 0);
+	CHECK_INT_EQ(catalog_host_set_class(db, "lab-b", "lab", &changed,
+	    &cause), 0);
+	o.host = NULL;
+	o.params = k2;
+	CHECK_INT_EQ(compare_kernels(db, a, b, &o, &c, &cause), 0);
+	got = keys_of(&c);
+	CHECK(strncmp(got, "lab ", 4) == 0 && strstr(got, " 4/6;") != NULL);
+	free(got);
+	comparison_release(&c);
+	free(cause);
+	db_close(db);
+}
+
+/* A metric_cmp with both sides described as values.c describes them. */
+static void
+decide(struct metric_cmp *m, double *a, size_t na, double *b, size_t nb,
+    int higher_better, double threshold)
+{
+	double *sides[2] = { a, b };
+	size_t ns[2] = { na, nb }, i;
+	struct cmp_side *s;
+
+	memset(m, 0, sizeof *m);
+	m->higher_better = higher_better;
+	for (i = 0; i < 2; i++) {
+		s = i == 0 ? &m->base : &m->new;
+		s->n = ns[i];
+		s->mean = stats_mean(sides[i], ns[i]);
+		s->sd = stats_stddev(sides[i], ns[i]);
+		s->cv_pct = stats_cv_pct(sides[i], ns[i]);
+		s->ci_lo = s->mean - STATS_Z975 * s->sd;
+		s->ci_hi = s->mean + STATS_Z975 * s->sd;
+		stats_sort(sides[i], ns[i]);
+	}
+	metric_cmp_decide(m, a, na, b, nb, threshold);
+}
+
+/*
+ * The issue's case (tests/fixtures/runs/two-builds.jsonl, c56 against
+ * c56-init_on_free): offline_ms_p50 five times slower, CV 13 % and 47 %,
+ * overlapping mean +- 1.96 sd intervals; it was "same".  Reference
+ * (bench/stats-rule.check.py): U 23 of 25, exact p 4/252 = 0.015873,
+ * log HL 491.0906 % [13.1063, 565.7192].
+ */
+TEST(analysis_decide_five_fold_slowdown_through_noise)
+{
+	double a[] = { 45.17126, 43.9174, 58.82356, 45.57421, 53.93314 };
+	double b[] = { 267.00307, 49.67334, 363.21704, 292.36655, 286.9398 };
+	struct metric_cmp m;
+	char t[64];
+
+	decide(&m, a, 5, b, 5, 0, 5);
+	CHECK(!m.ci_disjoint);
+	CHECK_DBL_NEAR(m.p_value, 4.0 / 252, 1e-12);
+	CHECK_DBL_NEAR(m.estimate_pct, 491.090596, 1e-5);
+	CHECK_DBL_NEAR(m.estimate_lo_pct, 13.106286, 1e-5);
+	CHECK_DBL_NEAR(m.estimate_hi_pct, 565.719168, 1e-5);
+	CHECK(m.significant);
+	CHECK_INT_EQ(m.mark, CMP_REGRESSION);
+	CHECK_INT_EQ(m.doubt, CMP_DECIDED);
+	CHECK_STR_EQ(metric_cmp_decision(&m), "regression");
+	CHECK_STR_EQ(metric_cmp_doubt_text(&m, t, sizeof t), "");
+	/* higher is better: the same runs are an improvement */
+	decide(&m, a, 5, b, 5, 1, 5);
+	CHECK_INT_EQ(m.mark, CMP_IMPROVEMENT);
+	/* a threshold beyond the estimate: significant, within it */
+	decide(&m, a, 5, b, 5, 0, 500);
+	CHECK(m.significant);
+	CHECK_INT_EQ(m.mark, CMP_SAME);
+	CHECK_INT_EQ(m.doubt, CMP_DECIDED);
+}
+
+/*
+ * res_irqs of the same runs: +19.6 % [-2.3, +30.2], p 19/252 = 0.0754;
+ * pooled sd of the logs over the log estimate gives 5.06 runs a side
+ * (2 (z.95 + z.8)^2 (sd/delta)^2 pi/3), so 6.
+ */
+TEST(analysis_decide_too_noisy_and_too_few)
+{
+	double a[] = { 43, 44, 45, 46, 49 }, b[] = { 42, 51, 55, 56, 63 };
+	double c[] = { 43, 44 }, d[] = { 60, 61 };
+	double e[] = { 0, 1, 2, 1, 2 }, f[] = { 0, 1, 1, 2, 1 };
+	struct metric_cmp m;
+	char t[64];
+
+	decide(&m, a, 5, b, 5, 0, 5);
+	CHECK_DBL_NEAR(m.p_value, 19.0 / 252, 1e-12);
+	CHECK_DBL_NEAR(m.estimate_pct, 19.565217, 1e-5);
+	CHECK(!m.significant);
+	CHECK_INT_EQ(m.mark, CMP_SAME);
+	CHECK_INT_EQ(m.doubt, CMP_TOO_NOISY);
+	CHECK_DBL_NEAR(m.need_runs, 6, 0);
+	CHECK_STR_EQ(metric_cmp_decision(&m), "too_noisy");
+	CHECK_STR_EQ(metric_cmp_doubt_text(&m, t, sizeof t),
+	    "too noisy: CV 14 %, need n ≈ 6");
+	/* within the threshold it is "same": nothing moved that matters */
+	decide(&m, a, 5, b, 5, 0, 25);
+	CHECK_INT_EQ(m.doubt, CMP_DECIDED);
+	CHECK_STR_EQ(metric_cmp_decision(&m), "same");
+	/* two runs a side decide nothing, however far apart */
+	decide(&m, c, 2, d, 2, 0, 5);
+	CHECK_INT_EQ(m.mark, CMP_SAME);
+	CHECK_INT_EQ(m.doubt, CMP_TOO_FEW);
+	CHECK_STR_EQ(metric_cmp_doubt_text(&m, t, sizeof t),
+	    "too few runs: n 2/2, need 3");
+	/* counts with zeros: a plain shift over the base mean, no logs */
+	decide(&m, e, 5, f, 5, 0, 5);
+	CHECK(isfinite(m.estimate_pct));
+	CHECK_DBL_NEAR(m.estimate_pct, 0, 1e-12);
+	CHECK_INT_EQ(m.mark, CMP_SAME);
 }

@@ -1,0 +1,7 @@
+-- PostgreSQL: the same as schema/0009-host-class.sql (COLLATE "C", as
+-- every text column here, so that classes sort and compare by bytes).
+-- mmstorm schema v9: a host's class for comparisons.  compare,
+-- regressions and verdict never pool runs of different host classes;
+-- NULL is the machine's own identity (hostname and machine-id), a name
+-- (`mmstorm hosts --class NAME HOST`) pools identical machines.
+ALTER TABLE hosts ADD COLUMN class TEXT COLLATE "C";
