@@ -128,6 +128,48 @@ http_metrics(struct buf *b, const struct http_stats *st)
 	}
 }
 
+/* The fleet push's backlog (fleet.c, docs/fleet.md); nothing without
+ * --fleet. */
+static void
+fleet_family(struct buf *b, struct daemon *d)
+{
+	struct fleet_stats st;
+
+	if (fleet_stats(d, &st) != 0)
+		return;
+	header(b, "mmstorm_fleet_up", "gauge",
+	    "1 while connected to the fleet database.");
+	buf_printf(b, "mmstorm_fleet_up %d\n", st.up);
+	header(b, "mmstorm_fleet_backlog_runs", "gauge",
+	    "Ended runs not yet in the fleet database.");
+	buf_printf(b, "mmstorm_fleet_backlog_runs %" PRId64 "\n", st.backlog);
+	header(b, "mmstorm_fleet_backlog_oldest_seconds", "gauge",
+	    "Age of the oldest run waiting to be pushed (0: none).");
+	buf_printf(b, "mmstorm_fleet_backlog_oldest_seconds %.3f\n",
+	    st.oldest_s);
+	header(b, "mmstorm_fleet_refused_runs", "gauge",
+	    "Runs waiting that the fleet database refused (retried later).");
+	buf_printf(b, "mmstorm_fleet_refused_runs %" PRId64 "\n", st.refused);
+	header(b, "mmstorm_fleet_pushed_total", "counter",
+	    "Runs pushed (stored, or found already there).");
+	buf_printf(b, "mmstorm_fleet_pushed_total %" PRId64 "\n", st.pushed);
+	header(b, "mmstorm_fleet_connection_losses_total", "counter",
+	    "Connections to the fleet database lost.");
+	buf_printf(b, "mmstorm_fleet_connection_losses_total %" PRId64 "\n",
+	    st.conn_lost);
+	header(b, "mmstorm_fleet_last_push_seconds", "gauge",
+	    "Latency of the last push.");
+	buf_printf(b, "mmstorm_fleet_last_push_seconds %.6f\n",
+	    st.last_push_s);
+	header(b, "mmstorm_fleet_last_error_info", "gauge",
+	    "The last push or connection error (no secrets), as a label.");
+	if (st.last_error != NULL) {
+		buf_adds(b, "mmstorm_fleet_last_error_info{error=\"");
+		label_value(b, st.last_error);
+		buf_adds(b, "\"} 1\n");
+	}
+}
+
 char *
 metrics_render(struct daemon *d)
 {
@@ -178,5 +220,6 @@ metrics_render(struct daemon *d)
 	    d->http_requests);
 	if (d->http_pool != NULL)
 		http_metrics(&b, http_pool_stats(d->http_pool));
+	fleet_family(&b, d);
 	return buf_detach(&b);
 }
