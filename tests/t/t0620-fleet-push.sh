@@ -1,0 +1,145 @@
+#!/bin/sh
+# mmstormd --fleet: ended runs pushed to a PostgreSQL fleet database of
+# the test's own (lib-pg.sh).  A run appears there exactly as the local
+# export has it; a run pushed twice is stored once; the database killed
+# (pg_ctl stop -m immediate) during pushes and while down loses nothing;
+# the backlog shows in /metrics and status; the connection string's
+# password shows nowhere.  Starts a daemon and runs workloads: run it as
+#   flock /tmp/mmstorm-machine.lock sh tests/t/t0620-fleet-push.sh
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/daemon-lib.sh"
+. "$(dirname "$0")/lib-pg.sh"
+
+FIXTURES="$TOP/tests/fixtures/runs"
+pg_setup
+trap 'daemon_cleanup; pg_stop' EXIT
+
+lite() {
+	sqlite3 "$MMSTORM_DB" "$1"
+}
+
+# wait_drained: until the outbox is empty (at most 60 s)
+wait_drained() {
+	i=0
+	until [ "$(lite 'SELECT count(*) FROM outbox' 2>/dev/null)" = 0 ]; do
+		i=$((i + 1))
+		if [ $i -ge 600 ]; then
+			lite 'SELECT run_uuid, attempts, last_error FROM outbox'
+			tail -n 20 "$DAEMON_LOG"
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+metric() {
+	curl -s --unix-socket "$MMSTORM_SOCKET" http://d/metrics |
+	    sed -n "s/^$1 //p"
+}
+
+URL=$(pg_db fleet)
+test_expect 'the fleet database is migrated by any command on it' '
+	mmstorm --db "$URL" runs > /dev/null &&
+	test "$(pg_psql fleet "SELECT max(version) FROM schema_version")" -ge 8
+'
+
+test_expect 'a password on the command line is refused, and not printed' '
+	expect_exit 1 mmstormd --socket "$SCRATCH/x.sock" --db "$SCRATCH/x.db" \
+	    --fleet "postgresql://lab:s3cret@/fleet?host=$PGDIR" &&
+	grep -q "password on the command line" "$SCRATCH/err" &&
+	! grep -q s3cret "$SCRATCH/err"
+'
+
+test_expect 'a connection file readable by others is refused' '
+	echo "$URL&password=s3cret" > "$SCRATCH/open.conn" &&
+	chmod 644 "$SCRATCH/open.conn" &&
+	expect_exit 1 mmstormd --socket "$SCRATCH/x.sock" --db "$SCRATCH/x.db" \
+	    --fleet-file "$SCRATCH/open.conn" &&
+	grep -q "must not be readable by group or others" "$SCRATCH/err" &&
+	! grep -q s3cret "$SCRATCH/err"
+'
+
+# The server trusts local connections: the password is carried, unused.
+echo "$URL&password=s3cret" > "$SCRATCH/fleet.conn"
+chmod 600 "$SCRATCH/fleet.conn"
+start_daemon --fleet-file "$SCRATCH/fleet.conn" -v
+
+test_expect 'a run the daemon ran is in the fleet database as exported here' '
+	mmstorm run thp-munmap --size=32M --threads=1 --wait --json > run.json &&
+	u=$(json_get run.json "j[\"run\"]") && echo "$u" > uuid1 &&
+	wait_drained &&
+	test "$(pg_psql fleet "SELECT count(*) FROM runs WHERE uuid = '"'"'$u'"'"'")" = 1 &&
+	mmstorm export "$u" > local.jsonl &&
+	mmstorm --db "$URL" export "$u" > fleet.jsonl &&
+	cmp local.jsonl fleet.jsonl &&
+	test "$(pg_psql fleet "SELECT count(*) FROM samples")" -gt 0
+'
+
+test_expect 'a run pushed twice is stored once' '
+	u=$(cat uuid1) &&
+	before=$(pg_psql fleet "SELECT (SELECT count(*) FROM runs), (SELECT count(*) FROM samples), (SELECT count(*) FROM events), (SELECT count(*) FROM knobs)") &&
+	lite "INSERT INTO outbox (run_uuid, queued_ns) VALUES ('"'"'$u'"'"', 1)" &&
+	wait_drained &&
+	after=$(pg_psql fleet "SELECT (SELECT count(*) FROM runs), (SELECT count(*) FROM samples), (SELECT count(*) FROM events), (SELECT count(*) FROM knobs)") &&
+	test "$before" = "$after" &&
+	mmstorm --db "$URL" export "$u" > fleet2.jsonl &&
+	cmp local.jsonl fleet2.jsonl
+'
+
+test_expect 'with the fleet database down, runs wait in the backlog' '
+	pg_ctl_do stop -m immediate &&
+	mmstorm run thp-munmap --size=32M --threads=1 --repeat=2 --wait \
+	    > /dev/null &&
+	test "$(lite "SELECT count(*) FROM outbox")" = 2 &&
+	i=0; until [ "$(metric mmstorm_fleet_up)" = 0 ] || [ $i -ge 100 ]; do
+		sleep 0.1; i=$((i + 1)); done &&
+	test "$(metric mmstorm_fleet_up)" = 0 &&
+	test "$(metric mmstorm_fleet_backlog_runs)" = 2 &&
+	test "$(metric mmstorm_fleet_backlog_oldest_seconds | cut -d. -f1)" -ge 0 &&
+	curl -s --unix-socket "$MMSTORM_SOCKET" http://d/metrics > metrics.txt &&
+	grep -q "^mmstorm_fleet_last_error_info{error=\"" metrics.txt &&
+	mmstorm status > st.txt &&
+	grep -q "^fleet  *down, 2 run(s) waiting" st.txt &&
+	mmstorm status --json > st.json &&
+	test "$(json_get st.json "j[\"fleet\"][\"backlog\"]")" = 2
+'
+
+test_expect 'back up, the backlog drains and nothing is lost' '
+	pg_ctl_do start &&
+	wait_drained &&
+	test "$(metric mmstorm_fleet_backlog_runs)" = 0 &&
+	mmstorm export > local-all.jsonl &&
+	mmstorm --db "$URL" export > fleet-all.jsonl &&
+	cmp local-all.jsonl fleet-all.jsonl &&
+	test "$(grep -c "\"type\":\"run\"" fleet-all.jsonl)" = 3
+'
+
+test_expect 'killed during pushes, the fleet database ends up with every run' '
+	for f in two-builds two-releases init-on-alloc; do
+		mmstorm import "$FIXTURES/$f.jsonl" > /dev/null || return 1
+	done &&
+	n=$(lite "SELECT count(*) FROM runs") &&
+	lite "INSERT INTO outbox (run_uuid, queued_ns) SELECT uuid, created_ns FROM runs" &&
+	i=0; until [ "$(lite "SELECT count(*) FROM outbox")" -lt $n ] || [ $i -ge 500 ]; do
+		i=$((i + 1)); done &&
+	pg_ctl_do stop -m immediate &&
+	sleep 0.5 &&
+	lite "SELECT count(*) FROM outbox" > left &&
+	echo "# $(cat left) of $n runs left when the database went down" &&
+	test "$(cat left)" -gt 0 &&
+	pg_ctl_do start &&
+	wait_drained &&
+	mmstorm export > local-all.jsonl &&
+	mmstorm --db "$URL" export > fleet-all.jsonl &&
+	{ cmp local-all.jsonl fleet-all.jsonl || { diff local-all.jsonl fleet-all.jsonl | cut -c1-300 | head; false; }; } &&
+	test "$(grep -c "\"type\":\"run\"" fleet-all.jsonl)" = $n
+'
+
+test_expect 'the password is in no log, metric or status' '
+	curl -s --unix-socket "$MMSTORM_SOCKET" http://d/metrics > m.txt &&
+	mmstorm status --json > s.json &&
+	! grep -q s3cret "$DAEMON_LOG" m.txt s.json &&
+	grep -q "fleet: connected" "$DAEMON_LOG"
+'
+
+test_done
