@@ -135,6 +135,26 @@ test_expect 'killed during pushes, the fleet database ends up with every run' '
 	test "$(grep -c "\"type\":\"run\"" fleet-all.jsonl)" = $n
 '
 
+# A crashed boot: a run left 'running' by another boot id and the panic
+# the kernel wrote to pstore.  Crash recovery ends the run and queues it;
+# it reaches the fleet database with its pstore event and record.
+stop_daemon
+mkdir -p "$SCRATCH/pstore"
+cp "$TOP/tests/fixtures/kmsg/sysrq-panic.console.log" "$SCRATCH/pstore/dmesg-ramoops-0"
+CRASH=00000000-0000-4000-8000-00000000c0de
+lite "INSERT INTO runs (uuid, workload, params, state, kernel_id, host_id, boot_id, host_state, created_ns, started_ns) SELECT '$CRASH', workload, params, 'running', kernel_id, host_id, 'a-previous-boot', host_state, created_ns + 1, started_ns FROM runs WHERE uuid = '$(cat "$SCRATCH/uuid1")'"
+start_daemon --fleet-file "$SCRATCH/fleet.conn" -v --pstore "$SCRATCH/pstore"
+
+test_expect 'a run crash recovery ended is pushed with its pstore event' '
+	wait_drained &&
+	test "$(pg_psql fleet "SELECT state FROM runs WHERE uuid = '"'"'$CRASH'"'"'")" = crashed &&
+	test "$(pg_psql fleet "SELECT e.kind || '"'"'|'"'"' || e.source || '"'"'|'"'"' || e.workload FROM events e JOIN runs r ON r.id = e.run_id WHERE r.uuid = '"'"'$CRASH'"'"'")" = "panic|pstore|thp-munmap" &&
+	test "$(pg_psql fleet "SELECT count(*) FROM run_artifacts a JOIN runs r ON r.id = a.run_id WHERE r.uuid = '"'"'$CRASH'"'"' AND a.name = '"'"'pstore/dmesg-ramoops-0'"'"'")" = 1 &&
+	mmstorm export $CRASH > local-crash.jsonl &&
+	mmstorm --db "$URL" export $CRASH > fleet-crash.jsonl &&
+	cmp local-crash.jsonl fleet-crash.jsonl
+'
+
 test_expect 'the password is in no log, metric or status' '
 	curl -s --unix-socket "$MMSTORM_SOCKET" http://d/metrics > m.txt &&
 	mmstorm status --json > s.json &&
