@@ -239,6 +239,86 @@ emit_rows(struct db *db, const char *sql, int64_t run_id, const char *types,
 	return r;
 }
 
+/* An array element: NULL, a number, or text double-quoted with " and \
+ * escaped (then the whole array goes in a string literal). */
+static int
+array_elem(struct buf *b, struct stmt *st, int col, char t, char **cause)
+{
+	const char *s;
+	size_t len, i;
+
+	if (stmt_type(st, col) == STORE_NULL) {
+		buf_adds(b, "NULL");
+		return 0;
+	}
+	if (t == 'i') {
+		buf_printf(b, "%" PRId64, stmt_int64(st, col));
+		return 0;
+	}
+	s = stmt_text(st, col);
+	len = stmt_bytes(st, col);
+	if (memchr(s, '\0', len) != NULL || !utf8_valid(s, len))
+		return set_cause(cause, EILSEQ, "text that is not UTF-8 (or "
+		    "has a NUL byte) cannot be stored in PostgreSQL");
+	buf_addc(b, '"');
+	for (i = 0; i < len; i++) {
+		if (s[i] == '"' || s[i] == '\\')
+			buf_addc(b, '\\');
+		buf_addc(b, s[i]);
+	}
+	buf_addc(b, '"');
+	return 0;
+}
+
+/*
+ * The rows of a local query as one array per column for unnest():
+ * "'{..}'::bigint[],'{..}'::text[]".  For the long lists (a run's
+ * counters: hundreds of rows) a few array literals parse and plan in a
+ * fraction of the time of as many VALUES rows.  Types 'i' and 't' only.
+ */
+static int
+emit_arrays(struct db *db, const char *sql, int64_t run_id, const char *types,
+    struct buf *b, size_t *nrows, char **cause)
+{
+	struct stmt *st = db_prepare(db, sql, cause);
+	size_t ncol = strlen(types), c, i;
+	struct buf *cols;
+	int rc, r = 0;
+
+	*nrows = 0;
+	if (st == NULL)
+		return -EIO;
+	cols = xcalloc(ncol, sizeof *cols);
+	stmt_bind_int64(st, 1, run_id);
+	while (r == 0 && (rc = stmt_step(st)) == STORE_ROW) {
+		for (c = 0; r == 0 && c < ncol; c++) {
+			buf_addc(&cols[c], *nrows > 0 ? ',' : '{');
+			r = array_elem(&cols[c], st, (int)c, types[c], cause);
+		}
+		(*nrows)++;
+	}
+	if (r == 0 && rc != STORE_DONE)
+		r = db_error(db, cause, "cannot read the run to push");
+	for (c = 0; r == 0 && *nrows > 0 && c < ncol; c++) {
+		buf_adds(&cols[c], "}");
+		if (c > 0)
+			buf_addc(b, ',');
+		/* the array text as a string literal: ' doubled */
+		buf_addc(b, '\'');
+		for (i = 0; i < cols[c].len; i++) {
+			if (cols[c].s[i] == '\'')
+				buf_addc(b, '\'');
+			buf_addc(b, cols[c].s[i]);
+		}
+		buf_printf(b, "'::%s[]", pg_type(types[c]));
+	}
+	for (c = 0; c < ncol; c++)
+		buf_release(&cols[c]);
+	free(cols);
+	stmt_finalize(st);
+	return r;
+}
+
 /* ---- what a run is made of ---- */
 
 #define HOST_MATCH "h.machine_id = v.machine_id AND h.hostname = " \
@@ -252,9 +332,10 @@ emit_rows(struct db *db, const char *sql, int64_t run_id, const char *types,
 	"SELECT host_id FROM events WHERE run_id = $1"
 
 /* A local query and the fleet statement its rows go in: head, then the
- * VALUES rows, then tail. */
+ * VALUES rows (or with arrays, unnest()'s arguments), then tail. */
 struct part {
 	const char *local, *types, *head, *tail;
+	int arrays;          /* 1: unnest() of arrays, not VALUES */
 };
 
 /* Before the run: what it refers to, shared with other runs. */
@@ -264,15 +345,15 @@ static const struct part shared_parts[] = {
 	  "(" RUN_REFS ") ORDER BY build_key", "ttttttti",
 	  "INSERT INTO kernels (build_key, release, version, build_id, "
 	  "cmdline, config_hash, config_source, first_seen_ns) VALUES\n",
-	  "\nON CONFLICT (build_key) DO NOTHING;\n" },
+	  "\nON CONFLICT (build_key) DO NOTHING;\n", 0 },
 	{ "SELECT " HOST_KEY ", nodes, first_seen_ns FROM hosts WHERE id IN "
 	  "(" RUN_HOSTS ") ORDER BY " HOST_KEY, "ttiiiti",
 	  "INSERT INTO hosts (" HOST_KEY ", nodes, first_seen_ns) VALUES\n",
-	  "\nON CONFLICT (" HOST_KEY ") DO NOTHING;\n" },
+	  "\nON CONFLICT (" HOST_KEY ") DO NOTHING;\n", 0 },
 	{ "SELECT name, kind, unit FROM counters WHERE id IN (SELECT "
 	  "counter_id FROM run_counters WHERE run_id = $1) ORDER BY name",
-	  "ttt", "INSERT INTO counters (name, kind, unit) VALUES\n",
-	  "\nON CONFLICT (name) DO NOTHING;\n" },
+	  "ttt", "INSERT INTO counters (name, kind, unit) SELECT * FROM "
+	  "unnest(", ")\nON CONFLICT (name) DO NOTHING;\n", 1 },
 };
 
 /* The run itself: the CTE r that the parts below read. */
@@ -293,30 +374,30 @@ static const struct part run_part = {
 	", label, boot_id, host_state, created_ns, started_ns, ended_ns, "
 	"exit_status)\nJOIN kernels k ON k.build_key = v.build_key JOIN hosts "
 	"h ON " HOST_MATCH "\nON CONFLICT (uuid) DO NOTHING RETURNING id, "
-	"workload)" };
+	"workload)", 0 };
 
 /* The run's own rows, each a CTE inserting only if r inserted the run. */
 static const struct part run_parts[] = {
 	{ "SELECT rc.idx, c.name FROM run_counters rc JOIN counters c ON "
 	  "c.id = rc.counter_id WHERE rc.run_id = $1 ORDER BY rc.idx", "it",
 	  "INSERT INTO run_counters (run_id, idx, counter_id) SELECT r.id, "
-	  "v.idx, c.id FROM r, (VALUES\n",
-	  ") AS v(idx, name) JOIN counters c ON c.name = v.name" },
+	  "v.idx, c.id FROM r, unnest(",
+	  ") AS v(idx, name) JOIN counters c ON c.name = v.name", 1 },
 	{ "SELECT seq, t_ns, label, data FROM samples WHERE run_id = $1 "
 	  "ORDER BY seq", "iitb",
 	  "INSERT INTO samples (run_id, seq, t_ns, label, data) SELECT r.id, "
 	  "v.seq, v.t_ns, v.label, v.data FROM r, (VALUES\n",
-	  ") AS v(seq, t_ns, label, data)" },
+	  ") AS v(seq, t_ns, label, data)", 0 },
 	{ "SELECT name, value, unit, better FROM metrics WHERE run_id = $1 "
 	  "ORDER BY name", "tftt",
 	  "INSERT INTO metrics (run_id, name, value, unit, better) SELECT "
 	  "r.id, v.name, v.value, v.unit, v.better FROM r, (VALUES\n",
-	  ") AS v(name, value, unit, better)" },
+	  ") AS v(name, value, unit, better)", 0 },
 	{ "SELECT series, seq, t_ns, value FROM run_values WHERE run_id = $1 "
 	  "ORDER BY series, seq", "tiif",
 	  "INSERT INTO run_values (run_id, series, seq, t_ns, value) SELECT "
 	  "r.id, v.series, v.seq, v.t_ns, v.value FROM r, (VALUES\n",
-	  ") AS v(series, seq, t_ns, value)" },
+	  ") AS v(series, seq, t_ns, value)", 0 },
 	/* Events get the fleet's own ids, in the local order; their kernel
 	 * and host may differ from the run's (a pstore record). */
 	{ "SELECT k.build_key, h.machine_id, h.hostname, h.cpus_possible, "
@@ -330,22 +411,22 @@ static const struct part run_parts[] = {
 	  "v.text, r.workload FROM r, (VALUES\n",
 	  ") AS v(build_key, " HOST_KEY ", boot_id, kind, title, signature, "
 	  "t_ns, source, text)\nJOIN kernels k ON k.build_key = v.build_key "
-	  "JOIN hosts h ON " HOST_MATCH },
+	  "JOIN hosts h ON " HOST_MATCH, 0 },
 	{ "SELECT source FROM run_unavailable WHERE run_id = $1 ORDER BY "
 	  "source", "t",
 	  "INSERT INTO run_unavailable (run_id, source) SELECT r.id, v.source "
-	  "FROM r, (VALUES\n", ") AS v(source)" },
+	  "FROM r, (VALUES\n", ") AS v(source)", 0 },
 	{ "SELECT name, content FROM run_artifacts WHERE run_id = $1 ORDER BY "
 	  "name", "tt",
 	  "INSERT INTO run_artifacts (run_id, name, content) SELECT r.id, "
-	  "v.name, v.content FROM r, (VALUES\n", ") AS v(name, content)" },
+	  "v.name, v.content FROM r, (VALUES\n", ") AS v(name, content)", 0 },
 	{ "SELECT path, original, value, state, changed_ns, restored_ns, "
 	  "error FROM knobs WHERE run_id = $1 ORDER BY id", "ttttiit",
 	  "INSERT INTO knobs (run_id, path, original, value, state, "
 	  "changed_ns, restored_ns, error) SELECT r.id, v.path, v.original, "
 	  "v.value, v.state, v.changed_ns, v.restored_ns, v.error FROM r, "
 	  "(VALUES\n", ") AS v(path, original, value, state, changed_ns, "
-	  "restored_ns, error)" },
+	  "restored_ns, error)", 0 },
 };
 
 /* head, rows, tail into sql; nothing when the query has no row. */
@@ -357,8 +438,9 @@ emit_part(struct db *db, const struct part *p, int64_t run_id,
 	int r;
 
 	buf_reset(rows);
-	if ((r = emit_rows(db, p->local, run_id, p->types, rows, n,
-	    cause)) != 0 || *n == 0)
+	r = p->arrays ? emit_arrays(db, p->local, run_id, p->types, rows, n,
+	    cause) : emit_rows(db, p->local, run_id, p->types, rows, n, cause);
+	if (r != 0 || *n == 0)
 		return r;
 	buf_adds(sql, before);
 	buf_adds(sql, p->head);
