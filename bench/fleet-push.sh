@@ -25,7 +25,20 @@ for f in two-builds two-releases init-on-alloc; do
 done
 echo "uname -r: $(uname -r); nproc: $(nproc); $("$PGBIN/postgres" --version)"
 echo "server: fsync=off (a temporary directory; see bench/README.md)"
-./build/bench-fleet-push -u "$url" -d "$SCRATCH/local.db" -H 50 -n 20000 "$@"
+# Server CPU: the postmaster's own and its reaped backends' (cutime,
+# cstime), before and after: the backends exit with their connections.
+pm_cpu() {
+	pm=$(head -n 1 "$PGDIR/data/postmaster.pid")
+	awk '{ print $14 + $15 + $16 + $17 }' "/proc/$pm/stat"
+}
+cpu0=$(pm_cpu)
+/usr/bin/time -f "client CPU %U s user, %S s sys" \
+    ./build/bench-fleet-push -u "$url" -d "$SCRATCH/local.db" -H 50 -n 20000 \
+    "$@" 2>&1 | tee "$SCRATCH/out"
+sleep 1
+cpu1=$(pm_cpu)
+runs=$(sed -n 's/^hosts [0-9]*  runs \([0-9]*\).*/\1/p' "$SCRATCH/out")
+echo "server CPU $(( (cpu1 - cpu0) * 1000 / $(getconf CLK_TCK) )) ms for $runs runs: $(( (cpu1 - cpu0) * 1000000 / $(getconf CLK_TCK) / runs )) us/run"
 pg_psql fleet "SELECT 'fleet database: ' || count(*) || ' runs, ' ||
     (SELECT count(*) FROM hosts) || ' hosts, ' ||
     pg_size_pretty(pg_database_size('fleet')) || ' (' ||

@@ -172,6 +172,10 @@ fleet_conninfo(struct daemon *d, const char *url, const char *file,
 		if ((d->fleet_conninfo = read_private_line(file, "fleet "
 		    "connection", 1, cause)) == NULL)
 			return -EPERM;
+		/* "fleet=URL" as a config line, or the bare string */
+		if (starts_with(d->fleet_conninfo, "fleet="))
+			memmove(d->fleet_conninfo, d->fleet_conninfo + 6,
+			    strlen(d->fleet_conninfo + 6) + 1);
 		return pga_conninfo_check(d->fleet_conninfo, &pw, cause);
 	}
 	if (url == NULL)

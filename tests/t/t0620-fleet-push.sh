@@ -142,11 +142,22 @@ stop_daemon
 mkdir -p "$SCRATCH/pstore"
 cp "$TOP/tests/fixtures/kmsg/sysrq-panic.console.log" "$SCRATCH/pstore/dmesg-ramoops-0"
 CRASH=00000000-0000-4000-8000-00000000c0de
+# From here the daemon pushes as a role with only what docs/fleet.md
+# grants a lab machine, its connection file a config line.
+pg_psql fleet "CREATE ROLE mmstorm_push NOLOGIN;
+    GRANT SELECT ON ALL TABLES IN SCHEMA public TO mmstorm_push;
+    GRANT INSERT ON kernels, hosts, counters, runs, run_counters, samples,
+        metrics, run_values, events, run_unavailable, run_artifacts, knobs
+        TO mmstorm_push;
+    GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO mmstorm_push;
+    CREATE ROLE lab01 LOGIN IN ROLE mmstorm_push"
+echo "fleet=postgresql:///fleet?host=$PGDIR&user=lab01&password=s3cret" > "$SCRATCH/fleet.conn"
 lite "INSERT INTO runs (uuid, workload, params, state, kernel_id, host_id, boot_id, host_state, created_ns, started_ns) SELECT '$CRASH', workload, params, 'running', kernel_id, host_id, 'a-previous-boot', host_state, created_ns + 1, started_ns FROM runs WHERE uuid = '$(cat "$SCRATCH/uuid1")'"
 start_daemon --fleet-file "$SCRATCH/fleet.conn" -v --pstore "$SCRATCH/pstore"
 
-test_expect 'a run crash recovery ended is pushed with its pstore event' '
+test_expect 'a run crash recovery ended is pushed with its pstore event (push role)' '
 	wait_drained &&
+	test "$(pg_psql fleet "SELECT usename FROM pg_stat_activity WHERE usename = '"'"'lab01'"'"'")" = lab01 &&
 	test "$(pg_psql fleet "SELECT state FROM runs WHERE uuid = '"'"'$CRASH'"'"'")" = crashed &&
 	test "$(pg_psql fleet "SELECT e.kind || '"'"'|'"'"' || e.source || '"'"'|'"'"' || e.workload FROM events e JOIN runs r ON r.id = e.run_id WHERE r.uuid = '"'"'$CRASH'"'"'")" = "panic|pstore|thp-munmap" &&
 	test "$(pg_psql fleet "SELECT count(*) FROM run_artifacts a JOIN runs r ON r.id = a.run_id WHERE r.uuid = '"'"'$CRASH'"'"' AND a.name = '"'"'pstore/dmesg-ramoops-0'"'"'")" = 1 &&
