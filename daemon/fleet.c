@@ -32,6 +32,7 @@
 #define ROW_BACKOFF_MS    (10 * 1000)   /* a refused run: 10 s, 20 s, */
 #define ROW_BACKOFF_MAX   (3600 * 1000) /* ... at most an hour */
 #define PUSH_TIMEOUT_S    180           /* no answer: the link is dead */
+#define CONNECT_TIMEOUT_S 30            /* PQconnectPoll has none */
 
 enum fleet_state { FLEET_DOWN, FLEET_CONNECTING, FLEET_IDLE, FLEET_PUSHING };
 
@@ -262,6 +263,7 @@ on_timer(evutil_socket_t fd, short what, void *arg)
 			break;
 		}
 		f->state = FLEET_CONNECTING;
+		arm_timer(f, CONNECT_TIMEOUT_S * 1000);
 		fleet_step(f);
 		break;
 	case FLEET_IDLE:

@@ -166,6 +166,22 @@ test_expect 'a run crash recovery ended is pushed with its pstore event (push ro
 	cmp local-crash.jsonl fleet-crash.jsonl
 '
 
+test_expect 'a run the fleet database cannot take waits; the others go on' '
+	bad=$(lite "SELECT uuid FROM runs WHERE uuid <> '"'"'$CRASH'"'"' ORDER BY created_ns LIMIT 1") &&
+	good=$(lite "SELECT uuid FROM runs WHERE uuid <> '"'"'$bad'"'"' AND uuid <> '"'"'$CRASH'"'"' ORDER BY created_ns LIMIT 1") &&
+	pg_psql fleet "DELETE FROM runs WHERE uuid IN ('"'"'$bad'"'"', '"'"'$good'"'"')" &&
+	lite "UPDATE runs SET reason = CAST(x'"'"'66ff6f'"'"' AS TEXT) WHERE uuid = '"'"'$bad'"'"'" &&
+	lite "INSERT INTO outbox (run_uuid, queued_ns) VALUES ('"'"'$bad'"'"', 1), ('"'"'$good'"'"', 2)" &&
+	i=0; until [ "$(pg_psql fleet "SELECT count(*) FROM runs WHERE uuid = '"'"'$good'"'"'")" = 1 ] || [ $i -ge 300 ]; do
+		sleep 0.1; i=$((i + 1)); done &&
+	test "$(pg_psql fleet "SELECT count(*) FROM runs WHERE uuid = '"'"'$bad'"'"'")" = 0 &&
+	test "$(lite "SELECT attempts > 0 FROM outbox WHERE run_uuid = '"'"'$bad'"'"'")" = 1 &&
+	test "$(metric mmstorm_fleet_refused_runs)" = 1 &&
+	mmstorm status > st2.txt &&
+	grep -q "last error: run .$bad.: text that is not UTF-8" st2.txt &&
+	lite "DELETE FROM outbox WHERE run_uuid = '"'"'$bad'"'"'"
+'
+
 test_expect 'the password is in no log, metric or status' '
 	curl -s --unix-socket "$MMSTORM_SOCKET" http://d/metrics > m.txt &&
 	mmstorm status --json > s.json &&
