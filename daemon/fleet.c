@@ -200,9 +200,10 @@ push_next(struct fleet *f)
 			    cause, NULL);
 		log_warn("fleet: %s", cause);
 		set_error(f, cause);
+		/* the next run at once; the outbox unreadable: a poll later */
+		arm_timer(f, f->uuid != NULL ? 0 : IDLE_POLL_MS);
 		free(f->uuid);
 		f->uuid = NULL;
-		arm_timer(f, 0);
 		goto out;
 	}
 	if (pga_send(f->pg, f->sql.s, &cause) != 0) {
