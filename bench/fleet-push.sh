@@ -10,7 +10,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 TOP=$PWD
-make build/bench-fleet-push build/mmstorm >&2
+make WERROR=1 build/bench-fleet-push build/mmstorm >&2
 SCRATCH=$(mktemp -d /tmp/mmstorm-bench.XXXXXX)
 test_skip_rest() { echo "bench-fleet-push: $1" >&2; exit 1; }
 cleanup_scratch() { rm -rf "$SCRATCH"; }
