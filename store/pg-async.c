@@ -34,12 +34,19 @@ struct pg_async {
 static char *
 one_line(const char *msg)
 {
-	char *s = xstrdup(msg && *msg ? msg : "unknown error"), *p;
+	char *s = xstrdup(msg && *msg ? msg : "unknown error"), *p, *q;
 	size_t n;
 
-	for (p = s; *p != '\0'; p++)
-		if (*p == '\n' || *p == '\t')
-			*p = ' ';
+	/* newlines and tabs become one space each run */
+	for (p = q = s; *p != '\0'; p++) {
+		if (*p == '\n' || *p == '\t' || *p == ' ') {
+			if (q > s && q[-1] == ' ')
+				continue;
+			*q++ = ' ';
+		} else
+			*q++ = *p;
+	}
+	*q = '\0';
 	n = strlen(s);
 	while (n > 0 && s[n - 1] == ' ')
 		s[--n] = '\0';
