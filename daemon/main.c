@@ -168,6 +168,9 @@ fleet_conninfo(struct daemon *d, const char *url, const char *file,
 {
 	int pw, r;
 
+	if (file != NULL && url != NULL)
+		return set_cause(cause, EINVAL, "--fleet and --fleet-file: "
+		    "give one");
 	if (file != NULL) {
 		if ((d->fleet_conninfo = read_private_line(file, "fleet "
 		    "connection", 1, cause)) == NULL)

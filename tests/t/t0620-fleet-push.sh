@@ -182,6 +182,19 @@ test_expect 'a run the fleet database cannot take waits; the others go on' '
 	lite "DELETE FROM outbox WHERE run_uuid = '"'"'$bad'"'"'"
 '
 
+test_expect 'quotes, backslashes and infinities arrive as they are' '
+	u=$(lite "SELECT r.uuid FROM runs r WHERE EXISTS (SELECT 1 FROM metrics m WHERE m.run_id = r.id) AND r.uuid <> '"'"'$CRASH'"'"' ORDER BY r.created_ns DESC LIMIT 1") &&
+	pg_psql fleet "DELETE FROM runs WHERE uuid = '"'"'$u'"'"'" &&
+	lite "UPDATE runs SET label = '"'"'it'"'"''"'"''"'"'s \\ \"x\"); DROP TABLE runs; -- \$\$'"'"' WHERE uuid = '"'"'$u'"'"'" &&
+	lite "UPDATE metrics SET value = 9e999 WHERE run_id = (SELECT id FROM runs WHERE uuid = '"'"'$u'"'"') AND name = (SELECT min(name) FROM metrics WHERE run_id = (SELECT id FROM runs WHERE uuid = '"'"'$u'"'"'))" &&
+	lite "INSERT INTO outbox (run_uuid, queued_ns) VALUES ('"'"'$u'"'"', 3)" &&
+	wait_drained &&
+	mmstorm export "$u" > q-local.jsonl &&
+	grep -q "DROP TABLE" q-local.jsonl && grep -q "\"inf\"" q-local.jsonl &&
+	mmstorm --db "$URL" export "$u" > q-fleet.jsonl &&
+	cmp q-local.jsonl q-fleet.jsonl
+'
+
 test_expect 'the password is in no log, metric or status' '
 	curl -s --unix-socket "$MMSTORM_SOCKET" http://d/metrics > m.txt &&
 	mmstorm status --json > s.json &&
