@@ -185,7 +185,7 @@ test_expect 'a run the fleet database cannot take waits; the others go on' '
 test_expect 'quotes, backslashes and infinities arrive as they are' '
 	u=$(lite "SELECT r.uuid FROM runs r WHERE EXISTS (SELECT 1 FROM metrics m WHERE m.run_id = r.id) AND r.uuid <> '"'"'$CRASH'"'"' ORDER BY r.created_ns DESC LIMIT 1") &&
 	pg_psql fleet "DELETE FROM runs WHERE uuid = '"'"'$u'"'"'" &&
-	lite "UPDATE runs SET label = '"'"'it'"'"''"'"''"'"'s \\ \"x\"); DROP TABLE runs; -- \$\$'"'"' WHERE uuid = '"'"'$u'"'"'" &&
+	lite "UPDATE runs SET label = '"'"'it'"'"''"'"'s \\ \"x\"); DROP TABLE runs; -- \$\$'"'"' WHERE uuid = '"'"'$u'"'"'" &&
 	lite "UPDATE metrics SET value = 9e999 WHERE run_id = (SELECT id FROM runs WHERE uuid = '"'"'$u'"'"') AND name = (SELECT min(name) FROM metrics WHERE run_id = (SELECT id FROM runs WHERE uuid = '"'"'$u'"'"'))" &&
 	lite "INSERT INTO outbox (run_uuid, queued_ns) VALUES ('"'"'$u'"'"', 3)" &&
 	wait_drained &&
