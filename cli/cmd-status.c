@@ -15,6 +15,26 @@ const struct cli_cmd cmd_status = {
 	.exec = cmd_status_exec,
 };
 
+/* The fleet push (mmstormd --fleet, docs/fleet.md), when configured. */
+static void
+print_fleet(json_t *f)
+{
+	const char *err;
+
+	if (!json_is_object(f))
+		return;
+	printf("fleet     %s, %lld run(s) waiting",
+	    json_string_value(json_object_get(f, "state")),
+	    (long long)json_integer_value(json_object_get(f, "backlog")));
+	if (json_integer_value(json_object_get(f, "backlog")) > 0)
+		printf(" (oldest %.0f s)",
+		    json_number_value(json_object_get(f, "oldest_s")));
+	printf(", %lld pushed\n",
+	    (long long)json_integer_value(json_object_get(f, "pushed")));
+	if ((err = json_string_value(json_object_get(f, "last_error"))) != NULL)
+		printf("          last error: %s\n", err);
+}
+
 static int
 cmd_status_exec(int argc, char **argv)
 {
@@ -62,6 +82,7 @@ cmd_status_exec(int argc, char **argv)
 	    (long long)json_integer_value(json_object_get(st, "stalls")),
 	    (long long)json_integer_value(json_object_get(st, "kmsg_records")),
 	    (long long)json_integer_value(json_object_get(st, "kmsg_lost")));
+	print_fleet(json_object_get(st, "fleet"));
 	json_decref(st);
 	return EXIT_OK;
 }

@@ -147,6 +147,8 @@ status_json(struct daemon *d)
 	json_object_set_new(o, "kmsg_records", json_integer(kmsg_records));
 	json_object_set_new(o, "kmsg_lost", json_integer(kmsg_lost));
 	json_object_set_new(o, "stopping", json_boolean(d->stopping));
+	if (d->fleet != NULL)
+		json_object_set_new(o, "fleet", fleet_status_json(d));
 	return o;
 }
 

@@ -11,6 +11,7 @@
 #include "daemon/http.h"
 
 struct db;
+struct fleet;
 struct kmsg_watch;
 
 struct daemon {
@@ -60,6 +61,10 @@ struct daemon {
 
 	/* counters for /metrics */
 	int64_t http_requests;
+
+	/* fleet push (fleet.c): NULL when not configured */
+	char *fleet_conninfo;         /* may hold a password: never shown */
+	struct fleet *fleet;
 };
 
 /* log.c: stderr with <N> priorities for journald */
@@ -104,6 +109,24 @@ int api_parse_listen(const char *, char **host, char **port, char **cause);
 
 /* metrics.c: Prometheus text format 0.0.4 */
 char *metrics_render(struct daemon *);
+
+/* fleet.c: ended runs pushed to the fleet database (docs/fleet.md) */
+int fleet_start(struct daemon *, char **cause);
+void fleet_stop(struct daemon *);
+void fleet_kick(struct daemon *);
+/* NULL (JSON null) without --fleet */
+struct json_t *fleet_status_json(struct daemon *);
+struct fleet_stats {
+	const char *state;            /* down, connecting, idle, pushing */
+	int up;
+	int64_t backlog, refused;     /* outbox rows; those refused */
+	double oldest_s;              /* age of the oldest row */
+	int64_t pushed, duplicates, conn_lost;
+	double last_push_s;
+	const char *last_error;       /* no secret: libpq never echoes one */
+};
+/* -ENOENT without --fleet */
+int fleet_stats(struct daemon *, struct fleet_stats *);
 
 /* events.c: kernel log, pstore, heartbeat, taint */
 int events_start(struct daemon *, char **cause);

@@ -19,6 +19,7 @@
 
 #include "daemon/daemon.h"
 #include "store/db.h"
+#include "store/pg-async.h"
 #include "probe/identity.h"
 
 #define DEFAULT_SOCKET "/run/mmstorm/mmstormd.sock"
@@ -35,7 +36,8 @@ usage(FILE *f)
 	    "[--request-timeout-ms N]\n"
 	    "                [--heartbeat-ms N] [--stall-ms N] "
 	    "[--allow-user-kmsg] [--kmsg-tail] [--kmsg-quiet-ms N]\n"
-	    "                [--pstore DIR] [-v]\n");
+	    "                [--pstore DIR] [--fleet URL | --fleet-file FILE] "
+	    "[-v]\n");
 }
 
 static void
@@ -103,13 +105,15 @@ on_heartbeat(evutil_socket_t fd, short what, void *arg)
 }
 
 /*
- * The token file must be the daemon's own: owned by root or by the user
- * the daemon runs as, and not readable by group or others.  Checked on
- * the opened descriptor (no symlink followed, no race between the check
- * and the read).
+ * A secret's file (the TCP token, the fleet connection string) must be
+ * the daemon's own: owned by root or by the user the daemon runs as, and
+ * not readable by group or others.  Checked on the opened descriptor (no
+ * symlink followed, no race between the check and the read).  Its first
+ * line, trimmed, at least min_len characters.
  */
 static char *
-read_token(const char *path, char **cause)
+read_private_line(const char *path, const char *what, size_t min_len,
+    char **cause)
 {
 	struct stat st;
 	char *t = NULL;
@@ -124,21 +128,24 @@ read_token(const char *path, char **cause)
 		return NULL;
 	}
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode))
-		set_cause(cause, EINVAL, "token file '%s' is not a regular file",
-		    path);
+		set_cause(cause, EINVAL, "%s file '%s' is not a regular file",
+		    what, path);
 	else if (st.st_uid != 0 && st.st_uid != geteuid())
-		set_cause(cause, EPERM, "token file '%s' must be owned by root "
-		    "or by the daemon's user", path);
+		set_cause(cause, EPERM, "%s file '%s' must be owned by root "
+		    "or by the daemon's user", what, path);
 	else if ((st.st_mode & 0077) != 0)
-		set_cause(cause, EPERM, "token file '%s' must not be readable "
-		    "by group or others", path);
+		set_cause(cause, EPERM, "%s file '%s' must not be readable "
+		    "by group or others", what, path);
 	else if ((f = fdopen(fd, "r")) == NULL)
 		set_cause(cause, errno, "cannot read '%s'", path);
-	else if ((n = getline(&t, &cap, f)) <= 0 || strlen(trim(t)) < 16)
-		set_cause(cause, EINVAL, "token in '%s' is shorter than 16 "
-		    "characters", path);
+	else if ((n = getline(&t, &cap, f)) <= 0 ||
+	    strlen(trim(t)) < min_len)
+		set_cause(cause, EINVAL, "%s in '%s' is shorter than %zu "
+		    "characters", what, path, min_len);
 	else {
 		fclose(f);
+		/* trim() may have moved the start */
+		memmove(t, trim(t), strlen(trim(t)) + 1);
 		return t;
 	}
 	free(t);
@@ -147,6 +154,44 @@ read_token(const char *path, char **cause)
 	else
 		close(fd);
 	return NULL;
+}
+
+/*
+ * The fleet database's connection string: --fleet gives it on the
+ * command line, where every user sees it (ps), so it may not hold a
+ * password; --fleet-file names a private file that may.  libpq's own
+ * password file (~/.pgpass, PGPASSFILE) works with either.
+ */
+static int
+fleet_conninfo(struct daemon *d, const char *url, const char *file,
+    char **cause)
+{
+	int pw, r;
+
+	if (file != NULL && url != NULL)
+		return set_cause(cause, EINVAL, "--fleet and --fleet-file: "
+		    "give one");
+	if (file != NULL) {
+		if ((d->fleet_conninfo = read_private_line(file, "fleet "
+		    "connection", 1, cause)) == NULL)
+			return -EPERM;
+		/* "fleet=URL" as a config line, or the bare string */
+		if (starts_with(d->fleet_conninfo, "fleet="))
+			memmove(d->fleet_conninfo, d->fleet_conninfo + 6,
+			    strlen(d->fleet_conninfo + 6) + 1);
+		return pga_conninfo_check(d->fleet_conninfo, &pw, cause);
+	}
+	if (url == NULL)
+		return 0;
+	if ((r = pga_conninfo_check(url, &pw, cause)) != 0)
+		return r;
+	if (pw)
+		return set_cause(cause, EPERM, "--fleet: a password on the "
+		    "command line is visible to every user: put the "
+		    "connection string in a file only the daemon can read "
+		    "(--fleet-file) or use a password file (PGPASSFILE)");
+	d->fleet_conninfo = xstrdup(url);
+	return 0;
 }
 
 static int
@@ -183,6 +228,7 @@ identify(struct daemon *d, char **cause)
 /* What the command line sets beyond struct daemon. */
 struct daemon_args {
 	const char *listen_addr, *token_file;
+	const char *fleet, *fleet_file;
 	int64_t heartbeat_ms, stall_ms;
 };
 
@@ -253,6 +299,8 @@ parse_args(int argc, char **argv, struct daemon *d, struct daemon_args *a)
 		{ "kmsg-tail", no_argument, NULL, 'T' },
 		{ "kmsg-quiet-ms", required_argument, NULL, 'Q' },
 		{ "pstore", required_argument, NULL, 'p' },
+		{ "fleet", required_argument, NULL, 'F' },
+		{ "fleet-file", required_argument, NULL, 'P' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -276,6 +324,8 @@ parse_args(int argc, char **argv, struct daemon *d, struct daemon_args *a)
 		case 'u': d->allow_user_kmsg = 1; break;
 		case 'T': d->kmsg_tail = 1; break;
 		case 'p': d->pstore_dir = optarg; break;
+		case 'F': a->fleet = optarg; break;
+		case 'P': a->fleet_file = optarg; break;
 		case 'v': log_verbose = 1; break;
 		case 'b': case 'H': case 'S': case 'Q': case 'C': case 'M':
 		case 'R':
@@ -346,8 +396,9 @@ daemon_setup(struct daemon *d, const struct daemon_args *a)
 		goto out;
 	}
 	make_socket_dir(d->socket_path);
+	/* After recovery and pstore: a crashed run goes with its events. */
 	if (api_start(d, a->listen_addr, &cause) != 0 ||
-	    events_start(d, &cause) != 0) {
+	    events_start(d, &cause) != 0 || fleet_start(d, &cause) != 0) {
 		log_err("%s", cause);
 		goto out;
 	}
@@ -395,7 +446,7 @@ daemon_loop(struct daemon *d, int64_t heartbeat_ms)
 int
 main(int argc, char **argv)
 {
-	struct daemon_args a = { NULL, NULL, 500, 2000 };
+	struct daemon_args a = { NULL, NULL, NULL, NULL, 500, 2000 };
 	struct daemon d;
 	const char *env;
 	char *cause = NULL;
@@ -421,8 +472,12 @@ main(int argc, char **argv)
 	fit_descriptors(&d.limits);
 	d.heartbeat_ns = a.heartbeat_ms * 1000000;
 	d.stall_ns = a.stall_ms * 1000000;
-	if (a.token_file != NULL && (d.token = read_token(a.token_file,
-	    &cause)) == NULL) {
+	if (a.token_file != NULL && (d.token = read_private_line(a.token_file,
+	    "token", 16, &cause)) == NULL) {
+		log_err("%s", cause);
+		goto out_args;
+	}
+	if (fleet_conninfo(&d, a.fleet, a.fleet_file, &cause) != 0) {
 		log_err("%s", cause);
 		goto out_args;
 	}
@@ -437,6 +492,7 @@ main(int argc, char **argv)
 		daemon_loop(&d, a.heartbeat_ms);
 		rc = 0;
 	}
+	fleet_stop(&d);
 	events_stop(&d);
 	api_stop(&d);
 	if (d.base != NULL)
@@ -446,6 +502,7 @@ main(int argc, char **argv)
 out_args:
 	free(cause);
 	free(d.token);
+	free(d.fleet_conninfo);
 	free(d.db_path);
 	free(d.socket_path);
 	return rc;

@@ -128,6 +128,51 @@ http_metrics(struct buf *b, const struct http_stats *st)
 	}
 }
 
+/* One sample of a family of its own; whole numbers print as such. */
+static void
+single(struct buf *b, const char *name, const char *type, const char *help,
+    double v)
+{
+	header(b, name, type, help);
+	if (v == (double)(int64_t)v)
+		buf_printf(b, "%s %" PRId64 "\n", name, (int64_t)v);
+	else
+		buf_printf(b, "%s %.6f\n", name, v);
+}
+
+/* The fleet push's backlog (fleet.c, docs/fleet.md); nothing without
+ * --fleet. */
+static void
+fleet_family(struct buf *b, struct daemon *d)
+{
+	struct fleet_stats st;
+
+	if (fleet_stats(d, &st) != 0)
+		return;
+	single(b, "mmstorm_fleet_up", "gauge",
+	    "1 while connected to the fleet database.", st.up);
+	single(b, "mmstorm_fleet_backlog_runs", "gauge",
+	    "Ended runs not yet in the fleet database.", (double)st.backlog);
+	single(b, "mmstorm_fleet_backlog_oldest_seconds", "gauge",
+	    "Age of the oldest run waiting to be pushed (0: none).",
+	    st.oldest_s);
+	single(b, "mmstorm_fleet_refused_runs", "gauge", "Runs waiting that "
+	    "the fleet database refused (retried later).", (double)st.refused);
+	single(b, "mmstorm_fleet_pushed_total", "counter",
+	    "Runs pushed (stored, or found already there).", (double)st.pushed);
+	single(b, "mmstorm_fleet_connection_losses_total", "counter",
+	    "Connections to the fleet database lost.", (double)st.conn_lost);
+	single(b, "mmstorm_fleet_last_push_seconds", "gauge",
+	    "Latency of the last push.", st.last_push_s);
+	header(b, "mmstorm_fleet_last_error_info", "gauge",
+	    "The last push or connection error (no secrets), as a label.");
+	if (st.last_error != NULL) {
+		buf_adds(b, "mmstorm_fleet_last_error_info{error=\"");
+		label_value(b, st.last_error);
+		buf_adds(b, "\"} 1\n");
+	}
+}
+
 char *
 metrics_render(struct daemon *d)
 {
@@ -178,5 +223,6 @@ metrics_render(struct daemon *d)
 	    d->http_requests);
 	if (d->http_pool != NULL)
 		http_metrics(&b, http_pool_stats(d->http_pool));
+	fleet_family(&b, d);
 	return buf_detach(&b);
 }

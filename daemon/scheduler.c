@@ -315,6 +315,7 @@ scheduler_child_exited(struct daemon *d, pid_t pid, int status)
 	} else if (requeued)
 		log_info("job %" PRId64 ": re-queued after a lost run", job);
 	free(why);
+	fleet_kick(d);
 	scheduler_start_next(d);
 }
 

@@ -359,23 +359,57 @@ db_run_insert(struct db *db, const struct run_new *rn, int64_t *id,
 	return step_done(db, st, id, cause, "cannot record run");
 }
 
+/* The run's row in the fleet outbox (schema/0010-outbox.sql). */
+static int
+outbox_add(struct db *db, int64_t run_id, int64_t now_ns, char **cause)
+{
+	struct stmt *st;
+
+	st = db_prepare(db, "INSERT INTO outbox (run_uuid, queued_ns) "
+	    "SELECT uuid, $2 FROM runs WHERE id = $1 "
+	    "ON CONFLICT (run_uuid) DO NOTHING", cause);
+	if (st == NULL)
+		return -EIO;
+	stmt_bind_int64(st, 1, run_id);
+	stmt_bind_int64(st, 2, now_ns);
+	return step_done(db, st, NULL, cause, "cannot queue run for the fleet");
+}
+
+/*
+ * The end of a run and its outbox row commit together: a run that ended
+ * is always on its way to the fleet database, whoever ended it (the
+ * supervisor, crash recovery).  Inside the caller's transaction if there
+ * is one, else in one of its own.
+ */
 int
 db_run_finish(struct db *db, int64_t run_id, const char *state,
     const char *reason, const char *exit_status, int64_t ended_ns,
     char **cause)
 {
 	struct stmt *st;
+	int own = !db->drv->in_transaction(db), r;
 
+	if (own && (r = db_begin(db, cause)) != 0)
+		return r;
 	st = db_prepare(db, "UPDATE runs SET state = $2, reason = $3, "
 	    "exit_status = $4, ended_ns = $5 WHERE id = $1", cause);
-	if (st == NULL)
-		return -EIO;
+	if (st == NULL) {
+		r = -EIO;
+		goto out;
+	}
 	stmt_bind_int64(st, 1, run_id);
 	stmt_bind_text(st, 2, state);
 	stmt_bind_text(st, 3, reason);
 	stmt_bind_text(st, 4, exit_status);
 	stmt_bind_int64(st, 5, ended_ns);
-	return step_done(db, st, NULL, cause, "cannot update run");
+	if ((r = step_done(db, st, NULL, cause, "cannot update run")) == 0)
+		r = outbox_add(db, run_id, now_real_ns(), cause);
+	if (r == 0 && own)
+		r = db_commit(db, cause);
+out:
+	if (r != 0 && own)
+		db_rollback(db);
+	return r;
 }
 
 int

@@ -52,6 +52,12 @@ test_expect 'only store/sqlite.c talks to SQLite' '
 	if [ -s bad ]; then cat bad; false; fi
 '
 
+test_expect 'only store/postgresql.c and store/pg-async.c talk to libpq' '
+	git -C "$TOP" grep -lE "libpq-fe\.h|PQ[a-z]+\(" -- $(for d in $LAYERS; do echo "$d/*.[ch]"; done) |
+	    grep -vE "^store/(postgresql|pg-async)\.c\$" > bad || true
+	if [ -s bad ]; then cat bad; false; fi
+'
+
 test_expect 'SQL text only in store/, jobs/ and analysis/' '
 	git -C "$TOP" grep -nE "\"(SELECT|INSERT|UPDATE|DELETE|CREATE|BEGIN|PRAGMA|WITH) " -- \
 	    $(for d in common probe kmsg run workloads reports cli daemon; do echo "$d/*.[ch]"; done) > bad || true

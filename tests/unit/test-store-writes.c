@@ -134,8 +134,19 @@ TEST(store_writes_a_run_on_any_engine)
 	    0);
 	CHECK(knob > 0);
 	CHECK_INT_EQ(db_knob_done(db, knob, "restored", NULL, NULL), 0);
+	s = text_of(db, "SELECT count(*) FROM outbox o JOIN runs r ON "
+	    "r.uuid = o.run_uuid WHERE r.id = $1", run);
+	CHECK_STR_EQ(s, "0");
+	free(s);
 	CHECK_INT_EQ(db_run_finish(db, run, "passed", NULL, "exit 0", 20,
 	    NULL), 0);
+	/* The end of a run queues it for the fleet, once. */
+	CHECK_INT_EQ(db_run_finish(db, run, "passed", NULL, "exit 0", 21,
+	    NULL), 0);
+	s = text_of(db, "SELECT count(*) FROM outbox o JOIN runs r ON "
+	    "r.uuid = o.run_uuid WHERE r.id = $1", run);
+	CHECK_STR_EQ(s, "1");
+	free(s);
 	CHECK_INT_EQ(db_run_lookup(db, "0badc0de-0000-4000-8000-000000000002",
 	    &found, NULL), 0);
 	CHECK(found == run2);
