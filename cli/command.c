@@ -21,6 +21,7 @@
 	X(import)       \
 	X(kernels)      \
 	X(lockups)      \
+	X(nightly)      \
 	X(parse_log)    \
 	X(regressions)  \
 	X(report)       \
