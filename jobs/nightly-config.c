@@ -136,6 +136,10 @@ config_key(struct nightly_config *c, const struct ini_kv *kv, char **cause)
 	if (*kv->value == '\0')
 		return set_cause(cause, EINVAL, "'%s' line %d: %s= is empty",
 		    c->path, kv->line, kv->key);
+	if (c->seen & (1u << i))
+		return set_cause(cause, EINVAL, "'%s' line %d: %s= is given "
+		    "twice", c->path, kv->line, kv->key);
+	c->seen |= 1u << i;
 	if (strcmp(kv->key, "builds") == 0) {
 		words(kv->value, &c->builds, &c->nbuilds);
 		return 0;

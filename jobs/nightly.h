@@ -50,6 +50,7 @@ struct nightly_config {
 	char **reports;        /* files: .json, .html, else text */
 	size_t nreports;
 	char *webhook;         /* URL the JSON summary is POSTed to */
+	unsigned seen;         /* the keys read (one bit per key) */
 };
 
 /*
