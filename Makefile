@@ -141,6 +141,9 @@ install: $(PROGRAMS)
 	install -m 0755 $(BUILD)/mmstormd $(DESTDIR)$(SBINDIR)/
 	sed 's|@BINDIR@|$(SBINDIR)|g' systemd/mmstormd.service.in > \
 	    $(DESTDIR)$(UNITDIR)/mmstormd.service
+	sed 's|@BINDIR@|$(BINDIR)|g' systemd/mmstorm-nightly.service.in > \
+	    $(DESTDIR)$(UNITDIR)/mmstorm-nightly.service
+	install -m 0644 systemd/mmstorm-nightly.timer $(DESTDIR)$(UNITDIR)/
 	install -d $(DESTDIR)$(PREFIX)/lib/sysusers.d
 	install -m 0644 systemd/mmstorm.sysusers.conf \
 	    $(DESTDIR)$(PREFIX)/lib/sysusers.d/mmstorm.conf
