@@ -8,6 +8,9 @@
 # (the NN, unset: never), REGRESS_PCT % higher.  The values depend only
 # on the build, the round and the run, so a round repeated after a kill
 # prints the same runs again (the import skips them).
+# From build $LOCKUP_AT on, the first run of each round logs a soft
+# lockup (a kernel event) and the metric stays put.
+# With $FAKE_TREE set (a git= source), the build is $FAKE_TREE/NN.
 # Every call appends "BUILD ROUND" to $FAKE_LOG; $KILL_AT ("BUILD ROUND")
 # kills the driver with SIGKILL during that call, once ($KILL_DONE marks
 # it done).
@@ -20,8 +23,11 @@ if [ "${KILL_AT:-}" = "$build $round" ] && [ ! -e "$KILL_DONE" ]; then
 	exit 1
 fi
 nn=${build##*-}
+# A git source's build is a commit: the recipe checked it out in
+# $FAKE_TREE, whose file NN says which build it is.
+[ -z "${FAKE_TREE:-}" ] || nn=$(cat "$FAKE_TREE/NN")
 case $nn in *[!0-9]*|'') echo "fake target: no number in '$build'" >&2; exit 1 ;; esac
-release="$build-synthetic-amd64"
+release="6.1.0-$nn-synthetic-amd64"
 key=$(printf '%s' "$release" | sha256sum | cut -c1-64)
 out=$(mktemp)
 {
@@ -43,6 +49,11 @@ while [ $i -lt "$runs" ]; do
 	fi
 	printf '{"type":"metric","run":"%s","name":"munmap_ms_per_gib","value":%s.%s,"unit":"ms/GiB","better":"lower"}\n' \
 		"$uuid" "$((value / 10))" "$((value % 10))"
+	if [ -n "${LOCKUP_AT:-}" ] && [ "$nn" -ge "$LOCKUP_AT" ] && [ $i = 0 ]; then
+		title="watchdog: BUG: soft lockup - CPU#1 stuck in zap_pte_range"
+		printf '{"type":"event","run":"%s","kernel":"%s","host":1,"boot_id":"synthetic","kind":"soft_lockup","title":"%s","signature":"%s","t_ns":%s,"source":"kmsg","text":"%s"}\n' \
+			"$uuid" "$key" "$title" "$(printf '%s' "$title" | sha256sum | cut -c1-64)" "$((t + 100000000))" "$title"
+	fi
 	i=$((i + 1))
 done
 } > "$out"

@@ -115,6 +115,18 @@ test_expect 'killed with SIGKILL mid-bisect, it resumes where it was' '
 	unset KILL_AT
 '
 
+test_expect 'a new lockup signature at 6.1.0-60 is bisected to it' '
+	export MMSTORM_DB="$SCRATCH/lock.db" LOCKUP_AT=60
+	unset REGRESS_AT
+	config lock
+	run_ok mmstorm nightly --config lock.conf --json > out.json
+	test "$(json_get out.json "j[\"result\"]")" = regression
+	test "$(json_get out.json "j[\"bisects\"][0][\"culprit\"]")" = 6.1.0-60
+	json_get out.json "j[\"bisects\"][0][\"steps\"][0][\"detail\"]" |
+	    grep -q "^new soft_lockup .watchdog: BUG: soft lockup - CPU#1 stuck in zap_pte_range. in 1 of 5 thp-munmap runs"
+	unset LOCKUP_AT
+'
+
 test_expect 'an A/A list: every build tested, no alarm, no bisect' '
 	export MMSTORM_DB="$SCRATCH/aa.db"
 	unset REGRESS_AT
@@ -154,6 +166,56 @@ test_expect '--plan and --max-rounds: one step at a time' '
 	test "$(rounds)" -eq 2
 	run_ok mmstorm nightly --config plan.conf --plan > plan.txt
 	test "$(cat plan.txt)" = "bisect ${q}6.1.0-58${q} against ${q}6.1.0-54${q}"
+'
+
+test_expect 'git= source: the branch commits, the recipe, the culprit commit' '
+	export MMSTORM_DB="$SCRATCH/git.db" REGRESS_AT=58 FAKE_TREE="$SCRATCH/linux"
+	git init -q "$FAKE_TREE"
+	for nn in 54 55 56 57 58 59 60 61 62; do
+		echo $nn > "$FAKE_TREE/NN"
+		git -C "$FAKE_TREE" add NN
+		git -C "$FAKE_TREE" -c user.name=t -c user.email=t@t commit -q -m "mm: change $nn"
+	done
+	first=$(git -C "$FAKE_TREE" rev-list --max-parents=0 HEAD)
+	bad=$(git -C "$FAKE_TREE" log --format=%H --grep="change 58$")
+	branch=$(git -C "$FAKE_TREE" symbolic-ref --short HEAD)
+	{
+		echo "[nightly]"
+		echo "git=linux"
+		echo "branch=$branch"
+		echo "since=$first"
+		echo "recipe=git checkout -q \$MMSTORM_BUILD"
+		echo "job=quick.job"
+		echo "target=command:$FAKE"
+	} > git.conf
+	run_ok mmstorm nightly --config git.conf --json > out.json
+	test "$(json_get out.json "j[\"bisects\"][0][\"culprit\"]")" = "$(echo "$bad" | cut -c1-12)"
+	test "$(json_get out.json "j[\"bisects\"][0][\"state\"]")" = confirmed
+	unset FAKE_TREE
+'
+
+test_expect 'the webhook gets the JSON summary' '
+	export MMSTORM_DB="$SCRATCH/hook-ok.db" REGRESS_AT=58
+	python3 - "$SCRATCH/port" "$SCRATCH/posted" <<-\PY &
+	import http.server, sys
+	class H(http.server.BaseHTTPRequestHandler):
+	    def do_POST(self):
+	        body = self.rfile.read(int(self.headers["Content-Length"]))
+	        open(sys.argv[2], "wb").write(body)
+	        self.send_response(204)
+	        self.end_headers()
+	    def log_message(self, *a):
+	        pass
+	s = http.server.HTTPServer(("127.0.0.1", 0), H)
+	open(sys.argv[1], "w").write(str(s.server_port))
+	s.timeout = 30
+	s.handle_request()
+	PY
+	i=0; while [ ! -s "$SCRATCH/port" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
+	config hookok "webhook=http://127.0.0.1:$(cat "$SCRATCH/port")/nightly"
+	run_ok mmstorm nightly --config hookok.conf > /dev/null
+	wait
+	test "$(json_get "$SCRATCH/posted" "(j[\"report\"], j[\"result\"], j[\"bisects\"][0][\"culprit\"])")" = "(${q}nightly${q}, ${q}regression${q}, ${q}6.1.0-58${q})"
 '
 
 test_expect 'a webhook that cannot be reached fails the night, the report waits' '
