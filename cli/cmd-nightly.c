@@ -75,7 +75,7 @@ nightly_option(int opt, const char *arg, void *ctx)
 }
 
 /* Rounds of build b so far, error rounds included: the next round's
- * MMSTORM_ROUND is one more. */
+ * MMSTORM_NIGHTLY_ROUND is one more. */
 static int64_t
 rounds_of(const struct nightly_state *st, size_t b)
 {

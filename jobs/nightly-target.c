@@ -4,11 +4,11 @@
  * export (docs/export-format.md) that is imported whole or not at all.
  *
  * The command learns what to do from its environment:
- *   MMSTORM_BUILD        the build, as the config lists it
- *   MMSTORM_ROUND        1 for the build's first round, 2 ...
- *   MMSTORM_RUNS         runs per job section
- *   MMSTORM_JOB          the job file
- *   MMSTORM_NIGHTLY_PID  the driver (tests kill it mid-bisect)
+ *   MMSTORM_NIGHTLY_BUILD  the build, as the config lists it
+ *   MMSTORM_NIGHTLY_ROUND  1 for the build's first round, 2 ...
+ *   MMSTORM_NIGHTLY_RUNS   runs per job section
+ *   MMSTORM_NIGHTLY_JOB    the job file
+ *   MMSTORM_NIGHTLY_PID    the driver (tests kill it mid-bisect)
  * Its standard error goes where the driver's does (the journal).
  */
 #include <errno.h>
@@ -37,12 +37,12 @@ child_env(const struct nightly_config *c, const char *build, int64_t round)
 {
 	char num[32];
 
-	setenv("MMSTORM_BUILD", build, 1);
+	setenv("MMSTORM_NIGHTLY_BUILD", build, 1);
 	snprintf(num, sizeof num, "%lld", (long long)round);
-	setenv("MMSTORM_ROUND", num, 1);
+	setenv("MMSTORM_NIGHTLY_ROUND", num, 1);
 	snprintf(num, sizeof num, "%d", c->runs);
-	setenv("MMSTORM_RUNS", num, 1);
-	setenv("MMSTORM_JOB", c->job, 1);
+	setenv("MMSTORM_NIGHTLY_RUNS", num, 1);
+	setenv("MMSTORM_NIGHTLY_JOB", c->job, 1);
 	snprintf(num, sizeof num, "%ld", (long)getppid());
 	setenv("MMSTORM_NIGHTLY_PID", num, 1);
 }

@@ -43,7 +43,7 @@ struct nightly_config {
 	char *command;         /* the shell command a round runs */
 	char *baseline;        /* a build, or NULL: the last good build */
 	int test_all;          /* test=all: every new build, not the tip */
-	int runs;              /* runs per section and round: MMSTORM_RUNS */
+	int runs;              /* runs per section and round */
 	int confirm;           /* rounds a culprit and its parent need */
 	double threshold_pct;
 	int timeout_s;         /* per round; 0: none */
@@ -165,9 +165,10 @@ void nightly_plan(const struct nightly_config *, const struct nightly_state *,
     struct nightly_action *);
 void nightly_action_release(struct nightly_action *);
 
-/* One round on the target: MMSTORM_BUILD etc. in the environment, the
- * export it prints imported.  A target that fails is not an error of
- * the driver: *error says why and the round is an error round. */
+/* One round on the target: MMSTORM_NIGHTLY_BUILD etc. in its
+ * environment, the export it prints imported.  A target that fails is
+ * not an error of the driver: *error says why and the round is an error
+ * round. */
 struct nightly_target_result {
 	size_t runs;
 	int64_t kernel_id;

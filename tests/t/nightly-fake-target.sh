@@ -2,8 +2,8 @@
 # nightly-fake-target.sh - a `target=command:` for tests/t/t0830-nightly.sh.
 #
 # SYNTHETIC BENCH DATA, not measured: it prints an export
-# (docs/export-format.md) of $MMSTORM_RUNS thp-munmap runs on a made-up
-# kernel build named after $MMSTORM_BUILD ("6.1.0-NN"), with
+# (docs/export-format.md) of $MMSTORM_NIGHTLY_RUNS thp-munmap runs on a made-up
+# kernel build named after $MMSTORM_NIGHTLY_BUILD ("6.1.0-NN"), with
 # munmap_ms_per_gib around 100 +- 3 % and, from build $REGRESS_AT on
 # (the NN, unset: never), REGRESS_PCT % higher.  The values depend only
 # on the build, the round and the run, so a round repeated after a kill
@@ -15,7 +15,7 @@
 # kills the driver with SIGKILL during that call, once ($KILL_DONE marks
 # it done).
 set -eu
-build=$MMSTORM_BUILD round=$MMSTORM_ROUND runs=$MMSTORM_RUNS
+build=$MMSTORM_NIGHTLY_BUILD round=$MMSTORM_NIGHTLY_ROUND runs=$MMSTORM_NIGHTLY_RUNS
 echo "$build $round" >> "$FAKE_LOG"
 if [ "${KILL_AT:-}" = "$build $round" ] && [ ! -e "$KILL_DONE" ]; then
 	: > "$KILL_DONE"

@@ -150,7 +150,7 @@ test_expect 'test=all: a regression between neighbours is confirmed without halv
 
 test_expect 'a build the target cannot run makes the culprit inconclusive' '
 	export MMSTORM_DB="$SCRATCH/skip.db" REGRESS_AT=58
-	CONF_TARGET="test \"\$MMSTORM_BUILD\" != 6.1.0-57 && $FAKE" config skip
+	CONF_TARGET="test \"\$MMSTORM_NIGHTLY_BUILD\" != 6.1.0-57 && $FAKE" config skip
 	run_ok mmstorm nightly --config skip.conf --json > out.json
 	test "$(json_get out.json "j[\"result\"]")" = inconclusive
 	json_get out.json "j[\"bisects\"][0][\"detail\"]" | grep -q "one of .6.1.0-57.*6.1.0-58"
@@ -184,7 +184,7 @@ test_expect 'git= source: the branch commits, the recipe, the culprit commit' '
 		echo "git=linux"
 		echo "branch=$branch"
 		echo "since=$first"
-		echo "recipe=git checkout -q \$MMSTORM_BUILD"
+		echo "recipe=git checkout -q \$MMSTORM_NIGHTLY_BUILD"
 		echo "job=quick.job"
 		echo "target=command:$FAKE"
 	} > git.conf
