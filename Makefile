@@ -116,6 +116,11 @@ vm-check: $(PROGRAMS)
 vm-check-quick: $(PROGRAMS)
 	BUILD=$(BUILD) sh tests/vm/check.sh --quick
 
+# The nightly driver over four real Debian ABIs (tests/vm/t-nightly.sh):
+# slow, out of vm-check.
+vm-check-nightly: $(PROGRAMS)
+	BUILD=$(BUILD) sh tests/vm/check.sh t-nightly
+
 demo: deps
 	$(MAKE) all
 	sh scripts/demo.sh
