@@ -77,18 +77,6 @@ bind_build(struct stmt *st, int i, const struct nightly_state *s, size_t b)
 		stmt_bind_int64(st, i, s->builds[b].id);
 }
 
-/* Step a bound write to its end and finalize it. */
-static int
-step_done(struct db *db, struct stmt *st, const char *what, char **cause)
-{
-	int r = 0;
-
-	if (stmt_step(st) != STORE_DONE)
-		r = db_error(db, cause, what);
-	stmt_finalize(st);
-	return r;
-}
-
 /* Every build of the list in the table at its position; builds the
  * config no longer lists move to position -1 and drop out of the state. */
 static int
@@ -105,7 +93,7 @@ sync_builds(struct db *db, const struct nightly_config *c, char **cause)
 	if (st == NULL)
 		goto fail;
 	stmt_bind_text(st, 1, c->name);
-	if ((r = step_done(db, st, "cannot record the builds", cause)) != 0)
+	if ((r = db_step_done(db, st, "cannot record the builds", cause)) != 0)
 		goto fail;
 	for (i = 0; i < c->nbuilds; i++) {
 		st = db_prepare(db, "INSERT INTO nightly_builds (config, build, "
@@ -116,7 +104,7 @@ sync_builds(struct db *db, const struct nightly_config *c, char **cause)
 		stmt_bind_text(st, 1, c->name);
 		stmt_bind_text(st, 2, c->builds[i]);
 		stmt_bind_int64(st, 3, (int64_t)i);
-		if ((r = step_done(db, st, "cannot record the builds",
+		if ((r = db_step_done(db, st, "cannot record the builds",
 		    cause)) != 0)
 			goto fail;
 	}
@@ -292,7 +280,7 @@ nightly_round_add(struct db *db, const struct nightly_state *s,
 	stmt_bind_int64(st, 6, rd->runs);
 	stmt_bind_int64(st, 7, rd->started_ns);
 	stmt_bind_int64(st, 8, rd->ended_ns);
-	return step_done(db, st, "cannot record the round", cause);
+	return db_step_done(db, st, "cannot record the round", cause);
 }
 
 int
@@ -335,7 +323,7 @@ nightly_build_set_kernel(struct db *db, int64_t id, int64_t kernel_id,
 		return -EIO;
 	stmt_bind_int64(st, 1, id);
 	stmt_bind_int64(st, 2, kernel_id);
-	return step_done(db, st, "cannot record the build's kernel", cause);
+	return db_step_done(db, st, "cannot record the build's kernel", cause);
 }
 
 int
@@ -353,7 +341,7 @@ nightly_bisect_open(struct db *db, const struct nightly_config *c,
 	stmt_bind_int64(st, 2, build_id(s, good));
 	stmt_bind_int64(st, 3, build_id(s, bad));
 	stmt_bind_int64(st, 4, now_real_ns());
-	return step_done(db, st, "cannot open the bisect", cause);
+	return db_step_done(db, st, "cannot open the bisect", cause);
 }
 
 int
@@ -378,7 +366,7 @@ nightly_bisect_update(struct db *db, const struct nightly_state *s,
 		stmt_bind_int64(st, 6, now_real_ns());
 	else
 		stmt_bind_null(st, 6);
-	return step_done(db, st, "cannot record the bisect", cause);
+	return db_step_done(db, st, "cannot record the bisect", cause);
 }
 
 int
@@ -392,5 +380,5 @@ nightly_bisect_reported(struct db *db, int64_t id, char **cause)
 		return -EIO;
 	stmt_bind_int64(st, 1, id);
 	stmt_bind_int64(st, 2, now_real_ns());
-	return step_done(db, st, "cannot record the report", cause);
+	return db_step_done(db, st, "cannot record the report", cause);
 }
