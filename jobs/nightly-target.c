@@ -123,7 +123,6 @@ import_output(struct db *db, int fd, struct nightly_target_result *res,
 	char *why = NULL, **uuids;
 	size_t n;
 	FILE *f;
-	int r = 0;
 
 	memset(&ir, 0, sizeof ir);
 	if (lseek(fd, 0, SEEK_SET) < 0 || (f = fdopen(dup(fd), "r")) == NULL)
@@ -138,9 +137,11 @@ import_output(struct db *db, int fd, struct nightly_target_result *res,
 	 * runs again) still say which kernel this build is. */
 	n = ir.imported + ir.skipped;
 	uuids = xreallocarray(NULL, n + 1, sizeof *uuids);
-	memcpy(uuids, ir.imported_runs, ir.imported * sizeof *uuids);
-	memcpy(uuids + ir.imported, ir.skipped_runs, ir.skipped *
-	    sizeof *uuids);
+	if (ir.imported > 0)
+		memcpy(uuids, ir.imported_runs, ir.imported * sizeof *uuids);
+	if (ir.skipped > 0)
+		memcpy(uuids + ir.imported, ir.skipped_runs, ir.skipped *
+		    sizeof *uuids);
 	res->runs = ir.imported;
 	if (n == 0)
 		res->error = xstrdup("the target brought back no runs");
@@ -152,7 +153,7 @@ import_output(struct db *db, int fd, struct nightly_target_result *res,
 out:
 	fclose(f);
 	import_result_release(&ir);
-	return r;
+	return 0;
 }
 
 int
