@@ -146,6 +146,12 @@ config_key(struct nightly_config *c, const struct ini_kv *kv, char **cause)
 	}
 	if (strcmp(kv->key, "report") == 0) {
 		words(kv->value, &c->reports, &c->nreports);
+		for (i = 0; i < c->nreports; i++) {
+			char *path = config_relative(c->path, c->reports[i]);
+
+			free(c->reports[i]);
+			c->reports[i] = path;
+		}
 		return 0;
 	}
 	if (strcmp(kv->key, "target") == 0)
