@@ -16,6 +16,27 @@
 #include "reports/internal.h"
 #include "reports/nightly.h"
 
+/*
+ * The kinds a new signature of makes a build bad: the kernel's own
+ * reports of a bug, as `verdict` counts them (analysis/verdict.c).  Not
+ * warning, oom_kill, or mmstormd's heartbeat stall: a guest under TCG
+ * stalls the daemon now and then, and the report still lists them.
+ */
+static const char *const bad_kinds[] = { "soft_lockup", "hard_lockup",
+	"rcu_stall", "hung_task", "workqueue_lockup", "oops", "bug",
+	"bad_page", "panic", "corruption", NULL };
+
+static int
+is_bad_kind(const char *kind)
+{
+	size_t i;
+
+	for (i = 0; bad_kinds[i] != NULL; i++)
+		if (strcmp(kind, bad_kinds[i]) == 0)
+			return 1;
+	return 0;
+}
+
 /* The verdict's line from the comparison: new lockups first (the report
  * a maintainer chases), then the largest regression. */
 static void
@@ -38,7 +59,7 @@ judge_comparison(const struct comparison *cmp, double threshold_pct,
 	}
 	for (i = 0; i < cmp->nlockups; i++)
 		if (cmp->lockups[i].is_new && cmp->lockups[i].hit_new > 0 &&
-		    nlock++ == 0)
+		    is_bad_kind(cmp->lockups[i].kind) && nlock++ == 0)
 			lock = &cmp->lockups[i];
 	*bad = nreg + nlock > 0 || cmp->nmetrics == 0;
 	if (lock != NULL)

@@ -9,7 +9,8 @@
 # on the build, the round and the run, so a round repeated after a kill
 # prints the same runs again (the import skips them).
 # From build $LOCKUP_AT on, the first run of each round logs a soft
-# lockup (a kernel event) and the metric stays put.
+# lockup (a kernel event) and the metric stays put.  On build $STALL_AT
+# only, the second run logs mmstormd's heartbeat stall (not a kernel bug).
 # With $FAKE_TREE set (a git= source), the build is $FAKE_TREE/NN.
 # Every call appends "BUILD ROUND" to $FAKE_LOG; $KILL_AT ("BUILD ROUND")
 # kills the driver with SIGKILL during that call, once ($KILL_DONE marks
@@ -29,6 +30,11 @@ nn=${build##*-}
 case $nn in *[!0-9]*|'') echo "fake target: no number in '$build'" >&2; exit 1 ;; esac
 release="6.1.0-$nn-synthetic-amd64"
 key=$(printf '%s' "$release" | sha256sum | cut -c1-64)
+# event KIND SOURCE TITLE: an event of run $uuid
+event() {
+	printf '{"type":"event","run":"%s","kernel":"%s","host":1,"boot_id":"synthetic","kind":"%s","title":"%s","signature":"%s","t_ns":%s,"source":"%s","text":"%s"}\n' \
+		"$uuid" "$key" "$1" "$3" "$(printf '%s' "$3" | sha256sum | cut -c1-64)" "$((t + 100000000))" "$2" "$3"
+}
 out=$(mktemp)
 {
 printf '{"type":"mmstorm-export","version":1}\n'
@@ -50,9 +56,10 @@ while [ $i -lt "$runs" ]; do
 	printf '{"type":"metric","run":"%s","name":"munmap_ms_per_gib","value":%s.%s,"unit":"ms/GiB","better":"lower"}\n' \
 		"$uuid" "$((value / 10))" "$((value % 10))"
 	if [ -n "${LOCKUP_AT:-}" ] && [ "$nn" -ge "$LOCKUP_AT" ] && [ $i = 0 ]; then
-		title="watchdog: BUG: soft lockup - CPU#1 stuck in zap_pte_range"
-		printf '{"type":"event","run":"%s","kernel":"%s","host":1,"boot_id":"synthetic","kind":"soft_lockup","title":"%s","signature":"%s","t_ns":%s,"source":"kmsg","text":"%s"}\n' \
-			"$uuid" "$key" "$title" "$(printf '%s' "$title" | sha256sum | cut -c1-64)" "$((t + 100000000))" "$title"
+		event soft_lockup kmsg "watchdog: BUG: soft lockup - CPU#1 stuck in zap_pte_range"
+	fi
+	if [ -n "${STALL_AT:-}" ] && [ "$nn" = "$STALL_AT" ] && [ $i = 1 ]; then
+		event stall daemon "mmstormd: heartbeat stalled"
 	fi
 	i=$((i + 1))
 done

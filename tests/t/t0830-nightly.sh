@@ -128,7 +128,7 @@ test_expect 'a new lockup signature at 6.1.0-60 is bisected to it' '
 '
 
 test_expect 'an A/A list: every build tested, no alarm, no bisect' '
-	export MMSTORM_DB="$SCRATCH/aa.db"
+	export MMSTORM_DB="$SCRATCH/aa.db" STALL_AT=57
 	unset REGRESS_AT
 	config aa test=all
 	run_ok mmstorm nightly --config aa.conf --json > out.json
@@ -137,6 +137,9 @@ test_expect 'an A/A list: every build tested, no alarm, no bisect' '
 	test "$(json_get out.json "sorted(set(r[\"verdict\"] for r in j[\"rounds\"]))")" = "[${q}baseline${q}, ${q}good${q}]"
 	test "$(sqlite3 "$MMSTORM_DB" "SELECT count(*) FROM nightly_bisects")" -eq 0
 	test "$(json_get out.json "j[\"reference\"]")" = 6.1.0-62
+	# the daemon stall on 6.1.0-57 is listed, not judged
+	mmstorm lockups --kernel 6.1.0-57-synthetic-amd64 | grep -q "heartbeat stalled"
+	unset STALL_AT
 '
 
 test_expect 'test=all: a regression between neighbours is confirmed without halving' '
