@@ -77,7 +77,33 @@ int_key(const char *file, const struct ini_kv *kv, int64_t min, int64_t max,
 	return 0;
 }
 
-/* target=command:CMD | vm-lab[:DIR]; the fleet is not here yet. */
+/*
+ * target=local: the job on this machine, through its mmstormd if one
+ * answers (else in the foreground), into the database `mmstorm run`
+ * uses; then exported, so the driver imports the runs (or skips them,
+ * being its own database).  Only the running kernel can be tested here:
+ * a lab that reboots into each build is a command: target.
+ */
+static const char local_command[] =
+	"set -e\n"
+	"case \"$(uname -r)\" in\n"
+	"\"$MMSTORM_NIGHTLY_BUILD\"|\"$MMSTORM_NIGHTLY_BUILD\"-*) ;;\n"
+	"*) echo \"nightly: this machine runs '$(uname -r)', not "
+	"'$MMSTORM_NIGHTLY_BUILD': target=local tests the running kernel "
+	"only\" >&2; exit 1 ;;\n"
+	"esac\n"
+	"t=$(mktemp -d)\n"
+	"trap 'rm -rf \"$t\"' EXIT\n"
+	/* runs= replaces every section's repeat= */
+	"sed -e '/^[[:space:]]*repeat[[:space:]]*=/d' "
+	"-e \"s/^[[:space:]]*\\[.*\\][[:space:]]*\\$/&\\nrepeat="
+	"$MMSTORM_NIGHTLY_RUNS/\" \"$MMSTORM_NIGHTLY_JOB\" > \"$t/job\"\n"
+	"\"$MMSTORM_NIGHTLY_MMSTORM\" run --job \"$t/job\" --wait --json "
+	"> \"$t/runs\"\n"
+	"\"$MMSTORM_NIGHTLY_MMSTORM\" export $(sed -n "
+	"'s/^{\"run\":\"\\([0-9a-f-]*\\)\".*/\\1/p' \"$t/runs\")\n";
+
+/* target=command:CMD | vm-lab[:DIR] | local; the fleet is not here yet. */
 static int
 target_key(struct nightly_config *c, const struct ini_kv *kv, char **cause)
 {
@@ -92,13 +118,16 @@ target_key(struct nightly_config *c, const struct ini_kv *kv, char **cause)
 		c->target = NIGHTLY_TARGET_VM_LAB;
 		c->command = xasprintf("%s/nightly-target.sh",
 		    v[6] == ':' ? v + 7 : "tests/vm");
-	} else if (strcmp(v, "fleet") == 0 || strcmp(v, "local") == 0)
+	} else if (strcmp(v, "local") == 0) {
+		c->target = NIGHTLY_TARGET_LOCAL;
+		c->command = xstrdup(local_command);
+	} else if (strcmp(v, "fleet") == 0)
 		return set_cause(cause, ENOTSUP, "'%s' line %d: target '%s' "
-		    "is not available yet: use command:CMD or vm-lab",
+		    "is not available yet: use command:CMD, vm-lab or local",
 		    c->path, kv->line, v);
 	else
 		return set_cause(cause, EINVAL, "'%s' line %d: target= expects "
-		    "command:CMD or vm-lab[:DIR], got '%s'", c->path, kv->line,
+		    "command:CMD, vm-lab[:DIR] or local, got '%s'", c->path, kv->line,
 		    v);
 	return 0;
 }

@@ -9,6 +9,7 @@
  *   MMSTORM_NIGHTLY_RUNS   runs per job section
  *   MMSTORM_NIGHTLY_JOB    the job file
  *   MMSTORM_NIGHTLY_PID    the driver (tests kill it mid-bisect)
+ *   MMSTORM_NIGHTLY_MMSTORM  the driver's mmstorm binary
  * Its standard error goes where the driver's does (the journal).
  */
 #include <errno.h>
@@ -35,6 +36,8 @@ struct spawn {
 static void
 child_env(const struct nightly_config *c, const char *build, int64_t round)
 {
+	/* The driver's own binary, for target=local's commands. */
+	char *exe = realpath("/proc/self/exe", NULL);
 	char num[32];
 
 	setenv("MMSTORM_NIGHTLY_BUILD", build, 1);
@@ -43,8 +46,11 @@ child_env(const struct nightly_config *c, const char *build, int64_t round)
 	snprintf(num, sizeof num, "%d", c->runs);
 	setenv("MMSTORM_NIGHTLY_RUNS", num, 1);
 	setenv("MMSTORM_NIGHTLY_JOB", c->job, 1);
+	if (exe != NULL)
+		setenv("MMSTORM_NIGHTLY_MMSTORM", exe, 1);
 	snprintf(num, sizeof num, "%ld", (long)getppid());
 	setenv("MMSTORM_NIGHTLY_PID", num, 1);
+	free(exe);
 }
 
 /* Wait for pid; past the deadline kill its process group.  Returns the
@@ -142,7 +148,7 @@ import_output(struct db *db, int fd, struct nightly_target_result *res,
 	if (ir.skipped > 0)
 		memcpy(uuids + ir.imported, ir.skipped_runs, ir.skipped *
 		    sizeof *uuids);
-	res->runs = ir.imported;
+	res->runs = n;
 	if (n == 0)
 		res->error = xstrdup("the target brought back no runs");
 	else if (nightly_runs_kernel(db, uuids, n, &res->kernel_id, &why) != 0) {

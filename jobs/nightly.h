@@ -29,6 +29,7 @@ struct workload;
 enum nightly_target {
 	NIGHTLY_TARGET_COMMAND = 0,  /* command:CMD prints an export */
 	NIGHTLY_TARGET_VM_LAB,       /* tests/vm/nightly-target.sh */
+	NIGHTLY_TARGET_LOCAL,        /* this machine's running kernel */
 };
 
 struct nightly_config {
@@ -170,7 +171,7 @@ void nightly_action_release(struct nightly_action *);
  * not an error of the driver: *error says why and the round is an error
  * round. */
 struct nightly_target_result {
-	size_t runs;
+	size_t runs;           /* brought back (stored before or not) */
 	int64_t kernel_id;
 	char *error;           /* NULL: runs imported */
 };
