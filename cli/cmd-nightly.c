@@ -189,14 +189,42 @@ print_plan(const struct nightly_state *st, const struct nightly_action *a)
 	}
 }
 
-/* One step of the plan; *done when nothing is left. */
+/* Do one planned step, saying what on stderr (the journal). */
+static int
+do_action(struct db *db, const struct nightly_config *c,
+    const struct nightly_state *st, const struct nightly_action *a,
+    char **cause)
+{
+	switch (a->kind) {
+	case NIGHTLY_RUN:
+		return do_round(db, c, st, a, cause);
+	case NIGHTLY_OPEN_BISECT:
+		fprintf(stderr, "nightly: regression between '%s' and '%s': "
+		    "bisecting\n", st->builds[a->good].build,
+		    st->builds[a->bad].build);
+		return nightly_bisect_open(db, c, st, a->good, a->bad, cause);
+	case NIGHTLY_UPDATE_BISECT:
+		fprintf(stderr, "nightly: bisect '%s'..'%s': %s%s%s\n",
+		    st->builds[a->bisect.good].build,
+		    st->builds[a->bisect.bad].build,
+		    nightly_bisect_state_name(a->bisect.state),
+		    a->bisect.detail ? ": " : "",
+		    a->bisect.detail ? a->bisect.detail : "");
+		return nightly_bisect_update(db, st, &a->bisect, cause);
+	default:
+		return 0;
+	}
+}
+
+/* One step of the plan; *done when nothing is left, or --plan or
+ * --max-rounds says to stop. */
 static int
 step(struct db *db, const struct nightly_config *c, const struct nightly_args
     *na, int64_t *rounds, int *done, char **cause)
 {
 	struct nightly_state st;
 	struct nightly_action a;
-	int r;
+	int r = 0;
 
 	if ((r = nightly_state_load(db, c, &st, cause)) != 0)
 		return r;
@@ -206,24 +234,9 @@ step(struct db *db, const struct nightly_config *c, const struct nightly_args
 	    *rounds >= na->max_rounds);
 	if (na->plan)
 		print_plan(&st, &a);
-	else if (*done)
-		;
-	else if (a.kind == NIGHTLY_RUN) {
-		r = do_round(db, c, &st, &a, cause);
-		(*rounds)++;
-	} else if (a.kind == NIGHTLY_OPEN_BISECT) {
-		fprintf(stderr, "nightly: regression between '%s' and '%s': "
-		    "bisecting\n", st.builds[a.good].build,
-		    st.builds[a.bad].build);
-		r = nightly_bisect_open(db, c, &st, a.good, a.bad, cause);
-	} else {
-		fprintf(stderr, "nightly: bisect '%s'..'%s': %s%s%s\n",
-		    st.builds[a.bisect.good].build,
-		    st.builds[a.bisect.bad].build,
-		    nightly_bisect_state_name(a.bisect.state),
-		    a.bisect.detail ? ": " : "",
-		    a.bisect.detail ? a.bisect.detail : "");
-		r = nightly_bisect_update(db, &st, &a.bisect, cause);
+	else if (!*done) {
+		r = do_action(db, c, &st, &a, cause);
+		*rounds += a.kind == NIGHTLY_RUN;
 	}
 	nightly_action_release(&a);
 	nightly_state_release(&st);
