@@ -116,6 +116,11 @@ vm-check: $(PROGRAMS)
 vm-check-quick: $(PROGRAMS)
 	BUILD=$(BUILD) sh tests/vm/check.sh --quick
 
+# The nightly driver over four real Debian ABIs (tests/vm/t-nightly.sh):
+# slow, out of vm-check.
+vm-check-nightly: $(PROGRAMS)
+	BUILD=$(BUILD) sh tests/vm/check.sh t-nightly
+
 demo: deps
 	$(MAKE) all
 	sh scripts/demo.sh
@@ -141,6 +146,9 @@ install: $(PROGRAMS)
 	install -m 0755 $(BUILD)/mmstormd $(DESTDIR)$(SBINDIR)/
 	sed 's|@BINDIR@|$(SBINDIR)|g' systemd/mmstormd.service.in > \
 	    $(DESTDIR)$(UNITDIR)/mmstormd.service
+	sed 's|@BINDIR@|$(BINDIR)|g' systemd/mmstorm-nightly.service.in > \
+	    $(DESTDIR)$(UNITDIR)/mmstorm-nightly.service
+	install -m 0644 systemd/mmstorm-nightly.timer $(DESTDIR)$(UNITDIR)/
 	install -d $(DESTDIR)$(PREFIX)/lib/sysusers.d
 	install -m 0644 systemd/mmstorm.sysusers.conf \
 	    $(DESTDIR)$(PREFIX)/lib/sysusers.d/mmstorm.conf

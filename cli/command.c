@@ -22,6 +22,7 @@
 	X(import)       \
 	X(kernels)      \
 	X(lockups)      \
+	X(nightly)      \
 	X(parse_log)    \
 	X(regressions)  \
 	X(report)       \

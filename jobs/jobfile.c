@@ -4,101 +4,13 @@
 #include <string.h>
 
 #include "common/util.h"
+#include "jobs/ini.h"
 #include "jobs/jobfile.h"
 #include "run/options.h"
 #include "run/workload.h"
 
 static const struct opt_spec repeat_spec = { "repeat", OPT_INT, 1, 100000,
 	"1", NULL, "runs of the section" };
-
-struct kv {
-	char *key, *value;
-	int line;
-};
-
-struct section {
-	char *name;
-	int line;
-	struct kv *kv;
-	size_t nkv;
-};
-
-static void
-sections_free(struct section *s, size_t n)
-{
-	size_t i, k;
-
-	for (i = 0; i < n; i++) {
-		for (k = 0; k < s[i].nkv; k++) {
-			free(s[i].kv[k].key);
-			free(s[i].kv[k].value);
-		}
-		free(s[i].kv);
-		free(s[i].name);
-	}
-	free(s);
-}
-
-/* Split the text into sections of key=value pairs; syntax errors only. */
-static int
-split(const char *name, const char *text, struct section **out, size_t *nout,
-    char **cause)
-{
-	char *copy = xstrdup(text), *rest = copy, *line, *eq, *end;
-	struct section *s = NULL, *cur = NULL;
-	size_t n = 0;
-	int lineno = 0, r = 0;
-
-	while ((line = strsep(&rest, "\n")) != NULL) {
-		lineno++;
-		trim(line);
-		if (*line == '\0' || *line == '#' || *line == ';')
-			continue;
-		if (*line == '[') {
-			end = strchr(line, ']');
-			if (end == NULL || end[1] != '\0' || end == line + 1) {
-				r = set_cause(cause, EINVAL,
-				    "'%s' line %d: malformed section header "
-				    "'%s'", name, lineno, line);
-				goto out;
-			}
-			*end = '\0';
-			s = xreallocarray(s, n + 1, sizeof *s);
-			cur = &s[n++];
-			memset(cur, 0, sizeof *cur);
-			cur->name = xstrdup(trim(line + 1));
-			cur->line = lineno;
-			continue;
-		}
-		if ((eq = strchr(line, '=')) == NULL || eq == line) {
-			r = set_cause(cause, EINVAL,
-			    "'%s' line %d: expected name=value, got '%s'",
-			    name, lineno, line);
-			goto out;
-		}
-		if (cur == NULL) {
-			r = set_cause(cause, EINVAL,
-			    "'%s' line %d: '%s' is outside any [section]",
-			    name, lineno, line);
-			goto out;
-		}
-		*eq = '\0';
-		cur->kv = xreallocarray(cur->kv, cur->nkv + 1, sizeof *cur->kv);
-		cur->kv[cur->nkv].key = xstrdup(trim(line));
-		cur->kv[cur->nkv].value = xstrdup(trim(eq + 1));
-		cur->kv[cur->nkv].line = lineno;
-		cur->nkv++;
-	}
-out:
-	free(copy);
-	if (r != 0) {
-		sections_free(s, n);
-		return r;
-	}
-	*out = s;
-	*nout = n;
-	return 0;
-}
 
 static int
 has_option(const struct workload *wl, const char *key)
@@ -116,7 +28,7 @@ has_option(const struct workload *wl, const char *key)
 
 /* One section's key: run-level (repeat, label) or a workload option. */
 static int
-apply(const char *name, struct job_spec *job, const struct kv *kv, char **cause)
+apply(const char *name, struct job_spec *job, const struct ini_kv *kv, char **cause)
 {
 	struct param p;
 	char *inner = NULL;
@@ -150,7 +62,7 @@ int
 jobfile_parse(const char *name, const char *text,
     const struct workload *const *registry, struct jobfile *jf, char **cause)
 {
-	struct section *s = NULL, *global = NULL;
+	struct ini_section *s = NULL, *global = NULL;
 	const struct workload *wl;
 	struct job_spec *job;
 	size_t n = 0, i, k, j;
@@ -158,7 +70,7 @@ jobfile_parse(const char *name, const char *text,
 	int r, known;
 
 	memset(jf, 0, sizeof *jf);
-	if ((r = split(name, text, &s, &n, cause)) != 0)
+	if ((r = ini_split(name, text, &s, &n, cause)) != 0)
 		return r;
 	for (i = 0; i < n; i++) {
 		if (strcmp(s[i].name, "global") == 0) {
@@ -194,7 +106,7 @@ jobfile_parse(const char *name, const char *text,
 		job->line = s[i].line;
 		/* [global] first, so the section's own keys win. */
 		for (k = 0; global != NULL && k < global->nkv; k++) {
-			const struct kv *kv = &global->kv[k];
+			const struct ini_kv *kv = &global->kv[k];
 
 			if (strcmp(kv->key, "workload") == 0) {
 				r = set_cause(cause, EINVAL, "'%s' line %d: "
@@ -232,7 +144,7 @@ jobfile_parse(const char *name, const char *text,
 		r = set_cause(cause, EINVAL, "'%s': no sections with a "
 		    "workload", name);
 out:
-	sections_free(s, n);
+	ini_sections_free(s, n);
 	if (r != 0)
 		jobfile_release(jf);
 	return r;

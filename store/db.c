@@ -246,6 +246,12 @@ step_done(struct db *db, struct stmt *st, int64_t *rowid, char **cause,
 	return r;
 }
 
+int
+db_step_done(struct db *db, struct stmt *st, const char *what, char **cause)
+{
+	return step_done(db, st, NULL, cause, what);
+}
+
 /* SELECT id ... with bound text args; 0 found, -ENOENT none. */
 static int
 select_id(struct db *db, struct stmt *st, int64_t *id, char **cause)

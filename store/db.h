@@ -70,6 +70,9 @@ struct stmt *db_prepare(struct db *, const char *sql, char **cause);
  * and unbound; not finalized by the caller. */
 struct stmt *db_cached(struct db *, enum db_cached_stmt, const char *sql,
     char **cause);
+/* Step a bound write to its end and finalize it; what names it in the
+ * error. */
+int db_step_done(struct db *, struct stmt *, const char *what, char **cause);
 /* Error text for the last failure on this connection. */
 int db_error(struct db *, char **cause, const char *what);
 const char *db_errmsg(struct db *);

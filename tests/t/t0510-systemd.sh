@@ -12,8 +12,15 @@ if command -v systemd-analyze > /dev/null; then
 		grep -q "^ExecStart=$SCRATCH/usr/bin/mmstormd " "$unit" &&
 		systemd-analyze verify "$unit"
 	'
+	test_expect 'the nightly service and timer verify too' '
+		make -C "$TOP" BUILD="$BUILD" install PREFIX="$SCRATCH/usr" > /dev/null &&
+		dir="$SCRATCH/usr/lib/systemd/system" &&
+		grep -q "^ExecStart=$SCRATCH/usr/bin/mmstorm .* nightly --config " "$dir/mmstorm-nightly.service" &&
+		systemd-analyze verify "$dir/mmstorm-nightly.service" "$dir/mmstorm-nightly.timer"
+	'
 else
 	test_skip "systemd-analyze verify" "systemd-analyze is not installed"
+	test_skip "the nightly service and timer verify too" "systemd-analyze is not installed"
 fi
 
 # A notify socket of our own records what the daemon sends.

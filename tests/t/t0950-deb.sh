@@ -26,6 +26,8 @@ test_expect 'the package holds the programs, unit, sysusers, pages, completion, 
 	dpkg-deb -c "$DEB" | awk "{ print \$6 }" > contents
 	for f in ./usr/bin/mmstorm ./usr/sbin/mmstormd \
 	    ./lib/systemd/system/mmstormd.service \
+	    ./lib/systemd/system/mmstorm-nightly.service \
+	    ./lib/systemd/system/mmstorm-nightly.timer \
 	    ./usr/lib/sysusers.d/mmstorm.conf \
 	    ./usr/share/man/man1/mmstorm.1.gz ./usr/share/man/man8/mmstormd.8.gz \
 	    ./usr/share/man/man5/mmstorm-job.5.gz \
@@ -77,6 +79,8 @@ test_expect 'postinst made the group; the unit is installed disabled; man finds 
 		false
 	fi
 	grep -q "^ExecStart=/usr/sbin/mmstormd " "$ROOT/lib/systemd/system/mmstormd.service"
+	test "$(systemctl --root="$ROOT" is-enabled mmstorm-nightly.timer 2>&1 || true)" = disabled
+	grep -q "^ExecStart=/usr/bin/mmstorm .* nightly " "$ROOT/lib/systemd/system/mmstorm-nightly.service"
 	test "$(MANPATH="$ROOT/usr/share/man" man -w mmstorm)" = \
 	    "$ROOT/usr/share/man/man1/mmstorm.1.gz"
 	test "$(MANPATH="$ROOT/usr/share/man" man -w 8 mmstormd)" = \
@@ -89,7 +93,8 @@ if command -v systemd-analyze > /dev/null && [ -d /lib/systemd/system ]; then
 	test_expect 'systemd-analyze verify accepts the installed unit' '
 		cp -a "$ROOT" "$SCRATCH/verify"
 		cp -an /lib/systemd/system/. "$SCRATCH/verify/lib/systemd/system/"
-		systemd-analyze verify --root="$SCRATCH/verify" mmstormd.service
+		systemd-analyze verify --root="$SCRATCH/verify" mmstormd.service \
+		    mmstorm-nightly.service mmstorm-nightly.timer
 	'
 else
 	test_skip 'systemd-analyze verify' "systemd-analyze or /lib/systemd/system is missing"
