@@ -1,3 +1,0 @@
--- Placeholder on branch 'nightly' only, so that 0011 has no gap here:
--- the real 0009 comes from another branch.  Drop this file at the merge.
-SELECT 1;
