@@ -1,0 +1,5 @@
+-- mmstorm schema v9: the fleet's job queue.  Its tables live only in
+-- the fleet database (PostgreSQL: schema/postgresql/0009-fleet-queue.sql,
+-- docs/fleet.md); a machine's own SQLite database keeps its version in
+-- step and holds nothing for it.
+SELECT 1;
