@@ -18,6 +18,7 @@
 	X(cancel)       \
 	X(compare)      \
 	X(export)       \
+	X(fleet)        \
 	X(hosts)        \
 	X(import)       \
 	X(kernels)      \
