@@ -194,6 +194,8 @@ parse_fleet_args(int argc, char **argv, struct fleet_args *a)
 
 	if (argc < 2)
 		return cli_usage(&cmd_fleet);
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+		return cli_help(&cmd_fleet);
 	a->verb = argv[1];
 	if (set_defaults(a) != 0)
 		return EXIT_FAIL;

@@ -1,6 +1,6 @@
 /*
  * fleet.h - the fleet's job queue: every statement on the fleet tables
- * (schema/postgresql/0009-fleet-queue.sql; docs/fleet.md).
+ * (schema/postgresql/0012-fleet-queue.sql; docs/fleet.md).
  *
  * A fleet job's states and who moves it:
  *   queued -> leased      fleet_claim(): a host whose kernel, tags and

@@ -83,7 +83,7 @@ int
 nightly_judge(struct db *db, int64_t ref_kernel, int64_t kernel,
     double threshold_pct, int *bad, char **detail, char **cause)
 {
-	struct compare_opts o = { NULL, NULL, threshold_pct };
+	struct compare_opts o = { .threshold_pct = threshold_pct };
 	struct comparison cmp;
 	int r;
 
@@ -131,7 +131,7 @@ static int
 evidence_json(struct db *db, const struct nightly_report *nr,
     const struct nightly_report_bisect *b, json_t **out, char **cause)
 {
-	struct compare_opts o = { NULL, NULL, nr->threshold_pct };
+	struct compare_opts o = { .threshold_pct = nr->threshold_pct };
 	struct comparison cmp;
 	int r;
 
@@ -215,7 +215,7 @@ static int
 bisect_text(struct db *db, const struct nightly_report *nr,
     const struct nightly_report_bisect *bi, struct buf *b, char **cause)
 {
-	struct compare_opts o = { NULL, NULL, nr->threshold_pct };
+	struct compare_opts o = { .threshold_pct = nr->threshold_pct };
 
 	buf_printf(b, "\nbisect '%s'..'%s': %s\n", bi->good, bi->bad,
 	    bi->state);
@@ -317,7 +317,7 @@ static int
 nightly_html(struct db *db, const struct nightly_report *nr, struct buf *b,
     char **cause)
 {
-	struct compare_opts o = { NULL, NULL, nr->threshold_pct };
+	struct compare_opts o = { .threshold_pct = nr->threshold_pct };
 	struct buf page = BUF_INIT, summary = BUF_INIT;
 	const struct nightly_report_bisect *bi = NULL;
 	const char *at;

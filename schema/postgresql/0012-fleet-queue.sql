@@ -1,4 +1,4 @@
--- mmstorm schema v9 for PostgreSQL: the fleet's job queue
+-- mmstorm schema v12 for PostgreSQL: the fleet's job queue
 -- (jobs/fleet.c, docs/fleet.md).  Times are the database server's clock
 -- in ns since the epoch, so that leases do not depend on the hosts'.
 
