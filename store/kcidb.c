@@ -541,29 +541,31 @@ k_test_base(struct kcidb *k, struct stmt *st)
 	return base;
 }
 
-/* The first kernel event of the run (its excerpt), and whether any came
- * from the kernel's own log. */
+/* The excerpt: the run's first event from the kernel's log, else its
+ * first event of any source (a workload's check, the daemon's own). */
 static int
 k_run_events(struct kcidb *k, int64_t run_id, json_t **excerpt,
     int *kernel_logged, char **cause)
 {
 	struct stmt *st = k->run_events;
 	const char *source;
-	int rc, r = 0;
+	int rc = STORE_DONE, r = 0, logged;
 
 	*excerpt = NULL;
 	*kernel_logged = 0;
 	stmt_reset(st);
 	stmt_bind_int64(st, 1, run_id);
-	while ((rc = stmt_step(st)) == STORE_ROW) {
-		if (*excerpt == NULL)
-			*excerpt = k_excerpt(stmt_text(st, 0));
+	while (!*kernel_logged && (rc = stmt_step(st)) == STORE_ROW) {
 		source = stmt_text(st, 1);
-		if (strcmp(source, "kmsg") == 0 ||
-		    strcmp(source, "pstore") == 0)
-			*kernel_logged = 1;
+		logged = strcmp(source, "kmsg") == 0 ||
+		    strcmp(source, "pstore") == 0;
+		if (*excerpt == NULL || logged) {
+			json_decref(*excerpt);
+			*excerpt = k_excerpt(stmt_text(st, 0));
+		}
+		*kernel_logged = logged;
 	}
-	if (rc != STORE_DONE) {
+	if (!*kernel_logged && rc != STORE_DONE) {
 		r = db_error(k->db, cause, "cannot read a run's events");
 		json_decref(*excerpt);
 		*excerpt = NULL;
