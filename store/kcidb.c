@@ -11,7 +11,6 @@
  * million runs.
  */
 #include <errno.h>
-#include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -441,7 +440,8 @@ k_kernel_objects(struct kcidb *k, struct stmt *st, struct strmap *seen)
 {
 	const char *build_key = stmt_text(st, 0), *release = stmt_text(st, 1);
 	const char *build_id = stmt_text(st, 3);
-	const char *checkout_key = build_id != NULL ? build_id : build_key;
+	const char *checkout_key = build_id != NULL && *build_id != '\0' ?
+	    build_id : build_key;
 	json_t *o, *misc;
 
 	if (strmap_find(seen, checkout_key) == NULL) {

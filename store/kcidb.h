@@ -28,8 +28,9 @@ int kcidb_origin_check(const char *origin, char **cause);
 /*
  * Write the runs named by keys (uuids or unique prefixes), or every
  * ended run when nkeys is 0 (the runs export_runs() would write), from
- * one snapshot of the database.  res->lines counts the test objects.
- * On error part of the object may have been written: it does not parse.
+ * one snapshot of the database.  res->runs and res->unfinished as
+ * export_runs() sets them; res->lines counts the objects written.  On
+ * error part of the object may have been written: it does not parse.
  */
 int kcidb_export(struct db *, char *const *keys, size_t nkeys,
     const char *origin, FILE *out, struct export_result *, char **cause);
