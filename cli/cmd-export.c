@@ -15,15 +15,10 @@
 
 static int cmd_export_exec(int, char **);
 
-enum {
-	OPT_FORMAT = 'F',
-	OPT_ORIGIN = 'O',
-};
-
 static const struct option export_options[] = {
 	{ "output", required_argument, NULL, 'o' },
-	{ "format", required_argument, NULL, OPT_FORMAT },
-	{ "origin", required_argument, NULL, OPT_ORIGIN },
+	{ "format", required_argument, NULL, 'F' },
+	{ "origin", required_argument, NULL, 'O' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -110,7 +105,7 @@ export_option(int opt, const char *arg, void *ctx)
 	case 'o':
 		o->output = arg;
 		break;
-	case OPT_FORMAT:
+	case 'F':
 		if (strcmp(arg, "kcidb") != 0 && strcmp(arg, "mmstorm") != 0) {
 			cli_error("unknown format '%s' (mmstorm or kcidb)",
 			    arg);
@@ -118,7 +113,7 @@ export_option(int opt, const char *arg, void *ctx)
 		}
 		o->kcidb = strcmp(arg, "kcidb") == 0;
 		break;
-	case OPT_ORIGIN:
+	case 'O':
 		if (kcidb_origin_check(arg, &cause) != 0) {
 			cli_error("%s", cause);
 			free(cause);
