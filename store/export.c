@@ -522,27 +522,21 @@ w_run(struct writer *w, int64_t run_id, char **cause)
 	return 0;
 }
 
-struct pick {
-	int64_t id, created_ns;
-	char *uuid;
-};
-
 static int
 pick_cmp(const void *a, const void *b)
 {
-	const struct pick *x = a, *y = b;
+	const struct export_pick *x = a, *y = b;
 
 	if (x->created_ns != y->created_ns)
 		return x->created_ns < y->created_ns ? -1 : 1;
 	return strcmp(x->uuid, y->uuid);
 }
 
-/* The runs to write, ordered by (created_ns, uuid), each once. */
-static int
-export_pick(struct db *db, char *const *keys, size_t nkeys,
-    struct pick **out, size_t *n, size_t *unfinished, char **cause)
+int
+export_pick_runs(struct db *db, char *const *keys, size_t nkeys,
+    struct export_pick **out, size_t *n, size_t *unfinished, char **cause)
 {
-	struct pick *p = NULL;
+	struct export_pick *p = NULL;
 	struct stmt *st;
 	size_t i, j, np = 0;
 	int64_t id;
@@ -607,9 +601,7 @@ export_pick(struct db *db, char *const *keys, size_t nkeys,
 	stmt_finalize(st);
 out:
 	if (r != 0) {
-		for (i = 0; i < np; i++)
-			free(p[i].uuid);
-		free(p);
+		export_picks_free(p, np);
 		return r;
 	}
 	if (np > 0)
@@ -619,12 +611,22 @@ out:
 	return 0;
 }
 
+void
+export_picks_free(struct export_pick *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(p[i].uuid);
+	free(p);
+}
+
 int
 export_runs(struct db *db, char *const *keys, size_t nkeys, FILE *out,
     struct export_result *res, char **cause)
 {
 	struct writer w;
-	struct pick *picks = NULL;
+	struct export_pick *picks = NULL;
 	size_t npicks = 0, i;
 	unsigned char digest[32];
 	int r;
@@ -651,7 +653,7 @@ export_runs(struct db *db, char *const *keys, size_t nkeys, FILE *out,
 	    "WHERE run_id = $1 ORDER BY seq", cause);
 	if (w.counters == NULL || w.samples == NULL)
 		goto out;
-	if ((r = export_pick(db, keys, nkeys, &picks, &npicks,
+	if ((r = export_pick_runs(db, keys, nkeys, &picks, &npicks,
 	    &res->unfinished, cause)) != 0)
 		goto out;
 
@@ -686,9 +688,7 @@ out:
 	stmt_finalize(w.counters);
 	stmt_finalize(w.samples);
 	db_rollback(db);   /* read only: nothing to keep */
-	for (i = 0; i < npicks; i++)
-		free(picks[i].uuid);
-	free(picks);
+	export_picks_free(picks, npicks);
 	for (i = 0; i < w.nkernels; i++)
 		free(w.build_keys[i]);
 	free(w.build_keys);

@@ -38,6 +38,22 @@ struct export_result {
 int export_runs(struct db *, char *const *keys, size_t nkeys, FILE *out,
     struct export_result *, char **cause);
 
+/* A run an export covers. */
+struct export_pick {
+	int64_t id, created_ns;
+	char *uuid;
+};
+
+/*
+ * The runs an export covers, as export_runs() picks them (the kcidb
+ * writer picks the same): those named by keys, or every ended run when
+ * nkeys is 0, each once, in (created_ns, uuid) order.  Call inside the
+ * export's read transaction.  Free with export_picks_free().
+ */
+int export_pick_runs(struct db *, char *const *keys, size_t nkeys,
+    struct export_pick **, size_t *n, size_t *unfinished, char **cause);
+void export_picks_free(struct export_pick *, size_t n);
+
 struct import_result {
 	size_t lines;           /* lines read, the end line included */
 	size_t runs;            /* run lines in the file */

@@ -47,6 +47,14 @@ test_expect 'a run exported from PostgreSQL imports into SQLite unchanged' '
 	cmp fleet.jsonl back.jsonl
 '
 
+test_expect 'export --format kcidb from PostgreSQL equals SQLite'"'"'s' '
+	url="postgresql:///fleet?host=$PGDIR&user=mmstorm"
+	mmstorm --db "$url" export --format kcidb > fleet.kcidb
+	mmstorm --db "$SCRATCH/all.db" export --format kcidb > all.kcidb
+	cmp all.kcidb fleet.kcidb
+	python3 "$TOP/tests/t/kcidb-check.py" fleet.kcidb mmstorm > /dev/null
+'
+
 test_expect 'importing the same file twice stores its runs once' '
 	url="postgresql:///fleet?host=$PGDIR&user=mmstorm"
 	mmstorm --db "$url" import "$FIXTURES/two-builds.jsonl" > again.out
