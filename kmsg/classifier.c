@@ -97,6 +97,7 @@ struct kmsg_classifier {
 	int blank_run;
 	int seen_prefixed;              /* a line with a recognised prefix */
 	int prev_kmsg;                  /* last line was a kmsg record */
+	int wall_echo;                  /* after "Message from syslogd@" */
 	struct buf cont;                /* kmsg 'c' fragment being joined */
 	struct kmsg_line cont_line;
 	unsigned long cont_lineno;
@@ -734,6 +735,30 @@ is_dict_line(const char *s, size_t len)
 	return i < len && s[i] == '=';
 }
 
+/*
+ * syslogd's wall message echoes emergency kernel lines onto terminals
+ * and serial consoles that are logged too:
+ *     Message from syslogd@host at Nov 21 12:00:00 ...
+ *      kernel:[  123.456789] Kernel panic - not syncing: ...
+ * The echoed lines repeat lines the log already has: skip them.
+ */
+static int
+wall_echo(struct kmsg_classifier *c, const char *line, size_t len)
+{
+	const char *p = line, *end = line + len;
+
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r'))
+		p++;
+	if ((size_t)(end - p) >= 21 && memcmp(p, "Message from syslogd@", 21) == 0)
+		return c->wall_echo = 1;
+	if (!c->wall_echo)
+		return 0;
+	if (p == end || *p == '\n' || ((size_t)(end - p) >= 7 &&
+	    memcmp(p, "kernel:", 7) == 0))
+		return 1;
+	return c->wall_echo = 0;
+}
+
 void
 kmsg_classifier_feed_line(struct kmsg_classifier *c, const char *line,
     size_t len, unsigned long lineno)
@@ -742,6 +767,10 @@ kmsg_classifier_feed_line(struct kmsg_classifier *c, const char *line,
 
 	if (c->prev_kmsg && is_dict_line(line, len))
 		return;
+	if (wall_echo(c, line, len)) {
+		c->stats.ignored++;
+		return;
+	}
 	kmsg_line_parse(line, len, &l);
 	c->prev_kmsg = l.format == KMSG_FORMAT_KMSG;
 	if (l.boot) {

@@ -165,7 +165,8 @@ parse_ts_at(const char *s, uint64_t *ts, const char **end)
 		}
 		p++;
 	}
-	if (digits == 0 || *p != ']')
+	/* Pasted logs cut timestamps short: "[  240.]" keeps its seconds. */
+	if (*p != ']')
 		return -1;
 	while (digits++ < 6)
 		frac *= 10;
@@ -465,14 +466,23 @@ console_text(const char *s, struct kmsg_line *l)
 		l->format = KMSG_FORMAT_DMESG;
 		l->ts_usec = ts;
 		console_level(s, p, l);
-		if (parse_caller_at(q, l->caller, &q) != 0)
+		/* The caller id right after the timestamp, or after a space. */
+		if (parse_caller_at(q, l->caller, &q) != 0 &&
+		    (*q != ' ' || parse_caller_at(q + 1, l->caller, &q) != 0))
 			l->caller[0] = '\0';
 		t = *q == ' ' ? q + 1 : q;
-		/* journalctl -o short-monotonic: "[ ts] host kernel: text" */
+		/*
+		 * journalctl -o short-monotonic: "[ ts] host kernel: text",
+		 * and with --no-hostname "[ ts] kernel: text".
+		 */
 		if ((p = journal_rest(t - 1, &fac)) != NULL && fac == 0) {
 			l->format = KMSG_FORMAT_JOURNAL;
 			l->facility = 0;
 			t = p;
+		} else if (has_prefix(t, "kernel: ")) {
+			l->format = KMSG_FORMAT_JOURNAL;
+			l->facility = 0;
+			t += 8;
 		}
 		return t;
 	}

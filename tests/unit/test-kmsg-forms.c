@@ -1,0 +1,175 @@
+/*
+ * test-kmsg-forms.c - issue 13: the line shapes of logs people paste, the
+ * report kinds of debug kernels, and titles at syzkaller's level.
+ *
+ * The report texts are short real-shaped excerpts (the shapes the kernel
+ * prints, with made-up addresses); tests/fixtures/kmsg/pasted/ holds
+ * whole real logs with their provenance.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kmsg/kmsg.h"
+#include "unit.h"
+
+#define FORMS_MAX 8
+
+struct forms {
+	struct kmsg_event *v[FORMS_MAX];
+	int n;
+};
+
+static void
+forms_run(const char *text, struct forms *e)
+{
+	struct kmsg_classifier *c = kmsg_classifier_new(0);
+	struct kmsg_event *ev;
+	const char *p = text, *nl;
+	unsigned long n = 0;
+
+	e->n = 0;
+	for (;;) {
+		if (*p != '\0') {
+			nl = strchr(p, '\n');
+			kmsg_classifier_feed_line(c, p, nl ? (size_t)(nl - p + 1) :
+			    strlen(p), ++n);
+		} else {
+			nl = NULL;
+			kmsg_classifier_flush(c);
+		}
+		while ((ev = kmsg_classifier_next(c)) != NULL) {
+			if (e->n < FORMS_MAX)
+				e->v[e->n++] = ev;
+			else
+				kmsg_event_free(ev);
+		}
+		if (nl == NULL && *p == '\0')
+			break;
+		p = nl != NULL ? nl + 1 : p + strlen(p);
+	}
+	kmsg_classifier_free(c);
+}
+
+static void
+forms_free(struct forms *e)
+{
+	int i;
+
+	for (i = 0; i < e->n; i++)
+		kmsg_event_free(e->v[i]);
+	e->n = 0;
+}
+
+/* One report, every line given the same prefix. */
+static char *
+prefixed(const char *prefix, const char *const *lines)
+{
+	size_t cap = 1, i;
+	char *s;
+
+	for (i = 0; lines[i] != NULL; i++)
+		cap += strlen(prefix) + strlen(lines[i]) + 1;
+	s = calloc(1, cap);
+	for (i = 0; lines[i] != NULL; i++) {
+		strcat(s, prefix);
+		strcat(s, lines[i]);
+		strcat(s, "\n");
+	}
+	return s;
+}
+
+static const char *const gpf_lines[] = {
+	"general protection fault, probably for non-canonical address "
+	    "0xdffffc0000000003: 0000 [#1] PREEMPT SMP KASAN",
+	"CPU: 1 PID: 4242 Comm: a.out Not tainted 6.1.0 #1",
+	"RIP: 0010:ucma_close+0x5b/0x3a0 drivers/infiniband/core/ucma.c:1763",
+	"Call Trace:",
+	" <TASK>",
+	" __fput+0x24a/0x8a0 fs/file_table.c:320",
+	" task_work_run+0x16b/0x270 kernel/task_work.c:179",
+	" </TASK>",
+	NULL,
+};
+
+/* Every prefix form of item 1 gives the same one report. */
+TEST(kmsg_forms_prefixes)
+{
+	static const char *const prefixes[] = {
+		"[  904.190000] ",
+		"[  904.190000][ T4242] ",
+		"[  904.190000] [  T4242] ",       /* caller id after a space */
+		"[  904.190000] [     C33] ",
+		"[  904.] ",                       /* cut timestamp */
+		"  [  904.190000] ",               /* indented paste */
+		"[  904.190000] kernel: ",         /* --no-hostname */
+		"[  904.190000] host kernel: ",
+		"Dec 02 21:00:00 host kernel: ",
+		"[Wed Dec  2 21:00:00 2026] ",     /* dmesg -T */
+		"<4>[  904.190000] ",               /* pstore / dmesg -r */
+		"kern  :warn  : [  904.190000] ",  /* dmesg -x */
+	};
+	struct forms e;
+	size_t i;
+	char *log;
+
+	for (i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
+		log = prefixed(prefixes[i], gpf_lines);
+		forms_run(log, &e);
+		if (e.n != 1)
+			fprintf(stderr, "prefix '%s': %d events\n", prefixes[i],
+			    e.n);
+		CHECK_INT_EQ(e.n, 1);
+		if (e.n == 1) {
+			CHECK_STR_EQ(e.v[0]->kind, KMSG_OOPS);
+			CHECK_STR_EQ(e.v[0]->title,
+			    "general protection fault in ucma_close");
+		}
+		forms_free(&e);
+		free(log);
+	}
+}
+
+TEST(kmsg_forms_line_fields)
+{
+	struct kmsg_line l;
+	const char *s;
+
+	s = "[  904.190000] [     C33] rcu: INFO: rcu_preempt self-detected "
+	    "stall on CPU";
+	kmsg_line_parse(s, strlen(s), &l);
+	CHECK_STR_EQ(l.caller, "C33");
+	CHECK_INT_EQ(l.cpu, 33);
+	CHECK(strncmp(l.text, "rcu: ", 5) == 0);
+	kmsg_line_clear(&l);
+	s = "[  240.] BUG: soft lockup";
+	kmsg_line_parse(s, strlen(s), &l);
+	CHECK_INT_EQ(l.ts_usec, 240000000);
+	CHECK_STR_EQ(l.text, "BUG: soft lockup");
+	kmsg_line_clear(&l);
+	s = "[  240.123456] kernel: BUG: soft lockup";
+	kmsg_line_parse(s, strlen(s), &l);
+	CHECK_INT_EQ(l.facility, 0);
+	CHECK_STR_EQ(l.text, "BUG: soft lockup");
+	kmsg_line_clear(&l);
+}
+
+/* syslogd's wall echo of an emergency line is not a second report. */
+TEST(kmsg_forms_wall_echo)
+{
+	struct forms e;
+	char *log = prefixed("[  904.190000] ", gpf_lines), *all;
+	const char *echo = "\nMessage from syslogd@host at Dec  2 21:00:00 "
+	    "...\n kernel:[  904.190000] general protection fault, probably "
+	    "for non-canonical address 0xdffffc0000000003: 0000 [#1] SMP\n\n"
+	    "[  910.000000] next line\n";
+
+	all = malloc(strlen(log) + strlen(echo) + 1);
+	strcpy(all, log);
+	strcat(all, echo);
+	forms_run(all, &e);
+	CHECK_INT_EQ(e.n, 1);
+	forms_free(&e);
+	free(all);
+	free(log);
+}
