@@ -173,3 +173,39 @@ TEST(kmsg_forms_wall_echo)
 	free(all);
 	free(log);
 }
+
+/* Frame and exception-site lines of every architecture (item 3). */
+TEST(kmsg_forms_arch_frames)
+{
+	static const struct { const char *line, *name; int q; } v[] = {
+		{ "[<8011218c>] (unwind_backtrace) from [<8010e300>] "
+		    "(show_stack+0x18/0x1c)", "unwind_backtrace", 0 },
+		{ "PC is at ext4_fill_super+0x1c/0x2a0", "ext4_fill_super", 0 },
+		{ "pc : do_undefinstr+0x2e4/0x310", "do_undefinstr", 0 },
+		{ "NIP [c0000000003e8a4c] kmem_cache_free+0x6c/0x4a0",
+		    "kmem_cache_free", 0 },
+		{ "[c00000000b6f3a10] [c000000000654d4c] xfs_iget+0x5c/0x1a0 "
+		    "(unreliable)", "xfs_iget", 1 },
+		{ "Krnl PSW : 0704c00180000000 000000000042cb4a "
+		    "(dentry_free+0x3a/0xb0)", "dentry_free", 0 },
+		{ "([<000000000042cb4a>] dput+0x1c2/0x2a8)", "dput", 0 },
+		{ "epc   : ffffffff8012abcd vfs_read+0x10/0x1a0", "vfs_read", 0 },
+		{ "epc : f2fs_truncate+0x22/0x30", "f2fs_truncate", 0 },
+		{ " <IRQ>  [<ffffffff813a0886>] _sched_show_task+0x2a6/0x4f0",
+		    "_sched_show_task", 0 },
+		{ " [<ffff>] __x64_sys_recvmmsg+0x22c/0x280", "sys_recvmmsg", 0 },
+		{ " __do_sys_openat2+0x22c/0x280", "openat2", 0 },
+		{ " SyS_rmdir+0x22c/0x280", "rmdir", 0 },
+	};
+	char out[256];
+	size_t i;
+	int q;
+
+	for (i = 0; i < sizeof v / sizeof v[0]; i++) {
+		out[0] = '\0';
+		q = -1;
+		CHECK(kmsg_frame_parse(v[i].line, out, sizeof out, &q));
+		CHECK_STR_EQ(out, v[i].name);
+		CHECK_INT_EQ(q, v[i].q);
+	}
+}
