@@ -51,6 +51,10 @@ static const char *const htype_kind[] = {
 	[H_OOM] = KMSG_OOM_KILL,
 	[H_OOM_KILL] = KMSG_OOM_KILL,
 	[H_PANIC] = KMSG_PANIC,
+	[H_UBSAN] = KMSG_UBSAN,
+	[H_LOCKDEP] = KMSG_LOCKDEP,
+	[H_NETDEV] = KMSG_WARNING,
+	[H_VFS] = KMSG_BUG,
 };
 
 /* ------------------------------------------------------------------ */
@@ -209,9 +213,13 @@ kmsg_report_finish(struct kmsg_classifier *c, struct kmsg_report *r)
 	}
 	kmsg_rlines_split(&rl, r->text.s);
 	ev = xcalloc(1, sizeof *ev);
-	ev->kind = htype_kind[r->type];
 	ev->title = kmsg_title(r->type, &rl, r->hdr_idx,
-	    r->panicked && r->panic_idx < rl.n ? r->panic_idx : rl.n);
+	    r->panicked && r->panic_idx < rl.n ? r->panic_idx : rl.n,
+	    &ev->corrupted);
+	/* Sanitizers, lockdep, kmemleak are kinds of their own. */
+	ev->kind = kmsg_debug_kind(ev->title);
+	if (ev->kind == NULL || r->type == H_OOM || r->type == H_OOM_KILL)
+		ev->kind = htype_kind[r->type];
 	ev->signature = kmsg_signature(ev->kind, ev->title);
 	ev->text = buf_detach(&r->text);
 	ev->ts_usec = r->ts;

@@ -447,11 +447,14 @@ struct frames {
 	size_t n;
 };
 
+/* skip == KMSG_NO_SKIP: the name as it is (syzkaller's "report" forms). */
 static void
 frames_add(struct frames *f, const char *name, const char *const *skip)
 {
-	if (f->n == FRAMES_MAX || match_any(name, skip_global) ||
-	    match_any(name, skip))
+	if (f->n == FRAMES_MAX)
+		return;
+	if (skip != KMSG_NO_SKIP && (match_any(name, skip_global) ||
+	    match_any(name, skip)))
 		return;
 	/* Skip lists see the raw name, titles and anchors the stripped one. */
 	snprintf(f->v[f->n], FRAME_MAX, "%s", name);
@@ -462,9 +465,17 @@ frames_add(struct frames *f, const char *name, const char *const *skip)
 static int
 stack_ends(enum lclass lc, const char *t)
 {
+	const char *p = skip_blanks(t);
+
+	/* Sanitizer reports follow one stack with the next one's title. */
 	return lc == LC_TASK_END || lc == LC_END_TRACE || lc == LC_CPU ||
 	    lc == LC_NMI || lc == LC_TASK || lc == LC_END_PANIC ||
-	    has_prefix(t, "Kernel panic - not syncing");
+	    has_prefix(t, "Kernel panic - not syncing") ||
+	    has_prefix(p, "Uninit was ") || has_prefix(p, "Local variable ") ||
+	    has_prefix(p, "Allocated by task ") ||
+	    has_prefix(p, "Freed by task ") ||
+	    has_prefix(p, "The buggy address ") ||
+	    has_prefix(p, "Memory state around");
 }
 
 /*
@@ -552,6 +563,27 @@ kmsg_crash_frame(struct rlines *rl, size_t from, size_t end,
 	free(f);
 }
 
+/* The frame above the first anchor; without an anchor, the first. */
+static void
+stall_pick(const struct frames *f, char *out, size_t outsz)
+{
+	size_t i;
+
+	out[0] = '\0';
+	for (i = 0; i < f->n; i++) {
+		if (!match_any(f->v[i], stall_anchors) &&
+		    !syscall_anchor(f->v[i]))
+			continue;
+		if (strstr(f->v[i], "smp_call_function") != NULL)
+			finish_name(out, outsz, "smp_call_function");
+		else
+			finish_name(out, outsz, f->v[i > 0 ? i - 1 : 0]);
+		return;
+	}
+	if (f->n > 0)
+		finish_name(out, outsz, f->v[0]);
+}
+
 /*
  * Lockups and stalls: the interrupted context's stack (from its RIP, after
  * the timer interrupt that reported it when after_apic is set), then the
@@ -593,18 +625,7 @@ kmsg_stall_frame(struct rlines *rl, size_t from, size_t end, int after_apic,
 		i = start > from ? start : find_line(rl, start, end,
 		    LC_CALL_TRACE);
 	collect_stack(rl, i, end, skip, f);
-	for (i = 0; i < f->n; i++) {
-		if (!match_any(f->v[i], stall_anchors) &&
-		    !syscall_anchor(f->v[i]))
-			continue;
-		if (strstr(f->v[i], "smp_call_function") != NULL)
-			finish_name(out, outsz, "smp_call_function");
-		else
-			finish_name(out, outsz, f->v[i > 0 ? i - 1 : 0]);
-		break;
-	}
-	if (out[0] == '\0' && f->n > 0)
-		finish_name(out, outsz, f->v[0]);
+	stall_pick(f, out, outsz);
 	free(f);
 }
 
@@ -635,3 +656,83 @@ kmsg_hang_frame(struct rlines *rl, size_t from, size_t end, char *out,
 	free(f);
 }
 
+
+/* "..., at: [<ffffffff8123>] func+0x1f/0x40" and "at: func+0x..": func. */
+static int
+at_symbol(const char *t, char *out, size_t outsz)
+{
+	const char *p = strstr(t, "at: ");
+	size_t n;
+
+	if (p == NULL)
+		return 0;
+	p = skip_addresses(skip_blanks(p + 4));
+	n = kmsg_copy_symbol(p, out, outsz);
+	return n > 0 && (p[n] == '+' || p[n] == '.');
+}
+
+/* "[<ffffffff8123>] func+0x1f/0x40" on a line of its own. */
+static int
+pc_symbol(const char *t, char *out, size_t outsz)
+{
+	const char *p = skip_blanks(t);
+
+	if (p[0] != '[' || skip_addresses(p) == p)
+		return 0;
+	return kmsg_symbol_with_offset(skip_addresses(p), out, outsz);
+}
+
+/* The first line at or after from that holds s, or end. */
+static size_t
+find_text(struct rlines *rl, size_t from, size_t end, const char *s)
+{
+	for (; from < end; from++)
+		if (strstr(rl->v[from], s) != NULL)
+			return from;
+	return end;
+}
+
+/*
+ * The frame a title names, as struct kmsg_pick says (internal.h).
+ * Returns 0, or -1 when the report has no such frame (out is "").
+ */
+int
+kmsg_pick_frame(struct rlines *rl, size_t from, size_t end,
+    const struct kmsg_pick *pk, char *out, size_t outsz)
+{
+	struct frames *f = xcalloc(1, sizeof *f);
+	char sym[FRAME_MAX];
+	size_t i = from + 1, n;
+	int ats = 0;
+
+	out[0] = '\0';
+	if (pk->first != NULL && pk->first[0] != '\0')
+		frames_add(f, pk->first, pk->skip);
+	if (pk->rip)
+		for (n = from; n < end; n++)
+			if (rip_symbol(rl->v[n], sym, sizeof sym)) {
+				frames_add(f, sym, pk->skip);
+				break;
+			}
+	if (pk->after != NULL)
+		i = find_text(rl, from + 1, end, pk->after) + 1;
+	for (; i < end && ats < pk->at_lines; i++)
+		if (at_symbol(rl->v[i], sym, sizeof sym) ||
+		    (pk->pc_line && pc_symbol(rl->v[i], sym, sizeof sym))) {
+			frames_add(f, sym, pk->skip);
+			ats++;
+		}
+	if (pk->stack == KMSG_STACK_CALL_TRACE) {
+		i = find_line(rl, i > from + 1 ? i - 1 : from, end,
+		    LC_CALL_TRACE);
+		if (i < end)
+			collect_stack(rl, i + 1, end, pk->skip, f);
+	} else if (pk->stack == KMSG_STACK_HERE && i <= end)
+		collect_stack(rl, i, end, pk->skip, f);
+	if (pk->stall)
+		stall_pick(f, out, outsz);
+	else if (f->n > 0)
+		finish_name(out, outsz, f->v[0]);
+	free(f);
+	return out[0] != '\0' ? 0 : -1;
+}

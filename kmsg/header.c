@@ -73,7 +73,8 @@ kmsg_line_class(const char *t)
 		return LC_END_TRACE;
 	if (has_prefix(p, "---[ end Kernel panic"))
 		return LC_END_PANIC;
-	if (has_prefix(p, "Call Trace:") || has_prefix(p, "Call trace:"))
+	if (has_prefix(p, "Call Trace:") || has_prefix(p, "Call trace:") ||
+	    has_prefix(p, "Backtrace:"))
 		return LC_CALL_TRACE;
 	if (strcmp(p, "</TASK>") == 0)
 		return LC_TASK_END;
@@ -196,7 +197,9 @@ warning_header(const char *p)
 	if (p == NULL || !has_prefix(p, "WARNING: "))
 		return 0;
 	q = p + 9;
-	if (has_prefix(q, "CPU: ") || has_prefix(q, "at "))
+	if (has_prefix(q, "CPU: ") || has_prefix(q, "at ") ||
+	    has_prefix(q, "kernel stack regs at ") ||
+	    has_prefix(q, "kernel stack frame pointer at "))
 		return 1;
 	/* 6.12+: "WARNING: mm/foo.c:12 at func+0x1/0x2, CPU#0: comm/1" */
 	while (*q != '\0' && *q != ' ' && *q != ':')
@@ -211,6 +214,24 @@ warning_header(const char *p)
 		if (has_prefix(p, kmsg_warning_lockdep[i]))
 			return 1;
 	return has_prefix(p + 9, "CPU#") || strstr(p, " still has locks held!");
+}
+
+/* lockdep's reports that begin "INFO: " (older kernels, and one still). */
+static int
+lockdep_info(const char *p)
+{
+	static const char *const info[] = {
+		"possible circular locking", "possible recursive locking",
+		"possible irq lock inversion", "inconsistent lock state",
+		"SOFTIRQ-safe -> SOFTIRQ-unsafe", "HARDIRQ-safe -> HARDIRQ-unsafe",
+		"suspicious RCU usage", "trying to register non-static key",
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(info); i++)
+		if (has_prefix(p, info[i]))
+			return 1;
+	return 0;
 }
 
 void
@@ -245,15 +266,32 @@ kmsg_match_header(const char *t, struct header *h)
 	    header_at(t, a, "Unable to handle kernel NULL pointer dereference")) {
 		h->type = H_NULL_DEREF;
 	} else if (header_at(t, a, "BUG: unable to handle") ||
-	    header_at(t, a, "Unable to handle kernel paging request")) {
+	    header_at(t, a, "BUG: Unable to handle kernel") ||
+	    header_at(t, a, "Unable to handle kernel paging request") ||
+	    header_at(t, a, "Unable to handle kernel access to user memory")) {
 		h->type = H_PAGING;
 	} else if (header_at(t, a, "general protection fault") != NULL) {
 		h->type = H_GPF;
 	} else if (has_prefix(t, "Oops: ") || has_prefix(t, "Internal error: ") ||
 	    has_prefix(t, "invalid opcode: ") || has_prefix(t, "divide error: ") ||
-	    has_prefix(t, "stack segment: ")) {
+	    has_prefix(t, "divide_error: ") || has_prefix(t, "stack segment: ") ||
+	    has_prefix(t, "PANIC: double fault")) {
+		/* These follow a header of their own, or may (double fault). */
 		h->type = H_OOPS;
 		h->weak = 1;
+	} else if (has_prefix(t, "Unhandled fault: ") ||
+	    has_prefix(t, "Alignment trap: ") || has_prefix(t, "int3: ")) {
+		h->type = H_OOPS;
+	} else if (header_at(t, a, "UBSAN: ") != NULL) {
+		h->type = H_UBSAN;
+	} else if (has_prefix(t, "INFO: ") && lockdep_info(t + 6)) {
+		h->type = H_LOCKDEP;
+	} else if (header_at(t, a, "unregister_netdevice: waiting for ") &&
+	    strstr(t, " to become free") != NULL) {
+		h->type = H_NETDEV;
+	} else if (has_prefix(t, "VFS: Busy inodes after unmount") ||
+	    has_prefix(t, "VFS: Close: file count is 0")) {
+		h->type = H_VFS;
 	} else if (has_prefix(t, "kernel BUG at ")) {
 		h->type = H_KERNEL_BUG;
 	} else if (header_at(t, a, "BUG: Bad page state") ||

@@ -80,6 +80,12 @@
 #define KMSG_BAD_PAGE         "bad_page"
 #define KMSG_OOM_KILL         "oom_kill"
 #define KMSG_PANIC            "panic"
+/* Debug-kernel reports (docs/kmsg.md): sanitizers, lockdep, kmemleak. */
+#define KMSG_KASAN            "kasan"        /* KASAN, KFENCE, KMSAN */
+#define KMSG_UBSAN            "ubsan"
+#define KMSG_LOCKDEP          "lockdep"
+#define KMSG_MEMORY_LEAK      "memory_leak"  /* kmemleak */
+#define KMSG_DATA_RACE        "data_race"    /* KCSAN */
 
 /* One /dev/kmsg record. */
 struct kmsg_record {
@@ -142,6 +148,8 @@ struct kmsg_event {
 	unsigned long line;     /* input line of the report's header, or 0 */
 	int panicked;           /* a kernel panic followed and belongs to it */
 	int truncated;          /* text hit KMSG_TEXT_MAX */
+	int corrupted;          /* the stack the title needs is cut,
+				   interleaved or missing: not for grouping */
 };
 
 void kmsg_event_free(struct kmsg_event *);
