@@ -11,10 +11,14 @@
 #include "common/util.h"
 #include "store/db.h"
 
-/* Event kinds that make a verdict bad, as an SQL list. */
+/*
+ * Event kinds that make a verdict bad, as an SQL list.  Of the debug-kernel
+ * kinds (docs/kmsg.md) only kasan (KASAN, KFENCE, KMSAN: memory corrupted)
+ * is bad by default; lockdep, ubsan, memory_leak, data_race are not.
+ */
 #define BAD_EVENT_KINDS "('soft_lockup', 'hard_lockup', 'rcu_stall', " \
 	"'hung_task', 'workqueue_lockup', 'oops', 'bug', 'bad_page', " \
-	"'panic', 'corruption')"
+	"'panic', 'corruption', 'kasan')"
 
 /* One count per end state, and the latest skipped run's reason. */
 static int

@@ -209,3 +209,90 @@ TEST(kmsg_forms_arch_frames)
 		CHECK_INT_EQ(q, v[i].q);
 	}
 }
+
+/* Debug-kernel reports: their kind and syzkaller-form title (item 2, 3). */
+TEST(kmsg_forms_debug_kinds)
+{
+	static const struct { const char *log, *kind, *title; } v[] = {
+		{ "BUG: KASAN: use-after-free in __lock_acquire+0x1/0x2\n"
+		    "Read of size 8 at addr ffff88801 by task a/1\n"
+		    "CPU: 0 PID: 1 Comm: a Not tainted 6.1.0 #1\n"
+		    "Call Trace:\n dump_stack+0x1/0x2\n"
+		    " kasan_report+0x1/0x2\n lock_acquire+0x1/0x2\n"
+		    " _raw_spin_lock_irqsave+0x1/0x2\n"
+		    " remove_wait_queue+0x1/0x2\n do_exit+0x1/0x2\n",
+		    KMSG_KASAN, "KASAN: use-after-free Read in remove_wait_queue" },
+		{ "WARNING: CPU: 1 PID: 2 at lib/refcount.c:25 "
+		    "refcount_warn_saturate+0x1/0x2\n"
+		    "RIP: 0010:refcount_warn_saturate+0x1/0x2\n"
+		    "Call Trace:\n <TASK>\n nr_release+0x1/0x2\n"
+		    " __sock_release+0x1/0x2\n </TASK>\n",
+		    KMSG_WARNING, "WARNING: refcount bug in nr_release" },
+		{ "WARNING: CPU: 1 PID: 2 at mm/page_alloc.c:5 "
+		    "__alloc_pages+0x1/0x2\n"
+		    "RIP: 0010:__alloc_pages+0x1/0x2\n"
+		    "Call Trace:\n <TASK>\n kmalloc_large+0x1/0x2\n"
+		    " squashfs_read_table+0x1/0x2\n </TASK>\n",
+		    KMSG_WARNING, "WARNING in squashfs_read_table" },
+		{ "UBSAN: shift-out-of-bounds in net/core/x.c:12:3\n"
+		    "shift exponent 70 is too large\n"
+		    "Call Trace:\n dump_stack+0x1/0x2\n"
+		    " __ubsan_handle_shift_out_of_bounds+0x1/0x2\n"
+		    " ip_idents_reserve+0x1/0x2\n",
+		    KMSG_UBSAN, "UBSAN: shift-out-of-bounds in ip_idents_reserve" },
+		{ "BUG: memory leak\nunreferenced object 0xffff8881 (size 32):\n"
+		    "  backtrace:\n    [<ffffffff81>] kmemleak_alloc+0x1/0x2\n"
+		    "    [<ffffffff82>] __kmalloc+0x1/0x2\n"
+		    "    [<ffffffff83>] inet6_create+0x1/0x2\n",
+		    KMSG_MEMORY_LEAK, "memory leak in inet6_create" },
+		{ "WARNING: possible circular locking dependency detected\n"
+		    "a/1 is trying to acquire lock:\n"
+		    "ffff8880 (&bdev->bd_mutex){+.+.}, at: "
+		    "blkdev_reread_part+0x1f/0x40\n\n"
+		    "but task is already holding lock:\n"
+		    "ffff8881 (&lo->lo_ctl_mutex){+.+.}, at: "
+		    "lo_ioctl+0x8b/0x1b70\n",
+		    KMSG_LOCKDEP, "possible deadlock in blkdev_reread_part" },
+		{ "INFO: trying to register non-static key.\n"
+		    "Call Trace:\n dump_stack+0x1/0x2\n"
+		    " register_lock_class+0x1/0x2\n __lock_acquire+0x1/0x2\n"
+		    " tun_flow_cleanup+0x1/0x2\n",
+		    KMSG_LOCKDEP, "INFO: trying to register non-static key in "
+		    "tun_flow_cleanup" },
+		{ "unregister_netdevice: waiting for lo to become free. Usage "
+		    "count = 2\n", KMSG_WARNING,
+		    "unregister_netdevice: waiting for DEV to become free" },
+		{ "divide error: 0000 [#1] SMP KASAN\n"
+		    "RIP: 0010:tabledist+0x1/0x2\nCall Trace:\n netem_enqueue+0x1/0x2\n",
+		    KMSG_OOPS, "divide error in tabledist" },
+	};
+	struct forms e;
+	size_t i;
+
+	for (i = 0; i < sizeof v / sizeof v[0]; i++) {
+		forms_run(v[i].log, &e);
+		CHECK_INT_EQ(e.n, 1);
+		if (e.n >= 1) {
+			CHECK_STR_EQ(e.v[0]->kind, v[i].kind);
+			CHECK_STR_EQ(e.v[0]->title, v[i].title);
+			CHECK_INT_EQ(e.v[0]->corrupted, 0);
+		}
+		forms_free(&e);
+	}
+}
+
+/* A WARNING whose stack was cut off is corrupted: not for grouping. */
+TEST(kmsg_forms_corrupted)
+{
+	struct forms e;
+
+	forms_run("WARNING: CPU: 1 PID: 2 at lib/refcount.c:25 "
+	    "refcount_warn_saturate+0x1/0x2\n"
+	    "RIP: 0010:refcount_warn_saturate+0x1/0x2\n", &e);
+	CHECK_INT_EQ(e.n, 1);
+	if (e.n == 1) {
+		CHECK_STR_EQ(e.v[0]->title, "WARNING: refcount bug");
+		CHECK_INT_EQ(e.v[0]->corrupted, 1);
+	}
+	forms_free(&e);
+}
