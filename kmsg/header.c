@@ -282,6 +282,10 @@ kmsg_match_header(const char *t, struct header *h)
 	} else if (has_prefix(t, "Unhandled fault: ") ||
 	    has_prefix(t, "Alignment trap: ") || has_prefix(t, "int3: ")) {
 		h->type = H_OOPS;
+	} else if (has_prefix(t, "unreferenced object 0x")) {
+		/* kmemleak; its "BUG: memory leak" line is not always there. */
+		h->type = H_BUG;
+		h->weak = 1;
 	} else if (header_at(t, a, "UBSAN: ") != NULL) {
 		h->type = H_UBSAN;
 	} else if (has_prefix(t, "INFO: ") && lockdep_info(t + 6)) {

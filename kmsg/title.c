@@ -364,6 +364,8 @@ bug_title(const char *hdr, struct rlines *rl, size_t from, size_t end,
 	char *t;
 	size_t i;
 
+	if (p == NULL && has_prefix(hdr, "unreferenced object "))
+		return kmsg_leak_title(rl, from, end, corrupted);
 	if (p == NULL) {
 		/* SLUB: "BUG kmalloc-64 (Not tainted): Poison overwritten" */
 		p = strstr(hdr, "): ");
@@ -689,6 +691,14 @@ kmsg_title(enum htype type, struct rlines *rl, size_t hdr_idx, size_t end,
 	default:
 		title = panic_title(hdr, rl, hdr_idx, end, corrupted);
 		break;
+	}
+	if (*corrupted && end < rl->n) {
+		/*
+		 * panic_on_warn/panic_on_oops: the panic right after the
+		 * header printed the report's only stack.
+		 */
+		free(title);
+		return kmsg_title(type, rl, hdr_idx, rl->n, corrupted);
 	}
 	if (merged_timestamp(title))
 		*corrupted = 1;

@@ -296,3 +296,41 @@ TEST(kmsg_forms_corrupted)
 	}
 	forms_free(&e);
 }
+
+/*
+ * panic_on_warn: the panic right after the header prints the only stack;
+ * kmemleak without its "BUG: memory leak" line.
+ */
+TEST(kmsg_forms_panic_stack_and_bare_leak)
+{
+	static const struct { const char *log, *kind, *title; } v[] = {
+		{ "WARNING: CPU: 1 PID: 2 at lib/refcount.c:186 "
+		    "refcount_sub_and_test+0x167/0x1b0\n"
+		    "Kernel panic - not syncing: panic_on_warn set ...\n"
+		    "CPU: 1 PID: 2 Comm: a Not tainted 4.14.0 #91\n"
+		    "Call Trace:\n dump_stack+0x1/0x2\n panic+0x1/0x2\n"
+		    " __warn+0x1/0x2\n report_bug+0x1/0x2\n"
+		    " do_invalid_op+0x1b/0x20\n invalid_op+0x18/0x20\n"
+		    "RIP: 0010:refcount_sub_and_test+0x167/0x1b0\n"
+		    " sctp_wfree+0x1/0x2\n skb_release_head_state+0x1/0x2\n",
+		    KMSG_WARNING, "WARNING: refcount bug in sctp_wfree" },
+		{ "unreferenced object 0xffff880039a55260 (size 64):\n"
+		    "  comm \"a\", pid 1, jiffies 4298984475 (age 16.078s)\n"
+		    "  backtrace:\n"
+		    "    [<ffffffff848a2f5f>] sock_kmalloc+0x7f/0xc0\n"
+		    "    [<ffffffff84e5bea0>] do_ipv6_setsockopt.isra.7+0x1/0x2\n",
+		    KMSG_MEMORY_LEAK, "memory leak in do_ipv6_setsockopt" },
+	};
+	struct forms e;
+	size_t i;
+
+	for (i = 0; i < sizeof v / sizeof v[0]; i++) {
+		forms_run(v[i].log, &e);
+		CHECK_INT_EQ(e.n, 1);
+		if (e.n >= 1) {
+			CHECK_STR_EQ(e.v[0]->kind, v[i].kind);
+			CHECK_STR_EQ(e.v[0]->title, v[i].title);
+		}
+		forms_free(&e);
+	}
+}
