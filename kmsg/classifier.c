@@ -74,6 +74,7 @@ struct kmsg_report {
 	int in_stack, frames, marked;
 	int panicked, truncated, done, killed;
 	int hardlockup_panic;   /* a headless "Kernel panic ... Hard LOCKUP" */
+	int lockdep;            /* text between stacks until "stack backtrace:" */
 	uint64_t ts, last_ts;
 	int64_t seq;
 	unsigned long line, last_fed;
@@ -330,6 +331,8 @@ kmsg_report_add(struct kmsg_classifier *c, struct kmsg_report *r,
 	}
 	if (r->type == H_RCU_STALL && r->cpu < 0)
 		r->cpu = rcu_stall_cpu(t);
+	if (r->lockdep && strstr(t, "stack backtrace:") != NULL)
+		r->lockdep = 0;
 }
 
 /* Take a line into r, with what it means for r's state. */
@@ -375,6 +378,7 @@ kmsg_report_start(struct kmsg_classifier *c, const struct header *h,
 	r->line = lineno;
 	r->panic_idx = SIZE_MAX;
 	r->any_cpu_ctx = h->type == H_RCU_STALL;
+	r->lockdep = kmsg_is_lockdep(l->text);
 	/*
 	 * "[ cut here ]" and what follows it (WARN()'s message), and
 	 * "list_del corruption" before a BUG, lead into the report.
@@ -609,7 +613,7 @@ classify(struct kmsg_classifier *c, const struct kmsg_line *l,
 	}
 	/* A stack printed without <TASK> markers ends at its first non-frame. */
 	if (r != NULL && r->state == R_OPEN && h.type == H_NONE && r->frames &&
-	    !r->marked && r->type != H_OOM && lc == LC_OTHER)
+	    !r->marked && r->type != H_OOM && !r->lockdep && lc == LC_OTHER)
 		r->state = R_TAIL;
 
 	if (r != NULL && r->state == R_OPEN) {

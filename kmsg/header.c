@@ -234,6 +234,31 @@ lockdep_info(const char *p)
 	return 0;
 }
 
+/*
+ * A lockdep report's header: its stacks come after lines of text ("other
+ * info that might help us debug this:"), and "stack backtrace:" ends it.
+ */
+int
+kmsg_is_lockdep(const char *t)
+{
+	static const char *const more[] = {
+		"bad unlock balance", "held lock freed", "lock held when",
+		"Nested lock was not taken", "Invalid wait context",
+	};
+	const char *p = strchr(t, ':');
+	size_t i;
+
+	if (p == NULL || p[1] != ' ' || !(has_prefix(t, "WARNING: ") ||
+	    has_prefix(t, "INFO: ") || has_prefix(t, "BUG: ")))
+		return 0;
+	if (lockdep_info(p + 2) || strstr(t, "still has locks held") != NULL)
+		return 1;
+	for (i = 0; i < ARRAY_SIZE(more); i++)
+		if (has_prefix(p + 2, more[i]))
+			return 1;
+	return 0;
+}
+
 void
 kmsg_match_header(const char *t, struct header *h)
 {

@@ -204,6 +204,7 @@ int kmsg_pick_frame(struct rlines *rl, size_t from, size_t end,
 enum lclass kmsg_line_class(const char *t);
 /* Does t start a report?  h->type is H_NONE when it does not. */
 void kmsg_match_header(const char *t, struct header *h);
+int kmsg_is_lockdep(const char *t);
 /* The lockdep WARNINGs, which carry no "at file:line func". */
 extern const char *const kmsg_warning_lockdep[];
 

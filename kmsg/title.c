@@ -423,9 +423,11 @@ warning_title(const char *hdr, struct rlines *rl, size_t from, size_t end,
 	/* The warning's own function may be a helper: the stack decides. */
 	if (kmsg_pick_frame(rl, from, end, &pk, f, sizeof f) == 0)
 		return titled("WARNING", f, corrupted);
+	/* No stack: the header's function, but not a title to group by. */
+	*corrupted = 1;
 	if (warning_function(p, f, sizeof f))
 		kmsg_map_syscall(f);
-	return titled("WARNING", f, corrupted);
+	return with_frame("WARNING", f);
 }
 
 /* Lockups, stalls, hung tasks: where the CPU or task was stuck. */
