@@ -75,6 +75,7 @@ struct kmsg_report {
 	int panicked, truncated, done, killed;
 	int hardlockup_panic;   /* a headless "Kernel panic ... Hard LOCKUP" */
 	int lockdep;            /* text between stacks until "stack backtrace:" */
+	int grace;              /* a stack was cut by one foreign line */
 	uint64_t ts, last_ts;
 	int64_t seq;
 	unsigned long line, last_fed;
@@ -348,8 +349,9 @@ kmsg_report_take(struct kmsg_classifier *c, struct kmsg_report *r,
 		r->state = R_OPEN;
 	} else if (r->state == R_TAIL && (lc == LC_CPU ||
 	    lc == LC_CALL_TRACE || lc == LC_MARK_OPEN || lc == LC_NMI ||
-	    lc == LC_TASK))
+	    lc == LC_TASK || (lc == LC_FRAME && r->grace)))
 		r->state = R_OPEN;
+	r->grace = 0;
 	if ((r->type == H_OOM || r->type == H_OOM_KILL) &&
 	    h->type == H_OOM_KILL && strstr(l->text, "Killed process") != NULL)
 		r->done = 1;
@@ -613,8 +615,17 @@ classify(struct kmsg_classifier *c, const struct kmsg_line *l,
 	}
 	/* A stack printed without <TASK> markers ends at its first non-frame. */
 	if (r != NULL && r->state == R_OPEN && h.type == H_NONE && r->frames &&
-	    !r->marked && r->type != H_OOM && !r->lockdep && lc == LC_OTHER)
+	    !r->marked && r->type != H_OOM && !r->lockdep && lc == LC_OTHER) {
+		/*
+		 * Without caller ids another context's line can land inside
+		 * the stack ("audit: ..."): if frames follow it, the stack
+		 * goes on (kmsg_report_take()).
+		 */
 		r->state = R_TAIL;
+		r->grace = 1;
+		remember_line(c, l);
+		return;
+	}
 
 	if (r != NULL && r->state == R_OPEN) {
 		if (h.type == H_NONE || open_absorbs(r, &h)) {

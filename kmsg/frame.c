@@ -478,6 +478,18 @@ stack_ends(enum lclass lc, const char *t)
 	    has_prefix(p, "Memory state around");
 }
 
+/* "[<a>] (f) from [<b>] (g+0x54/0xa0)": g. */
+static int
+arm_caller(const char *t, char *out, size_t outsz)
+{
+	const char *p = strstr(t, ") from ");
+
+	if (p == NULL)
+		return 0;
+	p = skip_addresses(p + 7);
+	return paren_symbol(p, out, outsz);
+}
+
 /*
  * Frames of the stack that begins at line i (kernel RIP lines count as
  * frames: they name the function an interrupt or exception stopped).
@@ -500,6 +512,9 @@ collect_frames(struct rlines *rl, size_t i, size_t end,
 		} else if (lc == LC_FRAME &&
 		    kmsg_frame_symbol(rl->v[i], sym, sizeof sym, &q)) {
 			if (!q || questionable)
+				frames_add(f, sym, skip);
+			/* arm: the caller after "from" (the last one is only there) */
+			if (arm_caller(rl->v[i], sym, sizeof sym))
 				frames_add(f, sym, skip);
 			seen = 1;
 		}

@@ -317,7 +317,9 @@ kmsg_match_header(const char *t, struct header *h)
 		h->type = H_LOCKDEP;
 	} else if (header_at(t, a, "unregister_netdevice: waiting for ") &&
 	    strstr(t, " to become free") != NULL) {
+		/* Printed every 10 s, often in the middle of another report. */
 		h->type = H_NETDEV;
+		h->weak = 1;
 	} else if (has_prefix(t, "VFS: Busy inodes after unmount") ||
 	    has_prefix(t, "VFS: Close: file count is 0")) {
 		h->type = H_VFS;

@@ -582,13 +582,23 @@ static char *
 bad_page_title(enum htype type, const char *hdr, struct rlines *rl,
     size_t from, size_t end)
 {
+	static const char *const owner_skip[] = { "free_page", "put_page",
+	    "get_page", "update_page", "release_page", "free_unref",
+	    "^folio", "^_folio", "^__folio", "truncate_inode_pages",
+	    "page_frag_free", "alloc", "vmap", "page_owner", NULL };
+	static const struct kmsg_pick owner = { .after = "page last allocated",
+	    .stack = KMSG_STACK_HERE, .skip = owner_skip };
 	const char *p, *label;
 	char f[FRAME_MAX], msg[128];
 
 	if (type == H_BAD_PAGE) {
-		f[0] = '\0';
-		kmsg_crash_frame(rl, from, end, kmsg_skip_bad_page, f,
-		    sizeof f);
+		/*
+		 * With page_owner, the page's allocation names the bug (as
+		 * syzkaller); without, the path that noticed.
+		 */
+		if (kmsg_pick_frame(rl, from, end, &owner, f, sizeof f) != 0)
+			kmsg_crash_frame(rl, from, end, kmsg_skip_bad_page, f,
+			    sizeof f);
 		p = strstr(hdr, "BUG: Bad page ");
 		label = p != NULL && has_prefix(p + 14, "map") ?
 		    "BUG: Bad page map" : p != NULL &&

@@ -334,3 +334,53 @@ TEST(kmsg_forms_panic_stack_and_bare_leak)
 		forms_free(&e);
 	}
 }
+
+/*
+ * Stacks that other lines cut: a one-line report (unregister_netdevice)
+ * or another context's line inside a stack without <TASK> markers; the
+ * arm caller after "from"; the page_owner stack of a bad page.
+ */
+TEST(kmsg_forms_cut_stacks)
+{
+	static const struct { const char *log, *title; int n; } v[] = {
+		{ "INFO: task a:1 blocked for more than 120 seconds.\n"
+		    "Call Trace:\n [<ffffffff829f5a8c>] schedule+0x9c/0x1b0\n"
+		    "unregister_netdevice: waiting for lo to become free. "
+		    "Usage count = 6\n"
+		    " [<ffffffff829fb0c0>] mutex_lock_nested+0x3b0/0x1130\n"
+		    " [<ffffffff8223552c>] copy_net_ns+0xcc/0x220\n",
+		    "INFO: task hung in copy_net_ns", 1 },
+		{ "INFO: task a:1 blocked for more than 120 seconds.\n"
+		    "Call Trace:\n [<ffffffff8100216f>] schedule+0x8f/0x1b0\n"
+		    "audit: type=1326 audit(1554431287.410:64): auid=1\n"
+		    " [<ffffffff83320880>] mon_bin_read+0x60/0x640\n"
+		    " [<ffffffff81a77a82>] vfs_read+0x192/0x3c0\n",
+		    "INFO: task hung in mon_bin_read", 1 },
+		{ "Unhandled fault: page domain fault (0x01b) at 0x00000e30\n"
+		    "PC is at __sanitizer_cov_trace_pc+0x4c/0x78\n"
+		    "Backtrace: \n"
+		    "[<802b3ffc>] (__sanitizer_cov_trace_pc) from [<802e1324>] "
+		    "(trace_hardirqs_off+0x6c/0x120)\n"
+		    "[<802e12b8>] (trace_hardirqs_off) from [<80100a74>] "
+		    "(__dabt_svc+0x54/0xa0)\n",
+		    "Unhandled fault in __dabt_svc", 1 },
+		{ "BUG: Bad page state in process a  pfn:7deea\n"
+		    "page last allocated via order 0, migratetype Unmovable\n"
+		    " post_alloc_hook+0x1f3/0x230\n"
+		    " __filemap_get_folio+0x44e/0xc10\n"
+		    " __get_metapage+0x2b4/0x1050\n"
+		    "page last free pid 1 tgid 1 stack trace:\n"
+		    " free_unref_page+0x1/0x2\n",
+		    "BUG: Bad page state in __get_metapage", 1 },
+	};
+	struct forms e;
+	size_t i;
+
+	for (i = 0; i < sizeof v / sizeof v[0]; i++) {
+		forms_run(v[i].log, &e);
+		CHECK_INT_EQ(e.n, v[i].n);
+		if (e.n >= 1)
+			CHECK_STR_EQ(e.v[0]->title, v[i].title);
+		forms_free(&e);
+	}
+}
