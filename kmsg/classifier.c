@@ -759,6 +759,34 @@ is_dict_line(const char *s, size_t len)
 }
 
 /*
+ * A plain line after prefixed ones is user space on the same console,
+ * unless it is a report header only the kernel prints: then the console
+ * lost its prefixes (printk.time turned off, another capture), and plain
+ * lines are the kernel's again from here on.
+ */
+static int
+prefix_lost(const char *t)
+{
+	struct header h;
+
+	kmsg_match_header(t, &h);
+	switch (h.type) {
+	case H_GPF:
+	case H_NULL_DEREF:
+	case H_PAGING:
+	case H_KERNEL_BUG:
+	case H_SOFT_LOCKUP:
+	case H_RCU_STALL:
+	case H_HUNG_TASK:
+		return 1;
+	case H_WARNING:
+		return has_prefix(t, "WARNING: CPU: ");
+	default:
+		return 0;
+	}
+}
+
+/*
  * syslogd's wall message echoes emergency kernel lines onto terminals
  * and serial consoles that are logged too:
  *     Message from syslogd@host at Nov 21 12:00:00 ...
@@ -802,7 +830,8 @@ kmsg_classifier_feed_line(struct kmsg_classifier *c, const char *line,
 	} else if (l.format == KMSG_FORMAT_JOURNAL && l.text[0] == '\0' &&
 	    l.facility < 0) {
 		/* journalctl's "-- Logs begin at ... --" */
-	} else if (l.format == KMSG_FORMAT_PLAIN && c->seen_prefixed) {
+	} else if (l.format == KMSG_FORMAT_PLAIN && c->seen_prefixed &&
+	    !prefix_lost(l.text)) {
 		/*
 		 * Once lines carry timestamps or other prefixes, the lines
 		 * without one are not the kernel's: user space writing to the
@@ -810,8 +839,7 @@ kmsg_classifier_feed_line(struct kmsg_classifier *c, const char *line,
 		 */
 		c->stats.ignored++;
 	} else {
-		if (l.format != KMSG_FORMAT_PLAIN)
-			c->seen_prefixed = 1;
+		c->seen_prefixed = l.format != KMSG_FORMAT_PLAIN;
 		feed_parsed(c, &l, lineno);
 	}
 	kmsg_line_clear(&l);

@@ -201,6 +201,11 @@ warning_header(const char *p)
 	    has_prefix(q, "kernel stack regs at ") ||
 	    has_prefix(q, "kernel stack frame pointer at "))
 		return 1;
+	/* 6.19: "WARNING: [cond] io_uring/io_uring.c:3026 at func+0x.." */
+	if (*q == '[' && (q = strstr(q, "] ")) != NULL)
+		q += 2;
+	else
+		q = p + 9;
 	/* 6.12+: "WARNING: mm/foo.c:12 at func+0x1/0x2, CPU#0: comm/1" */
 	while (*q != '\0' && *q != ' ' && *q != ':')
 		q++;
@@ -262,10 +267,18 @@ kmsg_is_lockdep(const char *t)
 void
 kmsg_match_header(const char *t, struct header *h)
 {
-	const char *a = after_prefix(t), *p;
+	const char *a, *p;
 
 	memset(h, 0, sizeof *h);
 	h->cpu = h->pid = -1;
+	/* KCSAN indents its header by a space. */
+	if (*t == ' ' && has_prefix(t + 1, "BUG: KCSAN: "))
+		t++;
+	/* lockdep before 4.15: "[ BUG: bad unlock balance detected! ]" */
+	if (has_prefix(t, "[ ") && (has_prefix(t + 2, "BUG: ") ||
+	    has_prefix(t + 2, "INFO: ") || has_prefix(t + 2, "WARNING: ")))
+		t += 2;
+	a = after_prefix(t);
 	if (*t == ' ' || *t == '\t' || *t == '\0')
 		return;
 	if ((p = header_at(t, a, "BUG: soft lockup")) != NULL) {
@@ -281,6 +294,7 @@ kmsg_match_header(const char *t, struct header *h)
 		h->type = H_RCU_STALL;
 	} else if (has_prefix(t, "INFO: task ") &&
 	    (strstr(t, " blocked for more than ") != NULL ||
+	    strstr(t, " blocked in I/O wait for more than ") != NULL ||
 	    strstr(t, " can't die for more than ") != NULL)) {
 		h->type = H_HUNG_TASK;
 	} else if (header_at(t, a, "BUG: workqueue lockup") != NULL) {
@@ -295,7 +309,10 @@ kmsg_match_header(const char *t, struct header *h)
 	    header_at(t, a, "Unable to handle kernel paging request") ||
 	    header_at(t, a, "Unable to handle kernel access to user memory")) {
 		h->type = H_PAGING;
-	} else if (header_at(t, a, "general protection fault") != NULL) {
+	} else if (header_at(t, a, "general protection fault") != NULL ||
+	    (strstr(t, " general protection fault") != NULL &&
+	    strstr(t, " error:") == NULL && strstr(t, " ip:") == NULL)) {
+		/* not user space's "traps: a[1] general protection fault ip:" */
 		h->type = H_GPF;
 	} else if (has_prefix(t, "Oops: ") || has_prefix(t, "Internal error: ") ||
 	    has_prefix(t, "invalid opcode: ") || has_prefix(t, "divide error: ") ||

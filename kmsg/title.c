@@ -448,6 +448,15 @@ stall_title(enum htype type, struct rlines *rl, size_t from, size_t end)
 		kmsg_stall_frame(rl, from, end, 1, kmsg_skip_rcu, f, sizeof f);
 		return with_frame("INFO: rcu detected stall", f);
 	case H_HUNG_TASK:
+		if (strstr(rl->v[from], " can't die ") != NULL) {
+			/* A killed task stuck on its way out (syzkaller). */
+			static const char *const sched[] = { "schedule", NULL };
+			struct kmsg_pick pk = { .stack = KMSG_STACK_CALL_TRACE,
+			    .skip = sched };
+
+			kmsg_pick_frame(rl, from, end, &pk, f, sizeof f);
+			return with_frame("INFO: task can't die", f);
+		}
 		kmsg_hang_frame(rl, from, end, f, sizeof f);
 		return with_frame("INFO: task hung", f);
 	default:
@@ -658,6 +667,9 @@ kmsg_title(enum htype type, struct rlines *rl, size_t hdr_idx, size_t end,
 	char *title, *norm;
 
 	*corrupted = 0;
+	/* The forms kmsg_match_header() reads past. */
+	if (has_prefix(hdr, "[ ") || has_prefix(hdr, " BUG: KCSAN"))
+		hdr += hdr[0] == '[' ? 2 : 1;
 	switch (type) {
 	case H_SOFT_LOCKUP:
 	case H_HARD_LOCKUP:

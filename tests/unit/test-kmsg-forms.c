@@ -384,3 +384,52 @@ TEST(kmsg_forms_cut_stacks)
 		forms_free(&e);
 	}
 }
+
+/* Header shapes of older and newer kernels (item 1, 2). */
+TEST(kmsg_forms_header_shapes)
+{
+	static const struct { const char *log, *kind, *title; } v[] = {
+		{ "[ BUG: bad unlock balance detected! ]\n"
+		    "a/1 is trying to release lock (mrt_lock) at:\n"
+		    "[<ffffffff8361a7a5>] ipmr_mfc_seq_stop+0xe5/0x130\n"
+		    "but there are no more locks to release!\n",
+		    KMSG_LOCKDEP, "BUG: bad unlock balance in ipmr_mfc_seq_stop" },
+		{ " BUG: KCSAN: data-race in e1000_clean_rx_irq+0x551/0xb10\n",
+		    KMSG_DATA_RACE, "KCSAN: data-race in e1000_clean_rx_irq" },
+		{ "segment-related general protection fault: beec [#2] SMP\n"
+		    "RIP: 0010:deliberately_dereference_bad_address+0x1/0x2\n",
+		    KMSG_OOPS, "general protection fault in "
+		    "deliberately_dereference_bad_address" },
+		{ "WARNING: [time_after(jiffies, timeout)] io_uring/io_uring.c:"
+		    "3026 at io_ring_exit_work+0x44c/0xbc0, CPU#0: kworker/0:1\n"
+		    "RIP: 0010:io_ring_exit_work+0x44c/0xbc0\n",
+		    KMSG_WARNING, "WARNING in io_ring_exit_work" },
+		{ "INFO: task udevd:5612 blocked in I/O wait for more than 143 "
+		    "seconds.\nCall Trace:\n <TASK>\n schedule+0x1/0x2\n"
+		    " read_cache_folio+0x1/0x2\n </TASK>\n",
+		    KMSG_HUNG_TASK, "INFO: task hung in read_cache_folio" },
+		{ "INFO: task a:1 can't die for more than 143 seconds.\n"
+		    "Call Trace:\n <TASK>\n schedule+0x1/0x2\n"
+		    " p9_client_rpc+0x1/0x2\n </TASK>\n",
+		    KMSG_HUNG_TASK, "INFO: task can't die in p9_client_rpc" },
+		/* The console lost its prefixes before the report. */
+		{ "[  147.4] booting\nuser space says hello\n"
+		    "WARNING: CPU: 1 PID: 6576 at fs/overlayfs/dir.c:212 "
+		    "ovl_create_real+0x272/0x520\n"
+		    "RIP: 0010:ovl_create_real+0x272/0x520\n"
+		    "Call Trace:\n ovl_create_or_link+0x1/0x2\n",
+		    KMSG_WARNING, "WARNING in ovl_create_real" },
+	};
+	struct forms e;
+	size_t i;
+
+	for (i = 0; i < sizeof v / sizeof v[0]; i++) {
+		forms_run(v[i].log, &e);
+		CHECK_INT_EQ(e.n, 1);
+		if (e.n >= 1) {
+			CHECK_STR_EQ(e.v[0]->kind, v[i].kind);
+			CHECK_STR_EQ(e.v[0]->title, v[i].title);
+		}
+		forms_free(&e);
+	}
+}
