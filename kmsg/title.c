@@ -382,7 +382,9 @@ bug_title(const char *hdr, struct rlines *rl, size_t from, size_t end,
 		return t;
 	for (i = 0; i < ARRAY_SIZE(bug_forms); i++) {
 		bf = &bug_forms[i];
-		if (!has_prefix(p, bf->msg))
+		/* "BUG: TASK stack guard page was hit at" (5.14+) */
+		if (!has_prefix(p, bf->msg) && !(bf->stall &&
+		    strstr(p, bf->msg) != NULL))
 			continue;
 		pk.rip = bf->rip;
 		pk.stall = bf->stall;

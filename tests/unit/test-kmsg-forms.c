@@ -433,3 +433,30 @@ TEST(kmsg_forms_header_shapes)
 		forms_free(&e);
 	}
 }
+
+/*
+ * A stack overflow recurses past any small frame bound: its title is the
+ * frame above the syscall's anchor, however deep (5.14+ header form).
+ */
+TEST(kmsg_forms_deep_stack)
+{
+	char *log = malloc(64 * 1024), *p;
+	struct forms e;
+	int i;
+
+	p = log + sprintf(log, "BUG: TASK stack guard page was hit at "
+	    "ffffc900190cfff8 (stack is ffffc900190d0000..ffffc900190d7fff)\n"
+	    "RIP: 0010:netdev_next_lower_dev_rcu+0x1/0x2\nCall Trace:\n");
+	for (i = 0; i < 300; i++)
+		p += sprintf(p, " %s+0x1/0x2\n", i % 2 ? "bond_get_stats" :
+		    "dev_get_stats");
+	sprintf(p, " rtnl_newlink+0x1/0x2\n rtnetlink_rcv_msg+0x1/0x2\n"
+	    " netlink_rcv_skb+0x1/0x2\n");
+	forms_run(log, &e);
+	CHECK_INT_EQ(e.n, 1);
+	if (e.n == 1)
+		CHECK_STR_EQ(e.v[0]->title,
+		    "BUG: stack guard page was hit in rtnl_newlink");
+	forms_free(&e);
+	free(log);
+}
