@@ -234,7 +234,7 @@ kmsg_frame_parse(const char *line, char *out, size_t outsz,
 }
 
 /*
- * Pattern lists: "^x" prefix, "=x" whole name, "x$" suffix, "~x" a
+ * Pattern lists: "^x" prefix, "=x" whole name, "$x" suffix, "~x" a
  * '_'-separated word of the name, else a substring (syzkaller matches
  * substrings).
  */
@@ -244,14 +244,11 @@ pattern_match(const char *name, const char *pat)
 	const char *p;
 	size_t n;
 
-	n = strlen(pat);
-	if (n > 1 && pat[n - 1] == '$' && pat[0] != '^' && pat[0] != '=' &&
-	    pat[0] != '~') {
-		p = name + strlen(name);
-		return (size_t)(p - name) >= n - 1 &&
-		    strncmp(p - (n - 1), pat, n - 1) == 0;
-	}
 	switch (pat[0]) {
+	case '$':
+		n = strlen(pat + 1);
+		p = name + strlen(name);
+		return (size_t)(p - name) >= n && strcmp(p - n, pat + 1) == 0;
 	case '^':
 		return has_prefix(name, pat + 1);
 	case '=':
@@ -293,7 +290,7 @@ static const char *const skip_global[] = {
 	"check_object", "read_word_at_a_time", "nocheck",
 	"print_address_description", "panic", "invalid_op", "report_bug",
 	"fixup_bug", "handle_bug", "print_report", "print_usage_bug",
-	"do_error", "_trap$", "do_trap", "show_stack", "dump_stack",
+	"do_error", "$_trap", "do_trap", "show_stack", "dump_stack",
 	"walk_stack", "dump_backtrace", "warn_slowpath", "warn_alloc",
 	"warn_bogus", "__warn", "^show_regs", "print_tainted", "get_taint",
 	"program_check_exception", "program_check_common",
@@ -339,8 +336,8 @@ static const char *const skip_global[] = {
 	"kasprintf", "kvasprintf", "printk", "va_format", "dev_info",
 	"dev_notice", "dev_warn", "dev_err", "dev_alert", "dev_crit",
 	"dev_emerg", "hex_dump_to_buffer", "print_hex_dump", "^klist_",
-	"^crc", "crc_itu_t", "readb$", "readw$", "readl$", "readq$",
-	"writeb$", "writew$", "writel$", "writeq$", "logic_in", "logic_out",
+	"^crc", "crc_itu_t", "$readb", "$readw", "$readl", "$readq",
+	"$writeb", "$writew", "$writel", "$writeq", "logic_in", "logic_out",
 	/* timers, workqueues, devices, USB: carriers of a caller's bug */
 	"del_timer", "lock_timer_base", "__timer_delete_sync",
 	"sk_stop_timer_sync", "__mod_timer", "flush_work",
@@ -442,21 +439,63 @@ syscall_anchor(const char *name)
 }
 
 
+/*
+ * The frames of a stack, skip lists applied.  A stall walk keeps no list:
+ * recursion can run thousands of frames deep before the anchor, so it
+ * keeps the first frame, the one before, and what the anchor decided.
+ */
 struct frames {
 	char v[FRAMES_MAX][FRAME_MAX];
 	size_t n;
+	size_t want;    /* stop after this many (0: all) */
+	int stall, stall_done;
+	char prev[FRAME_MAX], stall_out[FRAME_MAX];
 };
+
+static int
+frames_full(const struct frames *f)
+{
+	if (f->stall)
+		return f->stall_done;
+	return f->n == FRAMES_MAX || (f->want > 0 && f->n >= f->want);
+}
+
+static int stall_anchor(const char *name);
+
+/* syzkaller's stall extractor, one frame at a time. */
+static void
+stall_add(struct frames *f, const char *name)
+{
+	if (stall_anchor(name)) {
+		snprintf(f->stall_out, FRAME_MAX, "%s",
+		    strstr(name, "smp_call_function") != NULL ?
+		    "smp_call_function" : f->prev[0] != '\0' ? f->prev : name);
+		f->stall_done = 1;
+		return;
+	}
+	snprintf(f->prev, FRAME_MAX, "%s", name);
+	if (f->n == 0)
+		snprintf(f->v[f->n++], FRAME_MAX, "%s", name);
+}
 
 /* skip == KMSG_NO_SKIP: the name as it is (syzkaller's "report" forms). */
 static void
 frames_add(struct frames *f, const char *name, const char *const *skip)
 {
-	if (f->n == FRAMES_MAX)
+	if (frames_full(f))
 		return;
 	if (skip != KMSG_NO_SKIP && (match_any(name, skip_global) ||
 	    match_any(name, skip)))
 		return;
 	/* Skip lists see the raw name, titles and anchors the stripped one. */
+	if (f->stall) {
+		char stripped[FRAME_MAX];
+
+		snprintf(stripped, sizeof stripped, "%s", name);
+		kmsg_map_syscall(stripped);
+		stall_add(f, stripped);
+		return;
+	}
 	snprintf(f->v[f->n], FRAME_MAX, "%s", name);
 	kmsg_map_syscall(f->v[f->n++]);
 }
@@ -502,7 +541,7 @@ collect_frames(struct rlines *rl, size_t i, size_t end,
 	enum lclass lc;
 	int q, seen = 0;
 
-	for (; i < end; i++) {
+	for (; i < end && !frames_full(f); i++) {
 		lc = kmsg_line_class(rl->v[i]);
 		if (seen && stack_ends(lc, rl->v[i]))
 			break;
@@ -565,6 +604,7 @@ kmsg_crash_frame(struct rlines *rl, size_t from, size_t end,
 	size_t i;
 
 	out[0] = '\0';
+	f->want = 1;
 	for (i = from; i < end; i++)
 		if (rip_symbol(rl->v[i], sym, sizeof sym)) {
 			frames_add(f, sym, skip);
@@ -582,21 +622,17 @@ kmsg_crash_frame(struct rlines *rl, size_t from, size_t end,
 static void
 stall_pick(const struct frames *f, char *out, size_t outsz)
 {
-	size_t i;
-
 	out[0] = '\0';
-	for (i = 0; i < f->n; i++) {
-		if (!match_any(f->v[i], stall_anchors) &&
-		    !syscall_anchor(f->v[i]))
-			continue;
-		if (strstr(f->v[i], "smp_call_function") != NULL)
-			finish_name(out, outsz, "smp_call_function");
-		else
-			finish_name(out, outsz, f->v[i > 0 ? i - 1 : 0]);
-		return;
-	}
-	if (f->n > 0)
+	if (f->stall_done)
+		finish_name(out, outsz, f->stall_out);
+	else if (f->n > 0)
 		finish_name(out, outsz, f->v[0]);
+}
+
+static int
+stall_anchor(const char *name)
+{
+	return match_any(name, stall_anchors) || syscall_anchor(name);
 }
 
 /*
@@ -639,6 +675,7 @@ kmsg_stall_frame(struct rlines *rl, size_t from, size_t end, int after_apic,
 	if (i == first_end)
 		i = start > from ? start : find_line(rl, start, end,
 		    LC_CALL_TRACE);
+	f->stall = 1;
 	collect_stack(rl, i, end, skip, f);
 	stall_pick(f, out, outsz);
 	free(f);
@@ -721,6 +758,8 @@ kmsg_pick_frame(struct rlines *rl, size_t from, size_t end,
 	int ats = 0;
 
 	out[0] = '\0';
+	f->want = 1;
+	f->stall = pk->stall;
 	if (pk->first != NULL && pk->first[0] != '\0')
 		frames_add(f, pk->first, pk->skip);
 	if (pk->rip)

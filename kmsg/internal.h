@@ -19,7 +19,7 @@
 #include <string.h>
 
 #define FRAME_MAX 256     /* Rust symbols run long */
-#define FRAMES_MAX 512   /* stack overflows recurse deep */
+#define FRAMES_MAX 64
 
 /* Small string helpers: on the daemon's path for every line, inline. */
 static inline int

@@ -70,7 +70,7 @@ kmsg_sanitizer_title(const char *p, struct rlines *rl, size_t from,
 	static const char *const kasan_free[] = { "slab_", "kfree", "vunmap",
 	    "vfree", NULL };
 	static const char *const kmsan[] = { "alloc_skb", "netlink_ack",
-	    "netlink_rcv_skb", "_encrypt$", "^crypto_", "^cipher_", "^drbg_",
+	    "netlink_rcv_skb", "$_encrypt", "^crypto_", "^cipher_", "^drbg_",
 	    "^rng_", NULL };
 	struct kmsg_pick pk = { 0 };
 	char type[96], hf[FRAME_MAX], f[FRAME_MAX], *t, *base;
