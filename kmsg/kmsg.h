@@ -196,6 +196,21 @@ void kmsg_classifier_stats(const struct kmsg_classifier *,
     struct kmsg_stats *);
 
 /*
+ * A stored event's text (its report's lines, prefixes stripped, as
+ * kmsg_event.text holds them) classified again: 0 and the first report's
+ * kind (static), title and signature (caller frees both), or -ENOENT when
+ * the text holds no report.  `mmstorm lockups --retitle` uses it so that
+ * events stored by an older classifier group with new ones.
+ */
+struct kmsg_retitled {
+	const char *kind;
+	char *title;
+	char *signature;
+	int corrupted;
+};
+int kmsg_retitle(const char *text, struct kmsg_retitled *out);
+
+/*
  * Pieces exposed for tests and for the daemon.
  *
  * kmsg_frame_parse(): when line (prefix stripped) is a stack frame
