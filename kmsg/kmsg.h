@@ -209,6 +209,8 @@ struct kmsg_retitled {
 	int corrupted;
 };
 int kmsg_retitle(const char *text, struct kmsg_retitled *out);
+/* The first event of a whole log (caller frees) and, in *n, how many. */
+struct kmsg_event *kmsg_first_event(const char *text, int *n);
 
 /*
  * Pieces exposed for tests and for the daemon.

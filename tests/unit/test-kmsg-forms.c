@@ -13,52 +13,28 @@
 #include "kmsg/kmsg.h"
 #include "unit.h"
 
-#define FORMS_MAX 8
-
-struct forms {
-	struct kmsg_event *v[FORMS_MAX];
-	int n;
+/* A log that holds one report, and the kind and title it must get. */
+struct kcase {
+	const char *log, *kind, *title;
 };
 
 static void
-forms_run(const char *text, struct forms *e)
+check_cases(const struct kcase *v, size_t nv)
 {
-	struct kmsg_classifier *c = kmsg_classifier_new(0);
 	struct kmsg_event *ev;
-	const char *p = text, *nl;
-	unsigned long n = 0;
+	size_t i;
+	int n;
 
-	e->n = 0;
-	for (;;) {
-		if (*p != '\0') {
-			nl = strchr(p, '\n');
-			kmsg_classifier_feed_line(c, p, nl ? (size_t)(nl - p + 1) :
-			    strlen(p), ++n);
-		} else {
-			nl = NULL;
-			kmsg_classifier_flush(c);
-		}
-		while ((ev = kmsg_classifier_next(c)) != NULL) {
-			if (e->n < FORMS_MAX)
-				e->v[e->n++] = ev;
-			else
-				kmsg_event_free(ev);
-		}
-		if (nl == NULL && *p == '\0')
-			break;
-		p = nl != NULL ? nl + 1 : p + strlen(p);
+	for (i = 0; i < nv; i++) {
+		ev = kmsg_first_event(v[i].log, &n);
+		CHECK_INT_EQ(n, 1);
+		if (ev == NULL)
+			continue;
+		if (v[i].kind != NULL)
+			CHECK_STR_EQ(ev->kind, v[i].kind);
+		CHECK_STR_EQ(ev->title, v[i].title);
+		kmsg_event_free(ev);
 	}
-	kmsg_classifier_free(c);
-}
-
-static void
-forms_free(struct forms *e)
-{
-	int i;
-
-	for (i = 0; i < e->n; i++)
-		kmsg_event_free(e->v[i]);
-	e->n = 0;
 }
 
 /* One report, every line given the same prefix. */
@@ -109,23 +85,24 @@ TEST(kmsg_forms_prefixes)
 		"<4>[  904.190000] ",               /* pstore / dmesg -r */
 		"kern  :warn  : [  904.190000] ",  /* dmesg -x */
 	};
-	struct forms e;
+	struct kmsg_event *ev;
 	size_t i;
 	char *log;
+	int n;
 
 	for (i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
 		log = prefixed(prefixes[i], gpf_lines);
-		forms_run(log, &e);
-		if (e.n != 1)
+		ev = kmsg_first_event(log, &n);
+		if (n != 1)
 			fprintf(stderr, "prefix '%s': %d events\n", prefixes[i],
-			    e.n);
-		CHECK_INT_EQ(e.n, 1);
-		if (e.n == 1) {
-			CHECK_STR_EQ(e.v[0]->kind, KMSG_OOPS);
-			CHECK_STR_EQ(e.v[0]->title,
+			    n);
+		CHECK_INT_EQ(n, 1);
+		if (ev != NULL) {
+			CHECK_STR_EQ(ev->kind, KMSG_OOPS);
+			CHECK_STR_EQ(ev->title,
 			    "general protection fault in ucma_close");
+			kmsg_event_free(ev);
 		}
-		forms_free(&e);
 		free(log);
 	}
 }
@@ -157,8 +134,9 @@ TEST(kmsg_forms_line_fields)
 /* syslogd's wall echo of an emergency line is not a second report. */
 TEST(kmsg_forms_wall_echo)
 {
-	struct forms e;
+	struct kmsg_event *ev;
 	char *log = prefixed("[  904.190000] ", gpf_lines), *all;
+	int n;
 	const char *echo = "\nMessage from syslogd@host at Dec  2 21:00:00 "
 	    "...\n kernel:[  904.190000] general protection fault, probably "
 	    "for non-canonical address 0xdffffc0000000003: 0000 [#1] SMP\n\n"
@@ -167,9 +145,9 @@ TEST(kmsg_forms_wall_echo)
 	all = malloc(strlen(log) + strlen(echo) + 1);
 	strcpy(all, log);
 	strcat(all, echo);
-	forms_run(all, &e);
-	CHECK_INT_EQ(e.n, 1);
-	forms_free(&e);
+	ev = kmsg_first_event(all, &n);
+	CHECK_INT_EQ(n, 1);
+	kmsg_event_free(ev);
 	free(all);
 	free(log);
 }
@@ -213,7 +191,7 @@ TEST(kmsg_forms_arch_frames)
 /* Debug-kernel reports: their kind and syzkaller-form title (item 2, 3). */
 TEST(kmsg_forms_debug_kinds)
 {
-	static const struct { const char *log, *kind, *title; } v[] = {
+	static const struct kcase v[] = {
 		{ "BUG: KASAN: use-after-free in __lock_acquire+0x1/0x2\n"
 		    "Read of size 8 at addr ffff88801 by task a/1\n"
 		    "CPU: 0 PID: 1 Comm: a Not tainted 6.1.0 #1\n"
@@ -266,35 +244,24 @@ TEST(kmsg_forms_debug_kinds)
 		    "RIP: 0010:tabledist+0x1/0x2\nCall Trace:\n netem_enqueue+0x1/0x2\n",
 		    KMSG_OOPS, "divide error in tabledist" },
 	};
-	struct forms e;
-	size_t i;
-
-	for (i = 0; i < sizeof v / sizeof v[0]; i++) {
-		forms_run(v[i].log, &e);
-		CHECK_INT_EQ(e.n, 1);
-		if (e.n >= 1) {
-			CHECK_STR_EQ(e.v[0]->kind, v[i].kind);
-			CHECK_STR_EQ(e.v[0]->title, v[i].title);
-			CHECK_INT_EQ(e.v[0]->corrupted, 0);
-		}
-		forms_free(&e);
-	}
+	check_cases(v, sizeof v / sizeof v[0]);
 }
 
 /* A WARNING whose stack was cut off is corrupted: not for grouping. */
 TEST(kmsg_forms_corrupted)
 {
-	struct forms e;
+	struct kmsg_event *ev;
+	int n;
 
-	forms_run("WARNING: CPU: 1 PID: 2 at lib/refcount.c:25 "
+	ev = kmsg_first_event("WARNING: CPU: 1 PID: 2 at lib/refcount.c:25 "
 	    "refcount_warn_saturate+0x1/0x2\n"
-	    "RIP: 0010:refcount_warn_saturate+0x1/0x2\n", &e);
-	CHECK_INT_EQ(e.n, 1);
-	if (e.n == 1) {
-		CHECK_STR_EQ(e.v[0]->title, "WARNING: refcount bug");
-		CHECK_INT_EQ(e.v[0]->corrupted, 1);
+	    "RIP: 0010:refcount_warn_saturate+0x1/0x2\n", &n);
+	CHECK_INT_EQ(n, 1);
+	if (ev != NULL) {
+		CHECK_STR_EQ(ev->title, "WARNING: refcount bug");
+		CHECK_INT_EQ(ev->corrupted, 1);
+		kmsg_event_free(ev);
 	}
-	forms_free(&e);
 }
 
 /*
@@ -303,7 +270,7 @@ TEST(kmsg_forms_corrupted)
  */
 TEST(kmsg_forms_panic_stack_and_bare_leak)
 {
-	static const struct { const char *log, *kind, *title; } v[] = {
+	static const struct kcase v[] = {
 		{ "WARNING: CPU: 1 PID: 2 at lib/refcount.c:186 "
 		    "refcount_sub_and_test+0x167/0x1b0\n"
 		    "Kernel panic - not syncing: panic_on_warn set ...\n"
@@ -321,18 +288,7 @@ TEST(kmsg_forms_panic_stack_and_bare_leak)
 		    "    [<ffffffff84e5bea0>] do_ipv6_setsockopt.isra.7+0x1/0x2\n",
 		    KMSG_MEMORY_LEAK, "memory leak in do_ipv6_setsockopt" },
 	};
-	struct forms e;
-	size_t i;
-
-	for (i = 0; i < sizeof v / sizeof v[0]; i++) {
-		forms_run(v[i].log, &e);
-		CHECK_INT_EQ(e.n, 1);
-		if (e.n >= 1) {
-			CHECK_STR_EQ(e.v[0]->kind, v[i].kind);
-			CHECK_STR_EQ(e.v[0]->title, v[i].title);
-		}
-		forms_free(&e);
-	}
+	check_cases(v, sizeof v / sizeof v[0]);
 }
 
 /*
@@ -342,20 +298,20 @@ TEST(kmsg_forms_panic_stack_and_bare_leak)
  */
 TEST(kmsg_forms_cut_stacks)
 {
-	static const struct { const char *log, *title; int n; } v[] = {
+	static const struct kcase v[] = {
 		{ "INFO: task a:1 blocked for more than 120 seconds.\n"
 		    "Call Trace:\n [<ffffffff829f5a8c>] schedule+0x9c/0x1b0\n"
 		    "unregister_netdevice: waiting for lo to become free. "
 		    "Usage count = 6\n"
 		    " [<ffffffff829fb0c0>] mutex_lock_nested+0x3b0/0x1130\n"
 		    " [<ffffffff8223552c>] copy_net_ns+0xcc/0x220\n",
-		    "INFO: task hung in copy_net_ns", 1 },
+		    NULL, "INFO: task hung in copy_net_ns" },
 		{ "INFO: task a:1 blocked for more than 120 seconds.\n"
 		    "Call Trace:\n [<ffffffff8100216f>] schedule+0x8f/0x1b0\n"
 		    "audit: type=1326 audit(1554431287.410:64): auid=1\n"
 		    " [<ffffffff83320880>] mon_bin_read+0x60/0x640\n"
 		    " [<ffffffff81a77a82>] vfs_read+0x192/0x3c0\n",
-		    "INFO: task hung in mon_bin_read", 1 },
+		    NULL, "INFO: task hung in mon_bin_read" },
 		{ "Unhandled fault: page domain fault (0x01b) at 0x00000e30\n"
 		    "PC is at __sanitizer_cov_trace_pc+0x4c/0x78\n"
 		    "Backtrace: \n"
@@ -363,7 +319,7 @@ TEST(kmsg_forms_cut_stacks)
 		    "(trace_hardirqs_off+0x6c/0x120)\n"
 		    "[<802e12b8>] (trace_hardirqs_off) from [<80100a74>] "
 		    "(__dabt_svc+0x54/0xa0)\n",
-		    "Unhandled fault in __dabt_svc", 1 },
+		    NULL, "Unhandled fault in __dabt_svc" },
 		{ "BUG: Bad page state in process a  pfn:7deea\n"
 		    "page last allocated via order 0, migratetype Unmovable\n"
 		    " post_alloc_hook+0x1f3/0x230\n"
@@ -371,24 +327,15 @@ TEST(kmsg_forms_cut_stacks)
 		    " __get_metapage+0x2b4/0x1050\n"
 		    "page last free pid 1 tgid 1 stack trace:\n"
 		    " free_unref_page+0x1/0x2\n",
-		    "BUG: Bad page state in __get_metapage", 1 },
+		    NULL, "BUG: Bad page state in __get_metapage" },
 	};
-	struct forms e;
-	size_t i;
-
-	for (i = 0; i < sizeof v / sizeof v[0]; i++) {
-		forms_run(v[i].log, &e);
-		CHECK_INT_EQ(e.n, v[i].n);
-		if (e.n >= 1)
-			CHECK_STR_EQ(e.v[0]->title, v[i].title);
-		forms_free(&e);
-	}
+	check_cases(v, sizeof v / sizeof v[0]);
 }
 
 /* Header shapes of older and newer kernels (item 1, 2). */
 TEST(kmsg_forms_header_shapes)
 {
-	static const struct { const char *log, *kind, *title; } v[] = {
+	static const struct kcase v[] = {
 		{ "[ BUG: bad unlock balance detected! ]\n"
 		    "a/1 is trying to release lock (mrt_lock) at:\n"
 		    "[<ffffffff8361a7a5>] ipmr_mfc_seq_stop+0xe5/0x130\n"
@@ -420,18 +367,7 @@ TEST(kmsg_forms_header_shapes)
 		    "Call Trace:\n ovl_create_or_link+0x1/0x2\n",
 		    KMSG_WARNING, "WARNING in ovl_create_real" },
 	};
-	struct forms e;
-	size_t i;
-
-	for (i = 0; i < sizeof v / sizeof v[0]; i++) {
-		forms_run(v[i].log, &e);
-		CHECK_INT_EQ(e.n, 1);
-		if (e.n >= 1) {
-			CHECK_STR_EQ(e.v[0]->kind, v[i].kind);
-			CHECK_STR_EQ(e.v[0]->title, v[i].title);
-		}
-		forms_free(&e);
-	}
+	check_cases(v, sizeof v / sizeof v[0]);
 }
 
 /*
@@ -441,7 +377,7 @@ TEST(kmsg_forms_header_shapes)
 TEST(kmsg_forms_deep_stack)
 {
 	char *log = malloc(64 * 1024), *p;
-	struct forms e;
+	struct kcase v[1];
 	int i;
 
 	p = log + sprintf(log, "BUG: TASK stack guard page was hit at "
@@ -452,11 +388,9 @@ TEST(kmsg_forms_deep_stack)
 		    "dev_get_stats");
 	sprintf(p, " rtnl_newlink+0x1/0x2\n rtnetlink_rcv_msg+0x1/0x2\n"
 	    " netlink_rcv_skb+0x1/0x2\n");
-	forms_run(log, &e);
-	CHECK_INT_EQ(e.n, 1);
-	if (e.n == 1)
-		CHECK_STR_EQ(e.v[0]->title,
-		    "BUG: stack guard page was hit in rtnl_newlink");
-	forms_free(&e);
+	v[0].log = log;
+	v[0].kind = KMSG_BUG;
+	v[0].title = "BUG: stack guard page was hit in rtnl_newlink";
+	check_cases(v, 1);
 	free(log);
 }
