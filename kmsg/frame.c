@@ -22,12 +22,17 @@
 /* ------------------------------------------------------------------ */
 /* Stack frames. */
 
-/* Copy a symbol name at p (up to '+', '.', or a non-name byte). */
+/*
+ * Copy a symbol name at p (up to '+', '.', or a non-name byte); returns
+ * the bytes read.  ppc64 ELFv1 kernels print function entry points with
+ * a dot (".eeh_dev_check_failure+0x27c/0x390"): the name is without it.
+ */
 size_t
 kmsg_copy_symbol(const char *p, char *out, size_t outsz)
 {
-	size_t n = 0;
+	size_t n = 0, dot = *p == '.';
 
+	p += dot;
 	if (!(isalpha((unsigned char)*p) || *p == '_'))
 		return 0;
 	while (is_word_char(p[n]) || p[n] == '$')
@@ -36,7 +41,7 @@ kmsg_copy_symbol(const char *p, char *out, size_t outsz)
 		return 0;
 	memcpy(out, p, n);
 	out[n] = '\0';
-	return n;
+	return n + dot;
 }
 
 /* "func+0x12/0x34": the name, when an offset follows it. */
