@@ -221,6 +221,23 @@ warning_header(const char *p)
 	return has_prefix(p + 9, "CPU#") || strstr(p, " still has locks held!");
 }
 
+/*
+ * Every header below begins, at t or after its subsystem prefix a, with
+ * one of these letters, or holds one of two phrases: most lines are
+ * turned away here, before the list of prefixes (the daemon's path runs
+ * this for every line).
+ */
+static int
+may_be_header(const char *t, const char *a)
+{
+	static const char first[] = "ABIKMOPUVWdgikosu";
+
+	return strchr(first, t[0]) != NULL ||
+	    (a != NULL && a[0] != '\0' && strchr(first, a[0]) != NULL) ||
+	    strstr(t, " invoked oom-killer: ") != NULL ||
+	    strstr(t, " general protection fault") != NULL;
+}
+
 /* lockdep's reports that begin "INFO: " (older kernels, and one still). */
 static int
 lockdep_info(const char *p)
@@ -279,7 +296,7 @@ kmsg_match_header(const char *t, struct header *h)
 	    has_prefix(t + 2, "INFO: ") || has_prefix(t + 2, "WARNING: ")))
 		t += 2;
 	a = after_prefix(t);
-	if (*t == ' ' || *t == '\t' || *t == '\0')
+	if (*t == ' ' || *t == '\t' || *t == '\0' || !may_be_header(t, a))
 		return;
 	if ((p = header_at(t, a, "BUG: soft lockup")) != NULL) {
 		h->type = H_SOFT_LOCKUP;
