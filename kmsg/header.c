@@ -281,6 +281,44 @@ kmsg_is_lockdep(const char *t)
 	return 0;
 }
 
+/*
+ * The oops forms that need no frame logic here, and the debug-kernel and
+ * one-line reports (kmsg_match_header()'s second half): 1 when t is one.
+ */
+static int
+match_oops_and_debug(const char *t, const char *a, struct header *h)
+{
+	if (has_prefix(t, "Oops: ") || has_prefix(t, "Internal error: ") ||
+	    has_prefix(t, "invalid opcode: ") || has_prefix(t, "divide error: ") ||
+	    has_prefix(t, "divide_error: ") || has_prefix(t, "stack segment: ") ||
+	    has_prefix(t, "PANIC: double fault")) {
+		/* These follow a header of their own, or may (double fault). */
+		h->type = H_OOPS;
+		h->weak = 1;
+	} else if (has_prefix(t, "Unhandled fault: ") ||
+	    has_prefix(t, "Alignment trap: ") || has_prefix(t, "int3: ")) {
+		h->type = H_OOPS;
+	} else if (has_prefix(t, "unreferenced object 0x")) {
+		/* kmemleak; its "BUG: memory leak" line is not always there. */
+		h->type = H_BUG;
+		h->weak = 1;
+	} else if (header_at(t, a, "UBSAN: ") != NULL) {
+		h->type = H_UBSAN;
+	} else if (has_prefix(t, "INFO: ") && lockdep_info(t + 6)) {
+		h->type = H_LOCKDEP;
+	} else if (header_at(t, a, "unregister_netdevice: waiting for ") &&
+	    strstr(t, " to become free") != NULL) {
+		/* Printed every 10 s, often in the middle of another report. */
+		h->type = H_NETDEV;
+		h->weak = 1;
+	} else if (has_prefix(t, "VFS: Busy inodes after unmount") ||
+	    has_prefix(t, "VFS: Close: file count is 0")) {
+		h->type = H_VFS;
+	} else
+		return 0;
+	return 1;
+}
+
 void
 kmsg_match_header(const char *t, struct header *h)
 {
@@ -331,32 +369,8 @@ kmsg_match_header(const char *t, struct header *h)
 	    strstr(t, " error:") == NULL && strstr(t, " ip:") == NULL)) {
 		/* not user space's "traps: a[1] general protection fault ip:" */
 		h->type = H_GPF;
-	} else if (has_prefix(t, "Oops: ") || has_prefix(t, "Internal error: ") ||
-	    has_prefix(t, "invalid opcode: ") || has_prefix(t, "divide error: ") ||
-	    has_prefix(t, "divide_error: ") || has_prefix(t, "stack segment: ") ||
-	    has_prefix(t, "PANIC: double fault")) {
-		/* These follow a header of their own, or may (double fault). */
-		h->type = H_OOPS;
-		h->weak = 1;
-	} else if (has_prefix(t, "Unhandled fault: ") ||
-	    has_prefix(t, "Alignment trap: ") || has_prefix(t, "int3: ")) {
-		h->type = H_OOPS;
-	} else if (has_prefix(t, "unreferenced object 0x")) {
-		/* kmemleak; its "BUG: memory leak" line is not always there. */
-		h->type = H_BUG;
-		h->weak = 1;
-	} else if (header_at(t, a, "UBSAN: ") != NULL) {
-		h->type = H_UBSAN;
-	} else if (has_prefix(t, "INFO: ") && lockdep_info(t + 6)) {
-		h->type = H_LOCKDEP;
-	} else if (header_at(t, a, "unregister_netdevice: waiting for ") &&
-	    strstr(t, " to become free") != NULL) {
-		/* Printed every 10 s, often in the middle of another report. */
-		h->type = H_NETDEV;
-		h->weak = 1;
-	} else if (has_prefix(t, "VFS: Busy inodes after unmount") ||
-	    has_prefix(t, "VFS: Close: file count is 0")) {
-		h->type = H_VFS;
+	} else if (match_oops_and_debug(t, a, h)) {
+		/* h is set */
 	} else if (has_prefix(t, "kernel BUG at ")) {
 		h->type = H_KERNEL_BUG;
 	} else if (header_at(t, a, "BUG: Bad page state") ||
