@@ -401,6 +401,42 @@ journal_marker(const char *s, struct kmsg_line *l)
 	return 1;
 }
 
+/*
+ * journalctl -o export: an entry is "KEY=value" lines and a blank line;
+ * the kernel's text is MESSAGE=.  The other fields of an entry (trusted
+ * "_X=", address "__X=", and the syslog ones) are not lines of the log.
+ */
+static int
+export_line(const char *s, struct kmsg_line *l)
+{
+	static const char *const keys[] = { "PRIORITY=", "SYSLOG_FACILITY=",
+	    "SYSLOG_IDENTIFIER=", "SYSLOG_TIMESTAMP=", "SYSLOG_RAW=" };
+	const char *p = s;
+	size_t i;
+
+	if (has_prefix(s, "MESSAGE=")) {
+		l->format = KMSG_FORMAT_JOURNAL;
+		l->text = xstrdup(s + 8);
+		return 1;
+	}
+	if (s[0] == '_') {
+		while (*p == '_' || isupper((unsigned char)*p) ||
+		    isdigit((unsigned char)*p))
+			p++;
+		if (*p != '=' || p == s + 1)
+			return 0;
+	} else {
+		for (i = 0; i < ARRAY_SIZE(keys); i++)
+			if (has_prefix(s, keys[i]))
+				break;
+		if (i == ARRAY_SIZE(keys))
+			return 0;
+	}
+	l->format = KMSG_FORMAT_JOURNAL;
+	l->text = xstrdup("");
+	return 1;
+}
+
 /* A "[ sec.usec]" at t, as rsyslog and dmesg -x keep it: the text after. */
 static const char *
 after_timestamp(const char *t, struct kmsg_line *l)
@@ -532,7 +568,7 @@ kmsg_line_parse(const char *line, size_t len, struct kmsg_line *l)
 	l->flag = '-';
 	l->cpu = l->pid = -1;
 
-	if (!record_line(s, l) && !journal_marker(s, l)) {
+	if (!record_line(s, l) && !journal_marker(s, l) && !export_line(s, l)) {
 		if ((t = journal_or_decoded(s, l)) == NULL &&
 		    (t = console_text(s, l)) == NULL &&
 		    (t = ctime_text(s, l)) == NULL)

@@ -394,3 +394,26 @@ TEST(kmsg_forms_deep_stack)
 	check_cases(v, 1);
 	free(log);
 }
+
+/* journalctl -o export: the report's lines are the entries' MESSAGE=. */
+TEST(kmsg_forms_journal_export)
+{
+	char *log = calloc(1, 8192);
+	struct kmsg_event *ev;
+	size_t i;
+	int n;
+
+	for (i = 0; gpf_lines[i] != NULL; i++)
+		sprintf(log + strlen(log), "__CURSOR=s=0123;i=%zu\n"
+		    "__REALTIME_TIMESTAMP=1733170000%06zu\n"
+		    "_BOOT_ID=0123456789abcdef0123456789abcdef\n"
+		    "PRIORITY=4\nSYSLOG_FACILITY=0\nSYSLOG_IDENTIFIER=kernel\n"
+		    "MESSAGE=%s\n_TRANSPORT=kernel\n\n", i, i, gpf_lines[i]);
+	ev = kmsg_first_event(log, &n);
+	CHECK_INT_EQ(n, 1);
+	if (ev != NULL) {
+		CHECK_STR_EQ(ev->title, "general protection fault in ucma_close");
+		kmsg_event_free(ev);
+	}
+	free(log);
+}
