@@ -240,6 +240,18 @@ TEST(kmsg_forms_debug_kinds)
 		{ "unregister_netdevice: waiting for lo to become free. Usage "
 		    "count = 2\n", KMSG_WARNING,
 		    "unregister_netdevice: waiting for DEV to become free" },
+		{ "BUG: Unable to handle kernel data access on read at "
+		    "0x00000008\nFaulting instruction address: 0xc00000000052\n"
+		    "Oops: Kernel access of bad area, sig: 11 [#1]\n"
+		    "NIP [c000000000520a3c] zap_pte_range+0x1bc/0x7a0\n"
+		    "LR [c000000000520a10] zap_pte_range+0x190/0x7a0\n"
+		    "Call Trace:\n[c00000000f4bb8c0] [c000000000520a10] "
+		    "zap_pte_range+0x190/0x7a0 (unreliable)\n",
+		    KMSG_OOPS, "BUG: unable to handle kernel paging request in "
+		    "zap_pte_range" },
+		{ "Kernel panic - not syncing: Attempted to kill init! "
+		    "exitcode=0x00000009\n", KMSG_PANIC,
+		    "kernel panic: Attempted to kill init!" },
 		{ "divide error: 0000 [#1] SMP KASAN\n"
 		    "RIP: 0010:tabledist+0x1/0x2\nCall Trace:\n netem_enqueue+0x1/0x2\n",
 		    KMSG_OOPS, "divide error in tabledist" },
