@@ -25,10 +25,20 @@ is_regs(const char *t)
 	    has_prefix(p, "pc : ") || has_prefix(p, "lr : ") ||
 	    has_prefix(p, "sp : ") || has_prefix(p, "pstate: "))
 		return 1;
+	/* arm64 "x29: ffff.." */
 	if (p[0] == 'x' && isdigit((unsigned char)p[1]))
 		for (q = p + 1; isdigit((unsigned char)*q); q++)
 			if (q[1] == ':')
 				return 1;
+	/* arm's unwinder between frames: " r7:80813f4c r6:.." (not "r8169:") */
+	if (p[0] == 'r' && isdigit((unsigned char)p[1])) {
+		for (q = p + 1; isdigit((unsigned char)*q) && q < p + 3; q++)
+			;
+		for (n = 0; *q == ':' && isxdigit((unsigned char)q[1 + n]); n++)
+			;
+		if (n == 8)
+			return 1;
+	}
 	while (isupper((unsigned char)p[n]) || isdigit((unsigned char)p[n]) ||
 	    p[n] == '_')
 		n++;

@@ -332,6 +332,21 @@ TEST(kmsg_forms_cut_stacks)
 		    "[<802e12b8>] (trace_hardirqs_off) from [<80100a74>] "
 		    "(__dabt_svc+0x54/0xa0)\n",
 		    NULL, "Unhandled fault in __dabt_svc" },
+		/* arm's unwinder prints saved registers between frames */
+		{ "WARNING: CPU: 1 PID: 46 at lib/refcount.c:28 "
+		    "refcount_warn_saturate+0x13c/0x174\n"
+		    "Call trace: \n"
+		    "[<8195de5c>] (panic) from [<802421e4>] (get_taint+0x0/0x1c)\n"
+		    " r3:8260c5c4 r2:00000001 r1:81ff52e4 r0:81ffd0bc\n"
+		    " r7:80813f4c\n"
+		    "[<80242170>] (check_panic_on_warn) from [<80242338>] "
+		    "(__warn+0x7c/0x180)\n"
+		    "[<80242440>] (warn_slowpath_fmt) from [<80813f4c>] "
+		    "(refcount_warn_saturate+0x13c/0x174)\n"
+		    " r8:00000009 r7:8205adc0\n"
+		    "[<80813e10>] (refcount_warn_saturate) from [<81528c4c>] "
+		    "(hdm_disconnect+0x88/0x8c)\n",
+		    NULL, "WARNING: refcount bug in hdm_disconnect" },
 		{ "BUG: Bad page state in process a  pfn:7deea\n"
 		    "page last allocated via order 0, migratetype Unmovable\n"
 		    " post_alloc_hook+0x1f3/0x230\n"
