@@ -592,8 +592,11 @@ classify(struct kmsg_classifier *c, const struct kmsg_line *l,
 	lc = kmsg_line_class(t);
 	r = kmsg_report_find(c, l->caller);
 	if (lc == LC_BLANK) {
-		/* An empty stretch ends a report (serial consoles). */
-		if (++c->blank_run >= 2 && r != NULL &&
+		/*
+		 * An empty stretch ends a report (serial consoles), but not a
+		 * lockdep report before its stack: its sections end in blanks.
+		 */
+		if (++c->blank_run >= 2 && r != NULL && !r->lockdep &&
 		    strcmp(r->ctx, l->caller) == 0) {
 			kmsg_report_finish(c, r);
 			return;

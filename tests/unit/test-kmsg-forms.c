@@ -368,6 +368,17 @@ TEST(kmsg_forms_header_shapes)
 		    "[<ffffffff8361a7a5>] ipmr_mfc_seq_stop+0xe5/0x130\n"
 		    "but there are no more locks to release!\n",
 		    KMSG_LOCKDEP, "BUG: bad unlock balance in ipmr_mfc_seq_stop" },
+		/* lockdep's sections end in blank lines, before its stack */
+		{ "WARNING: suspicious RCU usage\n"
+		    "kernel/sched/core.c:7264 Illegal context switch!\n\n"
+		    "other info that might help us debug this:\n\n\n"
+		    "rcu_scheduler_active = 2, debug_locks = 1\n\n"
+		    "stack backtrace:\nCPU: 1 PID: 178 Comm: kworker/u4:4\n"
+		    "Call trace:\n dump_backtrace+0x0/0x4d0\n"
+		    " lockdep_rcu_suspicious+0x134/0x14c\n"
+		    " ___might_sleep+0x440/0x4d8\n gc_worker+0x4bc/0xaa0\n"
+		    " process_one_work+0x898/0x1af8\n",
+		    KMSG_LOCKDEP, "WARNING: suspicious RCU usage in gc_worker" },
 		{ " BUG: KCSAN: data-race in e1000_clean_rx_irq+0x551/0xb10\n",
 		    KMSG_DATA_RACE, "KCSAN: data-race in e1000_clean_rx_irq" },
 		{ "segment-related general protection fault: beec [#2] SMP\n"
