@@ -483,6 +483,9 @@ oops_label(const char *hdr, int *rip_only)
 	};
 	size_t i;
 
+	/* 6.x x86: "Oops: invalid opcode: 0000 [#1]", "Oops: int3: 0000" */
+	if (has_prefix(hdr, "Oops: "))
+		hdr += 6;
 	for (i = 0; i < ARRAY_SIZE(v); i++)
 		if (has_prefix(hdr, v[i].hdr)) {
 			*rip_only = v[i].rip_only;

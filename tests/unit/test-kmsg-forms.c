@@ -252,6 +252,10 @@ TEST(kmsg_forms_debug_kinds)
 		{ "Kernel panic - not syncing: Attempted to kill init! "
 		    "exitcode=0x00000009\n", KMSG_PANIC,
 		    "kernel panic: Attempted to kill init!" },
+		{ "Oops: int3: 0000 [#1] PREEMPT SMP KASAN NOPTI\n"
+		    "RIP: 0010:__pmd_alloc+0x1/0x2\n"
+		    "Call Trace:\n <TASK>\n handle_mm_fault+0x1/0x2\n </TASK>\n",
+		    KMSG_OOPS, "int3 in __pmd_alloc" },
 		{ "divide error: 0000 [#1] SMP KASAN\n"
 		    "RIP: 0010:tabledist+0x1/0x2\nCall Trace:\n netem_enqueue+0x1/0x2\n",
 		    KMSG_OOPS, "divide error in tabledist" },
