@@ -12,10 +12,14 @@
 #include "common/util.h"
 #include "store/db.h"
 
-/* Event kinds that make a verdict bad, as an SQL list. */
+/*
+ * Event kinds that make a verdict bad, as an SQL list.  Of the debug-kernel
+ * kinds (docs/kmsg.md) only kasan (KASAN, KFENCE, KMSAN: memory corrupted)
+ * is bad by default; lockdep, ubsan, memory_leak, data_race are not.
+ */
 #define BAD_EVENT_KINDS "('soft_lockup', 'hard_lockup', 'rcu_stall', " \
 	"'hung_task', 'workqueue_lockup', 'oops', 'bug', 'bad_page', " \
-	"'panic', 'corruption')"
+	"'panic', 'corruption', 'kasan')"
 
 /* The counter of a run's end state, or NULL. */
 static int64_t *

@@ -13,6 +13,7 @@ This runs `mmstorm parse-log` on each log and prints, as issue 13 asks:
   equal titles    / non-corrupted reports   (goal >= 90 %; first event's
                                              title against TITLE: or ALT:)
   events found    in report-free logs       (goal <= 1)
+  corrupted flag  on syzkaller's CORRUPTED: Y reports, and on the others
 
 Usage:
   python3 bench/syzkaller-titles.py SYZKALLER_CHECKOUT [BUILD_DIR] [-v]
@@ -73,6 +74,7 @@ def main():
         sys.exit("no %s: give a syzkaller checkout" % d)
     names = sorted(os.listdir(d), key=lambda n: (len(n), n))
     with_report = found = clean = equal = free = free_events = 0
+    corrupt = corrupt_flagged = clean_flagged = 0
     misses = []
     for name in names:
         headers, log = read_case(os.path.join(d, name))
@@ -87,9 +89,13 @@ def main():
         with_report += 1
         if events:
             found += 1
+        flagged = bool(events and events[0].get("corrupted"))
         if headers.get("CORRUPTED", ["N"])[0] == "Y":
+            corrupt += 1
+            corrupt_flagged += flagged
             continue
         clean += 1
+        clean_flagged += flagged
         got = events[0].get("title") if events else None
         if got == title or got in headers.get("ALT", []):
             equal += 1
@@ -102,6 +108,8 @@ def main():
     print("equal titles:   %d / %d non-corrupted reports (%.1f %%)"
           % (equal, clean, pct(equal, clean)))
     print("false events:   %d of %d report-free logs" % (free_events, free))
+    print("corrupted flag: %d / %d corrupted reports, %d / %d others"
+          % (corrupt_flagged, corrupt, clean_flagged, clean))
     if verbose:
         for name, want, got in misses:
             print("%-6s want %-60s got %s" % (name, want, got))

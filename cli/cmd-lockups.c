@@ -6,6 +6,7 @@
 #include "analysis/analysis.h"
 #include "cli/cli.h"
 #include "store/db.h"
+#include "store/events.h"
 
 static int cmd_lockups_exec(int, char **);
 
@@ -15,13 +16,16 @@ static const struct option lockups_options[] = {
 	{ "kind", required_argument, NULL, 'K' },
 	{ "since", required_argument, NULL, 's' },
 	{ "baseline", required_argument, NULL, 'b' },
+	{ "retitle", no_argument, NULL, 'R' },
+	{ "dry-run", no_argument, NULL, 'n' },
 	{ NULL, 0, NULL, 0 },
 };
 
 const struct cli_cmd cmd_lockups = {
 	.name = "lockups",
 	.usage = "lockups [--kernel K] [--workload W] [--kind KIND] "
-	    "[--since T] [--baseline K] [--json] [--db PATH]",
+	    "[--since T] [--baseline K] [--json] [--db PATH]\n"
+	    "       mmstorm lockups --retitle [--dry-run] [--db PATH]",
 	.summary = "lockups, stalls, oopses... by title and kernel build, "
 	    "with reproduction rates",
 	.flags = CLI_OPT_JSON | CLI_OPT_DB,
@@ -34,6 +38,7 @@ struct lockups_args {
 	struct lockups_query q;
 	const char *kernel;      /* --kernel */
 	const char *baseline;    /* --baseline */
+	int retitle, dry_run;    /* --retitle [--dry-run] */
 };
 
 /* "7d", "24h", "30m", "90s" ago, or a date "2026-11-01[ 12:00[:00]]". */
@@ -82,6 +87,8 @@ lockups_option(int opt, const char *arg, void *ctx)
 	case 'w': a->q.workload = arg; break;
 	case 'K': a->q.kind = arg; break;
 	case 'b': a->baseline = arg; break;
+	case 'R': a->retitle = 1; break;
+	case 'n': a->dry_run = 1; break;
 	case 's':
 		if (parse_since(arg, &a->q.since_ns) != 0) {
 			cli_error("--since expects 7d, 24h, 30m or a date like "
@@ -158,10 +165,32 @@ print_table(struct db *db, const struct lockup_row *rows, size_t n)
 	free(kern);
 }
 
+/*
+ * --retitle: the stored kernel-log events' kinds, titles and signatures
+ * computed again from their text by this build's classifier, so that a
+ * database made by an older mmstorm keeps grouping with new events.
+ */
+static int
+retitle(struct db *db, int dry_run)
+{
+	int64_t seen, changed;
+	char *cause = NULL;
+
+	if (db_events_retitle(db, dry_run, &seen, &changed, &cause) != 0) {
+		cli_error("%s", cause);
+		free(cause);
+		return EXIT_FAIL;
+	}
+	printf("%s %lld of %lld kernel-log events\n", dry_run ?
+	    "would retitle" : "retitled", (long long)changed,
+	    (long long)seen);
+	return EXIT_OK;
+}
+
 static int
 cmd_lockups_exec(int argc, char **argv)
 {
-	struct lockups_args a = { { 0, 0, 0, NULL, NULL }, NULL, NULL };
+	struct lockups_args a = { { 0, 0, 0, NULL, NULL }, NULL, NULL, 0, 0 };
 	struct lockup_row *rows = NULL;
 	struct cli_args args;
 	struct db *db = NULL;
@@ -172,8 +201,16 @@ cmd_lockups_exec(int argc, char **argv)
 	if ((r = cli_parse_options(&cmd_lockups, argc, argv, lockups_option,
 	    &a, &args)) != CLI_CONTINUE)
 		return r;
+	if (a.dry_run && !a.retitle) {
+		cli_error("--dry-run goes with --retitle");
+		return EXIT_USAGE;
+	}
 	if (cli_open_db(0, &db) != 0)
 		return EXIT_FAIL;
+	if (a.retitle) {
+		r = retitle(db, a.dry_run);
+		goto out;
+	}
 	if ((a.kernel && kernel_resolve(db, a.kernel, &a.q.kernel,
 	    &cause) != 0) ||
 	    (a.baseline && kernel_resolve(db, a.baseline, &a.q.baseline,

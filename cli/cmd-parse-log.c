@@ -10,7 +10,10 @@
  *   {"kind":"soft_lockup","title":"BUG: soft lockup in f",
  *    "signature":"<sha256>","ts_usec":123|null,"cpu":1|null,
  *    "seq":5|null,"line":42,"panicked":false,"truncated":false,
- *    "text":"..."}
+ *    "corrupted":false,"text":"..."}
+ *
+ * "corrupted" is set when the stack the title needs was cut, interleaved
+ * or missing (kmsg.h): such a title is not one to group by.
  *
  * "line" is the input line of the report's header.  Bytes of title,
  * signature or text that are not UTF-8 (common/text.h: what jansson
@@ -71,6 +74,7 @@ print_event(const struct kmsg_event *ev)
 	json_object_set_new(o, "line", json_integer((json_int_t)ev->line));
 	json_object_set_new(o, "panicked", json_boolean(ev->panicked));
 	json_object_set_new(o, "truncated", json_boolean(ev->truncated));
+	json_object_set_new(o, "corrupted", json_boolean(ev->corrupted));
 	json_object_set_new(o, "text", json_string(text));
 	if (replaced > 0)
 		json_object_set_new(o, "invalid_bytes",

@@ -51,6 +51,10 @@ static const char *const htype_kind[] = {
 	[H_OOM] = KMSG_OOM_KILL,
 	[H_OOM_KILL] = KMSG_OOM_KILL,
 	[H_PANIC] = KMSG_PANIC,
+	[H_UBSAN] = KMSG_UBSAN,
+	[H_LOCKDEP] = KMSG_LOCKDEP,
+	[H_NETDEV] = KMSG_WARNING,
+	[H_VFS] = KMSG_BUG,
 };
 
 /* ------------------------------------------------------------------ */
@@ -70,6 +74,8 @@ struct kmsg_report {
 	int in_stack, frames, marked;
 	int panicked, truncated, done, killed;
 	int hardlockup_panic;   /* a headless "Kernel panic ... Hard LOCKUP" */
+	int lockdep;            /* text between stacks until "stack backtrace:" */
+	int grace;              /* a stack was cut by one foreign line */
 	uint64_t ts, last_ts;
 	int64_t seq;
 	unsigned long line, last_fed;
@@ -97,6 +103,7 @@ struct kmsg_classifier {
 	int blank_run;
 	int seen_prefixed;              /* a line with a recognised prefix */
 	int prev_kmsg;                  /* last line was a kmsg record */
+	int wall_echo;                  /* after "Message from syslogd@" */
 	struct buf cont;                /* kmsg 'c' fragment being joined */
 	struct kmsg_line cont_line;
 	unsigned long cont_lineno;
@@ -208,9 +215,13 @@ kmsg_report_finish(struct kmsg_classifier *c, struct kmsg_report *r)
 	}
 	kmsg_rlines_split(&rl, r->text.s);
 	ev = xcalloc(1, sizeof *ev);
-	ev->kind = htype_kind[r->type];
 	ev->title = kmsg_title(r->type, &rl, r->hdr_idx,
-	    r->panicked && r->panic_idx < rl.n ? r->panic_idx : rl.n);
+	    r->panicked && r->panic_idx < rl.n ? r->panic_idx : rl.n,
+	    &ev->corrupted);
+	/* Sanitizers, lockdep, kmemleak are kinds of their own. */
+	ev->kind = kmsg_debug_kind(ev->title);
+	if (ev->kind == NULL || r->type == H_OOM || r->type == H_OOM_KILL)
+		ev->kind = htype_kind[r->type];
 	ev->signature = kmsg_signature(ev->kind, ev->title);
 	ev->text = buf_detach(&r->text);
 	ev->ts_usec = r->ts;
@@ -321,6 +332,8 @@ kmsg_report_add(struct kmsg_classifier *c, struct kmsg_report *r,
 	}
 	if (r->type == H_RCU_STALL && r->cpu < 0)
 		r->cpu = rcu_stall_cpu(t);
+	if (r->lockdep && strstr(t, "stack backtrace:") != NULL)
+		r->lockdep = 0;
 }
 
 /* Take a line into r, with what it means for r's state. */
@@ -336,8 +349,9 @@ kmsg_report_take(struct kmsg_classifier *c, struct kmsg_report *r,
 		r->state = R_OPEN;
 	} else if (r->state == R_TAIL && (lc == LC_CPU ||
 	    lc == LC_CALL_TRACE || lc == LC_MARK_OPEN || lc == LC_NMI ||
-	    lc == LC_TASK))
+	    lc == LC_TASK || (lc == LC_FRAME && r->grace)))
 		r->state = R_OPEN;
+	r->grace = 0;
 	if ((r->type == H_OOM || r->type == H_OOM_KILL) &&
 	    h->type == H_OOM_KILL && strstr(l->text, "Killed process") != NULL)
 		r->done = 1;
@@ -366,6 +380,7 @@ kmsg_report_start(struct kmsg_classifier *c, const struct header *h,
 	r->line = lineno;
 	r->panic_idx = SIZE_MAX;
 	r->any_cpu_ctx = h->type == H_RCU_STALL;
+	r->lockdep = kmsg_is_lockdep(l->text);
 	/*
 	 * "[ cut here ]" and what follows it (WARN()'s message), and
 	 * "list_del corruption" before a BUG, lead into the report.
@@ -577,8 +592,11 @@ classify(struct kmsg_classifier *c, const struct kmsg_line *l,
 	lc = kmsg_line_class(t);
 	r = kmsg_report_find(c, l->caller);
 	if (lc == LC_BLANK) {
-		/* An empty stretch ends a report (serial consoles). */
-		if (++c->blank_run >= 2 && r != NULL &&
+		/*
+		 * An empty stretch ends a report (serial consoles), but not a
+		 * lockdep report before its stack: its sections end in blanks.
+		 */
+		if (++c->blank_run >= 2 && r != NULL && !r->lockdep &&
 		    strcmp(r->ctx, l->caller) == 0) {
 			kmsg_report_finish(c, r);
 			return;
@@ -600,8 +618,17 @@ classify(struct kmsg_classifier *c, const struct kmsg_line *l,
 	}
 	/* A stack printed without <TASK> markers ends at its first non-frame. */
 	if (r != NULL && r->state == R_OPEN && h.type == H_NONE && r->frames &&
-	    !r->marked && r->type != H_OOM && lc == LC_OTHER)
+	    !r->marked && r->type != H_OOM && !r->lockdep && lc == LC_OTHER) {
+		/*
+		 * Without caller ids another context's line can land inside
+		 * the stack ("audit: ..."): if frames follow it, the stack
+		 * goes on (kmsg_report_take()).
+		 */
 		r->state = R_TAIL;
+		r->grace = 1;
+		remember_line(c, l);
+		return;
+	}
 
 	if (r != NULL && r->state == R_OPEN) {
 		if (h.type == H_NONE || open_absorbs(r, &h)) {
@@ -734,6 +761,58 @@ is_dict_line(const char *s, size_t len)
 	return i < len && s[i] == '=';
 }
 
+/*
+ * A plain line after prefixed ones is user space on the same console,
+ * unless it is a report header only the kernel prints: then the console
+ * lost its prefixes (printk.time turned off, another capture), and plain
+ * lines are the kernel's again from here on.
+ */
+static int
+prefix_lost(const char *t)
+{
+	struct header h;
+
+	kmsg_match_header(t, &h);
+	switch (h.type) {
+	case H_GPF:
+	case H_NULL_DEREF:
+	case H_PAGING:
+	case H_KERNEL_BUG:
+	case H_SOFT_LOCKUP:
+	case H_RCU_STALL:
+	case H_HUNG_TASK:
+		return 1;
+	case H_WARNING:
+		return has_prefix(t, "WARNING: CPU: ");
+	default:
+		return 0;
+	}
+}
+
+/*
+ * syslogd's wall message echoes emergency kernel lines onto terminals
+ * and serial consoles that are logged too:
+ *     Message from syslogd@host at Nov 21 12:00:00 ...
+ *      kernel:[  123.456789] Kernel panic - not syncing: ...
+ * The echoed lines repeat lines the log already has: skip them.
+ */
+static int
+wall_echo(struct kmsg_classifier *c, const char *line, size_t len)
+{
+	const char *p = line, *end = line + len;
+
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r'))
+		p++;
+	if ((size_t)(end - p) >= 21 && memcmp(p, "Message from syslogd@", 21) == 0)
+		return c->wall_echo = 1;
+	if (!c->wall_echo)
+		return 0;
+	if (p == end || *p == '\n' || ((size_t)(end - p) >= 7 &&
+	    memcmp(p, "kernel:", 7) == 0))
+		return 1;
+	return c->wall_echo = 0;
+}
+
 void
 kmsg_classifier_feed_line(struct kmsg_classifier *c, const char *line,
     size_t len, unsigned long lineno)
@@ -742,6 +821,10 @@ kmsg_classifier_feed_line(struct kmsg_classifier *c, const char *line,
 
 	if (c->prev_kmsg && is_dict_line(line, len))
 		return;
+	if (wall_echo(c, line, len)) {
+		c->stats.ignored++;
+		return;
+	}
 	kmsg_line_parse(line, len, &l);
 	c->prev_kmsg = l.format == KMSG_FORMAT_KMSG;
 	if (l.boot) {
@@ -750,7 +833,8 @@ kmsg_classifier_feed_line(struct kmsg_classifier *c, const char *line,
 	} else if (l.format == KMSG_FORMAT_JOURNAL && l.text[0] == '\0' &&
 	    l.facility < 0) {
 		/* journalctl's "-- Logs begin at ... --" */
-	} else if (l.format == KMSG_FORMAT_PLAIN && c->seen_prefixed) {
+	} else if (l.format == KMSG_FORMAT_PLAIN && c->seen_prefixed &&
+	    !prefix_lost(l.text)) {
 		/*
 		 * Once lines carry timestamps or other prefixes, the lines
 		 * without one are not the kernel's: user space writing to the
@@ -758,8 +842,7 @@ kmsg_classifier_feed_line(struct kmsg_classifier *c, const char *line,
 		 */
 		c->stats.ignored++;
 	} else {
-		if (l.format != KMSG_FORMAT_PLAIN)
-			c->seen_prefixed = 1;
+		c->seen_prefixed = l.format != KMSG_FORMAT_PLAIN;
 		feed_parsed(c, &l, lineno);
 	}
 	kmsg_line_clear(&l);

@@ -165,7 +165,8 @@ parse_ts_at(const char *s, uint64_t *ts, const char **end)
 		}
 		p++;
 	}
-	if (digits == 0 || *p != ']')
+	/* Pasted logs cut timestamps short: "[  240.]" keeps its seconds. */
+	if (*p != ']')
 		return -1;
 	while (digits++ < 6)
 		frac *= 10;
@@ -400,6 +401,42 @@ journal_marker(const char *s, struct kmsg_line *l)
 	return 1;
 }
 
+/*
+ * journalctl -o export: an entry is "KEY=value" lines and a blank line;
+ * the kernel's text is MESSAGE=.  The other fields of an entry (trusted
+ * "_X=", address "__X=", and the syslog ones) are not lines of the log.
+ */
+static int
+export_line(const char *s, struct kmsg_line *l)
+{
+	static const char *const keys[] = { "PRIORITY=", "SYSLOG_FACILITY=",
+	    "SYSLOG_IDENTIFIER=", "SYSLOG_TIMESTAMP=", "SYSLOG_RAW=" };
+	const char *p = s;
+	size_t i;
+
+	if (has_prefix(s, "MESSAGE=")) {
+		l->format = KMSG_FORMAT_JOURNAL;
+		l->text = xstrdup(s + 8);
+		return 1;
+	}
+	if (s[0] == '_') {
+		while (*p == '_' || isupper((unsigned char)*p) ||
+		    isdigit((unsigned char)*p))
+			p++;
+		if (*p != '=' || p == s + 1)
+			return 0;
+	} else {
+		for (i = 0; i < ARRAY_SIZE(keys); i++)
+			if (has_prefix(s, keys[i]))
+				break;
+		if (i == ARRAY_SIZE(keys))
+			return 0;
+	}
+	l->format = KMSG_FORMAT_JOURNAL;
+	l->text = xstrdup("");
+	return 1;
+}
+
 /* A "[ sec.usec]" at t, as rsyslog and dmesg -x keep it: the text after. */
 static const char *
 after_timestamp(const char *t, struct kmsg_line *l)
@@ -465,14 +502,23 @@ console_text(const char *s, struct kmsg_line *l)
 		l->format = KMSG_FORMAT_DMESG;
 		l->ts_usec = ts;
 		console_level(s, p, l);
-		if (parse_caller_at(q, l->caller, &q) != 0)
+		/* The caller id right after the timestamp, or after a space. */
+		if (parse_caller_at(q, l->caller, &q) != 0 &&
+		    (*q != ' ' || parse_caller_at(q + 1, l->caller, &q) != 0))
 			l->caller[0] = '\0';
 		t = *q == ' ' ? q + 1 : q;
-		/* journalctl -o short-monotonic: "[ ts] host kernel: text" */
+		/*
+		 * journalctl -o short-monotonic: "[ ts] host kernel: text",
+		 * and with --no-hostname "[ ts] kernel: text".
+		 */
 		if ((p = journal_rest(t - 1, &fac)) != NULL && fac == 0) {
 			l->format = KMSG_FORMAT_JOURNAL;
 			l->facility = 0;
 			t = p;
+		} else if (has_prefix(t, "kernel: ")) {
+			l->format = KMSG_FORMAT_JOURNAL;
+			l->facility = 0;
+			t += 8;
 		}
 		return t;
 	}
@@ -522,7 +568,7 @@ kmsg_line_parse(const char *line, size_t len, struct kmsg_line *l)
 	l->flag = '-';
 	l->cpu = l->pid = -1;
 
-	if (!record_line(s, l) && !journal_marker(s, l)) {
+	if (!record_line(s, l) && !journal_marker(s, l) && !export_line(s, l)) {
 		if ((t = journal_or_decoded(s, l)) == NULL &&
 		    (t = console_text(s, l)) == NULL &&
 		    (t = ctime_text(s, l)) == NULL)

@@ -25,10 +25,20 @@ is_regs(const char *t)
 	    has_prefix(p, "pc : ") || has_prefix(p, "lr : ") ||
 	    has_prefix(p, "sp : ") || has_prefix(p, "pstate: "))
 		return 1;
+	/* arm64 "x29: ffff.." */
 	if (p[0] == 'x' && isdigit((unsigned char)p[1]))
 		for (q = p + 1; isdigit((unsigned char)*q); q++)
 			if (q[1] == ':')
 				return 1;
+	/* arm's unwinder between frames: " r7:80813f4c r6:.." (not "r8169:") */
+	if (p[0] == 'r' && isdigit((unsigned char)p[1])) {
+		for (q = p + 1; isdigit((unsigned char)*q) && q < p + 3; q++)
+			;
+		for (n = 0; *q == ':' && isxdigit((unsigned char)q[1 + n]); n++)
+			;
+		if (n == 8)
+			return 1;
+	}
 	while (isupper((unsigned char)p[n]) || isdigit((unsigned char)p[n]) ||
 	    p[n] == '_')
 		n++;
@@ -73,7 +83,8 @@ kmsg_line_class(const char *t)
 		return LC_END_TRACE;
 	if (has_prefix(p, "---[ end Kernel panic"))
 		return LC_END_PANIC;
-	if (has_prefix(p, "Call Trace:") || has_prefix(p, "Call trace:"))
+	if (has_prefix(p, "Call Trace:") || has_prefix(p, "Call trace:") ||
+	    has_prefix(p, "Backtrace:"))
 		return LC_CALL_TRACE;
 	if (strcmp(p, "</TASK>") == 0)
 		return LC_TASK_END;
@@ -196,8 +207,15 @@ warning_header(const char *p)
 	if (p == NULL || !has_prefix(p, "WARNING: "))
 		return 0;
 	q = p + 9;
-	if (has_prefix(q, "CPU: ") || has_prefix(q, "at "))
+	if (has_prefix(q, "CPU: ") || has_prefix(q, "at ") ||
+	    has_prefix(q, "kernel stack regs at ") ||
+	    has_prefix(q, "kernel stack frame pointer at "))
 		return 1;
+	/* 6.19: "WARNING: [cond] io_uring/io_uring.c:3026 at func+0x.." */
+	if (*q == '[' && (q = strstr(q, "] ")) != NULL)
+		q += 2;
+	else
+		q = p + 9;
 	/* 6.12+: "WARNING: mm/foo.c:12 at func+0x1/0x2, CPU#0: comm/1" */
 	while (*q != '\0' && *q != ' ' && *q != ':')
 		q++;
@@ -213,14 +231,120 @@ warning_header(const char *p)
 	return has_prefix(p + 9, "CPU#") || strstr(p, " still has locks held!");
 }
 
+/*
+ * Every header below begins, at t or after its subsystem prefix a, with
+ * one of these letters, or holds one of two phrases: most lines are
+ * turned away here, before the list of prefixes (the daemon's path runs
+ * this for every line).
+ */
+static int
+may_be_header(const char *t, const char *a)
+{
+	static const char first[] = "ABIKMOPUVWdgikosu";
+
+	return strchr(first, t[0]) != NULL ||
+	    (a != NULL && a[0] != '\0' && strchr(first, a[0]) != NULL) ||
+	    strstr(t, " invoked oom-killer: ") != NULL ||
+	    strstr(t, " general protection fault") != NULL;
+}
+
+/* lockdep's reports that begin "INFO: " (older kernels, and one still). */
+static int
+lockdep_info(const char *p)
+{
+	static const char *const info[] = {
+		"possible circular locking", "possible recursive locking",
+		"possible irq lock inversion", "inconsistent lock state",
+		"SOFTIRQ-safe -> SOFTIRQ-unsafe", "HARDIRQ-safe -> HARDIRQ-unsafe",
+		"suspicious RCU usage", "trying to register non-static key",
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(info); i++)
+		if (has_prefix(p, info[i]))
+			return 1;
+	return 0;
+}
+
+/*
+ * A lockdep report's header: its stacks come after lines of text ("other
+ * info that might help us debug this:"), and "stack backtrace:" ends it.
+ */
+int
+kmsg_is_lockdep(const char *t)
+{
+	static const char *const more[] = {
+		"bad unlock balance", "held lock freed", "lock held when",
+		"Nested lock was not taken", "Invalid wait context",
+	};
+	const char *p = strchr(t, ':');
+	size_t i;
+
+	if (p == NULL || p[1] != ' ' || !(has_prefix(t, "WARNING: ") ||
+	    has_prefix(t, "INFO: ") || has_prefix(t, "BUG: ")))
+		return 0;
+	if (lockdep_info(p + 2) || strstr(t, "still has locks held") != NULL)
+		return 1;
+	for (i = 0; i < ARRAY_SIZE(more); i++)
+		if (has_prefix(p + 2, more[i]))
+			return 1;
+	return 0;
+}
+
+/*
+ * The oops forms that need no frame logic here, and the debug-kernel and
+ * one-line reports (kmsg_match_header()'s second half): 1 when t is one.
+ */
+static int
+match_oops_and_debug(const char *t, const char *a, struct header *h)
+{
+	if (has_prefix(t, "Oops: ") || has_prefix(t, "Internal error: ") ||
+	    has_prefix(t, "invalid opcode: ") || has_prefix(t, "divide error: ") ||
+	    has_prefix(t, "divide_error: ") || has_prefix(t, "stack segment: ") ||
+	    has_prefix(t, "PANIC: double fault")) {
+		/* These follow a header of their own, or may (double fault). */
+		h->type = H_OOPS;
+		h->weak = 1;
+	} else if (has_prefix(t, "Unhandled fault: ") ||
+	    has_prefix(t, "Alignment trap: ") || has_prefix(t, "int3: ")) {
+		h->type = H_OOPS;
+	} else if (has_prefix(t, "unreferenced object 0x")) {
+		/* kmemleak; its "BUG: memory leak" line is not always there. */
+		h->type = H_BUG;
+		h->weak = 1;
+	} else if (header_at(t, a, "UBSAN: ") != NULL) {
+		h->type = H_UBSAN;
+	} else if (has_prefix(t, "INFO: ") && lockdep_info(t + 6)) {
+		h->type = H_LOCKDEP;
+	} else if (header_at(t, a, "unregister_netdevice: waiting for ") &&
+	    strstr(t, " to become free") != NULL) {
+		/* Printed every 10 s, often in the middle of another report. */
+		h->type = H_NETDEV;
+		h->weak = 1;
+	} else if (has_prefix(t, "VFS: Busy inodes after unmount") ||
+	    has_prefix(t, "VFS: Close: file count is 0")) {
+		h->type = H_VFS;
+	} else
+		return 0;
+	return 1;
+}
+
 void
 kmsg_match_header(const char *t, struct header *h)
 {
-	const char *a = after_prefix(t), *p;
+	const char *a, *p;
 
 	memset(h, 0, sizeof *h);
 	h->cpu = h->pid = -1;
-	if (*t == ' ' || *t == '\t' || *t == '\0')
+	/* KCSAN indents its header by a space. */
+	if (*t == ' ' && has_prefix(t + 1, "BUG: KCSAN: "))
+		t++;
+	/* lockdep before 4.15: "[ BUG: bad unlock balance detected! ]" */
+	if (has_prefix(t, "[ ") && (has_prefix(t + 2, "BUG: ") ||
+	    has_prefix(t + 2, "INFO: ") || has_prefix(t + 2, "WARNING: ")))
+		t += 2;
+	a = after_prefix(t);
+	if (*t == ' ' || *t == '\t' || *t == '\0' || !may_be_header(t, a))
 		return;
 	if ((p = header_at(t, a, "BUG: soft lockup")) != NULL) {
 		h->type = H_SOFT_LOCKUP;
@@ -235,6 +359,7 @@ kmsg_match_header(const char *t, struct header *h)
 		h->type = H_RCU_STALL;
 	} else if (has_prefix(t, "INFO: task ") &&
 	    (strstr(t, " blocked for more than ") != NULL ||
+	    strstr(t, " blocked in I/O wait for more than ") != NULL ||
 	    strstr(t, " can't die for more than ") != NULL)) {
 		h->type = H_HUNG_TASK;
 	} else if (header_at(t, a, "BUG: workqueue lockup") != NULL) {
@@ -245,15 +370,17 @@ kmsg_match_header(const char *t, struct header *h)
 	    header_at(t, a, "Unable to handle kernel NULL pointer dereference")) {
 		h->type = H_NULL_DEREF;
 	} else if (header_at(t, a, "BUG: unable to handle") ||
-	    header_at(t, a, "Unable to handle kernel paging request")) {
+	    header_at(t, a, "BUG: Unable to handle kernel") ||
+	    header_at(t, a, "Unable to handle kernel paging request") ||
+	    header_at(t, a, "Unable to handle kernel access to user memory")) {
 		h->type = H_PAGING;
-	} else if (header_at(t, a, "general protection fault") != NULL) {
+	} else if (header_at(t, a, "general protection fault") != NULL ||
+	    (strstr(t, " general protection fault") != NULL &&
+	    strstr(t, " error:") == NULL && strstr(t, " ip:") == NULL)) {
+		/* not user space's "traps: a[1] general protection fault ip:" */
 		h->type = H_GPF;
-	} else if (has_prefix(t, "Oops: ") || has_prefix(t, "Internal error: ") ||
-	    has_prefix(t, "invalid opcode: ") || has_prefix(t, "divide error: ") ||
-	    has_prefix(t, "stack segment: ")) {
-		h->type = H_OOPS;
-		h->weak = 1;
+	} else if (match_oops_and_debug(t, a, h)) {
+		/* h is set */
 	} else if (has_prefix(t, "kernel BUG at ")) {
 		h->type = H_KERNEL_BUG;
 	} else if (header_at(t, a, "BUG: Bad page state") ||

@@ -123,6 +123,10 @@ enum htype {
 	H_OOM,          /* comm invoked oom-killer:, oom-kill: */
 	H_OOM_KILL,     /* Out of memory: Killed process N (comm) */
 	H_PANIC,
+	H_UBSAN,        /* UBSAN: ... */
+	H_LOCKDEP,      /* INFO: <lockdep report> */
+	H_NETDEV,       /* unregister_netdevice: waiting for DEV */
+	H_VFS,          /* VFS: Busy inodes after unmount, ... */
 };
 
 struct header {
@@ -170,12 +174,52 @@ void kmsg_stall_frame(struct rlines *rl, size_t from, size_t end,
 void kmsg_hang_frame(struct rlines *rl, size_t from, size_t end,
     char *out, size_t outsz);
 
+/*
+ * How a title's frame is found (kmsg_pick_frame()), in order: the name
+ * `first` (a header's "in f"), the first exception-site line (RIP:,
+ * pc :, NIP, PSW, epc) when `rip`, then, after the first line holding
+ * `after` (or after the header), up to `at_lines` lockdep "at: f" lines
+ * (or "[<addr>] f" lines with `pc_line`), then a stack: the one after
+ * "Call Trace:", or the frames right there.  Frames matching the global
+ * skip list or `skip` are left out (none with KMSG_NO_SKIP); the first
+ * one left names the title, or with `stall` the one above the first
+ * stall anchor.
+ */
+#define KMSG_NO_SKIP ((const char *const *)-1)
+enum { KMSG_STACK_NONE, KMSG_STACK_CALL_TRACE, KMSG_STACK_HERE };
+struct kmsg_pick {
+	const char *first;
+	int rip;
+	const char *after;
+	int at_lines;
+	int pc_line;
+	int stack;
+	const char *const *skip;
+	int stall;
+};
+int kmsg_pick_frame(struct rlines *rl, size_t from, size_t end,
+    const struct kmsg_pick *pk, char *out, size_t outsz);
+
 /* header.c */
 enum lclass kmsg_line_class(const char *t);
 /* Does t start a report?  h->type is H_NONE when it does not. */
 void kmsg_match_header(const char *t, struct header *h);
+int kmsg_is_lockdep(const char *t);
 /* The lockdep WARNINGs, which carry no "at file:line func". */
 extern const char *const kmsg_warning_lockdep[];
+
+/* title-debug.c: sanitizers, UBSAN, kmemleak, lockdep, WARNING families. */
+char *kmsg_sanitizer_title(const char *p, struct rlines *rl, size_t from,
+    size_t end, int *corrupted);
+char *kmsg_ubsan_title(const char *hdr, struct rlines *rl, size_t from,
+    size_t end, int *corrupted);
+char *kmsg_leak_title(struct rlines *rl, size_t from, size_t end,
+    int *corrupted);
+char *kmsg_lockdep_title(const char *p, struct rlines *rl, size_t from,
+    size_t end, int *corrupted);
+char *kmsg_warning_family_title(const char *p, struct rlines *rl,
+    size_t from, size_t end, int *corrupted);
+const char *kmsg_debug_kind(const char *title);
 
 /* title.c */
 void kmsg_rlines_split(struct rlines *rl, const char *text);
@@ -186,6 +230,6 @@ void kmsg_rlines_free(struct rlines *rl);
  * searched for frames.  Allocated.
  */
 char *kmsg_title(enum htype type, struct rlines *rl, size_t hdr_idx,
-    size_t end);
+    size_t end, int *corrupted);
 
 #endif

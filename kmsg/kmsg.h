@@ -17,7 +17,9 @@
  *
  *  3. struct kmsg_classifier: fed lines or records in order, it finds the
  *     start of each report (soft/hard lockup, RCU stall, hung task,
- *     workqueue lockup, oops, BUG, WARNING, bad page, OOM kill, panic),
+ *     workqueue lockup, oops, BUG, WARNING, bad page, OOM kill, panic,
+ *     and what debug kernels print: KASAN/KFENCE/KMSAN, KCSAN, UBSAN,
+ *     lockdep, kmemleak; see docs/kmsg.md),
  *     gathers the report's lines, and hands back one struct kmsg_event per
  *     report with a syzkaller-style title whose variable parts (PIDs, CPU
  *     numbers, addresses, durations, line numbers) are normalised away,
@@ -80,6 +82,12 @@
 #define KMSG_BAD_PAGE         "bad_page"
 #define KMSG_OOM_KILL         "oom_kill"
 #define KMSG_PANIC            "panic"
+/* Debug-kernel reports (docs/kmsg.md): sanitizers, lockdep, kmemleak. */
+#define KMSG_KASAN            "kasan"        /* KASAN, KFENCE, KMSAN */
+#define KMSG_UBSAN            "ubsan"
+#define KMSG_LOCKDEP          "lockdep"
+#define KMSG_MEMORY_LEAK      "memory_leak"  /* kmemleak */
+#define KMSG_DATA_RACE        "data_race"    /* KCSAN */
 
 /* One /dev/kmsg record. */
 struct kmsg_record {
@@ -142,6 +150,8 @@ struct kmsg_event {
 	unsigned long line;     /* input line of the report's header, or 0 */
 	int panicked;           /* a kernel panic followed and belongs to it */
 	int truncated;          /* text hit KMSG_TEXT_MAX */
+	int corrupted;          /* the stack the title needs is cut,
+				   interleaved or missing: not for grouping */
 };
 
 void kmsg_event_free(struct kmsg_event *);
@@ -188,14 +198,34 @@ void kmsg_classifier_stats(const struct kmsg_classifier *,
     struct kmsg_stats *);
 
 /*
+ * A stored event's text (its report's lines, prefixes stripped, as
+ * kmsg_event.text holds them) classified again: 0 and the first report's
+ * kind (static), title and signature (caller frees both), or -ENOENT when
+ * the text holds no report.  `mmstorm lockups --retitle` uses it so that
+ * events stored by an older classifier group with new ones.
+ */
+struct kmsg_retitled {
+	const char *kind;
+	char *title;
+	char *signature;
+	int corrupted;
+};
+int kmsg_retitle(const char *text, struct kmsg_retitled *out);
+/* The first event of a whole log (caller frees) and, in *n, how many. */
+struct kmsg_event *kmsg_first_event(const char *text, int *n);
+
+/*
  * Pieces exposed for tests and for the daemon.
  *
  * kmsg_frame_parse(): when line (prefix stripped) is a stack frame
- * ("  func+0x1/0x2 [mod]", " ? func+0x..", "[<ffff..>] func+0x..") or a
- * kernel "RIP: 0010:func+0x.." / arm64 "pc : func+0x.." line, copies the
- * cleaned function name into out (offsets, .cold/.isra suffixes, module
- * dropped; syscall wrappers __x64_sys_/__do_sys_/ksys_... become sys_)
- * and returns 1; *questionable is set for "? " frames.  Else returns 0.
+ * ("  func+0x1/0x2 [mod]", " ? func+0x..", "[<ffff..>] func+0x..", arm's
+ * "[<a>] (func) from [<b>] (..)", powerpc's "[c..] [c..] .func+0x..") or
+ * an exception site ("RIP: 0010:func+0x..", "pc : ", "PC is at ", "NIP ",
+ * "Krnl PSW : .. (func+0x..)", "epc : "), copies the cleaned function
+ * name into out (offsets, .cold/.isra suffixes, ppc64's dot, module
+ * dropped; one syscall-wrapper prefix taken off as syzkaller does:
+ * __x64_sys_read is sys_read, __do_sys_openat2 is openat2) and returns
+ * 1; *questionable is set for "? " and "(unreliable)" frames.  Else 0.
  */
 int kmsg_frame_parse(const char *line, char *out, size_t outsz,
     int *questionable);

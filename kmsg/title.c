@@ -273,89 +273,162 @@ oom_title(struct rlines *rl)
 	return xstrdup("out of memory");
 }
 
+/* "f" or "" -> "base in f" or "base" (then *corrupted: no frame found). */
 static char *
-bug_title(const char *hdr, struct rlines *rl, size_t from, size_t end)
+titled(const char *base, const char *f, int *corrupted)
 {
-	const char *const *skip = NULL;
-	char msg[256], f[FRAME_MAX], rw[8];
-	const char *p = strstr(hdr, "BUG: "), *q;
+	if (f[0] == '\0') {
+		*corrupted = 1;
+		return xstrdup(base);
+	}
+	return xasprintf("%s in %s", base, f);
+}
+
+/* A BUG: form whose frame comes from "Call Trace:" with its own skips. */
+struct bug_form {
+	const char *msg;        /* after "BUG: " */
+	const char *title;      /* NULL: the message bug_message() cuts */
+	int rip, stall;
+	const char *const skip[8];
+};
+
+static const struct bug_form bug_forms[] = {
+	{ "spinlock ", NULL, 0, 0, { "spin_", "_lock", "_unlock", NULL } },
+	{ "rwlock ", NULL, 0, 0, { "spin_", "_lock", "_unlock", NULL } },
+	{ "scheduling while atomic", "BUG: scheduling while atomic", 0, 0,
+	    { "schedule", NULL } },
+	{ "sleeping function called from invalid context",
+	    "BUG: sleeping function called from invalid context", 0, 0,
+	    { NULL } },
+	{ "stack guard page was hit", "BUG: stack guard page was hit", 1, 1,
+	    { NULL } },
+};
+
+/* "BUG: using smp_processor_id() in preemptible [...] code: x/1" */
+static char *
+preemptible_title(const char *p, struct rlines *rl, size_t from, size_t end,
+    int *corrupted)
+{
+	static const char *const skip[] = { "dump_stack", "preemption",
+	    "preempt", "debug_", "processor_id", "this_cpu", NULL };
+	struct kmsg_pick pk = { .stack = KMSG_STACK_CALL_TRACE, .skip = skip };
+	const char *paren = strstr(p, "()");
+	char f[FRAME_MAX], *base, *t;
+
+	kmsg_pick_frame(rl, from, end, &pk, f, sizeof f);
+	base = xasprintf("BUG: using %.*s() in preemptible code",
+	    (int)(paren - p - 6), p + 6);
+	t = titled(base, f, corrupted);
+	free(base);
+	return t;
+}
+
+/* The BUG: forms of lockdep, kmemleak, workqueues, dentries. */
+static char *
+bug_special(const char *p, struct rlines *rl, size_t from, size_t end,
+    int *corrupted)
+{
+	const char *q;
+	char f[FRAME_MAX];
 	size_t i;
 
+	if (has_prefix(p, "memory leak"))
+		return kmsg_leak_title(rl, from, end, corrupted);
+	if (has_prefix(p, "using ") && strstr(p, "() in preemptible") != NULL)
+		return preemptible_title(p, rl, from, end, corrupted);
+	if (has_prefix(p, "workqueue leaked lock or atomic")) {
+		for (i = from; i < end; i++)
+			if ((q = strstr(rl->v[i], "last function: ")) != NULL) {
+				kmsg_copy_symbol(q + 15, f, sizeof f);
+				return xasprintf("BUG: workqueue leaked lock or "
+				    "atomic in %s", f);
+			}
+		*corrupted = 1;
+		return xstrdup("BUG: workqueue leaked lock or atomic");
+	}
+	if (has_prefix(p, "Dentry ") && strstr(p, " still in use") != NULL)
+		return strstr(p, "[unmount of") != NULL ?
+		    xstrdup("BUG: Dentry still in use in unmount") :
+		    xstrdup("BUG: Dentry still in use");
+	return NULL;
+}
+
+static char *
+bug_title(const char *hdr, struct rlines *rl, size_t from, size_t end,
+    int *corrupted)
+{
+	char msg[256], f[FRAME_MAX];
+	const char *p = strstr(hdr, "BUG: ");
+	struct kmsg_pick pk = { .stack = KMSG_STACK_CALL_TRACE };
+	const struct bug_form *bf;
+	char *t;
+	size_t i;
+
+	if (p == NULL && has_prefix(hdr, "unreferenced object "))
+		return kmsg_leak_title(rl, from, end, corrupted);
 	if (p == NULL) {
 		/* SLUB: "BUG kmalloc-64 (Not tainted): Poison overwritten" */
 		p = strstr(hdr, "): ");
 		snprintf(msg, sizeof msg, "%s", p != NULL ? p + 3 : hdr);
 		return xasprintf("BUG: %s", msg);
 	}
+	if ((t = kmsg_lockdep_title(p, rl, from, end, corrupted)) != NULL)
+		return t;
 	p += 5;
-	if (has_prefix(p, "KASAN: ") || has_prefix(p, "KFENCE: ")) {
-		/* "BUG: KASAN: use-after-free in func+0x1/0x2" */
-		q = strstr(p, " in ");
-		f[0] = '\0';
-		if (q != NULL && kmsg_symbol_with_offset(q + 4, f, sizeof f))
-			kmsg_map_syscall(f);
-		snprintf(msg, sizeof msg, "%.*s", (int)(q != NULL ? q - p :
-		    (long)strlen(p)), p);
-		rw[0] = '\0';
-		for (i = from; i < end && has_prefix(p, "KASAN"); i++) {
-			if (has_prefix(rl->v[i], "Read of size")) {
-				snprintf(rw, sizeof rw, " Read");
-				break;
-			}
-			if (has_prefix(rl->v[i], "Write of size")) {
-				snprintf(rw, sizeof rw, " Write");
-				break;
-			}
-		}
-		return xasprintf("%s%s%s%s", msg, rw, f[0] ? " in " : "", f);
+	if (has_prefix(p, "KASAN: ") || has_prefix(p, "KFENCE: ") ||
+	    has_prefix(p, "KMSAN: ") || has_prefix(p, "KCSAN: "))
+		return kmsg_sanitizer_title(p, rl, from, end, corrupted);
+	if ((t = bug_special(p, rl, from, end, corrupted)) != NULL)
+		return t;
+	for (i = 0; i < ARRAY_SIZE(bug_forms); i++) {
+		bf = &bug_forms[i];
+		/* "BUG: TASK stack guard page was hit at" (5.14+) */
+		if (!has_prefix(p, bf->msg) && !(bf->stall &&
+		    strstr(p, bf->msg) != NULL))
+			continue;
+		pk.rip = bf->rip;
+		pk.stall = bf->stall;
+		pk.skip = bf->skip;
+		kmsg_pick_frame(rl, from, end, &pk, f, sizeof f);
+		bug_message(p, msg, sizeof msg);
+		t = xasprintf("BUG: %s", bf->title != NULL ? bf->title + 5 :
+		    msg);
+		p = titled(t, f, corrupted);
+		free(t);
+		return (char *)p;
 	}
-	bug_message(p, msg, sizeof msg);
-	if (has_prefix(msg, "sleeping function"))
-		skip = kmsg_skip_sleep;
-	else if (has_prefix(msg, "scheduling while atomic"))
-		skip = kmsg_skip_sched;
-	else if (has_prefix(msg, "spinlock"))
-		skip = kmsg_skip_spin;
-	kmsg_crash_frame(rl, from, end, skip, f, sizeof f);
-	q = xasprintf("BUG: %s", msg);
-	p = with_frame(q, f);
-	free((char *)q);
-	return (char *)p;
+	/* Any other BUG: is its line (syzkaller), numbers normalised. */
+	return xasprintf("BUG: %s", p);
 }
 
 static char *
-warning_title(const char *hdr, struct rlines *rl, size_t from, size_t end)
+warning_title(const char *hdr, struct rlines *rl, size_t from, size_t end,
+    int *corrupted)
 {
-	static const char *const deadlock[] = {
-		"WARNING: possible circular", "WARNING: possible recursive",
-		"WARNING: possible irq lock inversion", "WARNING: SOFTIRQ-safe",
-		"WARNING: HARDIRQ-safe", NULL,
-	};
-	char f[FRAME_MAX], msg[160];
+	struct kmsg_pick pk = { .rip = 1, .stack = KMSG_STACK_CALL_TRACE };
+	char f[FRAME_MAX];
 	const char *p = strstr(hdr, "WARNING: ");
-	size_t i, j;
+	char *t;
 
 	if (p == NULL)
 		p = hdr;
-	for (i = 0; kmsg_warning_lockdep[i] != NULL; i++) {
-		if (!has_prefix(p, kmsg_warning_lockdep[i]))
-			continue;
-		kmsg_crash_frame(rl, from, end, NULL, f, sizeof f);
-		for (j = 0; deadlock[j] != NULL; j++)
-			if (has_prefix(p, deadlock[j]))
-				return with_frame("possible deadlock", f);
-		if (has_prefix(p, "WARNING: inconsistent lock state"))
-			return with_frame("inconsistent lock state", f);
-		snprintf(msg, sizeof msg, "%s", kmsg_warning_lockdep[i]);
-		if (msg[strlen(msg) - 1] == '!')
-			msg[strlen(msg) - 1] = '\0';
-		return with_frame(msg, f);
-	}
-	if (warning_function(p, f, sizeof f)) {
+	if ((t = kmsg_lockdep_title(p, rl, from, end, corrupted)) != NULL ||
+	    (t = kmsg_warning_family_title(p, rl, from, end, corrupted)) !=
+	    NULL)
+		return t;
+	if (has_prefix(p, "WARNING: kernel stack regs at "))
+		return xasprintf("WARNING: kernel stack regs has bad '%s' value",
+		    strstr(p, "bad 'bp'") != NULL ? "bp" : "ip");
+	if (has_prefix(p, "WARNING: kernel stack frame pointer at "))
+		return xstrdup("WARNING: kernel stack frame pointer has bad "
+		    "value");
+	/* The warning's own function may be a helper: the stack decides. */
+	if (kmsg_pick_frame(rl, from, end, &pk, f, sizeof f) == 0)
+		return titled("WARNING", f, corrupted);
+	/* No stack: the header's function, but not a title to group by. */
+	*corrupted = 1;
+	if (warning_function(p, f, sizeof f))
 		kmsg_map_syscall(f);
-		return with_frame("WARNING", f);
-	}
-	kmsg_crash_frame(rl, from, end, NULL, f, sizeof f);
 	return with_frame("WARNING", f);
 }
 
@@ -377,6 +450,15 @@ stall_title(enum htype type, struct rlines *rl, size_t from, size_t end)
 		kmsg_stall_frame(rl, from, end, 1, kmsg_skip_rcu, f, sizeof f);
 		return with_frame("INFO: rcu detected stall", f);
 	case H_HUNG_TASK:
+		if (strstr(rl->v[from], " can't die ") != NULL) {
+			/* A killed task stuck on its way out (syzkaller). */
+			static const char *const sched[] = { "schedule", NULL };
+			struct kmsg_pick pk = { .stack = KMSG_STACK_CALL_TRACE,
+			    .skip = sched };
+
+			kmsg_pick_frame(rl, from, end, &pk, f, sizeof f);
+			return with_frame("INFO: task can't die", f);
+		}
 		kmsg_hang_frame(rl, from, end, f, sizeof f);
 		return with_frame("INFO: task hung", f);
 	default:
@@ -384,46 +466,129 @@ stall_title(enum htype type, struct rlines *rl, size_t from, size_t end)
 	}
 }
 
+/* The label of an oops header; *rip_only when syzkaller reads no stack. */
+static const char *
+oops_label(const char *hdr, int *rip_only)
+{
+	static const struct { const char *hdr, *label; int rip_only; } v[] = {
+		{ "invalid opcode", "invalid opcode", 1 },
+		{ "divide error", "divide error", 1 },
+		{ "divide_error", "divide error", 1 },
+		{ "PANIC: double fault", "PANIC: double fault", 1 },
+		{ "stack segment", "stack segment fault", 0 },
+		{ "Internal error", "Internal error", 0 },
+		{ "Unhandled fault", "Unhandled fault", 0 },
+		{ "Alignment trap", "Alignment trap", 0 },
+		{ "int3", "int3", 0 },
+	};
+	size_t i;
+
+	/* 6.x x86: "Oops: invalid opcode: 0000 [#1]", "Oops: int3: 0000" */
+	if (has_prefix(hdr, "Oops: "))
+		hdr += 6;
+	for (i = 0; i < ARRAY_SIZE(v); i++)
+		if (has_prefix(hdr, v[i].hdr)) {
+			*rip_only = v[i].rip_only;
+			return v[i].label;
+		}
+	return "Oops";
+}
+
+/* "BUG: unable to handle kernel paging request", and arm's access kinds. */
+static const char *
+paging_label(const char *hdr)
+{
+	if (strstr(hdr, "access to user memory") != NULL)
+		return "BUG: unable to handle kernel access to user memory";
+	return "BUG: unable to handle kernel paging request";
+}
+
 /* Oopses and kernel BUG()s: the label the header gives, the crash site. */
 static char *
 crash_title(enum htype type, const char *hdr, struct rlines *rl,
-    size_t from, size_t end)
+    size_t from, size_t end, int *corrupted)
 {
+	static const char *const skb[] = { "^skb_", NULL };
+	static const char *const usercopy[] = { "usercopy", "__check", NULL };
+	struct kmsg_pick pk = { .rip = 1, .stack = KMSG_STACK_CALL_TRACE };
 	const char *label;
-	const char *const *skip = NULL;
 	char f[FRAME_MAX];
+	int rip_only = 0;
 
 	switch (type) {
 	case H_NULL_DEREF:
 		label = "BUG: unable to handle kernel NULL pointer dereference";
 		break;
 	case H_PAGING:
-		label = "BUG: unable to handle kernel paging request";
+		label = paging_label(hdr);
 		break;
 	case H_GPF:
 		label = "general protection fault";
 		break;
 	case H_KERNEL_BUG:
+		pk.rip = 0;
 		if (strstr(hdr, "lib/list_debug.c") != NULL) {
 			label = "BUG: corrupted list";
-			skip = kmsg_skip_list;
-		} else
+			pk.skip = kmsg_skip_list;
+		} else if (strstr(hdr, "mm/usercopy.c") != NULL) {
+			label = "BUG: bad usercopy";
+			pk.skip = usercopy;
+		} else {
 			label = "kernel BUG";
+			pk.rip = 1;
+			pk.skip = skb;
+		}
 		break;
 	default:
-		if (has_prefix(hdr, "invalid opcode"))
-			label = "invalid opcode";
-		else if (has_prefix(hdr, "divide error"))
-			label = "divide error";
-		else if (has_prefix(hdr, "stack segment"))
-			label = "stack segment fault";
-		else
-			label = "Oops";
+		label = oops_label(hdr, &rip_only);
+		if (rip_only)
+			pk.stack = KMSG_STACK_NONE;
 		break;
 	}
-	f[0] = '\0';
-	kmsg_crash_frame(rl, from, end, skip, f, sizeof f);
-	return with_frame(label, f);
+	kmsg_pick_frame(rl, from, end, &pk, f, sizeof f);
+	return titled(label, f, corrupted);
+}
+
+/* "Kernel panic - not syncing: REASON" with nothing before it. */
+static char *
+panic_title(const char *hdr, struct rlines *rl, size_t from, size_t end,
+    int *corrupted)
+{
+	static const char *const chk[] = { "stack_chk", NULL };
+	static const char *const sched[] = { "schedule", "retint_kernel", NULL };
+	static const char *const bad_stack[] = { "bad_stack", NULL };
+	struct kmsg_pick pk = { .stack = KMSG_STACK_CALL_TRACE };
+	const char *p = strstr(hdr, "not syncing: "), *q;
+	char f[FRAME_MAX];
+
+	p = p != NULL ? p + 13 : hdr;
+	if (has_prefix(p, "stack-protector: ")) {
+		q = strstr(p, "corrupted in: ");
+		f[0] = '\0';
+		if (q == NULL || !kmsg_symbol_with_offset(q + 14, f, sizeof f)) {
+			pk.skip = chk;
+			kmsg_pick_frame(rl, from, end, &pk, f, sizeof f);
+		}
+		return titled("kernel panic: stack is corrupted", f, corrupted);
+	}
+	if (has_prefix(p, "corrupted stack end") ||
+	    has_prefix(p, "kernel stack overflow")) {
+		pk.skip = p[0] == 'c' ? sched : bad_stack;
+		pk.stall = 1;
+		kmsg_pick_frame(rl, from, end, &pk, f, sizeof f);
+		return titled(p[0] == 'c' ? "kernel panic: corrupted stack end" :
+		    "kernel stack overflow", f, corrupted);
+	}
+	if (has_prefix(p, "Attempted to kill init!"))
+		return xstrdup("kernel panic: Attempted to kill init!");
+	if (has_prefix(p, "Couldn't open N_TTY ldisc"))
+		return xstrdup("kernel panic: Couldn't open N_TTY ldisc");
+	/* What follows a report whose header was lost (syzkaller). */
+	if (has_prefix(p, "Fatal exception") ||
+	    has_prefix(p, "panic_on_warn set") ||
+	    has_prefix(p, "hung_task: blocked tasks"))
+		*corrupted = 1;
+	return xasprintf("kernel panic: %s", p);
 }
 
 /* Bad page state/map/cache, bad rss-counter, non-zero pgtables. */
@@ -431,13 +596,23 @@ static char *
 bad_page_title(enum htype type, const char *hdr, struct rlines *rl,
     size_t from, size_t end)
 {
+	static const char *const owner_skip[] = { "free_page", "put_page",
+	    "get_page", "update_page", "release_page", "free_unref",
+	    "^folio", "^_folio", "^__folio", "truncate_inode_pages",
+	    "page_frag_free", "alloc", "vmap", "page_owner", NULL };
+	static const struct kmsg_pick owner = { .after = "page last allocated",
+	    .stack = KMSG_STACK_HERE, .skip = owner_skip };
 	const char *p, *label;
 	char f[FRAME_MAX], msg[128];
 
 	if (type == H_BAD_PAGE) {
-		f[0] = '\0';
-		kmsg_crash_frame(rl, from, end, kmsg_skip_bad_page, f,
-		    sizeof f);
+		/*
+		 * With page_owner, the page's allocation names the bug (as
+		 * syzkaller); without, the path that noticed.
+		 */
+		if (kmsg_pick_frame(rl, from, end, &owner, f, sizeof f) != 0)
+			kmsg_crash_frame(rl, from, end, kmsg_skip_bad_page, f,
+			    sizeof f);
 		p = strstr(hdr, "BUG: Bad page ");
 		label = p != NULL && has_prefix(p + 14, "map") ?
 		    "BUG: Bad page map" : p != NULL &&
@@ -452,13 +627,54 @@ bad_page_title(enum htype type, const char *hdr, struct rlines *rl,
 	return xasprintf("BUG: %s", msg);
 }
 
+/* The kinds of report whose title is their header's words. */
+static char *
+plain_title(enum htype type, const char *hdr)
+{
+	if (type == H_NETDEV)
+		return xstrdup("unregister_netdevice: waiting for DEV to become "
+		    "free");
+	if (strstr(hdr, "Busy inodes") != NULL)
+		return xstrdup("VFS: Busy inodes after unmount (use-after-free)");
+	return xstrdup("VFS: Close: file count is zero (use-after-free)");
+}
+
+/* A "[ 12.3456]" inside a title: lines of two reports were merged. */
+static int
+merged_timestamp(const char *t)
+{
+	const char *p;
+
+	for (p = strchr(t, '['); p != NULL; p = strchr(p + 1, '[')) {
+		const char *q = p + 1;
+
+		while (*q == ' ')
+			q++;
+		if (!isdigit((unsigned char)*q))
+			continue;
+		while (isdigit((unsigned char)*q))
+			q++;
+		if (*q++ != '.' || !isdigit((unsigned char)*q))
+			continue;
+		while (isdigit((unsigned char)*q))
+			q++;
+		if (*q == ']')
+			return 1;
+	}
+	return 0;
+}
+
 char *
-kmsg_title(enum htype type, struct rlines *rl, size_t hdr_idx, size_t end)
+kmsg_title(enum htype type, struct rlines *rl, size_t hdr_idx, size_t end,
+    int *corrupted)
 {
 	const char *hdr = hdr_idx < rl->n ? rl->v[hdr_idx] : "";
-	const char *p;
 	char *title, *norm;
 
+	*corrupted = 0;
+	/* The forms kmsg_match_header() reads past. */
+	if (has_prefix(hdr, "[ ") || has_prefix(hdr, " BUG: KCSAN"))
+		hdr += hdr[0] == '[' ? 2 : 1;
 	switch (type) {
 	case H_SOFT_LOCKUP:
 	case H_HARD_LOCKUP:
@@ -472,17 +688,29 @@ kmsg_title(enum htype type, struct rlines *rl, size_t hdr_idx, size_t end)
 	case H_GPF:
 	case H_OOPS:
 	case H_KERNEL_BUG:
-		title = crash_title(type, hdr, rl, hdr_idx, end);
+		title = crash_title(type, hdr, rl, hdr_idx, end, corrupted);
 		break;
 	case H_BUG:
-		title = bug_title(hdr, rl, hdr_idx, end);
+		title = bug_title(hdr, rl, hdr_idx, end, corrupted);
 		break;
 	case H_BAD_PAGE:
 	case H_BAD_RSS:
 		title = bad_page_title(type, hdr, rl, hdr_idx, end);
 		break;
 	case H_WARNING:
-		title = warning_title(hdr, rl, hdr_idx, end);
+		title = warning_title(hdr, rl, hdr_idx, end, corrupted);
+		break;
+	case H_UBSAN:
+		title = kmsg_ubsan_title(hdr, rl, hdr_idx, end, corrupted);
+		break;
+	case H_LOCKDEP:
+		title = kmsg_lockdep_title(hdr, rl, hdr_idx, end, corrupted);
+		if (title == NULL)
+			title = xstrdup(hdr);
+		break;
+	case H_NETDEV:
+	case H_VFS:
+		title = plain_title(type, hdr);
 		break;
 	case H_OOM:
 	case H_OOM_KILL:
@@ -490,13 +718,20 @@ kmsg_title(enum htype type, struct rlines *rl, size_t hdr_idx, size_t end)
 		break;
 	case H_PANIC:
 	default:
-		p = strstr(hdr, "not syncing: ");
-		title = xasprintf("kernel panic: %s",
-		    p != NULL ? p + 13 : hdr);
+		title = panic_title(hdr, rl, hdr_idx, end, corrupted);
 		break;
 	}
+	if (*corrupted && end < rl->n) {
+		/*
+		 * panic_on_warn/panic_on_oops: the panic right after the
+		 * header printed the report's only stack.
+		 */
+		free(title);
+		return kmsg_title(type, rl, hdr_idx, rl->n, corrupted);
+	}
+	if (merged_timestamp(title))
+		*corrupted = 1;
 	norm = kmsg_title_normalize(title);
 	free(title);
 	return norm;
 }
-

@@ -1,10 +1,13 @@
-/* events.c - the daemon's lookups around kernel-log events. */
+/* events.c - the daemon's lookups around kernel-log events, and their
+ * retitling by a newer classifier. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "common/util.h"
+#include "kmsg/kmsg.h"
 #include "store/db.h"
 #include "store/events.h"
 #include "store/run-json.h"
@@ -113,4 +116,116 @@ db_run_events_brief(struct db *db, int64_t run)
 {
 	return db_query_all(db, "SELECT kind, title, source, t_ns FROM events "
 	    "WHERE run_id = $1 ORDER BY id", run, NULL);
+}
+
+/* One event whose stored kind, title or signature the classifier changes. */
+struct retitle {
+	int64_t id;
+	const char *kind;
+	char *title, *signature;
+};
+
+static void
+retitles_free(struct retitle *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].title);
+		free(v[i].signature);
+	}
+	free(v);
+}
+
+/* The kernel-log events whose text gives another kind, title or signature. */
+static int
+retitle_collect(struct db *db, struct retitle **out, size_t *nout,
+    int64_t *seen, char **cause)
+{
+	struct stmt *st = db_prepare(db, "SELECT id, kind, title, signature, "
+	    "text FROM events WHERE source IN ('kmsg', 'pstore') ORDER BY id",
+	    cause);
+	struct retitle *v = NULL;
+	struct kmsg_retitled rt;
+	size_t n = 0, cap = 0;
+	int r;
+
+	if (st == NULL)
+		return -EIO;
+	while ((r = stmt_step(st)) == STORE_ROW) {
+		(*seen)++;
+		if (kmsg_retitle(stmt_text(st, 4), &rt) != 0)
+			continue;
+		if (strcmp(rt.kind, stmt_text(st, 1)) == 0 &&
+		    strcmp(rt.title, stmt_text(st, 2)) == 0 &&
+		    strcmp(rt.signature, stmt_text(st, 3)) == 0) {
+			free(rt.title);
+			free(rt.signature);
+			continue;
+		}
+		if (n == cap) {
+			cap = cap ? 2 * cap : 64;
+			v = xreallocarray(v, cap, sizeof *v);
+		}
+		v[n].id = stmt_int64(st, 0);
+		v[n].kind = rt.kind;
+		v[n].title = rt.title;
+		v[n++].signature = rt.signature;
+	}
+	if (r != STORE_DONE) {
+		r = db_error(db, cause, "reading events");
+		stmt_finalize(st);
+		retitles_free(v, n);
+		return r;
+	}
+	stmt_finalize(st);
+	*out = v;
+	*nout = n;
+	return 0;
+}
+
+int
+db_events_retitle(struct db *db, int dry_run, int64_t *seen,
+    int64_t *changed, char **cause)
+{
+	struct retitle *v = NULL;
+	struct stmt *st = NULL;
+	size_t n = 0, i;
+	int r;
+
+	*seen = *changed = 0;
+	if ((r = retitle_collect(db, &v, &n, seen, cause)) != 0)
+		return r;
+	*changed = (int64_t)n;
+	if (dry_run || n == 0)
+		goto out;
+	if ((r = db_begin(db, cause)) != 0)
+		goto out;
+	st = db_prepare(db, "UPDATE events SET kind = $1, title = $2, "
+	    "signature = $3 WHERE id = $4", cause);
+	if (st == NULL) {
+		r = -EIO;
+		goto fail;
+	}
+	for (i = 0; i < n; i++) {
+		stmt_reset(st);
+		stmt_bind_text(st, 1, v[i].kind);
+		stmt_bind_text(st, 2, v[i].title);
+		stmt_bind_text(st, 3, v[i].signature);
+		stmt_bind_int64(st, 4, v[i].id);
+		if (stmt_step(st) != STORE_DONE) {
+			r = db_error(db, cause, "retitling events");
+			goto fail;
+		}
+	}
+	stmt_finalize(st);
+	st = NULL;
+	r = db_commit(db, cause);
+	goto out;
+fail:
+	stmt_finalize(st);
+	db_rollback(db);
+out:
+	retitles_free(v, n);
+	return r;
 }

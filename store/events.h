@@ -33,4 +33,15 @@ int64_t db_run_kmsg_event_count(struct db *, int64_t run, const char *kind,
 /* [{"kind", "title", "source", "t_ns"}] of a run, in the order stored. */
 json_t *db_run_events_brief(struct db *, int64_t run);
 
+/*
+ * Kernel-log events (source kmsg, pstore) titled again from their stored
+ * text by the current classifier (kmsg_retitle()): kind, title and
+ * signature updated in one transaction where they changed, so events
+ * stored by an older mmstorm group with new ones.  *seen: events read;
+ * *changed: events whose kind, title or signature changed (and, unless
+ * dry_run, were updated).  0 or -errno with *cause.
+ */
+int db_events_retitle(struct db *, int dry_run, int64_t *seen,
+    int64_t *changed, char **cause);
+
 #endif
