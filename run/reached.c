@@ -24,6 +24,7 @@ proof_applies(const struct workload_proof *wp, const struct params *p)
 	const char *eq, *name_end;
 	const struct param *par;
 	char *name;
+	int64_t want;
 	int negate, same;
 
 	if (wp->when == NULL || (eq = strchr(wp->when, '=')) == NULL)
@@ -33,7 +34,12 @@ proof_applies(const struct workload_proof *wp, const struct params *p)
 	name = xstrndup(wp->when, (size_t)(name_end - wp->when));
 	par = p != NULL ? params_get(p, name) : NULL;
 	free(name);
-	same = par != NULL && par->s != NULL && strcmp(par->s, eq + 1) == 0;
+	if (par == NULL || !par->has_value)
+		same = 0;
+	else if (par->spec->type == OPT_ENUM || par->spec->type == OPT_STRING)
+		same = par->s != NULL && strcmp(par->s, eq + 1) == 0;
+	else    /* numbers as numbers: threads=01 is threads=1 */
+		same = parse_int64(eq + 1, &want) == 0 && par->i == want;
 	return negate ? !same : same;
 }
 

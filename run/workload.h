@@ -68,8 +68,9 @@ struct workload_sweep {
  * a sum "a+b") or one of the run's metrics ("metric:transitions");
  * alternatives are joined by '|' and any one recorded that reaches min
  * proves it (a tracepoint on new kernels, an interrupt line on old ones).
- * when: "option=value" or "option!=value" (enum and string options),
- * only then is it asked; NULL always.
+ * when: "option=value" or "option!=value", only then is it asked (an
+ * option without a value equals nothing; numbers compare as numbers);
+ * NULL always.
  */
 struct workload_proof {
 	const char *what;
