@@ -487,7 +487,8 @@ check_path(struct supervisor *s)
 		sup_error(s, cause);
 	free(json);
 	if (!rc.ok && s->result != NULL && strcmp(s->result, "passed") == 0 &&
-	    params_int(s->req->params, "require_path")) {
+	    (!params_isset(s->req->params, "require_path") ||
+	    params_int(s->req->params, "require_path"))) {
 		free(s->result);
 		s->result = xstrdup("skipped");
 		free(s->reason);
