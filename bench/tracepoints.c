@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/stats.h"
 #include "common/util.h"
 #include "probe/sampler.h"
 
@@ -35,19 +36,18 @@ thread_cpu_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-static int
-compare_int64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
 static int64_t
-median(int64_t *v, size_t n)
+median(const int64_t *v, size_t n)
 {
-	qsort(v, n, sizeof *v, compare_int64);
-	return n ? v[n / 2] : 0;
+	double *d = xcalloc(n + 1, sizeof *d);
+	int64_t m;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		d[i] = (double)v[i];
+	m = (int64_t)stats_median(d, n);
+	free(d);
+	return m;
 }
 
 /* Median CPU and wall ns of one sampler_read() over n reads. */

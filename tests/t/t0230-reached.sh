@@ -7,12 +7,6 @@
 # under flock /tmp/mmstorm-machine.lock.
 . "$(dirname "$0")/lib.sh"
 
-restore_cpus() {
-	for f in /sys/devices/system/cpu/cpu[0-9]*/online; do
-		[ "$(cat "$f")" = 1 ] || echo 1 > "$f"
-	done 2>/dev/null
-	cleanup_scratch
-}
 trap restore_cpus EXIT
 
 state() { json_get "$1" "j[\"state\"]"; }
