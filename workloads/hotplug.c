@@ -23,10 +23,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <unistd.h>
 
 #include "common/buf.h"
+#include "common/rng.h"
 #include "workloads/pressure.h"
 #include "probe/meminfo.h"
 #include "probe/sampler.h"
@@ -44,6 +44,9 @@ static const struct opt_spec hotplug_opts[] = {
 	    "CPUs to cycle (default: every hot-pluggable online CPU but CPU0)" },
 	{ "order", OPT_ENUM, 0, 0, "seq", "seq|random",
 	    "order of the CPUs within a cycle" },
+	{ "seed", OPT_INT, 0, INT32_MAX, "1", NULL,
+	    "order=random: seed of the shuffles (kept with the run's "
+	    "parameters, so an order that hung a kernel can be replayed)" },
 	{ "cycles", OPT_INT, 0, 100000000, "10", NULL,
 	    "offline+online rounds over the CPUs; 0: until duration=" },
 	{ "pressure", OPT_ENUM, 0, 0, "builtin", "builtin|stress-ng|none",
@@ -282,16 +285,14 @@ transition(struct hotplug *h, int cpu, int online, double *ms,
 	return r;
 }
 
+/* Fisher-Yates from the run's seed: the same seed, the same orders. */
 static void
-shuffle(int *v, int n)
+shuffle(int *v, int n, uint64_t *rng)
 {
-	unsigned int rnd;
 	int i, j, t;
 
 	for (i = n - 1; i > 0; i--) {
-		if (getrandom(&rnd, sizeof rnd, 0) != sizeof rnd)
-			rnd = (unsigned int)now_mono_ns();
-		j = (int)(rnd % (unsigned int)(i + 1));
+		j = (int)(rng_next(rng) % (uint64_t)(i + 1));
 		t = v[i];
 		v[i] = v[j];
 		v[j] = t;
@@ -548,6 +549,7 @@ cycle_loop(struct hotplug *h, struct pressure *pr, int64_t cycles,
 	struct cycle_deltas d;
 	int order[MAX_CPUS], i, r, cpu;
 	int64_t shown = 0;
+	uint64_t rng = (uint64_t)wl_int(h->ctx, "seed");
 	double ms;
 	char *path;
 
@@ -567,7 +569,7 @@ cycle_loop(struct hotplug *h, struct pressure *pr, int64_t cycles,
 			break;
 		memcpy(order, h->cpus, sizeof(int) * (size_t)h->ncpus);
 		if (random_order)
-			shuffle(order, h->ncpus);
+			shuffle(order, h->ncpus, &rng);
 		for (i = 0; i < h->ncpus; i++) {
 			cpu = order[i];
 			pressure_poll(pr);

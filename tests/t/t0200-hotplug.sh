@@ -114,7 +114,20 @@ else
 	test_skip "stress-ng pressure" "stress-ng is not installed"
 fi
 
+test_expect 'order=random: the seed is kept with the run' '
+	mmstorm run hotplug --require_path=0 --pressure=none --order=random --seed=7 --cycles=2 --json > rnd.json &&
+	test "$(json_get rnd.json "j[\"state\"]")" = passed &&
+	mmstorm show "$(json_get rnd.json "j[\"run\"]")" --json > rnd.show &&
+	json_get rnd.show "(j[\"params\"][\"order\"], j[\"params\"][\"seed\"])" | grep -qx "(.random., 7)" &&
+	all_online
+'
+
 test_skip_rest ""
+test_expect 'seed= out of range is a usage error' '
+	expect_exit 2 mmstorm run hotplug --order=random --seed=-1 &&
+	grep -q "seed" "$SCRATCH/err"
+'
+
 test_expect 'cpus= out of range is a usage error, nothing stored' '
 	before=$(db_fingerprint) &&
 	expect_exit 2 mmstorm run hotplug --cpus=99999 &&
