@@ -74,16 +74,21 @@ time_reads(struct sampler *s, int n, int64_t *cpu, int64_t *wall)
 	free(values);
 }
 
-/* ns per mmap+touch+munmap of CHURN_BYTES, over loops. */
+/* ns per mmap+touch+munmap of CHURN_BYTES, over loops.  Opening and
+ * closing the events has after-effects (closing detaches them with
+ * cross-CPU calls, and frees them after an RCU grace period) that made
+ * the loop right after a close 12 % slower: each side waits first. */
 static int64_t
 churn(int loops)
 {
 	long page = sysconf(_SC_PAGESIZE);
-	int64_t t0 = now_mono_ns();
+	int64_t t0;
 	size_t off;
 	char *p;
 	int i;
 
+	sleep_ns(INT64_C(200) * 1000000);
+	t0 = now_mono_ns();
 	for (i = 0; i < loops; i++) {
 		p = mmap(NULL, CHURN_BYTES, PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
