@@ -28,15 +28,6 @@
 #define CHURN_BYTES (4u << 20)
 
 static int64_t
-thread_cpu_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static int64_t
 median(const int64_t *v, size_t n)
 {
 	double *d = xcalloc(n + 1, sizeof *d);
@@ -61,11 +52,11 @@ time_reads(struct sampler *s, int n, int64_t *cpu, int64_t *wall)
 	int i;
 
 	for (i = 0; i < n; i++) {
-		c0 = thread_cpu_ns();
+		c0 = now_thread_cpu_ns();
 		w0 = now_mono_ns();
 		sampler_read(s, values);
 		w[i] = now_mono_ns() - w0;
-		c[i] = thread_cpu_ns() - c0;
+		c[i] = now_thread_cpu_ns() - c0;
 	}
 	*cpu = median(c, (size_t)n);
 	*wall = median(w, (size_t)n);

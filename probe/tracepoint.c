@@ -369,7 +369,8 @@ tp_counters_open(struct tp_counters **tp, struct tp_list *l,
 	if ((r = prune_events(l, first, cause)) != 0)
 		return r;
 	if (l->nevents == 0)
-		return set_cause(cause, ENOENT, "no tracepoint could be opened");
+		return set_cause(cause, ENOENT,
+		    "no tracepoint could be opened");
 	t = xcalloc(1, sizeof *t);
 	t->list = l;
 	t->ncpus = ncpus;

@@ -53,7 +53,8 @@ gate(const char *wl_name, const char *const *opts,
 
 		*eq = '\0';
 		if (params_set(p, copy, eq + 1, NULL) != 0)
-			unit_fail(__FILE__, __LINE__, "bad option '%s'", opts[i]);
+			unit_fail(__FILE__, __LINE__, "bad option '%s'",
+			    opts[i]);
 		free(copy);
 	}
 	reached_check(wl, p, fake_lookup, &f, &r);
