@@ -120,7 +120,7 @@ while [ "$r" -le "$ROUNDS" ]; do
 		mmstorm|mmstorm-chase0)
 			chase=1
 			[ "$c" = mmstorm-chase0 ] && chase=0
-			run "r$r-$c" "$MMSTORM" run hotplug --pressure=none \
+			run "r$r-$c" "$MMSTORM" run hotplug --require_path=0 --pressure=none \
 			    --duration="${DURATION}s" --cycles=0 --chase=$chase \
 			    --json --db "$tmp/bench.db" ;;
 		stress-ng)
@@ -133,7 +133,7 @@ while [ "$r" -le "$ROUNDS" ]; do
 		*)
 			bin=$(alt_of "$c")
 			[ -n "$bin" ] || die "unknown contender '$c'"
-			run "r$r-$c" "$bin" run hotplug --pressure=none \
+			run "r$r-$c" "$bin" run hotplug --require_path=0 --pressure=none \
 			    --duration="${DURATION}s" --cycles=0 \
 			    --json --db "$tmp/bench.db" ;;
 		esac

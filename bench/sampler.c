@@ -58,15 +58,6 @@ percentile(struct series *s, int pct)
 }
 
 static int64_t
-thread_cpu_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static int64_t
 rusage_ns(const struct rusage *ru)
 {
 	return ((int64_t)ru->ru_utime.tv_sec + ru->ru_stime.tv_sec) *
@@ -224,21 +215,21 @@ main(int argc, char **argv)
 
 	for (r = 0; r < rounds; r++) {
 		for (k = 0; k < per_round; k++) {
-			c0 = thread_cpu_ns();
+			c0 = now_thread_cpu_ns();
 			t0 = now_mono_ns();
 			sampler_read(s, values);
 			series_add(&s_wall, now_mono_ns() - t0);
-			series_add(&s_cpu, thread_cpu_ns() - c0);
+			series_add(&s_cpu, now_thread_cpu_ns() - c0);
 		}
 		for (k = 0; k < cat_per_round; k++) {
-			c0 = thread_cpu_ns();
+			c0 = now_thread_cpu_ns();
 			t0 = now_mono_ns();
 			if (cat_sample(files, nfiles, logfd, &child_cpu) != 0) {
 				fprintf(stderr, "bench-sampler: cat failed\n");
 				goto out;
 			}
 			series_add(&c_wall, now_mono_ns() - t0);
-			series_add(&c_cpu, thread_cpu_ns() - c0 + child_cpu);
+			series_add(&c_cpu, now_thread_cpu_ns() - c0 + child_cpu);
 			/* Keep the log small: monitors compress it. */
 			if (ftruncate(logfd, 0) != 0)
 				perror("bench-sampler: ftruncate");

@@ -32,6 +32,36 @@ str(json_t *o, const char *key)
 	return s ? s : "-";
 }
 
+/* The workload's path and what proved it (or did not), when recorded. */
+static void
+show_reached(json_t *reached)
+{
+	json_t *v;
+	struct table *t;
+	char *obs, *min;
+	size_t i;
+
+	if (reached == NULL)
+		return;
+	printf("\npath      %s: %s\n", str(reached, "path"),
+	    json_is_true(json_object_get(reached, "reached")) ? "reached" :
+	    "NOT reached");
+	t = table_new(5, "PROOF", "VALUE", "OBSERVED", "NEEDS", "RESULT");
+	json_array_foreach(json_object_get(reached, "proofs"), i, v) {
+		obs = json_is_number(json_object_get(v, "observed")) ?
+		    xasprintf("%.15g", json_number_value(json_object_get(v,
+		    "observed"))) : xstrdup("not recorded");
+		min = xasprintf(">= %.15g", json_number_value(
+		    json_object_get(v, "min")));
+		table_add(t, str(v, "what"), str(v, "value"), obs, min,
+		    json_is_true(json_object_get(v, "ok")) ? "ok" : "MISSED");
+		free(obs);
+		free(min);
+	}
+	table_print(t, stdout);
+	table_free(t);
+}
+
 static void
 show_human(json_t *run)
 {
@@ -93,6 +123,7 @@ show_human(json_t *run)
 		table_print(t, stdout);
 		table_free(t);
 	}
+	show_reached(json_object_get(run, "reached"));
 	o = json_object_get(run, "events");
 	if (json_array_size(o) > 0) {
 		printf("\n");

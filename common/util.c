@@ -114,6 +114,16 @@ set_cause(char **cause, int err, const char *fmt, ...)
 	return err > 0 ? -err : (err == 0 ? -EINVAL : err);
 }
 
+/* CPU time of the calling thread (benchmarks). */
+int64_t
+now_thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 int64_t
 now_mono_ns(void)
 {

@@ -32,6 +32,7 @@ int set_cause(char **cause, int err, const char *fmt, ...) PRINTFLIKE(3, 4);
 /* Clocks in nanoseconds. */
 int64_t now_mono_ns(void);
 int64_t now_real_ns(void);
+int64_t now_thread_cpu_ns(void);
 void sleep_ns(int64_t);
 
 /*

@@ -25,6 +25,7 @@
 
 #include "probe/procfs.h"
 #include "probe/sampler.h"
+#include "probe/tracepoint.h"
 #include "common/util.h"
 
 #define BUF_MIN (64 * 1024)
@@ -107,6 +108,14 @@ struct sampler {
 	size_t cpu_online;              /* cpu.online, cpu.online_mask */
 	uint64_t *online_bits;
 	int online_nbits;
+
+	/* Tracepoints: counts[event * npossible + column] from tracepoint.c
+	 * into tp_slot[event] (the sum) and the npossible slots after it
+	 * when the event is counted per CPU. */
+	struct tp_list tp;
+	struct tp_counters *tpc;
+	int64_t *tp_counts;
+	size_t *tp_slot;
 };
 
 static void
@@ -824,6 +833,65 @@ out:
 	free(dir);
 }
 
+/* The live system only: a captured tree has no perf events to open. */
+static void
+open_tracepoints(struct sampler *s)
+{
+	char *cause = NULL;
+	size_t i;
+	int col;
+
+	if (*s->root != '\0')
+		return;
+	if (s->cpu_index == NULL)
+		setup_cpus(s, NULL);
+	tracepoints_probe(NULL, &s->tp);
+	if (s->tp.nevents > 0 && tp_counters_open(&s->tpc, &s->tp,
+	    s->cpu_ids, s->npossible, &cause) != 0 && s->tp.nevents > 0)
+		note_unavailable(s, "tracepoints", cause);
+	/* Already "<path>: <reason>". */
+	for (i = 0; i < s->tp.nunavailable; i++) {
+		s->unavailable = xreallocarray(s->unavailable,
+		    s->nunavailable + 1, sizeof *s->unavailable);
+		s->unavailable[s->nunavailable++] =
+		    xstrdup(s->tp.unavailable[i]);
+	}
+	free(cause);
+	if (s->tpc == NULL)
+		return;
+	s->tp_counts = xcalloc(s->tp.nevents * (size_t)s->npossible + 1,
+	    sizeof *s->tp_counts);
+	s->tp_slot = xcalloc(s->tp.nevents, sizeof *s->tp_slot);
+	for (i = 0; i < s->tp.nevents; i++) {
+		const struct tp_event *e = &s->tp.events[i];
+
+		s->tp_slot[i] = add_counter(s, xasprintf("tp.%s", e->name),
+		    COUNTER_EVENT, "count");
+		for (col = 0; e->per_cpu && col < s->npossible; col++)
+			add_counter(s, xasprintf("tp.%s.cpu%d", e->name,
+			    s->cpu_ids[col]), COUNTER_EVENT, "count");
+	}
+}
+
+static void
+pass_tracepoints(struct sampler *s)
+{
+	size_t i, np = (size_t)s->npossible;
+	int64_t sum, *row;
+	size_t col;
+
+	tp_counters_read(s->tpc, s->tp_counts);
+	for (i = 0; i < s->tp.nevents; i++) {
+		row = &s->tp_counts[i * np];
+		for (sum = 0, col = 0; col < np; col++) {
+			sum += row[col];
+			if (s->tp.events[i].per_cpu)
+				s->cur[s->tp_slot[i] + 1 + col] = row[col];
+		}
+		s->cur[s->tp_slot[i]] = sum;
+	}
+}
+
 static int
 compare_names(const void *a, const void *b, void *arg)
 {
@@ -893,8 +961,10 @@ sampler_init_only(struct sampler **sp, const char *root, unsigned sources,
 	}
 	if (sources & SAMPLE_NODES)
 		open_nodes(s);
+	if (sources & SAMPLE_TRACEPOINTS)
+		open_tracepoints(s);
 
-	if (s->nsources == 0) {
+	if (s->nsources == 0 && s->tpc == NULL) {
 		r = set_cause(cause, ENOENT, "no kernel counters readable "
 		    "under '%s'", *s->root != '\0' ? s->root : "/");
 		goto out;
@@ -957,6 +1027,10 @@ sampler_free(struct sampler *s)
 	free(s->dev_pass);
 	free(s->seen);
 	free(s->online_bits);
+	tp_counters_free(s->tpc);
+	tp_list_release(&s->tp);
+	free(s->tp_counts);
+	free(s->tp_slot);
 	free(s->root);
 	free(s);
 }
@@ -1020,6 +1094,8 @@ read_pass(struct sampler *s, int64_t *values, int all)
 		}
 		pass_source(s, &s->sources[i]);
 	}
+	if (s->tpc != NULL)
+		pass_tracepoints(s);
 	if (values != s->cur)
 		memcpy(values, s->cur, s->ndesc * sizeof *values);
 	return failed > 0 && failed == s->nsources ? last : 0;

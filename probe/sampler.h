@@ -23,6 +23,10 @@
  *   cpu.online                   number of online CPUs
  *   cpu.online_mask              bit N = CPU N online (CPUs 0-62)
  *   node<N>.<key>                /sys/devices/system/node/node<N>/vmstat
+ *   tp.<sys>.<name>[.<value>]    a kernel tracepoint's hits, summed over
+ *                                CPUs (probe/tracepoint.h); and
+ *   tp.<...>.cpu<N>              per possible CPU for those that say so
+ *                                (TLB flushes, IPIs, pcp drains, cpuhp)
  *
  * Interrupt columns of an offline CPU are absent from /proc/interrupts;
  * the sampler keeps that CPU's last value so sums never go backwards.
@@ -33,6 +37,12 @@
  * Possible CPUs come from /sys/devices/system/cpu/possible, else
  * present, else (a captured tree) 0 .. the highest CPU seen in the
  * interrupts header or the online list.
+ *
+ * Tracepoints are counted only on the live system (perf_event_open(2)
+ * in counting mode, one group per CPU); a captured tree has no such
+ * source and notes nothing about it.  Reading a CPU's group from another
+ * CPU costs one function-call IPI (perf_event_read()), so each pass adds
+ * about one ipi:ipi_send_cpu and one irq.CAL per other online CPU.
  *
  * The read buffer is sized at init: twice the largest source, at least
  * 64 KiB.  A source that outgrows it (percpu_stats grows with the number
@@ -74,7 +84,8 @@ int sampler_init(struct sampler **, const char *root, char **cause);
 #define SAMPLE_PERCPU     0x10u
 #define SAMPLE_CPU_ONLINE 0x20u
 #define SAMPLE_NODES      0x40u
-#define SAMPLE_ALL        0x7fu
+#define SAMPLE_TRACEPOINTS 0x80u
+#define SAMPLE_ALL        0xffu
 int sampler_init_only(struct sampler **, const char *root, unsigned sources,
     char **cause);
 void sampler_free(struct sampler *);

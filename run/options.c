@@ -19,6 +19,11 @@ const struct opt_spec common_opts[] = {
 	    NULL, "stop the run after this long (besides its own counts)" },
 	{ "sample_ms", OPT_INT, 50, 60000, "1000", NULL,
 	    "period of the counter sampler in milliseconds" },
+	/* No default, so runs that leave it alone keep their parameters as
+	 * before; unset means 1. */
+	{ "require_path", OPT_BOOL, 0, 1, NULL, NULL,
+	    "a run that does not prove it reached its workload's kernel path "
+	    "ends skipped (default 1; 0: the proof is only recorded)" },
 	{ NULL, 0, 0, 0, NULL, NULL, NULL },
 };
 

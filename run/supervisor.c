@@ -24,6 +24,7 @@
 #include "probe/sampler.h"
 #include "run/knobs.h"
 #include "run/options.h"
+#include "run/reached.h"
 #include "run/runner.h"
 #include "run/supervisor.h"
 #include "run/worker.h"
@@ -463,6 +464,39 @@ end_state(struct supervisor *s, const char *status_text, int restored,
 	return state;
 }
 
+/*
+ * Did the run reach its workload's path?  Kept with the run whatever its
+ * end; a run about to pass that did not ends 'skipped' with the proofs
+ * that failed as its reason, so verdict and compare do not count it as
+ * a sample (docs/design-notes.md, "Reached gates").
+ */
+static void
+check_path(struct supervisor *s)
+{
+	struct reached rc;
+	char *json, *cause = NULL;
+
+	if (s->req->wl->path == NULL || reached_check_run(s->db, s->run_id,
+	    s->req->wl, s->req->params, &rc, &cause) != 0) {
+		free(cause);
+		return;
+	}
+	json = reached_json(&rc);
+	if (db_artifact_set(s->db, s->run_id, "reached.json", json,
+	    &cause) != 0)
+		sup_error(s, cause);
+	free(json);
+	if (!rc.ok && s->result != NULL && strcmp(s->result, "passed") == 0 &&
+	    (!params_isset(s->req->params, "require_path") ||
+	    params_int(s->req->params, "require_path"))) {
+		free(s->result);
+		s->result = xstrdup("skipped");
+		free(s->reason);
+		s->reason = reached_reason(&rc);
+	}
+	reached_release(&rc);
+}
+
 /* The end state could not be stored: say what that leaves behind. */
 static void
 left_running(const char *uuid, char **cause)
@@ -494,6 +528,8 @@ finish_run(struct supervisor *s, struct worker_proc *w,
 	if (w->status_text == NULL)
 		w->status_text = describe_status(w->status);
 	sup_flush(s);
+	if (s->error == NULL)
+		check_path(s);
 	if (s->error != NULL)
 		release_reserve(w);
 	restored = knobs_restore_run(s->db, s->run_id, &err) == 0;

@@ -61,6 +61,24 @@ struct workload_sweep {
 	} y[4];                         /* ends with { NULL } or at 4 */
 };
 
+/*
+ * One thing a run must show to prove it reached the kernel path its
+ * workload exists for (run/reached.h): value must come to at least min.
+ * value is a counter's change over the run ("vmstat.allocstall_normal",
+ * a sum "a+b") or one of the run's metrics ("metric:transitions");
+ * alternatives are joined by '|' and any one recorded that reaches min
+ * proves it (a tracepoint on new kernels, an interrupt line on old ones).
+ * when: "option=value" or "option!=value", only then is it asked (an
+ * option without a value equals nothing; numbers compare as numbers);
+ * NULL always.
+ */
+struct workload_proof {
+	const char *what;
+	const char *value;
+	double min;
+	const char *when;
+};
+
 struct workload {
 	const char *name;
 	const char *summary;
@@ -86,6 +104,13 @@ struct workload {
 	const struct workload_values_plot *headline_values;
 	/* May be NULL. */
 	const struct workload_sweep *sweep;
+
+	/* ---- what proves a run reached its kernel path (run/reached.h) */
+	/* The path, one line ("drain_all_pages() IPIs from direct reclaim
+	 * while CPUs go offline"); NULL: no gate. */
+	const char *path;
+	/* Ends with { NULL }. */
+	const struct workload_proof *proofs;
 };
 
 /* The workload of that name in a NULL-terminated table, or NULL.  The

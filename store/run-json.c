@@ -156,6 +156,15 @@ run_show_json(struct db *db, int64_t id, int all, char **cause)
 	json_object_set_new(run, "knobs", db_query_all(db, "SELECT path, "
 	    "original, value, state, error FROM knobs WHERE run_id = $1 "
 	    "ORDER BY id", id, cause));
+	/* Whether the run reached its workload's path (run/reached.h); runs
+	 * from before the gates have none, and no key. */
+	o = db_query_one(db, "SELECT content FROM run_artifacts WHERE "
+	    "run_id = $1 AND name = 'reached.json'", id, NULL);
+	v = o != NULL ? json_loads(json_string_value(json_object_get(o,
+	    "content")), 0, NULL) : NULL;
+	json_decref(o);
+	if (v != NULL)
+		json_object_set_new(run, "reached", v);
 	return run;
 }
 

@@ -23,10 +23,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <unistd.h>
 
 #include "common/buf.h"
+#include "common/rng.h"
 #include "workloads/pressure.h"
 #include "probe/meminfo.h"
 #include "probe/sampler.h"
@@ -44,6 +44,9 @@ static const struct opt_spec hotplug_opts[] = {
 	    "CPUs to cycle (default: every hot-pluggable online CPU but CPU0)" },
 	{ "order", OPT_ENUM, 0, 0, "seq", "seq|random",
 	    "order of the CPUs within a cycle" },
+	{ "seed", OPT_INT, 0, INT32_MAX, "1", NULL,
+	    "order=random: seed of the shuffles (kept with the run's "
+	    "parameters, so an order that hung a kernel can be replayed)" },
 	{ "cycles", OPT_INT, 0, 100000000, "10", NULL,
 	    "offline+online rounds over the CPUs; 0: until duration=" },
 	{ "pressure", OPT_ENUM, 0, 0, "builtin", "builtin|stress-ng|none",
@@ -84,6 +87,7 @@ struct hotplug {
 	double *offline_ms, *online_ms;
 	size_t noffline, nonline, cap_offline, cap_online;
 	int64_t skipped, cycles;
+	int64_t reclaim_cycles;      /* cycles with direct reclaim in them */
 };
 
 static char *
@@ -281,16 +285,14 @@ transition(struct hotplug *h, int cpu, int online, double *ms,
 	return r;
 }
 
+/* Fisher-Yates from the run's seed: the same seed, the same orders. */
 static void
-shuffle(int *v, int n)
+shuffle(int *v, int n, uint64_t *rng)
 {
-	unsigned int rnd;
 	int i, j, t;
 
 	for (i = n - 1; i > 0; i--) {
-		if (getrandom(&rnd, sizeof rnd, 0) != sizeof rnd)
-			rnd = (unsigned int)now_mono_ns();
-		j = (int)(rnd % (unsigned int)(i + 1));
+		j = (int)(rng_next(rng) % (uint64_t)(i + 1));
 		t = v[i];
 		v[i] = v[j];
 		v[j] = t;
@@ -449,6 +451,7 @@ struct cycle_deltas {
 	struct sampler *s;
 	int64_t *prev, *cur;
 	long *idx;
+	unsigned char *direct;       /* a direct-reclaim counter */
 	char **series;
 	size_t n;
 };
@@ -463,6 +466,8 @@ deltas_add(struct cycle_deltas *d, const char *counter, char *series)
 		return;
 	}
 	d->idx[d->n] = k;
+	d->direct[d->n] = starts_with(counter, "vmstat.allocstall_") ||
+	    strcmp(counter, "vmstat.pgscan_direct") == 0;
 	d->series[d->n++] = series;
 }
 
@@ -478,6 +483,7 @@ deltas_init(struct cycle_deltas *d, const struct hotplug *h)
 	    SAMPLE_PSI, NULL) != 0)
 		return;
 	d->idx = xcalloc(max, sizeof *d->idx);
+	d->direct = xcalloc(max, sizeof *d->direct);
 	d->series = xcalloc(max, sizeof *d->series);
 	for (i = 0; i < ARRAY_SIZE(reclaim); i++)
 		deltas_add(d, reclaim[i].counter,
@@ -493,20 +499,26 @@ deltas_init(struct cycle_deltas *d, const struct hotplug *h)
 	sampler_read(d->s, d->prev);
 }
 
-static void
+/* 1 when the cycle had direct reclaim in it (the gate, hotplug_proofs). */
+static int
 deltas_cycle(struct cycle_deltas *d, struct wl_ctx *ctx)
 {
-	int64_t *t;
+	int64_t *t, delta;
 	size_t i;
+	int direct = 0;
 
 	if (d->s == NULL || sampler_read(d->s, d->cur) != 0)
-		return;
-	for (i = 0; i < d->n; i++)
-		wl_value(ctx, d->series[i],
-		    (double)(d->cur[d->idx[i]] - d->prev[d->idx[i]]));
+		return 0;
+	for (i = 0; i < d->n; i++) {
+		delta = d->cur[d->idx[i]] - d->prev[d->idx[i]];
+		wl_value(ctx, d->series[i], (double)delta);
+		if (d->direct[i] && delta > 0)
+			direct = 1;
+	}
 	t = d->prev;
 	d->prev = d->cur;
 	d->cur = t;
+	return direct;
 }
 
 static void
@@ -518,6 +530,7 @@ deltas_free(struct cycle_deltas *d)
 		free(d->series[i]);
 	free(d->series);
 	free(d->idx);
+	free(d->direct);
 	free(d->prev);
 	free(d->cur);
 	sampler_free(d->s);
@@ -530,6 +543,7 @@ cycle_loop(struct hotplug *h, struct pressure *pr, int64_t cycles,
 	struct cycle_deltas d;
 	int order[MAX_CPUS], i, r, cpu;
 	int64_t shown = 0, started;
+	uint64_t rng = (uint64_t)wl_int(h->ctx, "seed");
 	double ms;
 	char *path;
 
@@ -550,7 +564,7 @@ cycle_loop(struct hotplug *h, struct pressure *pr, int64_t cycles,
 			break;
 		memcpy(order, h->cpus, sizeof(int) * (size_t)h->ncpus);
 		if (random_order)
-			shuffle(order, h->ncpus);
+			shuffle(order, h->ncpus, &rng);
 		for (i = 0; i < h->ncpus; i++) {
 			cpu = order[i];
 			pressure_poll(pr);
@@ -577,7 +591,7 @@ cycle_loop(struct hotplug *h, struct pressure *pr, int64_t cycles,
 			push(&h->online_ms, &h->nonline, &h->cap_online, ms);
 			wl_value(h->ctx, "online_ms", ms);
 		}
-		deltas_cycle(&d, h->ctx);
+		h->reclaim_cycles += deltas_cycle(&d, h->ctx);
 		if (now_mono_ns() - shown >= PROGRESS_NS) {
 			char total[32] = "";
 
@@ -698,6 +712,8 @@ record_transitions(struct wl_ctx *ctx, const struct hotplug *h, int64_t t0,
 	    "count", BETTER_HIGHER);
 	wl_metric(ctx, "skipped_transitions", (double)h->skipped, "count",
 	    BETTER_LOWER);
+	wl_metric(ctx, "cycles_in_direct_reclaim", (double)h->reclaim_cycles,
+	    "count", BETTER_HIGHER);
 	if (t1 > t0)
 		wl_metric(ctx, "transitions_per_s", (double)(h->noffline +
 		    h->nonline) / ((double)(t1 - t0) / 1e9), "1/s",
@@ -839,6 +855,23 @@ static const struct workload_values_plot hotplug_headline_values[] = {
 	{ NULL, { NULL } },
 };
 
+/*
+ * Seed 003's path: drain_all_pages() from direct reclaim while CPUs go
+ * down.  Direct reclaim must happen in the cycles themselves (not only
+ * in the ramp), per-CPU lists must be drained back to the buddy
+ * allocator (free_pcppages_bulk(); page_alloc_cpu_dead() does it for the
+ * dead CPU), and CPUs must really change state.
+ */
+static const struct workload_proof hotplug_proofs[] = {
+	{ "cycles with direct reclaim", "metric:cycles_in_direct_reclaim", 1,
+	    NULL },
+	{ "per-CPU page lists drained", "tp.kmem.mm_page_pcpu_drain", 1,
+	    NULL },
+	{ "CPUs taken down", "tp.cpuhp.cpuhp_enter|metric:transitions", 1,
+	    NULL },
+	{ NULL, NULL, 0, NULL },
+};
+
 const struct workload wl_hotplug = {
 	.name = "hotplug",
 	.summary = "cycle CPUs offline/online while global memory pressure "
@@ -851,4 +884,6 @@ const struct workload wl_hotplug = {
 	.plots = hotplug_plots,
 	.headline_metrics = hotplug_headline_metrics,
 	.headline_values = hotplug_headline_values,
+	.path = "drain_all_pages() from direct reclaim while CPUs go offline",
+	.proofs = hotplug_proofs,
 };

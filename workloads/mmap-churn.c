@@ -1307,6 +1307,20 @@ static const struct workload_values_plot mmap_churn_headline_values[] = {
 	{ NULL, { NULL } },
 };
 
+/*
+ * Seed 001's path: a mapping's page tables freed (free_pgtables() at
+ * munmap) while another thread faults and reads it; with backing=thp,
+ * huge pages really mapped, by fault or by collapse.
+ */
+static const struct workload_proof mmap_churn_proofs[] = {
+	{ "mappings unmapped", "metric:maps", 1, NULL },
+	{ "reads racing them", "metric:checked_reads", 1, NULL },
+	{ "huge pages mapped or collapsed",
+	    "metric:thp_maps_pct|tp.huge_memory.mm_collapse_huge_page", 1,
+	    "backing=thp" },
+	{ NULL, NULL, 0, NULL },
+};
+
 const struct workload wl_mmap_churn = {
 	.name = "mmap-churn",
 	.summary = "LTP mmap1: map, write and unmap a fixed address while "
@@ -1320,4 +1334,7 @@ const struct workload wl_mmap_churn = {
 	.plots = mmap_churn_plots,
 	.headline_metrics = mmap_churn_headline_metrics,
 	.headline_values = mmap_churn_headline_values,
+	.path = "page tables freed by munmap() under racing faults "
+	    "(pte_free_defer())",
+	.proofs = mmap_churn_proofs,
 };

@@ -1829,6 +1829,20 @@ static const char *const percpu_churn_headline_metrics[] = {
 	"percpu_peak_kb", NULL,
 };
 
+/*
+ * Seed 002's path: percpu chunks created, then depopulated
+ * (pcpu_reclaim_populated(), "sidelined") or destroyed, while objects
+ * allocated from them survive and are checked.
+ */
+static const struct workload_proof percpu_churn_proofs[] = {
+	{ "chunks created", "tp.percpu.percpu_create_chunk", 1, NULL },
+	{ "chunks depopulated or destroyed",
+	    "tp.percpu.percpu_destroy_chunk|metric:chunks_sidelined", 1,
+	    NULL },
+	{ "surviving objects checked", "metric:verified_values", 1, NULL },
+	{ NULL, NULL, 0, NULL },
+};
+
 const struct workload wl_percpu_churn = {
 	.name = "percpu-churn",
 	.summary = "allocate kernel percpu memory from user space (BPF "
@@ -1841,4 +1855,7 @@ const struct workload wl_percpu_churn = {
 	.run = percpu_churn_run,
 	.plots = percpu_churn_plots,
 	.headline_metrics = percpu_churn_headline_metrics,
+	.path = "percpu chunks created and depopulated while objects in "
+	    "them survive",
+	.proofs = percpu_churn_proofs,
 };

@@ -1037,6 +1037,21 @@ static const struct workload_sweep thp_munmap_sweep = {
 	},
 };
 
+/*
+ * Seed 004's path: munmap() of THP-mapped memory sends TLB-flush IPIs to
+ * every other CPU in the mm's cpumask (the pinned threads' CPUs).  The
+ * workload fails a run below min_coverage itself; the gate asks that
+ * huge pages were mapped at all and that the munmap was measured
+ * sending IPIs (/proc/interrupts TLB around it).  threads=1 has no
+ * other threads' CPUs to flush (the baseline of a sweep): not asked.
+ */
+static const struct workload_proof thp_munmap_proofs[] = {
+	{ "huge pages mapped", "metric:thp_coverage_pct", 1, NULL },
+	{ "TLB-flush IPIs at munmap", "metric:munmap_tlb_irqs", 1,
+	    "threads!=1" },
+	{ NULL, NULL, 0, NULL },
+};
+
 const struct workload wl_thp_munmap = {
 	.name = "thp-munmap",
 	.summary = "time munmap of a large THP region while pinned threads "
@@ -1050,4 +1065,7 @@ const struct workload wl_thp_munmap = {
 	.headline_metrics = thp_munmap_headline_metrics,
 	.headline_values = thp_munmap_headline_values,
 	.sweep = &thp_munmap_sweep,
+	.path = "munmap() of THP memory: TLB-flush IPIs to the threads' "
+	    "CPUs",
+	.proofs = thp_munmap_proofs,
 };

@@ -149,6 +149,15 @@ db_fingerprint() {
 	sqlite3 "$MMSTORM_DB" "SELECT count(*) FROM runs; SELECT count(*) FROM samples; SELECT count(*) FROM metrics; SELECT group_concat(uuid || state) FROM runs;" 2>/dev/null | md5sum
 }
 
+# An EXIT trap for scripts that take CPUs down: every CPU back online,
+# then the scratch directory removed.
+restore_cpus() {
+	for f in /sys/devices/system/cpu/cpu[0-9]*/online; do
+		[ "$(cat "$f")" = 1 ] || echo 1 > "$f"
+	done 2>/dev/null
+	cleanup_scratch
+}
+
 # The summary, then the machine-read tally as the very last line.
 test_done() {
 	echo "$t_passed passed, $t_failed failed, $t_skipped skipped"

@@ -21,7 +21,7 @@ trap restore_cpus EXIT
 cpu1=/sys/devices/system/cpu/cpu1/online
 if [ ! -w $cpu1 ]; then
 	test_expect 'without hotplug the run is skipped with a reason' '
-		mmstorm run hotplug --pressure=none --json > run.json &&
+		mmstorm run hotplug --require_path=0 --pressure=none --json > run.json &&
 		test "$(json_get run.json "j[\"state\"]")" = skipped &&
 		json_get run.json "j[\"reason\"]" | grep -q .
 	'
@@ -33,7 +33,7 @@ if [ ! -w $cpu1 ]; then
 fi
 
 test_expect 'hotplug --pressure=none cycles CPUs and passes' '
-	mmstorm run hotplug --pressure=none --cycles=4 --json > run.json &&
+	mmstorm run hotplug --require_path=0 --pressure=none --cycles=4 --json > run.json &&
 	test "$(json_get run.json "j[\"state\"]")" = passed &&
 	json_get run.json "j[\"metrics\"][\"cycles\"]" | grep -qx 4.0 &&
 	json_get run.json "j[\"metrics\"][\"offline_ms_p99\"] > 0" | grep -q True &&
@@ -60,7 +60,7 @@ test_expect 'each transition is stored, and the knobs were restored' '
 '
 
 test_expect 'kill -9 of the worker: run interrupted, CPUs back online' '
-	mmstorm run hotplug --pressure=none --cycles=0 --duration=60s --json > killed.json &
+	mmstorm run hotplug --require_path=0 --pressure=none --cycles=0 --duration=60s --json > killed.json &
 	sup=$!
 	i=0
 	until test "$(sqlite3 "$MMSTORM_DB" "SELECT count(*) FROM knobs k JOIN runs r ON r.id = k.run_id WHERE r.state = '"'"'running'"'"'" 2>/dev/null)" -gt 0; do
@@ -76,7 +76,7 @@ test_expect 'kill -9 of the worker: run interrupted, CPUs back online' '
 '
 
 test_expect 'kill -9 of the supervisor: the next start settles the run and the CPUs' '
-	mmstorm run hotplug --pressure=none --cycles=0 --duration=60s > /dev/null 2>&1 &
+	mmstorm run hotplug --require_path=0 --pressure=none --cycles=0 --duration=60s > /dev/null 2>&1 &
 	sup=$!
 	i=0
 	until test "$(sqlite3 "$MMSTORM_DB" "SELECT count(*) FROM knobs k JOIN runs r ON r.id = k.run_id WHERE r.state = '"'"'running'"'"'" 2>/dev/null)" -gt 0; do
@@ -85,7 +85,7 @@ test_expect 'kill -9 of the supervisor: the next start settles the run and the C
 	kill -9 $sup
 	wait $sup || true
 	sleep 0.5
-	mmstorm run hotplug --pressure=none --cycles=1 > next.txt 2> next.err &&
+	mmstorm run hotplug --require_path=0 --pressure=none --cycles=1 > next.txt 2> next.err &&
 	grep -q "settled" next.err &&
 	test "$(sqlite3 "$MMSTORM_DB" "SELECT count(*) FROM runs WHERE state = '"'"'running'"'"'")" = 0 &&
 	test "$(sqlite3 "$MMSTORM_DB" "SELECT count(*) FROM runs WHERE state = '"'"'interrupted'"'"' AND reason LIKE '"'"'%supervisor%'"'"'")" = 1 &&
@@ -93,7 +93,7 @@ test_expect 'kill -9 of the supervisor: the next start settles the run and the C
 '
 
 test_expect 'builtin pressure: allocators and page cache, cleaned up after' '
-	mmstorm run hotplug --pressure=builtin --pressure_size=512M --cache_size=128M --cycles=2 --ramp=30s --json > p.json &&
+	mmstorm run hotplug --require_path=0 --pressure=builtin --pressure_size=512M --cache_size=128M --cycles=2 --ramp=30s --json > p.json &&
 	test "$(json_get p.json "j[\"state\"]")" = passed &&
 	json_get p.json "j[\"metrics\"][\"floor_hits\"]" | grep -qx 0.0 &&
 	! pgrep -f "mmstorm run hotplug" &&
@@ -102,7 +102,7 @@ test_expect 'builtin pressure: allocators and page cache, cleaned up after' '
 
 if [ -x /usr/bin/stress-ng ]; then
 	test_expect 'stress-ng pressure: its YAML is parsed and kept with the run' '
-		mmstorm run hotplug --pressure=stress-ng --pressure_size=256M --workers=1 --cycles=2 --ramp=20s --json > s.json &&
+		mmstorm run hotplug --require_path=0 --pressure=stress-ng --pressure_size=256M --workers=1 --cycles=2 --ramp=20s --json > s.json &&
 		test "$(json_get s.json "j[\"state\"]")" = passed &&
 		json_get s.json "\"stressng_vm_wall_clock_time\" in j[\"metrics\"]" | grep -q True &&
 		uuid=$(json_get s.json "j[\"run\"]") &&
@@ -114,7 +114,20 @@ else
 	test_skip "stress-ng pressure" "stress-ng is not installed"
 fi
 
+test_expect 'order=random: the seed is kept with the run' '
+	mmstorm run hotplug --require_path=0 --pressure=none --order=random --seed=7 --cycles=2 --json > rnd.json &&
+	test "$(json_get rnd.json "j[\"state\"]")" = passed &&
+	mmstorm show "$(json_get rnd.json "j[\"run\"]")" --json > rnd.show &&
+	json_get rnd.show "(j[\"params\"][\"order\"], j[\"params\"][\"seed\"])" | grep -qx "(.random., 7)" &&
+	all_online
+'
+
 test_skip_rest ""
+test_expect 'seed= out of range is a usage error' '
+	expect_exit 2 mmstorm run hotplug --order=random --seed=-1 &&
+	grep -q "seed" "$SCRATCH/err"
+'
+
 test_expect 'cpus= out of range is a usage error, nothing stored' '
 	before=$(db_fingerprint) &&
 	expect_exit 2 mmstorm run hotplug --cpus=99999 &&

@@ -144,7 +144,7 @@ test_expect 'and gives up after its patience, naming the job' '
 '
 
 test_expect 'cancel interrupts the running job; CPUs come back' '
-	mmstorm run hotplug --pressure=none --cycles=0 --duration=60s --json > c.json &&
+	mmstorm run hotplug --require_path=0 --pressure=none --cycles=0 --duration=60s --json > c.json &&
 	job=$(json_get c.json "j[\"job\"]") &&
 	wait_running &&
 	mmstorm cancel $job > cancel.txt &&
@@ -165,7 +165,7 @@ test_expect 'a stalled daemon notices its own late heartbeat' '
 
 test_expect 'kill -9 of the daemon mid-run' '
 	sqlite3 "$MMSTORM_DB" "SELECT count(*) FROM runs WHERE state = '"'"'passed'"'"'" > passed.before &&
-	mmstorm run hotplug --pressure=none --cycles=0 --duration=60s --json > k.json &&
+	mmstorm run hotplug --require_path=0 --pressure=none --cycles=0 --duration=60s --json > k.json &&
 	wait_running &&
 	sleep 0.5 &&
 	kill -9 $DAEMON_PID

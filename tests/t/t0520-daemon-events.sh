@@ -30,7 +30,7 @@ start_daemon --allow-user-kmsg --kmsg-tail
 
 test_expect 'a lockup written to /dev/kmsg during a run becomes its event' '
 	test -s "$SCRATCH/report.txt" &&
-	mmstorm run hotplug --pressure=none --cycles=0 --duration=12s --json > j.json &&
+	mmstorm run hotplug --require_path=0 --pressure=none --cycles=0 --duration=12s --json > j.json &&
 	job=$(json_get j.json "j[\"job\"]") &&
 	wait_running &&
 	run=$(sqlite3 "$MMSTORM_DB" "SELECT id FROM runs WHERE state = '"'"'running'"'"'") &&

@@ -4,7 +4,7 @@
 L=${LAB_LABEL:-lab}
 R=${LAB_RUNS:-5}
 mmstorm run thp-munmap --size=256M --iterations=3 --repeat="$R" --label="$L" --wait --json
-mmstorm run hotplug --pressure=none --cycles=3 --repeat="$R" --label="$L" --wait --json
+mmstorm run hotplug --require_path=0 --pressure=none --cycles=3 --repeat="$R" --label="$L" --wait --json
 mmstorm run percpu-churn --count=500 --cycles=2 --label="$L" --wait --json
 mmstorm run mmap-churn --iterations=2000 --label="$L" --wait --json
 if [ "${LAB_LOCKUP:-0}" = 1 ]; then
