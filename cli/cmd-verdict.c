@@ -14,6 +14,7 @@
 #include "analysis/analysis.h"
 #include "cli/cli.h"
 #include "cli/client.h"
+#include "common/buf.h"
 #include "jobs/spec.h"
 #include "run/options.h"
 #include "run/runner.h"
@@ -37,13 +38,18 @@ static const struct option verdict_options[] = {
 	{ "kernel", required_argument, NULL, 'k' },
 	{ "runs", required_argument, NULL, 'n' },
 	{ "set", required_argument, NULL, 'S' },
+	{ "max-runs", required_argument, NULL, 'N' },
+	{ "kind", required_argument, NULL, 'K' },
+	{ "title", required_argument, NULL, 'T' },
+	{ "signature", required_argument, NULL, 'G' },
 	{ NULL, 0, NULL, 0 },
 };
 
 const struct cli_cmd cmd_verdict = {
 	.name = "verdict",
 	.usage = "verdict --baseline K --workload W [--metric M] "
-	    "[--threshold PCT] [--kernel K] [--runs N [--set OPT=VAL ...]] "
+	    "[--threshold PCT] [--kernel K] [--kind KIND] [--title T] "
+	    "[--signature S] [--runs N [--max-runs M] [--set OPT=VAL ...]] "
 	    "[--db PATH] [--socket PATH]",
 	.summary = "good (0) / bad (1) / skip (125) for git bisect run",
 	.flags = CLI_OPT_DB | CLI_OPT_SOCKET,
@@ -53,19 +59,61 @@ const struct cli_cmd cmd_verdict = {
 	.usage_error = verdict_usage,
 };
 
+/*
+ * While sequential testing may still add runs, what judge() says is held
+ * here rather than printed: the verdict's one line is the last judgment's.
+ */
+static struct {
+	int on;
+	int code;               /* say()'s last */
+	char *text;             /* its text, without "verdict: good: " */
+	struct buf notes;       /* note()'s lines */
+} held = { .notes = BUF_INIT };
+
+static const char *
+code_name(int code)
+{
+	static const char *names[] = { "good", "bad" };
+
+	return code <= 1 ? names[code] : code == V_SKIP ? "cannot tell" :
+	    "infrastructure failure";
+}
+
 static int
 say(int code, const char *fmt, ...)
 {
-	static const char *names[] = { "good", "bad" };
 	va_list ap;
+	char *text;
 
-	printf("verdict: %s: ", code <= 1 ? names[code] : code == V_SKIP ?
-	    "cannot tell" : "infrastructure failure");
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	text = xvasprintf(fmt, ap);
 	va_end(ap);
-	printf("\n");
+	if (held.on) {
+		free(held.text);
+		held.text = text;
+		held.code = code;
+		return code;
+	}
+	printf("verdict: %s: %s\n", code_name(code), text);
+	free(text);
 	return code;
+}
+
+/* A line beside the verdict's, held like it. */
+static void
+note(const char *fmt, ...)
+{
+	va_list ap;
+	char *text;
+
+	va_start(ap, fmt);
+	text = xvasprintf(fmt, ap);
+	va_end(ap);
+	if (held.on)
+		buf_printf(&held.notes, "%s\n", text);
+	else
+		printf("%s\n", text);
+	free(text);
 }
 
 /* The runs as one job of the daemon's, waited for. */
@@ -151,57 +199,103 @@ run_first(struct db *db, const struct workload *wl, struct params *p,
 	return run_here(db, wl, p, n);
 }
 
+/*
+ * 1. A lockup, crash or corruption on the build judged is bad whatever the
+ * numbers say; chasing one report (--kind/--title/--signature), only that
+ * report is, and the others are named on a line of their own.  -1 when
+ * the events do not decide.
+ */
 static int
-judge(struct db *db, int64_t base, int64_t kernel, const struct workload *wl,
-    const char *metric, double threshold)
+judge_events(const struct run_counts *rc, const char *workload,
+    const char *kd, int chasing)
 {
-	struct compare_opts o = { wl->name, metric, threshold };
+	if (chasing && rc->bad_events > 0)
+		return say(V_BAD, "%s on %s: %lld of %lld run(s) logged the "
+		    "report chased ('%s')", workload, kd,
+		    (long long)rc->bad_events, (long long)rc->total,
+		    rc->bad_title);
+	if (chasing) {
+		if (rc->lockup + rc->crashed + rc->other_events > 0)
+			note("not chased: %lld run(s) locked up or crashed, "
+			    "%lld with other kernel errors%s%s%s",
+			    (long long)(rc->lockup + rc->crashed),
+			    (long long)rc->other_events, rc->other_title ?
+			    " ('" : "", rc->other_title ? rc->other_title : "",
+			    rc->other_title ? "')" : "");
+		return -1;
+	}
+	if (rc->lockup + rc->crashed > 0 || rc->bad_events > 0)
+		return say(V_BAD, "%s on %s: %lld of %lld run(s) locked up or "
+		    "crashed, %lld with kernel errors%s%s%s", workload, kd,
+		    (long long)(rc->lockup + rc->crashed), (long long)rc->total,
+		    (long long)rc->bad_events, rc->bad_title ? " ('" : "",
+		    rc->bad_title ? rc->bad_title : "", rc->bad_title ? "')" : "");
+	return -1;
+}
+
+/* What judge() is asked. */
+struct judge_query {
+	int64_t base, kernel;
+	const struct workload *wl;
+	const char *metric;
+	double threshold;
+	struct report_match chase;
+};
+
+/*
+ * The exit code, with *unclear NULL when more runs of the build judged
+ * could not change it, else why they could (sequential testing).
+ */
+static int
+judge(struct db *db, const struct judge_query *q, const char **unclear)
+{
+	struct compare_opts o = { q->wl->name, q->metric, q->threshold };
+	const char *metric = q->metric;
 	struct run_counts rc, brc;
 	struct comparison c;
 	struct metric_cmp *m = NULL;
-	char *cause = NULL, *kd = kernel_describe(db, kernel);
-	int v;
+	char *cause = NULL, *kd = kernel_describe(db, q->kernel);
+	int v, chasing;
 	size_t i;
 
-	if (run_counts(db, kernel, wl->name, &rc, &cause) != 0 ||
-	    run_counts(db, base, wl->name, &brc, &cause) != 0) {
+	*unclear = NULL;
+	chasing = q->chase.kind || q->chase.title || q->chase.signature;
+	if (run_counts_chasing(db, q->kernel, q->wl->name, &q->chase, &rc,
+	    &cause) != 0 ||
+	    run_counts(db, q->base, q->wl->name, &brc, &cause) != 0) {
 		v = say(V_INFRA, "%s", cause);
 		free(cause);
 		free(kd);
 		return v;
 	}
-	/* 1. A lockup, crash or corruption on the build judged is bad
-	 *    whatever the numbers say. */
-	if (rc.lockup + rc.crashed > 0 || rc.bad_events > 0) {
-		v = say(V_BAD, "%s on %s: %lld of %lld run(s) locked up or "
-		    "crashed, %lld with kernel errors%s%s%s", wl->name, kd,
-		    (long long)(rc.lockup + rc.crashed), (long long)rc.total,
-		    (long long)rc.bad_events, rc.bad_title ? " ('" : "",
-		    rc.bad_title ? rc.bad_title : "", rc.bad_title ? "')" : "");
+	if ((v = judge_events(&rc, q->wl->name, kd, chasing)) >= 0)
 		goto out;
-	}
 	/* 2. Too few runs, or the workload could not run. */
 	if (rc.passed == 0 && rc.skipped > 0) {
-		v = say(V_SKIP, "%s was skipped on %s: %s", wl->name, kd,
+		v = say(V_SKIP, "%s was skipped on %s: %s", q->wl->name, kd,
 		    rc.skip_reason ? rc.skip_reason : "no reason recorded");
 		goto out;
 	}
 	if (rc.passed < ANALYSIS_MIN_RUNS || brc.passed < ANALYSIS_MIN_RUNS) {
+		if (brc.passed >= ANALYSIS_MIN_RUNS)
+			*unclear = "too few passed runs";
 		v = say(V_SKIP, "too few passed runs of %s: base %lld, new "
-		    "%lld (need %d a side)", wl->name, (long long)brc.passed,
+		    "%lld (need %d a side)", q->wl->name, (long long)brc.passed,
 		    (long long)rc.passed, ANALYSIS_MIN_RUNS);
 		goto out;
 	}
-	if (compare_kernels(db, base, kernel, &o, &c, &cause) != 0) {
+	if (compare_kernels(db, q->base, q->kernel, &o, &c, &cause) != 0) {
 		v = say(V_INFRA, "%s", cause);
 		goto out;
 	}
 	for (i = 0; i < c.nmetrics; i++)
 		if (strcmp(c.metrics[i].metric, metric) == 0)
 			m = &c.metrics[i];
+	if (m != NULL)
+		*unclear = metric_cmp_unclear(m, q->threshold);
 	if (m == NULL)
 		v = say(V_SKIP, "metric '%s' of %s is not on both builds",
-		    metric, wl->name);
+		    metric, q->wl->name);
 	else if (m->base.cv_pct > ANALYSIS_MAX_CV ||
 	    m->new.cv_pct > ANALYSIS_MAX_CV)
 		v = say(V_SKIP, "%s too noisy: CV %.1f%% base, %.1f%% new (limit "
@@ -217,7 +311,7 @@ judge(struct db *db, int64_t base, int64_t kernel, const struct workload *wl,
 		    "did not change significantly:", m->change_pct,
 		    m->base.mean, m->base.sd, m->base.n, m->new.mean,
 		    m->new.sd, m->new.n, m->p_value, m->ci_disjoint ?
-		    "disjoint" : "overlap", threshold);
+		    "disjoint" : "overlap", q->threshold);
 	comparison_release(&c);
 out:
 	run_counts_release(&rc);
@@ -234,7 +328,65 @@ struct verdict_args {
 	size_t nsets;
 	double threshold;
 	int64_t runs;           /* 0: judge what is stored */
+	int64_t max_runs;       /* 0: no sequential testing */
+	struct report_match chase;
 };
+
+/* The kinds an event is recorded with (DESIGN.md section 4): chasing a
+ * misspelt kind would never find it, and call every build good. */
+static int
+known_kind(const char *kind)
+{
+	static const char *kinds[] = { "soft_lockup", "hard_lockup",
+	    "rcu_stall", "hung_task", "workqueue_lockup", "oops", "bug",
+	    "warning", "bad_page", "oom_kill", "panic", "corruption" };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(kinds); i++)
+		if (strcmp(kind, kinds[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* A signature prefix: 6 to 64 hex digits, as `mmstorm lockups` shows. */
+static int
+signature_prefix(const char *s)
+{
+	size_t n = strspn(s, "0123456789abcdef");
+
+	return s[n] == '\0' && n >= 6 && n <= 64;
+}
+
+/* --kind, --title, --signature, --max-runs; 0 or the exit code. */
+static int
+chase_option(int opt, const char *arg, struct verdict_args *a)
+{
+	switch (opt) {
+	case 'K':
+		if (!known_kind(arg))
+			return say(V_INFRA, "unknown event kind '%s'", arg);
+		a->chase.kind = arg;
+		break;
+	case 'T':
+		if (*arg == '\0')
+			return say(V_INFRA, "--title must not be empty");
+		a->chase.title = arg;
+		break;
+	case 'G':
+		if (!signature_prefix(arg))
+			return say(V_INFRA, "--signature expects 6 to 64 "
+			    "lowercase hex digits, got '%s'", arg);
+		a->chase.signature = arg;
+		break;
+	case 'N':
+		if (parse_int64(arg, &a->max_runs) != 0 || a->max_runs < 1 ||
+		    a->max_runs > 1000)
+			return say(V_INFRA, "--max-runs expects 1..1000, got "
+			    "'%s'", arg);
+		break;
+	}
+	return 0;
+}
 
 /* A usage error is an infrastructure failure to git bisect (see the top
  * of this file), not exit 2. */
@@ -268,6 +420,8 @@ verdict_option(int opt, const char *arg, void *ctx)
 			return say(V_INFRA, "--runs expects 1..1000, got '%s'",
 			    arg);
 		break;
+	default:
+		return chase_option(opt, arg, a);
 	}
 	return 0;
 }
@@ -285,6 +439,12 @@ parse_verdict_args(int argc, char **argv, struct verdict_args *a)
 		return v;
 	if (a->baseline == NULL || a->workload == NULL)
 		return verdict_usage(&cmd_verdict);
+	if (a->max_runs > 0 && a->max_runs < a->runs)
+		return say(V_INFRA, "--max-runs %lld is below --runs %lld",
+		    (long long)a->max_runs, (long long)a->runs);
+	if (a->max_runs > 0 && a->runs == 0)
+		return say(V_INFRA, "--max-runs needs --runs: the runs to "
+		    "make before the first judgment");
 	return -1;
 }
 
@@ -315,6 +475,47 @@ verdict_workload(const struct verdict_args *a, const struct workload **wl,
 	return -1;
 }
 
+/*
+ * Sequential testing (--max-runs): judge; while the answer is not clear
+ * (metric_cmp_unclear(), or too few passed runs of the build judged) and
+ * fewer than max_runs runs were made, make one more and judge again.
+ * Each earlier judgment is a "sequential:" line; the last is the
+ * verdict's, and one still unclear at max_runs cannot tell (125).
+ */
+static int
+judge_sequential(struct db *db, const struct judge_query *q,
+    const struct workload *wl, struct params *p, int64_t made,
+    int64_t max_runs)
+{
+	const char *unclear;
+	int v;
+
+	for (;;) {
+		held.on = 1;
+		v = judge(db, q, &unclear);
+		held.on = 0;
+		if (unclear == NULL || made >= max_runs)
+			break;
+		printf("sequential: %lld run(s): %s (%s: %s): one more, at "
+		    "most %lld\n", (long long)made, unclear, code_name(v),
+		    held.text, (long long)max_runs);
+		fflush(stdout);
+		buf_reset(&held.notes);
+		if ((v = run_first(db, wl, p, 1)) != 0)
+			return v;
+		made++;
+	}
+	if (held.notes.len > 0)
+		fputs(held.notes.s, stdout);
+	if (unclear != NULL)
+		v = say(V_SKIP, "still %s after %lld run(s) (--max-runs): %s",
+		    unclear, (long long)made, held.text);
+	else
+		v = say(v, "%s (%lld run(s) made)", held.text,
+		    (long long)made);
+	return v;
+}
+
 static int
 cmd_verdict_exec(int argc, char **argv)
 {
@@ -322,8 +523,9 @@ cmd_verdict_exec(int argc, char **argv)
 	const struct workload *wl = NULL;
 	const char *metric = NULL, *path;
 	struct params *p = NULL;
+	struct judge_query q;
+	const char *unclear;
 	char *cause = NULL;
-	int64_t base, kernel;
 	struct db *db = NULL;
 	int v;
 
@@ -340,14 +542,24 @@ cmd_verdict_exec(int argc, char **argv)
 	}
 	if (a.runs > 0 && (v = run_first(db, wl, p, a.runs)) != 0)
 		goto out;
-	if (kernel_resolve(db, a.baseline, &base, &cause) != 0 ||
-	    kernel_resolve(db, a.kernel, &kernel, &cause) != 0) {
+	memset(&q, 0, sizeof q);
+	if (kernel_resolve(db, a.baseline, &q.base, &cause) != 0 ||
+	    kernel_resolve(db, a.kernel, &q.kernel, &cause) != 0) {
 		v = say(V_INFRA, "%s", cause);
 		goto out;
 	}
-	v = judge(db, base, kernel, wl, metric, a.threshold);
+	q.wl = wl;
+	q.metric = metric;
+	q.threshold = a.threshold;
+	q.chase = a.chase;
+	if (a.max_runs > 0)
+		v = judge_sequential(db, &q, wl, p, a.runs, a.max_runs);
+	else
+		v = judge(db, &q, &unclear);
 out:
 	fflush(stdout);
+	free(held.text);
+	buf_release(&held.notes);
 	params_free(p);
 	free(a.sets);
 	free(cause);
