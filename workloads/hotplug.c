@@ -23,13 +23,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <unistd.h>
 
 #include "common/buf.h"
 #include "workloads/pressure.h"
 #include "probe/meminfo.h"
 #include "probe/sampler.h"
+#include "common/rng.h"
 #include "common/stats.h"
 #include "common/util.h"
 #include "run/workload.h"
@@ -44,6 +44,11 @@ static const struct opt_spec hotplug_opts[] = {
 	    "CPUs to cycle (default: every hot-pluggable online CPU but CPU0)" },
 	{ "order", OPT_ENUM, 0, 0, "seq", "seq|random",
 	    "order of the CPUs within a cycle" },
+	/* No default: the supervisor draws one per run and stores it with
+	 * the run's options (params_pick_seeds), so `show --repro` repeats
+	 * the same orders. */
+	{ "seed", OPT_INT, 0, INT32_MAX, NULL, NULL,
+	    "seed of order=random (default: drawn for each run, recorded)" },
 	{ "cycles", OPT_INT, 0, 100000000, "10", NULL,
 	    "offline+online rounds over the CPUs; 0: until duration=" },
 	{ "pressure", OPT_ENUM, 0, 0, "builtin", "builtin|stress-ng|none",
@@ -281,16 +286,14 @@ transition(struct hotplug *h, int cpu, int online, double *ms,
 	return r;
 }
 
+/* Fisher-Yates from the run's seed: the same seed, the same orders. */
 static void
-shuffle(int *v, int n)
+shuffle(int *v, int n, uint64_t *rng)
 {
-	unsigned int rnd;
 	int i, j, t;
 
 	for (i = n - 1; i > 0; i--) {
-		if (getrandom(&rnd, sizeof rnd, 0) != sizeof rnd)
-			rnd = (unsigned int)now_mono_ns();
-		j = (int)(rnd % (unsigned int)(i + 1));
+		j = (int)(rng_next(rng) % (uint64_t)(i + 1));
 		t = v[i];
 		v[i] = v[j];
 		v[j] = t;
@@ -529,9 +532,10 @@ deltas_free(struct cycle_deltas *d)
 	sampler_free(d->s);
 }
 
+/* rng NULL: every cycle in the order of cpus= */
 static int
 cycle_loop(struct hotplug *h, struct pressure *pr, int64_t cycles,
-    int random_order, char **cause)
+    uint64_t *rng, char **cause)
 {
 	struct cycle_deltas d;
 	int order[MAX_CPUS], i, r, cpu;
@@ -554,8 +558,8 @@ cycle_loop(struct hotplug *h, struct pressure *pr, int64_t cycles,
 		if (wl_stopping(h->ctx))
 			break;
 		memcpy(order, h->cpus, sizeof(int) * (size_t)h->ncpus);
-		if (random_order)
-			shuffle(order, h->ncpus);
+		if (rng != NULL)
+			shuffle(order, h->ncpus, rng);
 		for (i = 0; i < h->ncpus; i++) {
 			cpu = order[i];
 			pressure_poll(pr);
@@ -694,6 +698,7 @@ hotplug_run(struct wl_ctx *ctx)
 	struct pressure *pr = NULL;
 	struct sampler *smp = NULL;
 	int64_t *before = NULL, *after = NULL, t0, t1;
+	uint64_t rng = (uint64_t)wl_int(ctx, "seed");
 	pthread_t chase, watch;
 	int have_chase = 0, have_watch = 0, result = WL_PASSED, r, i;
 	const int64_t *list;
@@ -733,7 +738,7 @@ hotplug_run(struct wl_ctx *ctx)
 
 	t0 = now_mono_ns();
 	r = cycle_loop(h, pr, wl_int(ctx, "cycles"),
-	    strcmp(wl_str(ctx, "order"), "random") == 0, &cause);
+	    strcmp(wl_str(ctx, "order"), "random") == 0 ? &rng : NULL, &cause);
 	t1 = now_mono_ns();
 	threads_done(h);
 	if (r != 0)
