@@ -67,17 +67,17 @@ test_expect 'sequential: --max-runs needs --runs, and not fewer' '
 SEQ="$SCRATCH/seq.db"
 Q="$SCRATCH/queue"
 JOBS="$SCRATCH/jobs.log"
-FAKE=
+# Its pid goes to a file: a test body is a subshell, stop_fake runs outside.
 start_fake() {
 	mkdir -p "$Q" && rm -f "$JOBS" "$MMSTORM_SOCKET"
 	python3 "$TOP/tests/t/fake-daemon.py" "$MMSTORM_SOCKET" "$SEQ" "$Q" "$JOBS" &
-	FAKE=$!
+	echo $! > "$SCRATCH/fake.pid"
 	i=0
 	while [ ! -S "$MMSTORM_SOCKET" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 }
 stop_fake() {
-	[ -n "$FAKE" ] && kill "$FAKE" 2>/dev/null && wait "$FAKE" 2>/dev/null
-	FAKE=
+	[ -s "$SCRATCH/fake.pid" ] && kill "$(cat "$SCRATCH/fake.pid")" 2>/dev/null
+	rm -f "$SCRATCH/fake.pid"
 }
 # queue LABEL WORKLOAD: the runs of that build and workload in $Q
 queue() {

@@ -175,4 +175,51 @@ test_expect 'verdict gets the report chased and sequential testing' '
 	grep -q -- "--baseline good --workload thp-munmap --metric fault_ms --threshold 5" "$FAKE/verdict-args"
 '
 
+# The VM lab's step (tests/vm/bisect-step) beside a fake run-guest.sh that
+# writes the console a guest would have: what it says decides.
+VM="$SCRATCH/vm"
+mkdir -p "$VM" "$SCRATCH/lab"
+cp "$TOP/tests/vm/bisect-step" "$VM/"
+cat > "$VM/run-guest.sh" <<'EOF'
+#!/bin/sh
+# -o DIR: console.log as $FAKE/guest says
+while getopts n:a:d:j:o:t: o; do [ $o = o ] && out=$OPTARG; done
+c="$out/console.log"
+case $(cat "$FAKE/guest") in
+nostart) echo "qemu: cannot start"; exit 1 ;;
+noboot) echo "[    0.000000] Linux version 6.1.0" > "$c"
+	echo "run-guest: 6.1.0-56-cloud-amd64 1200.0s timeout"; exit 1 ;;
+hang) printf "mmstorm-lab: boot=1\r\nmmstorm-lab: mmstormd up (pid 9)\r\nmmstorm-lab: runs started\r\n[  30.1] watchdog: BUG: soft lockup\r\n" > "$c"
+	echo "run-guest: 6.1.0-56-cloud-amd64 1200.0s timeout"; exit 1 ;;
+*) printf "mmstorm-lab: runs started\r\nverdict: fake\r\nmmstorm-lab: verdict-exit=%s\r\n" "$(cat "$FAKE/guest")" > "$c"
+	echo "run-guest: 6.1.0-56-cloud-amd64 20.0s ok" ;;
+esac
+EOF
+chmod +x "$VM/run-guest.sh"
+(cd "$SCRATCH/lab" && git init -q && git config user.email t@mmstorm &&
+	git config user.name t && echo KERNEL=56 > lab.conf && git add lab.conf &&
+	git commit -q -m one) || exit 1
+vm_step() {
+	echo "$1" > "$FAKE/guest"
+	set +e
+	(cd "$SCRATCH/lab" && env FAKE="$FAKE" LAB_DISK="$SCRATCH/disk.img" \
+	    timeout 60 bash "$VM/bisect-step") > "$SCRATCH/step.out" 2> "$SCRATCH/step.err"
+	echo $? > "$SCRATCH/rc"
+	set -e
+}
+
+test_expect 'VM lab step: the guest'"'"'s verdict, or bad when it hung during the runs' '
+	vm_step 0 && rc_is 0 &&
+	vm_step 1 && rc_is 1 &&
+	vm_step 125 && rc_is 125 &&
+	vm_step hang && rc_is 1 &&
+	grep -q "bad: hang: the guest stopped answering during the runs (run-guest: .* timeout)" step.err
+'
+
+test_expect 'VM lab step: a guest that never reached the runs is a skip, none at all an abort' '
+	vm_step noboot && rc_is 125 &&
+	grep -q "guest ended before the runs began" step.err &&
+	vm_step nostart && rc_is 128
+'
+
 test_done
