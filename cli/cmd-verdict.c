@@ -4,7 +4,10 @@
  * Exit codes follow git-bisect(1): 0 good, 1 bad, 125 cannot tell (skip
  * this commit), 128 infrastructure failure (aborts the bisection).  A
  * usage error is 128 too: exit 2 would mark the commit bad.
- * One line always says which rule decided, with its numbers.
+ * One line always says which rule decided, with its numbers ("verdict:
+ * ..."); before it may come a "not chased:" line (the reports that did not
+ * decide, when chasing one) and, with --max-runs, one "sequential:" line
+ * per judgment that was not yet clear.
  */
 #include <math.h>
 #include <stdarg.h>
@@ -65,8 +68,7 @@ const struct cli_cmd cmd_verdict = {
  */
 static struct {
 	int on;
-	int code;               /* say()'s last */
-	char *text;             /* its text, without "verdict: good: " */
+	char *text;             /* say()'s last, without "verdict: good: " */
 	struct buf notes;       /* note()'s lines */
 } held = { .notes = BUF_INIT };
 
@@ -91,7 +93,6 @@ say(int code, const char *fmt, ...)
 	if (held.on) {
 		free(held.text);
 		held.text = text;
-		held.code = code;
 		return code;
 	}
 	printf("verdict: %s: %s\n", code_name(code), text);
