@@ -194,8 +194,11 @@ void lockup_rows_free(struct lockup_row *, size_t);
 struct run_counts {
 	int64_t total, passed, failed, skipped, lockup, crashed, interrupted;
 	int64_t bad_events;   /* runs with a lockup/oops/bug/bad page/panic/
-				 corruption event */
+				 corruption event; chasing: with the report */
 	char *bad_title;      /* the first such title seen, or NULL */
+	int64_t other_events; /* chasing: runs with a bad event that is not
+				 the report chased */
+	char *other_title;    /* the first such title, or NULL */
 	char *skip_reason;    /* one skipped run's reason, or NULL */
 };
 /* Only the runs o's host and parameter filters select (o may be NULL);
@@ -203,5 +206,31 @@ struct run_counts {
 int run_counts(struct db *, int64_t kernel, const char *workload,
     const struct compare_opts *o, struct run_counts *, char **cause);
 void run_counts_release(struct run_counts *);
+
+/*
+ * The kernel report a bisection chases (`verdict --kind/--title/
+ * --signature`): an event matches when it has every member given; NULL
+ * members match anything.  signature is a prefix of the sha256 hex.
+ */
+struct report_match {
+	const char *kind, *title, *signature;
+};
+/* run_counts() with bad_events/bad_title counting only the events that
+ * match *chase (of any kind), other_events/other_title the bad kinds
+ * that do not.  chase NULL or empty: run_counts(). */
+int run_counts_chasing(struct db *, int64_t kernel, const char *workload,
+    const struct compare_opts *o, const struct report_match *chase,
+    struct run_counts *, char **cause);
+
+/*
+ * Whether more runs of the build judged could change a metric's verdict:
+ * the boundary between the comparison rule and sequential testing
+ * (`verdict --max-runs`).  NULL when the rule's answer is clear, else
+ * why not, as text: fewer than ANALYSIS_MIN_RUNS a side, or a move
+ * beyond the threshold in the worse direction that is not significant
+ * (the rule's doubt, in this file's opening comment).
+ */
+const char *metric_cmp_unclear(const struct metric_cmp *,
+    double threshold_pct);
 
 #endif

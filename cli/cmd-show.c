@@ -3,19 +3,24 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "common/buf.h"
+#include "run/options.h"
+#include "run/workload.h"
 #include "store/db.h"
 #include "store/run-json.h"
+#include "workloads/workloads.h"
 
 static int cmd_show_exec(int, char **);
 
 static const struct option show_options[] = {
 	{ "all", no_argument, NULL, 'a' },
+	{ "repro", no_argument, NULL, 'r' },
 	{ NULL, 0, NULL, 0 },
 };
 
 const struct cli_cmd cmd_show = {
 	.name = "show",
-	.usage = "show RUN [--json] [--all] [--db PATH]",
+	.usage = "show RUN [--json] [--all | --repro] [--db PATH]",
 	.summary = "show one run: kernel, params, metrics, deltas, events",
 	.flags = CLI_OPT_JSON | CLI_OPT_DB,
 	.longopts = show_options,
@@ -151,14 +156,100 @@ show_human(json_t *run)
 	}
 }
 
-/* --all */
+/* --all, --repro */
 static int
 show_option(int opt, const char *arg, void *ctx)
 {
-	int *all = ctx;
+	int *mode = ctx;
 
-	*all = 1;
+	*mode = opt;
 	return 0;
+}
+
+/* A word as the shell reads it back: quoted unless it is plain. */
+static void
+add_shell_word(struct buf *b, const char *w)
+{
+	const char *p;
+
+	if (*w != '\0' && strspn(w, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-") == strlen(w)) {
+		buf_adds(b, w);
+		return;
+	}
+	buf_addc(b, '\'');
+	for (p = w; *p != '\0'; p++) {
+		if (*p == '\'')
+			buf_adds(b, "'\\''");
+		else
+			buf_addc(b, *p);
+	}
+	buf_addc(b, '\'');
+}
+
+/*
+ * --repro: the command line that repeats the run, every option it ran
+ * with (defaults and a drawn seed included, so a later default cannot
+ * change it) read back through the workload's table.
+ */
+static int
+show_repro(json_t *run, int json)
+{
+	const struct workload *wl;
+	struct params *ps = NULL, *unseeded;
+	struct buf b = BUF_INIT;
+	json_t *argv;
+	char *cause = NULL, *stored, **args = NULL;
+	const char *name = json_string_value(json_object_get(run,
+	    "workload"));
+	size_t i;
+	int r = EXIT_FAIL;
+
+	if (name == NULL || (wl = workload_find(name)) == NULL) {
+		cli_error("run's workload '%s' is not one of this mmstorm's",
+		    name ? name : "");
+		return EXIT_FAIL;
+	}
+	ps = params_new(wl->name, wl->options);
+	stored = json_dumps(json_object_get(run, "params"), JSON_COMPACT);
+	if (params_from_json(ps, stored ? stored : "{}", &cause) != 0) {
+		cli_error("cannot repeat run %s: %s", json_string_value(
+		    json_object_get(run, "run")), cause);
+		goto out;
+	}
+	/* A seed the table has and the run lacks: it ran before seeds
+	 * were stored (a copy is drawn into, to count them). */
+	if (params_pick_seeds(unseeded = params_dup(ps)) > 0)
+		fprintf(stderr, "mmstorm: run %s recorded no seed (it ran "
+		    "before mmstorm stored one): any random choice it made "
+		    "will differ\n", json_string_value(json_object_get(run,
+		    "run")));
+	params_free(unseeded);
+	args = params_to_args(ps);
+	argv = json_pack("[sss]", "mmstorm", "run", wl->name);
+	buf_printf(&b, "mmstorm run %s", wl->name);
+	for (i = 0; args[i] != NULL; i++) {
+		json_array_append_new(argv, json_string(args[i]));
+		buf_addc(&b, ' ');
+		add_shell_word(&b, args[i]);
+	}
+	if (json)
+		cli_print_json(json_pack("{s:O,s:o,s:s}", "run",
+		    json_object_get(run, "run"), "argv", argv, "command", b.s));
+	else {
+		printf("%s\n", b.s);
+		json_decref(argv);
+	}
+	r = EXIT_OK;
+out:
+	for (i = 0; args != NULL && args[i] != NULL; i++)
+		free(args[i]);
+	free(args);
+	free(stored);
+	free(cause);
+	buf_release(&b);
+	params_free(ps);
+	return r;
 }
 
 static int
@@ -169,9 +260,9 @@ cmd_show_exec(int argc, char **argv)
 	json_t *run = NULL;
 	char *cause = NULL;
 	int64_t id;
-	int all = 0, r;
+	int mode = 0, r;
 
-	if ((r = cli_parse_options(&cmd_show, argc, argv, show_option, &all,
+	if ((r = cli_parse_options(&cmd_show, argc, argv, show_option, &mode,
 	    &args)) != CLI_CONTINUE)
 		return r;
 	r = EXIT_OK;
@@ -181,12 +272,14 @@ cmd_show_exec(int argc, char **argv)
 		r = EXIT_FAIL;
 		goto out;
 	}
-	if ((run = run_show_json(db, id, all, &cause)) == NULL) {
+	if ((run = run_show_json(db, id, mode == 'a', &cause)) == NULL) {
 		cli_error("%s", cause ? cause : "cannot read run");
 		r = EXIT_FAIL;
 		goto out;
 	}
-	if (args.json) {
+	if (mode == 'r')
+		r = show_repro(run, args.json);
+	else if (args.json) {
 		json_object_del(run, "metric_info");
 		json_object_del(run, "host_state");
 		cli_print_json(json_incref(run));

@@ -4,7 +4,10 @@
  * Exit codes follow git-bisect(1): 0 good, 1 bad, 125 cannot tell (skip
  * this commit), 128 infrastructure failure (aborts the bisection).  A
  * usage error is 128 too: exit 2 would mark the commit bad.
- * One line always says which rule decided, with its numbers.
+ * One line always says which rule decided, with its numbers ("verdict:
+ * ..."); before it may come a "not chased:" line (the reports that did not
+ * decide, when chasing one) and, with --max-runs, one "sequential:" line
+ * per judgment that was not yet clear.
  */
 #include <math.h>
 #include <stdarg.h>
@@ -40,13 +43,18 @@ static const struct option verdict_options[] = {
 	{ "runs", required_argument, NULL, 'n' },
 	{ "set", required_argument, NULL, 'S' },
 	KEY_OPTIONS,
+	{ "max-runs", required_argument, NULL, 'N' },
+	{ "kind", required_argument, NULL, 'K' },
+	{ "title", required_argument, NULL, 'T' },
+	{ "signature", required_argument, NULL, 'G' },
 	{ NULL, 0, NULL, 0 },
 };
 
 const struct cli_cmd cmd_verdict = {
 	.name = "verdict",
 	.usage = "verdict --baseline K --workload W [--metric M] "
-	    "[--threshold PCT] [--kernel K] [--runs N [--set OPT=VAL ...]] "
+	    "[--threshold PCT] [--kernel K] [--kind KIND] [--title T] "
+	    "[--signature S] [--runs N [--max-runs M] [--set OPT=VAL ...]] "
 	    KEY_USAGE " [--db PATH] [--socket PATH]",
 	.summary = "good (0) / bad (1) / skip (125) for git bisect run",
 	.flags = CLI_OPT_DB | CLI_OPT_SOCKET,
@@ -56,19 +64,59 @@ const struct cli_cmd cmd_verdict = {
 	.usage_error = verdict_usage,
 };
 
+/*
+ * While sequential testing may still add runs, what judge() says is held
+ * here rather than printed: the verdict's one line is the last judgment's.
+ */
+static struct {
+	int on;
+	char *text;             /* say()'s last, without "verdict: good: " */
+	struct buf notes;       /* note()'s lines */
+} held = { .notes = BUF_INIT };
+
+static const char *
+code_name(int code)
+{
+	static const char *names[] = { "good", "bad" };
+
+	return code <= 1 ? names[code] : code == V_SKIP ? "cannot tell" :
+	    "infrastructure failure";
+}
+
 static int
 say(int code, const char *fmt, ...)
 {
-	static const char *names[] = { "good", "bad" };
 	va_list ap;
+	char *text;
 
-	printf("verdict: %s: ", code <= 1 ? names[code] : code == V_SKIP ?
-	    "cannot tell" : "infrastructure failure");
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	text = xvasprintf(fmt, ap);
 	va_end(ap);
-	printf("\n");
+	if (held.on) {
+		free(held.text);
+		held.text = text;
+		return code;
+	}
+	printf("verdict: %s: %s\n", code_name(code), text);
+	free(text);
 	return code;
+}
+
+/* A line beside the verdict's, held like it. */
+static void
+note(const char *fmt, ...)
+{
+	va_list ap;
+	char *text;
+
+	va_start(ap, fmt);
+	text = xvasprintf(fmt, ap);
+	va_end(ap);
+	if (held.on)
+		buf_printf(&held.notes, "%s\n", text);
+	else
+		printf("%s\n", text);
+	free(text);
 }
 
 /* The runs as one job of the daemon's, waited for. */
@@ -185,20 +233,37 @@ one_key(const struct comparison *c, const char *metric,
 	buf_release(&b);
 	/* which runs decide, on a line of its own before the verdict's */
 	if (*m != NULL)
-		printf("key: %s on host %s, params %s\n", (*m)->workload,
+		note("key: %s on host %s, params %s", (*m)->workload,
 		    (*m)->host, (*m)->params);
 	return -1;
 }
 
-/* A lockup, crash or corruption on the build judged is bad whatever the
- * numbers say (in any run the filters select, not only the compared
- * key's: a hang is a hang); a workload that was skipped cannot tell.
- * -1 when neither decides. */
+/*
+ * 1. A lockup, crash or corruption on the build judged is bad whatever
+ * the numbers say (in any run the filters select, not only the compared
+ * key's: a hang is a hang); chasing one report (--kind/--title/
+ * --signature), only that report is, and the others are named on a line
+ * of their own.  2. A workload that was skipped cannot tell.  -1 when
+ * neither decides.
+ */
 static int
 judge_runs(const struct run_counts *rc, const char *workload,
-    const char *kd)
+    const char *kd, int chasing)
 {
-	if (rc->lockup + rc->crashed > 0 || rc->bad_events > 0)
+	if (chasing && rc->bad_events > 0)
+		return say(V_BAD, "%s on %s: %lld of %lld run(s) logged the "
+		    "report chased ('%s')", workload, kd,
+		    (long long)rc->bad_events, (long long)rc->total,
+		    rc->bad_title);
+	if (chasing && rc->lockup + rc->crashed + rc->other_events > 0)
+		note("not chased: %lld run(s) locked up or crashed, %lld with "
+		    "other kernel errors%s%s%s",
+		    (long long)(rc->lockup + rc->crashed),
+		    (long long)rc->other_events, rc->other_title ? " ('" : "",
+		    rc->other_title ? rc->other_title : "",
+		    rc->other_title ? "')" : "");
+	else if (!chasing && (rc->lockup + rc->crashed > 0 ||
+	    rc->bad_events > 0))
 		return say(V_BAD, "%s on %s: %lld of %lld run(s) locked up or "
 		    "crashed, %lld with kernel errors%s%s%s", workload, kd,
 		    (long long)(rc->lockup + rc->crashed),
@@ -211,11 +276,15 @@ judge_runs(const struct run_counts *rc, const char *workload,
 	return -1;
 }
 
-/* Too few passed runs a side: those compared under the key, or (no key:
- * nothing measured on both) those the filters select.  -1: enough. */
+/*
+ * Too few passed runs a side: those compared under the key, or (no key:
+ * nothing measured on both) those the filters select.  -1: enough.
+ * *unclear says so when more runs of the build judged would help.
+ */
 static int
 too_few(struct db *db, int64_t base, const struct metric_cmp *m,
-    const struct run_counts *rc, const struct compare_opts *o)
+    const struct run_counts *rc, const struct compare_opts *o,
+    const char **unclear)
 {
 	struct run_counts brc;
 	int64_t nb, nn;
@@ -235,10 +304,13 @@ too_few(struct db *db, int64_t base, const struct metric_cmp *m,
 		nn = rc->passed;
 		run_counts_release(&brc);
 	}
-	if (nn < ANALYSIS_MIN_RUNS || nb < ANALYSIS_MIN_RUNS)
+	if (nn < ANALYSIS_MIN_RUNS || nb < ANALYSIS_MIN_RUNS) {
+		if (nb >= ANALYSIS_MIN_RUNS)
+			*unclear = "too few passed runs";
 		v = say(V_SKIP, "too few passed runs of %s: base %lld, new "
 		    "%lld (need %d a side)", o->workload, (long long)nb,
 		    (long long)nn, ANALYSIS_MIN_RUNS);
+	}
 	return v;
 }
 
@@ -272,34 +344,51 @@ judge_metric(const struct metric_cmp *m, const char *metric,
 	    m->new.sd, m->new.n, m->p_value, threshold);
 }
 
+/* What judge() is asked. */
+struct judge_query {
+	int64_t base, kernel;
+	const struct workload *wl;
+	const char *metric;
+	const struct compare_opts *key;   /* the key filters, threshold */
+	struct report_match chase;
+};
+
+/*
+ * The exit code, with *unclear NULL when more runs of the build judged
+ * could not change it, else why they could (sequential testing).
+ */
 static int
-judge(struct db *db, int64_t base, int64_t kernel, const struct workload *wl,
-    const char *metric, const struct compare_opts *key_opts)
+judge(struct db *db, const struct judge_query *q, const char **unclear)
 {
-	struct compare_opts o = *key_opts;
+	struct compare_opts o = *q->key;
 	struct run_counts rc;
 	struct comparison c;
 	const struct metric_cmp *m = NULL;
-	char *cause = NULL, *kd = kernel_describe(db, kernel);
-	int v, compared = 0;
+	char *cause = NULL, *kd = kernel_describe(db, q->kernel);
+	int v, compared = 0, chasing;
 
-	o.workload = wl->name;
-	o.metric = metric;
-	if (run_counts(db, kernel, wl->name, &o, &rc, &cause) != 0) {
+	*unclear = NULL;
+	o.workload = q->wl->name;
+	o.metric = q->metric;
+	chasing = q->chase.kind || q->chase.title || q->chase.signature;
+	if (run_counts_chasing(db, q->kernel, q->wl->name, &o, &q->chase, &rc,
+	    &cause) != 0) {
 		v = say(V_INFRA, "%s", cause);
 		goto out;
 	}
-	if ((v = judge_runs(&rc, wl->name, kd)) >= 0)
+	if ((v = judge_runs(&rc, q->wl->name, kd, chasing)) >= 0)
 		goto out;
-	if (compare_kernels(db, base, kernel, &o, &c, &cause) != 0) {
+	if (compare_kernels(db, q->base, q->kernel, &o, &c, &cause) != 0) {
 		v = say(V_INFRA, "%s", cause);
 		goto out;
 	}
 	compared = 1;
-	if ((v = one_key(&c, metric, &m)) >= 0 ||
-	    (v = too_few(db, base, m, &rc, &o)) >= 0)
+	if ((v = one_key(&c, q->metric, &m)) >= 0 ||
+	    (v = too_few(db, q->base, m, &rc, &o, unclear)) >= 0)
 		goto out;
-	v = judge_metric(m, metric, wl->name, o.threshold_pct);
+	if (m != NULL)
+		*unclear = metric_cmp_unclear(m, o.threshold_pct);
+	v = judge_metric(m, q->metric, q->wl->name, o.threshold_pct);
 out:
 	if (compared)
 		comparison_release(&c);
@@ -316,7 +405,66 @@ struct verdict_args {
 	size_t nsets;
 	struct compare_opts key;  /* --threshold and the key options */
 	int64_t runs;           /* 0: judge what is stored */
+	int64_t max_runs;       /* 0: no sequential testing */
+	struct report_match chase;
 };
+
+/* The kinds an event is recorded with (DESIGN.md section 4): chasing a
+ * misspelt kind would never find it, and call every build good. */
+static int
+known_kind(const char *kind)
+{
+	static const char *kinds[] = { "soft_lockup", "hard_lockup",
+	    "rcu_stall", "hung_task", "workqueue_lockup", "oops", "bug",
+	    "warning", "bad_page", "oom_kill", "panic", "corruption",
+	    "kasan", "ubsan", "lockdep", "memory_leak", "data_race" };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(kinds); i++)
+		if (strcmp(kind, kinds[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* A signature prefix: 6 to 64 hex digits, as `mmstorm lockups` shows. */
+static int
+signature_prefix(const char *s)
+{
+	size_t n = strspn(s, "0123456789abcdef");
+
+	return s[n] == '\0' && n >= 6 && n <= 64;
+}
+
+/* --kind, --title, --signature, --max-runs; 0 or the exit code. */
+static int
+chase_option(int opt, const char *arg, struct verdict_args *a)
+{
+	switch (opt) {
+	case 'K':
+		if (!known_kind(arg))
+			return say(V_INFRA, "unknown event kind '%s'", arg);
+		a->chase.kind = arg;
+		break;
+	case 'T':
+		if (*arg == '\0')
+			return say(V_INFRA, "--title must not be empty");
+		a->chase.title = arg;
+		break;
+	case 'G':
+		if (!signature_prefix(arg))
+			return say(V_INFRA, "--signature expects 6 to 64 "
+			    "lowercase hex digits, got '%s'", arg);
+		a->chase.signature = arg;
+		break;
+	case 'N':
+		if (parse_int64(arg, &a->max_runs) != 0 || a->max_runs < 1 ||
+		    a->max_runs > 1000)
+			return say(V_INFRA, "--max-runs expects 1..1000, got "
+			    "'%s'", arg);
+		break;
+	}
+	return 0;
+}
 
 /* A usage error is an infrastructure failure to git bisect (see the top
  * of this file), not exit 2. */
@@ -351,8 +499,12 @@ verdict_option(int opt, const char *arg, void *ctx)
 			    arg);
 		break;
 	default:
-		if (parse_key_option(opt, arg, &a->key) != 0)
-			return say(V_INFRA, "bad '%s'", arg);
+		if (opt == 'H' || opt == 'P' || opt == 'J' || opt == 'X') {
+			if (parse_key_option(opt, arg, &a->key) != 0)
+				return say(V_INFRA, "bad '%s'", arg);
+			break;
+		}
+		return chase_option(opt, arg, a);
 	}
 	return 0;
 }
@@ -370,6 +522,12 @@ parse_verdict_args(int argc, char **argv, struct verdict_args *a)
 		return v;
 	if (a->baseline == NULL || a->workload == NULL)
 		return verdict_usage(&cmd_verdict);
+	if (a->max_runs > 0 && a->max_runs < a->runs)
+		return say(V_INFRA, "--max-runs %lld is below --runs %lld",
+		    (long long)a->max_runs, (long long)a->runs);
+	if (a->max_runs > 0 && a->runs == 0)
+		return say(V_INFRA, "--max-runs needs --runs: the runs to "
+		    "make before the first judgment");
 	return -1;
 }
 
@@ -412,6 +570,47 @@ params_key_of(const struct params *p)
 	return key;
 }
 
+/*
+ * Sequential testing (--max-runs): judge; while the answer is not clear
+ * (metric_cmp_unclear(), or too few passed runs of the build judged) and
+ * fewer than max_runs runs were made, make one more and judge again.
+ * Each earlier judgment is a "sequential:" line; the last is the
+ * verdict's, and one still unclear at max_runs cannot tell (125).
+ */
+static int
+judge_sequential(struct db *db, const struct judge_query *q,
+    const struct workload *wl, struct params *p, int64_t made,
+    int64_t max_runs)
+{
+	const char *unclear;
+	int v;
+
+	for (;;) {
+		held.on = 1;
+		v = judge(db, q, &unclear);
+		held.on = 0;
+		if (unclear == NULL || made >= max_runs)
+			break;
+		printf("sequential: %lld run(s): %s (%s: %s): one more, at "
+		    "most %lld\n", (long long)made, unclear, code_name(v),
+		    held.text, (long long)max_runs);
+		fflush(stdout);
+		buf_reset(&held.notes);
+		if ((v = run_first(db, wl, p, 1)) != 0)
+			return v;
+		made++;
+	}
+	if (held.notes.len > 0)
+		fputs(held.notes.s, stdout);
+	if (unclear != NULL)
+		v = say(V_SKIP, "still %s after %lld run(s) (--max-runs): %s",
+		    unclear, (long long)made, held.text);
+	else
+		v = say(v, "%s (%lld run(s) made)", held.text,
+		    (long long)made);
+	return v;
+}
+
 static int
 cmd_verdict_exec(int argc, char **argv)
 {
@@ -419,8 +618,9 @@ cmd_verdict_exec(int argc, char **argv)
 	const struct workload *wl = NULL;
 	const char *metric = NULL, *path;
 	struct params *p = NULL;
+	struct judge_query q;
+	const char *unclear;
 	char *cause = NULL;
-	int64_t base, kernel;
 	struct db *db = NULL;
 	int v;
 
@@ -437,16 +637,29 @@ cmd_verdict_exec(int argc, char **argv)
 	}
 	if (a.runs > 0 && (v = run_first(db, wl, p, a.runs)) != 0)
 		goto out;
-	if (a.runs > 0 && a.key.params == NULL)
+	/* The runs made here are judged by their own parameter hash,
+	 * unless told to pool parameter sets. */
+	if (a.runs > 0 && a.key.params == NULL &&
+	    !(a.key.mix & COMPARE_MIX_PARAMS))
 		a.key.params = params_key_of(p);
-	if (kernel_resolve(db, a.baseline, &base, &cause) != 0 ||
-	    kernel_resolve(db, a.kernel, &kernel, &cause) != 0) {
+	memset(&q, 0, sizeof q);
+	if (kernel_resolve(db, a.baseline, &q.base, &cause) != 0 ||
+	    kernel_resolve(db, a.kernel, &q.kernel, &cause) != 0) {
 		v = say(V_INFRA, "%s", cause);
 		goto out;
 	}
-	v = judge(db, base, kernel, wl, metric, &a.key);
+	q.wl = wl;
+	q.metric = metric;
+	q.key = &a.key;
+	q.chase = a.chase;
+	if (a.max_runs > 0)
+		v = judge_sequential(db, &q, wl, p, a.runs, a.max_runs);
+	else
+		v = judge(db, &q, &unclear);
 out:
 	fflush(stdout);
+	free(held.text);
+	buf_release(&held.notes);
 	params_free(p);
 	free(a.sets);
 	free(cause);

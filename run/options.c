@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/random.h>
 
 #include <jansson.h>
 
@@ -506,6 +508,163 @@ params_list(const struct params *ps, const char *name, size_t *n)
 
 	*n = p->nlist;
 	return p->list;
+}
+
+struct params *
+params_dup(const struct params *ps)
+{
+	struct params *d = xcalloc(1, sizeof *d);
+	size_t i;
+
+	d->owner = ps->owner;
+	d->n = ps->n;
+	d->v = xcalloc(d->n, sizeof *d->v);
+	for (i = 0; i < d->n; i++) {
+		d->v[i].spec = ps->v[i].spec;
+		if (!ps->v[i].has_value)
+			continue;
+		/* The text parsed once already: it parses again. */
+		if (opt_parse_value(d->v[i].spec, ps->v[i].s, &d->v[i],
+		    NULL) != 0)
+			abort();
+		d->v[i].set = ps->v[i].set;
+	}
+	return d;
+}
+
+int
+params_pick_seeds(struct params *ps)
+{
+	const struct opt_spec *spec;
+	uint64_t rnd, span;
+	char *text;
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < ps->n; i++) {
+		spec = ps->v[i].spec;
+		if (ps->v[i].has_value || spec->type != OPT_INT ||
+		    strcmp(spec->name, "seed") != 0)
+			continue;
+		if (getrandom(&rnd, sizeof rnd, 0) != sizeof rnd)
+			rnd = (uint64_t)now_real_ns() ^ (uint64_t)getpid() << 32;
+		span = (uint64_t)spec->max - (uint64_t)spec->min + 1;
+		text = xasprintf("%" PRId64, spec->min + (int64_t)(span == 0 ?
+		    rnd : rnd % span));
+		if (opt_parse_value(spec, text, &ps->v[i], NULL) != 0)
+			abort(); /* within [min, max] by construction */
+		free(text);
+		n++;
+	}
+	return n;
+}
+
+/* "0-3,8": a stored list as its option's text. */
+static char *
+intlist_text(json_t *a)
+{
+	struct buf b = BUF_INIT;
+	size_t i, j, n = json_array_size(a);
+	json_int_t lo, hi;
+
+	for (i = 0; i < n; i = j + 1) {
+		lo = hi = json_integer_value(json_array_get(a, i));
+		for (j = i; j + 1 < n && json_integer_value(json_array_get(a,
+		    j + 1)) == hi + 1; j++)
+			hi++;
+		buf_printf(&b, "%s%" JSON_INTEGER_FORMAT, i ? "," : "", lo);
+		if (hi > lo)
+			buf_printf(&b, "-%" JSON_INTEGER_FORMAT, hi);
+	}
+	return buf_detach(&b);
+}
+
+/* A value as params_to_json stored it, as text its option parses back to
+ * the same value (durations are stored in milliseconds); NULL when the
+ * JSON type is not the option's. */
+static char *
+stored_text(const struct opt_spec *spec, json_t *v)
+{
+	switch (spec->type) {
+	case OPT_INT:
+		if (!json_is_integer(v))
+			return NULL;
+		return xasprintf("%" JSON_INTEGER_FORMAT, json_integer_value(v));
+	case OPT_SIZE:
+		return json_is_integer(v) ? format_size(json_integer_value(v)) :
+		    NULL;
+	case OPT_DURATION:
+		if (!json_is_integer(v))
+			return NULL;
+		if (json_integer_value(v) % 1000 == 0)
+			return xasprintf("%" JSON_INTEGER_FORMAT "s",
+			    json_integer_value(v) / 1000);
+		return xasprintf("%" JSON_INTEGER_FORMAT "ms",
+		    json_integer_value(v));
+	case OPT_BOOL:
+		return json_is_boolean(v) ? xstrdup(json_is_true(v) ? "1" :
+		    "0") : NULL;
+	case OPT_PERCENT:
+		return json_is_number(v) ? xasprintf("%.17g",
+		    json_number_value(v)) : NULL;
+	case OPT_INTLIST:
+		return json_is_array(v) && json_array_size(v) > 0 ?
+		    intlist_text(v) : NULL;
+	case OPT_ENUM:
+	case OPT_STRING:
+		return json_is_string(v) ? xstrdup(json_string_value(v)) :
+		    NULL;
+	}
+	return NULL;
+}
+
+int
+params_from_json(struct params *ps, const char *json, char **cause)
+{
+	json_t *o = json_loads(json, 0, NULL), *v;
+	struct param *p;
+	const char *name;
+	char *text;
+	int r = 0;
+
+	if (!json_is_object(o)) {
+		r = set_cause(cause, EINVAL, "the options stored for '%s' are "
+		    "not a JSON object", ps->owner);
+		goto out;
+	}
+	json_object_foreach(o, name, v) {
+		if ((p = params_find(ps, name)) == NULL) {
+			r = set_cause(cause, EINVAL, "option '%s' stored with "
+			    "the run is not one of '%s' any more", name,
+			    ps->owner);
+			goto out;
+		}
+		if ((text = stored_text(p->spec, v)) == NULL) {
+			r = set_cause(cause, EINVAL, "option '%s' of '%s' is "
+			    "stored as the wrong JSON type", name, ps->owner);
+			goto out;
+		}
+		r = params_set(ps, name, text, cause);
+		free(text);
+		if (r != 0)
+			goto out;
+	}
+out:
+	json_decref(o);
+	return r;
+}
+
+char **
+params_to_args(const struct params *ps)
+{
+	char **args = xcalloc(ps->n + 1, sizeof *args);
+	size_t i, n = 0;
+
+	for (i = 0; i < ps->n; i++)
+		if (ps->v[i].has_value)
+			args[n++] = xasprintf("--%s=%s", ps->v[i].spec->name,
+			    ps->v[i].s);
+	return args;
 }
 
 static json_t *

@@ -84,6 +84,29 @@ int opt_parse_value(const struct opt_spec *, const char *text,
  * order; numbers as numbers, lists as arrays, enums/strings as strings. */
 char *params_to_json(const struct params *);
 
+/* A copy with the same values, given and default alike. */
+struct params *params_dup(const struct params *);
+
+/*
+ * Options named "seed" that have no value get one drawn from getrandom()
+ * within their range, as if given: a run that makes random choices
+ * records the seed it made them from, and repeats with it.  Returns the
+ * number of options set.
+ */
+int params_pick_seeds(struct params *);
+
+/*
+ * The options a run stored (params_to_json's object) back into ps, each
+ * value through its option's parser: -EINVAL with *cause for an option
+ * the table no longer has or a value it no longer takes.
+ */
+int params_from_json(struct params *, const char *json, char **cause);
+
+/* "--name=value" for every option that has a value, in table order: the
+ * command-line words that give a run exactly these options.  NULL-
+ * terminated, allocated (free each, then the array). */
+char **params_to_args(const struct params *);
+
 /* One JSON object describing a spec table (for `workloads --json`). */
 struct buf;
 void opt_spec_to_json(struct buf *, const struct opt_spec *);

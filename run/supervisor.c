@@ -591,8 +591,9 @@ supervisor_release(struct supervisor *s)
 	free(s->error);
 }
 
-int
-runner_run(struct db *db, const struct run_request *req,
+/* runner_run() once the request's options are settled. */
+static int
+run_with(struct db *db, const struct run_request *req,
     struct run_outcome *out, char **cause)
 {
 	struct supervisor s;
@@ -629,5 +630,22 @@ runner_run(struct db *db, const struct run_request *req,
 	}
 	worker_proc_release(&w);
 	supervisor_release(&s);
+	return r;
+}
+
+int
+runner_run(struct db *db, const struct run_request *req,
+    struct run_outcome *out, char **cause)
+{
+	struct run_request seeded = *req;
+	struct params *own = params_dup(req->params);
+	int r;
+
+	/* Each run draws its own seed (repeats differ) and stores it with
+	 * its options before the worker uses it: the run can be repeated. */
+	params_pick_seeds(own);
+	seeded.params = own;
+	r = run_with(db, &seeded, out, cause);
+	params_free(own);
 	return r;
 }

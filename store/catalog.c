@@ -177,9 +177,15 @@ void
 catalog_params_key(const char *params, char out[CATALOG_PARAMS_KEY_LEN + 1])
 {
 	json_t *j = json_loads(params != NULL ? params : "{}", 0, NULL);
-	char *canon = j != NULL ? json_dumps(j, JSON_SORT_KEYS |
-	    JSON_COMPACT) : NULL;
+	char *canon;
 	char hex[65];
+
+	/* A seed is a draw, not a setting: runs that differ only in it are
+	 * replicates (hotplug draws one per run, run/options.c). */
+	if (json_is_object(j))
+		json_object_del(j, "seed");
+	canon = j != NULL ? json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT) :
+	    NULL;
 
 	/* text that is not JSON still gets a key of its own */
 	sha256_hex(canon ? canon : params ? params : "",

@@ -47,7 +47,8 @@ struct catalog_runs_query {
  * `mmstorm hosts --class` gave it, else "HOSTNAME/MACHINE-ID8": the
  * machine, whatever its memory size under one kernel or another.  The
  * parameter hash is the first 12 hex digits of the SHA-256 of the run's
- * params JSON with its keys sorted, compact.
+ * params JSON with its keys sorted, compact, and without "seed": runs
+ * that differ only in their random draws are replicates of one setting.
  */
 #define CATALOG_PARAMS_KEY_LEN 12
 

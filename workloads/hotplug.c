@@ -44,9 +44,11 @@ static const struct opt_spec hotplug_opts[] = {
 	    "CPUs to cycle (default: every hot-pluggable online CPU but CPU0)" },
 	{ "order", OPT_ENUM, 0, 0, "seq", "seq|random",
 	    "order of the CPUs within a cycle" },
-	{ "seed", OPT_INT, 0, INT32_MAX, "1", NULL,
-	    "order=random: seed of the shuffles (kept with the run's "
-	    "parameters, so an order that hung a kernel can be replayed)" },
+	/* No default: the supervisor draws one per run and stores it with
+	 * the run's options (params_pick_seeds), so `show --repro` repeats
+	 * the same orders. */
+	{ "seed", OPT_INT, 0, INT32_MAX, NULL, NULL,
+	    "seed of order=random (default: drawn for each run, recorded)" },
 	{ "cycles", OPT_INT, 0, 100000000, "10", NULL,
 	    "offline+online rounds over the CPUs; 0: until duration=" },
 	{ "pressure", OPT_ENUM, 0, 0, "builtin", "builtin|stress-ng|none",
@@ -536,14 +538,14 @@ deltas_free(struct cycle_deltas *d)
 	sampler_free(d->s);
 }
 
+/* rng NULL: every cycle in the order of cpus= */
 static int
 cycle_loop(struct hotplug *h, struct pressure *pr, int64_t cycles,
-    int random_order, char **cause)
+    uint64_t *rng, char **cause)
 {
 	struct cycle_deltas d;
 	int order[MAX_CPUS], i, r, cpu;
 	int64_t shown = 0, started;
-	uint64_t rng = (uint64_t)wl_int(h->ctx, "seed");
 	double ms;
 	char *path;
 
@@ -563,8 +565,8 @@ cycle_loop(struct hotplug *h, struct pressure *pr, int64_t cycles,
 		if (wl_stopping(h->ctx))
 			break;
 		memcpy(order, h->cpus, sizeof(int) * (size_t)h->ncpus);
-		if (random_order)
-			shuffle(order, h->ncpus, &rng);
+		if (rng != NULL)
+			shuffle(order, h->ncpus, rng);
 		for (i = 0; i < h->ncpus; i++) {
 			cpu = order[i];
 			pressure_poll(pr);
@@ -751,6 +753,7 @@ hotplug_run(struct wl_ctx *ctx)
 	struct pressure *pr = NULL;
 	struct sampler *smp = NULL;
 	int64_t *before = NULL, *after = NULL, t0, t1;
+	uint64_t rng = (uint64_t)wl_int(ctx, "seed");
 	pthread_t chase, watch;
 	int have_chase = 0, have_watch = 0, result = WL_PASSED, r, i;
 	const int64_t *list;
@@ -790,7 +793,7 @@ hotplug_run(struct wl_ctx *ctx)
 
 	t0 = now_mono_ns();
 	r = cycle_loop(h, pr, wl_int(ctx, "cycles"),
-	    strcmp(wl_str(ctx, "order"), "random") == 0, &cause);
+	    strcmp(wl_str(ctx, "order"), "random") == 0 ? &rng : NULL, &cause);
 	t1 = now_mono_ns();
 	threads_done(h);
 	if (r != 0)

@@ -141,3 +141,83 @@ TEST(options_json_round_trip_shapes)
 	buf_release(&b);
 	params_free(p);
 }
+
+/* `show --repro`: what a run stored, read back through the table, gives
+ * the words that set exactly those values again (durations are stored in
+ * milliseconds: 30000 must not come back as 30000 seconds). */
+TEST(options_stored_json_back_to_args)
+{
+	struct params *p = params_new("w", specs), *q = params_new("w", specs);
+	char *j, *j2, *cause = NULL, **args;
+	size_t i;
+
+	CHECK_INT_EQ(params_set(p, "sweep", "1-3,8", &cause), 0);
+	CHECK_INT_EQ(params_set(p, "hang", "1500ms", &cause), 0);
+	CHECK_INT_EQ(params_set(p, "floor", "2.5", &cause), 0);
+	CHECK_INT_EQ(params_set(p, "split", "yes", &cause), 0);
+	j = params_to_json(p);
+	CHECK_INT_EQ(params_from_json(q, j, &cause), 0);
+	args = params_to_args(q);
+	CHECK_STR_EQ(args[0], "--size=256M");
+	CHECK_STR_EQ(args[2], "--split=1");
+	CHECK_STR_EQ(args[3], "--floor=2.5");
+	CHECK_STR_EQ(args[4], "--sweep=1-3,8");
+	CHECK_STR_EQ(args[5], "--hang=1500ms");
+	CHECK_STR_EQ(args[6], "--sample_ms=1000");
+	CHECK(args[7] == NULL);
+	/* the words, parsed as a command line, store the same JSON */
+	params_free(q);
+	q = params_new("w", specs);
+	for (i = 0; args[i] != NULL; i++) {
+		CHECK_INT_EQ(params_set_arg(q, args[i], &cause), 0);
+		free(args[i]);
+	}
+	free(args);
+	j2 = params_to_json(q);
+	CHECK_STR_EQ(j2, j);
+	free(j2);
+	free(j);
+	params_free(q);
+	/* an option the table no longer has, a value of the wrong type */
+	q = params_new("w", specs);
+	CHECK_INT_EQ(params_from_json(q, "{\"gone\":1}", &cause), -EINVAL);
+	CHECK_STR_CONTAINS(cause, "option 'gone' stored with the run");
+	free(cause);
+	cause = NULL;
+	CHECK_INT_EQ(params_from_json(q, "{\"hang\":\"x\"}", &cause), -EINVAL);
+	CHECK_STR_CONTAINS(cause, "wrong JSON type");
+	free(cause);
+	params_free(q);
+	params_free(p);
+}
+
+TEST(options_seed_drawn_when_missing_and_kept_when_given)
+{
+	static const struct opt_spec seeded[] = {
+		{ "seed", OPT_INT, 0, 1000, NULL, NULL, "seed" },
+		{ NULL, 0, 0, 0, NULL, NULL, NULL },
+	};
+	struct params *p = params_new("w", seeded), *d;
+	char *cause = NULL;
+
+	CHECK(!params_get(p, "seed")->has_value);
+	d = params_dup(p);
+	CHECK_INT_EQ(params_pick_seeds(d), 1);
+	CHECK(params_get(d, "seed")->has_value);
+	CHECK(params_int(d, "seed") >= 0 && params_int(d, "seed") <= 1000);
+	/* the original is untouched: the next run draws its own */
+	CHECK(!params_get(p, "seed")->has_value);
+	CHECK_INT_EQ(params_pick_seeds(d), 0);
+	params_free(d);
+	CHECK_INT_EQ(params_set(p, "seed", "7", &cause), 0);
+	d = params_dup(p);
+	CHECK_INT_EQ(params_pick_seeds(d), 0);
+	CHECK_INT_EQ(params_int(d, "seed"), 7);
+	CHECK(params_isset(d, "seed"));
+	params_free(d);
+	/* a table without a seed draws nothing */
+	d = params_new("w", specs);
+	CHECK_INT_EQ(params_pick_seeds(d), 0);
+	params_free(d);
+	params_free(p);
+}
