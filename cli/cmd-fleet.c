@@ -112,6 +112,7 @@ set_defaults(struct fleet_args *a)
 			return -1;
 		}
 		*num_slot(a, i) = p.i;
+		param_clear(&p);
 	}
 	return 0;
 }
@@ -140,6 +141,7 @@ fleet_option(int argc, char **argv, int *i, struct fleet_args *a)
 				return -1;
 			}
 			*num_slot(a, k) = p.i;
+			param_clear(&p);
 			return 1;
 		}
 		free(name);

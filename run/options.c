@@ -55,7 +55,7 @@ spec_count(const struct opt_spec *specs)
 	return n;
 }
 
-static void
+void
 param_clear(struct param *p)
 {
 	free(p->s);

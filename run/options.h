@@ -76,6 +76,9 @@ const char *params_str(const struct params *, const char *name);
 const int64_t *params_list(const struct params *, const char *name,
     size_t *n);
 
+/* Free what a param holds and zero it. */
+void param_clear(struct param *);
+
 /* Parse one value of a type, for reuse (e.g. the CLI's --repeat). */
 int opt_parse_value(const struct opt_spec *, const char *text,
     struct param *out, char **cause);

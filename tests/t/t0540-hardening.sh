@@ -26,7 +26,8 @@ job_field() {
 wait_run_count() {
 	i=0
 	until [ "$(sql "SELECT count(*) FROM runs r JOIN jobs j ON j.id = r.job_id WHERE j.uuid = '$1'")" = "$2" ] &&
-	    [ "$(sql "SELECT count(*) FROM runs WHERE state = 'running' AND pid IS NOT NULL")" = 1 ]; do
+	    [ "$(sql "SELECT count(*) FROM runs WHERE state = 'running' AND pid IS NOT NULL")" = 1 ] &&
+	    [ -n "$(worker_pid)" ]; do
 		i=$((i + 1)); [ $i -lt 300 ] || return 1
 		sleep 0.1
 	done
