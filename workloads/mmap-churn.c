@@ -183,6 +183,8 @@ struct pair {
 	int left_mapped;        /* munmap failed: the area is still ours */
 	char *mirror;           /* backing=shmem: the file mapped once more */
 	int writer_cpu, reader_cpu;     /* -1: not pinned */
+	/* sched_getcpu() at each thread's end, read after the join */
+	int writer_ran_on, reader_ran_on;
 	/* collapse=1, written by the writer, read after the join */
 	struct collapse_counts collapse;
 	int collapse_refused;   /* the kernel said EINVAL */
@@ -441,6 +443,7 @@ writer_main(void *arg)
 		}
 	}
 	thread_guard = NULL;
+	p->writer_ran_on = sched_getcpu();
 	atomic_store(&p->writer_end_ns, now_mono_ns());
 	atomic_store_explicit(&p->writer_done, 1, memory_order_release);
 	return NULL;
@@ -594,6 +597,7 @@ reader_main(void *arg)
 			    memory_order_relaxed);
 	}
 	thread_guard = NULL;
+	p->reader_ran_on = sched_getcpu();
 	atomic_store_explicit(&p->reader_done, 1, memory_order_release);
 	return NULL;
 }
@@ -878,6 +882,7 @@ drain_incidents(struct wl_ctx *ctx, struct pair *pairs, int n,
 struct totals {
 	uint64_t maps, reads, checked_reads, tolerated, unexpected, wrong;
 	struct collapse_counts collapse;        /* read after the join */
+	uint64_t pinned;
 };
 
 static void
@@ -897,6 +902,9 @@ sum_pairs(struct pair *pairs, int n, struct totals *t)
 		t->collapse.ok += pairs[i].collapse.ok;
 		t->collapse.again += pairs[i].collapse.again;
 		t->collapse.failed += pairs[i].collapse.failed;
+		t->pinned += pairs[i].writer_cpu >= 0 &&
+		    pairs[i].writer_ran_on == pairs[i].writer_cpu &&
+		    pairs[i].reader_ran_on == pairs[i].reader_cpu;
 	}
 }
 
@@ -1149,6 +1157,10 @@ static void
 record_churn_metrics(struct wl_ctx *ctx, const struct totals *t,
     const struct forker *f, int64_t alloc0, int64_t alloc1)
 {
+	if (wl_isset(ctx, "cpus"))
+		/* Pairs whose two threads ended on the CPUs cpus= gave. */
+		wl_metric(ctx, "pinned_pairs", (double)t->pinned, "count",
+		    BETTER_HIGHER);
 	if (wl_int(ctx, "collapse")) {
 		wl_metric(ctx, "collapse_ok", (double)t->collapse.ok,
 		    "count", BETTER_HIGHER);
