@@ -624,13 +624,7 @@ thp_usable(char **reason)
 static const char *
 file_dir(const struct params *ps)
 {
-	const char *dir;
-
-	if (params_isset(ps, "dir"))
-		return params_str(ps, "dir");
-	if ((dir = getenv("TMPDIR")) != NULL && *dir != '\0')
-		return dir;
-	return "/tmp";
+	return dir_option(ps, "/tmp");
 }
 
 static enum backing

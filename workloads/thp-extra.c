@@ -12,6 +12,7 @@
 #include "common/util.h"
 #include "probe/procfs.h"
 #include "probe/thp.h"
+#include "run/options.h"
 #include "run/workload.h"
 #include "workloads/thp-extra.h"
 
@@ -123,6 +124,18 @@ shmem_file(const char *name, size_t size, int *fd, char **cause)
 		    "%zu bytes: %s", size, strerror(err));
 	}
 	return 0;
+}
+
+const char *
+dir_option(const struct params *ps, const char *fallback)
+{
+	const char *dir;
+
+	if (params_isset(ps, "dir"))
+		return params_str(ps, "dir");
+	if ((dir = getenv("TMPDIR")) != NULL && *dir != '\0')
+		return dir;
+	return fallback;
 }
 
 struct vmstat_find {

@@ -52,6 +52,10 @@ int shmem_thp_enable(struct wl_ctx *, char **cause);
 /* A memfd of size bytes (shmem), close-on-exec. */
 int shmem_file(const char *name, size_t size, int *fd, char **cause);
 
+/* The dir= option, else $TMPDIR, else fallback. */
+struct params;
+const char *dir_option(const struct params *, const char *fallback);
+
 /* One /proc/vmstat counter; -1 when unreadable or absent. */
 int64_t vmstat_counter(const char *key);
 

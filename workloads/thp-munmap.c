@@ -284,14 +284,8 @@ region_size(const struct params *ps, int64_t avail_kb, size_t hpage,
 static const char *
 gup_dir(const struct params *ps)
 {
-	const char *dir;
-
-	if (params_isset(ps, "dir"))
-		return params_str(ps, "dir");
 	/* Not /tmp: a tmpfs takes O_DIRECT only since Linux 6.6. */
-	if ((dir = getenv("TMPDIR")) != NULL && *dir != '\0')
-		return dir;
-	return "/var/tmp";
+	return dir_option(ps, "/var/tmp");
 }
 
 static int
