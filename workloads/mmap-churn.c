@@ -40,6 +40,14 @@
  * TLB flush each), so by default the run turns use_zero_page off and the
  * read fault allocates the THP itself.
  *
+ * backing=shmem: a memfd of whole huge pages, hole-punched before each
+ * map (so reads see 0 or the map's marker) and mapped a second time, the
+ * mirror, which the reader faults in on every pass.  collapse=1: the
+ * writer MADV_COLLAPSEs each map after writing it, so collapse_file()
+ * and retract_page_tables() free the page tables of both mappings under
+ * the reader (seed 001's pte_free_defer()).  fork_churn=1 forks children
+ * that read the mirrors and exit; cpus= pins each writer/reader pair.
+ *
  * Faults are caught by a SIGSEGV/SIGBUS handler that only notes what
  * happened and siglongjmps back; incidents are recorded as "corruption"
  * events by the main thread, which also watches for pairs that stop

@@ -27,6 +27,13 @@
  *      as tools/testing/selftests/mm/transhuge-stress.c does;
  *   7. the munmap is timed, with CAL/TLB interrupt counts around it;
  *   8. the threads are released and joined.
+ *
+ * The seed's other conditions (docs/design-notes.md, "Seed conditions"):
+ * gup= starts GUP-fast walkers (O_DIRECT reads into the region, or
+ * vmsplice() from it) after step 4, racing the split, the collapse and
+ * the munmap, the lockless walks serialize_against_pte_lookup() waited
+ * for; collapse=1 MADV_COLLAPSEs every huge page back after the split;
+ * backing=shmem maps a memfd instead of anonymous memory.
  */
 #include <errno.h>
 #include <fcntl.h>
