@@ -1460,6 +1460,26 @@ release_pairs(struct watch *w, int handlers, int inited,
 	free(w->sh);
 }
 
+/* The run's options into the watch and the shared settings. */
+static void
+read_settings(struct watch *w)
+{
+	struct wl_ctx *ctx = w->ctx;
+	struct shared *sh = w->sh;
+
+	sh->backing = backing_of(wl_str(ctx, "backing"));
+	sh->collapse = (int)wl_int(ctx, "collapse");
+	sh->hpage = thp_pmd_size(NULL);
+	w->npairs = (int)wl_int(ctx, "pairs");
+	w->stall_ns = wl_int(ctx, "stall") * 1000000;
+	if (wl_isset(ctx, "iterations"))
+		sh->iterations = (uint64_t)wl_int(ctx, "iterations");
+	else if (wl_int(ctx, "duration") > 0)
+		sh->iterations = 0;
+	else
+		sh->iterations = DEFAULT_MAPS;
+}
+
 static int
 mmap_churn_run(struct wl_ctx *ctx)
 {
@@ -1482,17 +1502,7 @@ mmap_churn_run(struct wl_ctx *ctx)
 	/* On the heap: a thread stuck in the kernel may outlive this call
 	 * (see record_stall()) and still look at it. */
 	w.sh = sh = xcalloc(1, sizeof *sh);
-	sh->backing = backing_of(wl_str(ctx, "backing"));
-	sh->collapse = (int)wl_int(ctx, "collapse");
-	sh->hpage = thp_pmd_size(NULL);
-	w.npairs = (int)wl_int(ctx, "pairs");
-	w.stall_ns = wl_int(ctx, "stall") * 1000000;
-	if (wl_isset(ctx, "iterations"))
-		sh->iterations = (uint64_t)wl_int(ctx, "iterations");
-	else if (wl_int(ctx, "duration") > 0)
-		sh->iterations = 0;
-	else
-		sh->iterations = DEFAULT_MAPS;
+	read_settings(&w);
 	area_size(ctx, sh->backing, page, &size, &len);
 	if (len > SLOT / 2) {
 		result = wl_fail(ctx, "size %zu does not fit in a %zu MiB "
