@@ -40,6 +40,14 @@
  * TLB flush each), so by default the run turns use_zero_page off and the
  * read fault allocates the THP itself.
  *
+ * backing=shmem: a memfd of whole huge pages, hole-punched before each
+ * map (so reads see 0 or the map's marker) and mapped a second time, the
+ * mirror, which the reader faults in on every pass.  collapse=1: the
+ * writer MADV_COLLAPSEs each map after writing it, so collapse_file()
+ * and retract_page_tables() free the page tables of both mappings under
+ * the reader (seed 001's pte_free_defer()).  fork_churn=1 forks children
+ * that read the mirrors and exit; cpus= pins each writer/reader pair.
+ *
  * Faults are caught by a SIGSEGV/SIGBUS handler that only notes what
  * happened and siglongjmps back; incidents are recorded as "corruption"
  * events by the main thread, which also watches for pairs that stop
@@ -49,6 +57,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -56,6 +65,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -64,6 +74,7 @@
 #include "probe/thp.h"
 #include "common/util.h"
 #include "run/workload.h"
+#include "workloads/thp-extra.h"
 
 #ifndef MAP_FIXED_NOREPLACE
 #define MAP_FIXED_NOREPLACE 0x100000    /* Linux 4.17 */
@@ -87,10 +98,25 @@ static const struct opt_spec mmap_churn_opts[] = {
 	{ "iterations", OPT_INT, 0, INT32_MAX, NULL, NULL,
 	    "maps per pair; 0: until duration= ends or the run is stopped "
 	    "(default: 5000, or 0 when duration= is given)" },
-	{ "backing", OPT_ENUM, 0, 0, "file", "file|anon|thp",
+	{ "backing", OPT_ENUM, 0, 0, "file", "file|anon|thp|shmem",
 	    "file: shared map of a temporary file, as mmap1; anon: private "
 	    "anonymous; thp: private anonymous, huge-page aligned, "
-	    "MADV_HUGEPAGE, fully written" },
+	    "MADV_HUGEPAGE, fully written; shmem: shared map of a memfd, "
+	    "huge-page aligned, hole-punched before each map, and mapped "
+	    "once more (read by the reader) elsewhere" },
+	{ "collapse", OPT_BOOL, 0, 1, "0", NULL,
+	    "backing=shmem: MADV_COLLAPSE each map after its write, so "
+	    "collapse_file() and retract_page_tables() free the page tables "
+	    "of every mapping of it while the reader faults (Linux 6.1+; "
+	    "skipped where the kernel refuses it)" },
+	{ "fork_churn", OPT_BOOL, 0, 1, "0", NULL,
+	    "a thread forks children that read the shmem mirror (if any) "
+	    "and exit, over and over: page tables copied and freed beside "
+	    "the churn" },
+	{ "cpus", OPT_INTLIST, 0, 4095, NULL, NULL,
+	    "pin pair i's writer to the (2i)th and its reader to the "
+	    "(2i+1)th CPU of the list, cycling, e.g. 0,1 (default: not "
+	    "pinned)" },
 	{ "size", OPT_SIZE, 1, SIZE_MAX_OPT, NULL, NULL,
 	    "bytes mapped per pair (default: 1K file, one page anon, one "
 	    "huge page thp; anon and thp round up to whole pages)" },
@@ -111,9 +137,11 @@ enum backing {
 	BACKING_FILE,
 	BACKING_ANON,
 	BACKING_THP,
+	BACKING_SHMEM,
 };
 
-static const char *const backing_names[] = { "file", "anon", "thp" };
+static const char *const backing_names[] = { "file", "anon", "thp",
+	"shmem" };
 
 enum incident_kind {
 	INCIDENT_FAULT,         /* SIGSEGV/SIGBUS that no unmap explains */
@@ -138,6 +166,8 @@ struct shared {
 	pthread_cond_t opened;
 	int go;
 	atomic_int stop;
+	int collapse;
+	size_t hpage;
 };
 
 struct pair {
@@ -159,6 +189,13 @@ struct pair {
 	int error;              /* the writer's errno, before writer_done */
 	const char *error_what;
 	int left_mapped;        /* munmap failed: the area is still ours */
+	char *mirror;           /* backing=shmem: the file mapped once more */
+	int writer_cpu, reader_cpu;     /* -1: not pinned */
+	/* sched_getcpu() at each thread's end, read after the join */
+	int writer_ran_on, reader_ran_on;
+	/* collapse=1, written by the writer, read after the join */
+	struct collapse_counts collapse;
+	int collapse_refused;   /* the kernel said EINVAL */
 
 	pthread_mutex_t lock;   /* pending, npending, dropped, last */
 	struct incident pending[PENDING_MAX];
@@ -200,6 +237,7 @@ marker(uint64_t seq)
 static unsigned char
 before_write(const struct pair *p, uint64_t seq)
 {
+	/* anon and thp get zero pages; shmem is hole-punched per map. */
 	if (p->sh->backing != BACKING_FILE)
 		return 0;
 	return seq <= 1 ? 'a' : marker(seq - 1);
@@ -359,13 +397,20 @@ writer_main(void *arg)
 	memset(&g, 0, sizeof g);
 	g.pair = p;
 	thread_guard = &g;
-	flags = MAP_FIXED_NOREPLACE | (sh->backing == BACKING_FILE ?
+	flags = MAP_FIXED_NOREPLACE | (p->fd != -1 ?
 	    MAP_SHARED : MAP_PRIVATE | MAP_ANONYMOUS);
 	wait_gate(sh);
 
 	for (seq = 1; sh->iterations == 0 || seq <= sh->iterations; seq++) {
 		if (atomic_load_explicit(&sh->stop, memory_order_relaxed))
 			break;
+		/* Back to base pages, so each collapse is a new one. */
+		if (sh->backing == BACKING_SHMEM &&
+		    fallocate(p->fd, FALLOC_FL_PUNCH_HOLE |
+		    FALLOC_FL_KEEP_SIZE, 0, (off_t)p->len) != 0) {
+			writer_error(p, errno, "fallocate(PUNCH_HOLE)");
+			break;
+		}
 		m = mmap(p->addr, p->len, prot, flags, p->fd, 0);
 		if (m == MAP_FAILED) {
 			writer_error(p, errno, "mmap");
@@ -388,6 +433,13 @@ writer_main(void *arg)
 		    memory_order_release);
 		if (write_marker(p, &g, seq))
 			atomic_fetch_add(&p->unexpected, 1);
+		if (sh->collapse && collapse_range(p->addr, p->len, sh->hpage,
+		    &p->collapse) != 0) {
+			p->collapse_refused = 1;
+			munmap(p->addr, p->len);
+			atomic_store(&sh->stop, 1);
+			break;
+		}
 		/* Before munmap: a fault the reader takes from here on may
 		 * be this unmap's doing. */
 		atomic_store_explicit(&p->unmap_seq, seq,
@@ -399,6 +451,7 @@ writer_main(void *arg)
 		}
 	}
 	thread_guard = NULL;
+	p->writer_ran_on = sched_getcpu();
 	atomic_store(&p->writer_end_ns, now_mono_ns());
 	atomic_store_explicit(&p->writer_done, 1, memory_order_release);
 	return NULL;
@@ -488,6 +541,26 @@ read_pass(struct pair *p, struct guard *g, size_t start)
 	return PASS_WRONG;
 }
 
+/*
+ * backing=shmem: fault the other mapping of the file back in, so each
+ * collapse finds a PTE table there for retract_page_tables() to free
+ * while this thread faults on it.  It is never unmapped during the run
+ * and the file never shrinks: no fault to catch.  Its bytes are not
+ * judged (the writer's map is).
+ */
+static void
+touch_mirror(const struct pair *p)
+{
+	const volatile char *m = p->mirror;
+	size_t off;
+	char sink = 0;
+
+	/* The area is whole huge pages: stride is a page. */
+	for (off = 0; off < p->len; off += p->stride)
+		sink ^= m[off];
+	(void)sink;
+}
+
 static void *
 reader_main(void *arg)
 {
@@ -509,6 +582,8 @@ reader_main(void *arg)
 		 * per page, a different cache line of each page per pass. */
 		r = read_pass(p, &g, p->stride == CACHE_LINE ? 0 :
 		    (size_t)(passes++ * CACHE_LINE) % p->stride);
+		if (p->mirror != NULL)
+			touch_mirror(p);
 		if (r == PASS_TOLERATED) {
 			atomic_store_explicit(&p->tolerated, ++tolerated,
 			    memory_order_relaxed);
@@ -530,6 +605,7 @@ reader_main(void *arg)
 			    memory_order_relaxed);
 	}
 	thread_guard = NULL;
+	p->reader_ran_on = sched_getcpu();
 	atomic_store_explicit(&p->reader_done, 1, memory_order_release);
 	return NULL;
 }
@@ -556,13 +632,7 @@ thp_usable(char **reason)
 static const char *
 file_dir(const struct params *ps)
 {
-	const char *dir;
-
-	if (params_isset(ps, "dir"))
-		return params_str(ps, "dir");
-	if ((dir = getenv("TMPDIR")) != NULL && *dir != '\0')
-		return dir;
-	return "/tmp";
+	return dir_option(ps, "/tmp");
 }
 
 static enum backing
@@ -572,7 +642,31 @@ backing_of(const char *name)
 		return BACKING_ANON;
 	if (strcmp(name, "thp") == 0)
 		return BACKING_THP;
+	if (strcmp(name, "shmem") == 0)
+		return BACKING_SHMEM;
 	return BACKING_FILE;
+}
+
+/* cpus=: every CPU listed must be one this process may run on. */
+static int
+cpus_allowed(const struct params *ps, char **reason)
+{
+	const int64_t *cpus;
+	cpu_set_t set;
+	size_t n, i;
+
+	if ((cpus = params_list(ps, "cpus", &n)) == NULL || n == 0)
+		return 0;
+	if (sched_getaffinity(0, sizeof set, &set) != 0)
+		return set_cause(reason, errno, "sched_getaffinity: %s",
+		    strerror(errno));
+	for (i = 0; i < n; i++) {
+		if (cpus[i] >= CPU_SETSIZE || !CPU_ISSET((int)cpus[i], &set))
+			return set_cause(reason, EINVAL, "cpus: cpu %" PRId64
+			    " is offline or not allowed for this run",
+			    cpus[i]);
+	}
+	return 0;
 }
 
 static int
@@ -597,7 +691,15 @@ mmap_churn_supported(const struct params *ps, char **reason)
 			    "cannot create files in '%s': %s", dir,
 			    strerror(errno));
 	}
-	return 0;
+	if (params_int(ps, "collapse")) {
+		if (b != BACKING_SHMEM)
+			return set_cause(reason, EINVAL, "collapse=1 needs "
+			    "backing=shmem: retract_page_tables() is on the "
+			    "file collapse path");
+		if (collapse_available(thp_pmd_size(NULL), reason) != 0)
+			return -ENOTSUP;
+	}
+	return cpus_allowed(ps, reason);
 }
 
 /*
@@ -781,6 +883,8 @@ drain_incidents(struct wl_ctx *ctx, struct pair *pairs, int n,
 /* Totals over the pairs. */
 struct totals {
 	uint64_t maps, reads, checked_reads, tolerated, unexpected, wrong;
+	struct collapse_counts collapse;        /* read after the join */
+	uint64_t pinned;
 };
 
 static void
@@ -796,6 +900,13 @@ sum_pairs(struct pair *pairs, int n, struct totals *t)
 		t->tolerated += load64(&pairs[i].tolerated);
 		t->unexpected += load64(&pairs[i].unexpected);
 		t->wrong += load64(&pairs[i].wrong_data);
+		t->collapse.calls += pairs[i].collapse.calls;
+		t->collapse.ok += pairs[i].collapse.ok;
+		t->collapse.again += pairs[i].collapse.again;
+		t->collapse.failed += pairs[i].collapse.failed;
+		t->pinned += pairs[i].writer_cpu >= 0 &&
+		    pairs[i].writer_ran_on == pairs[i].writer_cpu &&
+		    pairs[i].reader_ran_on == pairs[i].reader_cpu;
 	}
 }
 
@@ -886,6 +997,89 @@ join_all(struct pair *pairs, int n, int64_t deadline_ns)
 	return all ? 0 : -ETIMEDOUT;
 }
 
+/* cpus=: pinned from birth (-1: inherit the worker's CPUs). */
+static void
+pin_attr(pthread_attr_t *attr, int cpu)
+{
+	cpu_set_t set;
+
+	if (cpu < 0)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	pthread_attr_setaffinity_np(attr, sizeof set, &set);
+}
+
+/* fork_churn=1: children that fault the mirrors and exit. */
+struct forker {
+	struct shared *sh;
+	struct pair *pairs;
+	int npairs;
+	pthread_t tid;
+	int started;
+	_Atomic uint64_t forks, errors, killed;
+};
+
+/*
+ * Fork, let the child read each pair's mirror (its own page tables for
+ * retract_page_tables() to find) and exit: dup_mmap() and exit_mmap()
+ * copy and free page tables beside the churn, as the seed's machine ran
+ * other processes.  The child only reads and _exit()s: safe after fork
+ * in a threaded process.
+ */
+static void *
+fork_main(void *arg)
+{
+	struct forker *f = arg;
+	pid_t pid;
+	int i, st;
+
+	while (!atomic_load_explicit(&f->sh->stop, memory_order_relaxed)) {
+		if ((pid = fork()) == -1) {
+			atomic_fetch_add(&f->errors, 1);
+			sleep_ns(INT64_C(1000000));
+			continue;
+		}
+		if (pid == 0) {
+			for (i = 0; i < f->npairs; i++)
+				if (f->pairs[i].mirror != NULL)
+					touch_mirror(&f->pairs[i]);
+			_exit(0);
+		}
+		while (waitpid(pid, &st, 0) == -1 && errno == EINTR)
+			;
+		atomic_fetch_add(&f->forks, 1);
+		if (WIFSIGNALED(st))
+			atomic_fetch_add(&f->killed, 1);
+	}
+	return NULL;
+}
+
+static int
+start_forker(struct forker *f, struct shared *sh, struct pair *pairs,
+    int n, char **cause)
+{
+	int err;
+
+	f->sh = sh;
+	f->pairs = pairs;
+	f->npairs = n;
+	if ((err = pthread_create(&f->tid, NULL, fork_main, f)) != 0)
+		return set_cause(cause, err, "cannot start the fork thread: "
+		    "%s", strerror(err));
+	f->started = 1;
+	return 0;
+}
+
+/* After sh->stop: the thread ends with its current child. */
+static void
+stop_forker(struct forker *f)
+{
+	if (f->started)
+		pthread_join(f->tid, NULL);
+	f->started = 0;
+}
+
 /* Start the writer and reader of every pair, held at the gate. */
 static int
 start_threads(struct pair *pairs, int n, char **cause)
@@ -898,10 +1092,12 @@ start_threads(struct pair *pairs, int n, char **cause)
 		    strerror(err));
 	pthread_attr_setstacksize(&attr, THREAD_STACK);
 	for (i = 0; i < n && err == 0; i++) {
+		pin_attr(&attr, pairs[i].writer_cpu);
 		if ((err = pthread_create(&pairs[i].writer, &attr,
 		    writer_main, &pairs[i])) != 0)
 			break;
 		pairs[i].writer_started = 1;
+		pin_attr(&attr, pairs[i].reader_cpu);
 		if ((err = pthread_create(&pairs[i].reader, &attr,
 		    reader_main, &pairs[i])) != 0)
 			break;
@@ -957,6 +1153,40 @@ record_metrics(struct wl_ctx *ctx, const struct totals *t, double secs,
 	}
 }
 
+/* collapse= and fork_churn=: what MADV_COLLAPSE did (and the kernel's
+ * own count of collapse allocations), and the forks made. */
+static void
+record_churn_metrics(struct wl_ctx *ctx, const struct totals *t,
+    const struct forker *f, int64_t alloc0, int64_t alloc1)
+{
+	if (wl_isset(ctx, "cpus"))
+		/* Pairs whose two threads ended on the CPUs cpus= gave. */
+		wl_metric(ctx, "pinned_pairs", (double)t->pinned, "count",
+		    BETTER_HIGHER);
+	if (wl_int(ctx, "collapse")) {
+		wl_metric(ctx, "collapse_ok", (double)t->collapse.ok,
+		    "count", BETTER_HIGHER);
+		/* EAGAIN/EBUSY: the reader held a page. */
+		wl_metric(ctx, "collapse_again", (double)t->collapse.again,
+		    "count", BETTER_LOWER);
+		wl_metric(ctx, "collapse_failed", (double)t->collapse.failed,
+		    "count", BETTER_LOWER);
+		if (alloc0 >= 0 && alloc1 >= alloc0)
+			wl_metric(ctx, "thp_collapse_alloc",
+			    (double)(alloc1 - alloc0), "count",
+			    BETTER_HIGHER);
+	}
+	if (wl_int(ctx, "fork_churn")) {
+		wl_metric(ctx, "forks", (double)atomic_load(&f->forks),
+		    "count", BETTER_HIGHER);
+		wl_metric(ctx, "fork_errors", (double)atomic_load(&f->errors),
+		    "count", BETTER_LOWER);
+		/* A child that read the mirror and died of a signal. */
+		wl_metric(ctx, "fork_children_killed",
+		    (double)atomic_load(&f->killed), "count", BETTER_LOWER);
+	}
+}
+
 /* What the main thread keeps while the pairs run. */
 struct watch {
 	struct wl_ctx *ctx;
@@ -992,13 +1222,37 @@ area_size(struct wl_ctx *ctx, enum backing b, size_t page, size_t *size,
 		    page;
 		*len = *size = (*size + page - 1) / page * page;
 		break;
-	default:
+	default:        /* thp, shmem: whole huge pages */
 		hpage = thp_pmd_size(NULL);
 		*size = wl_isset(ctx, "size") ? (size_t)wl_int(ctx, "size") :
 		    hpage;
 		*len = *size = (*size + hpage - 1) / hpage * hpage;
 		break;
 	}
+}
+
+/* backing=shmem: the pair's memfd, and its mirror mapping at addr. */
+static int
+map_mirror(struct pair *p, char *addr, char **cause)
+{
+	void *m;
+	int r;
+
+	if ((r = shmem_file("mmstorm-mmap-churn", p->len, &p->fd,
+	    cause)) != 0)
+		return r;
+	m = mmap(addr, p->len, PROT_READ, MAP_SHARED | MAP_FIXED_NOREPLACE,
+	    p->fd, 0);
+	if (m == MAP_FAILED)
+		return set_cause(cause, errno, "cannot map the shmem mirror "
+		    "at %p: %s", (void *)addr, strerror(errno));
+	if (m != addr) {
+		munmap(m, p->len);
+		return set_cause(cause, EEXIST, "cannot map the shmem mirror "
+		    "at %p: the address is taken", (void *)addr);
+	}
+	p->mirror = addr;
+	return 0;
 }
 
 /* Each pair's area in the middle of a slot of its own; backing=file
@@ -1009,9 +1263,12 @@ place_pairs(struct watch *w, size_t size, size_t len, size_t page,
 {
 	struct pair *p;
 	char *first = NULL;
-	int i, r;
+	size_t ncpus = 0;
+	const int64_t *cpus = wl_list(w->ctx, "cpus", &ncpus);
+	int shmem = w->sh->backing == BACKING_SHMEM, i, r;
 
-	if ((r = find_slots(w->npairs, &first, cause)) != 0)
+	/* shmem: the mirrors get slots of their own, after the pairs'. */
+	if ((r = find_slots(w->npairs * (shmem ? 2 : 1), &first, cause)) != 0)
 		return r;
 	for (i = 0; i < w->npairs; i++) {
 		p = &w->pairs[i];
@@ -1021,9 +1278,17 @@ place_pairs(struct watch *w, size_t size, size_t len, size_t page,
 		p->len = len;
 		p->size = size;
 		p->stride = size > page ? page : CACHE_LINE;
+		p->writer_cpu = p->reader_cpu = -1;
+		if (cpus != NULL && ncpus > 0) {
+			p->writer_cpu = (int)cpus[(size_t)(2 * i) % ncpus];
+			p->reader_cpu = (int)cpus[(size_t)(2 * i + 1) % ncpus];
+		}
 		if (w->sh->backing == BACKING_FILE &&
 		    (r = make_file(file_dir(wl_params(w->ctx)), size, &p->fd,
 		    cause)) != 0)
+			return r;
+		if (shmem && (r = map_mirror(p, first + (size_t)(w->npairs +
+		    i) * SLOT + SLOT / 2, cause)) != 0)
 			return r;
 	}
 	return 0;
@@ -1135,6 +1400,7 @@ static int
 run_result(const struct watch *w, const struct totals *t)
 {
 	const struct pair *p;
+	int i;
 
 	if (w->stalled >= 0) {
 		/* Sets the reason; the result is a lockup, not a failure. */
@@ -1143,6 +1409,11 @@ run_result(const struct watch *w, const struct totals *t)
 		    w->stuck ? "; its thread could not be joined" : "");
 		return WL_LOCKUP;
 	}
+	for (i = 0; i < w->npairs; i++)
+		if (w->pairs[i].collapse_refused)
+			return wl_skip(w->ctx, "MADV_COLLAPSE is not available: "
+			    "madvise() says EINVAL on pair %d's shmem area "
+			    "(shmem_enabled deny?)", i);
 	if (w->error_pair >= 0) {
 		p = &w->pairs[w->error_pair];
 		return wl_fail(w->ctx, "pair %d: %s at %p: %s", w->error_pair,
@@ -1183,6 +1454,8 @@ release_pairs(struct watch *w, int handlers, int inited,
 			munmap(w->pairs[i].addr, w->pairs[i].len);
 		if (w->pairs[i].fd != -1)
 			close(w->pairs[i].fd);
+		if (w->pairs[i].mirror != NULL)
+			munmap(w->pairs[i].mirror, w->pairs[i].len);
 		if (inited)
 			pthread_mutex_destroy(&w->pairs[i].lock);
 	}
@@ -1192,6 +1465,26 @@ release_pairs(struct watch *w, int handlers, int inited,
 	}
 	free(w->pairs);
 	free(w->sh);
+}
+
+/* The run's options into the watch and the shared settings. */
+static void
+read_settings(struct watch *w)
+{
+	struct wl_ctx *ctx = w->ctx;
+	struct shared *sh = w->sh;
+
+	sh->backing = backing_of(wl_str(ctx, "backing"));
+	sh->collapse = (int)wl_int(ctx, "collapse");
+	sh->hpage = thp_pmd_size(NULL);
+	w->npairs = (int)wl_int(ctx, "pairs");
+	w->stall_ns = wl_int(ctx, "stall") * 1000000;
+	if (wl_isset(ctx, "iterations"))
+		sh->iterations = (uint64_t)wl_int(ctx, "iterations");
+	else if (wl_int(ctx, "duration") > 0)
+		sh->iterations = 0;
+	else
+		sh->iterations = DEFAULT_MAPS;
 }
 
 static int
@@ -1205,23 +1498,18 @@ mmap_churn_run(struct wl_ctx *ctx)
 	size_t page = (size_t)sysconf(_SC_PAGESIZE), size, len;
 	int64_t t0 = 0;
 	struct thp_faults thp0 = { -1, -1 }, thp1 = { -1, -1 };
+	struct forker forker;
+	int64_t alloc0 = -1, alloc1 = -1;
 	int i, result, handlers = 0, started = 0, inited = 0;
 
 	memset(&w, 0, sizeof w);
+	memset(&forker, 0, sizeof forker);
 	w.ctx = ctx;
 	w.error_pair = w.stalled = -1;
 	/* On the heap: a thread stuck in the kernel may outlive this call
 	 * (see record_stall()) and still look at it. */
 	w.sh = sh = xcalloc(1, sizeof *sh);
-	sh->backing = backing_of(wl_str(ctx, "backing"));
-	w.npairs = (int)wl_int(ctx, "pairs");
-	w.stall_ns = wl_int(ctx, "stall") * 1000000;
-	if (wl_isset(ctx, "iterations"))
-		sh->iterations = (uint64_t)wl_int(ctx, "iterations");
-	else if (wl_int(ctx, "duration") > 0)
-		sh->iterations = 0;
-	else
-		sh->iterations = DEFAULT_MAPS;
+	read_settings(&w);
 	area_size(ctx, sh->backing, page, &size, &len);
 	if (len > SLOT / 2) {
 		result = wl_fail(ctx, "size %zu does not fit in a %zu MiB "
@@ -1258,6 +1546,12 @@ mmap_churn_run(struct wl_ctx *ctx)
 
 	if (sh->backing == BACKING_THP)
 		thp_faults_read(&thp0);
+	alloc0 = vmstat_counter("thp_collapse_alloc");
+	if (wl_int(ctx, "fork_churn") && start_forker(&forker, sh, w.pairs,
+	    w.npairs, &cause) != 0) {
+		result = wl_fail(ctx, "%s", cause);
+		goto out;
+	}
 	wl_progress(ctx, "%d pair%s, backing=%s, %zu bytes at %p", w.npairs,
 	    w.npairs == 1 ? "" : "s", backing_names[sh->backing], size,
 	    (void *)w.pairs[0].addr);
@@ -1265,6 +1559,8 @@ mmap_churn_run(struct wl_ctx *ctx)
 	open_gate(sh);
 	watch_pairs(&w, t0);
 	atomic_store(&sh->stop, 1);
+	stop_forker(&forker);
+	alloc1 = vmstat_counter("thp_collapse_alloc");
 	if (w.stalled >= 0)
 		record_stall(&w);
 	else
@@ -1277,6 +1573,7 @@ mmap_churn_run(struct wl_ctx *ctx)
 	sum_pairs(w.pairs, w.npairs, &t);
 	record_metrics(ctx, &t, (double)(writers_end_ns(w.pairs, w.npairs,
 	    t0) - t0) / 1e9, &thp0, &thp1, sh->backing);
+	record_churn_metrics(ctx, &t, &forker, alloc0, alloc1);
 	result = run_result(&w, &t);
 out:
 	if (started) {
@@ -1285,6 +1582,7 @@ out:
 		open_gate(sh);
 		join_all(w.pairs, w.npairs, 0);
 	}
+	stop_forker(&forker);
 	release_pairs(&w, handlers, inited, &old_segv, &old_bus);
 	free(cause);
 	return result;
@@ -1299,7 +1597,7 @@ static const struct workload_plot mmap_churn_plots[] = {
 
 static const char *const mmap_churn_headline_metrics[] = {
 	"maps_per_s", "reads_per_s", "unexpected_faults", "wrong_data",
-	"sigsegv_tolerated", "thp_maps_pct", NULL,
+	"sigsegv_tolerated", "thp_maps_pct", "collapse_ok", "forks", NULL,
 };
 
 static const struct workload_values_plot mmap_churn_headline_values[] = {
@@ -1318,6 +1616,15 @@ static const struct workload_proof mmap_churn_proofs[] = {
 	{ "huge pages mapped or collapsed",
 	    "metric:thp_maps_pct|tp.huge_memory.mm_collapse_huge_page", 1,
 	    "backing=thp" },
+	/* Seed 001's retract path: each collapse_file() that MADV_COLLAPSE
+	 * reports, confirmed by the kernel's own count (thp_collapse_alloc
+	 * or the collapse_file tracepoint). */
+	{ "shmem maps collapsed (MADV_COLLAPSE)", "metric:collapse_ok", 1,
+	    "collapse=1" },
+	{ "collapse allocations counted by the kernel",
+	    "metric:thp_collapse_alloc|"
+	    "tp.huge_memory.mm_khugepaged_collapse_file", 1, "collapse=1" },
+	{ "fork/exit churn beside it", "metric:forks", 1, "fork_churn=1" },
 	{ NULL, NULL, 0, NULL },
 };
 

@@ -27,8 +27,16 @@
  *      as tools/testing/selftests/mm/transhuge-stress.c does;
  *   7. the munmap is timed, with CAL/TLB interrupt counts around it;
  *   8. the threads are released and joined.
+ *
+ * The seed's other conditions (docs/design-notes.md, "Seed conditions"):
+ * gup= starts GUP-fast walkers (O_DIRECT reads into the region, or
+ * vmsplice() from it) after step 4, racing the split, the collapse and
+ * the munmap, the lockless walks serialize_against_pte_lookup() waited
+ * for; collapse=1 MADV_COLLAPSEs every huge page back after the split;
+ * backing=shmem maps a memfd instead of anonymous memory.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <sched.h>
@@ -37,6 +45,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <numa.h>
@@ -48,13 +57,18 @@
 #include "probe/thp.h"
 #include "common/util.h"
 #include "run/workload.h"
+#include "workloads/thp-extra.h"
 
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23  /* Linux 5.14 */
 #endif
 
 #define GIB            ((double)(1 << 30))
-#define SIZE_CAP       (INT64_C(64) << 30)
+/* A bound for the parser only: what the machine holds is checked
+ * against MemAvailable (region_size()). */
+#define SIZE_MAX_OPT   (INT64_C(1) << 50)
+#define AVAIL_PCT      90   /* of MemAvailable: page tables, the worker */
+#define GUP_CHUNK      ((size_t)64 << 10)  /* one GUP call: 16 pages */
 #define POPULATE_CHUNK ((size_t)64 << 20)   /* stop checks between chunks */
 #define THREAD_STACK   ((size_t)256 << 10)
 #define POLL_NS        (INT64_C(200) * 1000)
@@ -63,9 +77,27 @@ static const struct opt_spec thp_munmap_opts[] = {
 	{ "threads", OPT_INT, 1, 4096, NULL, NULL,
 	    "threads in the mm, pinned round-robin over the allowed CPUs "
 	    "(default: one per CPU)" },
-	{ "size", OPT_SIZE, INT64_C(2) << 20, SIZE_CAP, NULL, NULL,
-	    "THP region, rounded down to whole huge pages (default: a "
-	    "quarter of MemAvailable, at most 64G)" },
+	{ "size", OPT_SIZE, INT64_C(2) << 20, SIZE_MAX_OPT, NULL, NULL,
+	    "THP region, rounded down to whole huge pages; at most 90 % of "
+	    "MemAvailable (default: a quarter of MemAvailable)" },
+	{ "backing", OPT_ENUM, 0, 0, "anon", "anon|shmem",
+	    "anon: private anonymous memory; shmem: a memfd mapped shared "
+	    "with MADV_HUGEPAGE (shmem_enabled never or deny is set to "
+	    "advise for the run, restored after)" },
+	{ "gup", OPT_ENUM, 0, 0, "none", "none|odirect|vmsplice",
+	    "lockless page-table walkers (GUP-fast) racing the split and "
+	    "the munmap from other threads: odirect: O_DIRECT reads from a "
+	    "file into the region; vmsplice: vmsplice() of the region into "
+	    "a pipe" },
+	{ "gup_threads", OPT_INT, 1, 64, "1", NULL,
+	    "gup=: walker threads (not pinned)" },
+	{ "dir", OPT_STRING, 0, 0, NULL, NULL,
+	    "gup=odirect: directory of the file read with O_DIRECT; its "
+	    "filesystem must take O_DIRECT (default: $TMPDIR or /var/tmp)" },
+	{ "collapse", OPT_BOOL, 0, 1, "0", NULL,
+	    "with split=1: MADV_COLLAPSE every huge page back after the "
+	    "split, before the munmap (Linux 6.1+; skipped where the kernel "
+	    "refuses it)" },
 	{ "node", OPT_INT, -1, 1023, "-1", NULL,
 	    "NUMA node to bind the region to; -1: each thread faults on its "
 	    "own node, threads alternate between nodes" },
@@ -102,6 +134,31 @@ struct shared {
 	atomic_int release;      /* munmap done: exit */
 	atomic_int error;        /* first errno of a thread */
 	_Atomic int64_t fault_end_ns;
+
+	/* gup=: the walkers run from race until race_stop */
+	size_t size;
+	int gup;                 /* enum gup_mode */
+	int gup_fd;              /* gup=odirect: the O_DIRECT file */
+	atomic_int race;
+	atomic_int race_stop;
+	atomic_int racers_parked;
+	_Atomic uint64_t gup_calls, gup_efault, gup_errors;
+	atomic_int gup_error;    /* first errno other than EFAULT */
+};
+
+enum gup_mode {
+	GUP_NONE,
+	GUP_ODIRECT,
+	GUP_VMSPLICE,
+};
+
+/* One GUP-fast walker. */
+struct racer {
+	struct shared *sh;
+	pthread_t tid;
+	int index;
+	int pipe[2];             /* gup=vmsplice */
+	int devnull;
 };
 
 struct thread {
@@ -121,6 +178,10 @@ struct iteration {
 	int64_t tlb_irqs;        /* -1: no TLB row (not x86) */
 	int64_t cal_irqs;
 	int64_t split_pmds;      /* vmstat thp_split_pmd delta, -1 unknown */
+	uint64_t gup_calls, gup_efault, gup_errors;
+	struct collapse_counts collapse;
+	int64_t collapse_alloc;  /* vmstat thp_collapse_alloc delta, or -1 */
+	double collapse_ms;
 };
 
 /* Settings of the whole run. */
@@ -131,6 +192,11 @@ struct config {
 	int node;
 	int split;
 	int touch;
+	int shmem;
+	int gup;                 /* enum gup_mode */
+	int gup_threads;
+	int gup_fd;              /* -1 unless gup=odirect */
+	int collapse;
 	int repeat;
 	double min_coverage;
 	int *cpus;               /* pinning order */
@@ -140,43 +206,9 @@ struct config {
 	int64_t started_ns;
 };
 
-struct vmstat_find {
-	const char *key;
-	int64_t value;
-	int found;
-};
-
-static void
-vmstat_match(void *arg, const char *key, size_t keylen, int64_t value)
-{
-	struct vmstat_find *f = arg;
-
-	if (!f->found && strlen(f->key) == keylen &&
-	    memcmp(key, f->key, keylen) == 0) {
-		f->value = value;
-		f->found = 1;
-	}
-}
-
-/* One /proc/vmstat counter: 0, or -1 when unreadable or absent. */
-static int
-vmstat_read(const char *key, int64_t *out)
-{
-	struct vmstat_find f = { key, 0, 0 };
-	char *text = NULL;
-
-	if (read_file("/proc/vmstat", &text, NULL, NULL) == 0)
-		procfs_parse_vmstat(text, vmstat_match, &f);
-	free(text);
-	if (!f.found)
-		return -1;
-	*out = f.value;
-	return 0;
-}
-
 /*
- * AnonHugePages of the mappings inside [base, base + size), from
- * /proc/self/smaps.  Not smaps_rollup: the worker is forked from the
+ * Huge pages mapped by PMD inside [base, base + size), from
+ * /proc/self/smaps: AnonHugePages, or ShmemPmdMapped for backing=shmem.  Not smaps_rollup: the worker is forked from the
  * supervisor and, with THP always, inherits huge pages of its own that
  * would pass for coverage of the region.
  */
@@ -205,7 +237,8 @@ region_anon_huge_kb(const char *base, size_t size, int64_t *out,
 			continue;
 		}
 		/* smaps fields have meminfo's form, "Key:  N kB". */
-		if (inside && meminfo_value(line, "AnonHugePages", &kb) == 0)
+		if (inside && (meminfo_value(line, "AnonHugePages", &kb) == 0 ||
+		    meminfo_value(line, "ShmemPmdMapped", &kb) == 0))
 			*out += kb;
 	}
 	free(text);
@@ -230,24 +263,71 @@ read_irqs(int64_t *cal, int64_t *tlb, char **cause)
 	return 0;
 }
 
-/* A quarter of MemAvailable, at most 64 GiB, whole huge pages. */
+/*
+ * size=, or a quarter of MemAvailable, in whole huge pages; what the
+ * machine can hold is AVAIL_PCT of MemAvailable (seed 004's region was
+ * 496 GB: no fixed cap).  -ENOMEM with *cause when it does not fit.
+ */
 static int
 region_size(const struct params *ps, int64_t avail_kb, size_t hpage,
-    size_t *size)
+    size_t *size, char **cause)
 {
+	double avail = (double)avail_kb * 1024, limit;
 	int64_t want;
 
-	if (params_isset(ps, "size"))
-		want = params_int(ps, "size");
-	else {
-		want = avail_kb * 1024 / 4;
-		if (want > SIZE_CAP)
-			want = SIZE_CAP;
-	}
+	limit = avail * AVAIL_PCT / 100;
+	want = params_isset(ps, "size") ? params_int(ps, "size") :
+	    avail_kb * 1024 / 4;
 	want -= want % (int64_t)hpage;
 	if (want < (int64_t)hpage)
-		return -ENOMEM;
+		return set_cause(cause, ENOMEM, "size is less than one huge "
+		    "page (%zu KiB) or MemAvailable is too small (%.1f MiB)",
+		    hpage >> 10, avail / (1 << 20));
+	if ((double)want > limit)
+		return set_cause(cause, ENOMEM, "size %.2f GiB is more than "
+		    "this machine can hold: %d %% of MemAvailable is %.2f GiB",
+		    (double)want / GIB, AVAIL_PCT, limit / GIB);
 	*size = (size_t)want;
+	return 0;
+}
+
+static const char *
+gup_dir(const struct params *ps)
+{
+	/* Not /tmp: a tmpfs takes O_DIRECT only since Linux 6.6. */
+	return dir_option(ps, "/var/tmp");
+}
+
+static int
+gup_mode_of(const char *name)
+{
+	if (strcmp(name, "odirect") == 0)
+		return GUP_ODIRECT;
+	if (strcmp(name, "vmsplice") == 0)
+		return GUP_VMSPLICE;
+	return GUP_NONE;
+}
+
+/* The seed-004 options that need something of the kernel or of the
+ * other options: collapse=, backing=shmem, gup=odirect. */
+static int
+options_supported(const struct params *ps, size_t hpage, char **reason)
+{
+	int must_set;
+
+	if (params_int(ps, "collapse") && !params_int(ps, "split"))
+		return set_cause(reason, EINVAL, "collapse=1 needs split=1: "
+		    "a region still mapped by PMDs has nothing to collapse");
+	if (params_int(ps, "collapse") &&
+	    collapse_available(hpage, reason) != 0)
+		return -ENOTSUP;
+	if (strcmp(params_str(ps, "backing"), "shmem") == 0 &&
+	    shmem_thp_check(&must_set, reason) != 0)
+		return -ENOTSUP;
+	if (gup_mode_of(params_str(ps, "gup")) == GUP_ODIRECT &&
+	    access(gup_dir(ps), W_OK | X_OK) != 0)
+		return set_cause(reason, errno, "gup=odirect cannot create "
+		    "its file in '%s': %s", gup_dir(ps), strerror(errno));
 	return 0;
 }
 
@@ -284,18 +364,10 @@ thp_munmap_supported(const struct params *ps, char **reason)
 	if ((r = meminfo_read(MEMINFO_PATH, "MemAvailable", &avail_kb,
 	    reason)) != 0)
 		goto out;
-	if (region_size(ps, avail_kb, hpage, &size) != 0) {
-		r = set_cause(reason, ENOMEM, "size is less than one huge "
-		    "page (%zu KiB) or MemAvailable is too small (%.1f MiB)",
-		    hpage >> 10, (double)avail_kb / 1024);
+	if ((r = region_size(ps, avail_kb, hpage, &size, reason)) != 0)
 		goto out;
-	}
-	if ((double)size > (double)avail_kb * 1024) {
-		r = set_cause(reason, ENOMEM,
-		    "size %.2f GiB is more than MemAvailable (%.2f GiB)",
-		    (double)size / GIB, (double)avail_kb * 1024 / GIB);
+	if ((r = options_supported(ps, hpage, reason)) != 0)
 		goto out;
-	}
 	if (node >= 0) {
 		if (numa_available() < 0 || node > numa_max_node() ||
 		    (node_bytes = numa_node_size64((int)node, NULL)) < 0) {
@@ -498,20 +570,185 @@ bind_to_node(char *base, size_t size, int node, char **cause)
 	return 0;
 }
 
-/* mmap the region aligned, MADV_HUGEPAGE, and bind it to node= if set. */
+/*
+ * mmap the region aligned, MADV_HUGEPAGE, and bind it to node= if set.
+ * backing=shmem maps a memfd (*fd) shared over the aligned range: file
+ * offset 0 at a PMD boundary, so shmem_get_unmapped_area() is not needed
+ * for huge pages.
+ */
 static int
-map_region(const struct config *cf, char **base, char **cause)
+map_region(const struct config *cf, char **base, int *fd, char **cause)
 {
 	int r;
 
 	if ((r = map_aligned(cf->size, cf->hpage, base, cause)) != 0)
 		return r;
+	if (cf->shmem) {
+		if ((r = shmem_file("mmstorm-thp-munmap", cf->size, fd,
+		    cause)) != 0)
+			return r;
+		if (mmap(*base, cf->size, PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_FIXED, *fd, 0) == MAP_FAILED)
+			return set_cause(cause, errno, "cannot map the shmem "
+			    "file: %s", strerror(errno));
+	}
 	if (madvise(*base, cf->size, MADV_HUGEPAGE) != 0)
 		return set_cause(cause, errno, "madvise(MADV_HUGEPAGE): %s",
 		    strerror(errno));
 	if (cf->node >= 0)
 		return bind_to_node(*base, cf->size, cf->node, cause);
 	return 0;
+}
+
+/*
+ * One GUP call on GUP_CHUNK bytes at addr: get_user_pages_fast() walks
+ * the page tables with interrupts off and no lock, the walker seed 004's
+ * serialize_against_pte_lookup() waits for.  0, or the errno.
+ */
+static int
+gup_once(struct racer *rc, char *addr)
+{
+	struct iovec iov = { addr, GUP_CHUNK };
+	ssize_t n;
+
+	if (rc->sh->gup == GUP_ODIRECT) {
+		/* The direct I/O pins the pages it reads into. */
+		n = pread(rc->sh->gup_fd, addr, GUP_CHUNK, 0);
+		return n < 0 ? errno : 0;
+	}
+	if ((n = vmsplice(rc->pipe[1], &iov, 1, 0)) < 0)
+		return errno;
+	/* Empty the pipe for the next call; the pages go with it. */
+	while (n > 0) {
+		ssize_t m = splice(rc->pipe[0], NULL, rc->devnull, NULL,
+		    (size_t)n, 0);
+
+		if (m <= 0)
+			return m < 0 ? errno : EIO;
+		n -= m;
+	}
+	return 0;
+}
+
+static void *
+racer_main(void *arg)
+{
+	struct racer *rc = arg;
+	struct shared *sh = rc->sh;
+	size_t off, span = sh->size - GUP_CHUNK;
+	int err;
+
+	while (!atomic_load_explicit(&sh->race, memory_order_acquire) &&
+	    !atomic_load(&sh->race_stop))
+		sched_yield();
+	/* Walkers start apart and step one huge page and one base page
+	 * at a time: every PMD, and every offset in it, gets walked. */
+	off = (size_t)rc->index * sh->hpage * 7 % span;
+	while (!atomic_load_explicit(&sh->race_stop, memory_order_acquire)) {
+		err = gup_once(rc, sh->base + off);
+		if (err == 0)
+			atomic_fetch_add(&sh->gup_calls, 1);
+		else if (err == EFAULT)   /* the munmap won: the race */
+			atomic_fetch_add(&sh->gup_efault, 1);
+		else {
+			atomic_fetch_add(&sh->gup_errors, 1);
+			atomic_compare_exchange_strong(&sh->gup_error,
+			    &(int){ 0 }, err);
+		}
+		off = (off + sh->hpage + sh->page) % span;
+		off -= off % sh->page;
+	}
+	atomic_fetch_add(&sh->racers_parked, 1);
+	return NULL;
+}
+
+/* Start gup_threads walkers, held until sh->race. */
+static int
+start_racers(const struct config *cf, struct shared *sh,
+    struct racer *racers, int *started, char **cause)
+{
+	int i, err;
+
+	for (i = 0; i < cf->gup_threads; i++) {
+		racers[i].sh = sh;
+		racers[i].index = i;
+		racers[i].pipe[0] = racers[i].pipe[1] = -1;
+		racers[i].devnull = -1;
+		if (cf->gup == GUP_VMSPLICE &&
+		    (pipe2(racers[i].pipe, O_CLOEXEC) != 0 ||
+		    (racers[i].devnull = open("/dev/null",
+		    O_WRONLY | O_CLOEXEC)) == -1))
+			return set_cause(cause, errno, "gup=vmsplice: %s",
+			    strerror(errno));
+		if ((err = pthread_create(&racers[i].tid, NULL, racer_main,
+		    &racers[i])) != 0)
+			return set_cause(cause, err, "cannot start GUP walker "
+			    "%d: %s", i + 1, strerror(err));
+		(*started)++;
+	}
+	return 0;
+}
+
+/* Stop the walkers and wait until none is in a GUP call: after the
+ * munmap nothing may write into the freed range. */
+static void
+stop_racers(struct shared *sh, int started)
+{
+	atomic_store(&sh->race_stop, 1);
+	while (atomic_load(&sh->racers_parked) < started)
+		sched_yield();
+}
+
+static void
+release_racers(struct racer *racers, int n, int started)
+{
+	int i;
+
+	for (i = 0; i < started; i++)
+		pthread_join(racers[i].tid, NULL);
+	for (i = 0; i < n; i++) {
+		if (racers[i].pipe[0] != -1)
+			close(racers[i].pipe[0]);
+		if (racers[i].pipe[1] != -1)
+			close(racers[i].pipe[1]);
+		if (racers[i].devnull != -1)
+			close(racers[i].devnull);
+	}
+}
+
+/*
+ * The O_DIRECT file of gup=odirect: GUP_CHUNK bytes, written through
+ * the page cache and synced, then read with O_DIRECT; unlinked at once.
+ */
+static int
+open_gup_file(const char *dir, int *out, char **cause)
+{
+	char *path = xasprintf("%s/mmstorm-thp-munmap.XXXXXX", dir);
+	char *buf = xmalloc(GUP_CHUNK);
+	int fd, r = 0;
+
+	if ((fd = mkostemp(path, O_CLOEXEC)) == -1) {
+		r = set_cause(cause, errno, "cannot create a file in '%s': %s",
+		    dir, strerror(errno));
+		goto out;
+	}
+	unlink(path);
+	memset(buf, 'g', GUP_CHUNK);
+	if (pwrite(fd, buf, GUP_CHUNK, 0) != (ssize_t)GUP_CHUNK ||
+	    fdatasync(fd) != 0)
+		r = set_cause(cause, errno, "cannot write '%s': %s", path,
+		    strerror(errno));
+	else if (fcntl(fd, F_SETFL, O_DIRECT) != 0)
+		r = set_cause(cause, errno, "gup=odirect: the filesystem of "
+		    "'%s' does not take O_DIRECT: %s", dir, strerror(errno));
+	if (r != 0)
+		close(fd);
+	else
+		*out = fd;
+out:
+	free(buf);
+	free(path);
+	return r;
 }
 
 /*
@@ -613,16 +850,40 @@ split_every_pmd(struct wl_ctx *ctx, const struct config *cf, char *base,
 	int64_t split0 = -1, split1 = -1;
 
 	wl_progress(ctx, "splitting %zu huge pages", nhuge);
-	if (vmstat_read("thp_split_pmd", &split0) != 0)
-		split0 = -1;
+	split0 = vmstat_counter("thp_split_pmd");
 	for (i = 0; i < nhuge; i++) {
 		if (madvise(base + i * cf->hpage, cf->hpage - cf->page,
 		    MADV_DONTNEED) != 0)
 			return set_cause(cause, errno,
 			    "madvise(MADV_DONTNEED): %s", strerror(errno));
 	}
-	if (split0 >= 0 && vmstat_read("thp_split_pmd", &split1) == 0)
+	if (split0 >= 0 && (split1 = vmstat_counter("thp_split_pmd")) >= 0)
 		it->split_pmds = split1 - split0;
+	return 0;
+}
+
+/*
+ * collapse=1: MADV_COLLAPSE every huge page of the split region back
+ * (collapse_huge_page(), or collapse_file() for shmem), with the GUP
+ * walkers still running.  -ENOTSUP with *cause when the kernel refuses
+ * MADV_COLLAPSE: the run is skipped, never counted as collapsed.
+ */
+static int
+collapse_region(struct wl_ctx *ctx, const struct config *cf, char *base,
+    struct iteration *it, char **cause)
+{
+	int64_t alloc0, alloc1, t0;
+
+	wl_progress(ctx, "collapsing %zu huge pages", cf->size / cf->hpage);
+	alloc0 = vmstat_counter("thp_collapse_alloc");
+	t0 = now_mono_ns();
+	if (collapse_range(base, cf->size, cf->hpage, &it->collapse) != 0)
+		return set_cause(cause, ENOTSUP, "MADV_COLLAPSE is not "
+		    "available: madvise() says EINVAL on the region");
+	it->collapse_ms = (double)(now_mono_ns() - t0) / 1e6;
+	alloc1 = vmstat_counter("thp_collapse_alloc");
+	it->collapse_alloc = alloc0 >= 0 && alloc1 >= 0 ? alloc1 - alloc0 :
+	    -1;
 	return 0;
 }
 
@@ -632,8 +893,9 @@ split_every_pmd(struct wl_ctx *ctx, const struct config *cf, char *base,
  */
 static int
 time_munmap(struct wl_ctx *ctx, const struct config *cf, char **base,
-    int nthreads, struct iteration *it, char **cause)
+    struct shared *sh, int racers, struct iteration *it, char **cause)
 {
+	int nthreads = sh->nthreads;
 	int64_t t0, t1, cal0, tlb0, cal1, tlb1;
 	int r;
 
@@ -649,6 +911,7 @@ time_munmap(struct wl_ctx *ctx, const struct config *cf, char **base,
 		return set_cause(cause, errno, "munmap: %s", strerror(errno));
 	t1 = now_mono_ns();
 	*base = NULL;
+	stop_racers(sh, racers);
 	r = read_irqs(&cal1, &tlb1, cause);
 	wl_sample(ctx, "munmap-end");
 	if (r != 0)
@@ -656,6 +919,26 @@ time_munmap(struct wl_ctx *ctx, const struct config *cf, char **base,
 	it->munmap_ms = (double)(t1 - t0) / 1e6;
 	it->cal_irqs = cal0 >= 0 && cal1 >= 0 ? cal1 - cal0 : -1;
 	it->tlb_irqs = tlb0 >= 0 && tlb1 >= 0 ? tlb1 - tlb0 : -1;
+	return 0;
+}
+
+/*
+ * Let the GUP walkers go and wait for each to finish a call, so the
+ * split, the collapse and the munmap all race them.  0, or 1 when the
+ * run is stopping.
+ */
+static int
+start_race(struct wl_ctx *ctx, struct shared *sh, int racers)
+{
+	if (racers == 0)
+		return 0;
+	atomic_store_explicit(&sh->race, 1, memory_order_release);
+	while (atomic_load(&sh->gup_calls) + atomic_load(&sh->gup_errors) <
+	    (uint64_t)racers) {
+		if (wl_stopping(ctx))
+			return 1;
+		sched_yield();
+	}
 	return 0;
 }
 
@@ -669,40 +952,63 @@ run_iteration(struct wl_ctx *ctx, const struct config *cf, int nthreads,
 {
 	struct shared sh;
 	struct thread *threads = NULL;
+	struct racer *racers = NULL;
 	char *base = NULL;
-	int started = 0, r;
+	int started = 0, racing = 0, fd = -1, r;
 	size_t i;
 
 	memset(it, 0, sizeof *it);
 	memset(&sh, 0, sizeof sh);
-	it->split_pmds = -1;
+	it->split_pmds = it->collapse_alloc = -1;
 
-	if ((r = map_region(cf, &base, cause)) != 0)
+	if ((r = map_region(cf, &base, &fd, cause)) != 0)
 		goto out;
 	sh.base = base;
+	sh.size = cf->size;
 	sh.hpage = cf->hpage;
 	sh.page = cf->page;
 	sh.nthreads = nthreads;
 	sh.touch = cf->touch;
+	sh.gup = cf->gup;
+	sh.gup_fd = cf->gup_fd;
 	threads = xcalloc((size_t)nthreads, sizeof *threads);
+	racers = xcalloc((size_t)cf->gup_threads, sizeof *racers);
 	if ((r = start_threads(cf, &sh, threads, nthreads, &started,
 	    cause)) != 0)
 		goto out;
-	if ((r = populate_region(ctx, cf, &sh, it, cause)) != 0)
+	if (cf->gup != GUP_NONE && (r = start_racers(cf, &sh, racers,
+	    &racing, cause)) != 0)
+		goto out;
+	if ((r = populate_region(ctx, cf, &sh, it, cause)) != 0 ||
+	    (r = start_race(ctx, &sh, racing)) != 0)
 		goto out;
 	if (cf->split && (r = split_every_pmd(ctx, cf, base, it, cause)) != 0)
 		goto out;
-	r = time_munmap(ctx, cf, &base, nthreads, it, cause);
+	if (cf->collapse && (r = collapse_region(ctx, cf, base, it,
+	    cause)) != 0)
+		goto out;
+	r = time_munmap(ctx, cf, &base, &sh, racing, it, cause);
 out:
 	/* Threads first: the region must outlive every access to it. */
+	stop_racers(&sh, racing);
 	atomic_store(&sh.abort, 1);
 	atomic_store(&sh.stop_touch, 1);
 	atomic_store(&sh.go, 1);
 	atomic_store(&sh.release, 1);
 	for (i = 0; i < (size_t)started; i++)
 		pthread_join(threads[i].tid, NULL);
+	release_racers(racers, cf->gup_threads, racing);
 	if (base != NULL)
 		munmap(base, cf->size);
+	if (fd != -1)
+		close(fd);
+	it->gup_calls = atomic_load(&sh.gup_calls);
+	it->gup_efault = atomic_load(&sh.gup_efault);
+	it->gup_errors = atomic_load(&sh.gup_errors);
+	if (r == 0 && atomic_load(&sh.gup_error) != 0)
+		r = set_cause(cause, atomic_load(&sh.gup_error), "a GUP walker "
+		    "failed: %s", strerror(atomic_load(&sh.gup_error)));
+	free(racers);
 	free(threads);
 	return r;
 }
@@ -761,6 +1067,52 @@ get_split(const struct iteration *it)
 	return (double)it->split_pmds;
 }
 
+/* gup= and collapse=: totals over the repeats, so a gate sees any. */
+static void
+record_race_metrics(struct wl_ctx *ctx, const struct config *cf,
+    const struct iteration *its, size_t n)
+{
+	uint64_t calls = 0, efault = 0, errors = 0, ok = 0, again = 0;
+	uint64_t failed = 0;
+	int64_t alloc = 0;
+	double ms = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		calls += its[i].gup_calls;
+		efault += its[i].gup_efault;
+		errors += its[i].gup_errors;
+		ok += its[i].collapse.ok;
+		again += its[i].collapse.again;
+		failed += its[i].collapse.failed;
+		ms += its[i].collapse_ms;
+		if (alloc >= 0)
+			alloc = its[i].collapse_alloc < 0 ? -1 :
+			    alloc + its[i].collapse_alloc;
+	}
+	if (cf->gup != GUP_NONE) {
+		wl_metric(ctx, "gup_calls", (double)calls, "count",
+		    BETTER_HIGHER);
+		/* Calls that found the region gone: the munmap won. */
+		wl_metric(ctx, "gup_efault", (double)efault, "count",
+		    BETTER_HIGHER);
+		wl_metric(ctx, "gup_errors", (double)errors, "count",
+		    BETTER_LOWER);
+	}
+	if (!cf->collapse)
+		return;
+	wl_metric(ctx, "collapse_ok", (double)ok, "count", BETTER_HIGHER);
+	/* EAGAIN/EBUSY: a page was pinned (by a walker) or busy. */
+	wl_metric(ctx, "collapse_again", (double)again, "count",
+	    BETTER_LOWER);
+	wl_metric(ctx, "collapse_failed", (double)failed, "count",
+	    BETTER_LOWER);
+	wl_metric(ctx, "collapse_ms", ms / (double)n, "ms", BETTER_LOWER);
+	if (alloc >= 0)
+		wl_metric(ctx, "thp_collapse_alloc", (double)alloc, "count",
+		    BETTER_HIGHER);
+}
+
 /* Metrics of one thread count; suffix "" or "_t4" (sweeps). */
 static void
 record_metrics(struct wl_ctx *ctx, const struct config *cf, int nthreads,
@@ -803,6 +1155,7 @@ record_metrics(struct wl_ctx *ctx, const struct config *cf, int nthreads,
 	if (cf->split && its[0].split_pmds >= 0)
 		wl_metric(ctx, "thp_split_pmd", median(its, n, get_split),
 		    "count", BETTER_HIGHER);
+	record_race_metrics(ctx, cf, its, n);
 	/* Parameters, so a table of metrics says what was measured. */
 	wl_metric(ctx, "threads", nthreads, "threads", BETTER_HIGHER);
 	wl_metric(ctx, "size_gib", gib, "GiB", BETTER_HIGHER);
@@ -828,6 +1181,20 @@ slope(const double *x, const double *y, size_t n, double *out)
 	if (sxx == 0)
 		return -EINVAL;
 	*out = sxy / sxx;
+	return 0;
+}
+
+/* backing=shmem: shmem_enabled; gup=odirect: its file. */
+static int
+prepare_options(struct wl_ctx *ctx, struct config *cf, char **cause)
+{
+	int r;
+
+	if (cf->shmem && (r = shmem_thp_enable(ctx, cause)) != 0)
+		return r;
+	if (cf->gup == GUP_ODIRECT)
+		return open_gup_file(gup_dir(wl_params(ctx)), &cf->gup_fd,
+		    cause);
 	return 0;
 }
 
@@ -870,13 +1237,13 @@ prepare_run(struct wl_ctx *ctx, struct config *cf, int *result)
 		*result = wl_fail(ctx, "%s", cause);
 		goto out;
 	}
-	if (region_size(wl_params(ctx), avail_kb, cf->hpage, &cf->size) != 0 ||
-	    (double)cf->size > (double)avail_kb * 1024) {
-		*result = wl_skip(ctx, "size does not fit in MemAvailable "
-		    "(%.2f GiB)", (double)avail_kb * 1024 / GIB);
+	if (region_size(wl_params(ctx), avail_kb, cf->hpage, &cf->size,
+	    &cause) != 0) {
+		*result = wl_skip(ctx, "%s", cause);
 		goto out;
 	}
-	if (cpu_order(cf->node < 0, &cf->cpus, &cf->ncpus, &cause) != 0) {
+	if (cpu_order(cf->node < 0, &cf->cpus, &cf->ncpus, &cause) != 0 ||
+	    prepare_options(ctx, cf, &cause) != 0) {
 		*result = wl_fail(ctx, "%s", cause);
 		goto out;
 	}
@@ -934,7 +1301,7 @@ thp_munmap_run(struct wl_ctx *ctx)
 	char *cause = NULL, suffix[32];
 	double *xs = NULL, *ys = NULL, per_thread;
 	size_t ncounts, c, done = 0, npoints = 0;
-	int result, nthreads, failed_coverage = 0;
+	int result, nthreads, failed_coverage = 0, r;
 
 	memset(&cf, 0, sizeof cf);
 	cf.node = (int)wl_int(ctx, "node");
@@ -942,6 +1309,11 @@ thp_munmap_run(struct wl_ctx *ctx)
 	cf.touch = (int)wl_int(ctx, "touch");
 	cf.repeat = (int)wl_int(ctx, "iterations");
 	cf.min_coverage = wl_double(ctx, "min_coverage");
+	cf.shmem = strcmp(wl_str(ctx, "backing"), "shmem") == 0;
+	cf.gup = gup_mode_of(wl_str(ctx, "gup"));
+	cf.gup_threads = (int)wl_int(ctx, "gup_threads");
+	cf.gup_fd = -1;
+	cf.collapse = (int)wl_int(ctx, "collapse");
 	if (prepare_run(ctx, &cf, &result) != 0)
 		goto out;
 
@@ -960,9 +1332,12 @@ thp_munmap_run(struct wl_ctx *ctx)
 
 	for (c = 0; c < ncounts && !failed_coverage; c++) {
 		nthreads = (int)sweep[c];
-		if (repeat_iterations(ctx, &cf, nthreads, (int)c * cf.repeat,
-		    its, &done, &failed_coverage, &cause) != 0) {
-			result = wl_fail(ctx, "%s", cause);
+		if ((r = repeat_iterations(ctx, &cf, nthreads,
+		    (int)c * cf.repeat, its, &done, &failed_coverage,
+		    &cause)) != 0) {
+			/* The kernel refused MADV_COLLAPSE: not a sample. */
+			result = r == -ENOTSUP ? wl_skip(ctx, "%s", cause) :
+			    wl_fail(ctx, "%s", cause);
 			goto out;
 		}
 		if (done == 0)
@@ -1002,6 +1377,8 @@ out:
 	free(xs);
 	free(its);
 	free(cf.cpus);
+	if (cf.gup_fd != -1)
+		close(cf.gup_fd);
 	free(cause);
 	return result;
 }
@@ -1019,7 +1396,8 @@ static const char *const thp_munmap_headline_metrics[] = {
 	"munmap_ms_per_gib", "munmap_ms", "us_per_hugepage",
 	"tlb_irqs_per_gib", "munmap_tlb_irqs", "munmap_cal_irqs",
 	"munmap_ms_slope_per_thread", "threads", "size_gib",
-	"thp_coverage_pct", NULL,
+	"thp_coverage_pct", "gup_calls", "gup_efault", "collapse_ok",
+	"thp_collapse_alloc", NULL,
 };
 
 static const struct workload_values_plot thp_munmap_headline_values[] = {
@@ -1049,6 +1427,10 @@ static const struct workload_proof thp_munmap_proofs[] = {
 	{ "huge pages mapped", "metric:thp_coverage_pct", 1, NULL },
 	{ "TLB-flush IPIs at munmap", "metric:munmap_tlb_irqs", 1,
 	    "threads!=1" },
+	{ "GUP-fast walks racing the split and munmap", "metric:gup_calls",
+	    1, "gup!=none" },
+	{ "huge pages collapsed (MADV_COLLAPSE)",
+	    "metric:thp_collapse_alloc|metric:collapse_ok", 1, "collapse=1" },
 	{ NULL, NULL, 0, NULL },
 };
 

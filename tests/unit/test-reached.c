@@ -168,6 +168,64 @@ TEST(reached_mmap_churn)
 	CHECK(gate("mmap-churn", NULL, fellback, NULL));
 }
 
+/* Seed 004's options add proofs only when asked: walkers that made GUP
+ * calls, and collapses (the kernel's count or MADV_COLLAPSE's word). */
+TEST(reached_thp_munmap_seed_options)
+{
+	const char *const walked[] = { "metric:thp_coverage_pct=99.5",
+		"metric:munmap_tlb_irqs=120", "metric:gup_calls=300", NULL };
+	const char *const no_walk[] = { "metric:thp_coverage_pct=99.5",
+		"metric:munmap_tlb_irqs=120", "metric:gup_calls=0", NULL };
+	/* shmem: the folio stays huge, so collapse only re-maps it. */
+	const char *const remapped[] = { "metric:thp_coverage_pct=99.5",
+		"metric:munmap_tlb_irqs=120", "metric:thp_collapse_alloc=0",
+		"metric:collapse_ok=128", NULL };
+	const char *const refused[] = { "metric:thp_coverage_pct=99.5",
+		"metric:munmap_tlb_irqs=120", "metric:thp_collapse_alloc=0",
+		"metric:collapse_ok=0", NULL };
+	const char *const gup[] = { "threads=2", "gup=vmsplice", NULL };
+	const char *const collapse[] = { "threads=2", "split=1",
+		"collapse=1", NULL };
+	char *why = NULL;
+
+	CHECK(gate("thp-munmap", gup, walked, NULL));
+	CHECK(!gate("thp-munmap", gup, no_walk, &why));
+	CHECK_STR_EQ(why, "path not reached: GUP-fast walks racing the split "
+	    "and munmap (metric:gup_calls = 0, needs >= 1)");
+	free(why);
+	/* gup=none (the default) asks nothing of the walkers. */
+	CHECK(gate("thp-munmap", NULL, no_walk, NULL));
+	CHECK(gate("thp-munmap", collapse, remapped, NULL));
+	CHECK(!gate("thp-munmap", collapse, refused, NULL));
+	CHECK(gate("thp-munmap", NULL, refused, NULL));
+}
+
+/* Seed 001's: collapse=1 needs both MADV_COLLAPSE's word and the
+ * kernel's count; fork_churn=1 needs forks. */
+TEST(reached_mmap_churn_seed_options)
+{
+	const char *const collapsed[] = { "metric:maps=300",
+		"metric:checked_reads=8000", "metric:collapse_ok=290",
+		"metric:thp_collapse_alloc=291", "metric:forks=40", NULL };
+	const char *const by_tracepoint[] = { "metric:maps=300",
+		"metric:checked_reads=8000", "metric:collapse_ok=290",
+		"tp.huge_memory.mm_khugepaged_collapse_file=290", NULL };
+	const char *const busy[] = { "metric:maps=300",
+		"metric:checked_reads=8000", "metric:collapse_ok=0",
+		"metric:thp_collapse_alloc=0", NULL };
+	const char *const no_forks[] = { "metric:maps=300",
+		"metric:checked_reads=8000", "metric:forks=0", NULL };
+	const char *const collapse[] = { "backing=shmem", "collapse=1", NULL };
+	const char *const forks[] = { "fork_churn=1", NULL };
+
+	CHECK(gate("mmap-churn", collapse, collapsed, NULL));
+	CHECK(gate("mmap-churn", collapse, by_tracepoint, NULL));
+	CHECK(!gate("mmap-churn", collapse, busy, NULL));
+	CHECK(gate("mmap-churn", NULL, busy, NULL));
+	CHECK(gate("mmap-churn", forks, collapsed, NULL));
+	CHECK(!gate("mmap-churn", forks, no_forks, NULL));
+}
+
 /* Sums need every term; the JSON kept with the run says what was seen. */
 TEST(reached_sums_and_json)
 {
