@@ -7,6 +7,8 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -28,6 +30,7 @@ struct pressure {
 	char *yaml_path;
 	int64_t total_kb, floor_kb, start_avail_kb;
 	int64_t started_ns;
+	int64_t direct_base;    /* pressure_direct_reclaims() at the start */
 	struct pressure_stats st;
 };
 
@@ -95,8 +98,12 @@ allocator_main(const struct pressure *p, int index)
 			usleep(10000);
 			continue;
 		}
-		/* Every other chunk asks for THP: huge faults, compaction. */
-		if (p->cfg.thp && ((count + (size_t)index) & 1))
+		/* Every other chunk asks for THP: huge faults, compaction.
+		 * direct: every chunk, as an order-9 fault with free memory
+		 * at the watermarks goes to direct compaction, then direct
+		 * reclaim (THP defrag "madvise", the default). */
+		if (p->cfg.thp && (p->cfg.direct ||
+		    ((count + (size_t)index) & 1)))
 			madvise(c, (size_t)CHUNK_BYTES, MADV_HUGEPAGE);
 		touch(c, CHUNK_BYTES);
 		chunks[(head + count) % MAX_CHUNKS] = c;
@@ -228,6 +235,68 @@ start_stress_ng(struct pressure *p, char **cause)
 }
 
 int
+pressure_is_direct_reclaim(const char *field)
+{
+	return starts_with(field, "allocstall_") ||
+	    strcmp(field, "pgscan_direct") == 0;
+}
+
+int64_t
+pressure_direct_reclaims(void)
+{
+	char *text = NULL, *line, *save = NULL, *sp;
+	int64_t sum = 0;
+	long long v;
+
+	if (read_file("/proc/vmstat", &text, NULL, NULL) != 0)
+		return -1;
+	for (line = strtok_r(text, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		if ((sp = strchr(line, ' ')) == NULL)
+			continue;
+		*sp = '\0';
+		if (pressure_is_direct_reclaim(line) &&
+		    sscanf(sp + 1, "%lld", &v) == 1)
+			sum += v;
+	}
+	free(text);
+	return sum;
+}
+
+int64_t
+pressure_direct_cache_bytes(int64_t total_kb, double floor_pct, int workers)
+{
+	int64_t floor_kb = (int64_t)((double)total_kb * floor_pct / 100.0);
+
+	return (floor_kb + (CHUNK_BYTES >> 10) * (workers + 1) +
+	    total_kb / 16) * 1024;
+}
+
+/* pressure=direct's cache must be reclaimable page cache on a disk with
+ * room for it: tmpfs pages are not reclaimable without swap. */
+static int
+check_cache_dir(const struct pressure *p, char **cause)
+{
+	struct statfs fs;
+	struct statvfs vfs;
+
+	if (statfs(p->cfg.tmpdir, &fs) != 0 || statvfs(p->cfg.tmpdir, &vfs))
+		return set_cause(cause, errno, "cannot stat '%s': %s",
+		    p->cfg.tmpdir, strerror(errno));
+	if (fs.f_type == 0x01021994 || fs.f_type == 0x858458f6)
+		return set_cause(cause, EINVAL, "pressure=direct needs "
+		    "cache_dir= on a disk file system: '%s' is tmpfs or "
+		    "ramfs, whose pages cannot be reclaimed without swap",
+		    p->cfg.tmpdir);
+	if ((int64_t)vfs.f_bavail * (int64_t)vfs.f_frsize <
+	    p->cfg.cache_bytes + (INT64_C(256) << 20))
+		return set_cause(cause, ENOSPC, "'%s' has no room for the "
+		    "%lld MiB cache file and 256 MiB to spare", p->cfg.tmpdir,
+		    (long long)(p->cfg.cache_bytes >> 20));
+	return 0;
+}
+
+int
 pressure_start(struct pressure **out, const struct pressure_config *cfg,
     char **cause)
 {
@@ -246,6 +315,8 @@ pressure_start(struct pressure **out, const struct pressure_config *cfg,
 	p->stress_ng = -1;
 	p->st.stress_ng_status = -1;
 	p->st.ramp_ms = -1;
+	p->st.direct_ramp_ms = -1;
+	p->direct_base = pressure_direct_reclaims();
 	p->total_kb = meminfo_kb("MemTotal");
 	p->start_avail_kb = meminfo_kb("MemAvailable");
 	if (p->total_kb <= 0 || p->start_avail_kb < 0) {
@@ -257,6 +328,8 @@ pressure_start(struct pressure **out, const struct pressure_config *cfg,
 	p->started_ns = now_mono_ns();
 	if (cfg->engine == PRESSURE_STRESS_NG)
 		r = start_stress_ng(p, cause);
+	else if (cfg->direct && (r = check_cache_dir(p, cause)) != 0)
+		goto out;
 	else {
 		for (i = 0; r == 0 && i < p->cfg.workers; i++)
 			r = spawn(p, allocator_entry, i, cause);
@@ -293,6 +366,23 @@ pressure_poll(struct pressure *p)
 	}
 }
 
+/* direct: record when direct reclaim is first seen; 1 once it was. */
+static int
+direct_seen(struct pressure *p)
+{
+	int64_t now;
+
+	if (!p->cfg.direct)
+		return 1;
+	if (p->st.direct_ramp_ms >= 0)
+		return 1;
+	now = pressure_direct_reclaims();
+	if (now < 0 || p->direct_base < 0 || now <= p->direct_base)
+		return 0;
+	p->st.direct_ramp_ms = (now_mono_ns() - p->started_ns) / 1000000;
+	return 1;
+}
+
 int
 pressure_wait_ready(struct pressure *p, int64_t timeout_ns,
     int (*stop)(void *), void *arg)
@@ -305,13 +395,13 @@ pressure_wait_ready(struct pressure *p, int64_t timeout_ns,
 	while (now_mono_ns() < deadline) {
 		pressure_poll(p);
 		avail = meminfo_kb("MemAvailable");
-		if (avail <= near || (p->cfg.limit_bytes > 0 &&
-		    p->start_avail_kb - avail >= (p->cfg.limit_bytes >> 10) *
-		    9 / 10)) {
+		if (p->st.ramp_ms < 0 && (avail <= near ||
+		    (p->cfg.limit_bytes > 0 && p->start_avail_kb - avail >=
+		    (p->cfg.limit_bytes >> 10) * 9 / 10)))
 			p->st.ramp_ms = (now_mono_ns() - p->started_ns) /
 			    1000000;
+		if (direct_seen(p) && p->st.ramp_ms >= 0)
 			return 0;
-		}
 		if (stop != NULL && stop(arg))
 			return -EINTR;
 		usleep(100000);
