@@ -1089,7 +1089,12 @@ cycle_phase(struct wl_ctx *ctx, struct hotplug *h, char **cause)
 	pthread_t chase, watch;
 	int have_chase = 0, have_watch = 0, result = WL_PASSED, r;
 
-	if (sampler_init(&smp, NULL, cause) == 0) {
+	/* Only the sources report_counters() reads.  A full sampler here
+	 * held a second set of per-CPU tracepoint events (the supervisor's
+	 * are the run's) open through every transition: perf detaches them
+	 * at each offline (bench/README.md, hotplug). */
+	if (sampler_init_only(&smp, NULL, SAMPLE_VMSTAT | SAMPLE_INTERRUPTS |
+	    SAMPLE_PSI, cause) == 0) {
 		before = xcalloc(sampler_count(smp), sizeof *before);
 		after = xcalloc(sampler_count(smp), sizeof *after);
 		sampler_read(smp, before);

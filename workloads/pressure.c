@@ -54,6 +54,13 @@ touch(char *p, int64_t len)
 		p[off] = (char)off;
 }
 
+/* Allocators free chunks below floor + this and pause below half of it. */
+static int64_t
+margin_kb(const struct pressure *p)
+{
+	return (CHUNK_BYTES >> 10) * (p->cfg.workers + 1);
+}
+
 /*
  * One allocator: take 64 MiB chunks while MemAvailable stays above the
  * floor plus a margin; near it, free the oldest chunk and take a new one,
@@ -63,27 +70,27 @@ static void __attribute__((noreturn))
 allocator_main(const struct pressure *p, int index)
 {
 	static char *chunks[MAX_CHUNKS];
-	int64_t held = 0, avail, limit, margin_kb;
+	int64_t held = 0, avail, limit, margin;
 	size_t head = 0, count = 0;
 	int fd = open(MEMINFO_PATH, O_RDONLY | O_CLOEXEC);
 	char *c;
 
 	child_setup();
 	limit = p->cfg.limit_bytes ? p->cfg.limit_bytes / p->cfg.workers : 0;
-	margin_kb = (CHUNK_BYTES >> 10) * (p->cfg.workers + 1);
+	margin = margin_kb(p);
 	for (;;) {
 		avail = meminfo_fd_kb(fd, "MemAvailable");
 		if (avail < 0)
 			_exit(1);
 		if (avail < p->floor_kb || ((limit && held >= limit) ||
-		    avail < p->floor_kb + margin_kb)) {
+		    avail < p->floor_kb + margin)) {
 			if (count > 0) {
 				munmap(chunks[head], (size_t)CHUNK_BYTES);
 				head = (head + 1) % MAX_CHUNKS;
 				count--;
 				held -= CHUNK_BYTES;
 			}
-			if (avail < p->floor_kb + margin_kb / 2) {
+			if (avail < p->floor_kb + margin / 2) {
 				usleep(10000);
 				continue;
 			}
@@ -391,7 +398,12 @@ pressure_wait_ready(struct pressure *p, int64_t timeout_ns,
 
 	if (p == NULL)
 		return 0;
+	/* Within 2 % of MemTotal of the floor, or within the allocators'
+	 * margin: on a small machine (a 2 GiB lab guest) the margin is the
+	 * larger, and they never go below floor + margin / 2. */
 	near = p->floor_kb + p->total_kb / 50;
+	if (near < p->floor_kb + margin_kb(p))
+		near = p->floor_kb + margin_kb(p);
 	while (now_mono_ns() < deadline) {
 		pressure_poll(p);
 		avail = meminfo_kb("MemAvailable");
