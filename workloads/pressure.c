@@ -54,6 +54,24 @@ touch(char *p, int64_t len)
 		p[off] = (char)off;
 }
 
+/* One 64 MiB chunk, touched; NULL when mmap fails.  Every other chunk
+ * asks for THP: huge faults, compaction.  direct: every chunk, as an
+ * order-9 fault with free memory at the watermarks goes to direct
+ * compaction, then direct reclaim (THP defrag "madvise", the default). */
+static char *
+take_chunk(const struct pressure *p, size_t count, int index)
+{
+	char *c = mmap(NULL, (size_t)CHUNK_BYTES, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (c == MAP_FAILED)
+		return NULL;
+	if (p->cfg.thp && (p->cfg.direct || ((count + (size_t)index) & 1)))
+		madvise(c, (size_t)CHUNK_BYTES, MADV_HUGEPAGE);
+	touch(c, CHUNK_BYTES);
+	return c;
+}
+
 /* Allocators free chunks below floor + this and pause below half of it. */
 static int64_t
 margin_kb(const struct pressure *p)
@@ -82,6 +100,21 @@ allocator_main(const struct pressure *p, int index)
 		avail = meminfo_fd_kb(fd, "MemAvailable");
 		if (avail < 0)
 			_exit(1);
+		/* direct, in the top 64 MiB of the band: take the new chunk
+		 * before giving back the oldest, so it must come from
+		 * reclaim, not from the chunk just freed.  All allocators at
+		 * once take workers x 64 MiB: the floor still holds. */
+		if (p->cfg.direct && count > 0 && count < MAX_CHUNKS &&
+		    (!limit || held < limit) &&
+		    avail >= p->floor_kb + margin - (CHUNK_BYTES >> 10) &&
+		    avail < p->floor_kb + margin) {
+			if ((c = take_chunk(p, count, index)) != NULL) {
+				chunks[(head + count) % MAX_CHUNKS] = c;
+				munmap(chunks[head], (size_t)CHUNK_BYTES);
+				head = (head + 1) % MAX_CHUNKS;
+			}
+			continue;
+		}
 		if (avail < p->floor_kb || ((limit && held >= limit) ||
 		    avail < p->floor_kb + margin)) {
 			if (count > 0) {
@@ -99,20 +132,10 @@ allocator_main(const struct pressure *p, int index)
 			usleep(10000);
 			continue;
 		}
-		c = mmap(NULL, (size_t)CHUNK_BYTES, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (c == MAP_FAILED) {
+		if ((c = take_chunk(p, count, index)) == NULL) {
 			usleep(10000);
 			continue;
 		}
-		/* Every other chunk asks for THP: huge faults, compaction.
-		 * direct: every chunk, as an order-9 fault with free memory
-		 * at the watermarks goes to direct compaction, then direct
-		 * reclaim (THP defrag "madvise", the default). */
-		if (p->cfg.thp && (p->cfg.direct ||
-		    ((count + (size_t)index) & 1)))
-			madvise(c, (size_t)CHUNK_BYTES, MADV_HUGEPAGE);
-		touch(c, CHUNK_BYTES);
 		chunks[(head + count) % MAX_CHUNKS] = c;
 		count++;
 		held += CHUNK_BYTES;
