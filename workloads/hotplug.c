@@ -85,8 +85,9 @@ struct hotplug;
 
 /*
  * One writer thread.  Each cycle the CPUs are dealt out among the lanes
- * (concurrent=), and every lane takes its CPUs down and up one at a
- * time, so up to that many CPUs are offline at once.  Lane 0 is the
+ * (concurrent=), and the lanes take one CPU each down together, wait
+ * for each other, and bring them up together (run_lane), so that many
+ * CPUs are offline at once.  Lane 0 is the
  * workload's own thread; with concurrent=1 there is no other thread and
  * no barrier, as before.
  */
@@ -110,6 +111,8 @@ struct hotplug {
 	struct lane *lanes;
 	int nlanes;
 	pthread_barrier_t go, gone;  /* a cycle's start and end (nlanes > 1) */
+	pthread_barrier_t step;      /* all down / all up within a cycle */
+	int steps;                   /* this cycle: CPUs per lane, rounded up */
 	int barriers;                /* go and gone exist */
 	pthread_cond_t lanes_cv;     /* lanes_ready changed (under mu) */
 	int lanes_ready;             /* 1 barriers made, -1 give up */
@@ -705,33 +708,48 @@ bring_up(struct lane *l, int cpu, char **cause)
 	return r;
 }
 
-/* One lane's share of a cycle: each CPU down, then up. */
-static int
+/* Every lane waits here (nothing to wait for with one lane). */
+static void
+step_barrier(struct hotplug *h)
+{
+	if (h->nlanes > 1)
+		pthread_barrier_wait(&h->step);
+}
+
+/*
+ * One lane's share of a cycle, in lockstep with the others: in each step
+ * every lane takes one CPU down, they wait for each other (so all those
+ * CPUs are down at once), then each brings its CPU back.  A lane with
+ * nothing left to do, or after an error, still meets every barrier, and
+ * a CPU it took down always comes back.
+ */
+static void
 run_lane(struct lane *l)
 {
 	struct hotplug *h = l->h;
 	double ms;
-	int i, r;
+	int i, r, down;
 
-	for (i = 0; i < l->n; i++) {
-		if (wl_stopping(h->ctx) || atomic_load(&h->failed))
-			return 0;
-		if (l == &h->lanes[0])
-			pressure_poll(h->pr);
-		if ((r = transition(l, l->cpus[i], 0, &ms, &l->cause)) < 0)
-			goto fail;
-		if (r != 0) {
-			count_skip(h, r);
-			continue;
+	for (i = 0; i < h->steps; i++) {
+		down = 0;
+		if (i < l->n && !wl_stopping(h->ctx) && !atomic_load(&h->failed)) {
+			if (l == &h->lanes[0])
+				pressure_poll(h->pr);
+			r = transition(l, l->cpus[i], 0, &ms, &l->cause);
+			if (r < 0)
+				atomic_store(&h->failed, 1);
+			else if (r != 0)
+				count_skip(h, r);
+			else {
+				record_ms(h, 0, ms);
+				down = 1;
+			}
 		}
-		record_ms(h, 0, ms);
-		if ((r = bring_up(l, l->cpus[i], &l->cause)) < 0)
-			goto fail;
+		step_barrier(h);
+		if (down && (r = bring_up(l, l->cpus[i], &l->cause)) < 0)
+			atomic_store(&h->failed, 1);
+		step_barrier(h);
 	}
-	return 0;
-fail:
-	atomic_store(&h->failed, 1);
-	return r;
 }
 
 static void *
@@ -795,6 +813,7 @@ lanes_start(struct hotplug *h, int want, char **cause)
 	}
 	pthread_barrier_init(&h->go, NULL, (unsigned)h->nlanes);
 	pthread_barrier_init(&h->gone, NULL, (unsigned)h->nlanes);
+	pthread_barrier_init(&h->step, NULL, (unsigned)h->nlanes);
 	h->barriers = 1;
 	lanes_release(h, 1);
 	return 0;
@@ -818,6 +837,7 @@ lanes_stop(struct hotplug *h)
 	if (h->barriers) {
 		pthread_barrier_destroy(&h->go);
 		pthread_barrier_destroy(&h->gone);
+		pthread_barrier_destroy(&h->step);
 	}
 	for (i = 0; i < h->nlanes; i++) {
 		free(h->lanes[i].cpus);
@@ -852,6 +872,7 @@ deal_cycle(struct hotplug *h, uint64_t *rng, int random_order)
 
 		l->cpus[l->n++] = order[i];
 	}
+	h->steps = (n + h->nlanes - 1) / h->nlanes;
 	return 0;
 }
 
