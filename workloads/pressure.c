@@ -72,11 +72,14 @@ take_chunk(const struct pressure *p, size_t count, int index)
 	return c;
 }
 
-/* Allocators free chunks below floor + this and pause below half of it. */
+/* Allocators free chunks below floor + this and pause below half of it.
+ * direct: twice as wide, so that every allocator can take a chunk before
+ * giving one back anywhere in the upper half and the floor still holds. */
 static int64_t
 margin_kb(const struct pressure *p)
 {
-	return (CHUNK_BYTES >> 10) * (p->cfg.workers + 1);
+	return (CHUNK_BYTES >> 10) * (p->cfg.direct ? 2 * p->cfg.workers + 1 :
+	    p->cfg.workers + 1);
 }
 
 /*
@@ -100,13 +103,14 @@ allocator_main(const struct pressure *p, int index)
 		avail = meminfo_fd_kb(fd, "MemAvailable");
 		if (avail < 0)
 			_exit(1);
-		/* direct, in the top 64 MiB of the band: take the new chunk
+		/* direct, in the upper half of the band: take the new chunk
 		 * before giving back the oldest, so it must come from
-		 * reclaim, not from the chunk just freed.  All allocators at
-		 * once take workers x 64 MiB: the floor still holds. */
+		 * reclaim, not from the chunk just freed, and keep doing it.
+		 * All allocators at once take workers x 64 MiB, less than
+		 * half the band: the floor still holds. */
 		if (p->cfg.direct && count > 0 && count < MAX_CHUNKS &&
 		    (!limit || held < limit) &&
-		    avail >= p->floor_kb + margin - (CHUNK_BYTES >> 10) &&
+		    avail >= p->floor_kb + margin / 2 &&
 		    avail < p->floor_kb + margin) {
 			if ((c = take_chunk(p, count, index)) != NULL) {
 				chunks[(head + count) % MAX_CHUNKS] = c;
@@ -298,7 +302,7 @@ pressure_direct_cache_bytes(int64_t total_kb, double floor_pct, int workers)
 {
 	int64_t floor_kb = (int64_t)((double)total_kb * floor_pct / 100.0);
 
-	return (floor_kb + (CHUNK_BYTES >> 10) * (workers + 1) +
+	return (floor_kb + (CHUNK_BYTES >> 10) * (2 * workers + 1) +
 	    total_kb / 16) * 1024;
 }
 

@@ -70,8 +70,9 @@ struct pressure;
 int pressure_is_direct_reclaim(const char *vmstat_field);
 /* The sum of those fields now, or -1. */
 int64_t pressure_direct_reclaims(void);
-/* pressure=direct's cache file: the floor, the allocators' margin and
- * MemTotal/16, so it can fill every free page the allocators leave. */
+/* pressure=direct's cache file: the floor, the allocators' margin
+ * (2 x workers + 1 chunks of 64 MiB in this mode) and MemTotal/16, so it
+ * can fill every free page the allocators leave. */
 int64_t pressure_direct_cache_bytes(int64_t total_kb, double floor_pct,
     int workers);
 

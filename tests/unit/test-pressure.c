@@ -95,9 +95,9 @@ TEST(pressure_direct_reclaim_counters)
 	CHECK(!pressure_is_direct_reclaim("pgscan_direct_throttle"));
 	CHECK(!pressure_is_direct_reclaim("compact_stall"));
 	CHECK(pressure_direct_reclaims() >= 0);
-	/* 1 GiB at 5 %, 2 allocators: 51 MiB + 3 x 64 MiB + 64 MiB. */
+	/* 1 GiB at 5 %, 2 allocators: 51 MiB + 5 x 64 MiB + 64 MiB. */
 	CHECK_INT_EQ(pressure_direct_cache_bytes(1048576, 5, 2),
-	    (INT64_C(52428) + 3 * 65536 + 65536) * 1024);
+	    (INT64_C(52428) + 5 * 65536 + 65536) * 1024);
 }
 
 /* pressure=direct refuses a cache file it could not have reclaimed

@@ -12,6 +12,6 @@ L=${LAB_LABEL:-hp}
 C=${LAB_CYCLES:-5}
 mmstorm run hotplug --require_path=0 --pressure=none --concurrent=3 --cycles="$C" --label="$L-conc" --wait --json
 mmstorm run hotplug --pressure=direct --floor=5 --workers=2 --cache_dir=/var/lib/mmstorm \
-	--concurrent=3 --cycles="$C" --ramp=120s --label="$L-direct" --wait --json
+	--concurrent=3 --cycles="${LAB_DIRECT_CYCLES:-12}" --ramp=120s --label="$L-direct" --wait --json
 mmstorm run hotplug --pressure=none --cycles=2 --label="$L-miss" --wait --json
 mmstorm runs
