@@ -119,6 +119,23 @@ allocator_main(const struct pressure *p, int index)
 			}
 			continue;
 		}
+		/* direct, below the half: give back a quarter at once and
+		 * grow again.  Once at the band, page cache and anonymous
+		 * memory settle and kswapd keeps up (in the lab no cycle saw
+		 * direct reclaim then); the growth is what outruns it, as in
+		 * the ramp.  Giving back never crosses the floor. */
+		if (p->cfg.direct && count > 1 &&
+		    avail < p->floor_kb + margin / 2) {
+			size_t give = count / 4 ? count / 4 : 1;
+
+			while (give-- > 0) {
+				munmap(chunks[head], (size_t)CHUNK_BYTES);
+				head = (head + 1) % MAX_CHUNKS;
+				count--;
+				held -= CHUNK_BYTES;
+			}
+			continue;
+		}
 		if (avail < p->floor_kb || ((limit && held >= limit) ||
 		    avail < p->floor_kb + margin)) {
 			if (count > 0) {
