@@ -26,6 +26,7 @@
 #   MMSTORM=build-asan/mmstorm KEEP=1 sh bench/hotplug.sh
 #   ALT="patched=/tmp/x/build/mmstorm" CONTENDERS="mmstorm patched stress-ng" \
 #       sh bench/hotplug.sh    # A/B: another mmstorm binary, same arguments
+#                              # (a name ending in -chase0 runs it --chase=0)
 #
 # Needs root, a hot-pluggable cpu1, stress-ng, python3.  Every CPU is put
 # back online at the end, on error and on SIGINT/SIGTERM.
@@ -133,8 +134,10 @@ while [ "$r" -le "$ROUNDS" ]; do
 		*)
 			bin=$(alt_of "$c")
 			[ -n "$bin" ] || die "unknown contender '$c'"
+			chase=1
+			case $c in *-chase0) chase=0 ;; esac
 			run "r$r-$c" "$bin" run hotplug --require_path=0 --pressure=none \
-			    --duration="${DURATION}s" --cycles=0 \
+			    --duration="${DURATION}s" --cycles=0 --chase=$chase \
 			    --json --db "$tmp/bench.db" ;;
 		esac
 	done

@@ -51,17 +51,27 @@ static const struct opt_spec hotplug_opts[] = {
 	    "seed of order=random (default: drawn for each run, recorded)" },
 	{ "cycles", OPT_INT, 0, 100000000, "10", NULL,
 	    "offline+online rounds over the CPUs; 0: until duration=" },
-	{ "pressure", OPT_ENUM, 0, 0, "builtin", "builtin|stress-ng|none",
-	    "memory pressure engine (global, not a memcg limit)" },
+	{ "concurrent", OPT_INT, 1, 256, "1", NULL,
+	    "threads writing online files at once; the CPUs of a cycle are "
+	    "dealt out among them, so up to this many CPUs go down together" },
+	{ "pressure", OPT_ENUM, 0, 0, "builtin", "builtin|direct|stress-ng|none",
+	    "memory pressure engine (global, not a memcg limit); direct: "
+	    "builtin plus a page-cache file that fills free memory, so "
+	    "allocations enter direct reclaim (ramp waits for it)" },
 	{ "floor", OPT_PERCENT, 0, 100, "3", NULL,
-	    "MemAvailable floor, % of MemTotal, that pressure never crosses" },
+	    "MemAvailable floor, % of MemTotal, that pressure never crosses "
+	    "(pressure=direct: 20 unless given)" },
 	{ "workers", OPT_INT, 1, 1024, NULL, NULL,
 	    "pressure allocator processes (default: one per online CPU)" },
 	{ "pressure_size", OPT_SIZE, 0, INT64_C(1) << 50, "0", NULL,
 	    "allocate at most this much (0: fill down to the floor)" },
 	{ "cache_size", OPT_SIZE, 0, INT64_C(1) << 40, NULL, NULL,
 	    "builtin: page-cache file read in a loop (default MemTotal/16, "
-	    "at most 1G)" },
+	    "at most 1G; direct: the floor plus the allocators' margin plus "
+	    "MemTotal/16)" },
+	{ "cache_dir", OPT_STRING, 0, 0, "/var/tmp", NULL,
+	    "directory of the page-cache file; pressure=direct needs a disk "
+	    "file system (tmpfs pages cannot be reclaimed without swap)" },
 	{ "thp", OPT_BOOL, 0, 1, "1", NULL,
 	    "builtin: half of the chunks MADV_HUGEPAGE (THP faults, compaction)" },
 	{ "ramp", OPT_DURATION, 0, INT64_C(3600) * 1000, "120s", NULL,
@@ -73,22 +83,58 @@ static const struct opt_spec hotplug_opts[] = {
 	{ NULL, 0, 0, 0, NULL, NULL, NULL },
 };
 
+struct hotplug;
+
+/*
+ * One writer thread.  Each cycle the CPUs are dealt out among the lanes
+ * (concurrent=), and the lanes take one CPU each down together, wait
+ * for each other, and bring them up together (run_lane), so that many
+ * CPUs are offline at once.  Lane 0 is the
+ * workload's own thread; with concurrent=1 there is no other thread and
+ * no barrier, as before.
+ */
+struct lane {
+	struct hotplug *h;
+	int *cpus;                   /* this cycle's share */
+	int n;
+	atomic_llong op_start_ns;    /* monotonic start of a write, 0 none */
+	atomic_int op_cpu, op_online;
+	char *cause;                 /* of the error that ended the lane */
+	pthread_t thread;
+	int started;
+};
+
 struct hotplug {
 	struct wl_ctx *ctx;
+	struct pressure *pr;         /* polled by lane 0 only */
 	int cpus[MAX_CPUS];
 	int ncpus;
+	unsigned char down[MAX_CPUS];/* by cpus[] index: left down by ENOSPC */
+	struct lane *lanes;
+	int nlanes;
+	pthread_barrier_t go, gone;  /* a cycle's start and end (nlanes > 1) */
+	pthread_barrier_t step;      /* all down / all up within a cycle */
+	int steps;                   /* this cycle: CPUs per lane, rounded up */
+	int barriers;                /* go and gone exist */
+	pthread_cond_t lanes_cv;     /* lanes_ready changed (under mu) */
+	int lanes_ready;             /* 1 barriers made, -1 give up */
 	/* shared with the chase and watchdog threads */
 	atomic_int target;           /* CPU being taken down, -1 none */
 	pthread_mutex_t chase_mu;    /* the chase thread sleeps on chase_cv */
 	pthread_cond_t chase_cv;     /* while no offline is in progress */
-	atomic_llong op_start_ns;    /* monotonic start of a write, 0 none */
-	atomic_int op_cpu, op_online;
 	atomic_int done;
+	atomic_int lanes_done;       /* the lanes' threads end */
+	atomic_int failed;           /* a lane hit an error: all stop */
+	atomic_int offline_now;      /* CPUs this run has down right now */
 	int64_t hang_ns;
-	/* results */
+	int enospc_every;            /* test hook, 0 off (see transition) */
+	atomic_int online_writes;
+	/* results, under mu */
+	pthread_mutex_t mu;
 	double *offline_ms, *online_ms;
 	size_t noffline, nonline, cap_offline, cap_online;
-	int64_t skipped, cycles;
+	int64_t skipped, enospc, cycles;
+	int max_offline;             /* most CPUs down at once */
 	int64_t reclaim_cycles;      /* cycles with direct reclaim in them */
 };
 
@@ -210,80 +256,136 @@ threads_done(struct hotplug *h)
 	pthread_mutex_unlock(&h->chase_mu);
 }
 
-/* Tell the chase thread which CPU is going down (-1: none). */
+/* Tell the chase thread which CPU is going down.  With several lanes
+ * the latest offline wins; clearing only clears its own CPU. */
 static void
 chase_target(struct hotplug *h, int cpu)
 {
 	pthread_mutex_lock(&h->chase_mu);
 	atomic_store(&h->target, cpu);
-	if (cpu >= 0)
-		pthread_cond_signal(&h->chase_cv);
+	pthread_cond_signal(&h->chase_cv);
 	pthread_mutex_unlock(&h->chase_mu);
+}
+
+static void
+chase_clear(struct hotplug *h, int cpu)
+{
+	pthread_mutex_lock(&h->chase_mu);
+	if (atomic_load(&h->target) == cpu)
+		atomic_store(&h->target, -1);
+	pthread_mutex_unlock(&h->chase_mu);
+}
+
+/* The lane whose write has been running longest, or NULL. */
+static struct lane *
+stuck_lane(struct hotplug *h, int64_t *stuck)
+{
+	struct lane *worst = NULL;
+	int64_t start, now = now_mono_ns();
+	int i;
+
+	*stuck = 0;
+	for (i = 0; i < h->nlanes; i++) {
+		start = atomic_load(&h->lanes[i].op_start_ns);
+		if (start != 0 && now - start > *stuck) {
+			*stuck = now - start;
+			worst = &h->lanes[i];
+		}
+	}
+	return worst;
 }
 
 static void *
 watchdog_main(void *arg)
 {
 	struct hotplug *h = arg;
-	int64_t start, stuck;
+	struct lane *l;
+	int64_t stuck;
+	char *text;
 
 	while (!atomic_load(&h->done)) {
 		sleep_ns(WATCH_NS);
-		start = atomic_load(&h->op_start_ns);
-		if (start == 0)
+		if ((l = stuck_lane(h, &stuck)) == NULL || stuck < h->hang_ns)
 			continue;
-		stuck = now_mono_ns() - start;
-		if (stuck < h->hang_ns)
-			continue;
-		{
-			char *text = xasprintf("writing %d to "
-			    "/sys/devices/system/cpu/cpu%d/online has not "
-			    "returned after %.1f s (hang_s=%.1f); %lld cycles "
-			    "done, %zu offline and %zu online transitions",
-			    atomic_load(&h->op_online), atomic_load(&h->op_cpu),
-			    (double)stuck / 1e9, (double)h->hang_ns / 1e9,
-			    (long long)h->cycles, h->noffline, h->nonline);
-
-			wl_event(h->ctx, "stall", atomic_load(&h->op_online) ?
-			    "hotplug: cpu online write hung" :
-			    "hotplug: cpu offline write hung", text);
-			wl_abort(h->ctx, WL_LOCKUP, "%s", text);
-			free(text);
-		}
+		text = xasprintf("writing %d to "
+		    "/sys/devices/system/cpu/cpu%d/online has not "
+		    "returned after %.1f s (hang_s=%.1f); %lld cycles "
+		    "done, %zu offline and %zu online transitions, %d CPUs "
+		    "down", atomic_load(&l->op_online),
+		    atomic_load(&l->op_cpu), (double)stuck / 1e9,
+		    (double)h->hang_ns / 1e9, (long long)h->cycles,
+		    h->noffline, h->nonline, atomic_load(&h->offline_now));
+		wl_event(h->ctx, "stall", atomic_load(&l->op_online) ?
+		    "hotplug: cpu online write hung" :
+		    "hotplug: cpu offline write hung", text);
+		wl_abort(h->ctx, WL_LOCKUP, "%s", text);
+		free(text);
 		return NULL;
 	}
 	return NULL;
 }
 
+/* Transition results besides 0 and -errno. */
+#define TR_REFUSED  1   /* EBUSY/EAGAIN: refused for now */
+#define TR_NOSPACE  2   /* ENOSPC bringing a CPU up: no vector for it */
+
 /*
- * One timed write.  Returns 0, 1 for a transition the kernel refused for
- * now (EBUSY/EAGAIN: counted as skipped, as stress-ng does), or -errno.
+ * The test hook MMSTORM_TEST_ONLINE_ENOSPC=K: every K-th online write
+ * fails with ENOSPC without being made, as a machine out of interrupt
+ * vectors answers (the CPU stays down).  Tests only; read once per run.
  */
 static int
-transition(struct hotplug *h, int cpu, int online, double *ms,
+injected_enospc(struct hotplug *h, const char *path, int online,
     char **cause)
 {
+	int n;
+
+	if (!online || h->enospc_every <= 0)
+		return 0;
+	n = atomic_fetch_add(&h->online_writes, 1) + 1;
+	if (n % h->enospc_every != 0)
+		return 0;
+	return set_cause(cause, ENOSPC, "cannot write '1' to '%s': %s "
+	    "(injected: MMSTORM_TEST_ONLINE_ENOSPC)", path, strerror(ENOSPC));
+}
+
+/*
+ * One timed write.  Returns 0, TR_REFUSED for a transition the kernel
+ * refused for now (counted as skipped, as stress-ng does), TR_NOSPACE
+ * for ENOSPC from an online write (interrupt vectors exhausted on big
+ * machines: the CPU stays down; a counted skip, not a failure), or
+ * -errno.
+ */
+static int
+transition(struct lane *l, int cpu, int online, double *ms, char **cause)
+{
+	struct hotplug *h = l->h;
 	char *path = online_path(cpu);
 	int64_t t0;
 	int r;
 
-	atomic_store(&h->op_cpu, cpu);
-	atomic_store(&h->op_online, online);
+	atomic_store(&l->op_cpu, cpu);
+	atomic_store(&l->op_online, online);
 	if (!online)
 		chase_target(h, cpu);
 	t0 = now_mono_ns();
-	atomic_store(&h->op_start_ns, t0);
-	r = write_file_str(path, online ? "1" : "0", cause);
+	atomic_store(&l->op_start_ns, t0);
+	if ((r = injected_enospc(h, path, online, cause)) == 0)
+		r = write_file_str(path, online ? "1" : "0", cause);
 	*ms = (double)(now_mono_ns() - t0) / 1e6;
-	atomic_store(&h->op_start_ns, 0);
+	atomic_store(&l->op_start_ns, 0);
 	if (!online)
-		chase_target(h, -1);
+		chase_clear(h, cpu);
 	free(path);
 	if (r == -EBUSY || r == -EAGAIN)
-		return 1;
+		return TR_REFUSED;
+	if (r == -ENOSPC && online)
+		return TR_NOSPACE;
 	if (r == 0 && cpu_online(cpu) != online)
 		return set_cause(cause, EIO, "cpu%d/online does not read back "
 		    "%d after the write", cpu, online);
+	if (r == 0)
+		atomic_fetch_add(&h->offline_now, online ? -1 : 1);
 	return r;
 }
 
@@ -415,7 +517,7 @@ report_stress_ng_yaml(struct wl_ctx *ctx, const char *yaml)
 static enum pressure_engine
 engine_of(const char *name)
 {
-	if (strcmp(name, "builtin") == 0)
+	if (strcmp(name, "builtin") == 0 || strcmp(name, "direct") == 0)
 		return PRESSURE_BUILTIN;
 	if (strcmp(name, "stress-ng") == 0)
 		return PRESSURE_STRESS_NG;
@@ -468,8 +570,8 @@ deltas_add(struct cycle_deltas *d, const char *counter, char *series)
 		return;
 	}
 	d->idx[d->n] = k;
-	d->direct[d->n] = starts_with(counter, "vmstat.allocstall_") ||
-	    strcmp(counter, "vmstat.pgscan_direct") == 0;
+	d->direct[d->n] = starts_with(counter, "vmstat.") &&
+	    pressure_is_direct_reclaim(counter + strlen("vmstat."));
 	d->series[d->n++] = series;
 }
 
@@ -538,15 +640,262 @@ deltas_free(struct cycle_deltas *d)
 	sampler_free(d->s);
 }
 
-/* rng NULL: every cycle in the order of cpus= */
+/* A transition's time, kept under the results lock (lanes run at once). */
+static void
+record_ms(struct hotplug *h, int online, double ms)
+{
+	int now = atomic_load(&h->offline_now);
+
+	pthread_mutex_lock(&h->mu);
+	if (online)
+		push(&h->online_ms, &h->nonline, &h->cap_online, ms);
+	else
+		push(&h->offline_ms, &h->noffline, &h->cap_offline, ms);
+	if (now > h->max_offline)
+		h->max_offline = now;
+	pthread_mutex_unlock(&h->mu);
+	wl_value(h->ctx, online ? "online_ms" : "offline_ms", ms);
+}
+
+static void
+count_skip(struct hotplug *h, int r)
+{
+	pthread_mutex_lock(&h->mu);
+	if (r == TR_NOSPACE)
+		h->enospc++;
+	else
+		h->skipped++;
+	pthread_mutex_unlock(&h->mu);
+}
+
 static int
-cycle_loop(struct hotplug *h, struct pressure *pr, int64_t cycles,
-    uint64_t *rng, char **cause)
+cpu_index(const struct hotplug *h, int cpu)
+{
+	int i;
+
+	for (i = 0; i < h->ncpus; i++)
+		if (h->cpus[i] == cpu)
+			return i;
+	return 0;
+}
+
+/* Bring a CPU up: a refusal is retried (it must not be left down); ENOSPC
+ * leaves it down, counted, for the next cycle to retry. */
+static int
+bring_up(struct lane *l, int cpu, char **cause)
+{
+	struct hotplug *h = l->h;
+	double ms;
+	int r;
+
+	while ((r = transition(l, cpu, 1, &ms, cause)) == TR_REFUSED) {
+		count_skip(h, r);
+		sleep_ns(10000000);
+	}
+	if (r == TR_NOSPACE) {
+		count_skip(h, r);
+		h->down[cpu_index(h, cpu)] = 1;
+		return 0;
+	}
+	if (r == 0) {
+		h->down[cpu_index(h, cpu)] = 0;
+		record_ms(h, 1, ms);
+	}
+	return r;
+}
+
+/* Every lane waits here (nothing to wait for with one lane). */
+static void
+step_barrier(struct hotplug *h)
+{
+	if (h->nlanes > 1)
+		pthread_barrier_wait(&h->step);
+}
+
+/*
+ * One lane's share of a cycle, in lockstep with the others: in each step
+ * every lane takes one CPU down, they wait for each other (so all those
+ * CPUs are down at once), then each brings its CPU back.  A lane with
+ * nothing left to do, or after an error, still meets every barrier, and
+ * a CPU it took down always comes back.
+ */
+static void
+run_lane(struct lane *l)
+{
+	struct hotplug *h = l->h;
+	double ms;
+	int i, r, down;
+
+	for (i = 0; i < h->steps; i++) {
+		down = 0;
+		if (i < l->n && !wl_stopping(h->ctx) && !atomic_load(&h->failed)) {
+			if (l == &h->lanes[0])
+				pressure_poll(h->pr);
+			r = transition(l, l->cpus[i], 0, &ms, &l->cause);
+			if (r < 0)
+				atomic_store(&h->failed, 1);
+			else if (r != 0)
+				count_skip(h, r);
+			else {
+				record_ms(h, 0, ms);
+				down = 1;
+			}
+		}
+		step_barrier(h);
+		if (down && (r = bring_up(l, l->cpus[i], &l->cause)) < 0)
+			atomic_store(&h->failed, 1);
+		step_barrier(h);
+	}
+}
+
+static void *
+lane_main(void *arg)
+{
+	struct lane *l = arg;
+	struct hotplug *h = l->h;
+
+	/* The barriers exist once every thread has started (lanes_start). */
+	pthread_mutex_lock(&h->mu);
+	while (h->lanes_ready == 0)
+		pthread_cond_wait(&h->lanes_cv, &h->mu);
+	pthread_mutex_unlock(&h->mu);
+	if (h->lanes_ready < 0)
+		return NULL;
+	for (;;) {
+		pthread_barrier_wait(&h->go);
+		if (atomic_load(&h->lanes_done))
+			break;
+		run_lane(l);
+		pthread_barrier_wait(&h->gone);
+	}
+	return NULL;
+}
+
+static void
+lanes_release(struct hotplug *h, int ready)
+{
+	pthread_mutex_lock(&h->mu);
+	h->lanes_ready = ready;
+	pthread_cond_broadcast(&h->lanes_cv);
+	pthread_mutex_unlock(&h->mu);
+}
+
+/* The lanes (concurrent=, at most one per CPU) and their threads. */
+static int
+lanes_start(struct hotplug *h, int want, char **cause)
+{
+	int i, e;
+
+	h->nlanes = want < h->ncpus ? want : h->ncpus;
+	if (h->nlanes < 1)
+		h->nlanes = 1;
+	h->lanes = xcalloc((size_t)h->nlanes, sizeof *h->lanes);
+	for (i = 0; i < h->nlanes; i++) {
+		h->lanes[i].h = h;
+		h->lanes[i].cpus = xcalloc((size_t)h->ncpus, sizeof(int));
+		atomic_init(&h->lanes[i].op_start_ns, 0);
+	}
+	if (h->nlanes == 1)
+		return 0;
+	for (i = 1; i < h->nlanes; i++) {
+		if ((e = pthread_create(&h->lanes[i].thread, NULL, lane_main,
+		    &h->lanes[i])) != 0) {
+			lanes_release(h, -1);
+			return set_cause(cause, e, "cannot start writer "
+			    "thread %d of %d: %s", i + 1, h->nlanes,
+			    strerror(e));
+		}
+		h->lanes[i].started = 1;
+	}
+	pthread_barrier_init(&h->go, NULL, (unsigned)h->nlanes);
+	pthread_barrier_init(&h->gone, NULL, (unsigned)h->nlanes);
+	pthread_barrier_init(&h->step, NULL, (unsigned)h->nlanes);
+	h->barriers = 1;
+	lanes_release(h, 1);
+	return 0;
+}
+
+static void
+lanes_stop(struct hotplug *h)
+{
+	int i;
+
+	if (h->lanes == NULL)
+		return;
+	if (h->barriers) {
+		/* The threads wait at go between cycles: let them end. */
+		atomic_store(&h->lanes_done, 1);
+		pthread_barrier_wait(&h->go);
+	}
+	for (i = 1; i < h->nlanes; i++)
+		if (h->lanes[i].started)
+			pthread_join(h->lanes[i].thread, NULL);
+	if (h->barriers) {
+		pthread_barrier_destroy(&h->go);
+		pthread_barrier_destroy(&h->gone);
+		pthread_barrier_destroy(&h->step);
+	}
+	for (i = 0; i < h->nlanes; i++) {
+		free(h->lanes[i].cpus);
+		free(h->lanes[i].cause);
+	}
+	free(h->lanes);
+	h->lanes = NULL;
+}
+
+/* This cycle's CPUs (those up), in order, dealt out among the lanes.  CPUs
+ * left down by ENOSPC are first tried again from lane 0. */
+static int
+deal_cycle(struct hotplug *h, uint64_t *rng, int random_order)
+{
+	int order[MAX_CPUS], n = 0, i, r;
+
+	for (i = 0; i < h->ncpus; i++) {
+		if (h->down[i] &&
+		    (r = bring_up(&h->lanes[0], h->cpus[i],
+		    &h->lanes[0].cause)) < 0)
+			return r;
+	}
+	for (i = 0; i < h->ncpus; i++)
+		if (!h->down[i])
+			order[n++] = h->cpus[i];
+	if (random_order)
+		shuffle(order, n, rng);
+	for (i = 0; i < h->nlanes; i++)
+		h->lanes[i].n = 0;
+	for (i = 0; i < n; i++) {
+		struct lane *l = &h->lanes[i % h->nlanes];
+
+		l->cpus[l->n++] = order[i];
+	}
+	h->steps = (n + h->nlanes - 1) / h->nlanes;
+	return 0;
+}
+
+/* The first lane error's message, moved to *cause. */
+static int
+lane_error(struct hotplug *h, char **cause)
+{
+	int i;
+
+	for (i = 0; i < h->nlanes; i++) {
+		if (h->lanes[i].cause != NULL && atomic_load(&h->failed)) {
+			free(*cause);
+			*cause = h->lanes[i].cause;
+			h->lanes[i].cause = NULL;
+			return -EIO;
+		}
+	}
+	return set_cause(cause, EIO, "a writer thread failed");
+}
+
+static int
+cycle_loop(struct hotplug *h, int64_t cycles, int random_order, char **cause)
 {
 	struct cycle_deltas d;
-	int order[MAX_CPUS], i, r, cpu;
+	int i, r;
 	int64_t shown = 0, started;
-	double ms;
+	uint64_t rng = (uint64_t)wl_int(h->ctx, "seed");
 	char *path;
 
 	/* Every online file is recorded with the supervisor once, before
@@ -564,35 +913,17 @@ cycle_loop(struct hotplug *h, struct pressure *pr, int64_t cycles,
 	for (h->cycles = 0; cycles == 0 || h->cycles < cycles; h->cycles++) {
 		if (wl_stopping(h->ctx))
 			break;
-		memcpy(order, h->cpus, sizeof(int) * (size_t)h->ncpus);
-		if (rng != NULL)
-			shuffle(order, h->ncpus, rng);
-		for (i = 0; i < h->ncpus; i++) {
-			cpu = order[i];
-			pressure_poll(pr);
-			if ((r = transition(h, cpu, 0, &ms, cause)) < 0)
-				goto out;
-			if (r == 1) {
-				h->skipped++;
-				continue;
-			}
-			push(&h->offline_ms, &h->noffline, &h->cap_offline, ms);
-			wl_value(h->ctx, "offline_ms", ms);
-			if ((r = transition(h, cpu, 1, &ms, cause)) < 0)
-				goto out;
-			if (r == 1) {
-				/* The CPU stays down for now: retry until it
-				 * comes back, it must not be left offline. */
-				h->skipped++;
-				while ((r = transition(h, cpu, 1, &ms,
-				    cause)) == 1)
-					sleep_ns(10000000);
-				if (r < 0)
-					goto out;
-			}
-			push(&h->online_ms, &h->nonline, &h->cap_online, ms);
-			wl_value(h->ctx, "online_ms", ms);
+		if ((r = deal_cycle(h, &rng, random_order)) < 0) {
+			atomic_store(&h->failed, 1);
+			break;
 		}
+		if (h->nlanes > 1)
+			pthread_barrier_wait(&h->go);
+		run_lane(&h->lanes[0]);
+		if (h->nlanes > 1)
+			pthread_barrier_wait(&h->gone);
+		if (atomic_load(&h->failed))
+			break;
 		h->reclaim_cycles += deltas_cycle(&d, h->ctx);
 		if (now_mono_ns() - shown >= PROGRESS_NS) {
 			char total[32] = "";
@@ -603,38 +934,47 @@ cycle_loop(struct hotplug *h, struct pressure *pr, int64_t cycles,
 			wl_progress_eta(h->ctx, started, (double)h->cycles + 1,
 			    (double)cycles, "cycle %lld%s: %zu transitions, "
 			    "%lld skipped", (long long)h->cycles + 1, total,
-			    h->noffline + h->nonline, (long long)h->skipped);
+			    h->noffline + h->nonline,
+			    (long long)(h->skipped + h->enospc));
 			shown = now_mono_ns();
 		}
 	}
-	r = 0;
-out:
+	r = atomic_load(&h->failed) ? lane_error(h, cause) : 0;
 	deltas_free(&d);
 	return r;
 }
 
 /* The pressure engine's settings from the options; the cache file is
- * MemTotal/16 (at most 1 GiB) unless cache_size= says otherwise. */
+ * MemTotal/16 (at most 1 GiB) unless cache_size= says otherwise.
+ * pressure=direct: the builtin engine, a floor of 20 % unless floor= is
+ * given (the shared host keeps a wide margin), and a cache file that
+ * can fill every page the allocators leave (pressure.h). */
 static void
 pressure_config_of(struct wl_ctx *ctx, struct pressure_config *pc)
 {
 	int64_t total_kb = meminfo_kb("MemTotal");
+	const char *engine = wl_str(ctx, "pressure");
 
 	memset(pc, 0, sizeof *pc);
-	pc->engine = engine_of(wl_str(ctx, "pressure"));
-	pc->floor_pct = wl_double(ctx, "floor");
+	pc->engine = engine_of(engine);
+	pc->direct = strcmp(engine, "direct") == 0;
+	pc->floor_pct = pc->direct && !wl_isset(ctx, "floor") ?
+	    DIRECT_FLOOR_PCT : wl_double(ctx, "floor");
 	pc->workers = wl_isset(ctx, "workers") ?
 	    (int)wl_int(ctx, "workers") : (int)sysconf(_SC_NPROCESSORS_ONLN);
 	pc->thp = (int)wl_int(ctx, "thp");
 	pc->limit_bytes = wl_int(ctx, "pressure_size");
 	pc->cache_bytes = wl_isset(ctx, "cache_size") ?
 	    wl_int(ctx, "cache_size") : total_kb * 1024 / 16;
-	if (!wl_isset(ctx, "cache_size") &&
+	if (!wl_isset(ctx, "cache_size") && !pc->direct &&
 	    pc->cache_bytes > (INT64_C(1) << 30))
 		pc->cache_bytes = INT64_C(1) << 30;
+	if (!wl_isset(ctx, "cache_size") && pc->direct)
+		pc->cache_bytes = pressure_direct_cache_bytes(total_kb,
+		    pc->floor_pct, pc->workers);
 	pc->timeout_s = wl_int(ctx, "duration") > 0 ?
 	    wl_int(ctx, "duration") / 1000 + 60 : 0;
-	pc->tmpdir = "/var/tmp";
+	pc->tmpdir = wl_str(ctx, "cache_dir");
 }
 
 /* The pressure ramp as pressure_wait_ready() polls it (10 times a
@@ -644,6 +984,7 @@ struct ramp_watch {
 	struct wl_ctx *ctx;
 	struct pressure *pr;
 	double limit_s;          /* ramp= */
+	int direct;              /* pressure=direct: also waits for reclaim */
 	int64_t shown_ns;
 };
 
@@ -657,9 +998,10 @@ ramp_progress(struct ramp_watch *w)
 	    (double)(st.start_kb - st.avail_kb),
 	    (double)(st.start_kb - st.target_kb),
 	    "pressure ramp %.0f s of at most %.0f s: MemAvailable %.2f GiB, "
-	    "ready at %.2f GiB (floor %.2f GiB)", st.elapsed_s, w->limit_s,
+	    "ready at %.2f GiB (floor %.2f GiB)%s", st.elapsed_s, w->limit_s,
 	    (double)st.avail_kb / (1 << 20), (double)st.target_kb / (1 << 20),
-	    (double)st.floor_kb / (1 << 20));
+	    (double)st.floor_kb / (1 << 20),
+	    w->direct ? ", and once direct reclaim is seen" : "");
 	w->shown_ns = now_mono_ns();
 }
 
@@ -689,7 +1031,7 @@ start_pressure(struct wl_ctx *ctx, const struct pressure_config *pc,
 	wl_progress(ctx, "starting %s pressure (floor %.1f%%)",
 	    wl_str(ctx, "pressure"), pc->floor_pct);
 	if ((r = pressure_start(pr, pc, &cause)) != 0) {
-		*result = r == -ENOENT || r == -ENOMEM ?
+		*result = r == -ENOENT || r == -ENOMEM || r == -ENOSPC ?
 		    wl_skip(ctx, "%s", cause) : wl_fail(ctx, "%s", cause);
 		free(cause);
 		return -1;
@@ -697,6 +1039,7 @@ start_pressure(struct wl_ctx *ctx, const struct pressure_config *pc,
 	ramp.ctx = ctx;
 	ramp.pr = *pr;
 	ramp.limit_s = (double)wl_int(ctx, "ramp") / 1000;
+	ramp.direct = pc->direct;
 	ramp_progress(&ramp);
 	r = pressure_wait_ready(*pr, wl_int(ctx, "ramp") * 1000000,
 	    ramp_stop_cb, &ramp);
@@ -714,6 +1057,12 @@ record_transitions(struct wl_ctx *ctx, const struct hotplug *h, int64_t t0,
 	    "count", BETTER_HIGHER);
 	wl_metric(ctx, "skipped_transitions", (double)h->skipped, "count",
 	    BETTER_LOWER);
+	wl_metric(ctx, "enospc_skips", (double)h->enospc, "count",
+	    BETTER_LOWER);
+	wl_metric(ctx, "writer_threads", (double)h->nlanes, "count",
+	    BETTER_HIGHER);
+	wl_metric(ctx, "max_cpus_offline", (double)h->max_offline, "count",
+	    BETTER_HIGHER);
 	wl_metric(ctx, "cycles_in_direct_reclaim", (double)h->reclaim_cycles,
 	    "count", BETTER_HIGHER);
 	if (t1 > t0)
@@ -738,6 +1087,9 @@ stop_pressure(struct wl_ctx *ctx, struct pressure *pr)
 	if (ps.ramp_ms >= 0)
 		wl_metric(ctx, "pressure_ramp_ms", (double)ps.ramp_ms, "ms",
 		    BETTER_LOWER);
+	if (ps.direct_ramp_ms >= 0)
+		wl_metric(ctx, "pressure_direct_reclaim_ms",
+		    (double)ps.direct_ramp_ms, "ms", BETTER_LOWER);
 	if (ps.yaml != NULL) {
 		wl_attach(ctx, "stress-ng.yaml", ps.yaml);
 		report_stress_ng_yaml(ctx, ps.yaml);
@@ -745,59 +1097,89 @@ stop_pressure(struct wl_ctx *ctx, struct pressure *pr)
 	pressure_stats_release(&ps);
 }
 
-static int
-hotplug_run(struct wl_ctx *ctx)
+static struct hotplug *
+hotplug_new(struct wl_ctx *ctx)
 {
 	struct hotplug *h = xcalloc(1, sizeof *h);
-	struct pressure_config pc;
-	struct pressure *pr = NULL;
-	struct sampler *smp = NULL;
-	int64_t *before = NULL, *after = NULL, t0, t1;
-	uint64_t rng = (uint64_t)wl_int(ctx, "seed");
-	pthread_t chase, watch;
-	int have_chase = 0, have_watch = 0, result = WL_PASSED, r, i;
-	const int64_t *list;
-	size_t n;
-	char *cause = NULL;
+	const char *hook = getenv("MMSTORM_TEST_ONLINE_ENOSPC");
 
 	h->ctx = ctx;
 	atomic_init(&h->target, -1);
-	atomic_init(&h->op_start_ns, 0);
 	atomic_init(&h->done, 0);
+	atomic_init(&h->lanes_done, 0);
+	atomic_init(&h->failed, 0);
+	atomic_init(&h->offline_now, 0);
+	atomic_init(&h->online_writes, 0);
 	pthread_mutex_init(&h->chase_mu, NULL);
 	pthread_cond_init(&h->chase_cv, NULL);
+	pthread_mutex_init(&h->mu, NULL);
+	pthread_cond_init(&h->lanes_cv, NULL);
 	h->hang_ns = wl_int(ctx, "hang_s") * 1000000;
-	if ((list = wl_list(ctx, "cpus", &n)) != NULL) {
-		for (i = 0; i < (int)n; i++)
-			h->cpus[h->ncpus++] = (int)list[i];
-	} else if (default_cpus(h) == 0) {
-		result = wl_skip(ctx, "no hot-pluggable CPU is online");
-		goto out;
-	}
+	h->enospc_every = hook != NULL ? atoi(hook) : 0;
+	return h;
+}
 
-	pressure_config_of(ctx, &pc);
-	if (pc.engine != PRESSURE_NONE &&
-	    start_pressure(ctx, &pc, &pr, &result) != 0)
-		goto out;
+static void
+hotplug_free(struct hotplug *h)
+{
+	free(h->offline_ms);
+	free(h->online_ms);
+	pthread_cond_destroy(&h->lanes_cv);
+	pthread_mutex_destroy(&h->mu);
+	pthread_cond_destroy(&h->chase_cv);
+	pthread_mutex_destroy(&h->chase_mu);
+	free(h);
+}
 
-	if (sampler_init(&smp, NULL, &cause) == 0) {
+/* The CPUs to cycle: cpus=, or every hot-pluggable online one but CPU0. */
+static int
+choose_cpus(struct hotplug *h)
+{
+	const int64_t *list;
+	size_t n, i;
+
+	if ((list = wl_list(h->ctx, "cpus", &n)) == NULL)
+		return default_cpus(h);
+	for (i = 0; i < n; i++)
+		h->cpus[h->ncpus++] = (int)list[i];
+	return h->ncpus;
+}
+
+/* The cycling phase with its threads; the run's result. */
+static int
+cycle_phase(struct wl_ctx *ctx, struct hotplug *h, char **cause)
+{
+	struct sampler *smp = NULL;
+	int64_t *before = NULL, *after = NULL, t0, t1;
+	pthread_t chase, watch;
+	int have_chase = 0, have_watch = 0, result = WL_PASSED, r;
+
+	/* Only the sources report_counters() reads.  A full sampler here
+	 * held a second set of per-CPU tracepoint events (the supervisor's
+	 * are the run's) open through every transition: perf detaches them
+	 * at each offline (bench/README.md, hotplug). */
+	if (sampler_init_only(&smp, NULL, SAMPLE_VMSTAT | SAMPLE_INTERRUPTS |
+	    SAMPLE_PSI, cause) == 0) {
 		before = xcalloc(sampler_count(smp), sizeof *before);
 		after = xcalloc(sampler_count(smp), sizeof *after);
 		sampler_read(smp, before);
+	}
+	if ((r = lanes_start(h, (int)wl_int(ctx, "concurrent"), cause)) != 0) {
+		result = wl_fail(ctx, "%s", *cause);
+		goto out;
 	}
 	if (wl_int(ctx, "chase") &&
 	    pthread_create(&chase, NULL, chase_main, h) == 0)
 		have_chase = 1;
 	if (pthread_create(&watch, NULL, watchdog_main, h) == 0)
 		have_watch = 1;
-
 	t0 = now_mono_ns();
-	r = cycle_loop(h, pr, wl_int(ctx, "cycles"),
-	    strcmp(wl_str(ctx, "order"), "random") == 0 ? &rng : NULL, &cause);
+	r = cycle_loop(h, wl_int(ctx, "cycles"),
+	    strcmp(wl_str(ctx, "order"), "random") == 0, cause);
 	t1 = now_mono_ns();
 	threads_done(h);
 	if (r != 0)
-		result = wl_fail(ctx, "%s", cause);
+		result = wl_fail(ctx, "%s", *cause);
 	if (smp != NULL) {
 		sampler_read(smp, after);
 		report_counters(ctx, smp, before, after, h->cycles);
@@ -808,21 +1190,40 @@ hotplug_run(struct wl_ctx *ctx)
 		    "(EBUSY/EAGAIN %lld times)", (long long)h->skipped);
 out:
 	threads_done(h);
-	all_online(h);
 	if (have_chase)
 		pthread_join(chase, NULL);
 	if (have_watch)
 		pthread_join(watch, NULL);
-	if (pr != NULL)
-		stop_pressure(ctx, pr);
+	lanes_stop(h);
 	sampler_free(smp);
 	free(before);
 	free(after);
-	free(h->offline_ms);
-	free(h->online_ms);
-	pthread_cond_destroy(&h->chase_cv);
-	pthread_mutex_destroy(&h->chase_mu);
-	free(h);
+	return result;
+}
+
+static int
+hotplug_run(struct wl_ctx *ctx)
+{
+	struct hotplug *h = hotplug_new(ctx);
+	struct pressure_config pc;
+	int result = WL_PASSED;
+	char *cause = NULL;
+
+	if (choose_cpus(h) == 0) {
+		result = wl_skip(ctx, "no hot-pluggable CPU is online");
+		goto out;
+	}
+	pressure_config_of(ctx, &pc);
+	if (pc.engine != PRESSURE_NONE &&
+	    start_pressure(ctx, &pc, &h->pr, &result) != 0)
+		goto out;
+	result = cycle_phase(ctx, h, &cause);
+out:
+	threads_done(h);
+	all_online(h);
+	if (h->pr != NULL)
+		stop_pressure(ctx, h->pr);
+	hotplug_free(h);
 	free(cause);
 	return result;
 }

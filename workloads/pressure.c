@@ -7,6 +7,8 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -29,6 +31,7 @@ struct pressure {
 	int64_t total_kb, floor_kb, start_avail_kb;
 	int64_t ramp_avail_kb;      /* last read by pressure_wait_ready() */
 	int64_t started_ns;
+	int64_t direct_base;    /* pressure_direct_reclaims() at the start */
 	struct pressure_stats st;
 };
 
@@ -52,6 +55,34 @@ touch(char *p, int64_t len)
 		p[off] = (char)off;
 }
 
+/* One 64 MiB chunk, touched; NULL when mmap fails.  Every other chunk
+ * asks for THP: huge faults, compaction.  direct: every chunk, as an
+ * order-9 fault with free memory at the watermarks goes to direct
+ * compaction, then direct reclaim (THP defrag "madvise", the default). */
+static char *
+take_chunk(const struct pressure *p, size_t count, int index)
+{
+	char *c = mmap(NULL, (size_t)CHUNK_BYTES, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (c == MAP_FAILED)
+		return NULL;
+	if (p->cfg.thp && (p->cfg.direct || ((count + (size_t)index) & 1)))
+		madvise(c, (size_t)CHUNK_BYTES, MADV_HUGEPAGE);
+	touch(c, CHUNK_BYTES);
+	return c;
+}
+
+/* Allocators free chunks below floor + this and pause below half of it.
+ * direct: twice as wide, so that every allocator can take a chunk before
+ * giving one back anywhere in the upper half and the floor still holds. */
+static int64_t
+margin_kb(const struct pressure *p)
+{
+	return (CHUNK_BYTES >> 10) * (p->cfg.direct ? 2 * p->cfg.workers + 1 :
+	    p->cfg.workers + 1);
+}
+
 /*
  * One allocator: take 64 MiB chunks while MemAvailable stays above the
  * floor plus a margin; near it, free the oldest chunk and take a new one,
@@ -61,27 +92,60 @@ static void __attribute__((noreturn))
 allocator_main(const struct pressure *p, int index)
 {
 	static char *chunks[MAX_CHUNKS];
-	int64_t held = 0, avail, limit, margin_kb;
+	int64_t held = 0, avail, limit, margin;
 	size_t head = 0, count = 0;
 	int fd = open(MEMINFO_PATH, O_RDONLY | O_CLOEXEC);
 	char *c;
 
 	child_setup();
 	limit = p->cfg.limit_bytes ? p->cfg.limit_bytes / p->cfg.workers : 0;
-	margin_kb = (CHUNK_BYTES >> 10) * (p->cfg.workers + 1);
+	margin = margin_kb(p);
 	for (;;) {
 		avail = meminfo_fd_kb(fd, "MemAvailable");
 		if (avail < 0)
 			_exit(1);
+		/* direct, in the upper half of the band: take the new chunk
+		 * before giving back the oldest, so it must come from
+		 * reclaim, not from the chunk just freed, and keep doing it.
+		 * All allocators at once take workers x 64 MiB, less than
+		 * half the band: the floor still holds. */
+		if (p->cfg.direct && count > 0 && count < MAX_CHUNKS &&
+		    (!limit || held < limit) &&
+		    avail >= p->floor_kb + margin / 2 &&
+		    avail < p->floor_kb + margin) {
+			if ((c = take_chunk(p, count, index)) != NULL) {
+				chunks[(head + count) % MAX_CHUNKS] = c;
+				munmap(chunks[head], (size_t)CHUNK_BYTES);
+				head = (head + 1) % MAX_CHUNKS;
+			}
+			continue;
+		}
+		/* direct, below the half: give back a quarter at once and
+		 * grow again.  Once at the band, page cache and anonymous
+		 * memory settle and kswapd keeps up (in the lab no cycle saw
+		 * direct reclaim then); the growth is what outruns it, as in
+		 * the ramp.  Giving back never crosses the floor. */
+		if (p->cfg.direct && count > 1 &&
+		    avail < p->floor_kb + margin / 2) {
+			size_t give = count / 4 ? count / 4 : 1;
+
+			while (give-- > 0) {
+				munmap(chunks[head], (size_t)CHUNK_BYTES);
+				head = (head + 1) % MAX_CHUNKS;
+				count--;
+				held -= CHUNK_BYTES;
+			}
+			continue;
+		}
 		if (avail < p->floor_kb || ((limit && held >= limit) ||
-		    avail < p->floor_kb + margin_kb)) {
+		    avail < p->floor_kb + margin)) {
 			if (count > 0) {
 				munmap(chunks[head], (size_t)CHUNK_BYTES);
 				head = (head + 1) % MAX_CHUNKS;
 				count--;
 				held -= CHUNK_BYTES;
 			}
-			if (avail < p->floor_kb + margin_kb / 2) {
+			if (avail < p->floor_kb + margin / 2) {
 				usleep(10000);
 				continue;
 			}
@@ -90,16 +154,10 @@ allocator_main(const struct pressure *p, int index)
 			usleep(10000);
 			continue;
 		}
-		c = mmap(NULL, (size_t)CHUNK_BYTES, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (c == MAP_FAILED) {
+		if ((c = take_chunk(p, count, index)) == NULL) {
 			usleep(10000);
 			continue;
 		}
-		/* Every other chunk asks for THP: huge faults, compaction. */
-		if (p->cfg.thp && ((count + (size_t)index) & 1))
-			madvise(c, (size_t)CHUNK_BYTES, MADV_HUGEPAGE);
-		touch(c, CHUNK_BYTES);
 		chunks[(head + count) % MAX_CHUNKS] = c;
 		count++;
 		held += CHUNK_BYTES;
@@ -229,6 +287,68 @@ start_stress_ng(struct pressure *p, char **cause)
 }
 
 int
+pressure_is_direct_reclaim(const char *field)
+{
+	return starts_with(field, "allocstall_") ||
+	    strcmp(field, "pgscan_direct") == 0;
+}
+
+int64_t
+pressure_direct_reclaims(void)
+{
+	char *text = NULL, *line, *save = NULL, *sp;
+	int64_t sum = 0;
+	long long v;
+
+	if (read_file("/proc/vmstat", &text, NULL, NULL) != 0)
+		return -1;
+	for (line = strtok_r(text, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		if ((sp = strchr(line, ' ')) == NULL)
+			continue;
+		*sp = '\0';
+		if (pressure_is_direct_reclaim(line) &&
+		    sscanf(sp + 1, "%lld", &v) == 1)
+			sum += v;
+	}
+	free(text);
+	return sum;
+}
+
+int64_t
+pressure_direct_cache_bytes(int64_t total_kb, double floor_pct, int workers)
+{
+	int64_t floor_kb = (int64_t)((double)total_kb * floor_pct / 100.0);
+
+	return (floor_kb + (CHUNK_BYTES >> 10) * (2 * workers + 1) +
+	    total_kb / 16) * 1024;
+}
+
+/* pressure=direct's cache must be reclaimable page cache on a disk with
+ * room for it: tmpfs pages are not reclaimable without swap. */
+static int
+check_cache_dir(const struct pressure *p, char **cause)
+{
+	struct statfs fs;
+	struct statvfs vfs;
+
+	if (statfs(p->cfg.tmpdir, &fs) != 0 || statvfs(p->cfg.tmpdir, &vfs))
+		return set_cause(cause, errno, "cannot stat '%s': %s",
+		    p->cfg.tmpdir, strerror(errno));
+	if (fs.f_type == 0x01021994 || fs.f_type == 0x858458f6)
+		return set_cause(cause, EINVAL, "pressure=direct needs "
+		    "cache_dir= on a disk file system: '%s' is tmpfs or "
+		    "ramfs, whose pages cannot be reclaimed without swap",
+		    p->cfg.tmpdir);
+	if ((int64_t)vfs.f_bavail * (int64_t)vfs.f_frsize <
+	    p->cfg.cache_bytes + (INT64_C(256) << 20))
+		return set_cause(cause, ENOSPC, "'%s' has no room for the "
+		    "%lld MiB cache file and 256 MiB to spare", p->cfg.tmpdir,
+		    (long long)(p->cfg.cache_bytes >> 20));
+	return 0;
+}
+
+int
 pressure_start(struct pressure **out, const struct pressure_config *cfg,
     char **cause)
 {
@@ -247,6 +367,8 @@ pressure_start(struct pressure **out, const struct pressure_config *cfg,
 	p->stress_ng = -1;
 	p->st.stress_ng_status = -1;
 	p->st.ramp_ms = -1;
+	p->st.direct_ramp_ms = -1;
+	p->direct_base = pressure_direct_reclaims();
 	p->total_kb = meminfo_kb("MemTotal");
 	p->start_avail_kb = meminfo_kb("MemAvailable");
 	if (p->total_kb <= 0 || p->start_avail_kb < 0) {
@@ -258,6 +380,8 @@ pressure_start(struct pressure **out, const struct pressure_config *cfg,
 	p->started_ns = now_mono_ns();
 	if (cfg->engine == PRESSURE_STRESS_NG)
 		r = start_stress_ng(p, cause);
+	else if (cfg->direct && (r = check_cache_dir(p, cause)) != 0)
+		goto out;
 	else {
 		for (i = 0; r == 0 && i < p->cfg.workers; i++)
 			r = spawn(p, allocator_entry, i, cause);
@@ -294,13 +418,19 @@ pressure_poll(struct pressure *p)
 	}
 }
 
-/* Ready: within 2 % of MemTotal above the floor, or 90 % of the
- * limit allocated, whichever comes first. */
+/*
+ * Ready: within 2 % of MemTotal above the floor, or within the
+ * allocators' margin: on a small machine (a 2 GiB lab guest) the margin
+ * is the larger, and they never go below floor + margin / 2.  Or 90 %
+ * of the limit allocated, whichever comes first.
+ */
 static int64_t
 ramp_target_kb(const struct pressure *p)
 {
 	int64_t near = p->floor_kb + p->total_kb / 50, limited;
 
+	if (near < p->floor_kb + margin_kb(p))
+		near = p->floor_kb + margin_kb(p);
 	if (p->cfg.limit_bytes <= 0)
 		return near;
 	limited = p->start_avail_kb - (p->cfg.limit_bytes >> 10) * 9 / 10;
@@ -321,6 +451,23 @@ pressure_ramp_status(const struct pressure *p, struct pressure_ramp *st)
 	st->elapsed_s = (double)(now_mono_ns() - p->started_ns) / 1e9;
 }
 
+/* direct: record when direct reclaim is first seen; 1 once it was. */
+static int
+direct_seen(struct pressure *p)
+{
+	int64_t now;
+
+	if (!p->cfg.direct)
+		return 1;
+	if (p->st.direct_ramp_ms >= 0)
+		return 1;
+	now = pressure_direct_reclaims();
+	if (now < 0 || p->direct_base < 0 || now <= p->direct_base)
+		return 0;
+	p->st.direct_ramp_ms = (now_mono_ns() - p->started_ns) / 1000000;
+	return 1;
+}
+
 int
 pressure_wait_ready(struct pressure *p, int64_t timeout_ns,
     int (*stop)(void *), void *arg)
@@ -334,11 +481,12 @@ pressure_wait_ready(struct pressure *p, int64_t timeout_ns,
 		avail = meminfo_kb("MemAvailable");
 		if (avail >= 0)
 			p->ramp_avail_kb = avail;
-		if (avail <= ramp_target_kb(p)) {
+		if (p->st.ramp_ms < 0 && avail >= 0 &&
+		    avail <= ramp_target_kb(p))
 			p->st.ramp_ms = (now_mono_ns() - p->started_ns) /
 			    1000000;
+		if (direct_seen(p) && p->st.ramp_ms >= 0)
 			return 0;
-		}
 		if (stop != NULL && stop(arg))
 			return -EINTR;
 		usleep(100000);

@@ -135,4 +135,41 @@ test_expect 'cpus= out of range is a usage error, nothing stored' '
 	test "$before" = "$(db_fingerprint)"
 '
 
+test_expect 'ENOSPC from an online write is a counted skip, the CPU comes back' '
+	MMSTORM_TEST_ONLINE_ENOSPC=2 mmstorm run hotplug --require_path=0 --pressure=none --cycles=4 --json > enospc.json &&
+	test "$(json_get enospc.json "j[\"state\"]")" = passed &&
+	json_get enospc.json "j[\"metrics\"][\"enospc_skips\"]" | grep -qx 3.0 &&
+	json_get enospc.json "j[\"metrics\"][\"skipped_transitions\"]" | grep -qx 0.0 &&
+	all_online
+'
+
+test_expect 'every online write refused with ENOSPC: still not a failure, CPUs back' '
+	MMSTORM_TEST_ONLINE_ENOSPC=1 mmstorm run hotplug --require_path=0 --pressure=none --cycles=3 --json > enospc1.json &&
+	test "$(json_get enospc1.json "j[\"state\"]")" = passed &&
+	json_get enospc1.json "j[\"metrics\"][\"enospc_skips\"] >= 3" | grep -q True &&
+	all_online
+'
+
+test_expect 'concurrent=: one writer per CPU at most, the run passes' '
+	mmstorm run hotplug --require_path=0 --pressure=none --concurrent=4 --cycles=2 --json > conc.json &&
+	test "$(json_get conc.json "j[\"state\"]")" = passed &&
+	n=$(json_get conc.json "j[\"metrics\"][\"writer_threads\"]") &&
+	cpus=$(ls -d /sys/devices/system/cpu/cpu[1-9]*/online 2>/dev/null | wc -l) &&
+	json_get conc.json "j[\"metrics\"][\"writer_threads\"] == min(4, $cpus)" | grep -q True &&
+	json_get conc.json "j[\"metrics\"][\"max_cpus_offline\"] >= 1" | grep -q True &&
+	all_online
+'
+
+test_expect 'concurrent= out of range is a usage error' '
+	expect_exit 2 mmstorm run hotplug --pressure=none --concurrent=0
+'
+
+test_expect 'pressure=direct refuses a tmpfs cache_dir before touching a CPU' '
+	test -d /dev/shm || exit 0
+	mmstorm run hotplug --pressure=direct --cache_dir=/dev/shm --cycles=1 --json > tmpfs.json || :
+	test "$(json_get tmpfs.json "j[\"state\"]")" = failed &&
+	json_get tmpfs.json "j[\"reason\"]" | grep -q tmpfs &&
+	all_online
+'
+
 test_done

@@ -79,7 +79,7 @@ test_expect 'an enum option offers its choices, after = split or not' '
 	tab run thp-munmap --thp = al > got && test "$(cat got)" = always &&
 	tab run thp-munmap --thp=ma > got && test "$(cat got)" = --thp=madvise &&
 	tab run hotplug --pressure = "" | sort > got &&
-	printf "%s\n" builtin none stress-ng > want && diff want got
+	printf "%s\n" builtin direct none stress-ng > want && diff want got
 '
 
 test_expect 'choices in a usage line are offered (report --format)' '

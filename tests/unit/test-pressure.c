@@ -116,3 +116,51 @@ TEST(pressure_stress_ng_yaml_does_not_follow_a_planted_symlink)
 	free(victim);
 	free(dir);
 }
+
+/* The hotplug gate (cycles_in_direct_reclaim) and pressure=direct's ramp
+ * agree on what direct reclaim is: one list. */
+TEST(pressure_direct_reclaim_counters)
+{
+	CHECK(pressure_is_direct_reclaim("allocstall_normal"));
+	CHECK(pressure_is_direct_reclaim("allocstall_movable"));
+	CHECK(pressure_is_direct_reclaim("allocstall_dma32"));
+	CHECK(pressure_is_direct_reclaim("pgscan_direct"));
+	CHECK(!pressure_is_direct_reclaim("pgscan_kswapd"));
+	CHECK(!pressure_is_direct_reclaim("pgscan_direct_throttle"));
+	CHECK(!pressure_is_direct_reclaim("compact_stall"));
+	CHECK(pressure_direct_reclaims() >= 0);
+	/* 1 GiB at 5 %, 2 allocators: 51 MiB + 5 x 64 MiB + 64 MiB. */
+	CHECK_INT_EQ(pressure_direct_cache_bytes(1048576, 5, 2),
+	    (INT64_C(52428) + 5 * 65536 + 65536) * 1024);
+}
+
+/* pressure=direct refuses a cache file it could not have reclaimed
+ * (tmpfs without swap) and one the disk has no room for, before any
+ * process starts. */
+TEST(pressure_direct_needs_a_disk_with_room)
+{
+	struct pressure_config cfg;
+	struct pressure *p = NULL;
+	char *cause = NULL;
+
+	memset(&cfg, 0, sizeof cfg);
+	cfg.engine = PRESSURE_BUILTIN;
+	cfg.direct = 1;
+	cfg.floor_pct = 20;
+	cfg.workers = 1;
+	cfg.cache_bytes = INT64_C(1) << 20;
+	cfg.tmpdir = "/dev/shm";
+	if (access("/dev/shm", W_OK) == 0) {
+		CHECK_INT_EQ(pressure_start(&p, &cfg, &cause), -EINVAL);
+		CHECK_STR_CONTAINS(cause, "tmpfs");
+		CHECK(p == NULL);
+		free(cause);
+		cause = NULL;
+	}
+	cfg.tmpdir = unit_tmpdir();
+	cfg.cache_bytes = INT64_C(1) << 50;
+	CHECK_INT_EQ(pressure_start(&p, &cfg, &cause), -ENOSPC);
+	CHECK_STR_CONTAINS(cause, "no room");
+	CHECK(p == NULL);
+	free(cause);
+}

@@ -31,7 +31,7 @@ for a in "$@"; do
 done
 if [ -z "$TESTS" ]; then
 	TESTS="t-cross-build t-lockup t-crash"
-	[ "$QUICK" = 1 ] || TESTS="$TESTS t-bisect"
+	[ "$QUICK" = 1 ] || TESTS="$TESTS t-bisect t-hotplug"
 fi
 export MMSTORM_VM_QUICK=$QUICK
 
