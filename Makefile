@@ -113,6 +113,11 @@ vm-check: $(PROGRAMS)
 vm-check-quick: $(PROGRAMS)
 	BUILD=$(BUILD) sh tests/vm/check.sh --quick
 
+# Seed 004's axis in the lab: a 32-vCPU guest, thp-munmap threads 1..32 and
+# hotplug with 2..32 online CPUs (bench/README.md, "Many CPUs"); ~20 min.
+vm-check-wide: $(PROGRAMS)
+	BUILD=$(BUILD) sh bench/vm-wide.sh -o $(BUILD)/vm-wide
+
 demo: deps
 	$(MAKE) all
 	sh scripts/demo.sh
