@@ -19,7 +19,8 @@ median of each column):
   tp_ipi_send_per_gib    tlb:tlb_flush "remote ipi send": flush requests sent
   cal_irqs, thp_coverage_pct
 hotplug.csv, one row per online CPU count (cpu.online at the run's start):
-  transitions_per_s, offline_ms_p50, online_ms_p50, offline_ms_max
+  transitions_per_s, ms_per_transition (its inverse: the fitted one, as
+  a rate is not linear in N), offline_ms_p50, online_ms_p50, offline_ms_max
 A value the kernel or run did not give is empty.
 """
 import csv
@@ -32,7 +33,8 @@ MUNMAP_COLS = ["threads", "runs", "size_gib", "munmap_ms_per_gib",
                "tlb_irqs_per_gib", "tp_shootdown_per_gib",
                "tp_ipi_send_per_gib", "cal_irqs", "thp_coverage_pct"]
 HOTPLUG_COLS = ["online_cpus", "runs", "transitions", "transitions_per_s",
-                "offline_ms_p50", "online_ms_p50", "offline_ms_max"]
+                "ms_per_transition", "offline_ms_p50", "online_ms_p50",
+                "offline_ms_max"]
 PREDICT_AT = 128
 
 
@@ -113,9 +115,11 @@ def hotplug_row(r):
     online = [v for v in online if v is not None]
     if not online or "transitions" not in m:
         return None
+    rate = m.get("transitions_per_s")
     return {"online_cpus": int(max(online)),
             "transitions": m.get("transitions"),
-            "transitions_per_s": m.get("transitions_per_s"),
+            "transitions_per_s": rate,
+            "ms_per_transition": 1000 / rate if rate else None,
             "offline_ms_p50": m.get("offline_ms_p50"),
             "online_ms_p50": m.get("online_ms_p50"),
             "offline_ms_max": m.get("offline_ms_max")}
@@ -142,6 +146,8 @@ def fmt(v):
         return ""
     if isinstance(v, int) or float(v).is_integer():
         return str(int(v))
+    if abs(v) >= 1000:
+        return "%.0f" % v
     return "%.4g" % v
 
 
@@ -222,7 +228,7 @@ def cmd_table(indir):
                                        "tlb_irqs_per_gib",
                                        "tp_shootdown_per_gib",
                                        "tp_ipi_send_per_gib"]),
-            ("hotplug", "online_cpus", ["transitions_per_s",
+            ("hotplug", "online_cpus", ["ms_per_transition",
                                         "offline_ms_p50",
                                         "online_ms_p50"])):
         path = os.path.join(indir, name + ".csv")
