@@ -13,7 +13,8 @@
 #   -q       a quick try of the lab (threads 1 and CPUS, online CPUS and 2,
 #            1 iteration, 2 cycles): a few minutes, not a measurement
 # The job's knobs may come from the environment (tests/vm/jobs/wide.sh):
-# WIDE_SIZE, WIDE_ITER, WIDE_THREADS, WIDE_ONLINE, WIDE_CYCLES.
+# WIDE_SIZE, WIDE_ITER, WIDE_THREADS, WIDE_ONLINE, WIDE_CYCLES, WIDE_BUDGET,
+# WIDE_RUN_S (WIDE_THREADS or WIDE_ONLINE set and empty: none of those runs).
 # MMSTORM_VM_CACHE as for the lab (a private cache keeps other users of
 # the shared one from rebuilding the lab image under this guest).
 #
@@ -46,9 +47,10 @@ fi
 JOB=$OUT/wide.job
 {
 	echo "# wide ($CPUS vCPUs)"
-	for v in WIDE_SIZE WIDE_ITER WIDE_THREADS WIDE_ONLINE WIDE_CYCLES; do
-		eval "val=\${$v:-}"
-		[ -n "$val" ] && printf "%s='%s'\n" "$v" "$val"
+	# Set and empty is passed on: WIDE_THREADS= runs no thp-munmap.
+	for v in WIDE_SIZE WIDE_ITER WIDE_THREADS WIDE_ONLINE WIDE_CYCLES WIDE_BUDGET WIDE_RUN_S; do
+		eval "set=\${$v+y} val=\${$v:-}"
+		[ -n "$set" ] && printf "%s='%s'\n" "$v" "$val"
 	done
 	cat "$TOP/tests/vm/jobs/wide.sh"
 } > "$JOB"
@@ -60,7 +62,7 @@ t0=$(date +%s)
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 # The sweep runs niced: this host is shared.  A guest of 32 vCPUs needs
 # more than the 20 minutes run-guest.sh allows by default on a busy host.
-nice -n 10 "$TOP/tests/vm/run-guest.sh" ${N:+-n "$N"} -c "$CPUS" -j "$JOB" \
+nice -n 5 "$TOP/tests/vm/run-guest.sh" ${N:+-n "$N"} -c "$CPUS" -j "$JOB" \
 	-o "$OUT" -t "${WIDE_TIMEOUT:-3600}" > "$OUT/run-guest.out" 2>&1
 rc=$?
 line=$(grep '^run-guest:' "$OUT/run-guest.out" | tail -1)
