@@ -113,8 +113,8 @@ vm-check: $(PROGRAMS)
 vm-check-quick: $(PROGRAMS)
 	BUILD=$(BUILD) sh tests/vm/check.sh --quick
 
-# Seed 004's axis in the lab: a 32-vCPU guest, thp-munmap threads 1..32 and
-# hotplug with 2..32 online CPUs (bench/README.md, "Many CPUs"); ~20 min.
+# Seed 004's axis in the lab: a 16-vCPU guest, thp-munmap threads 1..16 and
+# hotplug with 2..16 online CPUs (bench/README.md, "Many CPUs"); 25-40 min.
 vm-check-wide: $(PROGRAMS)
 	BUILD=$(BUILD) sh bench/vm-wide.sh -o $(BUILD)/vm-wide
 

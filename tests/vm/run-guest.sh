@@ -25,14 +25,14 @@
 #   -b BOOTS  with -R, kill the guest once it starts boot BOOTS+1 (default 3)
 #   -c CPUS   vCPUs, an even number from 2 to 64 (default 4): 2 sockets of
 #             CPUS/2 cores, one NUMA node of 1 GiB each (CPUs 0..CPUS/2-1 on
-#             node 0, the rest on node 1). bench/vm-wide.sh boots 32
+#             node 0, the rest on node 1). bench/vm-wide.sh boots 16
 #   -I        deterministic guest time: one TCG thread with -icount
 #             shift=0,sleep=off (1 ns of guest time per instruction), so that
 #             times measured in the guest would not depend on the host's
 #             load. EXPERIMENTAL: with 4 vCPUs the 6.1 kernels hang at
 #             "Booting SMP configuration" this way (README.md, "The bisect")
 #
-# The guest: 4 vCPUs in 2 sockets, 2 NUMA nodes of 1 GiB (CPUs 0-1, 2-3),
+# The guest: 4 vCPUs (-c) in 2 sockets, 2 NUMA nodes of 1 GiB (CPUs 0-1, 2-3),
 # 2 GiB, the lab initramfs (mkinitramfs.sh -l), DISK as virtio-blk, ramoops
 # in a memmap= reservation at 1008 MiB (below the initrd that qemu puts at
 # the top of RAM, which a warm reboot reloads).
