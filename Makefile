@@ -121,6 +121,11 @@ vm-check-quick: $(PROGRAMS)
 vm-check-nightly: $(PROGRAMS)
 	BUILD=$(BUILD) sh tests/vm/check.sh t-nightly
 
+# Seed 004's axis in the lab: a 16-vCPU guest, thp-munmap threads 1..16 and
+# hotplug with 2..16 online CPUs (bench/README.md, "Many CPUs"); 25-40 min.
+vm-check-wide: $(PROGRAMS)
+	BUILD=$(BUILD) sh bench/vm-wide.sh -o $(BUILD)/vm-wide
+
 demo: deps
 	$(MAKE) all
 	sh scripts/demo.sh

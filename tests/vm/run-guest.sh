@@ -3,7 +3,7 @@
 # under qemu TCG, run a job script in it, and bring its results back.
 #
 # Usage: tests/vm/run-guest.sh [-n N] [-a WORDS] [-d DISK] [-j JOB] [-o DIR]
-#                              [-t SECS] [-R] [-b BOOTS]
+#                              [-t SECS] [-R] [-b BOOTS] [-c CPUS]
 #   -n N      kernel 6.1.0-N-cloud-amd64 (default: newest, see fetch-kernel.sh)
 #   -a WORDS  extra kernel command line words, e.g. init_on_free=1. The
 #             command line is part of a build's identity: another WORDS is
@@ -23,13 +23,16 @@
 #             warm reset that keeps guest RAM (ramoops survives) and boots
 #             the same kernel and initramfs again
 #   -b BOOTS  with -R, kill the guest once it starts boot BOOTS+1 (default 3)
+#   -c CPUS   vCPUs, an even number from 2 to 64 (default 4): 2 sockets of
+#             CPUS/2 cores, one NUMA node of 1 GiB each (CPUs 0..CPUS/2-1 on
+#             node 0, the rest on node 1). bench/vm-wide.sh boots 16
 #   -I        deterministic guest time: one TCG thread with -icount
 #             shift=0,sleep=off (1 ns of guest time per instruction), so that
 #             times measured in the guest would not depend on the host's
 #             load. EXPERIMENTAL: with 4 vCPUs the 6.1 kernels hang at
 #             "Booting SMP configuration" this way (README.md, "The bisect")
 #
-# The guest: 4 vCPUs in 2 sockets, 2 NUMA nodes of 1 GiB (CPUs 0-1, 2-3),
+# The guest: 4 vCPUs (-c) in 2 sockets, 2 NUMA nodes of 1 GiB (CPUs 0-1, 2-3),
 # 2 GiB, the lab initramfs (mkinitramfs.sh -l), DISK as virtio-blk, ramoops
 # in a memmap= reservation at 1008 MiB (below the initrd that qemu puts at
 # the top of RAM, which a warm reboot reloads).
@@ -39,8 +42,8 @@ set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 CACHE=${MMSTORM_VM_CACHE:-/var/cache/mmstorm-vm}
 
-N= WORDS= DISK= JOB= OUT= TMO=1200 REBOOT=0 MAXBOOTS=3 ICOUNT=0
-while getopts n:a:d:j:o:t:Rb:I opt; do
+N= WORDS= DISK= JOB= OUT= TMO=1200 REBOOT=0 MAXBOOTS=3 ICOUNT=0 CPUS=4
+while getopts n:a:d:j:o:t:Rb:Ic: opt; do
 	case $opt in
 	n) N=$OPTARG ;;
 	a) WORDS=$OPTARG ;;
@@ -51,12 +54,20 @@ while getopts n:a:d:j:o:t:Rb:I opt; do
 	R) REBOOT=1 ;;
 	b) MAXBOOTS=$OPTARG ;;
 	I) ICOUNT=1 ;;
-	*) sed -n '2,32s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+	c) CPUS=$OPTARG ;;
+	*) sed -n '2,35s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
 [ $# = 0 ] || { echo "run-guest: unexpected argument '$1'" >&2; exit 2; }
 log() { echo "run-guest: $*" >&2; }
+case $CPUS in
+''|*[!0-9]*) log "-c wants an even number of vCPUs from 2 to 64, not '$CPUS'"; exit 2 ;;
+esac
+if [ "$CPUS" -lt 2 ] || [ "$CPUS" -gt 64 ] || [ $((CPUS % 2)) != 0 ]; then
+	log "-c wants an even number of vCPUs from 2 to 64, not '$CPUS'"; exit 2
+fi
+HALF=$((CPUS / 2))
 
 if ! command -v qemu-system-x86_64 >/dev/null; then
 	log "installing qemu-system-x86"
@@ -132,11 +143,11 @@ t0=$(date +%s.%N)
 # qemu is this shell's own child (not a timeout(1) wrapper) so that QPID is
 # qemu; the loop below enforces the bound.
 qemu-system-x86_64 \
-	"${ACCEL[@]}" -cpu max -smp 4,sockets=2,cores=2,threads=1 -m 2048 \
+	"${ACCEL[@]}" -cpu max -smp "$CPUS,sockets=2,cores=$HALF,threads=1" -m 2048 \
 	-object memory-backend-ram,id=m0,size=1024M \
 	-object memory-backend-ram,id=m1,size=1024M \
-	-numa node,nodeid=0,cpus=0-1,memdev=m0 \
-	-numa node,nodeid=1,cpus=2-3,memdev=m1 \
+	-numa "node,nodeid=0,cpus=0-$((HALF - 1)),memdev=m0" \
+	-numa "node,nodeid=1,cpus=$HALF-$((CPUS - 1)),memdev=m1" \
 	-display none -monitor none -nodefaults $NOREBOOT \
 	-serial "file:$CON" \
 	-drive "file=$DISK,if=virtio,format=raw,cache=unsafe" \
