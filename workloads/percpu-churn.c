@@ -85,7 +85,7 @@
 #define CPU_ONLINE       "/sys/devices/system/cpu/online"
 #define BAD_CPU_MAX      64          /* CPUs whose BPF mismatches count apart */
 /* Test-only: xor the first word the BPF check expects, so that it must
- * fail on every CPU (tests/t/t0240-percpu-cpu-verify.sh). */
+ * fail on every CPU (tests/t/t0246-percpu-cpu-verify.sh). */
 #define ENV_BPF_XOR      "MMSTORM_TEST_BPF_EXPECT_XOR"
 
 static const struct opt_spec percpu_churn_opts[] = {

@@ -65,6 +65,18 @@ for part in open(\"/sys/devices/system/cpu/online\").read().strip().split(\",\")
 	done
 '
 
+test_expect 'a value really changed (selftest_corrupt) is found by the BPF check on its CPU too' '
+	expect_exit 1 mmstorm run percpu-churn $small --procs=1 \
+	    --selftest_corrupt=1 --json &&
+	cp "$SCRATCH/stdout" sc.json &&
+	json_get sc.json "j[\"metrics\"][\"corrupt_values\"]" | grep -qx 1.0 &&
+	json_get sc.json "j[\"metrics\"][\"bpf_verify_mismatches\"] >= 1" | grep -qx True &&
+	mmstorm show "$(json_get sc.json "j[\"run\"]")" --json > scshow.json &&
+	first=$(cut -d, -f1 /sys/devices/system/cpu/possible | cut -d- -f1) &&
+	json_get scshow.json "[e[\"text\"] for e in j[\"events\"] if \"own CPU\" in e[\"title\"]][0]" |
+	    grep -q "key 0, cpu $first.s own slot"
+'
+
 # Without CAP_SYS_ADMIN and CAP_PERFMON the maps can still be made
 # (CAP_BPF) but a raw tracepoint program cannot be loaded: the kernel's
 # own EPERM, not a simulated one.
