@@ -40,6 +40,13 @@
  * At the end everything is freed and Percpu: settles once more.  Any
  * value that reads back wrong records a "corruption" event and fails
  * the run.
+ *
+ * A verify reads each value twice: from user space (the kernel copies
+ * every CPU's slot on the calling CPU) and, with cpu_verify=1, with a
+ * BPF program run on each online CPU that reads that CPU's own slot
+ * (workloads/percpu-bpf.c): seed 002's stale translation was on the
+ * other CPUs.  Surviving memcgs and netns are checked too: still there,
+ * and their percpu-summed counters still zero.
  */
 #include <errno.h>
 #include <fcntl.h>
