@@ -647,22 +647,32 @@ object_destroy(struct churner *ch, struct object *o)
 	return r;
 }
 
-/* A new BPF map's place in the per-CPU check's array of maps. */
+/*
+ * A surviving BPF map's place in the per-CPU check's array of maps.
+ * Only survivors get one, and only in a verify pass: every update or
+ * delete of an array of maps from user space waits for a grace period
+ * (maybe_wait_bpf_programs()), which would slow the timed fill and
+ * free phases down a hundredfold.  0, or -1 after child_error().
+ */
 static int
 slot_take(struct churner *ch, struct object *o)
 {
 	int r;
 
-	if (!ch->cf->cpu_verify || o->kind != KIND_BPF)
+	if (o->slot >= 0)
 		return 0;
-	if (ch->nfree == 0)
-		return -ENOSPC;
-	o->slot = ch->free_slots[--ch->nfree];
-	if ((r = percpu_bpf_set(&ch->bpf, o->slot, o->fd)) != 0) {
-		ch->free_slots[ch->nfree++] = o->slot;
-		o->slot = -1;
+	r = ch->nfree == 0 ? -ENOSPC : 0;
+	if (r == 0) {
+		o->slot = ch->free_slots[--ch->nfree];
+		if ((r = percpu_bpf_set(&ch->bpf, o->slot, o->fd)) != 0) {
+			ch->free_slots[ch->nfree++] = o->slot;
+			o->slot = -1;
+		}
 	}
-	return r;
+	if (r != 0)
+		child_error(ch, -r, "cannot put map %" PRIu64 " in the BPF "
+		    "check's array of maps: %s", o->serial, strerror(-r));
+	return r == 0 ? 0 : -1;
 }
 
 /* Out of the array of maps before the close: the slot holds a reference
@@ -721,13 +731,6 @@ do_fill(struct churner *ch)
 		histogram_add(&ch->st->create_ns,
 		    (uint64_t)(now_mono_ns() - t0));
 		netns |= kind == KIND_NETNS;
-		if (r == 0 && (r = slot_take(ch, &ch->cur[ch->ncur])) != 0) {
-			child_error(ch, -r, "cannot put map %" PRIu64 " in the "
-			    "BPF check's array of maps: %s",
-			    ch->cur[ch->ncur].serial, strerror(-r));
-			object_destroy(ch, &ch->cur[ch->ncur]);
-			break;
-		}
 		if (r != 0) {
 			child_error(ch, -r, "cannot create %s object %d of %d: "
 			    "%s", kind_names[kind], i + 1, cf->count,
@@ -1049,8 +1052,11 @@ out:
 	free(text);
 }
 
+/* survivors: the list holds kept objects, which the BPF check reads on
+ * every CPU too; new ones are checked from user space only. */
 static void
-verify_list(struct churner *ch, struct object *list, int n, int check)
+verify_list(struct churner *ch, struct object *list, int n, int check,
+    int survivors)
 {
 	struct object *o;
 	int i;
@@ -1059,8 +1065,10 @@ verify_list(struct churner *ch, struct object *list, int n, int check)
 		o = &list[i];
 		switch (o->kind) {
 		case KIND_BPF:
-			if (verify_object(ch, o, check) != 0 ||
-			    (o->slot >= 0 &&
+			if (verify_object(ch, o, check) != 0)
+				return;
+			if (survivors && ch->cf->cpu_verify &&
+			    (slot_take(ch, o) != 0 ||
 			    bpf_verify_object(ch, o, check) != 0))
 				return;
 			break;
@@ -1105,9 +1113,9 @@ do_verify(struct churner *ch, int check)
 {
 	if (ch->cf->cpu_verify && read_online(ch) != 0)
 		return;
-	verify_list(ch, ch->keep_old, ch->nold, check);
-	verify_list(ch, ch->keep_new, ch->nnew, check);
-	verify_list(ch, ch->cur, ch->ncur, check);
+	verify_list(ch, ch->keep_old, ch->nold, check, 1);
+	verify_list(ch, ch->keep_new, ch->nnew, check, 1);
+	verify_list(ch, ch->cur, ch->ncur, check, 0);
 	if (uses(ch->cf->source, KIND_NETNS))
 		go_home(ch);
 }
@@ -2052,9 +2060,8 @@ config_init(struct wl_ctx *ctx, struct config *cf, char **cause)
 	    wl_int(ctx, "cpu_verify");
 	if ((xor = getenv(ENV_BPF_XOR)) != NULL && *xor != '\0')
 		cf->bpf_xor = strtoull(xor, NULL, 0);
-	/* Alive at once: a fill's objects and two cycles' survivors. */
-	cf->nslots = cf->count + 2 * ((cf->count + KEEP_EVERY - 1) /
-	    KEEP_EVERY);
+	/* Survivors of two cycles (slot_take()). */
+	cf->nslots = 2 * ((cf->count + KEEP_EVERY - 1) / KEEP_EVERY);
 	return possible_cpus(&cf->cpus, &cf->ncpus, cause);
 }
 
