@@ -388,19 +388,20 @@ percpu_bpf_open(struct percpu_bpf *pb, size_t value_size, int entries,
     int nslots, char **cause)
 {
 	struct bpf_asm *a = xcalloc(1, sizeof *a);
-	int template = -1, words = (int)(value_size / 8), keys, r, i;
+	int words = (int)(value_size / 8), keys, r, i;
 
 	memset(pb, 0, sizeof *pb);
-	pb->outer_fd = pb->result_fd = pb->prog_fd = -1;
+	pb->outer_fd = pb->result_fd = pb->prog_fd = pb->placeholder_fd = -1;
 	pb->nslots = nslots;
 	pb->entries = entries;
 	keys = WORDS_PER_RUN / (words > 0 ? words : 1);
 	pb->keys_per_run = keys < 1 ? 1 : keys > entries ? entries : keys;
 	/* The outer map's maps must look like this one. */
-	if ((template = map_create(BPF_MAP_TYPE_PERCPU_ARRAY,
+	if ((pb->placeholder_fd = map_create(BPF_MAP_TYPE_PERCPU_ARRAY,
 	    (uint32_t)value_size, (uint32_t)entries, -1, "mmstorm_tmpl")) < 0 ||
 	    (pb->outer_fd = map_create(BPF_MAP_TYPE_ARRAY_OF_MAPS,
-	    sizeof(uint32_t), (uint32_t)nslots, template, "mmstorm_slots")) < 0 ||
+	    sizeof(uint32_t), (uint32_t)nslots, pb->placeholder_fd,
+	    "mmstorm_slots")) < 0 ||
 	    (pb->result_fd = map_create(BPF_MAP_TYPE_ARRAY,
 	    sizeof(struct result_value), 1, -1, "mmstorm_result")) < 0) {
 		r = set_cause(cause, errno, "cannot create the BPF check "
@@ -419,8 +420,6 @@ percpu_bpf_open(struct percpu_bpf *pb, size_t value_size, int entries,
 	}
 	r = prog_load(pb, a, cause);
 out:
-	if (template >= 0)
-		close(template);
 	if (r != 0)
 		percpu_bpf_close(pb);
 	free(a);
@@ -436,7 +435,9 @@ percpu_bpf_close(struct percpu_bpf *pb)
 		close(pb->result_fd);
 	if (pb->outer_fd >= 0)
 		close(pb->outer_fd);
-	pb->prog_fd = pb->result_fd = pb->outer_fd = -1;
+	if (pb->placeholder_fd >= 0)
+		close(pb->placeholder_fd);
+	pb->prog_fd = pb->result_fd = pb->outer_fd = pb->placeholder_fd = -1;
 }
 
 static int
@@ -466,6 +467,58 @@ percpu_bpf_clear(struct percpu_bpf *pb, int slot)
 {
 	return elem(BPF_MAP_DELETE_ELEM, pb->outer_fd, (uint32_t)slot, NULL,
 	    0);
+}
+
+static int
+batch(int cmd, int fd, const uint32_t *keys, const uint32_t *values, int n)
+{
+	union bpf_attr attr;
+
+	memset(&attr, 0, sizeof attr);
+	attr.batch.map_fd = (uint32_t)fd;
+	attr.batch.keys = (uint64_t)(uintptr_t)keys;
+	attr.batch.values = (uint64_t)(uintptr_t)values;
+	attr.batch.count = (uint32_t)n;
+	return sys_bpf(cmd, &attr) == 0 ? 0 : -errno;
+}
+
+/* No batch for this map type or kernel: EINVAL before 5.6, ENOTSUPP
+ * (524) or EOPNOTSUPP without the map's batch operation. */
+static int
+no_batch(int r)
+{
+	return r == -EINVAL || r == -524 || r == -EOPNOTSUPP;
+}
+
+int
+percpu_bpf_set_many(struct percpu_bpf *pb, const uint32_t *slots,
+    const uint32_t *map_fds, int n)
+{
+	int i, r;
+
+	if (n == 0)
+		return 0;
+	r = batch(BPF_MAP_UPDATE_BATCH, pb->outer_fd, slots, map_fds, n);
+	if (!no_batch(r))
+		return r;
+	for (i = 0, r = 0; i < n && r == 0; i++)
+		r = percpu_bpf_set(pb, (int)slots[i], (int)map_fds[i]);
+	return r;
+}
+
+/* A delete batch still waits once per element (6.18): the slots get
+ * the placeholder instead, which drops their maps as well. */
+int
+percpu_bpf_clear_many(struct percpu_bpf *pb, const uint32_t *slots, int n)
+{
+	uint32_t *fds = xcalloc((size_t)n + 1, sizeof *fds);
+	int i, r;
+
+	for (i = 0; i < n; i++)
+		fds[i] = (uint32_t)pb->placeholder_fd;
+	r = percpu_bpf_set_many(pb, slots, fds, n);
+	free(fds);
+	return r;
 }
 
 int

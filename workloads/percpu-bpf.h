@@ -19,6 +19,7 @@ struct percpu_bpf {
 	int outer_fd;               /* BPF_MAP_TYPE_ARRAY_OF_MAPS */
 	int result_fd;              /* the last mismatch of a run */
 	int prog_fd;
+	int placeholder_fd;         /* the maps' shape; fills released slots */
 	int nslots;
 	int entries;
 	int keys_per_run;
@@ -41,6 +42,14 @@ void percpu_bpf_close(struct percpu_bpf *);
  * it out (the slot holds a reference: out before the map is closed). */
 int percpu_bpf_set(struct percpu_bpf *, int slot, int map_fd);
 int percpu_bpf_clear(struct percpu_bpf *, int slot);
+/* The same for n slots at once: each update or delete of an array of
+ * maps from user space waits for an RCU grace period, an update batch
+ * (5.6+) once.  Slot by slot where the kernel has no batch.  A cleared
+ * slot holds a placeholder map of the same shape (one per process). */
+int percpu_bpf_set_many(struct percpu_bpf *, const uint32_t *slots,
+    const uint32_t *map_fds, int n);
+int percpu_bpf_clear_many(struct percpu_bpf *, const uint32_t *slots,
+    int n);
 /*
  * Check keys key0.. key0 + keys_per_run - 1 of the map in slot on cpu:
  * word w of key k must be pattern(serial, k, cpu) + w * RNG_GOLDEN,
