@@ -24,11 +24,12 @@ if [ "$(json_get "$SCRATCH/probe.json" "j[\"state\"]")" != passed ]; then
 	test_skip_rest "no BPF percpu arrays here: $(json_get "$SCRATCH/probe.json" "j[\"reason\"]")"
 fi
 
-mmstorm run percpu-churn $small --procs=2 --json > ok.json 2>/dev/null || true
-if json_get ok.json "j[\"run\"]" > /dev/null 2>&1 &&
-    mmstorm show "$(json_get ok.json "j[\"run\"]")" --json > okshow.json &&
-    json_get okshow.json "j.get(\"unavailable\") or []" | grep -q cpu_verify; then
-	test_skip_rest "$(json_get okshow.json "j[\"unavailable\"]")"
+# The body of a test runs in $SCRATCH; this does not.
+mmstorm run percpu-churn $small --procs=2 --json > "$SCRATCH/ok.json" 2>/dev/null || true
+if json_get "$SCRATCH/ok.json" "j[\"run\"]" > /dev/null 2>&1 &&
+    mmstorm show "$(json_get "$SCRATCH/ok.json" "j[\"run\"]")" --json > "$SCRATCH/okshow.json" &&
+    json_get "$SCRATCH/okshow.json" "j.get(\"unavailable\") or []" | grep -q cpu_verify; then
+	test_skip_rest "$(json_get "$SCRATCH/okshow.json" "j[\"unavailable\"]")"
 fi
 
 test_expect 'the per-CPU check runs on every online CPU and passes' '
