@@ -2394,7 +2394,8 @@ static const struct workload_proof percpu_churn_proofs[] = {
 	{ "chunks depopulated or destroyed",
 	    "tp.percpu.percpu_destroy_chunk|metric:chunks_sidelined", 1,
 	    NULL },
-	{ "surviving objects checked", "metric:verified_values", 1, NULL },
+	{ "surviving objects checked",
+	    "metric:verified_values|metric:survivors_checked", 1, NULL },
 	{ NULL, NULL, 0, NULL },
 };
 
