@@ -240,7 +240,7 @@ struct config {
 	int selftest_corrupt;
 	int cpu_verify;             /* the BPF check runs */
 	uint64_t bpf_xor;           /* ENV_BPF_XOR */
-	int nslots;                 /* BPF maps alive at once, at most */
+	int nslots;                 /* survivors of two cycles, at most */
 	char *memcg_dir;            /* private parent, NULL without memcg */
 };
 
@@ -1992,12 +1992,13 @@ static void
 record_checks(struct churn *c)
 {
 	struct findings f;
-	int64_t survivors = 0;
+	int64_t survivors = 0, offline = 0;
 	int i, cpus = 0;
 
 	sum_findings(c, &f);
 	for (i = 0; i < c->cf.procs; i++) {
 		survivors += c->sh->proc[i].survivors_checked;
+		offline += c->sh->proc[i].bpf_offline;
 		if (c->sh->proc[i].bpf_cpus > cpus)
 			cpus = c->sh->proc[i].bpf_cpus;
 	}
@@ -2008,6 +2009,9 @@ record_checks(struct churn *c)
 		    (double)c->reported_bpf, "count", BETTER_LOWER);
 		wl_metric(c->ctx, "bpf_verify_cpus", cpus, "count",
 		    BETTER_HIGHER);
+		/* Runs a CPU that went offline missed (ENXIO). */
+		wl_metric(c->ctx, "bpf_verify_offline", (double)offline,
+		    "count", BETTER_LOWER);
 	}
 	if (uses(c->cf.source, KIND_MEMCG) || uses(c->cf.source, KIND_NETNS)) {
 		wl_metric(c->ctx, "survivors_checked", (double)survivors,
