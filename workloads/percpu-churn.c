@@ -2009,7 +2009,7 @@ record_checks(struct churn *c)
 		    (double)c->reported_bpf, "count", BETTER_LOWER);
 		wl_metric(c->ctx, "bpf_verify_cpus", cpus, "count",
 		    BETTER_HIGHER);
-		/* Runs a CPU that went offline missed (ENXIO). */
+		/* Maps a CPU that went offline did not check (ENXIO). */
 		wl_metric(c->ctx, "bpf_verify_offline", (double)offline,
 		    "count", BETTER_LOWER);
 	}
