@@ -206,6 +206,11 @@ sup_store(struct supervisor *s, char *msg, int64_t t_ns)
 			break;
 		r = db_artifact_set(s->db, s->run_id, f[1], f[2], &cause);
 		break;
+	case 'U':
+		if (msg[1] == '\t')
+			r = db_unavailable_add(s->db, s->run_id, msg + 2,
+			    &cause);
+		break;
 	}
 	if (r != 0)
 		sup_error(s, cause);
@@ -250,6 +255,7 @@ sup_message(struct supervisor *s, int sock, char *msg)
 	case 'M':
 	case 'E':
 	case 'F':
+	case 'U':
 	case 'B':
 		sup_queue(s, xstrdup(msg), NULL);
 		return;

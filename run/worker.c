@@ -299,6 +299,16 @@ wl_knob_set(struct wl_ctx *ctx, const char *path, const char *value,
 }
 
 void
+wl_unavailable(struct wl_ctx *ctx, const char *what, const char *why)
+{
+	char *t = xasprintf("%s: %s", what, why);
+
+	clean_field(t);
+	ctx_sendf(ctx, "U\t%s", t);
+	free(t);
+}
+
+void
 wl_attach(struct wl_ctx *ctx, const char *name, const char *text)
 {
 	char *n = xstrdup(name);

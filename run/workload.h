@@ -158,6 +158,9 @@ int wl_knob_set(struct wl_ctx *, const char *path, const char *value,
  * itself (a CPU's online file).  Recording a path twice is cheap. */
 int wl_knob_record(struct wl_ctx *, const char *path, const char *value,
     char **cause);
+/* A source or check this kernel lacks, kept with the run's unavailable
+ * list as the sampler's are ("what: why"); record each once. */
+void wl_unavailable(struct wl_ctx *, const char *what, const char *why);
 /* Keep a text with the run (stress-ng's YAML, a log excerpt). */
 void wl_attach(struct wl_ctx *, const char *name, const char *text);
 /*

@@ -40,6 +40,13 @@
  * At the end everything is freed and Percpu: settles once more.  Any
  * value that reads back wrong records a "corruption" event and fails
  * the run.
+ *
+ * A verify reads each value twice: from user space (the kernel copies
+ * every CPU's slot on the calling CPU) and, with cpu_verify=1, with a
+ * BPF program run on each online CPU that reads that CPU's own slot
+ * (workloads/percpu-bpf.c): seed 002's stale translation was on the
+ * other CPUs.  Surviving memcgs and netns are checked too: still there,
+ * and their percpu-summed counters still zero.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -66,6 +73,7 @@
 #include "common/util.h"
 #include "run/workload.h"
 #include "workloads/memcg.h"
+#include "workloads/percpu-bpf.h"
 #include "workloads/syscalls.h"
 
 #define VALUE_MAX        (32 << 10)  /* PCPU_MIN_UNIT_SIZE: bpf's limit */
@@ -81,6 +89,11 @@
 #define CPU_POSSIBLE     "/sys/devices/system/cpu/possible"
 #define PERCPU_STATS     "/sys/kernel/debug/percpu_stats"
 #define MEMCG_PREFIX     "mmstorm-percpu-"
+#define CPU_ONLINE       "/sys/devices/system/cpu/online"
+#define BAD_CPU_MAX      64          /* CPUs whose BPF mismatches count apart */
+/* Test-only: xor the first word the BPF check expects, so that it must
+ * fail on every CPU (tests/t/t0246-percpu-cpu-verify.sh). */
+#define ENV_BPF_XOR      "MMSTORM_TEST_BPF_EXPECT_XOR"
 
 static const struct opt_spec percpu_churn_opts[] = {
 	{ "source", OPT_ENUM, 0, 0, "bpf", "bpf|memcg|netns|mix",
@@ -92,12 +105,14 @@ static const struct opt_spec percpu_churn_opts[] = {
 	    "random 9 of 10 in random order" },
 	{ "count", OPT_INT, 1, 1000000, NULL, NULL,
 	    "objects each process creates per cycle (default: bpf 3000, "
-	    "memcg 2000, netns 500, mix 1500)" },
+	    "memcg 2000, netns 500, mix 1500, divided by procs)" },
 	{ "cycles", OPT_INT, 1, 100000000, NULL, NULL,
 	    "fill/free/settle cycles (default: 3, or until duration= when "
 	    "that is given)" },
-	{ "procs", OPT_INT, 1, 64, "1", NULL,
-	    "processes churning at once, each with its own mm" },
+	{ "procs", OPT_INT, 1, 64, "4", NULL,
+	    "processes churning at once, each with its own mm (seed 000: "
+	    "other mms fault new chunks' kernel mappings in lazily); the "
+	    "default count is shared among them" },
 	{ "value_size", OPT_SIZE, 8, VALUE_MAX, "4K", NULL,
 	    "bpf: size of one percpu value (one percpu allocation per map "
 	    "entry)" },
@@ -111,6 +126,11 @@ static const struct opt_spec percpu_churn_opts[] = {
 	    "(default: 1s; 3s with netns, whose cleanup_net() starts late)" },
 	{ "seed", OPT_INT, 0, INT32_MAX, "1", NULL,
 	    "seed of pattern=random" },
+	{ "cpu_verify", OPT_BOOL, 0, 1, "1", NULL,
+	    "bpf: also check each value on the CPU that owns it, with a BPF "
+	    "program run on every online CPU (BPF_F_TEST_RUN_ON_CPU, 5.10+); "
+	    "where the kernel refuses, recorded unavailable and the "
+	    "user-space check alone runs" },
 	{ "selftest_corrupt", OPT_BOOL, 0, 1, "0", NULL,
 	    "bpf: after the first free, rewrite one word of one survivor "
 	    "through bpf(2), to prove the check and its corruption event "
@@ -178,6 +198,16 @@ struct proc_stats {
 	int64_t unzeroed;           /* new values not reading zero */
 	char first_bad[CAUSE_MAX];
 	char first_unzeroed[CAUSE_MAX];
+	int64_t bpf_runs;           /* BPF checks run on a CPU */
+	int64_t bpf_bad_runs;       /* runs that found a wrong word */
+	int64_t bpf_bad_words;
+	int64_t bpf_offline;        /* checks skipped: the CPU went offline */
+	int64_t bpf_bad_cpu[BAD_CPU_MAX];
+	int bpf_cpus;               /* online CPUs of the last pass */
+	char first_bpf_bad[CAUSE_MAX];
+	int64_t survivors_checked;  /* memcgs and netns looked at */
+	int64_t survivors_bad;
+	char first_survivor_bad[CAUSE_MAX];
 	struct histogram create_ns;
 	struct histogram destroy_ns;
 };
@@ -208,6 +238,9 @@ struct config {
 	int64_t quiet_ns;
 	uint64_t seed;
 	int selftest_corrupt;
+	int cpu_verify;             /* the BPF check runs */
+	uint64_t bpf_xor;           /* ENV_BPF_XOR */
+	int nslots;                 /* survivors of two cycles, at most */
 	char *memcg_dir;            /* private parent, NULL without memcg */
 };
 
@@ -409,11 +442,17 @@ out:
 	return r;
 }
 
+/* The default count is the run's, shared among the processes, so that
+ * procs= does not multiply the percpu memory and the time. */
 static int
 settings_count(const struct params *ps, int source)
 {
-	return params_isset(ps, "count") ? (int)params_int(ps, "count") :
-	    default_count(source);
+	int n;
+
+	if (params_isset(ps, "count"))
+		return (int)params_int(ps, "count");
+	n = default_count(source) / (int)params_int(ps, "procs");
+	return n > KEEP_EVERY ? n : KEEP_EVERY;
 }
 
 static int
@@ -481,7 +520,9 @@ struct object {
 	uint64_t serial;
 	int kind;                   /* -1: gone */
 	int fd;                     /* bpf map, held netns */
+	int slot;                   /* in the BPF check's map, or -1 */
 	int damaged;                /* counted already: count values once */
+	int bpf_damaged;
 };
 
 struct churner {
@@ -498,6 +539,10 @@ struct churner {
 	uint64_t rng;
 	int *order;
 	int selftest_done;
+	struct percpu_bpf bpf;      /* cf->cpu_verify */
+	int *free_slots, nfree;
+	uint32_t *batch_slots, *batch_fds;
+	uint64_t online[POSSIBLE_MAX / 64];
 };
 
 static volatile sig_atomic_t child_stop;
@@ -550,6 +595,8 @@ object_create(struct churner *ch, int kind, struct object *o)
 	o->serial = ch->next_serial++;
 	o->kind = kind;
 	o->fd = -1;
+	o->slot = -1;
+	o->damaged = o->bpf_damaged = 0;
 	switch (kind) {
 	case KIND_BPF:
 		if ((fd = bpf_percpu_array_create(ch->cf->value_size,
@@ -601,11 +648,84 @@ object_destroy(struct churner *ch, struct object *o)
 	return r;
 }
 
+/*
+ * Places in the per-CPU check's array of maps for the survivors of a
+ * list that have none, in one batch.  Only survivors get one, and only
+ * in a verify pass: every update or delete of an array of maps from
+ * user space waits for an RCU grace period (maybe_wait_bpf_programs()),
+ * which would slow the timed fill and free phases down a hundredfold.
+ * 0, or -1 after child_error().
+ */
+static int
+slots_take(struct churner *ch, struct object *list, int n)
+{
+	int i, k = 0, r;
+
+	for (i = 0; i < n; i++) {
+		if (list[i].kind != KIND_BPF || list[i].slot >= 0)
+			continue;
+		if (ch->nfree == 0) {
+			child_error(ch, ENOSPC, "no free slot in the BPF "
+			    "check's array of maps for map %" PRIu64,
+			    list[i].serial);
+			return -1;
+		}
+		list[i].slot = ch->free_slots[--ch->nfree];
+		ch->batch_slots[k] = (uint32_t)list[i].slot;
+		ch->batch_fds[k++] = (uint32_t)list[i].fd;
+	}
+	if ((r = percpu_bpf_set_many(&ch->bpf, ch->batch_slots, ch->batch_fds,
+	    k)) != 0) {
+		child_error(ch, -r, "cannot put %d maps in the BPF check's "
+		    "array of maps: %s", k, strerror(-r));
+		return -1;
+	}
+	return 0;
+}
+
+/* The slots of a list about to be released, in one batch. */
+static void
+slots_give(struct churner *ch, struct object *list, int n)
+{
+	int i, k = 0, r;
+
+	for (i = 0; i < n; i++) {
+		if (list[i].kind < 0 || list[i].slot < 0)
+			continue;
+		ch->batch_slots[k++] = (uint32_t)list[i].slot;
+		ch->free_slots[ch->nfree++] = list[i].slot;
+		list[i].slot = -1;
+	}
+	if ((r = percpu_bpf_clear_many(&ch->bpf, ch->batch_slots, k)) != 0)
+		child_error(ch, -r, "cannot take %d maps out of the BPF "
+		    "check's array of maps: %s", k, strerror(-r));
+}
+
+/* Out of the array of maps before the close: the slot holds a reference
+ * that would keep the map, and its percpu memory, alive. */
+static void
+slot_give(struct churner *ch, struct object *o)
+{
+	int r;
+
+	if (o->slot < 0)
+		return;
+	if ((r = percpu_bpf_clear(&ch->bpf, o->slot)) != 0)
+		child_error(ch, -r, "cannot take map %" PRIu64 " out of the "
+		    "BPF check's slot %d: %s", o->serial, o->slot,
+		    strerror(-r));
+	ch->free_slots[ch->nfree++] = o->slot;
+	o->slot = -1;
+}
+
 static void
 destroy_timed(struct churner *ch, struct object *o, int64_t *count)
 {
-	int64_t t0 = now_mono_ns();
+	int64_t t0;
 	int kind = o->kind, r;
+
+	slot_give(ch, o);
+	t0 = now_mono_ns();
 
 	r = object_destroy(ch, o);
 	histogram_add(&ch->st->destroy_ns, (uint64_t)(now_mono_ns() - t0));
@@ -782,22 +902,250 @@ verify_object(struct churner *ch, struct object *o, int check)
 }
 
 static void
-verify_list(struct churner *ch, struct object *list, int n, int check)
+note_bpf_bad(struct churner *ch, const struct object *o, int cpu,
+    uint32_t key0, const struct percpu_bpf_result *res, int check)
 {
+	uint32_t last = key0 + (uint32_t)ch->bpf.keys_per_run - 1;
+
+	ch->st->bpf_bad_runs++;
+	ch->st->bpf_bad_words += res->bad_words;
+	if (cpu < BAD_CPU_MAX)
+		ch->st->bpf_bad_cpu[cpu]++;
+	if (ch->st->first_bpf_bad[0] != '\0')
+		return;
+	if (last >= (uint32_t)ch->cf->entries)
+		last = (uint32_t)ch->cf->entries - 1;
+	snprintf(ch->st->first_bpf_bad, CAUSE_MAX, "process %d, map %" PRIu64
+	    " (%d x %zu bytes), key %" PRIu32 ", cpu %d's own slot, byte %"
+	    PRIu32 ": expected 0x%016" PRIx64 ", read 0x%016" PRIx64 " on "
+	    "cpu %d; %" PRIu32 " words of keys %" PRIu32 "-%" PRIu32 " differ "
+	    "there; %s", ch->index, o->serial, ch->cf->entries,
+	    ch->cf->value_size, res->key, cpu, res->word * 8, res->want,
+	    res->got, cpu, res->bad_words, key0, last, check_names[check]);
+}
+
+/* The BPF check of one map on every online CPU: each CPU reads its own
+ * copy through its own page tables, what seed 002's stale TLB entry
+ * got wrong and a read from user space (one CPU copies them all) does
+ * not see.  0, or -1 after child_error(). */
+static int
+bpf_verify_object(struct churner *ch, struct object *o, int check)
+{
+	struct percpu_bpf_result res;
+	char *cause = NULL;
+	uint32_t key;
+	int cpu, found = 0, r = 0;
+
+	for (cpu = 0; cpu < POSSIBLE_MAX; cpu++) {
+		if (!(ch->online[cpu / 64] & (UINT64_C(1) << (cpu % 64))))
+			continue;
+		for (key = 0; key < (uint32_t)ch->cf->entries;
+		    key += (uint32_t)ch->bpf.keys_per_run) {
+			r = percpu_bpf_check(&ch->bpf, o->slot, o->serial, key,
+			    cpu, ch->cf->bpf_xor, &res, &cause);
+			if (r == -ENXIO) {
+				/* Gone offline since the list was read. */
+				ch->st->bpf_offline++;
+				r = 0;
+				break;
+			}
+			if (r != 0) {
+				child_error(ch, -r, "map %" PRIu64 ": %s",
+				    o->serial, cause);
+				r = -1;
+				goto out;
+			}
+			ch->st->bpf_runs++;
+			if (res.bad_words == 0 || o->bpf_damaged)
+				continue;
+			found = 1;
+			note_bpf_bad(ch, o, cpu, key, &res, check);
+		}
+	}
+	/* Counted once, as in verify_object(). */
+	o->bpf_damaged |= found;
+out:
+	free(cause);
+	return r;
+}
+
+static void
+survivor_bad(struct churner *ch, struct object *o, int check,
+    const char *fmt, ...) PRINTFLIKE(4, 5);
+
+static void
+survivor_bad(struct churner *ch, struct object *o, int check,
+    const char *fmt, ...)
+{
+	char what[CAUSE_MAX];
+	va_list ap;
+
+	if (o->damaged)
+		return;
+	o->damaged = 1;
+	ch->st->survivors_bad++;
+	if (ch->st->first_survivor_bad[0] != '\0')
+		return;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof what, fmt, ap);
+	va_end(ap);
+	snprintf(ch->st->first_survivor_bad, CAUSE_MAX, "process %d, %s "
+	    "%" PRIu64 ": %.250s; %s", ch->index, kind_names[o->kind], o->serial,
+	    what, check_names[check]);
+}
+
+struct nonzero {
+	char key[64];
+	int64_t value;
+};
+
+static void
+stat_nonzero(void *arg, const char *key, size_t keylen, int64_t value)
+{
+	struct nonzero *nz = arg;
+
+	/* hierarchical_memory_limit and the like are limits, not sums. */
+	if (value == 0 || nz->key[0] != '\0' ||
+	    memmem(key, keylen, "limit", 5) != NULL)
+		return;
+	snprintf(nz->key, sizeof nz->key, "%.*s", (int)keylen, key);
+	nz->value = value;
+}
+
+/* A memcg nothing was ever charged to: still there, and every counter
+ * of memory.stat (sums over the CPUs of memcg->vmstats_percpu) zero. */
+static void
+check_memcg_survivor(struct churner *ch, struct object *o, int check)
+{
+	struct nonzero nz = { "", 0 };
+	char name[64], *path, *text = NULL;
+	struct stat sb;
+	int r;
+
+	ch->st->survivors_checked++;
+	memcg_name(ch, o->serial, name, sizeof name);
+	path = xasprintf("%s/%s", ch->cf->memcg_dir, name);
+	if (stat(path, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+		survivor_bad(ch, o, check, "'%s' is gone", path);
+		goto out;
+	}
+	free(path);
+	path = xasprintf("%s/%s/memory.stat", ch->cf->memcg_dir, name);
+	if ((r = read_file(path, &text, NULL, NULL)) != 0) {
+		survivor_bad(ch, o, check, "cannot read '%s': %s", path,
+		    strerror(-r));
+		goto out;
+	}
+	procfs_parse_vmstat(text, stat_nonzero, &nz);
+	if (nz.key[0] != '\0')
+		survivor_bad(ch, o, check, "'%s' says %s %" PRId64 " in a "
+		    "memcg nothing was charged to", path, nz.key, nz.value);
+out:
+	free(text);
+	free(path);
+}
+
+/* A held netns: it can still be entered, and its loopback device, never
+ * up, counted nothing (its stats are percpu: dev->lstats). */
+static void
+check_netns_survivor(struct churner *ch, struct object *o, int check)
+{
+	char *text = NULL, *p;
+	unsigned long long v[16];
+	int i, n;
+
+	ch->st->survivors_checked++;
+	if (setns(o->fd, CLONE_NEWNET) != 0) {
+		survivor_bad(ch, o, check, "cannot enter the held netns: %s",
+		    strerror(errno));
+		return;
+	}
+	if (read_file("/proc/thread-self/net/dev", &text, NULL, NULL) != 0 ||
+	    (p = strstr(text, "lo:")) == NULL) {
+		survivor_bad(ch, o, check, "no 'lo' in its /proc/net/dev");
+		goto out;
+	}
+	n = sscanf(p + 3, "%llu %llu %llu %llu %llu %llu %llu %llu %llu %llu "
+	    "%llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3],
+	    &v[4], &v[5], &v[6], &v[7], &v[8], &v[9], &v[10], &v[11], &v[12],
+	    &v[13], &v[14], &v[15]);
+	for (i = 0; i < n && v[i] == 0; i++)
+		;
+	if (n != 16 || i < n)
+		survivor_bad(ch, o, check, "its loopback device counted "
+		    "traffic nobody sent: '%.*s'", (int)strcspn(p, "\n"), p);
+out:
+	free(text);
+}
+
+/* survivors: the list holds kept objects, which the BPF check reads on
+ * every CPU too; new ones are checked from user space only. */
+static void
+verify_list(struct churner *ch, struct object *list, int n, int check,
+    int survivors)
+{
+	struct object *o;
 	int i;
 
-	for (i = 0; i < n && !child_stopping(ch); i++)
-		if (list[i].kind == KIND_BPF &&
-		    verify_object(ch, &list[i], check) != 0)
-			return;
+	for (i = 0; i < n && !child_stopping(ch); i++) {
+		o = &list[i];
+		switch (o->kind) {
+		case KIND_BPF:
+			if (verify_object(ch, o, check) != 0)
+				return;
+			if (survivors && ch->cf->cpu_verify &&
+			    bpf_verify_object(ch, o, check) != 0)
+				return;
+			break;
+		case KIND_MEMCG:
+			check_memcg_survivor(ch, o, check);
+			break;
+		case KIND_NETNS:
+			check_netns_survivor(ch, o, check);
+			break;
+		}
+	}
+}
+
+/* The CPUs the BPF check runs on, read once per pass. */
+static int
+read_online(struct churner *ch)
+{
+	char *text = NULL, *cause = NULL;
+	int r;
+
+	memset(ch->online, 0, sizeof ch->online);
+	if ((r = read_file_line(CPU_ONLINE, &text, &cause)) != 0) {
+		child_error(ch, -r, "%s", cause);
+		goto out;
+	}
+	if ((r = procfs_parse_cpulist(text, ch->online, POSSIBLE_MAX)) <= 0) {
+		child_error(ch, EINVAL, "cannot parse '%s': '%s'", CPU_ONLINE,
+		    text);
+		r = -EINVAL;
+		goto out;
+	}
+	ch->st->bpf_cpus = r;
+	r = 0;
+out:
+	free(text);
+	free(cause);
+	return r;
 }
 
 static void
 do_verify(struct churner *ch, int check)
 {
-	verify_list(ch, ch->keep_old, ch->nold, check);
-	verify_list(ch, ch->keep_new, ch->nnew, check);
-	verify_list(ch, ch->cur, ch->ncur, check);
+	if (ch->cf->cpu_verify && read_online(ch) != 0)
+		return;
+	if (ch->cf->cpu_verify && (slots_take(ch, ch->keep_old, ch->nold) !=
+	    0 || slots_take(ch, ch->keep_new, ch->nnew) != 0))
+		return;
+	verify_list(ch, ch->keep_old, ch->nold, check, 1);
+	verify_list(ch, ch->keep_new, ch->nnew, check, 1);
+	verify_list(ch, ch->cur, ch->ncur, check, 0);
+	if (uses(ch->cf->source, KIND_NETNS))
+		go_home(ch);
 }
 
 /* selftest_corrupt=1: change one word the way a stray write through a
@@ -867,6 +1215,8 @@ release_list(struct churner *ch, struct object *list, int *n)
 {
 	int i;
 
+	if (ch->cf->cpu_verify)
+		slots_give(ch, list, *n);
 	for (i = 0; i < *n; i++)
 		if (list[i].kind >= 0)
 			destroy_timed(ch, &list[i], &ch->st->released);
@@ -893,6 +1243,31 @@ do_release_all(struct churner *ch)
 	release_list(ch, ch->cur, &ch->ncur);
 	release_list(ch, ch->keep_old, &ch->nold);
 	release_list(ch, ch->keep_new, &ch->nnew);
+}
+
+/* This process's array of maps and check program, every slot free. */
+static int
+child_bpf_setup(struct churner *ch)
+{
+	char *cause = NULL;
+	int r, i;
+
+	if ((r = percpu_bpf_open(&ch->bpf, ch->cf->value_size,
+	    ch->cf->entries, ch->cf->nslots, &cause)) != 0) {
+		child_error(ch, -r, "%s", cause);
+		free(cause);
+		return -1;
+	}
+	ch->free_slots = xcalloc((size_t)ch->cf->nslots,
+	    sizeof *ch->free_slots);
+	ch->batch_slots = xcalloc((size_t)ch->cf->nslots,
+	    sizeof *ch->batch_slots);
+	ch->batch_fds = xcalloc((size_t)ch->cf->nslots,
+	    sizeof *ch->batch_fds);
+	for (i = 0; i < ch->cf->nslots; i++)
+		ch->free_slots[i] = ch->cf->nslots - 1 - i;
+	ch->nfree = ch->cf->nslots;
+	return 0;
 }
 
 static int
@@ -946,6 +1321,8 @@ child_setup(struct churner *ch, pid_t parent)
 	ch->keep_new = xcalloc((size_t)cf->count, sizeof *ch->keep_new);
 	ch->order = xcalloc((size_t)cf->count, sizeof *ch->order);
 	ch->value = xcalloc((size_t)cf->ncpus, cf->stride);
+	if (cf->cpu_verify && child_bpf_setup(ch) != 0)
+		return -1;
 	ch->next_serial = ((uint64_t)ch->index << 40) + 1;
 	ch->rng = cf->seed * RNG_GOLDEN + (uint64_t)ch->index;
 	return 0;
@@ -1026,6 +1403,7 @@ struct churn {
 	struct cycle *cycles;
 	int ncycles;
 	int64_t reported_bad, reported_unzeroed;
+	int64_t reported_bpf, reported_survivors;
 	int64_t creates, destroys;  /* totals of the recorded cycles */
 	int corrupt;
 	int stats_readable;
@@ -1138,44 +1516,124 @@ command(struct churn *c, int cmd, int check, int64_t *wall_ns,
 	return 0;
 }
 
+/* What the churn processes found, summed. */
+struct findings {
+	int64_t bad, words, unzeroed, bpf_runs, bpf_bad, bpf_words;
+	int64_t survivors_bad;
+	int64_t bad_cpu[BAD_CPU_MAX];
+	const char *first_bad, *first_unzeroed, *first_bpf, *first_survivor;
+};
+
+static const char *
+first_of(const char *have, const char *text)
+{
+	return have != NULL || text[0] == '\0' ? have : text;
+}
+
+static void
+sum_findings(const struct churn *c, struct findings *f)
+{
+	const struct proc_stats *st;
+	int i, k;
+
+	memset(f, 0, sizeof *f);
+	for (i = 0; i < c->cf.procs; i++) {
+		st = &c->sh->proc[i];
+		f->bad += st->bad_values;
+		f->words += st->bad_words;
+		f->unzeroed += st->unzeroed;
+		f->bpf_runs += st->bpf_runs;
+		f->bpf_bad += st->bpf_bad_runs;
+		f->bpf_words += st->bpf_bad_words;
+		f->survivors_bad += st->survivors_bad;
+		for (k = 0; k < BAD_CPU_MAX; k++)
+			f->bad_cpu[k] += st->bpf_bad_cpu[k];
+		f->first_bad = first_of(f->first_bad, st->first_bad);
+		f->first_unzeroed = first_of(f->first_unzeroed,
+		    st->first_unzeroed);
+		f->first_bpf = first_of(f->first_bpf, st->first_bpf_bad);
+		f->first_survivor = first_of(f->first_survivor,
+		    st->first_survivor_bad);
+	}
+}
+
+/* "cpu 0: 12, cpu 1: 12": which CPUs' own reads went wrong. */
+static char *
+bad_cpus_text(const struct findings *f)
+{
+	char *text = xstrdup(""), *next;
+	int k;
+
+	for (k = 0; k < BAD_CPU_MAX; k++) {
+		if (f->bad_cpu[k] == 0)
+			continue;
+		next = xasprintf("%s%scpu %d: %" PRId64, text,
+		    *text ? ", " : "", k, f->bad_cpu[k]);
+		free(text);
+		text = next;
+	}
+	return text;
+}
+
+static void
+report_bpf(struct churn *c, const struct findings *f)
+{
+	char *cpus, *text;
+
+	if (f->bpf_bad <= c->reported_bpf)
+		return;
+	cpus = bad_cpus_text(f);
+	text = xasprintf("%" PRId64 " BPF checks run on a value's own CPU "
+	    "found it wrong (%" PRId64 " words); by cpu: %s; first: %s",
+	    f->bpf_bad - c->reported_bpf, f->bpf_words, cpus,
+	    f->first_bpf ? f->first_bpf : "?");
+	wl_event(c->ctx, "corruption", "percpu-churn: BPF percpu value wrong "
+	    "on its own CPU", text);
+	free(text);
+	free(cpus);
+	c->reported_bpf = f->bpf_bad;
+	c->corrupt = 1;
+}
+
 /* Record corruption events for what the processes found since the last
  * look: one event per kind of finding and check. */
 static void
 report_corruption(struct churn *c)
 {
-	int64_t bad = 0, words = 0, unzeroed = 0;
-	const char *first_bad = NULL, *first_unzeroed = NULL;
+	struct findings f;
 	char *text;
-	int i;
 
-	for (i = 0; i < c->cf.procs; i++) {
-		bad += c->sh->proc[i].bad_values;
-		words += c->sh->proc[i].bad_words;
-		unzeroed += c->sh->proc[i].unzeroed;
-		if (first_bad == NULL && c->sh->proc[i].first_bad[0] != '\0')
-			first_bad = c->sh->proc[i].first_bad;
-		if (first_unzeroed == NULL &&
-		    c->sh->proc[i].first_unzeroed[0] != '\0')
-			first_unzeroed = c->sh->proc[i].first_unzeroed;
-	}
-	if (bad > c->reported_bad) {
+	sum_findings(c, &f);
+	if (f.bad > c->reported_bad) {
 		text = xasprintf("%" PRId64 " percpu values (%" PRId64
-		    " words) read back wrong; first: %s", bad - c->reported_bad,
-		    words, first_bad ? first_bad : "?");
+		    " words) read back wrong; first: %s", f.bad -
+		    c->reported_bad, f.words, f.first_bad ? f.first_bad : "?");
 		wl_event(c->ctx, "corruption",
 		    "percpu-churn: BPF percpu value changed", text);
 		free(text);
-		c->reported_bad = bad;
+		c->reported_bad = f.bad;
 		c->corrupt = 1;
 	}
-	if (unzeroed > c->reported_unzeroed) {
+	if (f.unzeroed > c->reported_unzeroed) {
 		text = xasprintf("%" PRId64 " new percpu values were not zero; "
-		    "first: %s", unzeroed - c->reported_unzeroed,
-		    first_unzeroed ? first_unzeroed : "?");
+		    "first: %s", f.unzeroed - c->reported_unzeroed,
+		    f.first_unzeroed ? f.first_unzeroed : "?");
 		wl_event(c->ctx, "corruption",
 		    "percpu-churn: new BPF percpu value not zeroed", text);
 		free(text);
-		c->reported_unzeroed = unzeroed;
+		c->reported_unzeroed = f.unzeroed;
+		c->corrupt = 1;
+	}
+	report_bpf(c, &f);
+	if (f.survivors_bad > c->reported_survivors) {
+		text = xasprintf("%" PRId64 " surviving memcgs or netns read "
+		    "back wrong; first: %s", f.survivors_bad -
+		    c->reported_survivors, f.first_survivor ?
+		    f.first_survivor : "?");
+		wl_event(c->ctx, "corruption", "percpu-churn: surviving "
+		    "memcg or netns wrong", text);
+		free(text);
+		c->reported_survivors = f.survivors_bad;
 		c->corrupt = 1;
 	}
 }
@@ -1185,8 +1643,6 @@ verify(struct churn *c, int check, char **cause)
 {
 	int r;
 
-	if (!uses(c->cf.source, KIND_BPF))
-		return 0;
 	r = command(c, CMD_VERIFY, check, NULL, cause);
 	report_corruption(c);
 	return r;
@@ -1550,6 +2006,41 @@ record_chunks(struct churn *c, const struct cycle_sums *s)
 	    BETTER_LOWER);
 }
 
+/* The per-CPU BPF check (only when it ran: an unavailable one is in the
+ * run's unavailable list, not a zero) and the memcg and netns checks. */
+static void
+record_checks(struct churn *c)
+{
+	struct findings f;
+	int64_t survivors = 0, offline = 0;
+	int i, cpus = 0;
+
+	sum_findings(c, &f);
+	for (i = 0; i < c->cf.procs; i++) {
+		survivors += c->sh->proc[i].survivors_checked;
+		offline += c->sh->proc[i].bpf_offline;
+		if (c->sh->proc[i].bpf_cpus > cpus)
+			cpus = c->sh->proc[i].bpf_cpus;
+	}
+	if (c->cf.cpu_verify) {
+		wl_metric(c->ctx, "bpf_verify_runs", (double)f.bpf_runs,
+		    "count", BETTER_HIGHER);
+		wl_metric(c->ctx, "bpf_verify_mismatches",
+		    (double)c->reported_bpf, "count", BETTER_LOWER);
+		wl_metric(c->ctx, "bpf_verify_cpus", cpus, "count",
+		    BETTER_HIGHER);
+		/* Maps a CPU that went offline did not check (ENXIO). */
+		wl_metric(c->ctx, "bpf_verify_offline", (double)offline,
+		    "count", BETTER_LOWER);
+	}
+	if (uses(c->cf.source, KIND_MEMCG) || uses(c->cf.source, KIND_NETNS)) {
+		wl_metric(c->ctx, "survivors_checked", (double)survivors,
+		    "count", BETTER_HIGHER);
+		wl_metric(c->ctx, "survivors_wrong",
+		    (double)c->reported_survivors, "count", BETTER_LOWER);
+	}
+}
+
 /* The run's metrics: the checks, then (after a cycle) the rates,
  * latencies, Percpu: and chunks. */
 static void
@@ -1575,6 +2066,7 @@ record_metrics(struct churn *c)
 	    BETTER_HIGHER);
 	wl_metric(ctx, "corrupt_values", (double)(c->reported_bad +
 	    c->reported_unzeroed), "count", BETTER_LOWER);
+	record_checks(c);
 	if (c->ncycles == 0)
 		goto out;
 
@@ -1600,6 +2092,8 @@ out:
 static int
 config_init(struct wl_ctx *ctx, struct config *cf, char **cause)
 {
+	const char *xor;
+
 	memset(cf, 0, sizeof *cf);
 	cf->source = source_of(wl_str(ctx, "source"));
 	cf->pattern = pattern_of(wl_str(ctx, "pattern"));
@@ -1620,7 +2114,85 @@ config_init(struct wl_ctx *ctx, struct config *cf, char **cause)
 		    INT64_C(3000000000) : INT64_C(1000000000);
 	cf->seed = (uint64_t)wl_int(ctx, "seed");
 	cf->selftest_corrupt = (int)wl_int(ctx, "selftest_corrupt");
+	cf->cpu_verify = uses(cf->source, KIND_BPF) &&
+	    wl_int(ctx, "cpu_verify");
+	if ((xor = getenv(ENV_BPF_XOR)) != NULL && *xor != '\0')
+		cf->bpf_xor = strtoull(xor, NULL, 0);
+	/* Survivors of two cycles (slot_take()). */
+	cf->nslots = 2 * ((cf->count + KEEP_EVERY - 1) / KEEP_EVERY);
 	return possible_cpus(&cf->cpus, &cf->ncpus, cause);
+}
+
+/* Why the kernel refused the per-CPU check, with what would help. */
+static const char *
+cpu_verify_hint(int err)
+{
+	switch (err) {
+	case EPERM:
+	case EACCES:
+		return " (needs CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN)";
+	case EINVAL:
+	case 524:  /* ENOTSUPP: no test run for raw_tp before 5.10 */
+		return " (BPF_PROG_TEST_RUN of a raw tracepoint program with "
+		    "BPF_F_TEST_RUN_ON_CPU needs Linux 5.10)";
+	default:
+		return "";
+	}
+}
+
+/*
+ * Can this kernel run the per-CPU check?  Its maps, its program and one
+ * test run on every online CPU, here, before the churn processes copy
+ * the answer.  When not, the run says so once, in its unavailable list,
+ * and verifies from user space only.
+ */
+static void
+probe_cpu_verify(struct churn *c)
+{
+	struct percpu_bpf pb = { -1, -1, -1, -1, 0, 0, 0 };
+	struct percpu_bpf_result res;
+	uint64_t online[POSSIBLE_MAX / 64];
+	char *cause = NULL, *text = NULL, *why = NULL;
+	int fd = -1, cpu, r;
+
+	if (!c->cf.cpu_verify)
+		return;
+	if ((r = percpu_bpf_open(&pb, c->cf.value_size, c->cf.entries, 1,
+	    &cause)) != 0)
+		goto out;
+	if ((fd = bpf_percpu_array_create(c->cf.value_size,
+	    c->cf.entries)) < 0 || (r = percpu_bpf_set(&pb, 0, fd)) != 0) {
+		r = set_cause(&cause, fd < 0 ? errno : -r, "cannot fill the "
+		    "BPF check's array of maps: %s", strerror(fd < 0 ? errno :
+		    -r));
+		goto out;
+	}
+	memset(online, 0, sizeof online);
+	if ((r = read_file_line(CPU_ONLINE, &text, &cause)) != 0 ||
+	    (r = procfs_parse_cpulist(text, online, POSSIBLE_MAX)) < 0) {
+		r = set_cause(&cause, EINVAL, "cannot read '%s'", CPU_ONLINE);
+		goto out;
+	}
+	/* A zeroed map: the values differ, the run must only work. */
+	for (cpu = 0, r = 0; cpu < POSSIBLE_MAX && r == 0; cpu++)
+		if (online[cpu / 64] & (UINT64_C(1) << (cpu % 64)))
+			r = percpu_bpf_check(&pb, 0, 1, 0, cpu, 0, &res,
+			    &cause);
+out:
+	if (r != 0) {
+		why = xasprintf("%s%s", cause, cpu_verify_hint(-r));
+		wl_unavailable(c->ctx, "percpu-churn cpu_verify", why);
+		wl_progress(c->ctx, "no per-CPU BPF check: %s", why);
+		c->cf.cpu_verify = 0;
+	}
+	if (fd >= 0)
+		percpu_bpf_clear(&pb, 0);
+	percpu_bpf_close(&pb);
+	if (fd >= 0)
+		close(fd);
+	free(why);
+	free(text);
+	free(cause);
 }
 
 /*
@@ -1656,6 +2228,7 @@ prepare_run(struct churn *c, int *result)
 		c->cf.memcg_dir = c->memcg.dir;
 	}
 	c->stats_readable = access(PERCPU_STATS, R_OK) == 0;
+	probe_cpu_verify(c);
 
 	c->shsize = sizeof *c->sh + (size_t)c->cf.procs * sizeof c->sh->proc[0];
 	c->sh = mmap(NULL, c->shsize, PROT_READ | PROT_WRITE,
@@ -1666,7 +2239,11 @@ prepare_run(struct churn *c, int *result)
 		    strerror(errno));
 		goto out;
 	}
-	if (start_children(c, &cause) != 0) {
+	/* The empty command returns once every process is set up (the
+	 * BPF check's program takes the verifier ~0.2 s): not in the
+	 * first fill's time. */
+	if (start_children(c, &cause) != 0 ||
+	    command(c, CMD_NONE, 0, NULL, &cause) != 0) {
 		*result = wl_fail(ctx, "%s", cause);
 		goto out;
 	}
@@ -1798,9 +2375,11 @@ percpu_churn_run(struct wl_ctx *ctx)
 	record_metrics(&c);
 	if (c.corrupt) {
 		result = wl_fail(ctx, "corruption: %" PRId64 " percpu values "
-		    "read back wrong, %" PRId64 " new values were not zero "
-		    "(see the corruption events)", c.reported_bad,
-		    c.reported_unzeroed);
+		    "read back wrong, %" PRId64 " new values were not zero, %"
+		    PRId64 " BPF checks on a value's own CPU failed, %" PRId64
+		    " surviving memcgs or netns were wrong (see the corruption "
+		    "events)", c.reported_bad, c.reported_unzeroed,
+		    c.reported_bpf, c.reported_survivors);
 		goto out;
 	}
 	if (c.ncycles == 0) {
@@ -1839,7 +2418,8 @@ static const struct workload_proof percpu_churn_proofs[] = {
 	{ "chunks depopulated or destroyed",
 	    "tp.percpu.percpu_destroy_chunk|metric:chunks_sidelined", 1,
 	    NULL },
-	{ "surviving objects checked", "metric:verified_values", 1, NULL },
+	{ "surviving objects checked",
+	    "metric:verified_values|metric:survivors_checked", 1, NULL },
 	{ NULL, NULL, 0, NULL },
 };
 

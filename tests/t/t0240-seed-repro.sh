@@ -15,7 +15,7 @@ trap 'grep -l "^0" /sys/devices/system/cpu/cpu*/online 2>/dev/null |
 test_expect 'show --repro: every option a stored run had, as command-line words' '
 	mmstorm --db "$SCRATCH/lab.db" import "$F/two-builds.jsonl" > /dev/null &&
 	mmstorm --db "$SCRATCH/lab.db" show f48586a9 --repro > r.txt &&
-	test "$(cat r.txt)" = "mmstorm run percpu-churn --source=bpf --pattern=scatter --count=500 --cycles=2 --procs=1 --value_size=4K --entries=16 --settle=10s --seed=1 --selftest_corrupt=0 --sample_ms=1000" &&
+	test "$(cat r.txt)" = "mmstorm run percpu-churn --source=bpf --pattern=scatter --count=500 --cycles=2 --procs=1 --value_size=4K --entries=16 --settle=10s --seed=1 --cpu_verify=1 --selftest_corrupt=0 --sample_ms=1000" &&
 	mmstorm --db "$SCRATCH/lab.db" show 87d6d365 --repro > r.txt &&
 	test "$(cat r.txt)" = "mmstorm run thp-munmap --size=256M --backing=anon --gup=none --gup_threads=1 --collapse=0 --node=-1 --thp=madvise --split=0 --iterations=3 --min_coverage=90 --touch=1 --sample_ms=1000" &&
 	mmstorm --db "$SCRATCH/lab.db" show 87d6d365 --repro --json > r.json &&
