@@ -121,6 +121,11 @@ vm-check-quick: $(PROGRAMS)
 vm-check-nightly: $(PROGRAMS)
 	BUILD=$(BUILD) sh tests/vm/check.sh t-nightly
 
+# The nightly driver bisecting kernels built from Debian's linux-source-6.1
+# (tests/vm/t-bisect-src.sh): builds kernels, slow, out of vm-check.
+vm-check-bisect: $(PROGRAMS)
+	BUILD=$(BUILD) sh tests/vm/check.sh t-bisect-src
+
 demo: deps
 	$(MAKE) all
 	sh scripts/demo.sh
