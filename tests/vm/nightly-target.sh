@@ -17,14 +17,15 @@
 #   MMSTORM_VM_IMAGES   builds from source (tests/vm/src/): the build is
 #                       a commit whose kernel is IMAGES/BUILD/bzImage,
 #                       booted with the lab initramfs of the Debian ABI
-#                       MMSTORM_VM_ABI (default 57)
+#                       MMSTORM_VM_ABI (default: the newest in the cache)
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 image=
 if [ -n "${MMSTORM_VM_IMAGES:-}" ]; then
 	image=$MMSTORM_VM_IMAGES/$MMSTORM_NIGHTLY_BUILD/bzImage
 	[ -f "$image" ] || { echo "nightly-target: no '$image'" >&2; exit 2; }
-	abi=${MMSTORM_VM_ABI:-57}
+	. "$HERE/abis.sh"
+	abi=${MMSTORM_VM_ABI:-$(vm_abis cache | tail -1)}
 else
 	abi=${MMSTORM_NIGHTLY_BUILD#6.1.0-}
 	abi=${abi%%-*}

@@ -42,7 +42,7 @@ branch=series
 since=src-base
 recipe=$SRCDIR/build.sh
 job=$VMDIR/jobs/src-bisect.job
-target=command:MMSTORM_VM_IMAGES=$SRC/builds $VMDIR/nightly-target.sh
+target=command:MMSTORM_VM_IMAGES=$SRC/builds MMSTORM_VM_ABI=$NEW $VMDIR/nightly-target.sh
 test=tip
 runs=${MMSTORM_SRC_RUNS:-3}
 confirm=3
