@@ -22,6 +22,12 @@ OBJ=$SRC/obj
 JOBS=${MMSTORM_SRC_JOBS:-2}
 log() { echo "src/build: $*" >&2; }
 
+# One build at a time in the tree and $OBJ: a second build.sh (another
+# night, a build started ahead by hand) waits here.
+if [ -z "${MMSTORM_SRC_LOCKED:-}" ]; then
+	mkdir -p "$SRC"
+	MMSTORM_SRC_LOCKED=1 exec flock "$SRC/build.lock" "$0" "$@"
+fi
 commit=${1:-${MMSTORM_NIGHTLY_BUILD:?no commit: give one or set MMSTORM_NIGHTLY_BUILD}}
 commit=$(git -C "$TREE" rev-parse --short=12 "$commit^{commit}") || exit 1
 out=$SRC/builds/$commit
