@@ -12,6 +12,13 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 CACHE=${MMSTORM_VM_CACHE:-/var/cache/mmstorm-vm}
 SRC=$CACHE/src
 TREE=$("$HERE/tree.sh")
+# Already there (the same diffs in the same order): nothing to do.
+want=$(cat "$HERE"/series/*.patch | git patch-id --stable | cut -d' ' -f1)
+have=$(git -C "$TREE" log --reverse -p src-base..series 2>/dev/null | git patch-id --stable | cut -d' ' -f1)
+if [ -n "$have" ] && [ "$have" = "$want" ]; then
+	git -C "$TREE" log --reverse --format='%h %s' --abbrev=12 src-base..series
+	exit 0
+fi
 wt=$SRC/series-apply
 git -C "$TREE" worktree remove --force "$wt" 2>/dev/null || rm -rf "$wt"
 git -C "$TREE" worktree prune
