@@ -22,18 +22,17 @@ OBJ=$SRC/obj
 JOBS=${MMSTORM_SRC_JOBS:-2}
 log() { echo "src/build: $*" >&2; }
 
-# One build at a time in the tree and $OBJ: a second build.sh (another
-# night, a build started ahead by hand) waits here.
-if [ -z "${MMSTORM_SRC_LOCKED:-}" ]; then
-	mkdir -p "$SRC"
-	MMSTORM_SRC_LOCKED=1 exec flock "$SRC/build.lock" "$0" "$@"
-fi
 commit=${1:-${MMSTORM_NIGHTLY_BUILD:?no commit: give one or set MMSTORM_NIGHTLY_BUILD}}
 commit=$(git -C "$TREE" rev-parse --short=12 "$commit^{commit}") || exit 1
 out=$SRC/builds/$commit
 if [ -f "$out/bzImage" ]; then
 	log "$commit: built already ($(cat "$out/build.txt" 2>/dev/null))"
 	exit 0
+fi
+# One build at a time in the tree and $OBJ: a second build.sh (another
+# night, a build started ahead by hand) waits here, then looks again.
+if [ -z "${MMSTORM_SRC_LOCKED:-}" ]; then
+	MMSTORM_SRC_LOCKED=1 exec flock "$SRC/build.lock" "$0" "$commit"
 fi
 command -v ccache >/dev/null || {
 	log "installing ccache flex bison libelf-dev bc"
