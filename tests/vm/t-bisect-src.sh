@@ -76,7 +76,7 @@ check 'compare names the culprit build a regression against its parent' '
 	p=$(mmstorm kernels --json | jq -r "select(.release | endswith(\"g'"$PARENT"'\")) | .release")
 	mmstorm compare "$p" "$c" > compare.txt
 	cat compare.txt
-	grep "munmap_ms_per_gib" compare.txt | grep -q regress
+	grep -q "munmap_ms_per_gib .* REGRESSION$" compare.txt
 '
 sed 's/^/# /' "$VMWORK/compare.txt" 2>/dev/null
 
