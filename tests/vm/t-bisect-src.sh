@@ -53,19 +53,14 @@ timeout=5400
 report=$VMWORK/nightly.txt $VMWORK/nightly.json
 CONF
 
-t1=$(date +%s)
-mmstorm nightly --config "$VMWORK/nightly.conf" > "$VMWORK/night.out" 2> "$VMWORK/night.err"
-rc=$?
-t2=$(date +%s)
-echo "# nightly: exit $rc, $((t2 - t1)) s (with the tree: $((t2 - t0)) s)"
-printf '%s %s %s %s\n' "$TNAME" nightly "$((t2 - t1))" "exit=$rc" >> "$TIMINGS"
-sed 's/^/# /' "$VMWORK/night.out"
+vm_night
+echo "# with the tree: $(( $(date +%s) - t0 )) s"
 # Builds done tonight: builds.log lines not there before.
 diff "$VMWORK/builds.before" "$SRC/builds.log" | sed -n 's/^> //p' > "$VMWORK/builds.txt"
 sed 's/^/# build (commit seconds result): /' "$VMWORK/builds.txt"
 grep -h 'run-guest: ' "$VMWORK/night.err" | sed 's/^/# /'
 
-check 'the night ended with a report' '[ '$rc' = 0 ]; test -s nightly.json'
+check 'the night ended with a report' '[ '$NIGHT_RC' = 0 ]; test -s nightly.json'
 check "the culprit is $CULPRIT, confirmed, its parent $PARENT" '
 	jq -e --arg c '"$CULPRIT"' --arg p '"$PARENT"' "
 		[.bisects[] | select(.state == \"confirmed\" and .culprit == \$c and .parent == \$p)] | length == 1" nightly.json ||
@@ -89,7 +84,7 @@ if [ -n "${MMSTORM_SRC_FIXTURE:-}" ]; then
 		echo "config sha256 $(sha256sum < "$SRC/guest.config" | cut -d" " -f1) (tinyconfig + tests/vm/src/guest.config)"
 		echo "gcc $(gcc -dumpfullversion) ccache $(ccache --version | head -1 | awk "{print \$NF}")"
 		echo "$(qemu-system-x86_64 --version | head -1)"
-		echo "night $((t2 - t1)) s, exit $rc"
+		echo "night $NIGHT_SECS s, exit $NIGHT_RC"
 		sed 's/^/build /' "$VMWORK/builds.txt"
 	} > "$MMSTORM_SRC_FIXTURE.provenance"
 fi
