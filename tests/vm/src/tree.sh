@@ -5,7 +5,7 @@
 # tree whose base tag exists is left alone.  Prints the tree's path.
 #
 #   MMSTORM_VM_CACHE  the lab's cache (default /var/cache/mmstorm-vm);
-#                     the tree is $MMSTORM_VM_CACHE/src/linux (~1.4 GiB)
+#                     the tree is $MMSTORM_VM_CACHE/src/linux (2.0 GiB with .git)
 set -eu
 CACHE=${MMSTORM_VM_CACHE:-/var/cache/mmstorm-vm}
 SRC=$CACHE/src
