@@ -126,6 +126,11 @@ vm-check-nightly: $(PROGRAMS)
 vm-check-wide: $(PROGRAMS)
 	BUILD=$(BUILD) sh bench/vm-wide.sh -o $(BUILD)/vm-wide
 
+# The nightly driver bisecting kernels built from Debian's linux-source-6.1
+# (tests/vm/t-bisect-src.sh): builds kernels, slow, out of vm-check.
+vm-check-bisect: $(PROGRAMS)
+	BUILD=$(BUILD) sh tests/vm/check.sh t-bisect-src
+
 demo: deps
 	$(MAKE) all
 	sh scripts/demo.sh

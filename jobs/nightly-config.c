@@ -29,7 +29,8 @@ words(const char *value, char ***out, size_t *nout)
 {
 	char *copy = xstrdup(value), *rest = copy, *w;
 
-	while ((w = strsep(&rest, " \t")) != NULL) {
+	/* "\n" too: git's output lines are split here as well. */
+	while ((w = strsep(&rest, " \t\n")) != NULL) {
 		if (*w == '\0')
 			continue;
 		*out = xreallocarray(*out, *nout + 2, sizeof **out);

@@ -187,11 +187,14 @@ test_expect 'git= source: the branch commits, the recipe, the culprit commit' '
 		echo "git=linux"
 		echo "branch=$branch"
 		echo "since=$first"
-		echo "recipe=git checkout -q \$MMSTORM_NIGHTLY_BUILD"
+		echo "recipe=git checkout -q \$MMSTORM_NIGHTLY_BUILD && printf \"[%s]\\\\n\" \"\$MMSTORM_NIGHTLY_BUILD\" >> ../recipe.log"
 		echo "job=quick.job"
 		echo "target=command:$FAKE"
 	} > git.conf
 	run_ok mmstorm nightly --config git.conf --json > out.json
+	# the recipe sees the bare 12-digit hash: no newline from git in it
+	test -s recipe.log
+	test "$(grep -cv "^\[[0-9a-f]\{12\}\]\$" recipe.log)" = 0
 	test "$(json_get out.json "j[\"bisects\"][0][\"culprit\"]")" = "$(echo "$bad" | cut -c1-12)"
 	test "$(json_get out.json "j[\"bisects\"][0][\"state\"]")" = confirmed
 	unset FAKE_TREE

@@ -111,6 +111,19 @@ check() {
 	fi
 }
 
+# vm_night [WORDS]: one `mmstorm nightly --config $VMWORK/nightly.conf`,
+# its output in night.out (printed) and night.err, its time recorded;
+# sets NIGHT_RC and NIGHT_SECS.  WORDS go into the "# nightly" line.
+vm_night() {
+	local t0
+	t0=$(date +%s)
+	mmstorm nightly --config "$VMWORK/nightly.conf" > "$VMWORK/night.out" 2> "$VMWORK/night.err"
+	NIGHT_RC=$?
+	NIGHT_SECS=$(( $(date +%s) - t0 ))
+	echo "# nightly${1:-}: exit $NIGHT_RC, $NIGHT_SECS s"
+	printf '%s %s %s %s\n' "$TNAME" nightly "$NIGHT_SECS" "exit=$NIGHT_RC" >> "$TIMINGS"
+	sed 's/^/# /' "$VMWORK/night.out"
+}
 # console STEP: the guest's console, without the CRs of the 8250 driver.
 console() { tr -d '\r' < "$VMWORK/$1/console.log"; }
 

@@ -14,10 +14,22 @@
 #   MMSTORM_VM_TIMEOUT  seconds for the whole guest (default 3600)
 #   MMSTORM_VM_BUILD    the build folder whose mmstorm goes into the
 #                       guest (default: the tree's build/)
+#   MMSTORM_VM_IMAGES   builds from source (tests/vm/src/): the build is
+#                       a commit whose kernel is IMAGES/BUILD/bzImage,
+#                       booted with the lab initramfs of the Debian ABI
+#                       MMSTORM_VM_ABI (default: the newest in the cache)
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
-abi=${MMSTORM_NIGHTLY_BUILD#6.1.0-}
-abi=${abi%%-*}
+image=
+if [ -n "${MMSTORM_VM_IMAGES:-}" ]; then
+	image=$MMSTORM_VM_IMAGES/$MMSTORM_NIGHTLY_BUILD/bzImage
+	[ -f "$image" ] || { echo "nightly-target: no '$image'" >&2; exit 2; }
+	. "$HERE/abis.sh"
+	abi=${MMSTORM_VM_ABI:-$(vm_abis cache | tail -1)}
+else
+	abi=${MMSTORM_NIGHTLY_BUILD#6.1.0-}
+	abi=${abi%%-*}
+fi
 case $abi in
 ''|*[!0-9]*)
 	echo "nightly-target: '$MMSTORM_NIGHTLY_BUILD' is not a Debian 6.1 ABI (6.1.0-N)" >&2
@@ -42,7 +54,7 @@ sed -e '/^[[:space:]]*repeat[[:space:]]*=/d' \
 # run-guest.sh reads MMSTORM_BUILD as the build folder.
 MMSTORM_BUILD=${MMSTORM_VM_BUILD:-$(cd "$HERE/../.." && pwd)/build}
 export MMSTORM_BUILD
-echo "nightly-target: booting 6.1.0-$abi, round $MMSTORM_NIGHTLY_ROUND" >&2
-"$HERE/run-guest.sh" -n "$abi" -o "$work/out" -d "$work/disk.img" \
+echo "nightly-target: booting ${image:-6.1.0-$abi}, round $MMSTORM_NIGHTLY_ROUND" >&2
+"$HERE/run-guest.sh" -n "$abi" ${image:+-k "$image"} -o "$work/out" -d "$work/disk.img" \
     -j "$work/job.sh" -t "${MMSTORM_VM_TIMEOUT:-3600}" >&2 || exit 1
 cat "$work/out/export.jsonl"

@@ -3,8 +3,12 @@
 # under qemu TCG, run a job script in it, and bring its results back.
 #
 # Usage: tests/vm/run-guest.sh [-n N] [-a WORDS] [-d DISK] [-j JOB] [-o DIR]
-#                              [-t SECS] [-R] [-b BOOTS] [-c CPUS]
+#                              [-t SECS] [-R] [-b BOOTS] [-c CPUS] [-k IMAGE]
 #   -n N      kernel 6.1.0-N-cloud-amd64 (default: newest, see fetch-kernel.sh)
+#   -k IMAGE  boot this kernel image instead (a bzImage built from source,
+#             tests/vm/src/): the initramfs stays -n's lab image, whose
+#             modules do not load into it, so IMAGE must have built in
+#             what the lab needs (virtio-blk, ext4, fw_cfg sysfs)
 #   -a WORDS  extra kernel command line words, e.g. init_on_free=1. The
 #             command line is part of a build's identity: another WORDS is
 #             another build to mmstorm.
@@ -42,8 +46,8 @@ set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 CACHE=${MMSTORM_VM_CACHE:-/var/cache/mmstorm-vm}
 
-N= WORDS= DISK= JOB= OUT= TMO=1200 REBOOT=0 MAXBOOTS=3 ICOUNT=0 CPUS=4
-while getopts n:a:d:j:o:t:Rb:Ic: opt; do
+N= WORDS= DISK= JOB= OUT= TMO=1200 REBOOT=0 MAXBOOTS=3 ICOUNT=0 CPUS=4 IMAGE=
+while getopts n:a:d:j:o:t:Rb:Ic:k: opt; do
 	case $opt in
 	n) N=$OPTARG ;;
 	a) WORDS=$OPTARG ;;
@@ -55,7 +59,8 @@ while getopts n:a:d:j:o:t:Rb:Ic: opt; do
 	b) MAXBOOTS=$OPTARG ;;
 	I) ICOUNT=1 ;;
 	c) CPUS=$OPTARG ;;
-	*) sed -n '2,35s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+	k) IMAGE=$OPTARG ;;
+	*) sed -n '2,44s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -80,6 +85,7 @@ command -v mkfs.ext4 >/dev/null && command -v debugfs >/dev/null || {
 
 REL=$("$HERE/fetch-kernel.sh" ${N:+-n "$N"} | tail -1) || exit 1
 KERNEL=$CACHE/$REL/root/boot/vmlinuz-$REL
+[ -n "$IMAGE" ] && KERNEL=$IMAGE
 # One lab image per kernel, rebuilt when the programs or the guest files are
 # newer than it.
 INITRD=$CACHE/$REL/initramfs-lab.cpio.gz
@@ -186,6 +192,6 @@ if [ ! -s "$OUT/export.jsonl" ] || ! grep -q 'mmstorm-lab: export: 0 (' "$CON" 2
 	[ "$result" = ok ] && result=no-export
 fi
 secs=$(echo "$t1 - $t0" | bc)
-printf 'run-guest: %s%s %.1fs %s\n' "$REL" "${WORDS:+ [$WORDS]}" "$secs" "$result"
+printf 'run-guest: %s%s %.1fs %s\n' "${IMAGE:-$REL}" "${WORDS:+ [$WORDS]}" "$secs" "$result"
 [ "$result" = ok ] || { log "qemu said: $(tr '\n' ' ' <"$OUT/qemu.out")"; exit 1; }
 exit 0

@@ -27,15 +27,9 @@ timeout=3600
 report=$VMWORK/nightly.txt $VMWORK/nightly.json $VMWORK/nightly.html
 CONF
 
-t0=$(date +%s)
-mmstorm nightly --config "$VMWORK/nightly.conf" > "$VMWORK/night.out" 2> "$VMWORK/night.err"
-rc=$?
-t1=$(date +%s)
-echo "# nightly over$builds: exit $rc, $((t1 - t0)) s"
-printf '%s %s %s %s\n' "$TNAME" nightly "$((t1 - t0))" "exit=$rc" >> "$TIMINGS"
-sed 's/^/# /' "$VMWORK/night.out"
+vm_night " over$builds"
 
-check 'the night ended with a report' '[ '$rc' = 0 ]; test -s nightly.json; test -s nightly.html'
+check 'the night ended with a report' '[ '$NIGHT_RC' = 0 ]; test -s nightly.json; test -s nightly.html'
 check 'every build booted and its runs were stored' '
 	for b in '"$builds"'; do
 		n=$(sqlite3 "$MMSTORM_DB" "SELECT count(*) FROM nightly_rounds r JOIN nightly_builds b ON b.id = r.build_id WHERE b.build = '"'"'$b'"'"' AND r.verdict != '"'"'error'"'"' AND r.runs > 0")
