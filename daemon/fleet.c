@@ -41,9 +41,8 @@ struct fleet {
 	char *conninfo;               /* may hold a password: never shown */
 	enum fleet_state state;
 	struct pg_async *pg;
-	struct event *io_ev, *timer;
-	int io_fd;
-	short io_what;
+	struct pg_watch io;
+	struct event *timer;
 	int conn_failures;
 	char *uuid;                   /* the run being pushed */
 	int64_t sent_mono;
@@ -58,8 +57,8 @@ struct fleet {
 static void fleet_step(struct fleet *);
 
 /* Full jitter on an exponential delay: [base/2, base) */
-static int64_t
-backoff_ms(int64_t first, int64_t max, int64_t n)
+int64_t
+fleet_backoff_ms(int64_t first, int64_t max, int64_t n)
 {
 	int64_t ms = first;
 
@@ -92,10 +91,7 @@ conn_lost(struct fleet *f, const char *why)
 {
 	int64_t ms;
 
-	if (f->io_ev != NULL) {
-		event_free(f->io_ev);
-		f->io_ev = NULL;
-	}
+	fleet_unwatch(&f->io);
 	pga_free(f->pg);
 	f->pg = NULL;
 	if (f->state == FLEET_PUSHING || f->state == FLEET_IDLE)
@@ -103,7 +99,7 @@ conn_lost(struct fleet *f, const char *why)
 	f->state = FLEET_DOWN;
 	free(f->uuid);
 	f->uuid = NULL;
-	ms = backoff_ms(CONN_BACKOFF_MS, CONN_BACKOFF_MAX, f->conn_failures++);
+	ms = fleet_backoff_ms(CONN_BACKOFF_MS, CONN_BACKOFF_MAX, f->conn_failures++);
 	set_error(f, why);
 	log_warn("fleet: %s; again in %.1f s", why, (double)ms / 1000);
 	arm_timer(f, ms);
@@ -118,24 +114,39 @@ on_io(evutil_socket_t fd, short what, void *arg)
 }
 
 /* Watch the socket for what libpq wants (it may change socket while
- * connecting). */
-static void
-watch(struct fleet *f, int want)
+ * connecting); *w is the watch, cb(arg) its callback. */
+void
+fleet_watch(struct event_base *base, struct pg_async *pg, struct pg_watch *w,
+    int want, event_callback_fn cb, void *arg)
 {
 	short what = (want & PGA_WANT_READ ? EV_READ : 0) |
 	    (want & PGA_WANT_WRITE ? EV_WRITE : 0);
-	int fd = pga_fd(f->pg);
+	int fd = pga_fd(pg);
 
-	if (f->io_ev != NULL && (f->io_fd != fd || f->io_what != what)) {
-		event_free(f->io_ev);
-		f->io_ev = NULL;
+	if (w->ev != NULL && (w->fd != fd || w->what != what)) {
+		event_free(w->ev);
+		w->ev = NULL;
 	}
-	if (f->io_ev == NULL && what != 0) {
-		f->io_ev = event_new(f->d->base, fd, what | EV_PERSIST, on_io, f);
-		f->io_fd = fd;
-		f->io_what = what;
-		event_add(f->io_ev, NULL);
+	if (w->ev == NULL && what != 0) {
+		w->ev = event_new(base, fd, what | EV_PERSIST, cb, arg);
+		w->fd = fd;
+		w->what = what;
+		event_add(w->ev, NULL);
 	}
+}
+
+void
+fleet_unwatch(struct pg_watch *w)
+{
+	if (w->ev != NULL)
+		event_free(w->ev);
+	w->ev = NULL;
+}
+
+static void
+watch(struct fleet *f, int want)
+{
+	fleet_watch(f->d->base, f->pg, &f->io, want, on_io, f);
 }
 
 /* The answer to a push. */
@@ -156,7 +167,7 @@ push_done(struct fleet *f)
 		attempts = fleet_outbox_attempts(db, f->uuid);
 		log_warn("fleet: run %s refused: %s", f->uuid, res->error);
 		set_error(f, res->error);
-		fleet_outbox_failed(db, f->uuid, now_real_ns() + backoff_ms(
+		fleet_outbox_failed(db, f->uuid, now_real_ns() + fleet_backoff_ms(
 		    ROW_BACKOFF_MS, ROW_BACKOFF_MAX, attempts) * 1000000,
 		    res->error, &cause);
 	} else {
@@ -195,7 +206,7 @@ push_next(struct fleet *f)
 		/* Unreadable here: the same backoff as a refused push. */
 		if (f->uuid != NULL)
 			fleet_outbox_failed(db, f->uuid, now_real_ns() +
-			    backoff_ms(ROW_BACKOFF_MS, ROW_BACKOFF_MAX,
+			    fleet_backoff_ms(ROW_BACKOFF_MS, ROW_BACKOFF_MAX,
 			    fleet_outbox_attempts(db, f->uuid)) * 1000000,
 			    cause, NULL);
 		log_warn("fleet: %s", cause);
@@ -308,8 +319,7 @@ fleet_stop(struct daemon *d)
 
 	if (f == NULL)
 		return;
-	if (f->io_ev != NULL)
-		event_free(f->io_ev);
+	fleet_unwatch(&f->io);
 	event_free(f->timer);
 	pga_free(f->pg);
 	buf_release(&f->sql);
@@ -373,9 +383,10 @@ fleet_status_json(struct daemon *d)
 
 	if (fleet_stats(d, &st) != 0)
 		return json_null();
-	return json_pack("{s:s, s:I, s:f, s:I, s:I, s:o}", "state", st.state,
-	    "backlog", (json_int_t)st.backlog, "oldest_s", st.oldest_s,
-	    "refused", (json_int_t)st.refused, "pushed", (json_int_t)st.pushed,
-	    "last_error", st.last_error ? json_string(st.last_error) :
-	    json_null());
+	return json_pack("{s:s, s:I, s:f, s:I, s:I, s:o, s:o}", "state",
+	    st.state, "backlog", (json_int_t)st.backlog, "oldest_s",
+	    st.oldest_s, "refused", (json_int_t)st.refused, "pushed",
+	    (json_int_t)st.pushed, "last_error", st.last_error ?
+	    json_string(st.last_error) : json_null(), "claim",
+	    fleet_claim_status_json(d));
 }
