@@ -12,7 +12,6 @@
 . "$(dirname "$0")/lib-pg.sh"
 
 pg_setup
-HOSTS=""
 # Short leases, grace and polls so that the test takes seconds; the
 # poll of host a is long, so that only a NOTIFY wakes it quickly.
 FAST="--fleet-lease-ms 3000 --fleet-heartbeat-ms 500"
@@ -33,7 +32,6 @@ start_host() {
 	    --fleet-as "$n" --fleet-health-job "$SCRATCH/health.job" $FAST \
 	    -v "$@" >> "$SCRATCH/$n.log" 2>&1 &
 	echo $! > "$SCRATCH/$n.pid"
-	case " $HOSTS " in *" $n "*) ;; *) HOSTS="$HOSTS $n" ;; esac
 	i=0
 	until curl -sf --unix-socket "$SCRATCH/$n.sock" http://d/v1/status \
 	    > /dev/null 2>&1; do
@@ -52,19 +50,20 @@ stop_host() {
 	[ -f "$SCRATCH/$1.pid" ] || return 0
 	p=$(cat "$SCRATCH/$1.pid")
 	rm -f "$SCRATCH/$1.pid"
-	kill -"${2:-TERM}" "$p" 2>/dev/null
+	kill -"${2:-TERM}" "$p" 2>/dev/null || true
 	i=0
 	while kill -0 "$p" 2>/dev/null && [ $i -lt 200 ]; do
 		sleep 0.1; i=$((i + 1))
 	done
-	kill -KILL "$p" 2>/dev/null
-	wait "$p" 2>/dev/null
-	return 0
+	kill -KILL "$p" 2>/dev/null || true
+	wait "$p" 2>/dev/null || true
 }
 
+# Every daemon a test started (each test body is a subshell: the pid
+# files are what the trap sees).
 stop_all() {
-	for h in $HOSTS; do
-		stop_host "$h"
+	for f in "$SCRATCH"/*.pid; do
+		[ -f "$f" ] && stop_host "$(basename "$f" .pid)"
 	done
 }
 trap 'stop_all; pg_stop; cleanup_scratch' EXIT
@@ -125,7 +124,7 @@ test_expect 'the end reports the runs, pushed before the report' '
 	j=$(q "SELECT uuid FROM fleet_jobs WHERE state = '\''done'\'' LIMIT 1") &&
 	q "SELECT result FROM fleet_jobs WHERE uuid = '\''$j'\''" > res.json &&
 	r=$(json_get res.json "j[\"runs\"][0][\"run\"]") &&
-	test "$(json_get res.json "j[\"runs\"][0][\"state\"]")" = finished &&
+	test "$(json_get res.json "j[\"runs\"][0][\"state\"]")" = passed &&
 	is "SELECT count(*) FROM runs WHERE uuid = '\''$r'\''" 1 &&
 	test "$(lite a "SELECT j.uuid FROM runs r JOIN jobs j ON j.id = r.job_id WHERE r.uuid = '\''$r'\''")" = "$j"
 '
@@ -191,23 +190,34 @@ test_expect 'the database restarted under a listening daemon: it reconnects and 
 	until_true 20 is "SELECT state FROM fleet_jobs WHERE uuid = '\''$j'\''" done
 '
 
-# A job file with retry=1: a daemon that came back without reconciling
-# would run its local copy again.
-cat > "$SCRATCH/retry.job" <<'EOF'
-[long]
-workload=mmap-churn
-duration=4s
-retry=1
-EOF
+# A job with retry=1 (by SQL: job files have no retry=): a daemon that
+# came back without reconciling would run its local copy again.
+RETRY=00000000-0000-4000-8000-0000000000f1
 
-# wait_running HOST: until a run of HOST's is running
+# has_running HOST: a run of HOST's is running
+has_running() {
+	[ "$(lite "$1" "SELECT count(*) FROM runs WHERE state = 'running'")" = 1 ]
+}
+
 wait_running() {
-	until_true 30 test "$(lite "$1" "SELECT count(*) FROM runs WHERE state = '"'"'running'"'"'")" = 1
+	until_true 30 has_running "$1"
+}
+
+# local_state HOST UUID STATE: the local copy of job UUID is in STATE
+local_state() {
+	[ "$(lite "$1" "SELECT state FROM jobs WHERE uuid = '$2'")" = "$3" ]
+}
+
+# claim_connected HOST: status says the claimer is connected
+claim_connected() {
+	MMSTORM_SOCKET=$SCRATCH/$1.sock mmstorm status --json > "$SCRATCH/st.json" &&
+	[ "$(json_get "$SCRATCH/st.json" 'j["fleet"]["claim"]["connected"]')" = True ]
 }
 
 test_expect 'kill -9 of a lease holder: reaped, run elsewhere, reconciled on its return' '
 	stop_host b &&
-	j=$(submit --job "$SCRATCH/retry.job") &&
+	j=$RETRY &&
+	q "INSERT INTO fleet_jobs (uuid, workload, spec, priority, state, max_attempts, created_ns) VALUES ('\''$j'\'', '\''mmap-churn'\'', '\''{\"workload\": \"mmap-churn\", \"options\": {\"duration\": \"4s\"}, \"retry\": 1}'\'', 0, '\''queued'\'', 3, 0); NOTIFY mmstorm_fleet" &&
 	until_true 30 is "SELECT lease_host FROM fleet_jobs WHERE uuid = '\''$j'\''" a &&
 	wait_running a &&
 	stop_host a KILL &&
@@ -216,7 +226,7 @@ test_expect 'kill -9 of a lease holder: reaped, run elsewhere, reconciled on its
 	until_true 30 is "SELECT health FROM fleet_hosts WHERE name = '\''a'\''" unknown &&
 	until_true 60 is "SELECT state || lease_host || attempts FROM fleet_jobs WHERE uuid = '\''$j'\''" done''b2 &&
 	start_host a --fleet-tags "big,x" --fleet-poll-ms 600000 &&
-	until_true 30 test "$(lite a "SELECT state FROM jobs WHERE uuid = '\''$j'\''")" = cancelled &&
+	until_true 30 local_state a "$j" cancelled &&
 	sleep 2 &&
 	test "$(lite a "SELECT count(*) FROM runs r JOIN jobs j ON j.id = r.job_id WHERE j.uuid = '\''$j'\''")" = 1 &&
 	grep -q "job $j is no longer this host" "$SCRATCH/a.log" &&
@@ -244,7 +254,9 @@ test_expect 'a crash pushed after a reboot is its lost job'"'"'s result' '
 '
 
 test_expect 'status and /metrics show the claimer' '
-	until_true 30 test "$(MMSTORM_SOCKET=$SCRATCH/b.sock mmstorm status --json | python3 -c "import json,sys; print(json.load(sys.stdin)[\"fleet\"][\"claim\"][\"connected\"])")" = True &&
+	j=$(submit mmap-churn --duration=1s --host b) &&
+	until_true 30 is "SELECT state FROM fleet_jobs WHERE uuid = '\''$j'\''" done &&
+	until_true 30 claim_connected b &&
 	MMSTORM_SOCKET=$SCRATCH/b.sock mmstorm status > st.txt &&
 	grep -q "^queue  *connected as .b., health ok, [0-9]* claimed, 0 lease(s) held, heartbeat [0-9]* s ago" st.txt &&
 	curl -s --unix-socket "$SCRATCH/b.sock" http://d/metrics > m.txt &&
