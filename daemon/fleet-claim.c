@@ -333,7 +333,7 @@ reap_next(struct claimer *c, enum cl_op done)
 	default:
 		break;
 	}
-	send_op(c, OP_REAP_END, "COMMIT", 0, NULL);
+	send_op(c, OP_REAP_END, fleet_sql_commit, 0, NULL);
 }
 
 /* The answer to the statement in flight. */
@@ -348,7 +348,7 @@ answered(struct claimer *c)
 	if (res->failed) {
 		set_error(c, res->error);
 		if (op >= OP_REAP_BEGIN && op < OP_REAP_END) {
-			send_op(c, OP_REAP_END, "ROLLBACK", 0, NULL);
+			send_op(c, OP_REAP_END, fleet_sql_rollback, 0, NULL);
 			return;
 		}
 		/* not again at once: wait for the next tick */
@@ -553,7 +553,7 @@ cl_next(struct claimer *c)
 	if (c->state != CL_IDLE)
 		return;
 	if (!c->listening) {
-		send_op(c, OP_LISTEN, "LISTEN " FLEET_CHANNEL, 0, NULL);
+		send_op(c, OP_LISTEN, fleet_sql_listen, 0, NULL);
 		return;
 	}
 	if (now >= c->next_hb) {
@@ -579,8 +579,7 @@ cl_next(struct claimer *c)
 		return;
 	if (now >= c->next_reap) {
 		c->next_reap = now + c->conf->poll_ms * 1000000;
-		send_op(c, OP_REAP_BEGIN, "BEGIN ISOLATION LEVEL READ "
-		    "COMMITTED", 0, NULL);
+		send_op(c, OP_REAP_BEGIN, fleet_sql_begin, 0, NULL);
 		return;
 	}
 	if (strcmp(c->health, "ok") != 0) {

@@ -35,6 +35,12 @@
  * a read-committed transaction.
  */
 
+/* The queue's transactions (see queue_begin()), and the wake-ups. */
+const char fleet_sql_begin[] = "BEGIN ISOLATION LEVEL READ COMMITTED";
+const char fleet_sql_commit[] = "COMMIT";
+const char fleet_sql_rollback[] = "ROLLBACK";
+const char fleet_sql_listen[] = "LISTEN " FLEET_CHANNEL;
+
 /* $1 name, $2 tags (fleet_tags_normalize()), $3 build key, $4 release,
  * $5 backlog -> health */
 const char fleet_sql_heartbeat[] = "INSERT INTO fleet_hosts (name, tags, "
@@ -132,7 +138,7 @@ need_postgresql(struct db *db, char **cause)
 static int
 queue_begin(struct db *db, char **cause)
 {
-	return db_exec(db, "BEGIN ISOLATION LEVEL READ COMMITTED", cause);
+	return db_exec(db, fleet_sql_begin, cause);
 }
 
 /* Ends what queue_begin() began: commit on r == 0, else roll back. */

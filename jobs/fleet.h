@@ -43,7 +43,8 @@ struct db;
 extern const char fleet_sql_heartbeat[], fleet_sql_extend[],
     fleet_sql_health[], fleet_sql_healthy[], fleet_sql_claim[],
     fleet_sql_held[], fleet_sql_gone[], fleet_sql_end[], fleet_sql_reap_lock[],
-    fleet_sql_reap_lost[], fleet_sql_reap_requeue[];
+    fleet_sql_reap_lost[], fleet_sql_reap_requeue[], fleet_sql_begin[],
+    fleet_sql_commit[], fleet_sql_rollback[], fleet_sql_listen[];
 
 /* A host as it heartbeats: tags is a list of words (commas or spaces). */
 struct fleet_host {
