@@ -143,7 +143,10 @@ struct pg_watch {
 void fleet_watch(struct event_base *, struct pg_async *, struct pg_watch *,
     int want, event_callback_fn, void *);
 void fleet_unwatch(struct pg_watch *);
-int64_t fleet_backoff_ms(int64_t first, int64_t max, int64_t n);
+/* A lost connection dropped (unwatched, freed): the delay before the
+ * next try, exponential with jitter in the failures counted so far. */
+int64_t fleet_link_drop(struct pg_async **, struct pg_watch *,
+    int *failures);
 
 /* fleet-claim.c: jobs claimed from the fleet queue (docs/fleet.md) */
 struct fleet_claim_conf {

@@ -36,8 +36,6 @@
 #include "store/pg-async.h"
 #include "workloads/workloads.h"
 
-#define CONN_BACKOFF_MS   1000
-#define CONN_BACKOFF_MAX  (60 * 1000)
 #define ANSWER_TIMEOUT_S  60          /* no answer: the link is dead */
 #define READY_DEADLINE_S  60          /* local work waits for reconcile */
 /* Without a health-check job file: one short run. */
@@ -122,17 +120,13 @@ conn_lost(struct claimer *c, const char *why)
 {
 	int64_t ms;
 
-	fleet_unwatch(&c->io);
-	pga_free(c->pg);
-	c->pg = NULL;
+	ms = fleet_link_drop(&c->pg, &c->io, &c->conn_failures);
 	if (c->state == CL_IDLE || c->state == CL_BUSY)
 		c->conn_lost++;
 	c->state = CL_DOWN;
 	c->op = OP_NONE;
 	c->listening = c->reconciled = 0;
 	clear_sent(c);
-	ms = fleet_backoff_ms(CONN_BACKOFF_MS, CONN_BACKOFF_MAX,
-	    c->conn_failures++);
 	set_error(c, why);
 	arm(c->timer, ms);
 }

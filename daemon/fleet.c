@@ -57,8 +57,8 @@ struct fleet {
 static void fleet_step(struct fleet *);
 
 /* Full jitter on an exponential delay: [base/2, base) */
-int64_t
-fleet_backoff_ms(int64_t first, int64_t max, int64_t n)
+static int64_t
+backoff_ms(int64_t first, int64_t max, int64_t n)
 {
 	int64_t ms = first;
 
@@ -91,15 +91,12 @@ conn_lost(struct fleet *f, const char *why)
 {
 	int64_t ms;
 
-	fleet_unwatch(&f->io);
-	pga_free(f->pg);
-	f->pg = NULL;
+	ms = fleet_link_drop(&f->pg, &f->io, &f->conn_failures);
 	if (f->state == FLEET_PUSHING || f->state == FLEET_IDLE)
 		f->conn_lost++;
 	f->state = FLEET_DOWN;
 	free(f->uuid);
 	f->uuid = NULL;
-	ms = fleet_backoff_ms(CONN_BACKOFF_MS, CONN_BACKOFF_MAX, f->conn_failures++);
 	set_error(f, why);
 	log_warn("fleet: %s; again in %.1f s", why, (double)ms / 1000);
 	arm_timer(f, ms);
@@ -143,6 +140,15 @@ fleet_unwatch(struct pg_watch *w)
 	w->ev = NULL;
 }
 
+int64_t
+fleet_link_drop(struct pg_async **pg, struct pg_watch *w, int *failures)
+{
+	fleet_unwatch(w);
+	pga_free(*pg);
+	*pg = NULL;
+	return backoff_ms(CONN_BACKOFF_MS, CONN_BACKOFF_MAX, (*failures)++);
+}
+
 static void
 watch(struct fleet *f, int want)
 {
@@ -167,7 +173,7 @@ push_done(struct fleet *f)
 		attempts = fleet_outbox_attempts(db, f->uuid);
 		log_warn("fleet: run %s refused: %s", f->uuid, res->error);
 		set_error(f, res->error);
-		fleet_outbox_failed(db, f->uuid, now_real_ns() + fleet_backoff_ms(
+		fleet_outbox_failed(db, f->uuid, now_real_ns() + backoff_ms(
 		    ROW_BACKOFF_MS, ROW_BACKOFF_MAX, attempts) * 1000000,
 		    res->error, &cause);
 	} else {
@@ -206,7 +212,7 @@ push_next(struct fleet *f)
 		/* Unreadable here: the same backoff as a refused push. */
 		if (f->uuid != NULL)
 			fleet_outbox_failed(db, f->uuid, now_real_ns() +
-			    fleet_backoff_ms(ROW_BACKOFF_MS, ROW_BACKOFF_MAX,
+			    backoff_ms(ROW_BACKOFF_MS, ROW_BACKOFF_MAX,
 			    fleet_outbox_attempts(db, f->uuid)) * 1000000,
 			    cause, NULL);
 		log_warn("fleet: %s", cause);
