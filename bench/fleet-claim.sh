@@ -9,7 +9,8 @@
 # Needs root or the postgres user to run the server (initdb refuses root).
 set -eu
 cd "$(dirname "$0")/.."
-make WERROR=1 build/bench-fleet-claim build/mmstorm >&2
+BUILD=${BUILD:-build}
+make WERROR=1 BUILD="$BUILD" "$BUILD/bench-fleet-claim" "$BUILD/mmstorm" >&2
 jobs=20000
 if [ "${1:-}" = -n ]; then
 	jobs=$2
@@ -22,7 +23,7 @@ cleanup_scratch() { rm -rf "$SCRATCH"; }
 trap 'pg_stop; cleanup_scratch' EXIT
 pg_start || test_skip_rest "PostgreSQL cannot start here"
 url=$(pg_db fleet)
-./build/mmstorm --db "$url" fleet jobs > /dev/null       # migrates
+"./$BUILD/mmstorm" --db "$url" fleet jobs > /dev/null       # migrates
 echo "uname -r: $(uname -r); nproc: $(nproc); $("$PGBIN/postgres" --version)"
 echo "server: fsync=off (a temporary directory; see bench/README.md)"
 # The queue as fleet submit leaves it: one row per job, priorities
@@ -33,7 +34,7 @@ pg_psql fleet "INSERT INTO fleet_jobs (uuid, workload, spec, priority,
         '{\"workload\": \"mmap-churn\", \"options\": {}}', i % 10, 'queued',
         3, i FROM generate_series(1, $jobs) AS i;
     ANALYZE fleet_jobs" > /dev/null
-./build/bench-fleet-claim -u "$url" -H 50 "$@"
+"./$BUILD/bench-fleet-claim" -u "$url" -H 50 "$@"
 pg_psql fleet "SELECT 'database: ' || count(*) FILTER (WHERE state =
     'leased' AND attempts = 1) || ' of ' || count(*) || ' jobs leased once, ' ||
     count(DISTINCT lease_host) || ' hosts' FROM fleet_jobs"

@@ -112,6 +112,7 @@ set_defaults(struct fleet_args *a)
 			return -1;
 		}
 		*num_slot(a, i) = p.i;
+		free(p.s);      /* the text as given: not kept */
 	}
 	return 0;
 }
@@ -140,6 +141,7 @@ fleet_option(int argc, char **argv, int *i, struct fleet_args *a)
 				return -1;
 			}
 			*num_slot(a, k) = p.i;
+			free(p.s);
 			return 1;
 		}
 		free(name);

@@ -181,7 +181,8 @@ fleet_tags_normalize(const char *tags, char **cause)
 		words = xreallocarray(words, n + 1, sizeof *words);
 		words[n++] = w;
 	}
-	qsort(words, n, sizeof *words, cmp_str);
+	if (n > 1)              /* words is NULL without a tag */
+		qsort(words, n, sizeof *words, cmp_str);
 	buf_addc(&out, ' ');
 	for (i = 0; i < n; i++)
 		if (i == 0 || strcmp(words[i], words[i - 1]) != 0)
