@@ -110,7 +110,7 @@ test_expect 'a new host runs its health check, then is healthy' '
 	start_host a --fleet-tags "big,x" --fleet-poll-ms 600000 &&
 	until_true 60 is "SELECT health FROM fleet_hosts WHERE name = '\''a'\''" ok &&
 	test "$(lite a "SELECT count(*) FROM jobs WHERE state = '\''done'\'' AND error IS NULL")" = 1 &&
-	is "SELECT release || backlog FROM fleet_hosts WHERE name = '\''a'\''" "${RELEASE}0" &&
+	until_true 10 is "SELECT release || backlog FROM fleet_hosts WHERE name = '\''a'\''" "${RELEASE}0" &&
 	is "SELECT tags FROM fleet_hosts WHERE name = '\''a'\''" " big x "
 '
 
