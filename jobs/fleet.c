@@ -107,8 +107,9 @@ const char fleet_sql_reap_lost[] = "WITH l AS (UPDATE fleet_jobs SET "
     "lease_host FROM l) RETURNING id) SELECT (SELECT count(*) FROM l), "
     "(SELECT count(*) FROM h)";
 
-/* Lost past the grace ($1 ms) with no report: elsewhere, or dead.
- * -> requeued, dead */
+/* Lost past the grace ($1 ms) with no report: elsewhere, or dead; a
+ * job re-queued notifies the listening daemons (at the commit), as a
+ * submit does.  -> requeued, dead, notified */
 const char fleet_sql_reap_requeue[] = "WITH r AS (UPDATE fleet_jobs SET "
     "state = CASE WHEN "
     "attempts < max_attempts THEN 'queued' ELSE 'dead' END, error = "
@@ -117,9 +118,12 @@ const char fleet_sql_reap_requeue[] = "WITH r AS (UPDATE fleet_jobs SET "
     "max_attempts END, ended_ns = CASE WHEN attempts < max_attempts "
     "THEN NULL ELSE " NOW_NS " END, lease_host = NULL, "
     "lease_until_ns = NULL WHERE state = 'lost' AND lost_ns < " NOW_NS
-    " - CAST($1 AS BIGINT) * 1000000 RETURNING state) "
-    "SELECT count(*) FILTER (WHERE "
-    "state = 'queued'), count(*) FILTER (WHERE state = 'dead') FROM r";
+    " - CAST($1 AS BIGINT) * 1000000 RETURNING state), "
+    "n AS (SELECT pg_notify('" FLEET_CHANNEL "', 'requeued') FROM r "
+    "WHERE state = 'queued' LIMIT 1) "
+    "SELECT count(*) FILTER (WHERE state = 'queued'), "
+    "count(*) FILTER (WHERE state = 'dead'), (SELECT count(*) FROM n) "
+    "FROM r";
 
 static int
 need_postgresql(struct db *db, char **cause)
