@@ -266,4 +266,9 @@ test_expect 'status and /metrics show the claimer' '
 	grep -q "^mmstorm_fleet_leases_held 0" m.txt
 '
 
+test_expect 'every daemon stops cleanly, nothing in its log from a sanitizer' '
+	stop_all &&
+	! grep -l "Sanitizer\|runtime error:" "$SCRATCH"/*.log
+'
+
 test_done
