@@ -80,8 +80,9 @@ fleet_local_end(struct db *db, const char *uuid, struct fleet_local_end *e,
 			json_array_append_new(res, json_pack("{s:O, s:O}",
 			    "run", json_object_get(run, "run"), "state",
 			    json_object_get(run, "state")));
-		e->result = json_dumps(json_pack("{s:o}", "runs", res),
-		    JSON_COMPACT);
+		res = json_pack("{s:o}", "runs", res);
+		e->result = json_dumps(res, JSON_COMPACT);
+		json_decref(res);
 	}
 	json_decref(job);
 	return 0;
