@@ -15,6 +15,30 @@ const struct cli_cmd cmd_status = {
 	.exec = cmd_status_exec,
 };
 
+/* The fleet queue's claimer (mmstormd --fleet-claim), when on. */
+static void
+print_fleet_claim(json_t *c)
+{
+	const char *err;
+
+	if (!json_is_object(c))
+		return;
+	printf("queue     %s as '%s', health %s, %lld claimed, %lld "
+	    "lease(s) held",
+	    json_is_true(json_object_get(c, "connected")) ? "connected" :
+	    json_string_value(json_object_get(c, "state")),
+	    json_string_value(json_object_get(c, "host")),
+	    json_string_value(json_object_get(c, "health")),
+	    (long long)json_integer_value(json_object_get(c, "claimed")),
+	    (long long)json_integer_value(json_object_get(c, "leases")));
+	if (json_number_value(json_object_get(c, "heartbeat_age_s")) >= 0)
+		printf(", heartbeat %.0f s ago",
+		    json_number_value(json_object_get(c, "heartbeat_age_s")));
+	printf("\n");
+	if ((err = json_string_value(json_object_get(c, "last_error"))) != NULL)
+		printf("          last error: %s\n", err);
+}
+
 /* The fleet push (mmstormd --fleet, docs/fleet.md), when configured. */
 static void
 print_fleet(json_t *f)
@@ -33,6 +57,7 @@ print_fleet(json_t *f)
 	    (long long)json_integer_value(json_object_get(f, "pushed")));
 	if ((err = json_string_value(json_object_get(f, "last_error"))) != NULL)
 		printf("          last error: %s\n", err);
+	print_fleet_claim(json_object_get(f, "claim"));
 }
 
 static int

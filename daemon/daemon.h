@@ -65,6 +65,11 @@ struct daemon {
 	/* fleet push (fleet.c): NULL when not configured */
 	char *fleet_conninfo;         /* may hold a password: never shown */
 	struct fleet *fleet;
+
+	/* fleet queue (fleet-claim.c): with --fleet-claim */
+	struct fleet_claim_conf *claim_conf;
+	struct claimer *claimer;
+	char *build_key, *release;    /* the kernel this daemon runs */
 };
 
 /* log.c: stderr with <N> priorities for journald */
@@ -127,6 +132,45 @@ struct fleet_stats {
 };
 /* -ENOENT without --fleet */
 int fleet_stats(struct daemon *, struct fleet_stats *);
+
+/* The socket a pg_async connection is watched on (fleet.c). */
+struct pg_async;
+struct pg_watch {
+	struct event *ev;
+	int fd;
+	short what;
+};
+void fleet_watch(struct event_base *, struct pg_async *, struct pg_watch *,
+    int want, event_callback_fn, void *);
+void fleet_unwatch(struct pg_watch *);
+/* A lost connection dropped (unwatched, freed): the delay before the
+ * next try, exponential with jitter in the failures counted so far. */
+int64_t fleet_link_drop(struct pg_async **, struct pg_watch *,
+    int *failures);
+
+/* fleet-claim.c: jobs claimed from the fleet queue (docs/fleet.md) */
+struct fleet_claim_conf {
+	const char *as;               /* host name: --fleet-as (tests) */
+	const char *tags;
+	const char *health_job;       /* a job file; NULL: built in */
+	int64_t poll_ms, lease_ms, grace_ms, heartbeat_ms;
+};
+int fleet_claim_start(struct daemon *, char **cause);
+void fleet_claim_stop(struct daemon *);
+/* The local queue may have gone idle, or a local job ended. */
+void fleet_claim_kick(struct daemon *);
+/* 0 while a restarted daemon has not yet learnt which of its local jobs
+ * the fleet gave to another host (at most a minute). */
+int fleet_claim_ready(struct daemon *);
+struct fleet_claim_stats {
+	const char *state;            /* down, connecting, idle, busy */
+	const char *host, *health;
+	int up;
+	int64_t claimed, ended, held, heartbeats, notifies, polls, reaps;
+	double heartbeat_age_s;       /* -1 never */
+};
+int fleet_claim_stats(struct daemon *, struct fleet_claim_stats *);
+struct json_t *fleet_claim_status_json(struct daemon *);
 
 /* events.c: kernel log, pstore, heartbeat, taint */
 int events_start(struct daemon *, char **cause);

@@ -41,9 +41,8 @@ struct fleet {
 	char *conninfo;               /* may hold a password: never shown */
 	enum fleet_state state;
 	struct pg_async *pg;
-	struct event *io_ev, *timer;
-	int io_fd;
-	short io_what;
+	struct pg_watch io;
+	struct event *timer;
 	int conn_failures;
 	char *uuid;                   /* the run being pushed */
 	int64_t sent_mono;
@@ -92,18 +91,12 @@ conn_lost(struct fleet *f, const char *why)
 {
 	int64_t ms;
 
-	if (f->io_ev != NULL) {
-		event_free(f->io_ev);
-		f->io_ev = NULL;
-	}
-	pga_free(f->pg);
-	f->pg = NULL;
+	ms = fleet_link_drop(&f->pg, &f->io, &f->conn_failures);
 	if (f->state == FLEET_PUSHING || f->state == FLEET_IDLE)
 		f->conn_lost++;
 	f->state = FLEET_DOWN;
 	free(f->uuid);
 	f->uuid = NULL;
-	ms = backoff_ms(CONN_BACKOFF_MS, CONN_BACKOFF_MAX, f->conn_failures++);
 	set_error(f, why);
 	log_warn("fleet: %s; again in %.1f s", why, (double)ms / 1000);
 	arm_timer(f, ms);
@@ -118,24 +111,48 @@ on_io(evutil_socket_t fd, short what, void *arg)
 }
 
 /* Watch the socket for what libpq wants (it may change socket while
- * connecting). */
-static void
-watch(struct fleet *f, int want)
+ * connecting); *w is the watch, cb(arg) its callback. */
+void
+fleet_watch(struct event_base *base, struct pg_async *pg, struct pg_watch *w,
+    int want, event_callback_fn cb, void *arg)
 {
 	short what = (want & PGA_WANT_READ ? EV_READ : 0) |
 	    (want & PGA_WANT_WRITE ? EV_WRITE : 0);
-	int fd = pga_fd(f->pg);
+	int fd = pga_fd(pg);
 
-	if (f->io_ev != NULL && (f->io_fd != fd || f->io_what != what)) {
-		event_free(f->io_ev);
-		f->io_ev = NULL;
+	if (w->ev != NULL && (w->fd != fd || w->what != what)) {
+		event_free(w->ev);
+		w->ev = NULL;
 	}
-	if (f->io_ev == NULL && what != 0) {
-		f->io_ev = event_new(f->d->base, fd, what | EV_PERSIST, on_io, f);
-		f->io_fd = fd;
-		f->io_what = what;
-		event_add(f->io_ev, NULL);
+	if (w->ev == NULL && what != 0) {
+		w->ev = event_new(base, fd, what | EV_PERSIST, cb, arg);
+		w->fd = fd;
+		w->what = what;
+		event_add(w->ev, NULL);
 	}
+}
+
+void
+fleet_unwatch(struct pg_watch *w)
+{
+	if (w->ev != NULL)
+		event_free(w->ev);
+	w->ev = NULL;
+}
+
+int64_t
+fleet_link_drop(struct pg_async **pg, struct pg_watch *w, int *failures)
+{
+	fleet_unwatch(w);
+	pga_free(*pg);
+	*pg = NULL;
+	return backoff_ms(CONN_BACKOFF_MS, CONN_BACKOFF_MAX, (*failures)++);
+}
+
+static void
+watch(struct fleet *f, int want)
+{
+	fleet_watch(f->d->base, f->pg, &f->io, want, on_io, f);
 }
 
 /* The answer to a push. */
@@ -308,8 +325,7 @@ fleet_stop(struct daemon *d)
 
 	if (f == NULL)
 		return;
-	if (f->io_ev != NULL)
-		event_free(f->io_ev);
+	fleet_unwatch(&f->io);
 	event_free(f->timer);
 	pga_free(f->pg);
 	buf_release(&f->sql);
@@ -373,9 +389,10 @@ fleet_status_json(struct daemon *d)
 
 	if (fleet_stats(d, &st) != 0)
 		return json_null();
-	return json_pack("{s:s, s:I, s:f, s:I, s:I, s:o}", "state", st.state,
-	    "backlog", (json_int_t)st.backlog, "oldest_s", st.oldest_s,
-	    "refused", (json_int_t)st.refused, "pushed", (json_int_t)st.pushed,
-	    "last_error", st.last_error ? json_string(st.last_error) :
-	    json_null());
+	return json_pack("{s:s, s:I, s:f, s:I, s:I, s:o, s:o}", "state",
+	    st.state, "backlog", (json_int_t)st.backlog, "oldest_s",
+	    st.oldest_s, "refused", (json_int_t)st.refused, "pushed",
+	    (json_int_t)st.pushed, "last_error", st.last_error ?
+	    json_string(st.last_error) : json_null(), "claim",
+	    fleet_claim_status_json(d));
 }

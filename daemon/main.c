@@ -37,7 +37,12 @@ usage(FILE *f)
 	    "                [--heartbeat-ms N] [--stall-ms N] "
 	    "[--allow-user-kmsg] [--kmsg-tail] [--kmsg-quiet-ms N]\n"
 	    "                [--pstore DIR] [--fleet URL | --fleet-file FILE] "
-	    "[-v]\n");
+	    "[-v]\n"
+	    "                [--fleet-claim [--fleet-tags TAGS] "
+	    "[--fleet-health-job FILE]\n"
+	    "                 [--fleet-poll-ms N] [--fleet-lease-ms N] "
+	    "[--fleet-grace-ms N]\n"
+	    "                 [--fleet-heartbeat-ms N] [--fleet-as NAME]]\n");
 }
 
 static void
@@ -220,6 +225,11 @@ identify(struct daemon *d, char **cause)
 	    (r = host_identity_read(&h, NULL, cause)) == 0 &&
 	    (r = db_kernel_id(d->db, &k, &d->kernel_id, cause)) == 0)
 		r = db_host_id(d->db, &h, &d->host_id, cause);
+	if (r == 0) {
+		/* what the fleet queue matches a job's kernel against */
+		d->build_key = xstrdup(k.build_key ? k.build_key : "");
+		d->release = xstrdup(k.release ? k.release : "");
+	}
 	kernel_identity_release(&k);
 	host_identity_release(&h);
 	return r;
@@ -230,6 +240,8 @@ struct daemon_args {
 	const char *listen_addr, *token_file;
 	const char *fleet, *fleet_file;
 	int64_t heartbeat_ms, stall_ms;
+	int claim;
+	struct fleet_claim_conf claim_conf;
 };
 
 /* A bad --listen is a usage error, found before anything starts. */
@@ -301,6 +313,14 @@ parse_args(int argc, char **argv, struct daemon *d, struct daemon_args *a)
 		{ "pstore", required_argument, NULL, 'p' },
 		{ "fleet", required_argument, NULL, 'F' },
 		{ "fleet-file", required_argument, NULL, 'P' },
+		{ "fleet-claim", no_argument, NULL, 'c' },
+		{ "fleet-as", required_argument, NULL, 'A' },
+		{ "fleet-tags", required_argument, NULL, 'G' },
+		{ "fleet-health-job", required_argument, NULL, 'J' },
+		{ "fleet-poll-ms", required_argument, NULL, '1' },
+		{ "fleet-lease-ms", required_argument, NULL, '2' },
+		{ "fleet-grace-ms", required_argument, NULL, '3' },
+		{ "fleet-heartbeat-ms", required_argument, NULL, '4' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -327,8 +347,12 @@ parse_args(int argc, char **argv, struct daemon *d, struct daemon_args *a)
 		case 'F': a->fleet = optarg; break;
 		case 'P': a->fleet_file = optarg; break;
 		case 'v': log_verbose = 1; break;
+		case 'c': a->claim = 1; break;
+		case 'A': a->claim_conf.as = optarg; break;
+		case 'G': a->claim_conf.tags = optarg; break;
+		case 'J': a->claim_conf.health_job = optarg; break;
 		case 'b': case 'H': case 'S': case 'Q': case 'C': case 'M':
-		case 'R':
+		case 'R': case '1': case '2': case '3': case '4':
 			if (parse_int64(optarg, &v) != 0 || v < 1 ||
 			    v > INT64_C(1) << 34) {
 				fprintf(stderr, "mmstormd: bad number '%s'\n",
@@ -347,6 +371,14 @@ parse_args(int argc, char **argv, struct daemon *d, struct daemon_args *a)
 				a->heartbeat_ms = v;
 			else if (c == 'Q')
 				d->kmsg_quiet_ms = v;
+			else if (c == '1')
+				a->claim_conf.poll_ms = v;
+			else if (c == '2')
+				a->claim_conf.lease_ms = v;
+			else if (c == '3')
+				a->claim_conf.grace_ms = v;
+			else if (c == '4')
+				a->claim_conf.heartbeat_ms = v;
 			else
 				a->stall_ms = v;
 			break;
@@ -398,7 +430,8 @@ daemon_setup(struct daemon *d, const struct daemon_args *a)
 	make_socket_dir(d->socket_path);
 	/* After recovery and pstore: a crashed run goes with its events. */
 	if (api_start(d, a->listen_addr, &cause) != 0 ||
-	    events_start(d, &cause) != 0 || fleet_start(d, &cause) != 0) {
+	    events_start(d, &cause) != 0 || fleet_start(d, &cause) != 0 ||
+	    fleet_claim_start(d, &cause) != 0) {
 		log_err("%s", cause);
 		goto out;
 	}
@@ -446,7 +479,8 @@ daemon_loop(struct daemon *d, int64_t heartbeat_ms)
 int
 main(int argc, char **argv)
 {
-	struct daemon_args a = { NULL, NULL, NULL, NULL, 500, 2000 };
+	struct daemon_args a = { NULL, NULL, NULL, NULL, 500, 2000, 0,
+	    { NULL, NULL, NULL, 30000, 300000, 600000, 0 } };
 	struct daemon d;
 	const char *env;
 	char *cause = NULL;
@@ -481,6 +515,15 @@ main(int argc, char **argv)
 		log_err("%s", cause);
 		goto out_args;
 	}
+	if (a.claim) {
+		/* three heartbeats to a lease, at most one every 30 s */
+		if (a.claim_conf.heartbeat_ms == 0)
+			a.claim_conf.heartbeat_ms = a.claim_conf.lease_ms / 3 <
+			    30000 ? a.claim_conf.lease_ms / 3 : 30000;
+		if (a.claim_conf.heartbeat_ms < 1)
+			a.claim_conf.heartbeat_ms = 1;
+		d.claim_conf = &a.claim_conf;
+	}
 	/* The daemon is the last thing the OOM killer may take, and it
 	 * answers its API ahead of the CPU-bound workloads it runs (their
 	 * supervisors go back to nice 0). */
@@ -492,6 +535,7 @@ main(int argc, char **argv)
 		daemon_loop(&d, a.heartbeat_ms);
 		rc = 0;
 	}
+	fleet_claim_stop(&d);
 	fleet_stop(&d);
 	events_stop(&d);
 	api_stop(&d);
@@ -503,6 +547,8 @@ out_args:
 	free(cause);
 	free(d.token);
 	free(d.fleet_conninfo);
+	free(d.build_key);
+	free(d.release);
 	free(d.db_path);
 	free(d.socket_path);
 	return rc;

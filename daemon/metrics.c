@@ -173,6 +173,37 @@ fleet_family(struct buf *b, struct daemon *d)
 	}
 }
 
+/* The fleet queue's claimer (fleet-claim.c); nothing without
+ * --fleet-claim. */
+static void
+fleet_claim_family(struct buf *b, struct daemon *d)
+{
+	struct fleet_claim_stats st;
+
+	if (fleet_claim_stats(d, &st) != 0)
+		return;
+	single(b, "mmstorm_fleet_claim_up", "gauge",
+	    "1 while the claimer is connected to the fleet database.", st.up);
+	single(b, "mmstorm_fleet_claim_healthy", "gauge",
+	    "1 when the fleet says this host's health is ok.",
+	    strcmp(st.health, "ok") == 0);
+	single(b, "mmstorm_fleet_heartbeat_age_seconds", "gauge",
+	    "Seconds since the last heartbeat (-1: none yet).",
+	    st.heartbeat_age_s);
+	single(b, "mmstorm_fleet_jobs_claimed_total", "counter",
+	    "Fleet jobs claimed.", (double)st.claimed);
+	single(b, "mmstorm_fleet_jobs_ended_total", "counter",
+	    "Fleet jobs whose end was reported.", (double)st.ended);
+	single(b, "mmstorm_fleet_leases_held", "gauge",
+	    "Fleet jobs this host holds.", (double)st.held);
+	single(b, "mmstorm_fleet_notifications_total", "counter",
+	    "Notifications received on the queue's channel.",
+	    (double)st.notifies);
+	single(b, "mmstorm_fleet_polls_total", "counter",
+	    "Polls of the queue (the fallback of notifications).",
+	    (double)st.polls);
+}
+
 char *
 metrics_render(struct daemon *d)
 {
@@ -224,5 +255,6 @@ metrics_render(struct daemon *d)
 	if (d->http_pool != NULL)
 		http_metrics(&b, http_pool_stats(d->http_pool));
 	fleet_family(&b, d);
+	fleet_claim_family(&b, d);
 	return buf_detach(&b);
 }

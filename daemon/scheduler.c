@@ -248,7 +248,7 @@ scheduler_start_next(struct daemon *d)
 	int64_t job, timeout_ms;
 	char *cause = NULL;
 
-	if (d->sup_pid > 0 || d->stopping)
+	if (d->sup_pid > 0 || d->stopping || !fleet_claim_ready(d))
 		return;
 	if (queue_claim_next(d->db, &job, &timeout_ms, &cause) != 0) {
 		log_err("%s", cause);
@@ -316,6 +316,7 @@ scheduler_child_exited(struct daemon *d, pid_t pid, int status)
 		log_info("job %" PRId64 ": re-queued after a lost run", job);
 	free(why);
 	fleet_kick(d);
+	fleet_claim_kick(d);
 	scheduler_start_next(d);
 }
 

@@ -27,6 +27,104 @@
  * makes one reaper at a time across the fleet. */
 #define REAPER_LOCK "7163535301"
 
+/*
+ * The statements the host's side runs, here once for both callers: the
+ * synchronous calls below (the CLI) and mmstormd's claimer on its event
+ * loop (daemon/fleet-claim.c, through store/pg-async.h).  Each is one
+ * statement with text parameters, right under autocommit as well as in
+ * a read-committed transaction.
+ */
+
+/* The queue's transactions (see queue_begin()), and the wake-ups. */
+const char fleet_sql_begin[] = "BEGIN ISOLATION LEVEL READ COMMITTED";
+const char fleet_sql_commit[] = "COMMIT";
+const char fleet_sql_rollback[] = "ROLLBACK";
+const char fleet_sql_listen[] = "LISTEN " FLEET_CHANNEL;
+
+/* $1 name, $2 tags (fleet_tags_normalize()), $3 build key, $4 release,
+ * $5 backlog -> health */
+const char fleet_sql_heartbeat[] = "INSERT INTO fleet_hosts (name, tags, "
+    "build_key, release, backlog, heartbeat_ns, first_seen_ns) VALUES ($1, "
+    "$2, $3, $4, $5, " NOW_NS ", " NOW_NS ") ON CONFLICT (name) DO UPDATE "
+    "SET tags = excluded.tags, build_key = excluded.build_key, "
+    "release = excluded.release, backlog = excluded.backlog, "
+    "heartbeat_ns = excluded.heartbeat_ns RETURNING health";
+
+/* $1 host, $2 lease ms */
+const char fleet_sql_extend[] = "UPDATE fleet_jobs SET lease_until_ns = "
+    NOW_NS " + CAST($2 AS BIGINT) * 1000000 WHERE lease_host = $1 AND "
+    "state = 'leased'";
+
+/* $1 host -> health */
+const char fleet_sql_health[] = "SELECT health FROM fleet_hosts "
+    "WHERE name = $1";
+
+/* $1 host -> id */
+const char fleet_sql_healthy[] = "UPDATE fleet_hosts SET health = 'ok' "
+    "WHERE name = $1 RETURNING id";
+
+/* $1 host, $2 build key, $3 release, $4 tags (normalized), $5 lease ms
+ * -> uuid, spec, lease_until_ns: at most one row */
+const char fleet_sql_claim[] = "UPDATE fleet_jobs SET state = 'leased', "
+    "lease_host = $1, lease_until_ns = " NOW_NS " + "
+    "CAST($5 AS BIGINT) * 1000000, "
+    "lost_ns = NULL, attempts = attempts + 1 WHERE id = ("
+    "SELECT j.id FROM fleet_jobs j WHERE j.state = 'queued' "
+    "AND (j.kernel IS NULL OR j.kernel = $2 OR j.kernel = $3) "
+    "AND (j.host IS NULL OR j.host = $1) "
+    "AND NOT EXISTS (SELECT 1 FROM fleet_job_tags t WHERE "
+    "t.job_id = j.id AND position(' ' || t.tag || ' ' IN $4) = 0) "
+    "ORDER BY j.priority DESC, j.id LIMIT 1 FOR UPDATE SKIP LOCKED) "
+    "RETURNING uuid, spec, lease_until_ns";
+
+/* $1 host -> uuid, spec, state: the jobs the host holds, leased or lost
+ * (a restarted daemon's reconciliation) */
+const char fleet_sql_held[] = "SELECT uuid, spec, state FROM fleet_jobs "
+    "WHERE lease_host = $1 AND state IN ('leased', 'lost') ORDER BY id";
+
+/* $1 host, $2 uuids (a text[] literal) -> uuid: those of them that are
+ * fleet jobs no longer this host's to run (re-queued elsewhere,
+ * cancelled, ended): their local copies go */
+const char fleet_sql_gone[] = "SELECT uuid FROM fleet_jobs WHERE uuid = "
+    "ANY(CAST($2 AS TEXT[])) AND NOT (lease_host IS NOT DISTINCT FROM $1 "
+    "AND state IN ('leased', 'lost'))";
+
+/* $1 host, $2 uuid, $3 state, $4 result, $5 error -> id */
+const char fleet_sql_end[] = "UPDATE fleet_jobs SET state = $3, "
+    "result = $4, error = $5, ended_ns = " NOW_NS ", lease_until_ns = "
+    "NULL WHERE uuid = $2 AND lease_host = $1 AND state IN ('leased', "
+    "'lost') RETURNING id";
+
+/* -> 1 locked (to the end of the transaction), 0 another holds it */
+const char fleet_sql_reap_lock[] = "SELECT CAST(pg_try_advisory_xact_lock("
+    REAPER_LOCK ") AS INT), 0";
+
+/* Expired leases: the host is lost, not the job failed.  -> lost, hosts */
+const char fleet_sql_reap_lost[] = "WITH l AS (UPDATE fleet_jobs SET "
+    "state = 'lost', lost_ns = " NOW_NS " WHERE state = 'leased' AND "
+    "lease_until_ns < " NOW_NS " RETURNING lease_host), h AS ("
+    "UPDATE fleet_hosts SET health = 'unknown' WHERE name IN (SELECT "
+    "lease_host FROM l) RETURNING id) SELECT (SELECT count(*) FROM l), "
+    "(SELECT count(*) FROM h)";
+
+/* Lost past the grace ($1 ms) with no report: elsewhere, or dead; a
+ * job re-queued notifies the listening daemons (at the commit), as a
+ * submit does.  -> requeued, dead, notified */
+const char fleet_sql_reap_requeue[] = "WITH r AS (UPDATE fleet_jobs SET "
+    "state = CASE WHEN "
+    "attempts < max_attempts THEN 'queued' ELSE 'dead' END, error = "
+    "CASE WHEN attempts < max_attempts THEN error ELSE 'lost by ' || "
+    "lease_host || ' on attempt ' || attempts || ' of ' || "
+    "max_attempts END, ended_ns = CASE WHEN attempts < max_attempts "
+    "THEN NULL ELSE " NOW_NS " END, lease_host = NULL, "
+    "lease_until_ns = NULL WHERE state = 'lost' AND lost_ns < " NOW_NS
+    " - CAST($1 AS BIGINT) * 1000000 RETURNING state), "
+    "n AS (SELECT pg_notify('" FLEET_CHANNEL "', 'requeued') FROM r "
+    "WHERE state = 'queued' LIMIT 1) "
+    "SELECT count(*) FILTER (WHERE state = 'queued'), "
+    "count(*) FILTER (WHERE state = 'dead'), (SELECT count(*) FROM n) "
+    "FROM r";
+
 static int
 need_postgresql(struct db *db, char **cause)
 {
@@ -44,7 +142,7 @@ need_postgresql(struct db *db, char **cause)
 static int
 queue_begin(struct db *db, char **cause)
 {
-	return db_exec(db, "BEGIN ISOLATION LEVEL READ COMMITTED", cause);
+	return db_exec(db, fleet_sql_begin, cause);
 }
 
 /* Ends what queue_begin() began: commit on r == 0, else roll back. */
@@ -87,7 +185,7 @@ fleet_tags_normalize(const char *tags, char **cause)
 		words = xreallocarray(words, n + 1, sizeof *words);
 		words[n++] = w;
 	}
-	if (n > 0)
+	if (n > 1)              /* words is NULL without a tag */
 		qsort(words, n, sizeof *words, cmp_str);
 	buf_addc(&out, ' ');
 	for (i = 0; i < n; i++)
@@ -285,18 +383,11 @@ fleet_heartbeat(struct db *db, const struct fleet_host *h, int64_t lease_ms,
 		return -EINVAL;
 	if ((r = queue_begin(db, cause)) != 0)
 		goto out;
-	r = exec_bound(db, "INSERT INTO fleet_hosts (name, tags, build_key, "
-	    "release, backlog, heartbeat_ns, first_seen_ns) VALUES ($1, $2, "
-	    "$3, $4, $5, " NOW_NS ", " NOW_NS ") ON CONFLICT (name) DO UPDATE "
-	    "SET tags = excluded.tags, build_key = excluded.build_key, "
-	    "release = excluded.release, backlog = excluded.backlog, "
-	    "heartbeat_ns = excluded.heartbeat_ns",
+	r = exec_bound(db, fleet_sql_heartbeat,
 	    (const char *[]){ h->name, tags, h->build_key, h->release }, 4,
 	    &h->backlog, 1, "cannot record the heartbeat", cause);
 	if (r == 0)
-		r = exec_bound(db, "UPDATE fleet_jobs SET lease_until_ns = "
-		    NOW_NS " + CAST($2 AS BIGINT) * 1000000 WHERE lease_host = $1 AND "
-		    "state = 'leased'", &h->name, 1, &lease_ms, 1,
+		r = exec_bound(db, fleet_sql_extend, &h->name, 1, &lease_ms, 1,
 		    "cannot extend the leases", cause);
 	if (r == 0)
 		r = db_commit(db, cause);
@@ -340,8 +431,7 @@ fleet_hosts_json(struct db *db, char **cause)
 static int
 host_health(struct db *db, const char *host, char **health, char **cause)
 {
-	struct stmt *st = db_prepare(db, "SELECT health FROM fleet_hosts "
-	    "WHERE name = $1", cause);
+	struct stmt *st = db_prepare(db, fleet_sql_health, cause);
 	int rc;
 
 	*health = NULL;
@@ -363,8 +453,7 @@ fleet_healthy(struct db *db, const char *host, char **cause)
 
 	if ((r = need_postgresql(db, cause)) != 0)
 		return r;
-	if ((st = db_prepare(db, "UPDATE fleet_hosts SET health = 'ok' "
-	    "WHERE name = $1 RETURNING id", cause)) == NULL)
+	if ((st = db_prepare(db, fleet_sql_healthy, cause)) == NULL)
 		return -EIO;
 	stmt_bind_text(st, 1, host);
 	switch (stmt_step(st)) {
@@ -408,17 +497,7 @@ fleet_claim(struct db *db, const struct fleet_host *h, int64_t lease_ms,
 		free(tags);
 		return r;
 	}
-	st = db_prepare(db, "UPDATE fleet_jobs SET state = 'leased', "
-	    "lease_host = $1, lease_until_ns = " NOW_NS " + "
-	    "CAST($5 AS BIGINT) * 1000000, "
-	    "lost_ns = NULL, attempts = attempts + 1 WHERE id = ("
-	    "SELECT j.id FROM fleet_jobs j WHERE j.state = 'queued' "
-	    "AND (j.kernel IS NULL OR j.kernel = $2 OR j.kernel = $3) "
-	    "AND (j.host IS NULL OR j.host = $1) "
-	    "AND NOT EXISTS (SELECT 1 FROM fleet_job_tags t WHERE "
-	    "t.job_id = j.id AND position(' ' || t.tag || ' ' IN $4) = 0) "
-	    "ORDER BY j.priority DESC, j.id LIMIT 1 FOR UPDATE SKIP LOCKED) "
-	    "RETURNING uuid, spec, lease_until_ns", cause);
+	st = db_prepare(db, fleet_sql_claim, cause);
 	if (st == NULL) {
 		free(tags);
 		return queue_end(db, -EIO, cause);
@@ -463,10 +542,7 @@ fleet_end(struct db *db, const char *host, const char *uuid,
 		    "'failed', not '%s'", state);
 	if ((r = queue_begin(db, cause)) != 0)
 		return r;
-	if ((st = db_prepare(db, "UPDATE fleet_jobs SET state = $3, "
-	    "result = $4, error = $5, ended_ns = " NOW_NS ", lease_until_ns = "
-	    "NULL WHERE uuid = $2 AND lease_host = $1 AND state IN ('leased', "
-	    "'lost') RETURNING id", cause)) == NULL)
+	if ((st = db_prepare(db, fleet_sql_end, cause)) == NULL)
 		return queue_end(db, -EIO, cause);
 	stmt_bind_text(st, 1, host);
 	stmt_bind_text(st, 2, uuid);
@@ -524,31 +600,18 @@ fleet_reap(struct db *db, int64_t grace_ms, struct fleet_reaped *out,
 		return r;
 	/* Held to the end of this transaction; another daemon's reaper
 	 * meanwhile skips its turn. */
-	if ((r = reap_step(db, "SELECT CAST(pg_try_advisory_xact_lock("
-	    REAPER_LOCK ") AS INT), 0", 0, &locked, NULL, cause)) != 0 ||
+	if ((r = reap_step(db, fleet_sql_reap_lock, 0, &locked, NULL,
+	    cause)) != 0 ||
 	    !locked)
 		goto out;
 	out->ran = 1;
 	/* Expired leases: the host is lost, not the job failed. */
-	if ((r = reap_step(db, "WITH l AS (UPDATE fleet_jobs SET state = "
-	    "'lost', lost_ns = " NOW_NS " WHERE state = 'leased' AND "
-	    "lease_until_ns < " NOW_NS " RETURNING lease_host), h AS ("
-	    "UPDATE fleet_hosts SET health = 'unknown' WHERE name IN (SELECT "
-	    "lease_host FROM l) RETURNING id) SELECT (SELECT count(*) FROM l), "
-	    "(SELECT count(*) FROM h)", 0, &out->lost, NULL, cause)) != 0)
+	if ((r = reap_step(db, fleet_sql_reap_lost, 0, &out->lost, NULL,
+	    cause)) != 0)
 		goto out;
 	/* Lost past the grace with no report: elsewhere, or dead. */
-	r = reap_step(db, "WITH r AS (UPDATE fleet_jobs SET state = CASE WHEN "
-	    "attempts < max_attempts THEN 'queued' ELSE 'dead' END, error = "
-	    "CASE WHEN attempts < max_attempts THEN error ELSE 'lost by ' || "
-	    "lease_host || ' on attempt ' || attempts || ' of ' || "
-	    "max_attempts END, ended_ns = CASE WHEN attempts < max_attempts "
-	    "THEN NULL ELSE " NOW_NS " END, lease_host = NULL, "
-	    "lease_until_ns = NULL WHERE state = 'lost' AND lost_ns < " NOW_NS
-	    " - CAST($1 AS BIGINT) * 1000000 RETURNING state) "
-	    "SELECT count(*) FILTER (WHERE "
-	    "state = 'queued'), count(*) FILTER (WHERE state = 'dead') FROM r",
-	    grace_ms, &out->requeued, &out->dead, cause);
+	r = reap_step(db, fleet_sql_reap_requeue, grace_ms, &out->requeued,
+	    &out->dead, cause);
 out:
 	return queue_end(db, r, cause);
 }

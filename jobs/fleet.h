@@ -35,6 +35,17 @@ struct db;
 /* The channel fleet_submit() notifies (LISTEN mmstorm_fleet). */
 #define FLEET_CHANNEL "mmstorm_fleet"
 
+/*
+ * The host's statements as text, for a caller that runs them itself
+ * (mmstormd's claimer on its event loop): one statement each, text
+ * parameters $1..; fleet.c lists them and what they return.
+ */
+extern const char fleet_sql_heartbeat[], fleet_sql_extend[],
+    fleet_sql_health[], fleet_sql_healthy[], fleet_sql_claim[],
+    fleet_sql_held[], fleet_sql_gone[], fleet_sql_end[], fleet_sql_reap_lock[],
+    fleet_sql_reap_lost[], fleet_sql_reap_requeue[], fleet_sql_begin[],
+    fleet_sql_commit[], fleet_sql_rollback[], fleet_sql_listen[];
+
 /* A host as it heartbeats: tags is a list of words (commas or spaces). */
 struct fleet_host {
 	const char *name;

@@ -87,6 +87,14 @@ int
 queue_insert(struct db *db, struct job_spec *js, char uuid[37],
     int64_t *id, char **cause)
 {
+	uuid_v4(uuid);
+	return queue_insert_as(db, js, uuid, id, cause);
+}
+
+int
+queue_insert_as(struct db *db, struct job_spec *js, const char *uuid,
+    int64_t *id, char **cause)
+{
 	struct stmt *st = NULL;
 	char *opts = NULL;
 	json_t *j = NULL;
@@ -97,7 +105,6 @@ queue_insert(struct db *db, struct job_spec *js, char uuid[37],
 	r = -EIO;
 	j = job_spec_to_json(js);
 	opts = json_dumps(json_object_get(j, "options"), JSON_COMPACT);
-	uuid_v4(uuid);
 	st = db_prepare(db, "INSERT INTO jobs (uuid, workload, options, repeat, "
 	    "label, retry, timeout_ms, state, created_ns) VALUES ($1, $2, $3, "
 	    "$4, $5, $6, $7, 'queued', $8)", cause);

@@ -32,6 +32,10 @@ int queue_confine(struct db *, struct job_spec *, char **cause);
 /* Store a job; queue_confine() first, so no caller can skip it. */
 int queue_insert(struct db *, struct job_spec *, char uuid[37],
     int64_t *id, char **cause);
+/* The same under a uuid given: a fleet job keeps its fleet uuid here,
+ * so that local crash recovery covers it (daemon/fleet-claim.c). */
+int queue_insert_as(struct db *, struct job_spec *, const char *uuid,
+    int64_t *id, char **cause);
 /* Rebuild the spec of a stored job, its options re-checked against the
  * registry (spec.h). */
 int queue_load_spec(struct db *, int64_t id,

@@ -28,6 +28,8 @@ struct pg_async {
 	PGconn *c;
 	enum pga_state state;
 	struct pga_result res;
+	PGresult *rows;      /* the last result with rows, kept for reading */
+	int64_t notifies;
 };
 
 /* libpq's message as one line without the trailing newline. */
@@ -99,6 +101,7 @@ pga_free(struct pg_async *a)
 		return;
 	if (a->c != NULL)
 		PQfinish(a->c);
+	PQclear(a->rows);
 	free(a->res.error);
 	free(a);
 }
@@ -115,8 +118,9 @@ pga_result(struct pg_async *a)
 	return &a->res;
 }
 
-int
-pga_send(struct pg_async *a, const char *sql, char **cause)
+/* Ready to send: the last result forgotten. */
+static int
+send_begin(struct pg_async *a, char **cause)
 {
 	if (a->state != PGA_IDLE)
 		return set_cause(cause, EBUSY, "the fleet connection is busy");
@@ -124,18 +128,89 @@ pga_send(struct pg_async *a, const char *sql, char **cause)
 	a->res.error = NULL;
 	a->res.failed = 0;
 	a->res.value = -1;
+	PQclear(a->rows);
+	a->rows = NULL;
+	return 0;
+}
+
+int
+pga_send(struct pg_async *a, const char *sql, char **cause)
+{
+	int r;
+
+	if ((r = send_begin(a, cause)) != 0)
+		return r;
 	if (!PQsendQuery(a->c, sql))
 		return conn_fail(a, "cannot send to the fleet database", cause);
 	a->state = PGA_BUSY;
 	return 0;
 }
 
-/* One result of the text: the first error wins, the last row's value
- * is kept. */
+int
+pga_send_params(struct pg_async *a, const char *sql, int n,
+    const char *const *values, char **cause)
+{
+	int r;
+
+	if ((r = send_begin(a, cause)) != 0)
+		return r;
+	if (!PQsendQueryParams(a->c, sql, n, NULL, values, NULL, NULL, 0))
+		return conn_fail(a, "cannot send to the fleet database", cause);
+	a->state = PGA_BUSY;
+	return 0;
+}
+
+int
+pga_nrows(struct pg_async *a)
+{
+	return a->rows != NULL ? PQntuples(a->rows) : 0;
+}
+
+const char *
+pga_value(struct pg_async *a, int row, int col)
+{
+	if (a->rows == NULL || row < 0 || row >= PQntuples(a->rows) ||
+	    col < 0 || col >= PQnfields(a->rows) ||
+	    PQgetisnull(a->rows, row, col))
+		return NULL;
+	return PQgetvalue(a->rows, row, col);
+}
+
+/* What LISTEN brought in: counted, dropped. */
 static void
-take_result(struct pg_async *a, PGresult *res)
+drain_notifies(struct pg_async *a)
+{
+	PGnotify *n;
+
+	while ((n = PQnotifies(a->c)) != NULL) {
+		a->notifies++;
+		PQfreemem(n);
+	}
+}
+
+int64_t
+pga_take_notifies(struct pg_async *a)
+{
+	int64_t n = a->notifies;
+
+	a->notifies = 0;
+	return n;
+}
+
+/* One result of the text: the first error wins, the last row's value
+ * is kept, and so is the last result with rows (the caller clears res
+ * unless it is kept: *kept 1). */
+static void
+take_result(struct pg_async *a, PGresult *res, int *kept)
 {
 	ExecStatusType s = PQresultStatus(res);
+
+	*kept = 0;
+	if (s == PGRES_TUPLES_OK) {
+		PQclear(a->rows);
+		a->rows = res;
+		*kept = 1;
+	}
 
 	if (s == PGRES_TUPLES_OK && PQntuples(res) > 0 && PQnfields(res) > 0 &&
 	    !PQgetisnull(res, PQntuples(res) - 1, 0))
@@ -153,12 +228,13 @@ static int
 step_busy(struct pg_async *a, int *want, char **cause)
 {
 	PGresult *res;
-	int f;
+	int f, kept;
 
 	if ((f = PQflush(a->c)) < 0)
 		return conn_fail(a, "lost the fleet database", cause);
 	if (!PQconsumeInput(a->c))
 		return conn_fail(a, "lost the fleet database", cause);
+	drain_notifies(a);
 	while (!PQisBusy(a->c)) {
 		if ((res = PQgetResult(a->c)) == NULL) {
 			if (PQstatus(a->c) == CONNECTION_BAD)
@@ -167,8 +243,9 @@ step_busy(struct pg_async *a, int *want, char **cause)
 			a->state = PGA_IDLE;
 			return PGA_READY;
 		}
-		take_result(a, res);
-		PQclear(res);
+		take_result(a, res, &kept);
+		if (!kept)
+			PQclear(res);
 	}
 	*want = PGA_WANT_READ | (f == 1 ? PGA_WANT_WRITE : 0);
 	return PGA_PENDING;
@@ -245,6 +322,7 @@ pga_step(struct pg_async *a, int *want, char **cause)
 		 * sent a notice); a dead connection shows here. */
 		if (!PQconsumeInput(a->c) || PQstatus(a->c) == CONNECTION_BAD)
 			return conn_fail(a, "lost the fleet database", cause);
+		drain_notifies(a);
 		return PGA_READY;
 	}
 	return PGA_READY;

@@ -48,6 +48,18 @@ int pga_step(struct pg_async *, int *want, char **cause);
  * not at all. */
 int pga_send(struct pg_async *, const char *sql, char **cause);
 const struct pga_result *pga_result(struct pg_async *);
+/* One statement with parameters $1..$n as text (NULL binds NULL): the
+ * same texts the synchronous driver prepares, so a statement is written
+ * once for both (jobs/fleet.h). */
+int pga_send_params(struct pg_async *, const char *sql, int n,
+    const char *const *values, char **cause);
+/* The rows of the last statement's result, while no other is sent:
+ * pga_value() is NULL for SQL NULL or out of range. */
+int pga_nrows(struct pg_async *);
+const char *pga_value(struct pg_async *, int row, int col);
+/* Notifications (LISTEN) received since the last call, counted; their
+ * payloads are not kept. */
+int64_t pga_take_notifies(struct pg_async *);
 
 /* A connection string (URL or key=value) that libpq accepts; *has_password
  * 1 when it carries a password. */
