@@ -146,8 +146,9 @@ CRASH=00000000-0000-4000-8000-00000000c0de
 # grants a lab machine, its connection file a config line.
 pg_psql fleet "CREATE ROLE mmstorm_push NOLOGIN;
     GRANT SELECT ON ALL TABLES IN SCHEMA public TO mmstorm_push;
-    GRANT INSERT ON kernels, hosts, counters, runs, run_counters, samples,
-        metrics, run_values, events, run_unavailable, run_artifacts, knobs
+    GRANT INSERT ON kernels, hosts, counters, counter_sets, counter_set_items,
+        runs, samples, metrics, run_values, events, run_unavailable,
+        run_artifacts, knobs
         TO mmstorm_push;
     GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO mmstorm_push;
     CREATE ROLE lab01 LOGIN IN ROLE mmstorm_push"
