@@ -11,6 +11,8 @@
 #   RUNS=100000 ROUNDS=5 sh bench/fleet-queries.sh
 #   KEEP_SQL="CREATE INDEX ..." sh bench/fleet-queries.sh   (a query's
 #       time before, then after running the SQL on the same database)
+#   HOLD=/tmp/f sh bench/fleet-queries.sh   (after the build, the URL in
+#       /tmp/f; the server stays up until /tmp/f is removed)
 # Needs root or the postgres user to run the server (initdb refuses root).
 set -eu
 cd "$(dirname "$0")/.."
@@ -43,6 +45,11 @@ echo "# built in $(( $(date +%s) - s )) s (BENCH DATA): $(pg_psql fleet "SELECT
     (SELECT count(*) FROM metrics) || ' metrics, ' ||
     (SELECT count(*) FROM events) || ' events, ' ||
     pg_size_pretty(pg_database_size('fleet'))")"
+if [ -n "${HOLD:-}" ]; then
+	echo "$url" > "$HOLD"
+	while [ -f "$HOLD" ]; do sleep 1; done
+	exit 0
+fi
 median() {
 	# median wall ms of ROUNDS runs of "$@"
 	i=0
