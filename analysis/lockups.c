@@ -419,7 +419,7 @@ lockups_scan_events(struct lockups_scan *s, struct stmt *st)
 /* Example events asked for in one query: a fleet database answers a
  * round trip per query, and a fleet's lockups are tens of thousands of
  * rows (bench/README.md, "Fleet queries"). */
-#define EXAMPLE_BATCH 64
+#define EXAMPLE_BATCH 256
 
 /* rows[0..n)'s title and run from their example events, one query;
  * st has EXAMPLE_BATCH parameters, the last id repeated to fill it. */

@@ -347,7 +347,7 @@ emit_args(struct db *db, const char *sql, int64_t run_id, const char *types,
  * machines take their locks in one order and never deadlock.
  *
  * A run's counter list is a counter set, stored once under its key
- * (schema/postgresql/0013-counter-sets.sql): its counters go in only
+ * (schema/postgresql/0013-fleet-scale.sql): its counters go in only
  * while the set is unknown, and the set's items with the set's row.  A
  * set inserted by a push still open makes the other's ON CONFLICT wait
  * for it; its next statement (a new snapshot) then sees it.

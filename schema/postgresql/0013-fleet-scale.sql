@@ -1,6 +1,8 @@
--- mmstorm schema v13 for PostgreSQL: counter sets (docs/fleet.md, "What
--- a run costs").  A lab's runs share a handful of counter lists (one per
--- kernel and machine shape, 400-odd counters each): a pushed run names
+-- mmstorm schema v13 for PostgreSQL: the fleet at scale.  Counter sets
+-- (docs/fleet.md, "How a run travels"), and an index for lockups.
+--
+-- A lab's runs share a handful of counter lists (one per kernel and
+-- machine shape, 400-odd counters each): a pushed run names
 -- its list by key (the SHA-256 of its counter names in index order) and
 -- the list is stored once, instead of one run_counters row per counter
 -- per run.  run_counters becomes a view over both kinds, so every
@@ -41,3 +43,11 @@ $$;
 
 CREATE TRIGGER run_counters_insert INSTEAD OF INSERT ON run_counters
 	FOR EACH ROW EXECUTE FUNCTION run_counters_insert();
+
+-- lockups reads every event by (build, signature) with these columns and
+-- its id.  SQLite's indexes all hold the rowid; here the id must be in
+-- the index itself for an index-only scan, which halves that read on a
+-- fleet's events (bench/README.md, "Fleet queries").
+DROP INDEX events_lockups;
+CREATE INDEX events_lockups ON events (kernel_id, signature, workload, kind,
+    run_id, host_id, t_ns, id);
