@@ -27,12 +27,17 @@ cleanup_scratch() { rm -rf "$SCRATCH"; }
 trap 'pg_stop; cleanup_scratch' EXIT
 trap 'exit 1' INT TERM HUP
 pg_start || test_skip_rest "PostgreSQL cannot start here"
-# A database server's memory rather than the 128 MB default: the lab's
-# server is a machine of its own.
-cat >> "$PGDIR/data/postgresql.conf" <<CONF
+# A database server's settings (docs/fleet.md, "Setup"): memory rather
+# than the 128 MB default, and the planner told that the data is on SSD
+# or in memory; PGDEFAULTS=1 leaves PostgreSQL's defaults.
+if [ -z "${PGDEFAULTS:-}" ]; then
+	cat >> "$PGDIR/data/postgresql.conf" <<CONF
 shared_buffers = 1GB
 maintenance_work_mem = 256MB
+random_page_cost = 1.1
+jit = off
 CONF
+fi
 pg_ctl_do restart
 url=$(pg_db fleet)
 "$BUILD/mmstorm" --db "$url" runs > /dev/null          # migrates
@@ -50,23 +55,41 @@ if [ -n "${HOLD:-}" ]; then
 	while [ -f "$HOLD" ]; do sleep 1; done
 	exit 0
 fi
+# CPU of the server's backends (reaped children of the postmaster:
+# a backend exits with its connection), in ms
+pm_cpu() {
+	awk -v t="$(getconf CLK_TCK)" '{ print int(($14 + $15 + $16 + $17) \
+	    * 1000 / t) }' "/proc/$(head -n 1 "$PGDIR/data/postmaster.pid")/stat"
+}
+# ROUNDS runs of "$@": median wall ms, median server CPU ms, median
+# client CPU ms
 median() {
-	# median wall ms of ROUNDS runs of "$@"
 	i=0
 	while [ $i -lt "$ROUNDS" ]; do
-		s=$(date +%s%N); "$@" > /dev/null; e=$(date +%s%N)
-		echo $(( (e - s) / 1000000 ))
+		c0=$(pm_cpu); s=$(date +%s%N)
+		/usr/bin/time -f "%U %S" -o "$SCRATCH/time" "$@" > /dev/null
+		e=$(date +%s%N)
+		sleep 0.2        # the backend's exit reaped
+		echo "$(( (e - s) / 1000000 )) $(( $(pm_cpu) - c0 ))" \
+		    "$(awk '{ print int(($1 + $2) * 1000) }' "$SCRATCH/time")"
 		i=$((i + 1))
-	done | sort -n | sed -n "$(( (ROUNDS + 1) / 2 ))p"
+	done > "$SCRATCH/rounds"
+	mid=$(( (ROUNDS + 1) / 2 ))
+	for f in 1 2 3; do
+		sort -n -k $f,$f "$SCRATCH/rounds" | sed -n "${mid}p" |
+		    cut -d' ' -f $f
+	done | tr '\n' ' '
 }
 all() {
 	"$BUILD/mmstorm" --db "$url" kernels > /dev/null    # warm the cache
+	printf '%-40s %8s %10s %10s\n' "median of $ROUNDS (ms)" wall \
+	    server-CPU client-CPU
 	for c in "compare 6.1.0-1-bench 6.1.0-2-bench" \
 	    "regressions --baseline 6.1.0-1-bench" "lockups" \
 	    "lockups --kernel 6.1.0-7-bench"; do
 		# shellcheck disable=SC2086
-		printf '%-50s %6s ms\n' "$c" \
-		    "$(median "$BUILD/mmstorm" --db "$url" $c)"
+		set -- $(median "$BUILD/mmstorm" --db "$url" $c)
+		printf '%-40s %8s %10s %10s\n' "$c" "$1" "$2" "$3"
 	done
 }
 all
