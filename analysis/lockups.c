@@ -453,6 +453,47 @@ lockups_fetch_examples(struct stmt *st, struct lockup_sort *rows, size_t n)
 	return rc == STORE_DONE ? 0 : -EIO;
 }
 
+/* rows[0..n)'s is_new: whether the baseline never had their signature,
+ * one query; st has 1 + EXAMPLE_BATCH parameters (the baseline, then
+ * the signatures, the last repeated to fill it). */
+static int
+lockups_fetch_new(struct stmt *st, int64_t baseline, struct lockup_sort *rows,
+    size_t n)
+{
+	size_t i;
+	int rc;
+
+	stmt_reset(st);
+	stmt_bind_int64(st, 1, baseline);
+	for (i = 0; i < EXAMPLE_BATCH; i++)
+		stmt_bind_text(st, (int)i + 2,
+		    rows[i < n ? i : n - 1].row.signature);
+	for (i = 0; i < n; i++)
+		rows[i].row.is_new = 1;
+	while ((rc = stmt_step(st)) == STORE_ROW)
+		for (i = 0; i < n; i++)
+			if (strcmp(rows[i].row.signature, stmt_text(st, 0)) == 0)
+				rows[i].row.is_new = 0;
+	return rc == STORE_DONE ? 0 : -EIO;
+}
+
+/* "prefix($first, .., $(first + EXAMPLE_BATCH - 1))" prepared. */
+static struct stmt *
+prepare_batch(struct db *db, const char *prefix, int first, char **cause)
+{
+	struct buf sql = BUF_INIT;
+	struct stmt *st;
+	int i;
+
+	buf_adds(&sql, prefix);
+	for (i = first; i < first + EXAMPLE_BATCH; i++)
+		buf_printf(&sql, i > first ? ", $%d" : "$%d", i);
+	buf_adds(&sql, ")");
+	st = db_prepare(db, sql.s, cause);
+	buf_release(&sql);
+	return st;
+}
+
 /*
  * Each row's title and run from its latest event, and whether the
  * baseline (if one was given) never had its signature.
@@ -461,33 +502,25 @@ static int
 lockups_add_examples(struct db *db, const struct lockups_query *q,
     struct lockup_sort *rows, size_t n, char **cause)
 {
-	struct stmt *example, *base;
-	struct buf sql = BUF_INIT;
-	size_t i;
+	struct stmt *example, *base = NULL;
+	size_t i, k;
 	int r = 0;
 
-	buf_adds(&sql, "SELECT e.id, e.title, r.uuid FROM events e LEFT JOIN "
-	    "runs r ON r.id = e.run_id WHERE e.id IN (");
-	for (i = 1; i <= EXAMPLE_BATCH; i++)
-		buf_printf(&sql, i > 1 ? ", $%zu" : "$%zu", i);
-	buf_adds(&sql, ")");
-	example = db_prepare(db, sql.s, cause);
-	buf_release(&sql);
-	base = db_prepare(db, "SELECT 1 FROM events WHERE kernel_id = $1 AND "
-	    "signature = $2 LIMIT 1", cause);
-	if (example == NULL || base == NULL) {
+	example = prepare_batch(db, "SELECT e.id, e.title, r.uuid FROM events "
+	    "e LEFT JOIN runs r ON r.id = e.run_id WHERE e.id IN (", 1, cause);
+	if (example != NULL && q->baseline != 0)
+		base = prepare_batch(db, "SELECT DISTINCT signature FROM events "
+		    "WHERE kernel_id = $1 AND signature IN (", 2, cause);
+	if (example == NULL || (q->baseline != 0 && base == NULL)) {
 		r = -EIO;
 		goto out;
 	}
-	for (i = 0; r == 0 && i < n; i += EXAMPLE_BATCH)
-		if (lockups_fetch_examples(example, rows + i, n - i <
-		    EXAMPLE_BATCH ? n - i : EXAMPLE_BATCH) != 0)
+	for (i = 0; r == 0 && i < n; i += EXAMPLE_BATCH) {
+		k = n - i < EXAMPLE_BATCH ? n - i : EXAMPLE_BATCH;
+		if (lockups_fetch_examples(example, rows + i, k) != 0 ||
+		    (base != NULL && lockups_fetch_new(base, q->baseline,
+		    rows + i, k) != 0))
 			r = db_error(db, cause, "cannot read events");
-	for (i = 0; r == 0 && q->baseline != 0 && i < n; i++) {
-		stmt_reset(base);
-		stmt_bind_int64(base, 1, q->baseline);
-		stmt_bind_text(base, 2, rows[i].row.signature);
-		rows[i].row.is_new = stmt_step(base) != STORE_ROW;
 	}
 out:
 	stmt_finalize(example);

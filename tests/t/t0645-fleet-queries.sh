@@ -54,6 +54,14 @@ test_expect 'lockups asks for its example events 256 at a time' '
 	test "$n" -le $((rows / 256 + 1))
 '
 
+test_expect 'lockups --baseline asks the baseline for 256 signatures at a time' '
+	rows=$(mmstorm --db "$URL" lockups --baseline 6.1.0-1-bench | wc -l) &&
+	n=$(statements "SELECT DISTINCT signature FROM events" lockups \
+	    --baseline 6.1.0-1-bench) &&
+	echo "# $rows rows, $n baseline queries" &&
+	test "$n" -ge 1 && test "$n" -le $((rows / 256 + 1))
+'
+
 test_expect 'compare counts finished runs once per workload, not per signature' '
 	sigs=$(mmstorm --db "$URL" compare 6.1.0-1-bench 6.1.0-2-bench | grep -c "bench title") &&
 	n=$(statements "SELECT count(\*) FROM runs WHERE kernel_id = \$1 AND workload" \
