@@ -261,3 +261,10 @@ soak: $(PROGRAMS)
 
 .PRECIOUS: $(BUILD)/fuzz/%.o
 .PHONY: fuzz fuzz-build fuzz-short soak
+
+# issue 11 item 7: push and queries at fleet scale, on a PostgreSQL of
+# their own (minutes; not part of make test; bench/README.md)
+bench-fleet: $(BUILD)/bench-fleet-push $(BUILD)/mmstorm
+	sh bench/fleet-push.sh
+	sh bench/fleet-queries.sh
+.PHONY: bench-fleet

@@ -386,10 +386,18 @@ compare_lockups(struct db *db, struct comparison *c,
 		    stmt_text(st, 3));
 		l->hit_base = stmt_int64(st, 4);
 		l->hit_new = stmt_int64(st, 5);
-		l->runs_base = count_finished_runs(db, &finished, c->base,
-		    l->workload);
-		l->runs_new = count_finished_runs(db, &finished, c->new,
-		    l->workload);
+		/* Rows come by workload: its two counts are asked once, not
+		 * per signature (thousands of round trips on a fleet). */
+		if (c->nlockups > 1 && strcmp(l[-1].workload,
+		    l->workload) == 0) {
+			l->runs_base = l[-1].runs_base;
+			l->runs_new = l[-1].runs_new;
+		} else {
+			l->runs_base = count_finished_runs(db, &finished,
+			    c->base, l->workload);
+			l->runs_new = count_finished_runs(db, &finished,
+			    c->new, l->workload);
+		}
 		lockup_cmp_rates(l);
 	}
 	stmt_finalize(st);

@@ -416,6 +416,84 @@ lockups_scan_events(struct lockups_scan *s, struct stmt *st)
 	return rc;
 }
 
+/* Example events asked for in one query: a fleet database answers a
+ * round trip per query, and a fleet's lockups are tens of thousands of
+ * rows (bench/README.md, "Fleet queries"). */
+#define EXAMPLE_BATCH 256
+
+/* rows[0..n)'s title and run from their example events, one query;
+ * st has EXAMPLE_BATCH parameters, the last id repeated to fill it. */
+static int
+lockups_fetch_examples(struct stmt *st, struct lockup_sort *rows, size_t n)
+{
+	size_t i;
+	int rc;
+
+	stmt_reset(st);
+	for (i = 0; i < EXAMPLE_BATCH; i++)
+		stmt_bind_int64(st, (int)i + 1,
+		    rows[i < n ? i : n - 1].row.example_event);
+	while ((rc = stmt_step(st)) == STORE_ROW) {
+		int64_t id = stmt_int64(st, 0);
+
+		/* events of one (build, signature) are its own: one row */
+		for (i = 0; i < n; i++) {
+			struct lockup_row *l = &rows[i].row;
+
+			if (l->example_event != id || l->title != NULL)
+				continue;
+			l->title = xstrdup(stmt_text(st, 1));
+			if (stmt_type(st, 2) != STORE_NULL)
+				l->example_run = xstrdup(stmt_text(st, 2));
+		}
+	}
+	for (i = 0; i < n; i++)
+		if (rows[i].row.title == NULL)
+			rows[i].row.title = xstrdup(rows[i].row.signature);
+	return rc == STORE_DONE ? 0 : -EIO;
+}
+
+/* rows[0..n)'s is_new: whether the baseline never had their signature,
+ * one query; st has 1 + EXAMPLE_BATCH parameters (the baseline, then
+ * the signatures, the last repeated to fill it). */
+static int
+lockups_fetch_new(struct stmt *st, int64_t baseline, struct lockup_sort *rows,
+    size_t n)
+{
+	size_t i;
+	int rc;
+
+	stmt_reset(st);
+	stmt_bind_int64(st, 1, baseline);
+	for (i = 0; i < EXAMPLE_BATCH; i++)
+		stmt_bind_text(st, (int)i + 2,
+		    rows[i < n ? i : n - 1].row.signature);
+	for (i = 0; i < n; i++)
+		rows[i].row.is_new = 1;
+	while ((rc = stmt_step(st)) == STORE_ROW)
+		for (i = 0; i < n; i++)
+			if (strcmp(rows[i].row.signature, stmt_text(st, 0)) == 0)
+				rows[i].row.is_new = 0;
+	return rc == STORE_DONE ? 0 : -EIO;
+}
+
+/* "prefix($first, .., $(first + EXAMPLE_BATCH - 1))" prepared. */
+static struct stmt *
+prepare_batch(struct db *db, const char *prefix, int first, char **cause)
+{
+	struct buf sql = BUF_INIT;
+	struct stmt *st;
+	int i;
+
+	buf_adds(&sql, prefix);
+	for (i = first; i < first + EXAMPLE_BATCH; i++)
+		buf_printf(&sql, i > first ? ", $%d" : "$%d", i);
+	buf_adds(&sql, ")");
+	st = db_prepare(db, sql.s, cause);
+	buf_release(&sql);
+	return st;
+}
+
 /*
  * Each row's title and run from its latest event, and whether the
  * baseline (if one was given) never had its signature.
@@ -424,36 +502,25 @@ static int
 lockups_add_examples(struct db *db, const struct lockups_query *q,
     struct lockup_sort *rows, size_t n, char **cause)
 {
-	struct stmt *example, *base;
-	size_t i;
+	struct stmt *example, *base = NULL;
+	size_t i, k;
 	int r = 0;
 
-	example = db_prepare(db, "SELECT e.title, r.uuid FROM events e LEFT "
-	    "JOIN runs r ON r.id = e.run_id WHERE e.id = $1", cause);
-	base = db_prepare(db, "SELECT 1 FROM events WHERE kernel_id = $1 AND "
-	    "signature = $2 LIMIT 1", cause);
-	if (example == NULL || base == NULL) {
+	example = prepare_batch(db, "SELECT e.id, e.title, r.uuid FROM events "
+	    "e LEFT JOIN runs r ON r.id = e.run_id WHERE e.id IN (", 1, cause);
+	if (example != NULL && q->baseline != 0)
+		base = prepare_batch(db, "SELECT DISTINCT signature FROM events "
+		    "WHERE kernel_id = $1 AND signature IN (", 2, cause);
+	if (example == NULL || (q->baseline != 0 && base == NULL)) {
 		r = -EIO;
 		goto out;
 	}
-	for (i = 0; i < n; i++) {
-		struct lockup_row *l = &rows[i].row;
-
-		stmt_reset(example);
-		stmt_bind_int64(example, 1, l->example_event);
-		if (stmt_step(example) == STORE_ROW) {
-			l->title = xstrdup(stmt_text(example, 0));
-			if (stmt_type(example, 1) != STORE_NULL)
-				l->example_run = xstrdup(stmt_text(example,
-				    1));
-		} else
-			l->title = xstrdup(l->signature);
-		if (q->baseline != 0) {
-			stmt_reset(base);
-			stmt_bind_int64(base, 1, q->baseline);
-			stmt_bind_text(base, 2, l->signature);
-			l->is_new = stmt_step(base) != STORE_ROW;
-		}
+	for (i = 0; r == 0 && i < n; i += EXAMPLE_BATCH) {
+		k = n - i < EXAMPLE_BATCH ? n - i : EXAMPLE_BATCH;
+		if (lockups_fetch_examples(example, rows + i, k) != 0 ||
+		    (base != NULL && lockups_fetch_new(base, q->baseline,
+		    rows + i, k) != 0))
+			r = db_error(db, cause, "cannot read events");
 	}
 out:
 	stmt_finalize(example);

@@ -18,6 +18,7 @@
  *
  *   build/bench-fleet-push -u URL -d LOCAL.db [-H hosts] [-n runs]
  *   build/bench-fleet-push -d LOCAL.db -P    (one run's push text)
+ *   build/bench-fleet-push -S                (the statements it EXECUTEs)
  */
 #include <errno.h>
 #include <getopt.h>
@@ -162,8 +163,11 @@ main(int argc, char **argv)
 	char *cause = NULL;
 	int c, r, print_only = 0;
 
-	while ((c = getopt(argc, argv, "u:d:H:n:P")) != -1) {
+	while ((c = getopt(argc, argv, "u:d:H:n:PS")) != -1) {
 		switch (c) {
+		case 'S':
+			fputs(fleet_push_statements(), stdout);
+			return 0;
 		case 'P': print_only = 1; break;
 		case 'u': url = optarg; break;
 		case 'd': local = optarg; break;

@@ -4,21 +4,19 @@
  *
  * The fleet database's ids are its own: every reference is written as
  * the natural key it stands for (a kernel's build_key, a host's
- * five-column identity, a counter's name) and joined there.  The run's
- * INSERT ... ON CONFLICT (uuid) DO NOTHING RETURNING id is a CTE that
- * every child insert reads, so when the run is already there nothing of
- * it is inserted again: a push is idempotent without a round trip to
- * ask first.  Kernels, hosts and counters are inserted in key order, so
- * that concurrent pushes from many machines take their locks in one
- * order and never deadlock.
+ * five-column identity, a counter's name, a counter set's key) and
+ * joined there.  The text only EXECUTEs statements the connection
+ * prepared (push_statements below), with array literals as arguments.
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/buf.h"
+#include "common/sha256.h"
 #include "common/text.h"
 #include "common/util.h"
 #include "store/db.h"
@@ -139,17 +137,24 @@ pg_type(char t)
 	}
 }
 
-/* Text as a standard string literal.  PostgreSQL text holds neither NUL
- * nor bytes that are not UTF-8: such a run is refused here, by name,
- * rather than by the server halfway through the text. */
 static int
-lit_text(struct buf *b, const char *s, size_t len, char **cause)
+check_text(const char *s, size_t len, char **cause)
 {
-	size_t i;
-
+	/* PostgreSQL text holds neither NUL nor bytes that are not UTF-8:
+	 * such a run is refused here, by name, rather than by the server
+	 * halfway through the text. */
 	if (memchr(s, '\0', len) != NULL || !utf8_valid(s, len))
 		return set_cause(cause, EILSEQ, "text that is not UTF-8 (or "
 		    "has a NUL byte) cannot be stored in PostgreSQL");
+	return 0;
+}
+
+/* s as a standard string literal: ' doubled. */
+static void
+lit_quoted(struct buf *b, const char *s, size_t len)
+{
+	size_t i;
+
 	buf_addc(b, '\'');
 	for (i = 0; i < len; i++) {
 		if (s[i] == '\'')
@@ -157,39 +162,41 @@ lit_text(struct buf *b, const char *s, size_t len, char **cause)
 		buf_addc(b, s[i]);
 	}
 	buf_addc(b, '\'');
-	return 0;
 }
 
+/* A double as text that reads back exactly (float8 input). */
 static void
-lit_double(struct buf *b, double d)
+add_double(struct buf *b, double d)
 {
 	if (isnan(d))
-		buf_adds(b, "'NaN'::float8");
+		buf_adds(b, "NaN");
 	else if (isinf(d))
-		buf_adds(b, d > 0 ? "'Infinity'::float8" : "'-Infinity'::float8");
+		buf_adds(b, d > 0 ? "Infinity" : "-Infinity");
 	else
-		buf_printf(b, "'%.17g'::float8", d); /* reads back exactly */
+		buf_printf(b, "%.17g", d);
 }
 
 static void
-lit_bytea(struct buf *b, const unsigned char *p, size_t len)
+add_hex(struct buf *b, const unsigned char *p, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
 	size_t i;
 
-	buf_adds(b, "'\\x");
 	for (i = 0; i < len; i++) {
 		buf_addc(b, hex[p[i] >> 4]);
 		buf_addc(b, hex[p[i] & 15]);
 	}
-	buf_adds(b, "'::bytea");
 }
 
+/* One column of a local row as an EXECUTE argument: a literal. */
 static int
 lit_column(struct buf *b, struct stmt *st, int col, char t, char **cause)
 {
+	struct buf v = BUF_INIT;
+	int r = 0;
+
 	if (stmt_type(st, col) == STORE_NULL) {
-		buf_printf(b, "NULL::%s", pg_type(t));
+		buf_adds(b, "NULL");
 		return 0;
 	}
 	switch (t) {
@@ -197,45 +204,20 @@ lit_column(struct buf *b, struct stmt *st, int col, char t, char **cause)
 		buf_printf(b, "%" PRId64, stmt_int64(st, col));
 		return 0;
 	case 'f':
-		lit_double(b, stmt_double(st, col));
-		return 0;
+		add_double(&v, stmt_double(st, col));
+		break;
 	case 'b':
-		lit_bytea(b, stmt_blob(st, col), stmt_bytes(st, col));
-		return 0;
+		buf_adds(&v, "\\x");
+		add_hex(&v, stmt_blob(st, col), stmt_bytes(st, col));
+		break;
 	default:
-		return lit_text(b, stmt_text(st, col), stmt_bytes(st, col),
-		    cause);
+		r = check_text(stmt_text(st, col), stmt_bytes(st, col), cause);
+		if (r == 0)
+			buf_add(&v, stmt_text(st, col), stmt_bytes(st, col));
 	}
-}
-
-/* The rows of a local query on run_id as VALUES tuples "(...),(...)",
- * one literal per column typed by types ('i', 'f', 't', 'b'). */
-static int
-emit_rows(struct db *db, const char *sql, int64_t run_id, const char *types,
-    struct buf *b, size_t *nrows, char **cause)
-{
-	struct stmt *st = db_prepare(db, sql, cause);
-	size_t ncol = strlen(types), c;
-	int rc, r = 0;
-
-	*nrows = 0;
-	if (st == NULL)
-		return -EIO;
-	if (stmt_param_count(st) >= 1)
-		stmt_bind_int64(st, 1, run_id);
-	while (r == 0 && (rc = stmt_step(st)) == STORE_ROW) {
-		buf_adds(b, *nrows > 0 ? ",\n(" : "(");
-		for (c = 0; r == 0 && c < ncol; c++) {
-			if (c > 0)
-				buf_addc(b, ',');
-			r = lit_column(b, st, (int)c, types[c], cause);
-		}
-		buf_addc(b, ')');
-		(*nrows)++;
-	}
-	if (r == 0 && rc != STORE_DONE)
-		r = db_error(db, cause, "cannot read the run to push");
-	stmt_finalize(st);
+	if (r == 0)
+		lit_quoted(b, v.s, v.len);
+	buf_release(&v);
 	return r;
 }
 
@@ -246,20 +228,29 @@ array_elem(struct buf *b, struct stmt *st, int col, char t, char **cause)
 {
 	const char *s;
 	size_t len, i;
+	int r;
 
 	if (stmt_type(st, col) == STORE_NULL) {
 		buf_adds(b, "NULL");
 		return 0;
 	}
-	if (t == 'i') {
+	switch (t) {
+	case 'i':
 		buf_printf(b, "%" PRId64, stmt_int64(st, col));
+		return 0;
+	case 'f':
+		add_double(b, stmt_double(st, col));
+		return 0;
+	case 'b':               /* "\\x..": the array's \ escaped */
+		buf_adds(b, "\"\\\\x");
+		add_hex(b, stmt_blob(st, col), stmt_bytes(st, col));
+		buf_addc(b, '"');
 		return 0;
 	}
 	s = stmt_text(st, col);
 	len = stmt_bytes(st, col);
-	if (memchr(s, '\0', len) != NULL || !utf8_valid(s, len))
-		return set_cause(cause, EILSEQ, "text that is not UTF-8 (or "
-		    "has a NUL byte) cannot be stored in PostgreSQL");
+	if ((r = check_text(s, len, cause)) != 0)
+		return r;
 	buf_addc(b, '"');
 	for (i = 0; i < len; i++) {
 		if (s[i] == '"' || s[i] == '\\')
@@ -271,46 +262,62 @@ array_elem(struct buf *b, struct stmt *st, int col, char t, char **cause)
 }
 
 /*
- * The rows of a local query as one array per column for unnest():
- * "'{..}'::bigint[],'{..}'::text[]".  For the long lists (a run's
- * counters: hundreds of rows) a few array literals parse and plan in a
- * fraction of the time of as many VALUES rows.  Types 'i' and 't' only.
+ * The rows of a local query on run_id as EXECUTE arguments, one per
+ * column typed by types ('i', 'f', 't', 'b'): with arrays, one array
+ * literal per column ("'{..}'::bigint[],'{..}'::text[]", empty when
+ * there is no row); without, the one row's literals.  Also the
+ * SHA-256 of column hash_col's values in order when hash_col >= 0.
  */
 static int
-emit_arrays(struct db *db, const char *sql, int64_t run_id, const char *types,
-    struct buf *b, size_t *nrows, char **cause)
+emit_args(struct db *db, const char *sql, int64_t run_id, const char *types,
+    int arrays, int hash_col, char key[65], struct buf *b, size_t *nrows,
+    char **cause)
 {
 	struct stmt *st = db_prepare(db, sql, cause);
-	size_t ncol = strlen(types), c, i;
+	size_t ncol = strlen(types), c;
 	struct buf *cols;
+	struct sha256 h;
+	unsigned char d[32];
 	int rc, r = 0;
 
 	*nrows = 0;
 	if (st == NULL)
 		return -EIO;
 	cols = xcalloc(ncol, sizeof *cols);
+	sha256_init(&h);
 	stmt_bind_int64(st, 1, run_id);
 	while (r == 0 && (rc = stmt_step(st)) == STORE_ROW) {
 		for (c = 0; r == 0 && c < ncol; c++) {
-			buf_addc(&cols[c], *nrows > 0 ? ',' : '{');
-			r = array_elem(&cols[c], st, (int)c, types[c], cause);
+			if (!arrays)
+				r = lit_column(&cols[c], st, (int)c, types[c],
+				    cause);
+			else {
+				buf_addc(&cols[c], *nrows > 0 ? ',' : '{');
+				r = array_elem(&cols[c], st, (int)c, types[c],
+				    cause);
+			}
 		}
+		if (hash_col >= 0)      /* names hold no NUL: a separator */
+			sha256_update(&h, stmt_text(st, hash_col),
+			    stmt_bytes(st, hash_col) + 1);
 		(*nrows)++;
 	}
 	if (r == 0 && rc != STORE_DONE)
 		r = db_error(db, cause, "cannot read the run to push");
-	for (c = 0; r == 0 && *nrows > 0 && c < ncol; c++) {
-		buf_adds(&cols[c], "}");
-		if (c > 0)
-			buf_addc(b, ',');
-		/* the array text as a string literal: ' doubled */
-		buf_addc(b, '\'');
-		for (i = 0; i < cols[c].len; i++) {
-			if (cols[c].s[i] == '\'')
-				buf_addc(b, '\'');
-			buf_addc(b, cols[c].s[i]);
+	for (c = 0; r == 0 && c < ncol; c++) {
+		buf_adds(b, c > 0 ? "," : "");
+		if (!arrays) {
+			buf_add(b, cols[c].s, cols[c].len);
+			continue;
 		}
-		buf_printf(b, "'::%s[]", pg_type(types[c]));
+		buf_adds(&cols[c], *nrows > 0 ? "}" : "{}");
+		lit_quoted(b, cols[c].s, cols[c].len);
+		buf_printf(b, "::%s[]", pg_type(types[c]));
+	}
+	if (hash_col >= 0) {
+		sha256_final(&h, d);
+		for (c = 0; c < 32; c++)
+			snprintf(key + 2 * c, 3, "%02x", d[c]);
 	}
 	for (c = 0; c < ncol; c++)
 		buf_release(&cols[c]);
@@ -321,131 +328,221 @@ emit_arrays(struct db *db, const char *sql, int64_t run_id, const char *types,
 
 /* ---- what a run is made of ---- */
 
-#define HOST_MATCH "h.machine_id = v.machine_id AND h.hostname = " \
-	"v.hostname AND h.cpus_possible = v.cpus_possible AND h.numa_nodes = " \
-	"v.numa_nodes AND h.mem_total_kb = v.mem_total_kb"
 #define HOST_KEY "machine_id, hostname, cpus_possible, numa_nodes, " \
 	"mem_total_kb"
 #define RUN_REFS "SELECT kernel_id FROM runs WHERE id = $1 UNION " \
 	"SELECT kernel_id FROM events WHERE run_id = $1"
 #define RUN_HOSTS "SELECT host_id FROM runs WHERE id = $1 UNION " \
 	"SELECT host_id FROM events WHERE run_id = $1"
+/* A host's five-column identity, from arguments $a.. of a statement. */
+#define HOST_MATCH(a, b, c, d, e) "h.machine_id = " a " AND h.hostname = " \
+	b " AND h.cpus_possible = " c " AND h.numa_nodes = " d " AND " \
+	"h.mem_total_kb = " e
 
-/* A local query and the fleet statement its rows go in: head, then the
- * VALUES rows (or with arrays, unnest()'s arguments), then tail. */
+/*
+ * The statements a push EXECUTEs, prepared once per connection
+ * (pg-async.c) so that no push is parsed or planned: every argument is
+ * an array, unnest()ed into its table.  Kernels, hosts and counters
+ * are inserted in key order, so that concurrent pushes from many
+ * machines take their locks in one order and never deadlock.
+ *
+ * A run's counter list is a counter set, stored once under its key
+ * (schema/postgresql/0013-fleet-scale.sql): its counters go in only
+ * while the set is unknown, and the set's items with the set's row.  A
+ * set inserted by a push still open makes the other's ON CONFLICT wait
+ * for it; its next statement (a new snapshot) then sees it.
+ *
+ * mmstorm_push_run inserts the run ON CONFLICT (uuid) DO NOTHING
+ * RETURNING id as the CTE r that every child insert reads: when the
+ * run is already there nothing of it is inserted again, so a push is
+ * idempotent without a round trip to ask first.
+ */
+static const char push_statements[] =
+	"PREPARE mmstorm_push_kernels (text[], text[], text[], text[], "
+	"text[], text[], text[], bigint[]) AS INSERT INTO kernels (build_key, "
+	"release, version, build_id, cmdline, config_hash, config_source, "
+	"first_seen_ns) SELECT * FROM unnest($1, $2, $3, $4, $5, $6, $7, $8) "
+	"ON CONFLICT (build_key) DO NOTHING;\n"
+	"PREPARE mmstorm_push_hosts (text[], text[], bigint[], bigint[], "
+	"bigint[], text[], bigint[]) AS INSERT INTO hosts (" HOST_KEY ", "
+	"nodes, first_seen_ns) SELECT * FROM unnest($1, $2, $3, $4, $5, $6, "
+	"$7) ON CONFLICT (" HOST_KEY ") DO NOTHING;\n"
+	"PREPARE mmstorm_push_counters (text, text[], text[], text[]) AS "
+	"INSERT INTO counters (name, kind, unit) SELECT * FROM unnest($2, $3, "
+	"$4) WHERE NOT EXISTS (SELECT 1 FROM counter_sets WHERE key = $1) "
+	"ON CONFLICT (name) DO NOTHING;\n"
+	"PREPARE mmstorm_push_set (text, bigint[], text[]) AS "
+	"WITH s AS (INSERT INTO counter_sets (key) VALUES ($1) ON CONFLICT "
+	"(key) DO NOTHING RETURNING id) INSERT INTO counter_set_items "
+	"(set_id, idx, counter_id) SELECT s.id, v.idx, c.id FROM s, "
+	"unnest($2, $3) AS v(idx, name) JOIN counters c ON c.name = v.name;\n"
+	"PREPARE mmstorm_push_run (text, text, text, text, text, text, text, "
+	"text, bigint, bigint, bigint, text, text, text, bigint, bigint, "
+	"bigint, text, text, "
+	"bigint[], bigint[], text[], bytea[], "               /* $20 samples */
+	"text[], float8[], text[], text[], "                  /* $24 metrics */
+	"text[], bigint[], bigint[], float8[], "              /* $28 values */
+	"text[], text[], text[], bigint[], bigint[], bigint[], text[], "
+	"text[], text[], text[], bigint[], text[], text[], "  /* $32 events */
+	"text[], text[], text[], "          /* $45 unavailable, $46 artifacts */
+	"text[], text[], text[], text[], bigint[], bigint[], text[]) AS "
+	"WITH r AS (INSERT INTO runs (uuid, workload, params, state, reason, "
+	"kernel_id, host_id, label, boot_id, host_state, created_ns, "
+	"started_ns, ended_ns, exit_status, counter_set_id) SELECT $1, $2, "
+	"$3, $4, $5, k.id, h.id, $12, $13, $14, $15, $16, $17, $18, (SELECT "
+	"id FROM counter_sets WHERE key = $19) FROM kernels k, hosts h WHERE "
+	"k.build_key = $6 AND " HOST_MATCH("$7", "$8", "$9", "$10", "$11")
+	" ON CONFLICT (uuid) DO NOTHING RETURNING id, workload),\n"
+	"c0 AS (INSERT INTO samples (run_id, seq, t_ns, label, data) SELECT "
+	"r.id, v.* FROM r, unnest($20, $21, $22, $23) AS v),\n"
+	"c1 AS (INSERT INTO metrics (run_id, name, value, unit, better) "
+	"SELECT r.id, v.* FROM r, unnest($24, $25, $26, $27) AS v),\n"
+	"c2 AS (INSERT INTO run_values (run_id, series, seq, t_ns, value) "
+	"SELECT r.id, v.* FROM r, unnest($28, $29, $30, $31) AS v),\n"
+	/* Events get the fleet's own ids, in the local order; their kernel
+	 * and host may differ from the run's (a pstore record). */
+	"c3 AS (INSERT INTO events (run_id, kernel_id, host_id, boot_id, "
+	"kind, title, signature, t_ns, source, text, workload) SELECT r.id, "
+	"k.id, h.id, v.boot_id, v.kind, v.title, v.signature, v.t_ns, "
+	"v.source, v.text, r.workload FROM r, unnest($32, $33, $34, $35, $36, "
+	"$37, $38, $39, $40, $41, $42, $43, $44) WITH ORDINALITY AS "
+	"v(build_key, m, hn, cp, nn, mk, boot_id, kind, title, signature, "
+	"t_ns, source, text, o) JOIN kernels k ON k.build_key = v.build_key "
+	"JOIN hosts h ON " HOST_MATCH("v.m", "v.hn", "v.cp", "v.nn", "v.mk")
+	" ORDER BY v.o),\n"
+	"c4 AS (INSERT INTO run_unavailable (run_id, source) SELECT r.id, "
+	"v.* FROM r, unnest($45) AS v),\n"
+	"c5 AS (INSERT INTO run_artifacts (run_id, name, content) SELECT "
+	"r.id, v.* FROM r, unnest($46, $47) AS v),\n"
+	"c6 AS (INSERT INTO knobs (run_id, path, original, value, state, "
+	"changed_ns, restored_ns, error) SELECT r.id, v.path, v.original, "
+	"v.value, v.state, v.changed_ns, v.restored_ns, v.error FROM r, "
+	"unnest($48, $49, $50, $51, $52, $53, $54) WITH ORDINALITY AS v(path, "
+	"original, value, state, changed_ns, restored_ns, error, o) "
+	"ORDER BY v.o)\n"
+	"SELECT count(*) FROM r;\n";
+
+const char *
+fleet_push_statements(void)
+{
+	return push_statements;
+}
+
+/* A local query and the arguments it makes. */
 struct part {
-	const char *local, *types, *head, *tail;
-	int arrays;          /* 1: unnest() of arrays, not VALUES */
+	const char *local, *types;
+	int arrays;           /* 1: one array per column */
 };
 
-/* Before the run: what it refers to, shared with other runs. */
-static const struct part shared_parts[] = {
-	{ "SELECT build_key, release, version, build_id, cmdline, "
-	  "config_hash, config_source, first_seen_ns FROM kernels WHERE id IN "
-	  "(" RUN_REFS ") ORDER BY build_key", "ttttttti",
-	  "INSERT INTO kernels (build_key, release, version, build_id, "
-	  "cmdline, config_hash, config_source, first_seen_ns) VALUES\n",
-	  "\nON CONFLICT (build_key) DO NOTHING;\n", 0 },
-	{ "SELECT " HOST_KEY ", nodes, first_seen_ns FROM hosts WHERE id IN "
-	  "(" RUN_HOSTS ") ORDER BY " HOST_KEY, "ttiiiti",
-	  "INSERT INTO hosts (" HOST_KEY ", nodes, first_seen_ns) VALUES\n",
-	  "\nON CONFLICT (" HOST_KEY ") DO NOTHING;\n", 0 },
-	{ "SELECT name, kind, unit FROM counters WHERE id IN (SELECT "
-	  "counter_id FROM run_counters WHERE run_id = $1) ORDER BY name",
-	  "ttt", "INSERT INTO counters (name, kind, unit) SELECT * FROM "
-	  "unnest(", ")\nON CONFLICT (name) DO NOTHING;\n", 1 },
-};
+/* What the run refers to, shared with other runs. */
+static const struct part kernels_part = {
+	"SELECT build_key, release, version, build_id, cmdline, "
+	"config_hash, config_source, first_seen_ns FROM kernels WHERE id IN "
+	"(" RUN_REFS ") ORDER BY build_key", "ttttttti", 1 };
+static const struct part hosts_part = {
+	"SELECT " HOST_KEY ", nodes, first_seen_ns FROM hosts WHERE id IN "
+	"(" RUN_HOSTS ") ORDER BY " HOST_KEY, "ttiiiti", 1 };
+static const struct part counters_part = {
+	"SELECT name, kind, unit FROM counters WHERE id IN (SELECT "
+	"counter_id FROM run_counters WHERE run_id = $1) ORDER BY name",
+	"ttt", 1 };
+/* The counter set: its key hashes the names (column 1) in index order. */
+static const struct part set_part = {
+	"SELECT rc.idx, c.name FROM run_counters rc JOIN counters c ON "
+	"c.id = rc.counter_id WHERE rc.run_id = $1 ORDER BY rc.idx", "it", 1 };
 
-/* The run itself: the CTE r that the parts below read. */
+/* The run's own row, then its children: mmstorm_push_run's arguments
+ * in order (the counter set's key goes between them). */
 static const struct part run_part = {
 	"SELECT r.uuid, r.workload, r.params, r.state, r.reason, k.build_key, "
 	"h.machine_id, h.hostname, h.cpus_possible, h.numa_nodes, "
 	"h.mem_total_kb, r.label, r.boot_id, r.host_state, r.created_ns, "
 	"r.started_ns, r.ended_ns, r.exit_status FROM runs r JOIN kernels k "
 	"ON k.id = r.kernel_id JOIN hosts h ON h.id = r.host_id "
-	"WHERE r.id = $1", "ttttttttiiitttiiit",
-	"WITH r AS (INSERT INTO runs (uuid, workload, params, state, reason, "
-	"kernel_id, host_id, label, boot_id, host_state, created_ns, "
-	"started_ns, ended_ns, exit_status)\nSELECT v.uuid, v.workload, "
-	"v.params, v.state, v.reason, k.id, h.id, v.label, v.boot_id, "
-	"v.host_state, v.created_ns, v.started_ns, v.ended_ns, v.exit_status "
-	"FROM (VALUES\n",
-	") AS v(uuid, workload, params, state, reason, build_key, " HOST_KEY
-	", label, boot_id, host_state, created_ns, started_ns, ended_ns, "
-	"exit_status)\nJOIN kernels k ON k.build_key = v.build_key JOIN hosts "
-	"h ON " HOST_MATCH "\nON CONFLICT (uuid) DO NOTHING RETURNING id, "
-	"workload)", 0 };
-
-/* The run's own rows, each a CTE inserting only if r inserted the run. */
-static const struct part run_parts[] = {
-	{ "SELECT rc.idx, c.name FROM run_counters rc JOIN counters c ON "
-	  "c.id = rc.counter_id WHERE rc.run_id = $1 ORDER BY rc.idx", "it",
-	  "INSERT INTO run_counters (run_id, idx, counter_id) SELECT r.id, "
-	  "v.idx, c.id FROM r, unnest(",
-	  ") AS v(idx, name) JOIN counters c ON c.name = v.name", 1 },
+	"WHERE r.id = $1", "ttttttttiiitttiiit", 0 };
+static const struct part child_parts[] = {
 	{ "SELECT seq, t_ns, label, data FROM samples WHERE run_id = $1 "
-	  "ORDER BY seq", "iitb",
-	  "INSERT INTO samples (run_id, seq, t_ns, label, data) SELECT r.id, "
-	  "v.seq, v.t_ns, v.label, v.data FROM r, (VALUES\n",
-	  ") AS v(seq, t_ns, label, data)", 0 },
+	  "ORDER BY seq", "iitb", 1 },
 	{ "SELECT name, value, unit, better FROM metrics WHERE run_id = $1 "
-	  "ORDER BY name", "tftt",
-	  "INSERT INTO metrics (run_id, name, value, unit, better) SELECT "
-	  "r.id, v.name, v.value, v.unit, v.better FROM r, (VALUES\n",
-	  ") AS v(name, value, unit, better)", 0 },
+	  "ORDER BY name", "tftt", 1 },
 	{ "SELECT series, seq, t_ns, value FROM run_values WHERE run_id = $1 "
-	  "ORDER BY series, seq", "tiif",
-	  "INSERT INTO run_values (run_id, series, seq, t_ns, value) SELECT "
-	  "r.id, v.series, v.seq, v.t_ns, v.value FROM r, (VALUES\n",
-	  ") AS v(series, seq, t_ns, value)", 0 },
-	/* Events get the fleet's own ids, in the local order; their kernel
-	 * and host may differ from the run's (a pstore record). */
+	  "ORDER BY series, seq", "tiif", 1 },
 	{ "SELECT k.build_key, h.machine_id, h.hostname, h.cpus_possible, "
 	  "h.numa_nodes, h.mem_total_kb, e.boot_id, e.kind, e.title, "
 	  "e.signature, e.t_ns, e.source, e.text FROM events e JOIN kernels k "
 	  "ON k.id = e.kernel_id JOIN hosts h ON h.id = e.host_id "
-	  "WHERE e.run_id = $1 ORDER BY e.id", "tttiiittttitt",
-	  "INSERT INTO events (run_id, kernel_id, host_id, boot_id, kind, "
-	  "title, signature, t_ns, source, text, workload) SELECT r.id, k.id, "
-	  "h.id, v.boot_id, v.kind, v.title, v.signature, v.t_ns, v.source, "
-	  "v.text, r.workload FROM r, (VALUES\n",
-	  ") AS v(build_key, " HOST_KEY ", boot_id, kind, title, signature, "
-	  "t_ns, source, text)\nJOIN kernels k ON k.build_key = v.build_key "
-	  "JOIN hosts h ON " HOST_MATCH, 0 },
+	  "WHERE e.run_id = $1 ORDER BY e.id", "tttiiittttitt", 1 },
 	{ "SELECT source FROM run_unavailable WHERE run_id = $1 ORDER BY "
-	  "source", "t",
-	  "INSERT INTO run_unavailable (run_id, source) SELECT r.id, v.source "
-	  "FROM r, (VALUES\n", ") AS v(source)", 0 },
+	  "source", "t", 1 },
 	{ "SELECT name, content FROM run_artifacts WHERE run_id = $1 ORDER BY "
-	  "name", "tt",
-	  "INSERT INTO run_artifacts (run_id, name, content) SELECT r.id, "
-	  "v.name, v.content FROM r, (VALUES\n", ") AS v(name, content)", 0 },
+	  "name", "tt", 1 },
 	{ "SELECT path, original, value, state, changed_ns, restored_ns, "
-	  "error FROM knobs WHERE run_id = $1 ORDER BY id", "ttttiit",
-	  "INSERT INTO knobs (run_id, path, original, value, state, "
-	  "changed_ns, restored_ns, error) SELECT r.id, v.path, v.original, "
-	  "v.value, v.state, v.changed_ns, v.restored_ns, v.error FROM r, "
-	  "(VALUES\n", ") AS v(path, original, value, state, changed_ns, "
-	  "restored_ns, error)", 0 },
+	  "error FROM knobs WHERE run_id = $1 ORDER BY id", "ttttiit", 1 },
 };
 
-/* head, rows, tail into sql; nothing when the query has no row. */
+/* One part's arguments appended to args (after a comma unless first). */
 static int
-emit_part(struct db *db, const struct part *p, int64_t run_id,
-    const char *before, struct buf *sql, struct buf *rows, size_t *n,
+add_part(struct db *db, const struct part *p, int64_t run_id, int hash_col,
+    char key[65], struct buf *args, struct buf *tmp, size_t *n,
     char **cause)
 {
 	int r;
 
-	buf_reset(rows);
-	r = p->arrays ? emit_arrays(db, p->local, run_id, p->types, rows, n,
-	    cause) : emit_rows(db, p->local, run_id, p->types, rows, n, cause);
-	if (r != 0 || *n == 0)
+	buf_reset(tmp);
+	r = emit_args(db, p->local, run_id, p->types, p->arrays, hash_col,
+	    key, tmp, n, cause);
+	if (r == 0) {
+		buf_adds(args, args->len > 0 ? "," : "");
+		buf_add(args, tmp->s, tmp->len);
+	}
+	return r;
+}
+
+/* EXECUTE name(args); into sql, args reset after. */
+static void
+execute(struct buf *sql, const char *name, struct buf *args)
+{
+	buf_printf(sql, "EXECUTE %s(", name);
+	buf_add(sql, args->s, args->len);
+	buf_adds(sql, ");\n");
+	buf_reset(args);
+}
+
+/* The kernels, hosts and counter set of the run: *key its set's key
+ * ("" when the run has no counter). */
+static int
+push_shared(struct db *db, int64_t run_id, struct buf *sql, struct buf *args,
+    struct buf *tmp, char key[65], char **cause)
+{
+	size_t n;
+	int r;
+
+	if ((r = add_part(db, &kernels_part, run_id, -1, NULL, args, tmp, &n,
+	    cause)) != 0)
 		return r;
-	buf_adds(sql, before);
-	buf_adds(sql, p->head);
-	buf_add(sql, rows->s, rows->len);
-	buf_adds(sql, p->tail);
+	execute(sql, "mmstorm_push_kernels", args);
+	if ((r = add_part(db, &hosts_part, run_id, -1, NULL, args, tmp, &n,
+	    cause)) != 0)
+		return r;
+	execute(sql, "mmstorm_push_hosts", args);
+	/* the set's items first, for its key */
+	if ((r = add_part(db, &set_part, run_id, 1, key, args, tmp, &n,
+	    cause)) != 0)
+		return r;
+	if (n == 0) {
+		key[0] = '\0';
+		buf_reset(args);
+		return 0;
+	}
+	buf_printf(sql, "EXECUTE mmstorm_push_counters('%s'", key);
+	if ((r = add_part(db, &counters_part, run_id, -1, NULL, sql, tmp, &n,
+	    cause)) != 0)
+		return r;
+	buf_adds(sql, ");\n");
+	buf_printf(sql, "EXECUTE mmstorm_push_set('%s',", key);
+	buf_add(sql, args->s, args->len);
+	buf_adds(sql, ");\n");
+	buf_reset(args);
 	return 0;
 }
 
@@ -453,19 +550,17 @@ int
 fleet_push_sql(struct db *db, const char *uuid, struct buf *sql,
     char **cause)
 {
-	struct buf rows = BUF_INIT;
+	struct buf args = BUF_INIT, tmp = BUF_INIT;
+	char key[65], *m;
 	int64_t run_id;
-	size_t i, n, k = 0;
-	char *name;
+	size_t i, n;
 	int r;
 
 	if ((r = db_uuid_lookup(db, "runs", "run", uuid, &run_id, cause)) != 0)
 		return r;
-	for (i = 0; i < sizeof shared_parts / sizeof shared_parts[0]; i++)
-		if ((r = emit_part(db, &shared_parts[i], run_id, "", sql, &rows,
-		    &n, cause)) != 0)
-			goto out;
-	if ((r = emit_part(db, &run_part, run_id, "", sql, &rows, &n,
+	if ((r = push_shared(db, run_id, sql, &args, &tmp, key, cause)) != 0)
+		goto out;
+	if ((r = add_part(db, &run_part, run_id, -1, NULL, &args, &tmp, &n,
 	    cause)) != 0)
 		goto out;
 	if (n != 1) {
@@ -473,25 +568,19 @@ fleet_push_sql(struct db *db, const char *uuid, struct buf *sql,
 		    uuid);
 		goto out;
 	}
-	for (i = 0; i < sizeof run_parts / sizeof run_parts[0]; i++) {
-		name = xasprintf(",\nc%zu AS (", k);
-		r = emit_part(db, &run_parts[i], run_id, name, sql, &rows, &n,
-		    cause);
-		free(name);
-		if (r != 0)
+	buf_printf(&args, key[0] != '\0' ? ",'%s'" : ",NULL", key);
+	for (i = 0; i < sizeof child_parts / sizeof child_parts[0]; i++)
+		if ((r = add_part(db, &child_parts[i], run_id, -1, NULL, &args,
+		    &tmp, &n, cause)) != 0)
 			goto out;
-		if (n > 0) {
-			buf_addc(sql, ')');
-			k++;
-		}
-	}
-	buf_adds(sql, "\nSELECT count(*) FROM r;\n");
+	execute(sql, "mmstorm_push_run", &args);
 out:
 	if (r != 0 && cause != NULL && *cause != NULL) {
-		name = xasprintf("run '%s': %s", uuid, *cause);
+		m = xasprintf("run '%s': %s", uuid, *cause);
 		free(*cause);
-		*cause = name;
+		*cause = m;
 	}
-	buf_release(&rows);
+	buf_release(&args);
+	buf_release(&tmp);
 	return r;
 }

@@ -40,14 +40,23 @@ struct fleet_backlog {
 };
 int fleet_outbox_backlog(struct db *, struct fleet_backlog *, char **cause);
 
+/* The fleet schema version push needs (0013: counter sets). */
+#define FLEET_PUSH_SCHEMA 13
+
+/* The PREPARE statements fleet_push_sql()'s text EXECUTEs: sent once on
+ * every fleet connection (store/pg-async.c) before its first push. */
+const char *fleet_push_statements(void);
+
 /*
  * Append to sql the statements that store run uuid (read from the local
- * database) in the fleet database: its kernel builds, hosts and counters
- * (ON CONFLICT DO NOTHING), then one statement inserting the run and
+ * database) in the fleet database: its kernel builds, hosts, counters and
+ * counter set (ON CONFLICT DO NOTHING), then one statement inserting the run and
  * its samples, metrics, values, events, unavailable sources, artifacts
  * and knobs, whose single result row is 1 when the run was stored and 0
- * when the fleet database already had it.  Literals only, no parameters:
- * the whole text goes in one simple-query message, one round trip.
+ * when the fleet database already had it.  EXECUTEs of the prepared
+ * statements with literal arguments (arrays, one per column), no
+ * parameters: the whole text goes in one simple-query message, one round
+ * trip, and nothing of it is planned again.
  */
 int fleet_push_sql(struct db *, const char *uuid, struct buf *sql,
     char **cause);

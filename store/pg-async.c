@@ -12,14 +12,16 @@
 #include <libpq-fe.h>
 
 #include "common/util.h"
+#include "store/fleet-push.h"
 #include "store/pg-async.h"
 
-/* The fleet tables push writes are all there from schema version 8. */
-#define PGA_SCHEMA_MIN 8
+/* The fleet tables push writes are all there from this version. */
+#define PGA_SCHEMA_MIN FLEET_PUSH_SCHEMA
 
 enum pga_state {
 	PGA_CONNECTING,
 	PGA_SETUP,          /* the session settings sent after connecting */
+	PGA_PREPARE,        /* then push's statements (fleet-push.h) */
 	PGA_IDLE,
 	PGA_BUSY,
 };
@@ -265,16 +267,32 @@ connected(struct pg_async *a, int *want, char **cause)
 	if ((r = pga_send(a, "SET client_encoding = 'UTF8'; "
 	    "SET standard_conforming_strings = on; "
 	    "SET statement_timeout = '120s'; "
+	    /* a push's plan does not depend on its arguments' values */
+	    "SET plan_cache_mode = force_generic_plan; "
 	    "SELECT coalesce(max(version), 0) FROM schema_version", cause)) != 0)
 		return r;
 	a->state = PGA_SETUP;
 	return step_busy(a, want, cause);
 }
 
-/* The session settings' answer: the schema must be one push can write. */
+/* Push's statements prepared: the connection is ready. */
 static int
-setup_done(struct pg_async *a, char **cause)
+prepare_done(struct pg_async *a, char **cause)
 {
+	a->state = PGA_IDLE;
+	if (a->res.failed)
+		return set_cause(cause, EPROTO, "fleet database: cannot "
+		    "prepare the push statements: %s", a->res.error);
+	return PGA_READY;
+}
+
+/* The session settings' answer: the schema must be one push can write.
+ * Then push's statements are prepared, once for the connection's life. */
+static int
+setup_done(struct pg_async *a, int *want, char **cause)
+{
+	int r;
+
 	a->state = PGA_IDLE;
 	if (a->res.failed)
 		return set_cause(cause, EPROTO, "fleet database: %s (is its "
@@ -283,7 +301,12 @@ setup_done(struct pg_async *a, char **cause)
 		return set_cause(cause, EPROTO, "fleet database has schema "
 		    "version %" PRId64 ", push needs %d or later: migrate it "
 		    "(docs/fleet.md)", a->res.value, PGA_SCHEMA_MIN);
-	return PGA_READY;
+	if ((r = pga_send(a, fleet_push_statements(), cause)) != 0)
+		return r;
+	a->state = PGA_PREPARE;
+	if ((r = step_busy(a, want, cause)) != PGA_READY)
+		return r;
+	return prepare_done(a, cause);
 }
 
 int
@@ -310,11 +333,15 @@ pga_step(struct pg_async *a, int *want, char **cause)
 			    "database", cause);
 		}
 		/* the settings came back at once */
-		return setup_done(a, cause);
+		return setup_done(a, want, cause);
 	case PGA_SETUP:
 		if ((r = step_busy(a, want, cause)) != PGA_READY)
 			return r;
-		return setup_done(a, cause);
+		return setup_done(a, want, cause);
+	case PGA_PREPARE:
+		if ((r = step_busy(a, want, cause)) != PGA_READY)
+			return r;
+		return prepare_done(a, cause);
 	case PGA_BUSY:
 		return step_busy(a, want, cause);
 	case PGA_IDLE:

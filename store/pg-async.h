@@ -4,7 +4,8 @@
  * store/ includes libpq: the loop watches pga_fd() for what pga_step()
  * says it wants and calls pga_step() again when the descriptor is ready.
  *
- *     pga_connect() -> pga_step() ... PGA_READY (connected)
+ *     pga_connect() -> pga_step() ... PGA_READY (connected, push's
+ *                                       statements prepared)
  *     pga_send(sql) -> pga_step() ... PGA_READY (result in pga_result())
  *
  * A negative return from pga_step() or pga_send() means the connection

@@ -135,6 +135,19 @@ test_expect 'killed during pushes, the fleet database ends up with every run' '
 	test "$(grep -c "\"type\":\"run\"" fleet-all.jsonl)" = $n
 '
 
+test_expect 'runs with the same counter list share one counter set' '
+	sets=$(pg_psql fleet "SELECT count(*) FROM counter_sets") &&
+	runs=$(pg_psql fleet "SELECT count(*) FROM runs WHERE counter_set_id IS NOT NULL") &&
+	echo "# $runs runs, $sets counter sets" &&
+	test "$sets" -ge 1 && test "$runs" -gt "$sets" &&
+	test "$(pg_psql fleet "SELECT count(*) FROM run_counter_rows")" = 0 &&
+	test "$(pg_psql fleet "SELECT count(*) FROM counter_set_items")" -lt \
+	    "$(lite "SELECT count(*) FROM run_counters")" &&
+	lite "SELECT r.uuid, rc.idx, c.name FROM run_counters rc JOIN runs r ON r.id = rc.run_id JOIN counters c ON c.id = rc.counter_id ORDER BY 1, 2" > rc-local &&
+	pg_psql fleet "SELECT r.uuid, rc.idx, c.name FROM run_counters rc JOIN runs r ON r.id = rc.run_id JOIN counters c ON c.id = rc.counter_id ORDER BY 1, 2" > rc-fleet &&
+	cmp rc-local rc-fleet
+'
+
 # A crashed boot: a run left 'running' by another boot id and the panic
 # the kernel wrote to pstore.  Crash recovery ends the run and queues it;
 # it reaches the fleet database with its pstore event and record.
@@ -146,8 +159,9 @@ CRASH=00000000-0000-4000-8000-00000000c0de
 # grants a lab machine, its connection file a config line.
 pg_psql fleet "CREATE ROLE mmstorm_push NOLOGIN;
     GRANT SELECT ON ALL TABLES IN SCHEMA public TO mmstorm_push;
-    GRANT INSERT ON kernels, hosts, counters, runs, run_counters, samples,
-        metrics, run_values, events, run_unavailable, run_artifacts, knobs
+    GRANT INSERT ON kernels, hosts, counters, counter_sets, counter_set_items,
+        runs, samples, metrics, run_values, events, run_unavailable,
+        run_artifacts, knobs
         TO mmstorm_push;
     GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO mmstorm_push;
     CREATE ROLE lab01 LOGIN IN ROLE mmstorm_push"
