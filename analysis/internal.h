@@ -57,8 +57,8 @@ int run_keys_init(struct run_keys *, struct db *, struct analysis_strings *,
     const struct compare_opts *, char **cause);
 void run_keys_release(struct run_keys *);
 /* A run's key into *host and *params; 0 when the filters leave it out. */
-int run_keys_of(struct run_keys *, int64_t host_id, const char *params,
-    const char **host, const char **params_key);
+int run_keys_of(struct run_keys *, int64_t host_id, const char *workload,
+    const char *params, const char **host, const char **params_key);
 
 /* One build x workload x key x metric: the values of its passed runs. */
 /* One side as the rule reads it: sorted values and, when every value is

@@ -19,6 +19,7 @@
 /* A params text read before, by a cheap hash of its bytes. */
 struct params_seen {
 	uint64_t fnv;
+	char *workload;
 	char *text;
 	const char *key;      /* interned; NULL: the filter leaves it out */
 };
@@ -76,8 +77,10 @@ run_keys_release(struct run_keys *k)
 {
 	size_t i;
 
-	for (i = 0; i < k->nseen; i++)
+	for (i = 0; i < k->nseen; i++) {
+		free(k->seen[i].workload);
 		free(k->seen[i].text);
+	}
 	free(k->seen);
 	free(k->interned);
 	free(k->host_key);
@@ -100,9 +103,20 @@ host_index(const struct run_keys *k, int64_t id)
 	return k->nhosts;
 }
 
-/* The interned key of a params text; NULL when --params leaves it out. */
+/* 1 when seen is the params text of a run of workload. */
+static int
+seen_is(const struct params_seen *seen, uint64_t h, const char *workload,
+    const char *text)
+{
+	return seen->fnv == h && strcmp(seen->text, text) == 0 &&
+	    strcmp(seen->workload, workload) == 0;
+}
+
+/* The interned key of a workload's params text; NULL when --params
+ * leaves it out.  The key leaves out options at their defaults, and
+ * those are the workload's: the cache is by workload and text. */
 static const char *
-params_key(struct run_keys *k, const char *text)
+params_key(struct run_keys *k, const char *workload, const char *text)
 {
 	char key[CATALOG_PARAMS_KEY_LEN + 1];
 	struct params_seen *p;
@@ -111,20 +125,24 @@ params_key(struct run_keys *k, const char *text)
 
 	if (text == NULL)
 		text = "";
-	/* runs come in batches of one job: the last one read, first */
-	if (k->last < k->nseen && strcmp(k->seen[k->last].text, text) == 0)
-		return k->seen[k->last].key;
+	if (workload == NULL)
+		workload = "";
 	h = fnv1a(text);
+	/* runs come in batches of one job: the last one read, first */
+	if (k->last < k->nseen && seen_is(&k->seen[k->last], h, workload,
+	    text))
+		return k->seen[k->last].key;
 	for (i = 0; i < k->nseen; i++) {
-		if (k->seen[i].fnv == h && strcmp(k->seen[i].text, text) == 0) {
+		if (seen_is(&k->seen[i], h, workload, text)) {
 			k->last = i;
 			return k->seen[i].key;
 		}
 	}
-	catalog_params_key(text, key);
+	catalog_params_key(workload, text, key);
 	k->seen = xreallocarray(k->seen, k->nseen + 1, sizeof *k->seen);
 	p = &k->seen[k->nseen];
 	p->fnv = h;
+	p->workload = xstrdup(workload);
 	p->text = xstrdup(text);
 	p->key = NULL;
 	if (k->o->params == NULL || starts_with(key, k->o->params))
@@ -135,14 +153,14 @@ params_key(struct run_keys *k, const char *text)
 }
 
 int
-run_keys_of(struct run_keys *k, int64_t host_id, const char *params,
-    const char **host, const char **params_out)
+run_keys_of(struct run_keys *k, int64_t host_id, const char *workload,
+    const char *params, const char **host, const char **params_out)
 {
 	size_t i = host_index(k, host_id);
 
 	if (i == k->nhosts || !k->host_ok[i])
 		return 0;
 	*host = k->host_key[i];
-	*params_out = params_key(k, params);
+	*params_out = params_key(k, workload, params);
 	return *params_out != NULL;
 }

@@ -188,7 +188,7 @@ load_passed_runs(struct db *db, int64_t kernel, const char *workload,
 		const char *host, *params;
 
 		if (!run_keys_of(&ld->keys, stmt_int64(st, 3),
-		    stmt_text(st, 4), &host, &params))
+		    stmt_text(st, 2), stmt_text(st, 4), &host, &params))
 			continue;
 		if (ld->nruns == cap) {
 			cap = cap ? cap * 2 : 64;

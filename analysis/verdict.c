@@ -60,8 +60,8 @@ count_by_state(struct db *db, int64_t kernel, const char *workload,
 	stmt_bind_int64(st, 1, kernel);
 	stmt_bind_text(st, 2, workload);
 	while ((r = stmt_step(st)) == STORE_ROW) {
-		if (!run_keys_of(keys, stmt_int64(st, 1), stmt_text(st, 2),
-		    &host, &params))
+		if (!run_keys_of(keys, stmt_int64(st, 1), workload,
+		    stmt_text(st, 2), &host, &params))
 			continue;
 		rc->total++;
 		state = stmt_text(st, 0);
@@ -107,8 +107,8 @@ count_event_runs(struct db *db, int64_t kernel, const char *workload,
 	for (i = 0; i < ntexts; i++)
 		stmt_bind_text(st, (int)i + 3, texts[i]);
 	while ((r = stmt_step(st)) == STORE_ROW) {
-		if (!run_keys_of(keys, stmt_int64(st, 1), stmt_text(st, 2),
-		    &host, &params))
+		if (!run_keys_of(keys, stmt_int64(st, 1), workload,
+		    stmt_text(st, 2), &host, &params))
 			continue;
 		if (*title == NULL)
 			*title = xstrdup(stmt_text(st, 3));

@@ -206,7 +206,7 @@ section_params(const char *arg, struct compare_opts *o)
 		goto out;
 	}
 	json = params_to_json(jf.jobs[i].params);
-	catalog_params_key(json, key);
+	catalog_params_key(jf.jobs[i].wl->name, json, key);
 	free(json);
 	o->params = key;
 	if (o->workload == NULL)

@@ -565,7 +565,7 @@ params_key_of(const struct params *p)
 	static char key[CATALOG_PARAMS_KEY_LEN + 1];
 	char *json = params_to_json(p);
 
-	catalog_params_key(json, key);
+	catalog_params_key(p->owner, json, key);
 	free(json);
 	return key;
 }

@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "store/catalog.h"
+#include "workloads/workloads.h"
 
 #ifndef MMSTORM_VERSION
 #error "MMSTORM_VERSION is set by the Makefile, from debian/changelog"
@@ -38,6 +40,8 @@ main(int argc, char **argv)
 	const char *value;
 	int i = 1, r;
 
+	/* Comparison keys leave out options at their defaults. */
+	catalog_set_defaults(workload_defaults_json);
 	while (i < argc && argv[i][0] == '-') {
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			usage(stdout);

@@ -18,7 +18,9 @@
 #include <event2/event.h>
 
 #include "daemon/daemon.h"
+#include "store/catalog.h"
 #include "store/db.h"
+#include "workloads/workloads.h"
 #include "store/pg-async.h"
 #include "probe/identity.h"
 
@@ -487,6 +489,8 @@ main(int argc, char **argv)
 	int rc = 1;
 
 	memset(&d, 0, sizeof d);
+	/* Comparison keys leave out options at their defaults. */
+	catalog_set_defaults(workload_defaults_json);
 	d.socket_fd = d.progress_fd = -1;
 	d.pstore_dir = "/sys/fs/pstore";
 	d.kmsg_quiet_ms = 20;

@@ -1,5 +1,6 @@
 /* catalog.c - the kernel builds and the runs a database holds, listed. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -173,17 +174,71 @@ catalog_kernels_free(struct catalog_kernel *rows, size_t n)
 	free(rows);
 }
 
+static catalog_defaults_fn defaults_fn;
+
+/* The hook's texts, parsed once each (they live as long as the program). */
+static struct parsed_defaults {
+	const char *text;
+	json_t *obj;
+} parsed[16];
+static size_t nparsed;
+static pthread_mutex_t parsed_mu = PTHREAD_MUTEX_INITIALIZER;
+
 void
-catalog_params_key(const char *params, char out[CATALOG_PARAMS_KEY_LEN + 1])
+catalog_set_defaults(catalog_defaults_fn fn)
+{
+	defaults_fn = fn;
+}
+
+/* A borrowed reference to the parsed defaults of workload, or NULL. */
+static json_t *
+defaults_of(const char *workload)
+{
+	const char *text;
+	json_t *obj = NULL;
+	size_t i;
+
+	if (defaults_fn == NULL || workload == NULL ||
+	    (text = defaults_fn(workload)) == NULL)
+		return NULL;
+	pthread_mutex_lock(&parsed_mu);
+	for (i = 0; i < nparsed; i++)
+		if (parsed[i].text == text)
+			obj = parsed[i].obj;
+	if (obj == NULL && nparsed < sizeof parsed / sizeof parsed[0]) {
+		obj = json_loads(text, 0, NULL);
+		if (json_is_object(obj)) {
+			parsed[nparsed].text = text;
+			parsed[nparsed++].obj = obj;
+		} else {
+			json_decref(obj);
+			obj = NULL;
+		}
+	}
+	pthread_mutex_unlock(&parsed_mu);
+	return obj;
+}
+
+void
+catalog_params_key(const char *workload, const char *params,
+    char out[CATALOG_PARAMS_KEY_LEN + 1])
 {
 	json_t *j = json_loads(params != NULL ? params : "{}", 0, NULL);
+	json_t *defaults, *v, *d;
+	const char *name;
 	char *canon;
 	char hex[65];
+	void *next;
 
 	/* A seed is a draw, not a setting: runs that differ only in it are
 	 * replicates (hotplug draws one per run, run/options.c). */
 	if (json_is_object(j))
 		json_object_del(j, "seed");
+	if (json_is_object(j) && (defaults = defaults_of(workload)) != NULL)
+		json_object_foreach_safe(j, next, name, v)
+			if ((d = json_object_get(defaults, name)) != NULL &&
+			    json_equal(d, v))
+				json_object_del(j, name);
 	canon = j != NULL ? json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT) :
 	    NULL;
 
@@ -334,7 +389,7 @@ fill_run(struct stmt *st, void *row)
 	run->started_ns = stmt_int64(st, 6);
 	run->ended_ns = stmt_int64(st, 7);
 	run->reason = dup_or_null(stmt_text(st, 8));
-	catalog_params_key(stmt_text(st, 9), run->params);
+	catalog_params_key(run->workload, stmt_text(st, 9), run->params);
 	run->host = host_class_name(stmt_text(st, 12), stmt_text(st, 10),
 	    stmt_text(st, 11));
 	run->hostname = xstrdup(stmt_text(st, 10));

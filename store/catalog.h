@@ -70,9 +70,26 @@ int catalog_host_set_class(struct db *, const char *host, const char *class,
     int64_t *changed, char **cause);
 /* A host filter (class name or hostname) matches h. */
 int catalog_host_matches(const struct catalog_host *h, const char *filter);
-/* The parameter hash of a params JSON text into out. */
-void catalog_params_key(const char *params,
+/*
+ * The parameter hash of a run of workload with a params JSON text, into
+ * out: the canonical JSON (keys sorted) without the seed (a draw, not a
+ * setting) and without options at the default that the hook installed
+ * by catalog_set_defaults() gives for the workload, so that an option a
+ * later mmstorm adds, at the default that keeps the old behaviour, does
+ * not split the runs of one configuration into two keys (nor make a job
+ * section miss the runs older versions made of it).  workload NULL, or
+ * no hook: nothing but the seed is left out.
+ */
+void catalog_params_key(const char *workload, const char *params,
     char out[CATALOG_PARAMS_KEY_LEN + 1]);
+/*
+ * fn(workload): that workload's defaults as a JSON object text that
+ * lives as long as the program, or NULL.  Set once, before any key is
+ * computed, by the programs that know the workloads (cli, daemon:
+ * workload_defaults_json()); the store cannot see them.
+ */
+typedef const char *(*catalog_defaults_fn)(const char *workload);
+void catalog_set_defaults(catalog_defaults_fn fn);
 
 struct catalog_run {
 	char *uuid;

@@ -11,5 +11,12 @@
 extern const struct workload *const workloads[];   /* NULL-terminated */
 /* workload_lookup(workloads, name) */
 const struct workload *workload_find(const char *name);
+/*
+ * The options of workload name that have a default, at their defaults,
+ * as params_to_json() stores them; NULL for a name this build lacks.
+ * The text lives as long as the program (the comparison keys leave out
+ * options at these values: store/catalog.h, catalog_set_defaults()).
+ */
+const char *workload_defaults_json(const char *name);
 
 #endif

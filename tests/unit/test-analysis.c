@@ -523,9 +523,9 @@ TEST(analysis_keys_never_pool_hosts_or_params)
 	int64_t a, b, ha, hb, changed;
 	char *cause = NULL, *got;
 
-	catalog_params_key(p1, k1);
-	catalog_params_key(p1b, k1b);
-	catalog_params_key(p2, k2);
+	catalog_params_key("w", p1, k1);
+	catalog_params_key("w", p1b, k1b);
+	catalog_params_key("w", p2, k2);
 	CHECK_STR_EQ(k1, k1b);           /* key order and spaces do not count */
 	CHECK(strcmp(k1, k2) != 0);
 	a = add_kernel(db, "6.1.0-1-t", NULL, "", "ka");
@@ -674,4 +674,42 @@ TEST(analysis_decide_too_noisy_and_too_few)
 	CHECK(isfinite(m.estimate_pct));
 	CHECK_DBL_NEAR(m.estimate_pct, 0, 1e-12);
 	CHECK_INT_EQ(m.mark, CMP_SAME);
+}
+
+/* The defaults a test installs: "w" has size=1 and mode="a" by default. */
+static const char *
+test_defaults(const char *workload)
+{
+	return strcmp(workload, "w") == 0 ?
+	    "{\"size\":1,\"mode\":\"a\",\"on\":true}" : NULL;
+}
+
+/*
+ * An option added later, at the default that keeps the old behaviour,
+ * must not split one configuration into two keys; a value other than
+ * the default, or another workload's defaults, still does.
+ */
+TEST(analysis_params_key_leaves_out_defaults)
+{
+	char old[CATALOG_PARAMS_KEY_LEN + 1], now[sizeof old];
+	char other[sizeof old], raw[sizeof old];
+
+	catalog_params_key("w", "{\"size\":1,\"iterations\":3}", raw);
+	catalog_set_defaults(test_defaults);
+	catalog_params_key("w", "{\"size\":1,\"iterations\":3}", old);
+	catalog_params_key("w", "{\"iterations\":3,\"size\":1,\"mode\":\"a\","
+	    "\"on\":true,\"seed\":77}", now);
+	CHECK_STR_EQ(old, now);
+	CHECK(strcmp(old, raw) != 0);      /* size=1 left out */
+	catalog_params_key("w", "{\"size\":1,\"iterations\":3,\"mode\":\"b\"}",
+	    other);
+	CHECK(strcmp(old, other) != 0);
+	catalog_params_key("w", "{\"size\":1,\"iterations\":3,\"on\":1}",
+	    other);
+	CHECK(strcmp(old, other) != 0);    /* 1 is not true */
+	catalog_params_key("v", "{\"size\":1,\"iterations\":3}", other);
+	CHECK_STR_EQ(other, raw);          /* v has no defaults here */
+	catalog_params_key(NULL, "{\"size\":1,\"iterations\":3}", other);
+	CHECK_STR_EQ(other, raw);
+	catalog_set_defaults(NULL);
 }
