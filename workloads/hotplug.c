@@ -19,6 +19,7 @@
 #include <inttypes.h>
 #include <pthread.h>
 #include <sched.h>
+#include <sys/mman.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,6 +79,11 @@ static const struct opt_spec hotplug_opts[] = {
 	    "wait at most this long for pressure to reach the floor" },
 	{ "chase", OPT_BOOL, 0, 1, "1", NULL,
 	    "a thread keeps migrating onto the CPU being taken down" },
+	{ "burst", OPT_SIZE, 0, INT64_C(1) << 40, NULL, NULL,
+	    "while a CPU goes down, a thread faults this much THP-advised "
+	    "memory and frees it, again and again, so that allocations "
+	    "enter direct reclaim during the offline (default: 64M with "
+	    "pressure=direct, else 0)" },
 	{ "hang_s", OPT_DURATION, 1000, INT64_C(3600) * 1000, "30s", NULL,
 	    "one online/offline write longer than this ends the run as lockup" },
 	{ NULL, 0, 0, 0, NULL, NULL, NULL },
@@ -129,6 +135,8 @@ struct hotplug {
 	int64_t hang_ns;
 	int enospc_every;            /* test hook, 0 off (see transition) */
 	atomic_int online_writes;
+	size_t burst_bytes;          /* burst=, 0 off */
+	atomic_llong burst_faults;   /* huge faults the burst thread made */
 	/* results, under mu */
 	pthread_mutex_t mu;
 	double *offline_ms, *online_ms;
@@ -246,6 +254,58 @@ chase_main(void *arg)
 	return NULL;
 }
 
+#define HUGE_BYTES ((size_t)2 << 20)
+
+/*
+ * One burst: fault len bytes of MADV_HUGEPAGE memory, a huge page at a
+ * time while the offline lasts, then give it all back.  Under
+ * pressure=direct free memory sits at the watermarks, so each order-9
+ * fault goes to direct compaction and then direct reclaim, whose
+ * drain_all_pages() IPIs race the CPU going down: seed 003's path.
+ */
+static void
+burst_once(struct hotplug *h)
+{
+	size_t len = h->burst_bytes, off;
+	char *map, *a;
+
+	map = mmap(NULL, len + HUGE_BYTES, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (map == MAP_FAILED) {
+		sleep_ns(CHASE_NS);
+		return;
+	}
+	a = (char *)(((uintptr_t)map + HUGE_BYTES - 1) & ~(HUGE_BYTES - 1));
+	madvise(a, len, MADV_HUGEPAGE);
+	for (off = 0; off < len && atomic_load(&h->target) >= 0 &&
+	    !atomic_load(&h->done); off += HUGE_BYTES) {
+		a[off] = 1;
+		atomic_fetch_add(&h->burst_faults, 1);
+	}
+	munmap(map, len + HUGE_BYTES);
+}
+
+/* burst=: while an offline is in progress, burst again and again;
+ * asleep on chase_cv otherwise, as the chase thread. */
+static void *
+burst_main(void *arg)
+{
+	struct hotplug *h = arg;
+
+	pthread_mutex_lock(&h->chase_mu);
+	while (!atomic_load(&h->done)) {
+		if (atomic_load(&h->target) < 0) {
+			pthread_cond_wait(&h->chase_cv, &h->chase_mu);
+			continue;
+		}
+		pthread_mutex_unlock(&h->chase_mu);
+		burst_once(h);
+		pthread_mutex_lock(&h->chase_mu);
+	}
+	pthread_mutex_unlock(&h->chase_mu);
+	return NULL;
+}
+
 /* The chase and watchdog threads end (the chase thread may be asleep). */
 static void
 threads_done(struct hotplug *h)
@@ -263,7 +323,7 @@ chase_target(struct hotplug *h, int cpu)
 {
 	pthread_mutex_lock(&h->chase_mu);
 	atomic_store(&h->target, cpu);
-	pthread_cond_signal(&h->chase_cv);
+	pthread_cond_broadcast(&h->chase_cv);    /* chase and burst */
 	pthread_mutex_unlock(&h->chase_mu);
 }
 
@@ -1065,6 +1125,10 @@ record_transitions(struct wl_ctx *ctx, const struct hotplug *h, int64_t t0,
 	    BETTER_HIGHER);
 	wl_metric(ctx, "cycles_in_direct_reclaim", (double)h->reclaim_cycles,
 	    "count", BETTER_HIGHER);
+	if (h->burst_bytes > 0)
+		wl_metric(ctx, "burst_faults",
+		    (double)atomic_load(&h->burst_faults), "count",
+		    BETTER_HIGHER);
 	if (t1 > t0)
 		wl_metric(ctx, "transitions_per_s", (double)(h->noffline +
 		    h->nonline) / ((double)(t1 - t0) / 1e9), "1/s",
@@ -1116,6 +1180,12 @@ hotplug_new(struct wl_ctx *ctx)
 	pthread_cond_init(&h->lanes_cv, NULL);
 	h->hang_ns = wl_int(ctx, "hang_s") * 1000000;
 	h->enospc_every = hook != NULL ? atoi(hook) : 0;
+	atomic_init(&h->burst_faults, 0);
+	if (wl_isset(ctx, "burst"))
+		h->burst_bytes = (size_t)wl_int(ctx, "burst");
+	else if (strcmp(wl_str(ctx, "pressure"), "direct") == 0)
+		h->burst_bytes = (size_t)64 << 20;
+	h->burst_bytes &= ~(HUGE_BYTES - 1);
 	return h;
 }
 
@@ -1151,8 +1221,9 @@ cycle_phase(struct wl_ctx *ctx, struct hotplug *h, char **cause)
 {
 	struct sampler *smp = NULL;
 	int64_t *before = NULL, *after = NULL, t0, t1;
-	pthread_t chase, watch;
-	int have_chase = 0, have_watch = 0, result = WL_PASSED, r;
+	pthread_t chase, watch, burst;
+	int have_chase = 0, have_watch = 0, have_burst = 0;
+	int result = WL_PASSED, r;
 
 	/* Only the sources report_counters() reads.  A full sampler here
 	 * held a second set of per-CPU tracepoint events (the supervisor's
@@ -1173,6 +1244,9 @@ cycle_phase(struct wl_ctx *ctx, struct hotplug *h, char **cause)
 		have_chase = 1;
 	if (pthread_create(&watch, NULL, watchdog_main, h) == 0)
 		have_watch = 1;
+	if (h->burst_bytes > 0 &&
+	    pthread_create(&burst, NULL, burst_main, h) == 0)
+		have_burst = 1;
 	t0 = now_mono_ns();
 	r = cycle_loop(h, wl_int(ctx, "cycles"),
 	    strcmp(wl_str(ctx, "order"), "random") == 0, cause);
@@ -1192,6 +1266,8 @@ out:
 	threads_done(h);
 	if (have_chase)
 		pthread_join(chase, NULL);
+	if (have_burst)
+		pthread_join(burst, NULL);
 	if (have_watch)
 		pthread_join(watch, NULL);
 	lanes_stop(h);

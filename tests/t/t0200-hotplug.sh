@@ -164,6 +164,15 @@ test_expect 'concurrent= out of range is a usage error' '
 	expect_exit 2 mmstorm run hotplug --pressure=none --concurrent=0
 '
 
+test_expect 'burst=: huge faults while each CPU goes down, counted, all back' '
+	mmstorm run hotplug --require_path=0 --pressure=none --burst=8M --cycles=3 --json > burst.json &&
+	test "$(json_get burst.json "j[\"state\"]")" = passed &&
+	json_get burst.json "j[\"metrics\"][\"burst_faults\"] >= 1" | grep -q True &&
+	mmstorm run hotplug --require_path=0 --pressure=none --cycles=1 --json > noburst.json &&
+	json_get noburst.json "\"burst_faults\" not in j[\"metrics\"]" | grep -q True &&
+	all_online
+'
+
 test_expect 'pressure=direct refuses a tmpfs cache_dir before touching a CPU' '
 	test -d /dev/shm || exit 0
 	mmstorm run hotplug --pressure=direct --cache_dir=/dev/shm --cycles=1 --json > tmpfs.json || :
