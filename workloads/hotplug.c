@@ -20,6 +20,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,10 +80,14 @@ static const struct opt_spec hotplug_opts[] = {
 	    "wait at most this long for pressure to reach the floor" },
 	{ "chase", OPT_BOOL, 0, 1, "1", NULL,
 	    "a thread keeps migrating onto the CPU being taken down" },
+	{ "reclaim_cycles", OPT_INT, 0, 1000000, "0", NULL,
+	    "go on past cycles= (to at most 10 times as many) until this "
+	    "many cycles saw direct reclaim; 0: cycles= alone" },
 	{ "burst", OPT_SIZE, 0, INT64_C(1) << 40, NULL, NULL,
 	    "while a CPU goes down, a thread faults this much THP-advised "
-	    "memory and frees it, again and again, so that allocations "
-	    "enter direct reclaim during the offline (default: 64M with "
+	    "memory and frees it, again and again; with pressure it holds "
+	    "free memory at the min watermark between offlines, so that "
+	    "these faults enter direct reclaim (default: 64M with "
 	    "pressure=direct, else 0)" },
 	{ "hang_s", OPT_DURATION, 1000, INT64_C(3600) * 1000, "30s", NULL,
 	    "one online/offline write longer than this ends the run as lockup" },
@@ -136,6 +141,7 @@ struct hotplug {
 	int enospc_every;            /* test hook, 0 off (see transition) */
 	atomic_int online_writes;
 	size_t burst_bytes;          /* burst=, 0 off */
+	int64_t burst_floor_kb;      /* with pressure: its floor, else -1 */
 	atomic_llong burst_faults;   /* huge faults the burst thread made */
 	/* results, under mu */
 	pthread_mutex_t mu;
@@ -257,11 +263,87 @@ chase_main(void *arg)
 #define HUGE_BYTES ((size_t)2 << 20)
 
 /*
- * One burst: fault len bytes of MADV_HUGEPAGE memory, a huge page at a
- * time while the offline lasts, then give it all back.  Under
- * pressure=direct free memory sits at the watermarks, so each order-9
- * fault goes to direct compaction and then direct reclaim, whose
- * drain_all_pages() IPIs race the CPU going down: seed 003's path.
+ * With a pressure engine, the burst thread also holds memory between
+ * offlines: THP-advised pages faulted until MemFree is down to
+ * min_free_kbytes (kswapd refills it from the page cache, the thread
+ * takes it again), never closer than 32 MiB to the engine's MemAvailable
+ * floor.  So when an offline starts free memory is at the min
+ * watermark, and the burst's faults cannot be served without direct
+ * reclaim.  Only the burst thread touches the hold.
+ */
+struct burst_hold {
+	char *base;              /* HUGE_BYTES-aligned */
+	char *map;
+	size_t cap, len, maplen;
+	int64_t target_free_kb;
+};
+
+static void
+hold_init(struct burst_hold *bh)
+{
+	int64_t total_kb = meminfo_kb("MemTotal");
+	char *text = NULL;
+
+	memset(bh, 0, sizeof *bh);
+	if (total_kb <= 0)
+		return;
+	bh->maplen = ((size_t)total_kb << 10) + HUGE_BYTES;
+	bh->map = mmap(NULL, bh->maplen, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (bh->map == MAP_FAILED) {
+		bh->map = NULL;
+		return;
+	}
+	bh->base = (char *)(((uintptr_t)bh->map + HUGE_BYTES - 1) &
+	    ~(HUGE_BYTES - 1));
+	bh->cap = (size_t)total_kb << 10;
+	madvise(bh->base, bh->cap, MADV_HUGEPAGE);
+	bh->target_free_kb = 0;
+	if (read_file("/proc/sys/vm/min_free_kbytes", &text, NULL, NULL) == 0)
+		bh->target_free_kb += strtoll(text, NULL, 10);
+	free(text);
+}
+
+static void
+hold_adjust(struct hotplug *h, struct burst_hold *bh)
+{
+	int64_t free_kb, avail_kb, room_kb, grow_kb, give_kb;
+	size_t n;
+
+	if (bh->base == NULL || (free_kb = meminfo_kb("MemFree")) < 0 ||
+	    (avail_kb = meminfo_kb("MemAvailable")) < 0)
+		return;
+	room_kb = avail_kb - h->burst_floor_kb - (32 << 10);
+	if (room_kb < 0) {
+		give_kb = -room_kb;
+		n = ((size_t)give_kb << 10) + HUGE_BYTES - 1;
+		n &= ~(HUGE_BYTES - 1);
+		if (n > bh->len)
+			n = bh->len;
+		bh->len -= n;
+		madvise(bh->base + bh->len, n, MADV_DONTNEED);
+		return;
+	}
+	grow_kb = free_kb - bh->target_free_kb;
+	if (grow_kb > room_kb)
+		grow_kb = room_kb;
+	if (grow_kb > (128 << 10))
+		grow_kb = 128 << 10;    /* a step at a time: stay responsive */
+	for (; grow_kb >= (int64_t)(HUGE_BYTES >> 10) &&
+	    bh->len + HUGE_BYTES <= bh->cap && atomic_load(&h->target) < 0;
+	    grow_kb -= (int64_t)(HUGE_BYTES >> 10)) {
+		bh->base[bh->len] = 1;
+		bh->len += HUGE_BYTES;
+	}
+}
+
+/*
+ * One burst: fault burst= bytes of MADV_HUGEPAGE memory, a huge page at
+ * a time while the offline lasts, then give it all back.  With the hold
+ * keeping free memory at the min watermark each order-9 fault
+ * (GFP_TRANSHUGE: it may compact and reclaim) goes to direct compaction
+ * and direct reclaim, whose drain_all_pages() IPIs race the CPU going
+ * down: seed 003's path.
  */
 static void
 burst_once(struct hotplug *h)
@@ -286,16 +368,37 @@ burst_once(struct hotplug *h)
 }
 
 /* burst=: while an offline is in progress, burst again and again;
- * asleep on chase_cv otherwise, as the chase thread. */
+ * between offlines, keep the hold at the watermark (with a pressure
+ * engine) or sleep on chase_cv as the chase thread does. */
 static void *
 burst_main(void *arg)
 {
 	struct hotplug *h = arg;
+	struct burst_hold bh;
+	struct timespec until;
 
+	memset(&bh, 0, sizeof bh);
+	if (h->burst_floor_kb >= 0)
+		hold_init(&bh);
 	pthread_mutex_lock(&h->chase_mu);
 	while (!atomic_load(&h->done)) {
 		if (atomic_load(&h->target) < 0) {
-			pthread_cond_wait(&h->chase_cv, &h->chase_mu);
+			if (bh.base == NULL) {
+				pthread_cond_wait(&h->chase_cv, &h->chase_mu);
+				continue;
+			}
+			pthread_mutex_unlock(&h->chase_mu);
+			hold_adjust(h, &bh);
+			pthread_mutex_lock(&h->chase_mu);
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_nsec += 5000000;
+			if (until.tv_nsec >= 1000000000) {
+				until.tv_sec++;
+				until.tv_nsec -= 1000000000;
+			}
+			if (atomic_load(&h->target) < 0 && !atomic_load(&h->done))
+				pthread_cond_timedwait(&h->chase_cv,
+				    &h->chase_mu, &until);
 			continue;
 		}
 		pthread_mutex_unlock(&h->chase_mu);
@@ -303,6 +406,8 @@ burst_main(void *arg)
 		pthread_mutex_lock(&h->chase_mu);
 	}
 	pthread_mutex_unlock(&h->chase_mu);
+	if (bh.map != NULL)
+		munmap(bh.map, bh.maplen);
 	return NULL;
 }
 
@@ -949,6 +1054,19 @@ lane_error(struct hotplug *h, char **cause)
 	return set_cause(cause, EIO, "a writer thread failed");
 }
 
+/* cycles= done, unless reclaim_cycles= still wants cycles with direct
+ * reclaim (and fewer than 10 x cycles= ran); cycles 0: until stopped. */
+static int
+more_cycles(const struct hotplug *h, int64_t cycles)
+{
+	int64_t want = wl_int(h->ctx, "reclaim_cycles");
+
+	if (cycles == 0 || h->cycles < cycles)
+		return 1;
+	return want > 0 && h->reclaim_cycles < want &&
+	    h->cycles < cycles * 10;
+}
+
 static int
 cycle_loop(struct hotplug *h, int64_t cycles, int random_order, char **cause)
 {
@@ -970,7 +1088,7 @@ cycle_loop(struct hotplug *h, int64_t cycles, int random_order, char **cause)
 	deltas_init(&d, h);
 	r = 0;
 	started = now_mono_ns();
-	for (h->cycles = 0; cycles == 0 || h->cycles < cycles; h->cycles++) {
+	for (h->cycles = 0; more_cycles(h, cycles); h->cycles++) {
 		if (wl_stopping(h->ctx))
 			break;
 		if ((r = deal_cycle(h, &rng, random_order)) < 0) {
@@ -1244,6 +1362,13 @@ cycle_phase(struct wl_ctx *ctx, struct hotplug *h, char **cause)
 		have_chase = 1;
 	if (pthread_create(&watch, NULL, watchdog_main, h) == 0)
 		have_watch = 1;
+	h->burst_floor_kb = -1;
+	if (h->pr != NULL) {
+		struct pressure_ramp st;
+
+		pressure_ramp_status(h->pr, &st);
+		h->burst_floor_kb = st.floor_kb;
+	}
 	if (h->burst_bytes > 0 &&
 	    pthread_create(&burst, NULL, burst_main, h) == 0)
 		have_burst = 1;

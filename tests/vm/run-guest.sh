@@ -86,14 +86,19 @@ command -v mkfs.ext4 >/dev/null && command -v debugfs >/dev/null || {
 REL=$("$HERE/fetch-kernel.sh" ${N:+-n "$N"} | tail -1) || exit 1
 KERNEL=$CACHE/$REL/root/boot/vmlinuz-$REL
 [ -n "$IMAGE" ] && KERNEL=$IMAGE
-# One lab image per kernel, rebuilt when the programs or the guest files are
-# newer than it.
+# One lab image per kernel, rebuilt when the programs or the guest files
+# differ from those it was made of: by content, not time, since the
+# cache is shared by every checkout on the machine (a clone built later
+# than this tree made an image that was "newer" and ran its programs).
 INITRD=$CACHE/$REL/initramfs-lab.cpio.gz
 REPO=$(cd "$HERE/../.." && pwd)
 BUILD=${MMSTORM_BUILD:-$REPO/build}
-if [ ! -f "$INITRD" ] || [ -n "$(find "$BUILD/mmstorm" "$BUILD/mmstormd" "$HERE/guest" \
-	"$HERE/mkinitramfs.sh" "$HERE/inject" -newer "$INITRD" 2>/dev/null | head -1)" ]; then
+INPUTS=$(find "$BUILD/mmstorm" "$BUILD/mmstormd" "$HERE/guest" \
+	"$HERE/mkinitramfs.sh" "$HERE/inject" -type f 2>/dev/null | sort |
+	xargs sha256sum 2>/dev/null | sed "s|  $REPO/|  |; s|  $BUILD/|  build/|" | sha256sum)
+if [ ! -f "$INITRD" ] || [ "$(cat "$INITRD.inputs" 2>/dev/null)" != "$INPUTS" ]; then
 	INITRD=$("$HERE/mkinitramfs.sh" -l "$REL" | tail -1) || exit 1
+	echo "$INPUTS" > "$INITRD.inputs"
 fi
 
 if [ -z "$OUT" ]; then
