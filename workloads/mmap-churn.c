@@ -384,6 +384,24 @@ wait_gate(struct shared *sh)
 	pthread_mutex_unlock(&sh->gate);
 }
 
+/*
+ * The first map stays until the reader has judged one whole pass of it
+ * (at most a second): a short run on a busy machine could otherwise end
+ * its maps before the reader ran once inside one, and end `skipped`
+ * (path not reached: no checked read) for the scheduler's sake.
+ */
+static void
+hold_first_map(struct pair *p)
+{
+	int64_t deadline = now_mono_ns() + INT64_C(1000000000);
+
+	while (atomic_load_explicit(&p->checked_reads,
+	    memory_order_relaxed) == 0 &&
+	    !atomic_load_explicit(&p->sh->stop, memory_order_relaxed) &&
+	    now_mono_ns() < deadline)
+		sleep_ns(100000);
+}
+
 static void *
 writer_main(void *arg)
 {
@@ -433,6 +451,8 @@ writer_main(void *arg)
 		    memory_order_release);
 		if (write_marker(p, &g, seq))
 			atomic_fetch_add(&p->unexpected, 1);
+		if (seq == 1)
+			hold_first_map(p);
 		if (sh->collapse && collapse_range(p->addr, p->len, sh->hpage,
 		    &p->collapse) != 0) {
 			p->collapse_refused = 1;
