@@ -30,6 +30,7 @@
 #include "common/buf.h"
 #include "common/rng.h"
 #include "workloads/pressure.h"
+#include "workloads/thp-extra.h"
 #include "probe/meminfo.h"
 #include "probe/sampler.h"
 #include "common/stats.h"
@@ -141,6 +142,7 @@ struct hotplug {
 	int enospc_every;            /* test hook, 0 off (see transition) */
 	atomic_int online_writes;
 	size_t burst_bytes;          /* burst=, 0 off */
+	int64_t reclaim_want;        /* reclaim_cycles= */
 	int64_t burst_floor_kb;      /* with pressure: its floor, else -1 */
 	atomic_llong burst_faults;   /* huge faults the burst thread made */
 	/* results, under mu */
@@ -272,9 +274,8 @@ chase_main(void *arg)
  * reclaim.  Only the burst thread touches the hold.
  */
 struct burst_hold {
-	char *base;              /* HUGE_BYTES-aligned */
-	char *map;
-	size_t cap, len, maplen;
+	char *base;              /* HUGE_BYTES-aligned, cap bytes; NULL off */
+	size_t cap, len;
 	int64_t target_free_kb;
 };
 
@@ -287,20 +288,15 @@ hold_init(struct burst_hold *bh)
 	memset(bh, 0, sizeof *bh);
 	if (total_kb <= 0)
 		return;
-	bh->maplen = ((size_t)total_kb << 10) + HUGE_BYTES;
-	bh->map = mmap(NULL, bh->maplen, PROT_READ | PROT_WRITE,
-	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (bh->map == MAP_FAILED) {
-		bh->map = NULL;
+	bh->cap = ((size_t)total_kb << 10) & ~(HUGE_BYTES - 1);
+	if (thp_map_aligned(bh->cap, HUGE_BYTES, MAP_NORESERVE, &bh->base,
+	    NULL) != 0) {
+		bh->base = NULL;
 		return;
 	}
-	bh->base = (char *)(((uintptr_t)bh->map + HUGE_BYTES - 1) &
-	    ~(HUGE_BYTES - 1));
-	bh->cap = (size_t)total_kb << 10;
 	madvise(bh->base, bh->cap, MADV_HUGEPAGE);
-	bh->target_free_kb = 0;
 	if (read_file("/proc/sys/vm/min_free_kbytes", &text, NULL, NULL) == 0)
-		bh->target_free_kb += strtoll(text, NULL, 10);
+		bh->target_free_kb = strtoll(text, NULL, 10);
 	free(text);
 }
 
@@ -308,11 +304,18 @@ static void
 hold_adjust(struct hotplug *h, struct burst_hold *bh)
 {
 	int64_t free_kb, avail_kb, room_kb, grow_kb, give_kb;
+	char *text = NULL;
 	size_t n;
 
-	if (bh->base == NULL || (free_kb = meminfo_kb("MemFree")) < 0 ||
-	    (avail_kb = meminfo_kb("MemAvailable")) < 0)
+	if (bh->base == NULL ||
+	    read_file("/proc/meminfo", &text, NULL, NULL) != 0)
 		return;
+	if (meminfo_value(text, "MemFree", &free_kb) != 0 ||
+	    meminfo_value(text, "MemAvailable", &avail_kb) != 0) {
+		free(text);
+		return;
+	}
+	free(text);
 	room_kb = avail_kb - h->burst_floor_kb - (32 << 10);
 	if (room_kb < 0) {
 		give_kb = -room_kb;
@@ -349,22 +352,19 @@ static void
 burst_once(struct hotplug *h)
 {
 	size_t len = h->burst_bytes, off;
-	char *map, *a;
+	char *a;
 
-	map = mmap(NULL, len + HUGE_BYTES, PROT_READ | PROT_WRITE,
-	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (map == MAP_FAILED) {
+	if (thp_map_aligned(len, HUGE_BYTES, MAP_NORESERVE, &a, NULL) != 0) {
 		sleep_ns(CHASE_NS);
 		return;
 	}
-	a = (char *)(((uintptr_t)map + HUGE_BYTES - 1) & ~(HUGE_BYTES - 1));
 	madvise(a, len, MADV_HUGEPAGE);
 	for (off = 0; off < len && atomic_load(&h->target) >= 0 &&
 	    !atomic_load(&h->done); off += HUGE_BYTES) {
 		a[off] = 1;
 		atomic_fetch_add(&h->burst_faults, 1);
 	}
-	munmap(map, len + HUGE_BYTES);
+	munmap(a, len);
 }
 
 /* burst=: while an offline is in progress, burst again and again;
@@ -406,8 +406,8 @@ burst_main(void *arg)
 		pthread_mutex_lock(&h->chase_mu);
 	}
 	pthread_mutex_unlock(&h->chase_mu);
-	if (bh.map != NULL)
-		munmap(bh.map, bh.maplen);
+	if (bh.base != NULL)
+		munmap(bh.base, bh.cap);
 	return NULL;
 }
 
@@ -1059,11 +1059,9 @@ lane_error(struct hotplug *h, char **cause)
 static int
 more_cycles(const struct hotplug *h, int64_t cycles)
 {
-	int64_t want = wl_int(h->ctx, "reclaim_cycles");
-
 	if (cycles == 0 || h->cycles < cycles)
 		return 1;
-	return want > 0 && h->reclaim_cycles < want &&
+	return h->reclaim_want > 0 && h->reclaim_cycles < h->reclaim_want &&
 	    h->cycles < cycles * 10;
 }
 
@@ -1299,6 +1297,7 @@ hotplug_new(struct wl_ctx *ctx)
 	h->hang_ns = wl_int(ctx, "hang_s") * 1000000;
 	h->enospc_every = hook != NULL ? atoi(hook) : 0;
 	atomic_init(&h->burst_faults, 0);
+	h->reclaim_want = wl_int(ctx, "reclaim_cycles");
 	if (wl_isset(ctx, "burst"))
 		h->burst_bytes = (size_t)wl_int(ctx, "burst");
 	else if (strcmp(wl_str(ctx, "pressure"), "direct") == 0)

@@ -164,3 +164,27 @@ vmstat_counter(const char *key)
 	free(text);
 	return f.value;
 }
+
+int
+thp_map_aligned(size_t size, size_t hpage, int flags, char **out,
+    char **cause)
+{
+	char *raw, *base;
+	size_t head, tail;
+
+	raw = mmap(NULL, size + hpage, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS | flags, -1, 0);
+	if (raw == MAP_FAILED)
+		return set_cause(cause, errno, "cannot map %.2f GiB: %s",
+		    (double)size / (1 << 30), strerror(errno));
+	base = (char *)(((uintptr_t)raw + hpage - 1) &
+	    ~(uintptr_t)(hpage - 1));
+	head = (size_t)(base - raw);
+	tail = hpage - head;
+	if (head > 0)
+		munmap(raw, head);
+	if (tail > 0)
+		munmap(base + size, tail);
+	*out = base;
+	return 0;
+}

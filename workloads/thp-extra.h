@@ -24,6 +24,15 @@ struct wl_ctx;
  */
 int collapse_available(size_t hpage, char **reason);
 
+/*
+ * An anonymous private mapping of size bytes (a multiple of hpage) that
+ * starts on an hpage boundary, as THP needs (thp_get_unmapped_area()
+ * only helps files): size + hpage mapped, the ends trimmed.  flags are
+ * added to mmap's (MAP_NORESERVE).  munmap(*out, size) undoes it.
+ */
+int thp_map_aligned(size_t size, size_t hpage, int flags, char **out,
+    char **cause);
+
 /* What MADV_COLLAPSE said, one call per huge page. */
 struct collapse_counts {
 	uint64_t calls;

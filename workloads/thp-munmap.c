@@ -528,31 +528,6 @@ wait_count(struct wl_ctx *ctx, struct shared *sh, atomic_int *counter,
 	return 0;
 }
 
-/* mmap size + one huge page and keep the aligned middle: THP needs an
- * aligned PMD range (thp_get_unmapped_area() only helps files). */
-static int
-map_aligned(size_t size, size_t hpage, char **out, char **cause)
-{
-	char *raw, *base;
-	size_t head, tail;
-
-	raw = mmap(NULL, size + hpage, PROT_READ | PROT_WRITE,
-	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (raw == MAP_FAILED)
-		return set_cause(cause, errno, "cannot map %.2f GiB: %s",
-		    (double)size / GIB, strerror(errno));
-	base = (char *)(((uintptr_t)raw + hpage - 1) &
-	    ~(uintptr_t)(hpage - 1));
-	head = (size_t)(base - raw);
-	tail = hpage - head;
-	if (head > 0)
-		munmap(raw, head);
-	if (tail > 0)
-		munmap(base + size, tail);
-	*out = base;
-	return 0;
-}
-
 static int
 bind_to_node(char *base, size_t size, int node, char **cause)
 {
@@ -581,7 +556,7 @@ map_region(const struct config *cf, char **base, int *fd, char **cause)
 {
 	int r;
 
-	if ((r = map_aligned(cf->size, cf->hpage, base, cause)) != 0)
+	if ((r = thp_map_aligned(cf->size, cf->hpage, 0, base, cause)) != 0)
 		return r;
 	if (cf->shmem) {
 		if ((r = shmem_file("mmstorm-thp-munmap", cf->size, fd,
