@@ -294,6 +294,25 @@ fit_descriptors(struct http_limits *lim)
 }
 
 /* -1 to go on, else the exit code (help, usage error). */
+/* The value of numeric option c (its getopt code), checked already. */
+static void
+set_number(int c, int64_t v, struct daemon *d, struct daemon_args *a)
+{
+	switch (c) {
+	case 'b': d->limits.max_body = (size_t)v; break;
+	case 'C': d->limits.max_conns = (size_t)v; break;
+	case 'M': d->limits.max_memory = (size_t)v; break;
+	case 'R': d->limits.deadline_ms = v; break;
+	case 'H': a->heartbeat_ms = v; break;
+	case 'Q': d->kmsg_quiet_ms = v; break;
+	case 'S': a->stall_ms = v; break;
+	case '1': a->claim_conf.poll_ms = v; break;
+	case '2': a->claim_conf.lease_ms = v; break;
+	case '3': a->claim_conf.grace_ms = v; break;
+	case '4': a->claim_conf.heartbeat_ms = v; break;
+	}
+}
+
 static int
 parse_args(int argc, char **argv, struct daemon *d, struct daemon_args *a)
 {
@@ -361,28 +380,7 @@ parse_args(int argc, char **argv, struct daemon *d, struct daemon_args *a)
 				    optarg);
 				return 2;
 			}
-			if (c == 'b')
-				d->limits.max_body = (size_t)v;
-			else if (c == 'C')
-				d->limits.max_conns = (size_t)v;
-			else if (c == 'M')
-				d->limits.max_memory = (size_t)v;
-			else if (c == 'R')
-				d->limits.deadline_ms = v;
-			else if (c == 'H')
-				a->heartbeat_ms = v;
-			else if (c == 'Q')
-				d->kmsg_quiet_ms = v;
-			else if (c == '1')
-				a->claim_conf.poll_ms = v;
-			else if (c == '2')
-				a->claim_conf.lease_ms = v;
-			else if (c == '3')
-				a->claim_conf.grace_ms = v;
-			else if (c == '4')
-				a->claim_conf.heartbeat_ms = v;
-			else
-				a->stall_ms = v;
+			set_number(c, v, d, a);
 			break;
 		case 'h':
 			usage(stdout);
