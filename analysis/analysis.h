@@ -127,17 +127,29 @@ struct compare_opts {
 	const char *host;       /* a host class or hostname; NULL: every */
 	const char *params;     /* a parameter hash prefix; NULL: every */
 	unsigned mix;           /* COMPARE_MIX_*: pooled as the user asked */
+	size_t last;            /* compare_against: the builds first seen
+	                         * last, at most; 0: no such limit */
+	size_t max_runs;        /* compare_against: the newest builds with
+	                         * this many passed runs together (one at
+	                         * least); 0: no such limit */
+	const char *builds_in;  /* set by compare_against: an SQL list of
+	                         * the window's build ids, base included */
 };
 
 int compare_kernels(struct db *, int64_t base, int64_t new,
     const struct compare_opts *, struct comparison *, char **cause);
-/* The base against every other build with passed runs (metrics read in
- * two queries, not two per build); *out has one comparison per build.
+/* The base against every other build with passed runs, or against a
+ * window of those first seen most recently (o->last, o->max_runs; metrics
+ * read in two queries, or one per build of a window, not two per build);
+ * *out has one comparison per build, *left_out counts the builds with
+ * passed runs the window left out.
  * A metric not marked has no interval ends (estimate_lo/hi_pct -inf and
  * +inf): a listing of findings never shows it, and the search for the
- * ends was most of the rule's cost over thousands of metrics. */
+ * ends was most of the rule's cost over thousands of metrics.  A lockup
+ * row has a title only if it is new in the build (is_new and hit_new):
+ * the others' are NULL, as a listing never shows them. */
 int compare_against(struct db *, int64_t base, const struct compare_opts *,
-    struct comparison **out, size_t *nout, char **cause);
+    struct comparison **out, size_t *nout, size_t *left_out, char **cause);
 void comparison_release(struct comparison *);
 const char *cmp_mark_name(enum cmp_mark);
 /*

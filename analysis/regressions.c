@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "analysis/internal.h"
+#include "common/buf.h"
 #include "common/stats.h"
 #include "common/util.h"
 #include "store/db.h"
@@ -19,7 +20,7 @@
  * denominator list) finished runs of one build and workload. */
 struct hit {
 	int64_t kernel;
-	const char *kind, *title, *signature, *workload;   /* in the strings */
+	const char *kind, *signature, *workload;   /* in the strings */
 	int64_t runs_hit;
 };
 
@@ -72,19 +73,49 @@ hit_runs_add(struct hit_runs *runs, int64_t run)
 	runs->v[runs->n++] = run;
 }
 
-/*
- * The title a signature's rows show: that of its first event by kind on
- * the build, looked up once per build and signature.
- */
-static const char *
-hit_title(struct stmt *title, struct analysis_strings *ss, int64_t kernel,
-    const char *signature)
+/* "kernel_id IN (...)" of a window of builds (--last), else "". */
+static char *
+window_filter(const struct compare_opts *o)
 {
-	stmt_reset(title);
-	stmt_bind_int64(title, 1, kernel);
-	stmt_bind_text(title, 2, signature);
-	return analysis_strings_add(ss, stmt_step(title) == STORE_ROW ?
-	    stmt_text(title, 0) : signature);
+	return o->builds_in ? xasprintf("kernel_id IN (%s)", o->builds_in) :
+	    xstrdup("");
+}
+
+/*
+ * The title a new lockup shows: that of its signature's first event by
+ * kind on the build.  Only the rows a listing shows get one (a query
+ * each, where titles for every row were thousands of queries on a fleet
+ * database); the others' titles stay NULL.
+ */
+static int
+title_new_lockups(struct db *db, struct comparison *c,
+    struct analysis_strings *ss, char **cause)
+{
+	struct stmt *st = NULL;
+	struct lockup_cmp *l;
+	size_t i;
+
+	for (i = 0; i < c->nlockups; i++) {
+		l = &c->lockups[i];
+		if (!l->is_new || l->hit_new == 0)
+			continue;
+		if (i > 0 && l[-1].title != NULL &&
+		    strcmp(l[-1].signature, l->signature) == 0) {
+			l->title = l[-1].title;     /* another workload */
+			continue;
+		}
+		if (st == NULL && (st = db_prepare(db, "SELECT title FROM "
+		    "events WHERE kernel_id = $1 AND signature = $2 ORDER BY "
+		    "kind, id LIMIT 1", cause)) == NULL)
+			return -EIO;
+		stmt_reset(st);
+		stmt_bind_int64(st, 1, c->new);
+		stmt_bind_text(st, 2, l->signature);
+		l->title = analysis_strings_add(ss, stmt_step(st) == STORE_ROW ?
+		    stmt_text(st, 0) : l->signature);
+	}
+	stmt_finalize(st);
+	return 0;
 }
 
 /*
@@ -98,26 +129,26 @@ static int
 load_hits(struct db *db, const struct compare_opts *o,
     struct analysis_strings *ss, struct hit **out, size_t *nout, char **cause)
 {
-	struct stmt *st, *title;
+	struct stmt *st;
 	struct hit *h = NULL, *cur = NULL;
 	struct hit_runs runs = { NULL, 0, 0, 1 };
 	size_t nh = 0, cap = 0;
+	char *sql, *in;
 	int rc;
 
 	/* Events outside runs and taints are left out here, not by the
 	 * query: it would test every row for what is read anyway. */
-	st = db_prepare(db, o->workload ? "SELECT kernel_id, signature, "
-	    "workload, kind, run_id FROM events WHERE workload = $1 ORDER BY "
-	    "kernel_id, signature, workload, kind, run_id" : "SELECT "
-	    "kernel_id, signature, workload, kind, run_id FROM events ORDER "
-	    "BY kernel_id, signature, workload, kind, run_id", cause);
-	title = db_prepare(db, "SELECT title FROM events WHERE kernel_id = $1 "
-	    "AND signature = $2 ORDER BY kind, id LIMIT 1", cause);
-	if (st == NULL || title == NULL) {
-		stmt_finalize(st);
-		stmt_finalize(title);
+	in = window_filter(o);
+	sql = xasprintf("SELECT kernel_id, signature, workload, kind, run_id "
+	    "FROM events%s%s%s%s ORDER BY kernel_id, signature, workload, "
+	    "kind, run_id", o->workload || *in ? " WHERE " : "",
+	    o->workload ? "workload = $1" : "",
+	    o->workload && *in ? " AND " : "", in);
+	free(in);
+	st = db_prepare(db, sql, cause);
+	free(sql);
+	if (st == NULL)
 		return -EIO;
-	}
 	if (o->workload)
 		stmt_bind_text(st, 1, o->workload);
 	while ((rc = stmt_step(st)) == STORE_ROW) {
@@ -155,8 +186,6 @@ load_hits(struct db *db, const struct compare_opts *o,
 			/* rows of a group come in kind order: the first is
 			 * min(kind) */
 			cur->kind = analysis_strings_add(ss, kind);
-			cur->title = same_sig ? cur[-1].title :
-			    hit_title(title, ss, k, sig);
 			runs.n = 0;
 			runs.sorted = 1;
 		}
@@ -166,7 +195,6 @@ load_hits(struct db *db, const struct compare_opts *o,
 		cur->runs_hit = (int64_t)stats_count_distinct(runs.v, runs.n,
 		    runs.sorted);
 	stmt_finalize(st);
-	stmt_finalize(title);
 	free(runs.v);
 	if (rc != STORE_DONE) {
 		free(h);
@@ -180,16 +208,22 @@ load_hits(struct db *db, const struct compare_opts *o,
 /* Finished runs per build and workload: the rates' denominators, in
  * runs_hit, sorted by build. */
 static int
-load_finished_runs(struct db *db, struct analysis_strings *ss,
-    struct hit **out, size_t *nout, char **cause)
+load_finished_runs(struct db *db, const struct compare_opts *o,
+    struct analysis_strings *ss, struct hit **out, size_t *nout, char **cause)
 {
 	struct hit *finished = NULL;
 	struct stmt *st;
 	size_t n = 0;
+	char *sql, *in;
 
-	st = db_prepare(db, "SELECT kernel_id, workload, count(*) FROM runs "
-	    "WHERE state NOT IN ('skipped', 'queued', 'running') GROUP BY "
-	    "kernel_id, workload ORDER BY kernel_id, workload", cause);
+	in = window_filter(o);
+	sql = xasprintf("SELECT kernel_id, workload, count(*) FROM runs "
+	    "WHERE state NOT IN ('skipped', 'queued', 'running')%s%s GROUP "
+	    "BY kernel_id, workload ORDER BY kernel_id, workload",
+	    *in ? " AND " : "", in);
+	st = db_prepare(db, sql, cause);
+	free(sql);
+	free(in);
 	if (st == NULL)
 		return -EIO;
 	while (stmt_step(st) == STORE_ROW) {
@@ -248,7 +282,6 @@ comparison_add_lockups(struct comparison *c, const struct hit *base,
 		l = &c->lockups[c->nlockups++];
 		memset(l, 0, sizeof *l);
 		l->kind = src->kind;
-		l->title = src->title;
 		l->signature = src->signature;
 		l->workload = src->workload;
 		l->hit_base = k <= 0 ? base[x].runs_hit : 0;
@@ -277,7 +310,7 @@ lockups_against(struct db *db, int64_t base, struct comparison *cs, size_t n,
 	size_t new_from, new_to, fnew_from, fnew_to;
 	int r;
 
-	if ((r = load_finished_runs(db, ss, &finished, &nfinished,
+	if ((r = load_finished_runs(db, o, ss, &finished, &nfinished,
 	    cause)) != 0 ||
 	    (r = load_hits(db, o, ss, &h, &nh, cause)) != 0)
 		goto out;
@@ -290,6 +323,8 @@ lockups_against(struct db *db, int64_t base, struct comparison *cs, size_t n,
 		    base_to - base_from, &h[new_from], new_to - new_from,
 		    &finished[fbase_from], fbase_to - fbase_from,
 		    &finished[fnew_from], fnew_to - fnew_from);
+		if ((r = title_new_lockups(db, &cs[i], ss, cause)) != 0)
+			goto out;
 	}
 out:
 	free(finished);
@@ -315,20 +350,155 @@ check_build_keys(struct db *db, const struct metric_values *a, size_t na,
 	return r;
 }
 
+static int
+cmp_int64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Passed runs of one build (of o->workload), for the window's budget. */
+static int64_t
+passed_runs(struct stmt *st, int64_t kernel, const struct compare_opts *o)
+{
+	stmt_reset(st);
+	stmt_bind_int64(st, 1, kernel);
+	if (o->workload)
+		stmt_bind_text(st, 2, o->workload);
+	return stmt_step(st) == STORE_ROW ? stmt_int64(st, 0) : 0;
+}
+
+/*
+ * The window of builds compared with base: the builds with passed runs
+ * (of o->workload) first seen most recently, at most o->last of them and,
+ * with o->max_runs, as many as have that many passed runs together (one
+ * at least).  *ids gets the window's ids in ascending order, *n their
+ * count, *left_out the builds it leaves out; with neither limit, or when
+ * the window holds every build, *ids is NULL and *n 0.
+ */
+static int
+window_builds(struct db *db, int64_t base, const struct compare_opts *o,
+    int64_t **ids, size_t *n, size_t *left_out, char **cause)
+{
+	struct stmt *st, *count = NULL;
+	int64_t *v = NULL, runs = 0, k;
+	size_t nv = 0, all = 0;
+	int rc, full = 0;
+
+	*ids = NULL;
+	*n = *left_out = 0;
+	if (o->last == 0 && o->max_runs == 0)
+		return 0;
+	st = db_prepare(db, "SELECT k.id FROM kernels k WHERE k.id <> $1 AND "
+	    "EXISTS (SELECT 1 FROM runs r WHERE r.kernel_id = k.id AND "
+	    "r.state = 'passed' AND (CAST($2 AS TEXT) IS NULL OR "
+	    "r.workload = $2)) ORDER BY k.first_seen_ns DESC, k.id DESC",
+	    cause);
+	if (st != NULL && o->max_runs > 0)
+		count = db_prepare(db, "SELECT count(*) FROM runs WHERE "
+		    "kernel_id = $1 AND state = 'passed' AND (CAST($2 AS TEXT) "
+		    "IS NULL OR workload = $2)", cause);
+	if (st == NULL || (o->max_runs > 0 && count == NULL)) {
+		stmt_finalize(st);
+		return -EIO;
+	}
+	stmt_bind_int64(st, 1, base);
+	if (o->workload)
+		stmt_bind_text(st, 2, o->workload);
+	while ((rc = stmt_step(st)) == STORE_ROW) {
+		all++;
+		k = stmt_int64(st, 0);
+		if (full || (o->last > 0 && nv == o->last))
+			continue;
+		if (count != NULL) {
+			runs += passed_runs(count, k, o);
+			if (nv > 0 && runs > (int64_t)o->max_runs) {
+				full = 1;
+				continue;
+			}
+		}
+		v = xreallocarray(v, nv + 1, sizeof *v);
+		v[nv++] = k;
+	}
+	stmt_finalize(st);
+	stmt_finalize(count);
+	if (rc != STORE_DONE) {
+		free(v);
+		return db_error(db, cause, "cannot read builds");
+	}
+	if (nv == all) {
+		free(v);
+		return 0;
+	}
+	qsort(v, nv, sizeof *v, cmp_int64);
+	*ids = v;
+	*n = nv;
+	*left_out = all - nv;
+	return 0;
+}
+
+/* The window's values, each build's after the last's: in build order as
+ * metric_values_load() gives every build's.  A query per build: one for
+ * them all made PostgreSQL merge-join the whole metrics table. */
+static int
+window_values(struct db *db, const int64_t *ids, size_t n,
+    const struct compare_opts *o, struct analysis_strings *ss,
+    struct metric_values **out, size_t *nout, char **cause)
+{
+	struct metric_values *v;
+	size_t i, nv;
+	int r;
+
+	for (i = 0; i < n; i++) {
+		if ((r = metric_values_load(db, ids[i], o, ss, &v, &nv,
+		    cause)) != 0)
+			return r;
+		*out = xreallocarray(*out, *nout + nv + 1, sizeof **out);
+		memcpy(*out + *nout, v, nv * sizeof *v);
+		*nout += nv;
+		free(v);         /* its members moved to *out */
+	}
+	return 0;
+}
+
+/* "id,id,..." of base and the window, for the lockups' queries. */
+static char *
+window_list(int64_t base, const int64_t *ids, size_t n)
+{
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	buf_printf(&b, "%lld", (long long)base);
+	for (i = 0; i < n; i++)
+		buf_printf(&b, ",%lld", (long long)ids[i]);
+	return buf_detach(&b);
+}
+
 int
-compare_against(struct db *db, int64_t base, const struct compare_opts *o,
-    struct comparison **out, size_t *nout, char **cause)
+compare_against(struct db *db, int64_t base, const struct compare_opts *opts,
+    struct comparison **out, size_t *nout, size_t *left_out, char **cause)
 {
 	struct analysis_strings *ss = analysis_strings_new();
 	struct metric_values *a = NULL, *b = NULL;
 	struct comparison *cs = NULL;
-	size_t na = 0, nb = 0, i, start, n = 0;
+	struct compare_opts wo = *opts, *o = &wo;
+	size_t na = 0, nb = 0, i, start, n = 0, nids = 0;
+	int64_t *ids = NULL;
+	char *in = NULL;
 	int r;
 
 	*out = NULL;
 	*nout = 0;
+	if ((r = window_builds(db, base, opts, &ids, &nids, left_out,
+	    cause)) != 0)
+		goto out;
+	if (ids != NULL)
+		wo.builds_in = in = window_list(base, ids, nids);
 	if ((r = metric_values_load(db, base, o, ss, &a, &na, cause)) != 0 ||
-	    (r = metric_values_load(db, -base, o, ss, &b, &nb, cause)) != 0)
+	    (r = ids != NULL ? window_values(db, ids, nids, o, ss, &b, &nb,
+	    cause) : metric_values_load(db, -base, o, ss, &b, &nb, cause)) !=
+	    0)
 		goto out;
 	/* b is in build order: one comparison per stretch of a build */
 	for (start = 0; start < nb; start = i) {
@@ -363,5 +533,7 @@ out:
 	metric_values_free(a, na);
 	metric_values_free(b, nb);
 	analysis_strings_unref(ss);
+	free(ids);
+	free(in);
 	return r;
 }

@@ -82,14 +82,18 @@ median() {
 }
 all() {
 	"$BUILD/mmstorm" --db "$url" kernels > /dev/null    # warm the cache
-	printf '%-40s %8s %10s %10s\n' "median of $ROUNDS (ms)" wall \
+	printf '%-48s %8s %10s %10s\n' "median of $ROUNDS (ms)" wall \
 	    server-CPU client-CPU
+	# regressions: the default window (50,000 passed runs), a week
+	# of builds, and every build (docs/analysis.md, "The window")
 	for c in "compare 6.1.0-1-bench 6.1.0-2-bench" \
-	    "regressions --baseline 6.1.0-1-bench" "lockups" \
+	    "regressions --baseline 6.1.0-1-bench" \
+	    "regressions --baseline 6.1.0-1-bench --last 7" \
+	    "regressions --baseline 6.1.0-1-bench --last 0" "lockups" \
 	    "lockups --kernel 6.1.0-7-bench"; do
 		# shellcheck disable=SC2086
 		set -- $(median "$BUILD/mmstorm" --db "$url" $c)
-		printf '%-40s %8s %10s %10s\n' "$c" "$1" "$2" "$3"
+		printf '%-48s %8s %10s %10s\n' "$c" "$1" "$2" "$3"
 	done
 }
 all

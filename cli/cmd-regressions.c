@@ -10,10 +10,16 @@
 
 static int cmd_regressions_exec(int, char **);
 
+/* Without --last, the newest builds with this many passed runs together:
+ * every build of a machine's store, a bounded read of a fleet's
+ * (docs/analysis.md, "The window"). */
+#define REGRESSIONS_MAX_RUNS 50000
+
 static const struct option regressions_options[] = {
 	{ "baseline", required_argument, NULL, 'b' },
 	{ "threshold", required_argument, NULL, 't' },
 	{ "workload", required_argument, NULL, 'w' },
+	{ "last", required_argument, NULL, 'n' },
 	KEY_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
@@ -21,7 +27,7 @@ static const struct option regressions_options[] = {
 const struct cli_cmd cmd_regressions = {
 	.name = "regressions",
 	.usage = "regressions --baseline K [--threshold PCT] [--workload W] "
-	    KEY_USAGE " [--json] [--db PATH]",
+	    "[--last N] " KEY_USAGE " [--json] [--db PATH]",
 	.summary = "significant changes and new lockups of every build vs a "
 	    "baseline",
 	.flags = CLI_OPT_JSON | CLI_OPT_DB,
@@ -56,10 +62,20 @@ static int
 regressions_option(int opt, const char *arg, void *ctx)
 {
 	struct regressions_args *a = ctx;
+	int64_t last;
 
 	switch (opt) {
 	case 'b': a->baseline = arg; break;
 	case 'w': a->o.workload = arg; break;
+	case 'n':
+		if (parse_int64(arg, &last) != 0 || last < 0) {
+			cli_error("--last expects a number of builds (0: every "
+			    "build), got '%s'", arg);
+			return EXIT_USAGE;
+		}
+		a->o.last = (size_t)last;
+		a->o.max_runs = 0;
+		break;
 	case 't':
 		if (parse_threshold(arg, &a->o.threshold_pct) != 0)
 			return EXIT_USAGE;
@@ -145,8 +161,8 @@ kernel_names_release(struct kernel_names *kn)
 }
 
 static void
-print_json(struct db *db, int64_t base, double threshold_pct,
-    const struct finding *f, size_t nf)
+print_json(struct db *db, int64_t base, const struct compare_opts *co,
+    size_t compared, size_t left_out, const struct finding *f, size_t nf)
 {
 	json_t *o = json_object(), *a = json_array(), *e;
 	char *bd = kernel_describe(db, base);
@@ -154,7 +170,11 @@ print_json(struct db *db, int64_t base, double threshold_pct,
 	size_t i;
 
 	json_object_set_new(o, "baseline", json_string(bd));
-	json_object_set_new(o, "threshold_pct", json_real(threshold_pct));
+	json_object_set_new(o, "threshold_pct", json_real(co->threshold_pct));
+	json_object_set_new(o, "builds_compared", json_integer((json_int_t)
+	    compared));
+	json_object_set_new(o, "builds_left_out", json_integer((json_int_t)
+	    left_out));
 	for (i = 0; i < nf; i++) {
 		const char *kd = kernel_name(db, &kn, f[i].kernel);
 
@@ -213,7 +233,7 @@ cmd_regressions_exec(int argc, char **argv)
 	struct comparison *cs = NULL;
 	struct finding *f = NULL;
 	struct cli_args args;
-	size_t ncs = 0, nf = 0, i;
+	size_t ncs = 0, nf = 0, i, left_out = 0;
 	struct db *db = NULL;
 	int64_t base;
 	char *cause = NULL, *bd;
@@ -221,6 +241,7 @@ cmd_regressions_exec(int argc, char **argv)
 
 	memset(&a, 0, sizeof a);
 	a.o.threshold_pct = 5.0;
+	a.o.max_runs = REGRESSIONS_MAX_RUNS;
 	if ((r = cli_parse_options(&cmd_regressions, argc, argv,
 	    regressions_option, &a, &args)) != CLI_CONTINUE)
 		return r;
@@ -229,7 +250,8 @@ cmd_regressions_exec(int argc, char **argv)
 	if (cli_open_db(0, &db) != 0)
 		return EXIT_FAIL;
 	if (kernel_resolve(db, a.baseline, &base, &cause) != 0 ||
-	    (r = compare_against(db, base, &a.o, &cs, &ncs, &cause)) != 0) {
+	    (r = compare_against(db, base, &a.o, &cs, &ncs, &left_out,
+	    &cause)) != 0) {
 		cli_error("%s", cause);
 		/* a comparison that would mix keys is a usage error */
 		r = r == -EDOM ? EXIT_USAGE : EXIT_FAIL;
@@ -237,7 +259,7 @@ cmd_regressions_exec(int argc, char **argv)
 	}
 	collect_findings(cs, ncs, &f, &nf);
 	if (args.json)
-		print_json(db, base, a.o.threshold_pct, f, nf);
+		print_json(db, base, &a.o, ncs, left_out, f, nf);
 	else if (nf > 0)
 		print_table(db, f, nf);
 	else {
@@ -247,6 +269,13 @@ cmd_regressions_exec(int argc, char **argv)
 		    bd, ncs);
 		free(bd);
 	}
+	if (left_out > 0 && !args.json && a.o.last > 0)
+		printf("(%zu older build(s) not compared: --last %zu; --last 0 "
+		    "compares every build)\n", left_out, a.o.last);
+	else if (left_out > 0 && !args.json)
+		printf("(%zu older build(s) not compared: the newest builds "
+		    "with %d passed runs at most; --last N compares N builds, "
+		    "--last 0 every build)\n", left_out, REGRESSIONS_MAX_RUNS);
 	r = EXIT_OK;
 out:
 	for (i = 0; i < ncs; i++)

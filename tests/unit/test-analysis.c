@@ -207,15 +207,19 @@ check_lockup_names(struct db *db, const struct comparison *c,
 /* Every build against a baseline in one pass gives what comparing each
  * pair does: metric for metric, bit for bit, and the same lockup rates. */
 static void
-check_against_pairs(struct db *db, int64_t base, const char *workload)
+check_against_pairs(struct db *db, int64_t base, const char *workload,
+    size_t last)
 {
-	struct compare_opts o = { workload, NULL, 5.0, NULL, NULL, 0 };
+	struct compare_opts o = { workload, NULL, 5.0, NULL, NULL, 0, last, 0,
+	    NULL };
 	struct comparison *cs = NULL, c;
-	size_t n = 0, i, j, k;
+	size_t n = 0, i, j, k, left_out = 9;
 	char *cause = NULL;
 
-	CHECK_INT_EQ(compare_against(db, base, &o, &cs, &n, &cause), 0);
-	CHECK(n >= 5);
+	CHECK_INT_EQ(compare_against(db, base, &o, &cs, &n, &left_out,
+	    &cause), 0);
+	CHECK(last ? n == last : n >= 5);
+	CHECK_INT_EQ(left_out, last ? 5 - last : 0);
 	for (i = 0; i < n; i++) {
 		CHECK(cs[i].new != base);
 		CHECK_INT_EQ(compare_kernels(db, base, cs[i].new, &o, &c,
@@ -268,8 +272,72 @@ TEST(analysis_regressions_agree_with_pairwise_compare)
 	int64_t k[6];
 
 	fill(db, k, 6);
-	check_against_pairs(db, k[0], NULL);          /* reads the table */
-	check_against_pairs(db, k[2], "mmap-churn");  /* joins the runs */
+	check_against_pairs(db, k[0], NULL, 0);       /* reads the table */
+	check_against_pairs(db, k[2], "mmap-churn", 0);  /* joins the runs */
+	/* a window: the builds first seen last, their lockups the same */
+	check_against_pairs(db, k[0], NULL, 2);
+	check_against_pairs(db, k[5], "mmap-churn", 3);
+	db_close(db);
+}
+
+static int64_t
+passed_of(struct db *db, int64_t kernel)
+{
+	struct stmt *st = db_prepare(db, "SELECT count(*) FROM runs WHERE "
+	    "kernel_id = $1 AND state = 'passed'", NULL);
+	int64_t n;
+
+	stmt_bind_int64(st, 1, kernel);
+	n = stmt_step(st) == STORE_ROW ? stmt_int64(st, 0) : -1;
+	stmt_finalize(st);
+	return n;
+}
+
+/* --last N: the N builds first seen most recently, base never counted. */
+TEST(analysis_regressions_window_is_the_newest_builds)
+{
+	struct db *db = unit_fresh_db("window.db");
+	struct compare_opts o = { NULL, NULL, 5.0, NULL, NULL, 0, 2, 0, NULL };
+	struct comparison *cs = NULL;
+	size_t n = 0, left_out = 0, i;
+	char *cause = NULL;
+	int64_t k[6];
+
+	fill(db, k, 6);
+	CHECK_INT_EQ(compare_against(db, k[5], &o, &cs, &n, &left_out,
+	    &cause), 0);
+	CHECK_INT_EQ(n, 2);
+	CHECK_INT_EQ(left_out, 3);
+	for (i = 0; i < n; i++) {
+		CHECK(cs[i].new == k[3] || cs[i].new == k[4]);
+		comparison_release(&cs[i]);
+	}
+	free(cs);
+	/* a window as large as the builds is every build: none left out */
+	o.last = 5;
+	CHECK_INT_EQ(compare_against(db, k[0], &o, &cs, &n, &left_out,
+	    &cause), 0);
+	CHECK_INT_EQ(n, 5);
+	CHECK_INT_EQ(left_out, 0);
+	for (i = 0; i < n; i++)
+		comparison_release(&cs[i]);
+	free(cs);
+	/* a budget of runs: the newest build always, the next one only
+	 * when both builds' passed runs fit */
+	o.last = 0;
+	for (i = 0; i < 3; i++) {
+		int64_t two = passed_of(db, k[4]) + passed_of(db, k[3]);
+
+		o.max_runs = i == 0 ? 1 : (size_t)(two - (i == 1));
+		CHECK_INT_EQ(compare_against(db, k[5], &o, &cs, &n, &left_out,
+		    &cause), 0);
+		CHECK_INT_EQ(n, i == 2 ? 2 : 1);
+		CHECK_INT_EQ(left_out, 5 - n);
+		CHECK(cs[n - 1].new == k[4]);
+		while (n > 0)
+			comparison_release(&cs[--n]);
+		free(cs);
+	}
 	db_close(db);
 }
 
@@ -517,7 +585,7 @@ TEST(analysis_keys_never_pool_hosts_or_params)
 	const char *p1b = "{ \"iterations\": 3, \"size\": 1 }";
 	const char *p2 = "{\"size\":2,\"iterations\":3}";
 	char k1[CATALOG_PARAMS_KEY_LEN + 1], k1b[sizeof k1], k2[sizeof k1];
-	struct compare_opts o = { NULL, NULL, 5.0, NULL, NULL, 0 };
+	struct compare_opts o = { NULL, NULL, 5.0, NULL, NULL, 0, 0, 0, NULL };
 	struct comparison c;
 	struct run_counts rc;
 	int64_t a, b, ha, hb, changed;
