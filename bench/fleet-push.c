@@ -13,10 +13,14 @@
  * runs over -H x (hosts per template) hosts.  One poll() loop drives
  * every connection, as one event loop per machine would.
  *
+ * A host sends a run's counter set (its counter names) only until a push
+ * of that set has committed on its connection, as mmstormd does
+ * (struct fleet_sets); -F sends it with every run, as mmstormd did before.
+ *
  * Reports runs/s ingested (first send to last commit), push latency
  * (send to the answer: p50, p99, max), and bytes of push text per run.
  *
- *   build/bench-fleet-push -u URL -d LOCAL.db [-H hosts] [-n runs]
+ *   build/bench-fleet-push -u URL -d LOCAL.db [-H hosts] [-n runs] [-F]
  *   build/bench-fleet-push -d LOCAL.db -P    (one run's push text)
  *   build/bench-fleet-push -S                (the statements it EXECUTEs)
  */
@@ -37,6 +41,9 @@
 struct tmpl {
 	char *sql;
 	size_t len;
+	char *lean;           /* the text once its counter set is known */
+	size_t lean_len;
+	char key[65];         /* its counter set */
 	char uuid[37];
 	char **machine_ids;   /* every host's machine-id in the text */
 	size_t nids;
@@ -48,6 +55,8 @@ struct host {
 	size_t next;          /* runs pushed by this host */
 	int64_t sent_ns;
 	char *sql;            /* the text in flight */
+	char key[65];         /* its counter set */
+	struct fleet_sets sets;   /* committed on this connection */
 };
 
 static struct tmpl *tmpls;
@@ -102,13 +111,27 @@ load_templates(const char *path)
 	stmt_finalize(st);
 	tmpls = xcalloc(n, sizeof *tmpls);
 	for (i = 0; i < n; i++) {
+		struct tmpl *t = &tmpls[ntmpl];
+		struct fleet_sets known = { NULL, 0 };
+
 		buf_reset(&b);
-		if (fleet_push_sql(db, uuids[i], &b, &cause) != 0) {
+		if (fleet_push_sql_known(db, uuids[i], NULL, t->key, &b,
+		    &cause) != 0) {
 			fprintf(stderr, "bench-fleet-push: %s\n", cause);
 			return -1;
 		}
-		tmpls[ntmpl].len = b.len;
-		tmpls[ntmpl].sql = buf_detach(&b);
+		t->len = b.len;
+		t->sql = buf_detach(&b);
+		/* the same run pushed where its set is known */
+		fleet_sets_add(&known, t->key);
+		if (fleet_push_sql_known(db, uuids[i], &known, t->key, &b,
+		    &cause) != 0) {
+			fprintf(stderr, "bench-fleet-push: %s\n", cause);
+			return -1;
+		}
+		fleet_sets_clear(&known);
+		t->lean_len = b.len;
+		t->lean = buf_detach(&b);
 		snprintf(tmpls[ntmpl].uuid, 37, "%s", uuids[i]);
 		tmpls[ntmpl].machine_ids = ids;
 		tmpls[ntmpl].nids = nids;
@@ -120,19 +143,21 @@ load_templates(const char *path)
 	return ntmpl > 0 ? 0 : -1;
 }
 
-/* Host h's k-th run: a copy of its template, renamed. */
+/* Host h's k-th run: a copy of its template, renamed; lean: the text
+ * without its counter set. */
 static char *
-make_run(size_t h, size_t k)
+make_run(size_t h, size_t k, int lean)
 {
 	const struct tmpl *t = &tmpls[k % ntmpl];
-	char *s = xmalloc(t->len + 1), uuid[37], id[256], head[9];
+	size_t len = lean ? t->lean_len : t->len;
+	char *s = xmalloc(len + 1), uuid[37], id[256], head[9];
 	size_t i, l;
 
-	memcpy(s, t->sql, t->len + 1);
+	memcpy(s, lean ? t->lean : t->sql, len + 1);
 	snprintf(uuid, sizeof uuid, "%08x-%04x-4000-8000-%012llx",
 	    (unsigned)(h & 0xffffffff), (unsigned)((k >> 32) & 0xffff),
 	    (unsigned long long)(k & 0xffffffffffffULL));
-	replace_all(s, t->len, t->uuid, uuid, 36);
+	replace_all(s, len, t->uuid, uuid, 36);
 	for (i = 0; i < t->nids; i++) {
 		l = strlen(t->machine_ids[i]);
 		if (l < 8 || l >= sizeof id)
@@ -140,7 +165,7 @@ make_run(size_t h, size_t k)
 		memcpy(id, t->machine_ids[i], l);
 		snprintf(head, sizeof head, "%08x", (unsigned)(h & 0xffffffff));
 		memcpy(id, head, 8);
-		replace_all(s, t->len, t->machine_ids[i], id, l);
+		replace_all(s, len, t->machine_ids[i], id, l);
 	}
 	return s;
 }
@@ -161,28 +186,29 @@ main(int argc, char **argv)
 	struct pollfd *pfd;
 	int64_t *lat, t0 = 0, t1, bytes = 0;
 	char *cause = NULL;
-	int c, r, print_only = 0;
+	int c, r, print_only = 0, every_set = 0;
 
-	while ((c = getopt(argc, argv, "u:d:H:n:PS")) != -1) {
+	while ((c = getopt(argc, argv, "u:d:H:n:PSF")) != -1) {
 		switch (c) {
 		case 'S':
 			fputs(fleet_push_statements(), stdout);
 			return 0;
 		case 'P': print_only = 1; break;
+		case 'F': every_set = 1; break;
 		case 'u': url = optarg; break;
 		case 'd': local = optarg; break;
 		case 'H': nhosts = strtoul(optarg, NULL, 10); break;
 		case 'n': nruns = strtoul(optarg, NULL, 10); break;
 		default:
 			fprintf(stderr, "usage: bench-fleet-push -u URL -d "
-			    "LOCAL.db [-H hosts] [-n runs]\n");
+			    "LOCAL.db [-H hosts] [-n runs] [-F]\n");
 			return 2;
 		}
 	}
 	if (local == NULL || load_templates(local) != 0)
 		return 2;
 	if (print_only) {       /* -P: the text of one run, to study it */
-		fputs(make_run(0, 0), stdout);
+		fputs(make_run(0, 0, 0), stdout);
 		return 0;
 	}
 	if (url == NULL || nhosts == 0)
@@ -208,6 +234,7 @@ main(int argc, char **argv)
 			return 1;
 		for (i = 0; i < nhosts; i++) {
 			struct host *h = &hosts[i];
+			const struct tmpl *t;
 
 			if (h->want && pfd[i].revents == 0)
 				continue;
@@ -226,13 +253,17 @@ main(int argc, char **argv)
 					return 1;
 				}
 				lat[done++] = now_mono_ns() - h->sent_ns;
+				fleet_sets_add(&h->sets, h->key);
 				free(h->sql);
 				h->sql = NULL;
 			}
 			h->want = 0;
 			if (h->next >= per || started >= nruns)
 				continue;
-			h->sql = make_run(i, h->next++);
+			t = &tmpls[h->next % ntmpl];
+			memcpy(h->key, t->key, sizeof h->key);
+			h->sql = make_run(i, h->next++, !every_set &&
+			    fleet_sets_has(&h->sets, t->key));
 			bytes += (int64_t)strlen(h->sql);
 			if (t0 == 0)
 				t0 = now_mono_ns();
@@ -254,8 +285,10 @@ main(int argc, char **argv)
 	printf("push latency  p50 %.1f ms  p99 %.1f ms  max %.1f ms\n",
 	    lat[done / 2] / 1e6, lat[done * 99 / 100] / 1e6,
 	    lat[done - 1] / 1e6);
-	for (i = 0; i < nhosts; i++)
+	for (i = 0; i < nhosts; i++) {
 		pga_free(hosts[i].pg);
+		fleet_sets_clear(&hosts[i].sets);
+	}
 	free(hosts);
 	free(pfd);
 	free(lat);

@@ -47,6 +47,8 @@ struct fleet {
 	char *uuid;                   /* the run being pushed */
 	int64_t sent_mono;
 	struct buf sql;
+	struct fleet_sets sets;       /* committed on this connection */
+	char set_key[65];             /* the pushed run's */
 	/* for /metrics and status */
 	int64_t pushed, duplicates, refused, conn_lost;
 	double last_push_s;           /* latency of the last push */
@@ -92,6 +94,7 @@ conn_lost(struct fleet *f, const char *why)
 	int64_t ms;
 
 	ms = fleet_link_drop(&f->pg, &f->io, &f->conn_failures);
+	fleet_sets_clear(&f->sets);     /* the next server may lack them */
 	if (f->state == FLEET_PUSHING || f->state == FLEET_IDLE)
 		f->conn_lost++;
 	f->state = FLEET_DOWN;
@@ -180,6 +183,7 @@ push_done(struct fleet *f)
 		if (res->value == 0)
 			f->duplicates++;
 		f->pushed++;
+		fleet_sets_add(&f->sets, f->set_key);
 		f->last_ok_real = now_real_ns();
 		log_debug("fleet: run %s pushed in %.3f s%s", f->uuid,
 		    f->last_push_s, res->value == 0 ? " (already there)" : "");
@@ -208,7 +212,8 @@ push_next(struct fleet *f)
 		goto out;
 	}
 	buf_reset(&f->sql);
-	if (r != 0 || (r = fleet_push_sql(db, f->uuid, &f->sql, &cause)) != 0) {
+	if (r != 0 || (r = fleet_push_sql_known(db, f->uuid, &f->sets,
+	    f->set_key, &f->sql, &cause)) != 0) {
 		/* Unreadable here: the same backoff as a refused push. */
 		if (f->uuid != NULL)
 			fleet_outbox_failed(db, f->uuid, now_real_ns() +
@@ -329,6 +334,7 @@ fleet_stop(struct daemon *d)
 	event_free(f->timer);
 	pga_free(f->pg);
 	buf_release(&f->sql);
+	fleet_sets_clear(&f->sets);
 	free(f->conninfo);
 	free(f->uuid);
 	free(f->last_error);

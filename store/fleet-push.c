@@ -508,11 +508,40 @@ execute(struct buf *sql, const char *name, struct buf *args)
 	buf_reset(args);
 }
 
+int
+fleet_sets_has(const struct fleet_sets *s, const char *key)
+{
+	size_t i;
+
+	for (i = 0; s != NULL && i < s->n; i++)
+		if (strcmp(s->key[i], key) == 0)
+			return 1;
+	return 0;
+}
+
+void
+fleet_sets_add(struct fleet_sets *s, const char *key)
+{
+	if (key[0] == '\0' || fleet_sets_has(s, key))
+		return;
+	s->key = xreallocarray(s->key, s->n + 1, sizeof *s->key);
+	snprintf(s->key[s->n++], sizeof *s->key, "%s", key);
+}
+
+void
+fleet_sets_clear(struct fleet_sets *s)
+{
+	free(s->key);
+	s->key = NULL;
+	s->n = 0;
+}
+
 /* The kernels, hosts and counter set of the run: *key its set's key
- * ("" when the run has no counter). */
+ * ("" when the run has no counter); a set in known is not sent. */
 static int
-push_shared(struct db *db, int64_t run_id, struct buf *sql, struct buf *args,
-    struct buf *tmp, char key[65], char **cause)
+push_shared(struct db *db, int64_t run_id, const struct fleet_sets *known,
+    struct buf *sql, struct buf *args, struct buf *tmp, char key[65],
+    char **cause)
 {
 	size_t n;
 	int r;
@@ -529,8 +558,9 @@ push_shared(struct db *db, int64_t run_id, struct buf *sql, struct buf *args,
 	if ((r = add_part(db, &set_part, run_id, 1, key, args, tmp, &n,
 	    cause)) != 0)
 		return r;
-	if (n == 0) {
-		key[0] = '\0';
+	if (n == 0 || fleet_sets_has(known, key)) {
+		if (n == 0)
+			key[0] = '\0';
 		buf_reset(args);
 		return 0;
 	}
@@ -550,15 +580,27 @@ int
 fleet_push_sql(struct db *db, const char *uuid, struct buf *sql,
     char **cause)
 {
+	char key[65];
+
+	return fleet_push_sql_known(db, uuid, NULL, key, sql, cause);
+}
+
+int
+fleet_push_sql_known(struct db *db, const char *uuid,
+    const struct fleet_sets *known, char key[65], struct buf *sql,
+    char **cause)
+{
 	struct buf args = BUF_INIT, tmp = BUF_INIT;
-	char key[65], *m;
+	char *m;
 	int64_t run_id;
 	size_t i, n;
 	int r;
 
 	if ((r = db_uuid_lookup(db, "runs", "run", uuid, &run_id, cause)) != 0)
 		return r;
-	if ((r = push_shared(db, run_id, sql, &args, &tmp, key, cause)) != 0)
+	key[0] = '\0';
+	if ((r = push_shared(db, run_id, known, sql, &args, &tmp, key,
+	    cause)) != 0)
 		goto out;
 	if ((r = add_part(db, &run_part, run_id, -1, NULL, &args, &tmp, &n,
 	    cause)) != 0)

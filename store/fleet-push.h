@@ -58,7 +58,28 @@ const char *fleet_push_statements(void);
  * parameters: the whole text goes in one simple-query message, one round
  * trip, and nothing of it is planned again.
  */
+/*
+ * The counter sets one fleet connection has committed, by key: a push
+ * of a run whose set is among them sends neither the set nor its counter
+ * names again (about 30 kB of the 47 kB a fixture run's text was).  A
+ * connection's list starts empty and is emptied when it is lost: the
+ * next server may not have them.
+ */
+struct fleet_sets {
+	char (*key)[65];
+	size_t n;
+};
+int fleet_sets_has(const struct fleet_sets *, const char *key);
+void fleet_sets_add(struct fleet_sets *, const char *key);   /* once */
+void fleet_sets_clear(struct fleet_sets *);
+
 int fleet_push_sql(struct db *, const char *uuid, struct buf *sql,
+    char **cause);
+/* The same, with the sets the connection has committed (NULL: none);
+ * set_key gets the run's set key ("" without counters), to be added to
+ * known once the push has committed. */
+int fleet_push_sql_known(struct db *, const char *uuid,
+    const struct fleet_sets *known, char set_key[65], struct buf *sql,
     char **cause);
 
 #endif
