@@ -132,8 +132,6 @@ struct compare_opts {
 	size_t max_runs;        /* compare_against: the newest builds with
 	                         * this many passed runs together (one at
 	                         * least); 0: no such limit */
-	const char *builds_in;  /* set by compare_against: an SQL list of
-	                         * the window's build ids, base included */
 };
 
 int compare_kernels(struct db *, int64_t base, int64_t new,

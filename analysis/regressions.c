@@ -73,14 +73,6 @@ hit_runs_add(struct hit_runs *runs, int64_t run)
 	runs->v[runs->n++] = run;
 }
 
-/* "kernel_id IN (...)" of a window of builds (--last), else "". */
-static char *
-window_filter(const struct compare_opts *o)
-{
-	return o->builds_in ? xasprintf("kernel_id IN (%s)", o->builds_in) :
-	    xstrdup("");
-}
-
 /*
  * The title a new lockup shows: that of its signature's first event by
  * kind on the build.  Only the rows a listing shows get one (a query
@@ -126,25 +118,23 @@ title_new_lockups(struct db *db, struct comparison *c,
  * runs.
  */
 static int
-load_hits(struct db *db, const struct compare_opts *o,
+load_hits(struct db *db, const struct compare_opts *o, const char *in,
     struct analysis_strings *ss, struct hit **out, size_t *nout, char **cause)
 {
 	struct stmt *st;
 	struct hit *h = NULL, *cur = NULL;
 	struct hit_runs runs = { NULL, 0, 0, 1 };
 	size_t nh = 0, cap = 0;
-	char *sql, *in;
+	char *sql;
 	int rc;
 
 	/* Events outside runs and taints are left out here, not by the
 	 * query: it would test every row for what is read anyway. */
-	in = window_filter(o);
 	sql = xasprintf("SELECT kernel_id, signature, workload, kind, run_id "
 	    "FROM events%s%s%s%s ORDER BY kernel_id, signature, workload, "
 	    "kind, run_id", o->workload || *in ? " WHERE " : "",
 	    o->workload ? "workload = $1" : "",
 	    o->workload && *in ? " AND " : "", in);
-	free(in);
 	st = db_prepare(db, sql, cause);
 	free(sql);
 	if (st == NULL)
@@ -208,22 +198,20 @@ load_hits(struct db *db, const struct compare_opts *o,
 /* Finished runs per build and workload: the rates' denominators, in
  * runs_hit, sorted by build. */
 static int
-load_finished_runs(struct db *db, const struct compare_opts *o,
-    struct analysis_strings *ss, struct hit **out, size_t *nout, char **cause)
+load_finished_runs(struct db *db, const char *in, struct analysis_strings *ss,
+    struct hit **out, size_t *nout, char **cause)
 {
 	struct hit *finished = NULL;
 	struct stmt *st;
 	size_t n = 0;
-	char *sql, *in;
+	char *sql;
 
-	in = window_filter(o);
 	sql = xasprintf("SELECT kernel_id, workload, count(*) FROM runs "
 	    "WHERE state NOT IN ('skipped', 'queued', 'running')%s%s GROUP "
 	    "BY kernel_id, workload ORDER BY kernel_id, workload",
 	    *in ? " AND " : "", in);
 	st = db_prepare(db, sql, cause);
 	free(sql);
-	free(in);
 	if (st == NULL)
 		return -EIO;
 	while (stmt_step(st) == STORE_ROW) {
@@ -299,10 +287,12 @@ comparison_add_lockups(struct comparison *c, const struct hit *base,
 }
 
 /* The base's lockup rates against every build's, from one scan of the
- * events (grouped by build, signature, workload). */
+ * events (grouped by build, signature, workload); in: a window's
+ * "kernel_id IN (...)", or "" for every build. */
 static int
 lockups_against(struct db *db, int64_t base, struct comparison *cs, size_t n,
-    const struct compare_opts *o, struct analysis_strings *ss, char **cause)
+    const struct compare_opts *o, const char *in, struct analysis_strings *ss,
+    char **cause)
 {
 	struct hit *h = NULL, *finished = NULL;
 	size_t nh = 0, nfinished = 0, i;
@@ -310,9 +300,9 @@ lockups_against(struct db *db, int64_t base, struct comparison *cs, size_t n,
 	size_t new_from, new_to, fnew_from, fnew_to;
 	int r;
 
-	if ((r = load_finished_runs(db, o, ss, &finished, &nfinished,
+	if ((r = load_finished_runs(db, in, ss, &finished, &nfinished,
 	    cause)) != 0 ||
-	    (r = load_hits(db, o, ss, &h, &nh, cause)) != 0)
+	    (r = load_hits(db, o, in, ss, &h, &nh, cause)) != 0)
 		goto out;
 	hits_of(h, nh, base, &base_from, &base_to);
 	hits_of(finished, nfinished, base, &fbase_from, &fbase_to);
@@ -350,14 +340,6 @@ check_build_keys(struct db *db, const struct metric_values *a, size_t na,
 	return r;
 }
 
-static int
-cmp_int64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
 /* Passed runs of one build (of o->workload), for the window's budget. */
 static int64_t
 passed_runs(struct stmt *st, int64_t kernel, const struct compare_opts *o)
@@ -373,7 +355,7 @@ passed_runs(struct stmt *st, int64_t kernel, const struct compare_opts *o)
  * The window of builds compared with base: the builds with passed runs
  * (of o->workload) first seen most recently, at most o->last of them and,
  * with o->max_runs, as many as have that many passed runs together (one
- * at least).  *ids gets the window's ids in ascending order, *n their
+ * at least).  *ids gets the window's ids, first seen first, *n their
  * count, *left_out the builds it leaves out; with neither limit, or when
  * the window holds every build, *ids is NULL and *n 0.
  */
@@ -383,7 +365,7 @@ window_builds(struct db *db, int64_t base, const struct compare_opts *o,
 {
 	struct stmt *st, *count = NULL;
 	int64_t *v = NULL, runs = 0, k;
-	size_t nv = 0, all = 0;
+	size_t nv = 0, all = 0, i;
 	int rc, full = 0;
 
 	*ids = NULL;
@@ -431,7 +413,11 @@ window_builds(struct db *db, int64_t base, const struct compare_opts *o,
 		free(v);
 		return 0;
 	}
-	qsort(v, nv, sizeof *v, cmp_int64);
+	for (i = 0; i < nv / 2; i++) {          /* oldest first */
+		k = v[i];
+		v[i] = v[nv - 1 - i];
+		v[nv - 1 - i] = k;
+	}
 	*ids = v;
 	*n = nv;
 	*left_out = all - nv;
@@ -462,27 +448,30 @@ window_values(struct db *db, const int64_t *ids, size_t n,
 	return 0;
 }
 
-/* "id,id,..." of base and the window, for the lockups' queries. */
+/* "kernel_id IN (base, ids...)" for the lockups' queries; "" without a
+ * window (ids NULL). */
 static char *
-window_list(int64_t base, const int64_t *ids, size_t n)
+window_filter(int64_t base, const int64_t *ids, size_t n)
 {
 	struct buf b = BUF_INIT;
 	size_t i;
 
-	buf_printf(&b, "%lld", (long long)base);
+	if (ids == NULL)
+		return xstrdup("");
+	buf_printf(&b, "kernel_id IN (%lld", (long long)base);
 	for (i = 0; i < n; i++)
 		buf_printf(&b, ",%lld", (long long)ids[i]);
+	buf_addc(&b, ')');
 	return buf_detach(&b);
 }
 
 int
-compare_against(struct db *db, int64_t base, const struct compare_opts *opts,
+compare_against(struct db *db, int64_t base, const struct compare_opts *o,
     struct comparison **out, size_t *nout, size_t *left_out, char **cause)
 {
 	struct analysis_strings *ss = analysis_strings_new();
 	struct metric_values *a = NULL, *b = NULL;
 	struct comparison *cs = NULL;
-	struct compare_opts wo = *opts, *o = &wo;
 	size_t na = 0, nb = 0, i, start, n = 0, nids = 0;
 	int64_t *ids = NULL;
 	char *in = NULL;
@@ -490,11 +479,9 @@ compare_against(struct db *db, int64_t base, const struct compare_opts *opts,
 
 	*out = NULL;
 	*nout = 0;
-	if ((r = window_builds(db, base, opts, &ids, &nids, left_out,
+	if ((r = window_builds(db, base, o, &ids, &nids, left_out,
 	    cause)) != 0)
 		goto out;
-	if (ids != NULL)
-		wo.builds_in = in = window_list(base, ids, nids);
 	if ((r = metric_values_load(db, base, o, ss, &a, &na, cause)) != 0 ||
 	    (r = ids != NULL ? window_values(db, ids, nids, o, ss, &b, &nb,
 	    cause) : metric_values_load(db, -base, o, ss, &b, &nb, cause)) !=
@@ -519,8 +506,10 @@ compare_against(struct db *db, int64_t base, const struct compare_opts *opts,
 		    o->threshold_pct, 0);
 		n++;
 	}
-	if (n > 0)
-		r = lockups_against(db, base, cs, n, o, ss, cause);
+	if (n > 0) {
+		in = window_filter(base, ids, nids);
+		r = lockups_against(db, base, cs, n, o, in, ss, cause);
+	}
 	if (r == 0) {
 		*out = cs;
 		*nout = n;

@@ -210,8 +210,7 @@ static void
 check_against_pairs(struct db *db, int64_t base, const char *workload,
     size_t last)
 {
-	struct compare_opts o = { workload, NULL, 5.0, NULL, NULL, 0, last, 0,
-	    NULL };
+	struct compare_opts o = { workload, NULL, 5.0, NULL, NULL, 0, last, 0 };
 	struct comparison *cs = NULL, c;
 	size_t n = 0, i, j, k, left_out = 9;
 	char *cause = NULL;
@@ -297,7 +296,7 @@ passed_of(struct db *db, int64_t kernel)
 TEST(analysis_regressions_window_is_the_newest_builds)
 {
 	struct db *db = unit_fresh_db("window.db");
-	struct compare_opts o = { NULL, NULL, 5.0, NULL, NULL, 0, 2, 0, NULL };
+	struct compare_opts o = { NULL, NULL, 5.0, NULL, NULL, 0, 2, 0 };
 	struct comparison *cs = NULL;
 	size_t n = 0, left_out = 0, i;
 	char *cause = NULL;
@@ -585,7 +584,7 @@ TEST(analysis_keys_never_pool_hosts_or_params)
 	const char *p1b = "{ \"iterations\": 3, \"size\": 1 }";
 	const char *p2 = "{\"size\":2,\"iterations\":3}";
 	char k1[CATALOG_PARAMS_KEY_LEN + 1], k1b[sizeof k1], k2[sizeof k1];
-	struct compare_opts o = { NULL, NULL, 5.0, NULL, NULL, 0, 0, 0, NULL };
+	struct compare_opts o = { NULL, NULL, 5.0, NULL, NULL, 0, 0, 0 };
 	struct comparison c;
 	struct run_counts rc;
 	int64_t a, b, ha, hb, changed;
