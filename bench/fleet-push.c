@@ -115,7 +115,7 @@ load_templates(const char *path)
 		struct fleet_sets known = { NULL, 0 };
 
 		buf_reset(&b);
-		if (fleet_push_sql_known(db, uuids[i], NULL, t->key, &b,
+		if (fleet_push_sql(db, uuids[i], NULL, t->key, &b,
 		    &cause) != 0) {
 			fprintf(stderr, "bench-fleet-push: %s\n", cause);
 			return -1;
@@ -124,7 +124,7 @@ load_templates(const char *path)
 		t->sql = buf_detach(&b);
 		/* the same run pushed where its set is known */
 		fleet_sets_add(&known, t->key);
-		if (fleet_push_sql_known(db, uuids[i], &known, t->key, &b,
+		if (fleet_push_sql(db, uuids[i], &known, t->key, &b,
 		    &cause) != 0) {
 			fprintf(stderr, "bench-fleet-push: %s\n", cause);
 			return -1;

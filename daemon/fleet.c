@@ -212,7 +212,7 @@ push_next(struct fleet *f)
 		goto out;
 	}
 	buf_reset(&f->sql);
-	if (r != 0 || (r = fleet_push_sql_known(db, f->uuid, &f->sets,
+	if (r != 0 || (r = fleet_push_sql(db, f->uuid, &f->sets,
 	    f->set_key, &f->sql, &cause)) != 0) {
 		/* Unreadable here: the same backoff as a refused push. */
 		if (f->uuid != NULL)

@@ -577,16 +577,7 @@ push_shared(struct db *db, int64_t run_id, const struct fleet_sets *known,
 }
 
 int
-fleet_push_sql(struct db *db, const char *uuid, struct buf *sql,
-    char **cause)
-{
-	char key[65];
-
-	return fleet_push_sql_known(db, uuid, NULL, key, sql, cause);
-}
-
-int
-fleet_push_sql_known(struct db *db, const char *uuid,
+fleet_push_sql(struct db *db, const char *uuid,
     const struct fleet_sets *known, char key[65], struct buf *sql,
     char **cause)
 {

@@ -48,17 +48,6 @@ int fleet_outbox_backlog(struct db *, struct fleet_backlog *, char **cause);
 const char *fleet_push_statements(void);
 
 /*
- * Append to sql the statements that store run uuid (read from the local
- * database) in the fleet database: its kernel builds, hosts, counters and
- * counter set (ON CONFLICT DO NOTHING), then one statement inserting the run and
- * its samples, metrics, values, events, unavailable sources, artifacts
- * and knobs, whose single result row is 1 when the run was stored and 0
- * when the fleet database already had it.  EXECUTEs of the prepared
- * statements with literal arguments (arrays, one per column), no
- * parameters: the whole text goes in one simple-query message, one round
- * trip, and nothing of it is planned again.
- */
-/*
  * The counter sets one fleet connection has committed, by key: a push
  * of a run whose set is among them sends neither the set nor its counter
  * names again (about 30 kB of the 47 kB a fixture run's text was).  A
@@ -73,12 +62,21 @@ int fleet_sets_has(const struct fleet_sets *, const char *key);
 void fleet_sets_add(struct fleet_sets *, const char *key);   /* once */
 void fleet_sets_clear(struct fleet_sets *);
 
-int fleet_push_sql(struct db *, const char *uuid, struct buf *sql,
-    char **cause);
-/* The same, with the sets the connection has committed (NULL: none);
- * set_key gets the run's set key ("" without counters), to be added to
- * known once the push has committed. */
-int fleet_push_sql_known(struct db *, const char *uuid,
+/*
+ * Append to sql the statements that store run uuid (read from the local
+ * database) in the fleet database: its kernel builds, hosts, counters and
+ * counter set (ON CONFLICT DO NOTHING; the set and its counters left out
+ * when known, the sets this connection has committed, has it: NULL for
+ * none), then one statement inserting the run and its samples, metrics,
+ * values, events, unavailable sources, artifacts and knobs, whose single
+ * result row is 1 when the run was stored and 0 when the fleet database
+ * already had it.  set_key gets the run's set key ("" without counters),
+ * for known once the push has committed.  EXECUTEs of the prepared
+ * statements with literal arguments (arrays, one per column), no
+ * parameters: the whole text goes in one simple-query message, one round
+ * trip, and nothing of it is planned again.
+ */
+int fleet_push_sql(struct db *, const char *uuid,
     const struct fleet_sets *known, char set_key[65], struct buf *sql,
     char **cause);
 
