@@ -293,7 +293,6 @@ fit_descriptors(struct http_limits *lim)
 	}
 }
 
-/* -1 to go on, else the exit code (help, usage error). */
 /* The value of numeric option c (its getopt code), checked already. */
 static void
 set_number(int c, int64_t v, struct daemon *d, struct daemon_args *a)
@@ -313,6 +312,7 @@ set_number(int c, int64_t v, struct daemon *d, struct daemon_args *a)
 	}
 }
 
+/* -1 to go on, else the exit code (help, usage error). */
 static int
 parse_args(int argc, char **argv, struct daemon *d, struct daemon_args *a)
 {
