@@ -33,6 +33,7 @@
 #include "workloads/thp-extra.h"
 #include "probe/meminfo.h"
 #include "probe/sampler.h"
+#include "probe/thp.h"
 #include "common/stats.h"
 #include "common/util.h"
 #include "run/workload.h"
@@ -142,6 +143,7 @@ struct hotplug {
 	int enospc_every;            /* test hook, 0 off (see transition) */
 	atomic_int online_writes;
 	size_t burst_bytes;          /* burst=, 0 off */
+	size_t hpage;                /* THP's PMD size (probe/thp.c) */
 	int64_t reclaim_want;        /* reclaim_cycles= */
 	int64_t burst_floor_kb;      /* with pressure: its floor, else -1 */
 	atomic_llong burst_faults;   /* huge faults the burst thread made */
@@ -262,8 +264,6 @@ chase_main(void *arg)
 	return NULL;
 }
 
-#define HUGE_BYTES ((size_t)2 << 20)
-
 /*
  * With a pressure engine, the burst thread also holds memory between
  * offlines: THP-advised pages faulted until MemFree is down to
@@ -274,13 +274,13 @@ chase_main(void *arg)
  * reclaim.  Only the burst thread touches the hold.
  */
 struct burst_hold {
-	char *base;              /* HUGE_BYTES-aligned, cap bytes; NULL off */
+	char *base;              /* hpage-aligned, cap bytes; NULL off */
 	size_t cap, len;
 	int64_t target_free_kb;
 };
 
 static void
-hold_init(struct burst_hold *bh)
+hold_init(const struct hotplug *h, struct burst_hold *bh)
 {
 	int64_t total_kb = meminfo_kb("MemTotal");
 	char *text = NULL;
@@ -288,8 +288,8 @@ hold_init(struct burst_hold *bh)
 	memset(bh, 0, sizeof *bh);
 	if (total_kb <= 0)
 		return;
-	bh->cap = ((size_t)total_kb << 10) & ~(HUGE_BYTES - 1);
-	if (thp_map_aligned(bh->cap, HUGE_BYTES, MAP_NORESERVE, &bh->base,
+	bh->cap = ((size_t)total_kb << 10) & ~(h->hpage - 1);
+	if (thp_map_aligned(bh->cap, h->hpage, MAP_NORESERVE, &bh->base,
 	    NULL) != 0) {
 		bh->base = NULL;
 		return;
@@ -319,8 +319,8 @@ hold_adjust(struct hotplug *h, struct burst_hold *bh)
 	room_kb = avail_kb - h->burst_floor_kb - (32 << 10);
 	if (room_kb < 0) {
 		give_kb = -room_kb;
-		n = ((size_t)give_kb << 10) + HUGE_BYTES - 1;
-		n &= ~(HUGE_BYTES - 1);
+		n = ((size_t)give_kb << 10) + h->hpage - 1;
+		n &= ~(h->hpage - 1);
 		if (n > bh->len)
 			n = bh->len;
 		bh->len -= n;
@@ -332,11 +332,11 @@ hold_adjust(struct hotplug *h, struct burst_hold *bh)
 		grow_kb = room_kb;
 	if (grow_kb > (128 << 10))
 		grow_kb = 128 << 10;    /* a step at a time: stay responsive */
-	for (; grow_kb >= (int64_t)(HUGE_BYTES >> 10) &&
-	    bh->len + HUGE_BYTES <= bh->cap && atomic_load(&h->target) < 0;
-	    grow_kb -= (int64_t)(HUGE_BYTES >> 10)) {
+	for (; grow_kb >= (int64_t)(h->hpage >> 10) &&
+	    bh->len + h->hpage <= bh->cap && atomic_load(&h->target) < 0;
+	    grow_kb -= (int64_t)(h->hpage >> 10)) {
 		bh->base[bh->len] = 1;
-		bh->len += HUGE_BYTES;
+		bh->len += h->hpage;
 	}
 }
 
@@ -354,13 +354,13 @@ burst_once(struct hotplug *h)
 	size_t len = h->burst_bytes, off;
 	char *a;
 
-	if (thp_map_aligned(len, HUGE_BYTES, MAP_NORESERVE, &a, NULL) != 0) {
+	if (thp_map_aligned(len, h->hpage, MAP_NORESERVE, &a, NULL) != 0) {
 		sleep_ns(CHASE_NS);
 		return;
 	}
 	madvise(a, len, MADV_HUGEPAGE);
 	for (off = 0; off < len && atomic_load(&h->target) >= 0 &&
-	    !atomic_load(&h->done); off += HUGE_BYTES) {
+	    !atomic_load(&h->done); off += h->hpage) {
 		a[off] = 1;
 		atomic_fetch_add(&h->burst_faults, 1);
 	}
@@ -379,7 +379,7 @@ burst_main(void *arg)
 
 	memset(&bh, 0, sizeof bh);
 	if (h->burst_floor_kb >= 0)
-		hold_init(&bh);
+		hold_init(h, &bh);
 	pthread_mutex_lock(&h->chase_mu);
 	while (!atomic_load(&h->done)) {
 		if (atomic_load(&h->target) < 0) {
@@ -1302,7 +1302,8 @@ hotplug_new(struct wl_ctx *ctx)
 		h->burst_bytes = (size_t)wl_int(ctx, "burst");
 	else if (strcmp(wl_str(ctx, "pressure"), "direct") == 0)
 		h->burst_bytes = (size_t)64 << 20;
-	h->burst_bytes &= ~(HUGE_BYTES - 1);
+	h->hpage = thp_pmd_size(NULL);
+	h->burst_bytes &= ~(h->hpage - 1);
 	return h;
 }
 
