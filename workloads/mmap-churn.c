@@ -38,7 +38,8 @@
  * 6 here); with the huge zero page that read maps it and the write then
  * splits the PMD (do_huge_pmd_wp_page() falls back to base pages, one
  * TLB flush each), so by default the run turns use_zero_page off and the
- * read fault allocates the THP itself.
+ * read fault allocates the THP itself.  The map is PROT_NONE until it is
+ * advised: a read between mmap() and MADV_HUGEPAGE gave it base pages.
  *
  * backing=shmem: a memfd of whole huge pages, hole-punched before each
  * map (so reads see 0 or the map's marker) and mapped a second time, the
@@ -429,7 +430,12 @@ writer_main(void *arg)
 			writer_error(p, errno, "fallocate(PUNCH_HOLE)");
 			break;
 		}
-		m = mmap(p->addr, p->len, prot, flags, p->fd, 0);
+		/* THP: PROT_NONE until MADV_HUGEPAGE is set, or the reader's
+		 * read in between faults a base page into a VMA not yet
+		 * advised (enabled=madvise) and the map never gets a THP:
+		 * 75-99 % of maps did so, with no fallback counted. */
+		m = mmap(p->addr, p->len, sh->backing == BACKING_THP ?
+		    PROT_NONE : prot, flags, p->fd, 0);
 		if (m == MAP_FAILED) {
 			writer_error(p, errno, "mmap");
 			break;
@@ -442,8 +448,10 @@ writer_main(void *arg)
 			break;
 		}
 		if (sh->backing == BACKING_THP &&
-		    madvise(p->addr, p->len, MADV_HUGEPAGE) != 0) {
-			writer_error(p, errno, "madvise(MADV_HUGEPAGE)");
+		    (madvise(p->addr, p->len, MADV_HUGEPAGE) != 0 ||
+		    mprotect(p->addr, p->len, prot) != 0)) {
+			writer_error(p, errno, "madvise(MADV_HUGEPAGE) or "
+			    "mprotect");
 			munmap(p->addr, p->len);
 			break;
 		}
